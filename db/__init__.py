@@ -1,0 +1,1 @@
+"""Storage: the sqlmodel schema, engine and sessions, upserts, and Alembic migrations."""

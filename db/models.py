@@ -1,0 +1,202 @@
+"""The schema: meetings, drafts, resolutions, vote events, member votes, vetoes, mandates.
+
+Every fact row carries its provenance (``source_url``, ``fetched_at``): the page
+that last set it and when that page was fetched. Natural keys are unique.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import Column, Index, Text, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+
+class Provenance(SQLModel):
+    """Where a fact comes from: the page's URL and when it was fetched."""
+
+    source_url: str | None = Field(default=None, sa_column_kwargs={"nullable": True})
+    fetched_at: dt.datetime | None = None
+
+
+class Member(SQLModel, table=True):
+    """A state that sat on the Council; SUN (USSR) keeps its own code, seat RUS."""
+
+    __tablename__ = "member"
+    code: str = Field(primary_key=True, max_length=3)
+    name: str
+    permanent_seat: str | None = Field(default=None, max_length=3)
+    successor: str | None = Field(default=None, max_length=3)
+
+
+class Meeting(Provenance, table=True):
+    """A meeting of the Council (or a written-procedure vote, keyed by its letter)."""
+
+    __tablename__ = "meeting"
+    id: int | None = Field(default=None, primary_key=True)
+    record: str = Field(unique=True, index=True)  # "S/PV.9048", "S/PV.6865 (Resumption 1)"
+    number: int | None = None
+    date: dt.date | None = None
+    topic: str | None = Field(default=None, sa_column=Column(Text))
+    press_release: str | None = None  # "SC/15648"
+    outcome_text: str | None = Field(default=None, sa_column=Column(Text))
+    written_procedure: bool = False
+
+
+class Draft(Provenance, table=True):
+    """A draft resolution: adopted, vetoed, failed for want of votes, or never voted on."""
+
+    __tablename__ = "draft"
+    id: int | None = Field(default=None, primary_key=True)
+    symbol: str = Field(unique=True, index=True)  # "S/2024/255", "S/PV.206 (vetoed draft 1)"
+    date: dt.date | None = None
+    title: str | None = Field(default=None, sa_column=Column(Text))
+    status: str | None = None  # adopted | vetoed | insufficient_votes | not_adopted
+
+
+class Resolution(Provenance, table=True):
+    """An adopted resolution, one row whatever the spacing of its symbol in the source."""
+
+    __tablename__ = "resolution"
+    id: int | None = Field(default=None, primary_key=True)
+    symbol: str = Field(unique=True, index=True)  # "S/RES/1874 (2009)"
+    number: int = Field(index=True)
+    year: int
+    date: dt.date | None = None
+    title: str | None = Field(default=None, sa_column=Column(Text))
+    draft_id: int | None = Field(default=None, foreign_key="draft.id")
+    meeting_id: int | None = Field(default=None, foreign_key="meeting.id")
+
+
+class PresidentialStatement(Provenance, table=True):
+    """A statement by the President on behalf of the Council: a decision without a vote."""
+
+    __tablename__ = "presidential_statement"
+    id: int | None = Field(default=None, primary_key=True)
+    symbol: str = Field(unique=True, index=True)  # "S/PRST/2009/35"
+    date: dt.date | None = None
+    meeting_id: int | None = Field(default=None, foreign_key="meeting.id")
+
+
+class VoteEvent(Provenance, table=True):
+    """One vote: on a draft, or on the adoption of a resolution.
+
+    ``key`` is the resolution symbol for adoptions, the draft symbol for drafts
+    that failed (with the question voted on, if it was a preliminary question).
+    """
+
+    __tablename__ = "vote_event"
+    id: int | None = Field(default=None, primary_key=True)
+    key: str = Field(unique=True, index=True)
+    draft_id: int | None = Field(default=None, foreign_key="draft.id", index=True)
+    resolution_id: int | None = Field(default=None, foreign_key="resolution.id", index=True)
+    meeting_id: int | None = Field(default=None, foreign_key="meeting.id", index=True)
+    date: dt.date | None = Field(default=None, index=True)
+    question: str | None = None
+    agenda: str | None = Field(default=None, sa_column=Column(Text))
+    outcome: str | None = None  # see scrapers.records.Outcome
+    yes: int | None = None
+    no: int | None = None
+    abstain: int | None = None
+    non_voting: int | None = None
+    note: str | None = Field(default=None, sa_column=Column(Text))
+
+
+class MemberVote(Provenance, table=True):
+    """How one member voted: Y, N, A, or X (non-voting)."""
+
+    __tablename__ = "member_vote"
+    __table_args__ = (UniqueConstraint("vote_event_id", "member_code"),)
+    id: int | None = Field(default=None, primary_key=True)
+    vote_event_id: int = Field(foreign_key="vote_event.id", index=True)
+    member_code: str = Field(foreign_key="member.code", max_length=3, index=True)
+    vote: str = Field(max_length=1)
+    name_at_time: str | None = None
+
+
+class Veto(Provenance, table=True):
+    """A permanent member's negative vote that defeated a draft, as one source counts it.
+
+    ``source`` names the convention: ``dhl-veto-list`` (the Library's Veto List,
+    per draft), ``dhl-meetings`` (the yearly meetings tables), later ``roll-call``.
+    """
+
+    __tablename__ = "veto"
+    __table_args__ = (UniqueConstraint("vote_event_id", "member_code", "source"),)
+    id: int | None = Field(default=None, primary_key=True)
+    vote_event_id: int = Field(foreign_key="vote_event.id", index=True)
+    member_code: str = Field(foreign_key="member.code", max_length=3, index=True)
+    source: str = Field(index=True)
+
+
+class Sponsorship(Provenance, table=True):
+    """A member sponsoring a draft."""
+
+    __tablename__ = "sponsorship"
+    __table_args__ = (UniqueConstraint("draft_id", "member_code"),)
+    id: int | None = Field(default=None, primary_key=True)
+    draft_id: int = Field(foreign_key="draft.id", index=True)
+    member_code: str = Field(foreign_key="member.code", max_length=3)
+
+
+class Mandate(Provenance, table=True):
+    """A body or task the Council created and renews (filled by a later issue)."""
+
+    __tablename__ = "mandate"
+    id: int | None = Field(default=None, primary_key=True)
+    slug: str = Field(unique=True, index=True)
+    name: str
+    kind: str
+    established_by_id: int | None = Field(default=None, foreign_key="resolution.id")
+    expiry: dt.date | None = None
+    status: str | None = None  # active | lapsed | terminated
+
+
+class MandateEvent(Provenance, table=True):
+    """A step in a mandate's life: established, extended, modified, renewal failed, ended."""
+
+    __tablename__ = "mandate_event"
+    __table_args__ = (UniqueConstraint("mandate_id", "kind", "date", "vote_event_id"),)
+    id: int | None = Field(default=None, primary_key=True)
+    mandate_id: int = Field(foreign_key="mandate.id", index=True)
+    kind: str
+    date: dt.date | None = None
+    resolution_id: int | None = Field(default=None, foreign_key="resolution.id")
+    draft_id: int | None = Field(default=None, foreign_key="draft.id")
+    vote_event_id: int | None = Field(default=None, foreign_key="vote_event.id")
+    new_expiry: dt.date | None = None
+
+
+class Finding(SQLModel, table=True):
+    """A data-quality finding: what a source says that cannot be right, or was not read."""
+
+    __tablename__ = "finding"
+    __table_args__ = (UniqueConstraint("source", "record", "kind", "message"),)
+    id: int | None = Field(default=None, primary_key=True)
+    source: str = Field(index=True)
+    record: str
+    kind: str
+    severity: str
+    message: str = Field(sa_column=Column(Text, nullable=False))
+    url: str | None = Field(default=None, index=True)
+    first_seen: dt.datetime | None = None
+
+
+class SyncRun(SQLModel, table=True):
+    """One run of ``tracker sync`` (or ``rebuild``) for one source."""
+
+    __tablename__ = "sync_run"
+    id: int | None = Field(default=None, primary_key=True)
+    source: str = Field(index=True)
+    started_at: dt.datetime
+    finished_at: dt.datetime | None = None
+    pages_fetched: int = 0
+    pages_missing: int = 0
+    pages_failed: int = 0
+    rows_new: int = 0
+    rows_changed: int = 0
+    rows_unchanged: int = 0
+    ok: bool = False
+
+
+Index("ix_veto_source_member", Veto.__table__.c.source, Veto.__table__.c.member_code)  # type: ignore[attr-defined]

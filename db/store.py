@@ -1,0 +1,179 @@
+"""Write parsed records into the database: idempotent upserts on natural keys.
+
+Stores never parse. Each ``store_*`` function writes one parsed page inside the
+caller's transaction and returns the counts of rows new / changed / unchanged.
+
+Which source owns which column: the yearly meetings tables own meetings,
+resolutions, draft status and vote tallies; the Veto List owns the agenda item
+of a veto and its own veto rows, and only fills what the tables left empty.
+So the result does not depend on the order pages are synced in.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from typing import Any
+
+from sqlalchemy import select
+from sqlmodel import Session
+
+from db.models import (
+    Draft,
+    Finding,
+    Meeting,
+    Member,
+    PresidentialStatement,
+    Resolution,
+    Veto,
+    VoteEvent,
+)
+from db.upsert import Counts, scope_in, table_of, upsert
+from db.upsert import replace_set as _replace_set
+from scrapers.records import Finding as FindingRecord
+from scrapers.records import MeetingsTable, Outcome, VetoList
+from tracker.members import known_members
+from tracker.symbols import meeting_number, parse_resolution_symbol
+
+DRAFT_STATUS = {
+    Outcome.VETOED: "vetoed",
+    Outcome.INSUFFICIENT_VOTES: "insufficient_votes",
+    Outcome.NOT_ADOPTED: "not_adopted",
+}
+
+
+def ensure_members(session: Session) -> Counts:
+    """Make sure every member the tracker knows has a row (codes, names, seats)."""
+    rows = [
+        {"code": m.code, "name": m.name, "permanent_seat": m.permanent_seat,
+         "successor": m.successor}
+        for m in known_members().values()
+    ]
+    table = table_of(Member)
+    present = {r[0] for r in session.execute(select(table.c.code))}
+    missing = [r for r in rows if r["code"] not in present]
+    if missing:
+        session.execute(table.insert(), missing)
+    return Counts(new=len(missing), unchanged=len(rows) - len(missing))
+
+
+def _provenance(url: str, fetched_at: dt.datetime) -> dict[str, Any]:
+    return {"source_url": url, "fetched_at": fetched_at}
+
+
+def store_findings(session: Session, source: str, url: str, findings: Sequence[FindingRecord],
+                   *, seen_at: dt.datetime) -> Counts:
+    """Make the findings stored for a page exactly those its latest parse gave."""
+    rows = [
+        {"source": f.source, "record": f.record, "kind": f.kind, "severity": f.severity.value,
+         "message": f.message, "url": url, "first_seen": seen_at}
+        for f in findings
+    ]
+    return _replace_set(session, Finding, rows, key=("source", "record", "kind", "message"),
+                        scope=scope_in(Finding, "url", [url], source=source))
+
+
+def store_meetings_table(session: Session, page: MeetingsTable, *, url: str,
+                         fetched_at: dt.datetime) -> Counts:
+    """Store one yearly meetings table: meetings, resolutions, drafts, vote events, vetoes."""
+    prov = _provenance(url, fetched_at)
+    counts = Counts()
+    meeting_rows = [
+        {"record": m.record, "number": meeting_number(m.record), "date": m.date,
+         "topic": m.topic or None, "press_release": m.press_release,
+         "outcome_text": m.outcome_text or None, "written_procedure": m.written_procedure}
+        for m in page.meetings
+    ]
+    meeting_ids, c = upsert(session, Meeting, meeting_rows, key="record", provenance=prov)
+    counts += c
+
+    resolutions: list[dict[str, Any]] = []
+    drafts: list[dict[str, Any]] = []
+    statements: list[dict[str, Any]] = []
+    for m in page.meetings:
+        for d in m.decisions:
+            if d.kind == "resolution" and d.symbol:
+                number, year = parse_resolution_symbol(d.symbol)
+                resolutions.append({"symbol": d.symbol, "number": number, "year": year,
+                                    "date": m.date, "meeting_id": meeting_ids[m.record]})
+            elif d.kind == "draft" and d.symbol and d.outcome:
+                drafts.append({"symbol": d.symbol, "date": m.date,
+                               "status": DRAFT_STATUS[d.outcome]})
+            elif d.kind == "presidential_statement" and d.symbol:
+                statements.append({"symbol": d.symbol, "date": m.date,
+                                   "meeting_id": meeting_ids[m.record]})
+    resolution_ids, c = upsert(session, Resolution, resolutions, key="symbol", provenance=prov)
+    counts += c
+    draft_ids, c = upsert(session, Draft, drafts, key="symbol", fill_only=("date",),
+                          provenance=prov)
+    counts += c
+    _, c = upsert(session, PresidentialStatement, statements, key="symbol", provenance=prov)
+    counts += c
+
+    events: list[dict[str, Any]] = []
+    vetoes: list[tuple[str, str]] = []
+    for m in page.meetings:
+        for d in m.decisions:
+            if d.kind not in ("resolution", "draft") or not d.vote_key or d.outcome is None:
+                continue
+            tally = d.tally
+            # Only the link this page knows: a later source may add the other one.
+            link = ({"resolution_id": resolution_ids[d.symbol]} if d.kind == "resolution"
+                    else {"draft_id": draft_ids[d.symbol]})
+            events.append({
+                "key": d.vote_key, **link,
+                "meeting_id": meeting_ids[m.record], "date": m.date, "question": d.question,
+                "outcome": d.outcome.value,
+                "yes": tally.yes if tally else None, "no": tally.no if tally else None,
+                "abstain": tally.abstain if tally else None,
+                "non_voting": tally.non_voting if tally else None,
+                "note": d.note,
+            })
+            vetoes.extend((d.vote_key, code) for code in d.vetoed_by)
+    event_ids, c = upsert(session, VoteEvent, events, key="key", provenance=prov)
+    counts += c
+    veto_rows = [{"vote_event_id": event_ids[k], "member_code": code, "source": "dhl-meetings"}
+                 for k, code in vetoes]
+    counts += _replace_set(session, Veto, veto_rows, key=("vote_event_id", "member_code", "source"),
+                           scope=scope_in(Veto, "vote_event_id", list(event_ids.values()),
+                                          source="dhl-meetings"),
+                           provenance=prov)
+    counts += store_findings(session, "dhl-meetings", url, page.findings, seen_at=fetched_at)
+    return counts
+
+
+def store_veto_list(session: Session, page: VetoList, *, url: str,
+                    fetched_at: dt.datetime) -> Counts:
+    """Store the Veto List: its vetoes as the Library counts them (per draft, every P5 member)."""
+    prov = _provenance(url, fetched_at)
+    counts = Counts()
+    fill_meeting = ("number", "date")
+    meeting_rows = [
+        {"record": e.meeting, "number": meeting_number(e.meeting), "date": e.date}
+        for e in page.entries if e.meeting
+    ]
+    meeting_ids, c = upsert(session, Meeting, meeting_rows, key="record", fill_only=fill_meeting,
+                            provenance=prov)
+    counts += c
+    draft_rows = [{"symbol": e.draft, "date": e.date, "status": "vetoed"} for e in page.entries]
+    draft_ids, c = upsert(session, Draft, draft_rows, key="symbol", fill_only=("date", "status"),
+                          provenance=prov)
+    counts += c
+    event_rows = [
+        {"key": e.vote_key, "draft_id": draft_ids[e.draft],
+         "meeting_id": meeting_ids.get(e.meeting) if e.meeting else None,
+         "date": e.date, "question": e.question, "outcome": Outcome.VETOED.value,
+         "agenda": e.agenda}
+        for e in page.entries
+    ]
+    event_ids, c = upsert(session, VoteEvent, event_rows, key="key",
+                          fill_only=("draft_id", "meeting_id", "date", "question", "outcome"),
+                          provenance=prov)
+    counts += c
+    veto_rows = [{"vote_event_id": event_ids[e.vote_key], "member_code": code,
+                  "source": "dhl-veto-list"} for e in page.entries for code in e.members]
+    counts += _replace_set(session, Veto, veto_rows, key=("vote_event_id", "member_code", "source"),
+                           scope=scope_in(Veto, "source", None, source="dhl-veto-list"),
+                           provenance=prov)
+    counts += store_findings(session, "dhl-veto-list", url, page.findings, seen_at=fetched_at)
+    return counts

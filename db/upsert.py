@@ -1,0 +1,162 @@
+"""Idempotent bulk writes on natural keys.
+
+``upsert`` loads the existing rows of a batch in one query per chunk, then
+inserts the new ones and updates the changed ones with bulk statements, and
+counts new / changed / unchanged rows. A column a source only *fills* is set
+when it is empty and never overwritten; the columns a source owns are
+overwritten. Provenance (``source_url``, ``fetched_at``) moves only with a change.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import Table, and_, bindparam, delete, insert, select, tuple_, update
+from sqlmodel import Session, SQLModel
+
+PROVENANCE = ("source_url", "fetched_at")
+CHUNK = 500
+
+
+@dataclass
+class Counts:
+    """Rows written by a store step."""
+
+    new: int = 0
+    changed: int = 0
+    unchanged: int = 0
+    deleted: int = 0
+
+    def __iadd__(self, other: Counts) -> Counts:
+        self.new += other.new
+        self.changed += other.changed
+        self.unchanged += other.unchanged
+        self.deleted += other.deleted
+        return self
+
+
+def table_of(model: type[SQLModel]) -> Table:
+    return model.__table__  # type: ignore[attr-defined,no-any-return]
+
+
+def _chunks(items: Sequence[Any], size: int = CHUNK) -> Iterable[Sequence[Any]]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+def upsert(
+    session: Session,
+    model: type[SQLModel],
+    rows: Sequence[Mapping[str, Any]],
+    *,
+    key: str,
+    fill_only: Collection[str] = (),
+    provenance: Mapping[str, Any] | None = None,
+) -> tuple[dict[Any, int], Counts]:
+    """Insert or update rows by their natural key; return {key: id} and the counts."""
+    table = table_of(model)
+    counts = Counts()
+    merged: dict[Any, dict[str, Any]] = {}
+    for row in rows:  # the last row of a key in a batch wins, like sequential writes
+        merged.setdefault(row[key], {}).update(row)
+    keys = list(merged)
+    existing: dict[Any, Mapping[str, Any]] = {}
+    for chunk in _chunks(keys):
+        for found in session.execute(select(table).where(table.c[key].in_(chunk))).mappings():
+            existing[found[key]] = found
+    inserts: list[dict[str, Any]] = []
+    updates: dict[tuple[str, ...], list[dict[str, Any]]] = {}
+    for k, row in merged.items():
+        old = existing.get(k)
+        if old is None:
+            inserts.append({**row, **(provenance or {})})
+            counts.new += 1
+            continue
+        changes = {}
+        for column, value in row.items():
+            if column == key:
+                continue
+            if column in fill_only:
+                if old[column] is None and value is not None:
+                    changes[column] = value
+            elif old[column] != value:
+                changes[column] = value
+        if not changes:
+            counts.unchanged += 1
+            continue
+        counts.changed += 1
+        changes.update(provenance or {})
+        changes["_id"] = old["id"]
+        updates.setdefault(tuple(sorted(changes)), []).append(changes)
+    if inserts:
+        by_columns: dict[tuple[str, ...], list[dict[str, Any]]] = {}
+        for row in inserts:
+            by_columns.setdefault(tuple(sorted(row)), []).append(row)
+        for batch in by_columns.values():
+            session.execute(insert(table), batch)
+    for columns, batch in updates.items():
+        statement = (
+            update(table)
+            .where(table.c.id == bindparam("_id"))
+            .values({c: bindparam(c) for c in columns if c != "_id"})
+        )
+        session.connection().execute(statement, batch)
+    ids = {k: old["id"] for k, old in existing.items()}
+    new_keys = [row[key] for row in inserts]
+    for chunk in _chunks(new_keys):
+        for found_key, found_id in session.execute(
+            select(table.c[key], table.c.id).where(table.c[key].in_(chunk))
+        ):
+            ids[found_key] = found_id
+    return ids, counts
+
+
+def replace_set(
+    session: Session,
+    model: type[SQLModel],
+    rows: Sequence[Mapping[str, Any]],
+    *,
+    key: Sequence[str],
+    scope: Any,
+    provenance: Mapping[str, Any] | None = None,
+) -> Counts:
+    """Make the rows within ``scope`` (a WHERE clause) exactly ``rows``, keyed by ``key``.
+
+    For link rows (vetoes, findings) that a page states in full: rows it no
+    longer states are deleted, rows it states anew are inserted.
+    """
+    table = table_of(model)
+    counts = Counts()
+    columns = [table.c[c] for c in key]
+    present = {tuple(r): i for *r, i in session.execute(select(*columns, table.c.id).where(scope))}
+    wanted = {tuple(row[c] for c in key): row for row in rows}
+    stale = [i for k, i in present.items() if k not in wanted]
+    for chunk in _chunks(stale):
+        session.execute(delete(table).where(table.c.id.in_(chunk)))
+    counts.deleted = len(stale)
+    new_rows = [{**row, **(provenance or {})} for k, row in wanted.items() if k not in present]
+    counts.unchanged = len(wanted) - len(new_rows)
+    counts.new = len(new_rows)
+    if new_rows:
+        # Another scope may already hold the row (a veto moved between pages): skip those.
+        existing: set[tuple[Any, ...]] = set()
+        for chunk in _chunks([tuple(r[c] for c in key) for r in new_rows]):
+            where = (tuple_(*columns).in_(chunk) if len(columns) > 1
+                     else columns[0].in_([k[0] for k in chunk]))
+            existing.update(tuple(r) for r in session.execute(select(*columns).where(where)))
+        new_rows = [r for r in new_rows if tuple(r[c] for c in key) not in existing]
+        if new_rows:
+            session.execute(insert(table), new_rows)
+    return counts
+
+
+def scope_in(
+    model: type[SQLModel], column: str, values: Collection[Any] | None, **equal: Any
+) -> Any:
+    """Return a WHERE clause: ``column IN values AND other = value ...``."""
+    table = table_of(model)
+    clauses = [table.c[column].in_(list(values))] if values is not None else []
+    clauses += [table.c[c] == v for c, v in equal.items()]
+    return and_(*clauses)

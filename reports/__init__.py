@@ -1,0 +1,1 @@
+"""Reports: functions that read the database and return pandas DataFrames."""

@@ -1,0 +1,65 @@
+"""Export any table or report to CSV, JSON or Parquet."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import pandas as pd
+from sqlalchemy import Engine, select
+from sqlmodel import SQLModel
+
+from reports import findings as findings_report
+from reports import vetoes as vetoes_report
+
+TABLES = ("member", "meeting", "draft", "resolution", "presidential_statement", "vote_event",
+          "member_vote", "veto", "sponsorship", "mandate", "mandate_event", "finding")
+REPORTS: dict[str, Callable[[Engine], pd.DataFrame]] = {
+    "vetoes": lambda engine: vetoes_report.vetoes(engine),
+    "vetoes-by-member": lambda engine: vetoes_report.vetoes(engine, by="member"),
+    "vetoes-by-year": lambda engine: vetoes_report.vetoes(engine, by="year"),
+    "vetoes-by-decade": lambda engine: vetoes_report.vetoes(engine, by="decade"),
+    "vetoes-by-agenda": lambda engine: vetoes_report.vetoes(engine, by="agenda"),
+    "check": lambda engine: pd.concat([findings_report.findings(engine),
+                                       findings_report.veto_disagreements(engine)],
+                                      ignore_index=True),
+}
+FORMATS = ("csv", "json", "parquet")
+
+
+class ExportError(ValueError):
+    """An export that cannot be made (unknown name or format, file in the way)."""
+
+
+def names() -> list[str]:
+    return [*TABLES, *REPORTS]
+
+
+def frame(engine: Engine, name: str) -> pd.DataFrame:
+    """Return the rows of a table or a report by name."""
+    key = name.replace("_", "-") if name.replace("_", "-") in REPORTS else name.replace("-", "_")
+    if key in REPORTS:
+        return REPORTS[key](engine)
+    if key in TABLES:
+        table = SQLModel.metadata.tables[key]
+        with engine.connect() as connection:
+            return pd.read_sql(select(table).order_by(*table.primary_key.columns), connection)
+    raise ExportError(f"nothing called {name!r} to export; choose one of: {', '.join(names())}")
+
+
+def write(df: pd.DataFrame, path: Path, fmt: str, *, overwrite: bool = False) -> None:
+    """Write a frame to a file; refuse to overwrite unless asked."""
+    if fmt not in FORMATS:
+        raise ExportError(f"unknown format {fmt!r}; use one of {', '.join(FORMATS)}")
+    if path.exists() and not overwrite:
+        raise ExportError(f"{path} exists; pass --overwrite to replace it")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if fmt == "csv":
+        df.to_csv(path, index=False)
+    elif fmt == "json":
+        df.to_json(path, orient="records", date_format="iso", indent=1, force_ascii=False)
+    else:
+        try:
+            df.to_parquet(path, index=False)
+        except ImportError as exc:
+            raise ExportError("Parquet needs pyarrow: pip install 'unsc-tracker[parquet]'") from exc

@@ -1,0 +1,56 @@
+"""Status: the database in use, row counts, and the last sync of each source."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pandas as pd
+from sqlalchemy import Engine, func, inspect, select
+from sqlmodel import SQLModel
+
+from db.models import SyncRun
+
+COUNTED = ("member", "meeting", "draft", "resolution", "presidential_statement", "vote_event",
+           "member_vote", "veto", "sponsorship", "mandate", "mandate_event", "finding")
+
+
+def row_counts(engine: Engine) -> pd.DataFrame:
+    """Return the number of rows in each table of the schema."""
+    tables = SQLModel.metadata.tables
+    present = set(inspect(engine).get_table_names())
+    rows = []
+    with engine.connect() as connection:
+        for name in COUNTED:
+            count = (connection.execute(select(func.count()).select_from(tables[name])).scalar_one()
+                     if name in present else 0)
+            rows.append({"table": name, "rows": count})
+    return pd.DataFrame(rows)
+
+
+def last_syncs(engine: Engine) -> pd.DataFrame:
+    """Return the last sync of each source, and the last one that succeeded."""
+    if not inspect(engine).has_table("sync_run"):
+        return pd.DataFrame(columns=["source", "last_sync", "last_ok_sync", "pages_fetched",
+                                     "pages_failed", "rows_new", "rows_changed"])
+    t = SyncRun.__table__  # type: ignore[attr-defined]
+    with engine.connect() as connection:
+        runs = pd.read_sql(select(t).order_by(t.c.id), connection)
+    rows = []
+    for source, group in runs.groupby("source", sort=True):
+        last = group.iloc[-1]
+        ok = group[group["ok"].astype(bool)]
+        rows.append({"source": source, "last_sync": last["finished_at"],
+                     "last_ok_sync": ok.iloc[-1]["finished_at"] if len(ok) else None,
+                     "pages_fetched": int(last["pages_fetched"]),
+                     "pages_failed": int(last["pages_failed"]),
+                     "rows_new": int(last["rows_new"]), "rows_changed": int(last["rows_changed"])})
+    return pd.DataFrame(rows)
+
+
+def status(engine: Engine, database_url: str) -> dict[str, Any]:
+    """Return the database in use, its row counts and the last sync per source."""
+    return {
+        "database": engine.url.render_as_string(hide_password=True) if engine else database_url,
+        "tables": row_counts(engine).to_dict(orient="records"),
+        "sources": last_syncs(engine).to_dict(orient="records"),
+    }

@@ -1,0 +1,150 @@
+"""Vetoes: listed, or counted by member, year, decade or agenda item.
+
+A veto count is a convention. The default is the Library's Veto List
+(``dhl-veto-list``): one veto per vetoed draft for every permanent member that
+cast the negative vote. ``dhl-meetings`` counts what the yearly meetings tables
+print as "vetoed by".
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Literal
+
+import pandas as pd
+from sqlalchemy import Engine, select
+
+from db.models import Draft, Meeting, Member, Veto, VoteEvent
+from tracker.members import member as lookup_member
+from tracker.members import seat_of, split_permanent_members
+
+CONVENTIONS = ("dhl-veto-list", "dhl-meetings")
+Grouping = Literal["member", "year", "decade", "agenda"]
+
+
+class ReportError(ValueError):
+    """A report asked for something that cannot be (unknown member, bad option)."""
+
+
+def resolve_member(text: str) -> str:
+    """Return the code of a member given by code ("RUS", "SUN") or name ("Russian Federation")."""
+    candidate = text.strip()
+    if len(candidate) == 3 and candidate.isalpha():
+        try:
+            return lookup_member(candidate).code
+        except ValueError:
+            pass
+    try:
+        codes = split_permanent_members(candidate)
+    except ValueError:
+        codes = []
+    if len(codes) == 1:
+        return codes[0]
+    raise ReportError(f"unknown member {text!r}: give a three-letter code (RUS, SUN, USA) or a "
+                      "permanent member's name")
+
+
+def _veto_rows(engine: Engine, convention: str, since: dt.date | None, until: dt.date | None
+               ) -> pd.DataFrame:
+    if convention not in CONVENTIONS:
+        raise ReportError(f"unknown convention {convention!r}; known: {', '.join(CONVENTIONS)}")
+    v, e, d, m, mb = (t.__table__ for t in (Veto, VoteEvent, Draft, Meeting, Member))  # type: ignore[attr-defined]
+    query = (
+        select(e.c.id.label("vote_event_id"), e.c.date, e.c.key, d.c.symbol.label("draft"),
+               m.c.record.label("meeting_record"), e.c.agenda, m.c.topic,
+               e.c.yes, e.c.no, e.c.abstain, v.c.member_code, mb.c.name.label("member_name"),
+               v.c.source_url)
+        .select_from(v.join(e, v.c.vote_event_id == e.c.id)
+                     .join(mb, mb.c.code == v.c.member_code)
+                     .outerjoin(d, d.c.id == e.c.draft_id)
+                     .outerjoin(m, m.c.id == e.c.meeting_id))
+        .where(v.c.source == convention)
+    )
+    if since is not None:
+        query = query.where(e.c.date >= since)
+    if until is not None:
+        query = query.where(e.c.date <= until)
+    with engine.connect() as connection:
+        frame = pd.read_sql(query, connection)
+    frame["date"] = pd.to_datetime(frame["date"]).dt.date
+    return frame
+
+
+def vetoes(
+    engine: Engine,
+    *,
+    member: str | None = None,
+    since: dt.date | None = None,
+    until: dt.date | None = None,
+    by: Grouping | None = None,
+    merge_successors: bool = False,
+    convention: str = "dhl-veto-list",
+) -> pd.DataFrame:
+    """Return the vetoes, one row per vetoed draft, or counted ``by`` a grouping.
+
+    Members are reported as cast (the USSR as SUN); ``merge_successors`` counts
+    them by seat (the USSR with the Russian Federation).
+    """
+    rows = _veto_rows(engine, convention, since, until)
+    if merge_successors and not rows.empty:
+        rows["member_code"] = rows["member_code"].map(seat_of)
+        names = {c: lookup_member(c).name for c in rows["member_code"].unique()}
+        rows["member_name"] = rows["member_code"].map(names)
+    if member is not None:
+        code = resolve_member(member)
+        if merge_successors:
+            code = seat_of(code)
+        drafts_of_member = rows.loc[rows["member_code"] == code, "vote_event_id"]
+        if by == "member":
+            rows = rows[rows["member_code"] == code]
+        else:
+            rows = rows[rows["vote_event_id"].isin(drafts_of_member)]
+    if by is None:
+        return _listed(rows)
+    if by == "member":
+        counted = (rows.drop_duplicates(["vote_event_id", "member_code"])
+                   .groupby(["member_code", "member_name"], as_index=False)
+                   .agg(vetoes=("vote_event_id", "nunique"),
+                        first=("date", "min"), last=("date", "max")))
+        return counted.sort_values(["vetoes", "member_code"], ascending=[False, True],
+                                   ignore_index=True)
+    if by in ("year", "decade", "agenda"):
+        per_draft = rows.drop_duplicates(["vote_event_id", "member_code"])
+        if by == "agenda":
+            group = per_draft["agenda"].fillna(per_draft["topic"]).fillna("(unknown)")
+        else:
+            years = pd.Series([d.year for d in per_draft["date"]], index=per_draft.index)
+            group = (years // 10 * 10).astype(str) + "s" if by == "decade" else years
+        per_draft = per_draft.assign(group=group)
+        counted = per_draft.groupby("group", as_index=False).agg(
+            vetoed_drafts=("vote_event_id", "nunique"), vetoes=("member_code", "size"))
+        by_member = (per_draft.groupby(["group", "member_code"]).size().unstack(fill_value=0))
+        counted = counted.merge(by_member, left_on="group", right_index=True, how="left")
+        counted = counted.rename(columns={"group": by})
+        if by == "agenda":
+            return counted.sort_values(["vetoed_drafts", "agenda"], ascending=[False, True],
+                                       ignore_index=True)
+        return counted.sort_values(by, ignore_index=True)
+    raise ReportError(f"cannot count vetoes by {by!r}: use member, year, decade or agenda")
+
+
+def _listed(rows: pd.DataFrame) -> pd.DataFrame:
+    columns = ["date", "draft", "meeting_record", "agenda", "members", "member_names", "tally",
+               "source_url"]
+    if rows.empty:
+        return pd.DataFrame(columns=columns)
+    rows = rows.sort_values(["date", "vote_event_id", "member_code"])
+    listed = rows.groupby("vote_event_id", sort=False).agg(
+        date=("date", "first"), draft=("key", "first"), meeting_record=("meeting_record", "first"),
+        agenda=("agenda", "first"), topic=("topic", "first"),
+        members=("member_code", lambda s: ", ".join(dict.fromkeys(s))),
+        member_names=("member_name", lambda s: ", ".join(dict.fromkeys(s))),
+        yes=("yes", "first"), no=("no", "first"), abstain=("abstain", "first"),
+        source_url=("source_url", "first"),
+    )
+    listed["agenda"] = listed["agenda"].fillna(listed["topic"])
+    listed["tally"] = [
+        f"{int(y)}-{int(n)}-{int(a)}" if pd.notna(y) else None
+        for y, n, a in zip(listed["yes"], listed["no"], listed["abstain"], strict=True)
+    ]
+    return listed.reset_index(drop=True)[columns]

@@ -1,0 +1,1 @@
+"""Scrapers: one subpackage per source, each split into fetching (I/O) and parsing (pure)."""

@@ -1,0 +1,564 @@
+"""Parse the Dag Hammarskjöld Library's Veto List and yearly meetings & outcomes tables.
+
+Pure functions: page bytes in, records out. Quirks of the real pages, each handled here:
+
+- Pages mix UTF-8 and Latin-1, and some carry mojibake ("Peopleâs" for
+  "People's" on the 2022 page): decoded leniently, then mended with ftfy.
+- Veto List: members in the last cell are separated by ``</br>``, spaces,
+  commas or nothing ("ChinaRussian Federation"). Dates are "26 May 2022", but
+  also "27-28 October 1983" and "30 January 86". Drafts before 1950 are often
+  known only by the meeting record at which they were voted ("S/PV.206").
+- Meetings tables: dates carry no year (the page's year applies) and are
+  sometimes ranges ("14-15 October", "22/23 November", "29 + 30 March",
+  "15 Sep."). The column set changes: the press release column appears in
+  1994; 2020-2021 tables of written-procedure votes add letters and webcasts.
+  Meeting records come in parts and resumptions, with corrigenda. One meeting
+  can span several rows: by ``rowspan`` or by rows whose record and date
+  cells are empty. The outcome cell lists any number of resolutions, drafts
+  (vetoed or not adopted, with a tally "13-0-2"), presidential statements and
+  other decisions, with inconsistent spacing.
+- A vote on the "preliminary question" (whether a draft is procedural) is a
+  vote event of its own on the same draft: the Veto List cites it as
+  "S/552 , S/PV.202", the meetings table as "S/552 , S/202 (preliminary question)".
+- Contradictions are never stored as truth: a "veto" with no negative vote
+  (S/2022/431 "vetoed by China, Russian Federation 13-0-2", which was 13-2-0),
+  or a tally over the Council's size, becomes a finding and the tally is dropped.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date
+
+import ftfy
+from bs4 import BeautifulSoup, Tag
+
+from scrapers.records import (
+    DecisionRecord,
+    Finding,
+    MeetingRecord,
+    MeetingsTable,
+    Outcome,
+    ParseError,
+    Severity,
+    Tally,
+    VetoList,
+    VetoListEntry,
+)
+from tracker.members import UnknownMemberError, council_size, split_permanent_members
+from tracker.symbols import SymbolError, normalise_meeting_record, resolution_symbol
+
+SOURCE_VETO_LIST = "dhl-veto-list"
+SOURCE_MEETINGS = "dhl-meetings"
+
+_MONTHS = {
+    m: i
+    for i, names in enumerate(
+        [
+            ("january", "jan"),
+            ("february", "feb"),
+            ("march", "mar"),
+            ("april", "apr"),
+            ("may",),
+            ("june", "jun"),
+            ("july", "jul"),
+            ("august", "aug"),
+            ("september", "sep", "sept"),
+            ("october", "oct"),
+            ("november", "nov"),
+            ("december", "dec"),
+        ],
+        start=1,
+    )
+    for m in names
+}
+_DATE = re.compile(
+    r"^(?P<day>\d{1,2})(?:\s*[-/+–]\s*\d{1,2})?\s+(?P<month>[A-Za-z]+)\.?(?:\s+(?P<year>\d{2,4}))?$"
+)
+_TALLY = r"(?P<yes>\d+)\s*-\s*(?P<no>\d+)\s*-\s*(?P<abstain>\d+)"
+_SYMBOL = r"S/(?:PV\.\d+|\d+(?:/\d+)?(?:/(?:Rev|Corr|Add)\.\d+)*)"
+
+
+def decode_page(body: bytes) -> str:
+    """Decode a un.org page: UTF-8 if it is valid, else Windows-1252 (a Latin-1 superset)."""
+    try:
+        return body.decode("utf-8")
+    except UnicodeDecodeError:
+        return body.decode("cp1252", errors="replace")
+
+
+def clean_text(text: str) -> str:
+    """Collapse whitespace and mend mojibake ("Peopleâs" -> "People's")."""
+    if not text.isascii():
+        text = ftfy.fix_text(text, normalization="NFC").replace("\u2019", "'")
+    return " ".join(text.replace("\xa0", " ").split())
+
+
+def cell_text(cell: Tag) -> str:
+    return clean_text(cell.get_text(" "))
+
+
+def parse_day(text: str, *, year: int | None, source: str, record: str) -> date:
+    """Parse "12 June" (with the page's year), "26 May 2022", "30 January 86", "14-15 October".
+
+    A range of days gives its first day: the day the meeting began.
+    """
+    match = _DATE.match(text.strip())
+    if not match:
+        raise ParseError(source, record, f"unreadable date {text!r}")
+    month = _MONTHS.get(match.group("month").lower())
+    if month is None:
+        raise ParseError(source, record, f"unknown month in date {text!r}")
+    y = match.group("year")
+    if y is not None:
+        year = int(y) + (1900 if len(y) == 2 else 0)
+    if year is None:
+        raise ParseError(source, record, f"date without a year: {text!r}")
+    try:
+        return date(year, month, int(match.group("day")))
+    except ValueError as exc:
+        raise ParseError(source, record, f"impossible date {text!r}: {exc}") from None
+
+
+def first_symbol(text: str) -> str | None:
+    match = re.search(_SYMBOL, text)
+    return match.group(0) if match else None
+
+
+def draft_key(symbol: str, *, vetoed: bool, ordinal: int) -> str:
+    """Return the key of a draft.
+
+    A draft with a document symbol is keyed by it. Early drafts known only by
+    the meeting record are keyed by that record and their order among the
+    vetoed (or not adopted) drafts of that record: "S/PV.206 (vetoed draft 2)".
+    Both the Veto List and the meetings tables number them the same way, so the
+    two sources meet on the same draft.
+    """
+    if symbol.startswith("S/PV."):
+        return f"{symbol} ({'vetoed draft' if vetoed else 'draft not adopted'} {ordinal})"
+    return symbol
+
+
+# --------------------------------------------------------------------------------------
+# Veto List
+
+
+def parse_veto_list(body: bytes, *, url: str | None = None) -> VetoList:
+    """Parse the Library's Veto List into one entry per vetoed draft."""
+    soup = BeautifulSoup(decode_page(body), "lxml")
+    rows = [tr for tr in soup.find_all("tr") if len(tr.find_all("td", recursive=False)) == 5]
+    header = [cell_text(th).lower() for th in soup.find_all("th")]
+    expected = ("date", "draft", "written record", "agenda item", "permanent member")
+    if not all(any(h.startswith(e) for h in header) for e in expected):
+        raise ParseError(SOURCE_VETO_LIST, url or "veto list", f"unexpected columns {header!r}")
+    if not rows:
+        raise ParseError(SOURCE_VETO_LIST, url or "veto list", "no vetoes found on the page")
+    raw: list[tuple[int, list[Tag]]] = [
+        (i + 1, tr.find_all("td", recursive=False)) for i, tr in enumerate(rows)
+    ]
+    # Number drafts known only by a meeting record in chronological order (the page is newest first).
+    ordinals: dict[str, int] = {}
+    entries: list[VetoListEntry] = []
+    for row, cells in reversed(raw):
+        date_text, draft_text, meeting_text, agenda, members_text = (cell_text(c) for c in cells)
+        record = f"row {row} ({draft_text or date_text})"
+        when = parse_day(date_text, year=None, source=SOURCE_VETO_LIST, record=record)
+        symbol = first_symbol(draft_text)
+        if symbol is None:
+            raise ParseError(SOURCE_VETO_LIST, record, f"no draft symbol in {draft_text!r}")
+        ordinals[symbol] = ordinals.get(symbol, 0) + 1
+        try:
+            members = split_permanent_members(members_text)
+        except UnknownMemberError as exc:
+            raise ParseError(SOURCE_VETO_LIST, record, str(exc)) from None
+        meeting = None
+        if "S/PV." in meeting_text:
+            try:
+                meeting = normalise_meeting_record(meeting_text)
+            except SymbolError as exc:
+                raise ParseError(SOURCE_VETO_LIST, record, str(exc)) from None
+        else:
+            meeting = first_symbol(meeting_text)  # 2020: letters of the written procedure
+        question = None
+        if re.search(r",\s*S/PV\.\d+", draft_text) or "preliminary" in draft_text.lower():
+            # "S/552 , S/PV.202": the vote on the preliminary question (is it procedural?).
+            question = "preliminary question"
+        entries.append(
+            VetoListEntry(
+                date=when,
+                date_text=date_text,
+                draft=draft_key(symbol, vetoed=True, ordinal=ordinals[symbol]),
+                draft_text=draft_text,
+                question=question,
+                meeting=meeting,
+                meeting_text=meeting_text,
+                agenda=agenda,
+                members=members,
+                row=row,
+            )
+        )
+    entries.sort(key=lambda e: (e.date, e.row * -1))
+    return VetoList(entries=entries, findings=[])
+
+
+# --------------------------------------------------------------------------------------
+# Meetings & outcomes tables
+
+_COLUMNS = {
+    "meeting record": "record",
+    "date": "date",
+    "press release": "press_release",
+    "topic": "topic",
+    "recording": "recording",
+    "letter with vote procedure / briefings": "procedure_letter",
+    "letter with vote outcome": "outcome_letter",
+    "security council outcome / vote": "outcome",
+}
+_REQUIRED = {"record", "date", "topic", "outcome"}
+
+_ITEM = re.compile(
+    r"(?P<res>S\s*/\s*RES\s*/\s*(?P<res_no>\d+)\s*\(\s*(?P<res_year>\d{4})\s*\)"
+    r"(?:\s*(?:" + _TALLY.replace("?P<", "?P<r_") + r"|(?P<res_how>(?:adopted\s+)?unanimously"
+    r"|(?:adopted\s+)?without\s+(?:a\s+)?vote|adopted\s+by\s+consensus"
+    r"|adopted\s+by\s+acclamation)))?"
+    r"(?:\s*\((?P<res_note>[^()]*(?:absent|particip)[^()]*)\))?)"
+    r"|(?P<prst>S/PRST/\d{4}/\d+|S/(?:PV\.)?\d+\s*\(PRST\)(?:\s*and\s+Corr\.\d+)?|PRST(?:\s+unnumbered)?)"
+    r"|(?P<draft>(?:Power\s+Four\s+)?(?:Draft\s+resolutions?\s*)?\(?\s*(?P<draft_sym>" + _SYMBOL + r")"
+    r"(?P<draft_rest>(?:(?!S/RES|S/PRST|Draft|vetoed|not\s+adopted).)*?)\s*"
+    r"(?:(?P<vetoed>vetoed\s+by\s*(?P<members>(?:(?!\d|Draft|S/).)*))|(?:was\s+)?not\s+adopted)"
+    r"(?:\s*" + _TALLY.replace("?P<", "?P<d_") + r")?)"
+    r"|(?P<other>Communiqu[ée]|Note\s*\(?\s*S/\d{4}/\d+\s*\)?|Letter\s*\(\s*S/\d{4}/\d+\s*\)"
+    r"|Decision|Election\s+of\s+[^.]*?(?=$|Draft|S/)|Election of .*|Referral to the Committee"
+    r" on the Admission of New Members|Admission of new Members to the United Nations)",
+    re.IGNORECASE,
+)
+_GAP_OK = re.compile(r"^(?:[\s,;+&.()]|--|and|Document links will work once the document has "
+                     r"been published in the Official Document System)*$", re.IGNORECASE)
+
+
+@dataclass
+class _Row:
+    number: int
+    cells: dict[str, str]
+    spanned: set[str]
+
+
+def _expand_rows(
+    table: Tag, columns: list[str], url: str, findings: list[Finding]
+) -> list[_Row]:
+    """Return the data rows with rowspans expanded, each cell by its column role."""
+    pending: dict[int, tuple[str, int]] = {}
+    rows: list[_Row] = []
+    header_seen = False
+    for n, tr in enumerate(table.find_all("tr"), start=1):
+        cells = tr.find_all(["td", "th"], recursive=False)
+        if not header_seen:
+            if cells and all(c.name == "th" for c in cells) and any(
+                cell_text(c).lower() == "date" for c in cells
+            ):
+                header_seen = True
+            continue
+        values: list[str] = []
+        spanned: set[int] = set()
+        queue = list(cells)
+        col = 0
+        while queue or col in pending:
+            if col in pending:
+                text, left = pending[col]
+                values.append(text)
+                spanned.add(col)
+                if left <= 1:
+                    del pending[col]
+                else:
+                    pending[col] = (text, left - 1)
+            else:
+                cell = queue.pop(0)
+                text = cell_text(cell)
+                span = int(cell.get("rowspan", 1) or 1) if str(cell.get("rowspan", "1")).isdigit() else 1
+                if span > 1:
+                    pending[col] = (text, span - 1)
+                values.append(text)
+            col += 1
+        if not any(values):
+            continue
+        if len(values) == 1:
+            # A stray note row ("Document links will work once ..."), not a meeting.
+            continue
+        if len(values) > len(columns):
+            extra = values[len(columns) :]
+            if all(v in ("", "--") for v in extra):
+                values = values[: len(columns)]
+            else:
+                raise ParseError(SOURCE_MEETINGS, f"{url} row {n}",
+                                 f"{len(values)} cells for {len(columns)} columns: {values!r}")
+        if len(values) < len(columns):
+            # Seen in 1961: a meeting row without its outcome cell. Read it as "no outcome".
+            findings.append(Finding(SOURCE_MEETINGS, f"{url} row {n}", "missing_cells",
+                                    Severity.INFO, f"{len(values)} cells for {len(columns)} "
+                                    f"columns: {values!r}; the rest read as empty", url))
+            values = values + [""] * (len(columns) - len(values))
+        roles = dict(zip(columns, values, strict=True))
+        rows.append(_Row(n, roles, {columns[i] for i in spanned}))
+    if not header_seen:
+        raise ParseError(SOURCE_MEETINGS, url, "no header row with the expected columns")
+    return rows
+
+
+def _columns(table: Tag, url: str) -> list[str]:
+    for tr in table.find_all("tr"):
+        cells = tr.find_all(["td", "th"], recursive=False)
+        if cells and all(c.name == "th" for c in cells):
+            names = [cell_text(c).lower() for c in cells]
+            if "date" not in names:
+                continue
+            roles = []
+            for name in names:
+                if name not in _COLUMNS:
+                    raise ParseError(SOURCE_MEETINGS, url, f"unknown column {name!r}")
+                roles.append(_COLUMNS[name])
+            missing = _REQUIRED - set(roles)
+            if missing:
+                raise ParseError(SOURCE_MEETINGS, url, f"missing columns {sorted(missing)}")
+            return roles
+    raise ParseError(SOURCE_MEETINGS, url, "no header row with the expected columns")
+
+
+def _tally(match: re.Match[str], prefix: str) -> Tally | None:
+    if match.group(f"{prefix}yes") is None:
+        return None
+    return Tally(
+        int(match.group(f"{prefix}yes")),
+        int(match.group(f"{prefix}no")),
+        int(match.group(f"{prefix}abstain")),
+    )
+
+
+def _check_tally(
+    tally: Tally, year: int, record: str, what: str, url: str, findings: list[Finding]
+) -> Tally | None:
+    """Return the tally with its non-voting count, or None (and a finding) if it cannot be."""
+    size = council_size(year)
+    if tally.cast > size:
+        findings.append(Finding(SOURCE_MEETINGS, record, "tally_exceeds_council", Severity.ERROR,
+                                f"{what}: tally {tally} counts {tally.cast} votes on a Council of "
+                                f"{size}; tally not stored", url))
+        return None
+    if tally.cast < size:
+        findings.append(Finding(SOURCE_MEETINGS, record, "tally_short", Severity.INFO,
+                                f"{what}: tally {tally} accounts for {tally.cast} of {size} members;"
+                                f" {size - tally.cast} recorded as not voting", url))
+    return Tally(tally.yes, tally.no, tally.abstain, size - tally.cast)
+
+
+def parse_outcome(
+    text: str, *, year: int, record: str, url: str, written_procedure: bool = False
+) -> tuple[list[DecisionRecord], list[Finding]]:
+    """Split an outcome cell into decisions. Text that matches nothing becomes a finding."""
+    decisions: list[DecisionRecord] = []
+    findings: list[Finding] = []
+    pos = 0
+    threshold = 7 if council_size(year) == 11 else 9
+    for match in _ITEM.finditer(text):
+        gap = text[pos : match.start()]
+        pos = match.end()
+        if not _GAP_OK.match(gap):
+            findings.append(Finding(SOURCE_MEETINGS, record, "unread_outcome", Severity.WARNING,
+                                    f"outcome text not understood: {gap.strip()!r}", url))
+        item = clean_text(match.group(0))
+        if match.group("res"):
+            symbol = resolution_symbol(int(match.group("res_no")), int(match.group("res_year")))
+            tally = _tally(match, "r_")
+            how = (match.group("res_how") or "").lower()
+            note = match.group("res_note")
+            if tally is not None:
+                tally = _check_tally(tally, year, record, symbol, url, findings)
+                outcome = (Outcome.ADOPTED_BY_WRITTEN_PROCEDURE if written_procedure
+                           else Outcome.ADOPTED_WITH_VOTE)
+            elif "without" in how or "consensus" in how or "acclamation" in how:
+                outcome = Outcome.ADOPTED_WITHOUT_VOTE
+            elif "unanimously" in how:
+                outcome = Outcome.ADOPTED_WITH_VOTE
+                note = "adopted unanimously"
+            else:
+                outcome = (Outcome.ADOPTED_BY_WRITTEN_PROCEDURE if written_procedure
+                           else Outcome.ADOPTED_WITH_VOTE)
+                findings.append(Finding(SOURCE_MEETINGS, record, "no_tally", Severity.INFO,
+                                        f"{symbol}: adopted, no tally given", url))
+            decisions.append(DecisionRecord("resolution", symbol, item, outcome, tally,
+                                            note=note, written_procedure=written_procedure))
+        elif match.group("prst"):
+            prst = match.group("prst")
+            symbol = prst if prst.upper().startswith("S/PRST/") else None
+            decisions.append(DecisionRecord("presidential_statement", symbol, item))
+        elif match.group("draft"):
+            symbol = match.group("draft_sym")
+            rest = clean_text(match.group("draft_rest") or "").strip(" ,()") or None
+            tally = _tally(match, "d_")
+            what = f"draft {symbol}"
+            vetoed_by: list[str] = []
+            if match.group("vetoed"):
+                try:
+                    vetoed_by = split_permanent_members(match.group("members") or "")
+                except UnknownMemberError as exc:
+                    findings.append(Finding(SOURCE_MEETINGS, record, "unknown_member",
+                                            Severity.ERROR, f"{what}: {exc}", url))
+                outcome = Outcome.VETOED
+                if tally is not None and tally.no == 0:
+                    findings.append(Finding(
+                        SOURCE_MEETINGS, record, "veto_without_negative_vote", Severity.ERROR,
+                        f"{what} printed as vetoed by {', '.join(vetoed_by)} with tally {tally}, "
+                        f"which has no negative vote; tally not stored", url))
+                    tally = None
+                elif tally is not None and tally.no < len(vetoed_by):
+                    findings.append(Finding(
+                        SOURCE_MEETINGS, record, "veto_tally_mismatch", Severity.ERROR,
+                        f"{what} printed as vetoed by {len(vetoed_by)} members with only "
+                        f"{tally.no} negative votes ({tally}); tally not stored", url))
+                    tally = None
+                if tally is not None:
+                    tally = _check_tally(tally, year, record, what, url, findings)
+                if tally is not None and tally.yes < threshold:
+                    findings.append(Finding(
+                        SOURCE_MEETINGS, record, "veto_without_majority", Severity.WARNING,
+                        f"{what} printed as vetoed, but {tally.yes} votes in favour were fewer "
+                        f"than the {threshold} needed", url))
+            else:
+                outcome = Outcome.NOT_ADOPTED
+                if tally is not None:
+                    tally = _check_tally(tally, year, record, what, url, findings)
+                if tally is not None:
+                    if tally.yes < threshold:
+                        outcome = Outcome.INSUFFICIENT_VOTES
+                    else:
+                        findings.append(Finding(
+                            SOURCE_MEETINGS, record, "not_adopted_with_majority", Severity.INFO,
+                            f"{what} not adopted with {tally.yes} votes in favour (of {threshold} "
+                            f"needed) and no veto named", url))
+            decisions.append(DecisionRecord("draft", symbol, item, outcome, tally,
+                                            vetoed_by=vetoed_by, note=rest,
+                                            written_procedure=written_procedure))
+        else:
+            decisions.append(DecisionRecord("other", None, item))
+    tail = text[pos:]
+    if not _GAP_OK.match(tail):
+        findings.append(Finding(SOURCE_MEETINGS, record, "unread_outcome", Severity.WARNING,
+                                f"outcome text not understood: {tail.strip()!r}", url))
+    return decisions, findings
+
+
+def parse_meetings_table(body: bytes, *, year: int, url: str) -> MeetingsTable:
+    """Parse one yearly meetings & outcomes table."""
+    soup = BeautifulSoup(decode_page(body), "lxml")
+    tables = soup.find_all("table")
+    if not tables:
+        raise ParseError(SOURCE_MEETINGS, url, "no table on the page")
+    table = max(tables, key=lambda t: len(t.find_all("tr")))
+    columns = _columns(table, url)
+    findings: list[Finding] = []
+    meetings: list[MeetingRecord] = []
+    # Group continuation rows with the meeting above them (the page is newest first).
+    groups: list[list[_Row]] = []
+    for row in _expand_rows(table, columns, url, findings):
+        continues = (not row.cells["record"] and not row.cells["date"]) or (
+            "record" in row.spanned and "date" in row.spanned
+        )
+        if continues and groups:
+            groups[-1].append(row)
+        else:
+            groups.append([row])
+    if not groups:
+        raise ParseError(SOURCE_MEETINGS, url, "no meetings found in the table")
+    # Written-procedure rows have no meeting record: number them per day.
+    per_day: dict[tuple[date, str], int] = {}
+    by_record: dict[str, MeetingRecord] = {}
+    for group in reversed(groups):
+        first = group[0]
+        where = f"{url} row {first.number}"
+        when = parse_day(first.cells["date"], year=year, source=SOURCE_MEETINGS, record=where)
+        record_text = first.cells["record"]
+        letter = first.cells.get("outcome_letter", "")
+        written = bool(first_symbol(letter)) if letter else False
+        if "S/PV." in record_text:
+            try:
+                record = normalise_meeting_record(record_text)
+            except SymbolError as exc:
+                raise ParseError(SOURCE_MEETINGS, where, str(exc)) from None
+        elif written:
+            record = first_symbol(letter) or ""
+        else:
+            base = f"VTC {when.isoformat()}"
+            per_day[(when, base)] = per_day.get((when, base), 0) + 1
+            record = f"{base} #{per_day[(when, base)]}"
+        press = first.cells.get("press_release") or None
+        if press and not re.match(r"^(SC|SG)/", press):
+            press = None
+        topic = " / ".join(dict.fromkeys(r.cells["topic"] for r in group if r.cells["topic"]))
+        outcome_text = " ".join(r.cells["outcome"] for r in group if r.cells["outcome"])
+        decisions: list[DecisionRecord] = []
+        for r in group:
+            found, problems = parse_outcome(r.cells["outcome"], year=year, record=record, url=url,
+                                            written_procedure=written)
+            decisions.extend(found)
+            findings.extend(problems)
+        previous = by_record.get(record)
+        if previous is not None:
+            # The same meeting printed on two rows (one per agenda item): one meeting.
+            # A meeting resumed on a later day keeps the day it began.
+            if topic and topic not in previous.topic:
+                previous.topic = f"{previous.topic} / {topic}" if previous.topic else topic
+            previous.outcome_text = f"{previous.outcome_text} {outcome_text}".strip()
+            previous.decisions.extend(decisions)
+            previous.press_release = previous.press_release or press
+            continue
+        by_record[record] = MeetingRecord(record=record, date=when, topic=topic,
+                                          press_release=press, outcome_text=outcome_text,
+                                          decisions=decisions, written_procedure=written,
+                                          row=first.number)
+    meetings = list(by_record.values())
+    _key_drafts(meetings)
+    findings.extend(_drop_repeated_decisions(meetings, url))
+    return MeetingsTable(year=year, meetings=meetings, findings=findings)
+
+
+def _key_drafts(meetings: list[MeetingRecord]) -> None:
+    """Give drafts known only by a meeting record their ordinal key (see draft_key)."""
+    counters: dict[tuple[str, bool], int] = {}
+    for meeting in meetings:  # chronological
+        for decision in meeting.decisions:
+            if decision.kind != "draft" or decision.symbol is None:
+                continue
+            vetoed = decision.outcome is Outcome.VETOED
+            if decision.symbol.startswith("S/PV."):
+                counters[(decision.symbol, vetoed)] = counters.get((decision.symbol, vetoed), 0) + 1
+                decision.symbol = draft_key(decision.symbol, vetoed=vetoed,
+                                            ordinal=counters[(decision.symbol, vetoed)])
+            elif decision.note and "preliminary question" in decision.note.lower():
+                decision.question = "preliminary question"
+
+
+def _drop_repeated_decisions(meetings: list[MeetingRecord], url: str) -> list[Finding]:
+    """Keep the first of a decision printed twice on a page; say so when the copies differ."""
+    findings: list[Finding] = []
+    seen: dict[tuple[str, str], DecisionRecord] = {}
+    for meeting in meetings:
+        kept: list[DecisionRecord] = []
+        for decision in meeting.decisions:
+            if decision.symbol is None or decision.kind == "other":
+                kept.append(decision)
+                continue
+            key = (decision.kind, decision.vote_key)
+            first = seen.get(key)
+            if first is None:
+                seen[key] = decision
+                kept.append(decision)
+                continue
+            if (first.outcome, first.tally, first.vetoed_by) != (
+                decision.outcome, decision.tally, decision.vetoed_by
+            ):
+                findings.append(Finding(
+                    SOURCE_MEETINGS, meeting.record, "decision_listed_twice", Severity.WARNING,
+                    f"{decision.symbol} is listed twice on the page, differently: "
+                    f"{first.text!r} and {decision.text!r}; the first is kept", url))
+        meeting.decisions = kept
+    return findings

@@ -1,0 +1,401 @@
+"""The ``tracker`` command: a thin layer over the library's functions.
+
+Each command opens the database, calls one function, shows its DataFrame as a
+table, CSV or JSON, and turns known errors into one message and an exit code.
+Heavy imports happen inside the commands, so ``tracker --help`` starts fast.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import math
+import sys
+from enum import StrEnum
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any, NoReturn
+
+import typer
+
+if TYPE_CHECKING:
+    import pandas as pd
+    from sqlalchemy import Engine
+
+    from tracker.settings import Settings
+
+
+class Format(StrEnum):
+    table = "table"
+    csv = "csv"
+    json = "json"
+
+
+class ExportFormat(StrEnum):
+    csv = "csv"
+    json = "json"
+    parquet = "parquet"
+
+
+class VetoGrouping(StrEnum):
+    member = "member"
+    year = "year"
+    decade = "decade"
+    agenda = "agenda"
+
+
+app = typer.Typer(
+    name="tracker",
+    help="Track how the UN Security Council votes: vetoes, resolutions, drafts and roll calls, "
+    "from the UN's own sources.\n\nExample: tracker sync && tracker vetoes --by member",
+    no_args_is_help=True,
+    rich_markup_mode="rich",
+    pretty_exceptions_enable=False,
+)
+
+_state: dict[str, Any] = {}
+
+FormatOption = Annotated[Format, typer.Option("--format", "-f", help="Output: table, csv or json.")]
+
+
+@app.callback()
+def _main(
+    db: Annotated[str | None, typer.Option(
+        "--db", help="SQLAlchemy database URL (default: TRACKER_DATABASE_URL, or SQLite in the "
+        "data folder).", show_default=False)] = None,
+) -> None:
+    _state["db"] = db
+
+
+def _settings() -> Settings:
+    from pydantic import ValidationError
+
+    from tracker.settings import Settings
+
+    if "settings" not in _state:
+        try:
+            settings = Settings()
+        except ValidationError as exc:
+            _fail(f"bad setting in the environment: {exc}")
+        if _state.get("db"):
+            settings = settings.model_copy(update={"database_url": _state["db"]})
+        _state["settings"] = settings
+    return _state["settings"]  # type: ignore[no-any-return]
+
+
+def _engine(*, create: bool = False) -> Engine:
+    from sqlalchemy.exc import ArgumentError, OperationalError
+
+    from db.engine import is_initialised, make_engine
+
+    url = _settings().resolved_database_url
+    try:
+        engine = make_engine(url)
+        if create:
+            from tracker.sync import open_database
+
+            open_database(engine)
+        elif not is_initialised(engine):
+            _fail(f"the database {engine.url.render_as_string(hide_password=True)} is empty: "
+                  "run `tracker sync` first")
+    except ArgumentError as exc:
+        _fail(f"bad database URL {url!r}: {exc}")
+    except OperationalError as exc:
+        _fail(f"cannot open the database: {exc.orig}")
+    return engine
+
+
+def _fail(message: str, code: int = 1) -> NoReturn:
+    typer.secho(f"error: {message}", fg=typer.colors.RED, err=True)
+    raise typer.Exit(code)
+
+
+def _jsonable(value: Any) -> Any:
+    if value is None:
+        return None
+    if isinstance(value, float) and math.isnan(value):
+        return None
+    if isinstance(value, dt.datetime | dt.date):
+        return value.isoformat()
+    if hasattr(value, "item"):  # numpy scalars
+        return _jsonable(value.item())
+    try:
+        import pandas as pd
+
+        if value is pd.NaT or (not isinstance(value, list | dict | str) and pd.isna(value)):
+            return None
+    except (TypeError, ValueError):
+        pass
+    return value
+
+
+def _records(df: pd.DataFrame) -> list[dict[str, Any]]:
+    return [{str(k): _jsonable(v) for k, v in row.items()} for row in df.to_dict(orient="records")]
+
+
+def show(df: pd.DataFrame, fmt: Format, *, title: str | None = None,
+         single: bool = False) -> None:
+    """Print a frame as a rich table, CSV or JSON (a list of objects, or one object)."""
+    if fmt is Format.csv:
+        df.to_csv(sys.stdout, index=False)
+        return
+    if fmt is Format.json:
+        records = _records(df)
+        payload: Any = records[0] if single and len(records) == 1 else records
+        typer.echo(json.dumps(payload, ensure_ascii=False, indent=1))
+        return
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table(title=title, show_lines=False)
+    for column in df.columns:
+        table.add_column(str(column), overflow="fold")
+    for row in _records(df):
+        table.add_row(*("" if v is None else str(v) for v in row.values()))
+    Console().print(table)
+    if df.empty:
+        typer.echo("(no rows)")
+
+
+def _parse_date(value: str | None, option: str) -> dt.date | None:
+    if value is None:
+        return None
+    try:
+        if len(value) == 4 and value.isdigit():
+            return dt.date(int(value), 1 if option == "--since" else 12,
+                           1 if option == "--since" else 31)
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        _fail(f"{option} takes a date (YYYY-MM-DD) or a year (YYYY), not {value!r}")
+
+
+# --- sync and rebuild -----------------------------------------------------------------
+
+
+class _ProgressReporter:
+    def __init__(self, progress: Any) -> None:
+        self.progress = progress
+        self.task: Any = None
+
+    def start(self, total: int) -> None:
+        self.task = self.progress.add_task("syncing", total=total)
+
+    def advance(self, label: str) -> None:
+        self.progress.update(self.task, advance=1, description=label)
+
+
+def _run_with_progress(run: Any) -> Any:
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    with Progress(TextColumn("{task.description:<22}"), BarColumn(), MofNCompleteColumn(),
+                  TimeElapsedColumn(), transient=True,
+                  disable=not sys.stderr.isatty()) as progress:
+        return run(_ProgressReporter(progress))
+
+
+def _summarise(summary: Any, fmt: Format) -> None:
+    import pandas as pd
+
+    rows = [{
+        "source": s.source, "pages_fetched": s.pages_fetched,
+        "pages_missing": len(s.pages_missing), "pages_failed": len(s.pages_failed),
+        "rows_new": s.counts.new, "rows_changed": s.counts.changed + s.counts.deleted,
+        "rows_unchanged": s.counts.unchanged,
+        "pages_not_found": ", ".join(s.pages_missing),
+    } for s in summary.sources.values()]
+    show(pd.DataFrame(rows), fmt, title="Sync summary")
+    if summary.problems:
+        typer.secho(f"{len(summary.problems)} problem(s):", fg=typer.colors.RED, err=True)
+        for problem in summary.problems:
+            typer.echo(f"  - {problem}", err=True)
+
+
+@app.command()
+def sync(
+    source: Annotated[list[str] | None, typer.Option(
+        "--source", "-s", help="Only this source (repeatable): meetings, veto-list.")] = None,
+    since: Annotated[int | None, typer.Option(help="First year of meetings tables to fetch.")
+                     ] = None,
+    until: Annotated[int | None, typer.Option(help="Last year of meetings tables to fetch.")
+                     ] = None,
+    full: Annotated[bool, typer.Option("--full", help="Fetch everything again.")] = False,
+    fmt: FormatOption = Format.table,
+) -> None:
+    """Fetch what is new from the UN's pages and store it.
+
+    By default: the Veto List and this year's and last year's meetings tables;
+    everything on the first run or with --full. Every response is kept in the
+    raw archive (TRACKER_DATA_DIR/raw). Exits 1 if any page failed; what was
+    fetched before the failure is kept, and the next sync completes it.
+
+    Example: tracker sync --source meetings --since 1990 --until 1999
+    """
+    from tracker.sync import SOURCES, SyncLocked
+    from tracker.sync import sync as run_sync
+
+    settings = _settings()
+    engine = _engine(create=True)
+    for name in source or ():
+        if name not in SOURCES:
+            _fail(f"unknown source {name!r}; the sources are: {', '.join(SOURCES)}")
+    try:
+        summary = _run_with_progress(lambda reporter: run_sync(
+            engine, settings, sources=source or SOURCES, since=since, until=until, full=full,
+            reporter=reporter))
+    except SyncLocked as exc:
+        _fail(str(exc), code=2)
+    _summarise(summary, fmt)
+    if not summary.ok:
+        raise typer.Exit(1)
+
+
+@app.command()
+def rebuild(fmt: FormatOption = Format.table) -> None:
+    """Recreate the database from the raw archive, with no network.
+
+    Drops the tracker's tables and replays every archived page in order.
+
+    Example: TRACKER_DATABASE_URL=sqlite:///copy.sqlite tracker rebuild
+    """
+    from tracker.sync import SyncLocked
+    from tracker.sync import rebuild as run_rebuild
+
+    settings = _settings()
+    engine = _engine(create=True)
+    try:
+        summary = _run_with_progress(lambda reporter: run_rebuild(engine, settings,
+                                                                  reporter=reporter))
+    except SyncLocked as exc:
+        _fail(str(exc), code=2)
+    _summarise(summary, fmt)
+    if not summary.ok:
+        raise typer.Exit(1)
+
+
+# --- reports ----------------------------------------------------------------------------
+
+
+@app.command()
+def vetoes(
+    member: Annotated[str | None, typer.Option(
+        help="Only vetoes cast by this member: a code (RUS, SUN, USA) or a name.")] = None,
+    since: Annotated[str | None, typer.Option(help="From this date (YYYY-MM-DD or YYYY).")
+                     ] = None,
+    until: Annotated[str | None, typer.Option(help="Up to this date (YYYY-MM-DD or YYYY).")
+                     ] = None,
+    by: Annotated[VetoGrouping | None, typer.Option(
+        help="Count instead of list: by member, year, decade or agenda.")] = None,
+    merge_successors: Annotated[bool, typer.Option(
+        "--merge-successors", help="Count the USSR with the Russian Federation (by seat).")
+    ] = False,
+    convention: Annotated[str, typer.Option(
+        help="Which count: dhl-veto-list (the Library's Veto List, one per draft and member) "
+        "or dhl-meetings (what the yearly meetings tables print).")] = "dhl-veto-list",
+    fmt: FormatOption = Format.table,
+) -> None:
+    """List the vetoes (date, draft, meeting record, agenda item, members), or count them.
+
+    Counts follow the Library's Veto List unless --convention says otherwise.
+
+    Example: tracker vetoes --by member --since 1992 --merge-successors
+    """
+    from reports.vetoes import ReportError
+    from reports.vetoes import vetoes as report
+
+    engine = _engine()
+    try:
+        df = report(engine, member=member, since=_parse_date(since, "--since"),
+                    until=_parse_date(until, "--until"),
+                    by=by.value if by else None,  # type: ignore[arg-type]
+                    merge_successors=merge_successors, convention=convention)
+    except ReportError as exc:
+        _fail(str(exc))
+    title = f"Vetoes ({convention})" + (f" by {by.value}" if by else "")
+    show(df, fmt, title=title)
+
+
+@app.command()
+def check(
+    severity: Annotated[str | None, typer.Option(
+        help="Only findings at least this severe: error, warning or info.")] = None,
+    source: Annotated[str | None, typer.Option(help="Only findings about this source.")] = None,
+    fmt: FormatOption = Format.table,
+) -> None:
+    """Show the data-quality findings: contradictions in the sources, text not understood,
+    and disagreements between the sources' veto counts.
+
+    Example: tracker check --severity warning --format csv > findings.csv
+    """
+    import pandas as pd
+
+    from reports.findings import SEVERITIES, findings, veto_disagreements
+
+    if severity is not None and severity not in SEVERITIES:
+        _fail(f"unknown severity {severity!r}; use one of {', '.join(SEVERITIES)}")
+    engine = _engine()
+    df = findings(engine, severity=severity, source=source)
+    if source in (None, "check"):
+        df = pd.concat([df, veto_disagreements(engine)], ignore_index=True)
+    show(df, fmt, title="Data-quality findings")
+
+
+@app.command()
+def status(fmt: FormatOption = Format.table) -> None:
+    """Show the database in use, its row counts and the last sync of each source.
+
+    Example: tracker status --format json
+    """
+    import pandas as pd
+
+    from reports.status import status as report
+
+    engine = _engine(create=True)
+    result = report(engine, _settings().resolved_database_url)
+    if fmt is Format.json:
+        typer.echo(json.dumps({k: ([{c: _jsonable(v) for c, v in r.items()} for r in val]
+                                   if isinstance(val, list) else val)
+                               for k, val in result.items()}, indent=1))
+        return
+    if fmt is Format.csv:
+        rows = [{"section": "database", "name": "url", "value": result["database"]}]
+        rows += [{"section": "rows", "name": r["table"], "value": r["rows"]}
+                 for r in result["tables"]]
+        rows += [{"section": "last_sync", "name": r["source"], "value": _jsonable(r["last_sync"])}
+                 for r in result["sources"]]
+        show(pd.DataFrame(rows), fmt)
+        return
+    typer.echo(f"Database: {result['database']}")
+    show(pd.DataFrame(result["tables"]), fmt, title="Rows")
+    show(pd.DataFrame(result["sources"]), fmt, title="Last sync per source")
+
+
+@app.command()
+def export(
+    name: Annotated[str, typer.Argument(help="A table (meeting, resolution, vote_event, veto, "
+                                             "...) or a report (vetoes, vetoes-by-member, check).")],
+    out: Annotated[Path, typer.Option("--out", "-o", help="File to write.")],
+    fmt: Annotated[ExportFormat, typer.Option("--format", "-f", help="csv, json or parquet.")
+                   ] = ExportFormat.csv,
+    overwrite: Annotated[bool, typer.Option("--overwrite", help="Replace an existing file.")
+                         ] = False,
+) -> None:
+    """Export any table or report as CSV (or JSON, Parquet).
+
+    Example: tracker export vetoes --out vetoes.csv
+    """
+    from reports.export import ExportError, frame, write
+
+    engine = _engine()
+    try:
+        df = frame(engine, name)
+        write(df, out, fmt.value, overwrite=overwrite)
+    except ExportError as exc:
+        _fail(str(exc))
+    typer.echo(f"wrote {len(df)} rows of {name} to {out}", err=True)
+
+
+def main() -> None:
+    app()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,69 @@
+"""UN document symbols: normalise the forms the sources use into one key each."""
+
+from __future__ import annotations
+
+import re
+
+_RESOLUTION = re.compile(r"^\s*S\s*/\s*RES\s*/\s*(\d+)\s*\(\s*(\d{4})\s*\)\s*$", re.IGNORECASE)
+_PV = re.compile(r"S/PV\.(\d+)", re.IGNORECASE)
+_ROMAN = {"I": 1, "II": 2, "III": 3, "IV": 4, "V": 5, "VI": 6}
+
+
+class SymbolError(ValueError):
+    """A document symbol that does not have the expected shape."""
+
+
+def resolution_symbol(number: int, year: int) -> str:
+    """Return the normalised symbol of a resolution: ``S/RES/1874 (2009)``."""
+    return f"S/RES/{number} ({year})"
+
+
+def parse_resolution_symbol(text: str) -> tuple[int, int]:
+    """Return (number, year) of a resolution symbol in any spacing (``S/RES/1874(2009)``)."""
+    match = _RESOLUTION.match(text)
+    if not match:
+        raise SymbolError(f"not a resolution symbol: {text!r}")
+    return int(match.group(1)), int(match.group(2))
+
+
+def normalise_resolution_symbol(text: str) -> str:
+    """Return the one spelling of a resolution symbol: ``S/RES/1874 (2009)``."""
+    return resolution_symbol(*parse_resolution_symbol(text))
+
+
+def normalise_document_symbol(text: str) -> str:
+    """Tidy a document symbol: no spaces, upper-case series (``s/2022/431`` -> ``S/2022/431``)."""
+    symbol = re.sub(r"\s+", "", text.strip())
+    if not symbol.upper().startswith("S/"):
+        raise SymbolError(f"not a Security Council document symbol: {text!r}")
+    return "S/" + symbol[2:]
+
+
+def normalise_meeting_record(text: str) -> str:
+    """Return the key of a meeting record: ``S/PV.6865 (Resumption 1)``, ``S/PV.4820 (Part I)``.
+
+    Corrigenda, "(closed)" and places are attributes of the meeting, not part of
+    its identity, and are dropped.
+    """
+    match = _PV.search(text)
+    if not match:
+        raise SymbolError(f"not a meeting record: {text!r}")
+    key = f"S/PV.{int(match.group(1))}"
+    rest = text[match.end() :]
+    resumption = re.search(r"Resumption\s*([IVX]+|\d+)?", rest, re.IGNORECASE)
+    part = re.search(r"Part\s*([IVX]+|\d+)", rest, re.IGNORECASE)
+    if resumption:
+        n = resumption.group(1)
+        number = _ROMAN.get(n.upper(), None) if n and not n.isdigit() else (int(n) if n else 1)
+        key += f" (Resumption {number})"
+    elif part:
+        n = part.group(1)
+        roman = n.upper() if not n.isdigit() else {v: k for k, v in _ROMAN.items()}[int(n)]
+        key += f" (Part {roman})"
+    return key
+
+
+def meeting_number(record: str) -> int | None:
+    """Return the meeting's number from its record symbol, if it has one."""
+    match = _PV.search(record)
+    return int(match.group(1)) if match else None

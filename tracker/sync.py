@@ -1,0 +1,300 @@
+"""The sync pipeline: fetch -> archive -> parse -> store, one page at a time.
+
+Each page is stored in its own transaction, after it parsed cleanly: a page
+that fails to fetch or parse stores nothing and does not stop the run. Writes
+are upserts on natural keys, so a sync is idempotent and resumable: run it
+again and it completes what failed. ``rebuild`` replays the raw archive.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import Protocol
+
+from filelock import FileLock, Timeout
+from sqlalchemy import Engine, select
+from sqlmodel import Session, SQLModel
+
+from db.engine import session_scope, upgrade
+from db.models import SyncRun
+from db.store import ensure_members, store_meetings_table, store_veto_list
+from db.upsert import Counts
+from scrapers.archive import RawArchive
+from scrapers.dhl import fetch as dhl_fetch
+from scrapers.dhl import parse as dhl_parse
+from scrapers.http import FetchError, NotFound, PoliteClient
+from scrapers.records import ParseError
+from tracker.settings import Settings
+
+
+class SyncLocked(RuntimeError):
+    """Another sync or rebuild is running on the same data folder."""
+
+
+@dataclass(frozen=True)
+class PagePlan:
+    """One page of one source: where to fetch it and how to read it."""
+
+    source: str
+    page_id: str
+    fetch: Callable[[PoliteClient], tuple[str, bytes, dt.datetime]]
+    store: Callable[[Session, bytes, str, dt.datetime], Counts]
+    label: str
+
+
+@dataclass
+class SourceSummary:
+    source: str
+    pages_fetched: int = 0
+    pages_missing: list[str] = field(default_factory=list)
+    pages_failed: list[str] = field(default_factory=list)
+    counts: Counts = field(default_factory=Counts)
+
+
+@dataclass
+class SyncSummary:
+    """What a sync did: pages, rows, problems. ``ok`` is False if any page failed."""
+
+    sources: dict[str, SourceSummary] = field(default_factory=dict)
+    problems: list[str] = field(default_factory=list)
+    requests: int = 0
+
+    @property
+    def ok(self) -> bool:
+        return not any(s.pages_failed for s in self.sources.values())
+
+    def totals(self) -> Counts:
+        total = Counts()
+        for s in self.sources.values():
+            total += s.counts
+        return total
+
+
+class Reporter(Protocol):
+    def start(self, total: int) -> None: ...
+    def advance(self, label: str) -> None: ...
+
+
+class _Silent:
+    def start(self, total: int) -> None:
+        pass
+
+    def advance(self, label: str) -> None:
+        pass
+
+
+# --- sources --------------------------------------------------------------------------
+
+SOURCES = ("meetings", "veto-list")
+ARCHIVE_NAMES = {"meetings": dhl_parse.SOURCE_MEETINGS, "veto-list": dhl_parse.SOURCE_VETO_LIST}
+
+
+def _store_meetings(year: int) -> Callable[[Session, bytes, str, dt.datetime], Counts]:
+    def store(session: Session, body: bytes, url: str, fetched_at: dt.datetime) -> Counts:
+        table = dhl_parse.parse_meetings_table(body, year=year, url=url)
+        return store_meetings_table(session, table, url=url, fetched_at=fetched_at)
+
+    return store
+
+
+def _store_veto_list(session: Session, body: bytes, url: str, fetched_at: dt.datetime) -> Counts:
+    return store_veto_list(session, dhl_parse.parse_veto_list(body, url=url), url=url,
+                           fetched_at=fetched_at)
+
+
+def _year_of(page_id: str) -> int:
+    return int(page_id.split("-")[0])
+
+
+def _fetcher(base_url: str, page: dhl_fetch.Page
+             ) -> Callable[[PoliteClient], tuple[str, bytes, dt.datetime]]:
+    def fetch(client: PoliteClient) -> tuple[str, bytes, dt.datetime]:
+        response = dhl_fetch.fetch_page(client, base_url, page)
+        return response.url, response.body, response.fetched_at
+
+    return fetch
+
+
+def plan_pages(settings: Settings, source: str, years: range) -> list[PagePlan]:
+    """Return the pages of a source to fetch, in the order they are stored."""
+    base = settings.un_org_url
+    if source == "meetings":
+        return [
+            PagePlan("meetings", p.page_id, _fetcher(base, p), _store_meetings(_year_of(p.page_id)),
+                     f"meetings {p.page_id}")
+            for p in dhl_fetch.meetings_pages(years)
+        ]
+    if source == "veto-list":
+        page = dhl_fetch.veto_list_page()
+        return [PagePlan("veto-list", page.page_id, _fetcher(base, page), _store_veto_list,
+                         "Veto List")]
+    raise ValueError(f"unknown source {source!r}; the sources are: {', '.join(SOURCES)}")
+
+
+def _stored_plan(source: str, page_id: str) -> PagePlan:
+    """Return how to store an archived page (for rebuild: no fetching)."""
+    def no_fetch(client: PoliteClient) -> tuple[str, bytes, dt.datetime]:
+        raise RuntimeError("rebuild does not fetch")
+
+    if source == "meetings":
+        return PagePlan(source, page_id, no_fetch, _store_meetings(_year_of(page_id)),
+                        f"meetings {page_id}")
+    return PagePlan(source, page_id, no_fetch, _store_veto_list, "Veto List")
+
+
+# --- running --------------------------------------------------------------------------
+
+
+def open_database(engine: Engine) -> None:
+    """Create or upgrade the schema and seed the members."""
+    upgrade(engine)
+    with session_scope(engine) as session:
+        ensure_members(session)
+
+
+def _has_synced(engine: Engine, source: str) -> bool:
+    with Session(engine) as session:
+        found = session.execute(
+            select(SyncRun.id).where(SyncRun.source == source, SyncRun.ok.is_(True)).limit(1)  # type: ignore[attr-defined,union-attr]
+        ).first()
+    return found is not None
+
+
+def _lock(settings: Settings) -> FileLock:
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    lock = FileLock(str(settings.data_dir / "sync.lock"))
+    try:
+        lock.acquire(timeout=0)
+    except Timeout:
+        raise SyncLocked(
+            f"another sync or rebuild is running on {settings.data_dir} "
+            "(lock file sync.lock); wait for it to finish"
+        ) from None
+    return lock
+
+
+def _run_pages(engine: Engine, archive: RawArchive, plans: Iterable[PagePlan],
+               summary: SyncSummary, reporter: Reporter,
+               client: PoliteClient | None) -> None:
+    for plan in plans:
+        source_summary = summary.sources.setdefault(plan.source, SourceSummary(plan.source))
+        archive_name = ARCHIVE_NAMES[plan.source]
+        try:
+            if client is not None:
+                try:
+                    url, body, fetched_at = plan.fetch(client)
+                except NotFound:
+                    source_summary.pages_missing.append(plan.page_id)
+                    continue
+                page, _ = archive.save(archive_name, plan.page_id, url, body, fetched_at)
+                source_summary.pages_fetched += 1
+            else:
+                loaded = archive.load(archive_name, plan.page_id)
+                if loaded is None:
+                    continue
+                page = loaded
+                source_summary.pages_fetched += 1
+            with session_scope(engine) as session:
+                source_summary.counts += plan.store(session, page.body, page.url, page.fetched_at)
+        except (FetchError, ParseError) as exc:
+            source_summary.pages_failed.append(plan.page_id)
+            summary.problems.append(str(exc))
+        finally:
+            reporter.advance(plan.label)
+
+
+def _record_runs(engine: Engine, summary: SyncSummary, started: dt.datetime) -> None:
+    finished = dt.datetime.now(dt.UTC)
+    with session_scope(engine) as session:
+        for s in summary.sources.values():
+            session.add(SyncRun(
+                source=s.source, started_at=started, finished_at=finished,
+                pages_fetched=s.pages_fetched, pages_missing=len(s.pages_missing),
+                pages_failed=len(s.pages_failed), rows_new=s.counts.new,
+                rows_changed=s.counts.changed + s.counts.deleted,
+                rows_unchanged=s.counts.unchanged, ok=not s.pages_failed,
+            ))
+
+
+def sync(
+    engine: Engine,
+    settings: Settings,
+    *,
+    sources: Iterable[str] = SOURCES,
+    since: int | None = None,
+    until: int | None = None,
+    full: bool = False,
+    today: dt.date | None = None,
+    reporter: Reporter | None = None,
+    client: PoliteClient | None = None,
+) -> SyncSummary:
+    """Fetch what is new from each source and store it.
+
+    By default: the Veto List and the current and previous year's tables;
+    everything on a source's first run or with ``full``; ``since``/``until``
+    choose the years of the meetings tables.
+    """
+    today = today or dt.date.today()
+    reporter = reporter or _Silent()
+    wanted = list(dict.fromkeys(sources))
+    for name in wanted:
+        if name not in SOURCES:
+            raise ValueError(f"unknown source {name!r}; the sources are: {', '.join(SOURCES)}")
+    lock = _lock(settings)
+    try:
+        open_database(engine)
+        plans: list[PagePlan] = []
+        for name in (s for s in SOURCES if s in wanted):  # meetings first, then the Veto List
+            everything = full or not _has_synced(engine, name)
+            first = since if since is not None else (
+                dhl_fetch.FIRST_YEAR if everything else today.year - 1)
+            last = until if until is not None else today.year
+            plans.extend(plan_pages(settings, name, range(max(first, dhl_fetch.FIRST_YEAR),
+                                                            last + 1)))
+        summary = SyncSummary(sources={n: SourceSummary(n) for n in wanted})
+        started = dt.datetime.now(dt.UTC)
+        reporter.start(len(plans))
+        own_client = client is None
+        http = client or PoliteClient(
+            requests_per_second=settings.requests_per_second,
+            timeout=settings.timeout_seconds, max_attempts=settings.max_attempts,
+            max_bytes=settings.max_response_bytes)
+        try:
+            _run_pages(engine, RawArchive(settings.raw_dir), plans, summary, reporter, http)
+            summary.requests = http.requests
+        finally:
+            if own_client:
+                http.close()
+        _record_runs(engine, summary, started)
+        return summary
+    finally:
+        lock.release()
+
+
+def rebuild(engine: Engine, settings: Settings, *, reporter: Reporter | None = None
+            ) -> SyncSummary:
+    """Recreate the database from the raw archive, with no network."""
+    reporter = reporter or _Silent()
+    lock = _lock(settings)
+    try:
+        SQLModel.metadata.drop_all(engine)
+        with engine.begin() as connection:
+            connection.exec_driver_sql("DROP TABLE IF EXISTS alembic_version")
+        open_database(engine)
+        archive = RawArchive(settings.raw_dir)
+        plans: list[PagePlan] = []
+        for name in SOURCES:
+            ids = list(archive.page_ids(ARCHIVE_NAMES[name]))
+            if name == "meetings":
+                ids.sort(key=lambda i: (_year_of(i), i))
+            plans.extend(_stored_plan(name, i) for i in ids)
+        summary = SyncSummary(sources={n: SourceSummary(n) for n in SOURCES})
+        started = dt.datetime.now(dt.UTC)
+        reporter.start(len(plans))
+        _run_pages(engine, archive, plans, summary, reporter, None)
+        _record_runs(engine, summary, started)
+        return summary
+    finally:
+        lock.release()
