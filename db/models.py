@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import Column, Index, Text, UniqueConstraint
+from sqlalchemy import Column, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 
@@ -199,4 +199,3 @@ class SyncRun(SQLModel, table=True):
     ok: bool = False
 
 
-Index("ix_veto_source_member", Veto.__table__.c.source, Veto.__table__.c.member_code)  # type: ignore[attr-defined]

@@ -5,7 +5,8 @@ from __future__ import annotations
 import pandas as pd
 from sqlalchemy import Engine, case, select
 
-from db.models import Finding
+from db.models import Finding, Veto, VoteEvent
+from db.upsert import table_of
 
 SEVERITIES = ("error", "warning", "info")
 
@@ -13,7 +14,7 @@ SEVERITIES = ("error", "warning", "info")
 def findings(engine: Engine, *, source: str | None = None, severity: str | None = None,
              kind: str | None = None) -> pd.DataFrame:
     """Return the findings, most severe first; filter by source, least severity, or kind."""
-    t = Finding.__table__  # type: ignore[attr-defined]
+    t = table_of(Finding)
     rank = case({"error": 0, "warning": 1, "info": 2}, value=t.c.severity, else_=3)
     query = select(t.c.severity, t.c.kind, t.c.source, t.c.record, t.c.message, t.c.url).order_by(
         rank, t.c.source, t.c.record, t.c.kind)
@@ -32,9 +33,7 @@ def findings(engine: Engine, *, source: str | None = None, severity: str | None 
 
 def veto_disagreements(engine: Engine) -> pd.DataFrame:
     """Compare the vetoes each convention records for the same vote; list every disagreement."""
-    from db.models import Veto, VoteEvent
-
-    v, e = Veto.__table__, VoteEvent.__table__  # type: ignore[attr-defined]
+    v, e = table_of(Veto), table_of(VoteEvent)
     query = select(e.c.key, e.c.date, v.c.member_code, v.c.source).select_from(
         v.join(e, v.c.vote_event_id == e.c.id))
     with engine.connect() as connection:

@@ -9,6 +9,7 @@ from sqlalchemy import Engine, func, inspect, select
 from sqlmodel import SQLModel
 
 from db.models import SyncRun
+from db.upsert import table_of
 
 COUNTED = ("member", "meeting", "draft", "resolution", "presidential_statement", "vote_event",
            "member_vote", "veto", "sponsorship", "mandate", "mandate_event", "finding")
@@ -32,7 +33,7 @@ def last_syncs(engine: Engine) -> pd.DataFrame:
     if not inspect(engine).has_table("sync_run"):
         return pd.DataFrame(columns=["source", "last_sync", "last_ok_sync", "pages_fetched",
                                      "pages_failed", "rows_new", "rows_changed"])
-    t = SyncRun.__table__  # type: ignore[attr-defined]
+    t = table_of(SyncRun)
     with engine.connect() as connection:
         runs = pd.read_sql(select(t).order_by(t.c.id), connection)
     rows = []

@@ -15,6 +15,7 @@ import pandas as pd
 from sqlalchemy import Engine, select
 
 from db.models import Draft, Meeting, Member, Veto, VoteEvent
+from db.upsert import table_of
 from tracker.members import member as lookup_member
 from tracker.members import seat_of, split_permanent_members
 
@@ -48,7 +49,7 @@ def _veto_rows(engine: Engine, convention: str, since: dt.date | None, until: dt
                ) -> pd.DataFrame:
     if convention not in CONVENTIONS:
         raise ReportError(f"unknown convention {convention!r}; known: {', '.join(CONVENTIONS)}")
-    v, e, d, m, mb = (t.__table__ for t in (Veto, VoteEvent, Draft, Meeting, Member))  # type: ignore[attr-defined]
+    v, e, d, m, mb = (table_of(t) for t in (Veto, VoteEvent, Draft, Meeting, Member))
     query = (
         select(e.c.id.label("vote_event_id"), e.c.date, e.c.key, d.c.symbol.label("draft"),
                m.c.record.label("meeting_record"), e.c.agenda, m.c.topic,

@@ -63,6 +63,7 @@ def _main(
         "--db", help="SQLAlchemy database URL (default: TRACKER_DATABASE_URL, or SQLite in the "
         "data folder).", show_default=False)] = None,
 ) -> None:
+    _state.clear()  # one invocation, one set of settings
     _state["db"] = db
 
 
@@ -79,7 +80,8 @@ def _settings() -> Settings:
         if _state.get("db"):
             settings = settings.model_copy(update={"database_url": _state["db"]})
         _state["settings"] = settings
-    return _state["settings"]  # type: ignore[no-any-return]
+    current: Settings = _state["settings"]
+    return current
 
 
 def _engine(*, create: bool = False) -> Engine:
@@ -305,7 +307,7 @@ def vetoes(
     try:
         df = report(engine, member=member, since=_parse_date(since, "--since"),
                     until=_parse_date(until, "--until"),
-                    by=by.value if by else None,  # type: ignore[arg-type]
+                    by=by.value if by else None,
                     merge_successors=merge_successors, convention=convention)
     except ReportError as exc:
         _fail(str(exc))
@@ -370,8 +372,9 @@ def status(fmt: FormatOption = Format.table) -> None:
 
 @app.command()
 def export(
-    name: Annotated[str, typer.Argument(help="A table (meeting, resolution, vote_event, veto, "
-                                             "...) or a report (vetoes, vetoes-by-member, check).")],
+    name: Annotated[str, typer.Argument(
+        help="A table (meeting, resolution, vote_event, veto, ...) or a report (vetoes, "
+        "vetoes-by-member, check).")],
     out: Annotated[Path, typer.Option("--out", "-o", help="File to write.")],
     fmt: Annotated[ExportFormat, typer.Option("--format", "-f", help="csv, json or parquet.")
                    ] = ExportFormat.csv,

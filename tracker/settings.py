@@ -30,7 +30,7 @@ class Settings(BaseSettings):
     undl_token: SecretStr | None = None
 
     # Politeness: at most this many requests a second to any one source.
-    requests_per_second: float = 2.0
+    requests_per_second: float = 1.0
     timeout_seconds: float = 30.0
     max_attempts: int = 5
     # Refuse response bodies larger than this (bytes).

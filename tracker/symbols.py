@@ -54,7 +54,7 @@ def normalise_meeting_record(text: str) -> str:
     part = re.search(r"Part\s*([IVX]+|\d+)", rest, re.IGNORECASE)
     if resumption:
         n = resumption.group(1)
-        number = _ROMAN.get(n.upper(), None) if n and not n.isdigit() else (int(n) if n else 1)
+        number = _ROMAN.get(n.upper()) if n and not n.isdigit() else (int(n) if n else 1)
         key += f" (Resumption {number})"
     elif part:
         n = part.group(1)

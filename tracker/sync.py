@@ -20,7 +20,7 @@ from sqlmodel import Session, SQLModel
 from db.engine import session_scope, upgrade
 from db.models import SyncRun
 from db.store import ensure_members, store_meetings_table, store_veto_list
-from db.upsert import Counts
+from db.upsert import Counts, table_of
 from scrapers.archive import RawArchive
 from scrapers.dhl import fetch as dhl_fetch
 from scrapers.dhl import parse as dhl_parse
@@ -155,9 +155,10 @@ def open_database(engine: Engine) -> None:
 
 
 def _has_synced(engine: Engine, source: str) -> bool:
-    with Session(engine) as session:
-        found = session.execute(
-            select(SyncRun.id).where(SyncRun.source == source, SyncRun.ok.is_(True)).limit(1)  # type: ignore[attr-defined,union-attr]
+    runs = table_of(SyncRun)
+    with engine.connect() as connection:
+        found = connection.execute(
+            select(runs.c.id).where(runs.c.source == source, runs.c.ok.is_(True)).limit(1)
         ).first()
     return found is not None
 

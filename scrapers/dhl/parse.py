@@ -157,7 +157,7 @@ def parse_veto_list(body: bytes, *, url: str | None = None) -> VetoList:
     raw: list[tuple[int, list[Tag]]] = [
         (i + 1, tr.find_all("td", recursive=False)) for i, tr in enumerate(rows)
     ]
-    # Number drafts known only by a meeting record in chronological order (the page is newest first).
+    # Number drafts known only by a meeting record in the order voted (the page is newest first).
     ordinals: dict[str, int] = {}
     entries: list[VetoListEntry] = []
     for row, cells in reversed(raw):
@@ -223,8 +223,10 @@ _ITEM = re.compile(
     r"|(?:adopted\s+)?without\s+(?:a\s+)?vote|adopted\s+by\s+consensus"
     r"|adopted\s+by\s+acclamation)))?"
     r"(?:\s*\((?P<res_note>[^()]*(?:absent|particip)[^()]*)\))?)"
-    r"|(?P<prst>S/PRST/\d{4}/\d+|S/(?:PV\.)?\d+\s*\(PRST\)(?:\s*and\s+Corr\.\d+)?|PRST(?:\s+unnumbered)?)"
-    r"|(?P<draft>(?:Power\s+Four\s+)?(?:Draft\s+resolutions?\s*)?\(?\s*(?P<draft_sym>" + _SYMBOL + r")"
+    r"|(?P<prst>S/PRST/\d{4}/\d+|S/(?:PV\.)?\d+(?:/\d+)?\s*\(PRST\)(?:\s*and\s+Corr\.\d+)?"
+    r"|PRST(?:\s+unnumbered)?)"
+    r"|(?P<draft>(?:Power\s+Four\s+)?(?:Draft\s+resolutions?\s*)?\(?\s*"
+    r"(?P<draft_sym>" + _SYMBOL + r")"
     r"(?P<draft_rest>(?:(?!S/RES|S/PRST|Draft|vetoed|not\s+adopted).)*?)\s*"
     r"(?:(?P<vetoed>vetoed\s+by\s*(?P<members>(?:(?!\d|Draft|S/).)*))|(?:was\s+)?not\s+adopted)"
     r"(?:\s*" + _TALLY.replace("?P<", "?P<d_") + r")?)"
@@ -275,7 +277,8 @@ def _expand_rows(
             else:
                 cell = queue.pop(0)
                 text = cell_text(cell)
-                span = int(cell.get("rowspan", 1) or 1) if str(cell.get("rowspan", "1")).isdigit() else 1
+                rowspan = str(cell.get("rowspan") or "1")
+                span = int(rowspan) if rowspan.isdigit() else 1
                 if span > 1:
                     pending[col] = (text, span - 1)
                 values.append(text)
@@ -346,8 +349,8 @@ def _check_tally(
         return None
     if tally.cast < size:
         findings.append(Finding(SOURCE_MEETINGS, record, "tally_short", Severity.INFO,
-                                f"{what}: tally {tally} accounts for {tally.cast} of {size} members;"
-                                f" {size - tally.cast} recorded as not voting", url))
+                                f"{what}: tally {tally} accounts for {tally.cast} of {size} "
+                                f"members; {size - tally.cast} recorded as not voting", url))
     return Tally(tally.yes, tally.no, tally.abstain, size - tally.cast)
 
 
@@ -389,8 +392,10 @@ def parse_outcome(
                                             note=note, written_procedure=written_procedure))
         elif match.group("prst"):
             prst = match.group("prst")
-            symbol = prst if prst.upper().startswith("S/PRST/") else None
-            decisions.append(DecisionRecord("presidential_statement", symbol, item))
+            # Before 1994 statements were issued as ordinary documents: "S/26596 (PRST)".
+            prst_symbol = prst if prst.upper().startswith("S/PRST/") else (
+                None if prst.startswith(("S/PV", "PRST")) else first_symbol(prst))
+            decisions.append(DecisionRecord("presidential_statement", prst_symbol, item))
         elif match.group("draft"):
             symbol = match.group("draft_sym")
             rest = clean_text(match.group("draft_rest") or "").strip(" ,()") or None
@@ -540,7 +545,7 @@ def _key_drafts(meetings: list[MeetingRecord]) -> None:
 def _drop_repeated_decisions(meetings: list[MeetingRecord], url: str) -> list[Finding]:
     """Keep the first of a decision printed twice on a page; say so when the copies differ."""
     findings: list[Finding] = []
-    seen: dict[tuple[str, str], DecisionRecord] = {}
+    seen: dict[tuple[str, str | None], DecisionRecord] = {}
     for meeting in meetings:
         kept: list[DecisionRecord] = []
         for decision in meeting.decisions:

@@ -1,0 +1,123 @@
+"""Shared fixtures: settings in a temporary folder, databases, a local replay server."""
+
+from __future__ import annotations
+
+import os
+import threading
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+import pytest
+from sqlalchemy import Engine, text
+
+from db.engine import make_engine
+from tracker.settings import Settings
+
+ROOT = Path(__file__).resolve().parent.parent
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+SHARED_DATA = ROOT.parent / "shared" / "data"
+
+
+@pytest.fixture
+def shared_data() -> Path:
+    """The real UN pages and records in ../shared/data; skip when they are absent."""
+    if not SHARED_DATA.is_dir():
+        pytest.skip(f"real UN data not found at {SHARED_DATA}")
+    return SHARED_DATA
+
+
+@dataclass
+class Replay:
+    """A local HTTP server answering from a dict of path -> body (or a callable for faults)."""
+
+    url: str
+    pages: dict[str, bytes | Callable[[BaseHTTPRequestHandler], None]]
+    requests: list[tuple[str, dict[str, str]]] = field(default_factory=list)
+
+
+@pytest.fixture
+def replay() -> Iterator[Replay]:
+    pages: dict[str, bytes | Callable[[BaseHTTPRequestHandler], None]] = {}
+    state = Replay("", pages)
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            state.requests.append((self.path, dict(self.headers)))
+            page = pages.get(self.path.split("?")[0])
+            if page is None:
+                self.send_response(404)
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+                return
+            if callable(page):
+                page(self)
+                return
+            self.send_response(200)
+            self.send_header("Content-Type", "text/html")
+            self.send_header("Content-Length", str(len(page)))
+            self.end_headers()
+            self.wfile.write(page)
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    state.url = f"http://127.0.0.1:{server.server_address[1]}"
+    try:
+        yield state
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def _postgres_url() -> str | None:
+    return os.environ.get("TRACKER_TEST_DATABASE_URL")
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """A fresh, empty database: SQLite in a temporary folder, and PostgreSQL when available."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'tracker.sqlite'}"
+        return
+    url = _postgres_url()
+    if not url:
+        pytest.skip("TRACKER_TEST_DATABASE_URL is not set (bash .ci/run starts PostgreSQL)")
+    engine = make_engine(url)
+    with engine.begin() as connection:
+        connection.execute(text("DROP SCHEMA public CASCADE"))
+        connection.execute(text("CREATE SCHEMA public"))
+    engine.dispose()
+    yield url
+
+
+@pytest.fixture
+def engine(database_url: str) -> Iterator[Engine]:
+    engine = make_engine(database_url)
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture
+def sqlite_engine(tmp_path: Path) -> Iterator[Engine]:
+    engine = make_engine(f"sqlite:///{tmp_path / 'tracker.sqlite'}")
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture
+def settings(tmp_path: Path) -> Settings:
+    return Settings(data_dir=tmp_path / "data", un_org_url="http://127.0.0.1:9",
+                    requests_per_second=0, max_attempts=2)
+
+
+@pytest.fixture(autouse=True)
+def _clean_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Keep the developer's TRACKER_* settings out of the tests."""
+    for name in list(os.environ):
+        if name.startswith("TRACKER_") and name != "TRACKER_TEST_DATABASE_URL":
+            monkeypatch.delenv(name)

@@ -1,0 +1,126 @@
+"""The command line: every command has help with an example; formats; errors are one line."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from typer.main import get_command
+from typer.testing import CliRunner
+
+from tests.conftest import Replay
+from tests.test_sync import serve_fixtures
+from tracker.cli import app
+
+runner = CliRunner()
+COMMANDS = sorted(get_command(app).commands)  # type: ignore[attr-defined]
+
+
+@pytest.mark.parametrize("command", COMMANDS)
+def test_every_command_has_help_with_an_example(command: str) -> None:
+    result = runner.invoke(app, [command, "--help"])
+    assert result.exit_code == 0, result.output
+    assert "Example:" in result.output
+
+
+def test_the_commands_are_there() -> None:
+    assert {"sync", "rebuild", "vetoes", "export", "status", "check"} <= set(COMMANDS)
+
+
+@pytest.fixture
+def env(tmp_path: Path, replay: Replay, database_url: str) -> dict[str, str]:
+    serve_fixtures(replay)
+    return {"TRACKER_DATA_DIR": str(tmp_path / "data"), "TRACKER_UN_ORG_URL": replay.url,
+            "TRACKER_DATABASE_URL": database_url, "TRACKER_REQUESTS_PER_SECOND": "0",
+            "TRACKER_MAX_ATTEMPTS": "1"}
+
+
+def invoke(env: dict[str, str], *args: str):
+    return runner.invoke(app, list(args), env=env)
+
+
+def test_sync_then_vetoes_by_member_as_json(env: dict[str, str]) -> None:
+    result = invoke(env, "sync", "--until", "2024", "--format", "json")
+    assert result.exit_code == 0, result.output
+    summary = json.loads(result.stdout)
+    assert {s["source"] for s in summary} == {"meetings", "veto-list"}
+    result = invoke(env, "vetoes", "--by", "member", "--format", "json")
+    assert result.exit_code == 0, result.output
+    rows = json.loads(result.stdout)
+    assert {r["member_code"]: r["vetoes"] for r in rows}["SUN"] == 4
+    assert set(rows[0]) >= {"member_code", "member_name", "vetoes"}
+
+
+def test_vetoes_filters_and_csv(env: dict[str, str]) -> None:
+    invoke(env, "sync", "--until", "2024")
+    result = invoke(env, "vetoes", "--member", "Russian Federation", "--since", "2023",
+                    "--format", "csv")
+    assert result.exit_code == 0, result.output
+    lines = result.stdout.strip().splitlines()
+    assert lines[0].startswith("date,draft,meeting_record,agenda,members")
+    assert len(lines) == 2 and "S/2024/255" in lines[1]
+    merged = json.loads(invoke(env, "vetoes", "--by", "member", "--merge-successors",
+                               "--format", "json").stdout)
+    assert {r["member_code"]: r["vetoes"] for r in merged}["RUS"] == 6  # USSR 4 + RF 2
+    decades = json.loads(invoke(env, "vetoes", "--by", "decade", "--format", "json").stdout)
+    assert decades[0]["decade"] == "1940s" and decades[0]["vetoed_drafts"] == 4
+
+
+def test_unknown_member_is_a_clear_error(env: dict[str, str]) -> None:
+    invoke(env, "sync", "--until", "2024")
+    result = invoke(env, "vetoes", "--member", "Atlantis")
+    assert result.exit_code == 1
+    assert "unknown member 'Atlantis'" in result.output
+
+
+def test_check_lists_the_contradiction(env: dict[str, str]) -> None:
+    invoke(env, "sync", "--until", "2024")
+    result = invoke(env, "check", "--format", "json")
+    assert result.exit_code == 0
+    findings = json.loads(result.stdout)
+    assert any("S/2022/431" in f["message"] for f in findings)
+    assert any(f["kind"] == "veto_sources_disagree" for f in findings)
+
+
+def test_status_is_one_object(env: dict[str, str]) -> None:
+    invoke(env, "sync", "--until", "2024")
+    status = json.loads(invoke(env, "status", "--format", "json").stdout)
+    assert {t["table"]: t["rows"] for t in status["tables"]}["veto"] > 0
+    assert {s["source"] for s in status["sources"]} == {"meetings", "veto-list"}
+
+
+def test_export_writes_and_refuses_to_overwrite(env: dict[str, str], tmp_path: Path) -> None:
+    invoke(env, "sync", "--until", "2024")
+    out = tmp_path / "vetoes.csv"
+    assert invoke(env, "export", "vetoes", "--out", str(out)).exit_code == 0
+    assert out.read_text().startswith("date,draft")
+    again = invoke(env, "export", "vetoes", "--out", str(out))
+    assert again.exit_code == 1 and "--overwrite" in again.output
+    assert invoke(env, "export", "vetoes", "--out", str(out), "--overwrite").exit_code == 0
+    table = tmp_path / "res.json"
+    assert invoke(env, "export", "resolution", "--out", str(table), "--format", "json"
+                  ).exit_code == 0
+    assert json.loads(table.read_text())[0]["symbol"].startswith("S/RES/")
+    parquet = tmp_path / "veto.parquet"
+    assert invoke(env, "export", "veto", "--out", str(parquet), "--format", "parquet"
+                  ).exit_code == 0
+    bad = invoke(env, "export", "nothing", "--out", str(tmp_path / "x.csv"))
+    assert bad.exit_code == 1 and "nothing called 'nothing'" in bad.output
+
+
+def test_reports_on_an_empty_database_say_to_sync_first(env: dict[str, str]) -> None:
+    result = invoke(env, "vetoes")
+    assert result.exit_code == 1 and "tracker sync" in result.output
+
+
+def test_a_failed_page_gives_a_non_zero_exit(env: dict[str, str], replay: Replay) -> None:
+    replay.pages["/depts/dhl/resguide/scact2022_table_en.html"] = b"<html>maintenance</html>"
+    result = invoke(env, "sync", "--until", "2024")
+    assert result.exit_code == 1
+    assert "scact2022_table_en.html" in result.output
+
+
+def test_bad_database_url_is_a_clear_error(env: dict[str, str]) -> None:
+    result = invoke({**env, "TRACKER_DATABASE_URL": "nonsense://"}, "status")
+    assert result.exit_code == 1 and "database" in result.output

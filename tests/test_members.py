@@ -1,0 +1,49 @@
+"""Members: codes, names, seats."""
+
+import pytest
+
+from tracker.members import (
+    UnknownMemberError,
+    council_size,
+    member,
+    seat_of,
+    split_permanent_members,
+)
+
+
+@pytest.mark.parametrize(
+    ("text", "codes"),
+    [
+        ("ChinaRussian Federation", ["CHN", "RUS"]),
+        ("Russian FederationChina", ["RUS", "CHN"]),
+        ("France UK USA", ["FRA", "GBR", "USA"]),
+        ("FranceUK", ["FRA", "GBR"]),
+        ("France, USSR", ["FRA", "SUN"]),
+        ("USA, UK and France", ["USA", "GBR", "FRA"]),
+        ("the Russian Federation", ["RUS"]),
+        ("the United States", ["USA"]),
+        ("China and Russian Federation", ["CHN", "RUS"]),
+    ],
+)
+def test_split_permanent_members_must_read_every_separator(text: str, codes: list[str]) -> None:
+    """Members in the Veto List's last cell must be split whatever separates them."""
+    assert split_permanent_members(text) == codes
+
+
+@pytest.mark.parametrize("text", ["Germany", "China Germany", "", "USA Atlantis"])
+def test_split_permanent_members_must_refuse_unknown_names(text: str) -> None:
+    """An unknown name must raise, never be dropped silently."""
+    with pytest.raises(UnknownMemberError):
+        split_permanent_members(text)
+
+
+def test_ussr_keeps_its_code_and_counts_with_its_successor_by_seat() -> None:
+    assert member("SUN").name == "Union of Soviet Socialist Republics"
+    assert seat_of("SUN") == "RUS"
+    assert seat_of("RUS") == "RUS"
+    assert seat_of("DEU") == "DEU"
+
+
+def test_council_size_changes_in_1966() -> None:
+    assert council_size(1965) == 11
+    assert council_size(1966) == 15

@@ -1,0 +1,187 @@
+"""The sync pipeline against a local replay of the Library's pages (never the internet)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pytest
+from filelock import FileLock
+from sqlalchemy import Engine, func, select
+from sqlmodel import Session
+
+from db.models import Draft, Finding, Meeting, Resolution, Veto, VoteEvent
+from reports.vetoes import vetoes
+from scrapers.http import PoliteClient
+from tests.conftest import FIXTURES, Replay
+from tracker.settings import Settings
+from tracker.sync import SyncLocked, rebuild, sync
+
+DHL = FIXTURES / "dhl"
+RESGUIDE = "/depts/dhl/resguide"
+TODAY = dt.date(2024, 6, 1)
+
+
+def serve_fixtures(replay: Replay) -> None:
+    replay.pages[f"{RESGUIDE}/scact_veto_table_en.html"] = (DHL / "veto_list.html").read_bytes()
+    for path in DHL.glob("scact*"):
+        replay.pages[f"{RESGUIDE}/{path.name}"] = path.read_bytes()
+
+
+def quiet_client() -> PoliteClient:
+    return PoliteClient(requests_per_second=0, max_attempts=2, sleep=lambda _: None)
+
+
+def run(engine: Engine, settings: Settings, **kwargs) -> object:
+    kwargs.setdefault("today", TODAY)
+    kwargs.setdefault("client", quiet_client())
+    return sync(engine, settings, **kwargs)
+
+
+def count(engine: Engine, model: type) -> int:
+    with Session(engine) as session:
+        return session.execute(select(func.count()).select_from(model)).scalar_one()
+
+
+def snapshot(engine: Engine) -> dict[str, list[tuple]]:
+    """Every fact row, without surrogate ids, to compare two databases."""
+    out = {}
+    with engine.connect() as connection:
+        for model in (Meeting, Draft, Resolution, VoteEvent, Veto, Finding):
+            table = model.__table__
+            columns = [c for c in table.c if c.name not in ("id", "first_seen") and
+                       not c.name.endswith("_id")]
+            out[table.name] = sorted(map(repr, connection.execute(select(*columns))))
+    return out
+
+
+@pytest.fixture
+def served(replay: Replay, settings: Settings) -> Settings:
+    serve_fixtures(replay)
+    return settings.model_copy(update={"un_org_url": replay.url})
+
+
+def test_first_sync_fetches_everything_and_stores_vetoes(engine: Engine, served: Settings) -> None:
+    summary = run(engine, served)
+    assert summary.ok
+    meetings = summary.sources["meetings"]
+    # Years 1946-2024 are asked for; the replay holds 1946, 2020 (covid), 2022, 2024.
+    assert meetings.pages_fetched == 4
+    assert "2023" in meetings.pages_missing  # a year not found is noted, not a failure
+    by_member = vetoes(engine, by="member").set_index("member_code")["vetoes"].to_dict()
+    assert by_member == {"SUN": 4, "USA": 3, "FRA": 3, "GBR": 2, "RUS": 2, "CHN": 1}
+    listed = vetoes(engine)
+    row = listed[listed["draft"] == "S/2024/255"].iloc[0]
+    assert row["members"] == "RUS" and row["meeting_record"] == "S/PV.9591"
+    assert row["tally"] == "13-1-1"  # from the meetings table
+    assert "Korea" in row["agenda"]  # from the Veto List
+
+
+def test_each_resolution_is_stored_once_with_its_tally(engine: Engine, served: Settings) -> None:
+    run(engine, served)
+    with Session(engine) as session:
+        symbols = session.execute(select(Resolution.symbol)).scalars().all()
+        assert len(symbols) == len(set(symbols))
+        event = session.execute(select(VoteEvent).where(VoteEvent.key == "S/RES/2627 (2022)")
+                                ).scalar_one()
+        assert (event.yes, event.no, event.abstain, event.non_voting) == (15, 0, 0, 0)
+        assert event.source_url and event.source_url.endswith("scact2022_table_en.html")
+        assert event.fetched_at is not None
+
+
+def test_contradiction_is_a_finding_not_a_fact(engine: Engine, served: Settings) -> None:
+    run(engine, served)
+    with Session(engine) as session:
+        event = session.execute(select(VoteEvent).where(VoteEvent.key == "S/2022/431")
+                                ).scalar_one()
+        assert event.outcome == "vetoed" and event.yes is None  # 13-0-2 is not stored
+        kinds = session.execute(select(Finding.kind).where(Finding.record == "S/PV.9048")
+                                ).scalars().all()
+    assert "veto_without_negative_vote" in kinds
+
+
+def test_second_sync_changes_nothing(engine: Engine, served: Settings) -> None:
+    run(engine, served)
+    before = snapshot(engine)
+    summary = run(engine, served)
+    totals = summary.totals()
+    assert (totals.new, totals.changed, totals.deleted) == (0, 0, 0)
+    assert snapshot(engine) == before
+
+
+def test_default_sync_after_the_first_fetches_only_recent_years(
+        engine: Engine, served: Settings, replay: Replay) -> None:
+    run(engine, served)
+    replay.requests.clear()
+    run(engine, served)
+    paths = sorted({p.split("/")[-1] for p, _ in replay.requests})
+    assert paths == ["scact2023_table_en.htm", "scact2023_table_en.html",
+                     "scact2024_table_en.htm", "scact2024_table_en.html",
+                     "scact_veto_table_en.htm", "scact_veto_table_en.html"]
+
+
+def test_rebuild_gives_the_same_database(engine: Engine, served: Settings) -> None:
+    run(engine, served)
+    before = snapshot(engine)
+    summary = rebuild(engine, served)
+    assert summary.ok
+    assert snapshot(engine) == before
+
+
+def test_a_failing_page_fails_the_sync_and_keeps_the_rest(
+        engine: Engine, served: Settings, replay: Replay) -> None:
+    def broken(handler) -> None:
+        handler.send_response(500)
+        handler.send_header("Content-Length", "0")
+        handler.end_headers()
+
+    good = replay.pages[f"{RESGUIDE}/scact2022_table_en.html"]
+    replay.pages[f"{RESGUIDE}/scact2022_table_en.html"] = broken
+    summary = run(engine, served)
+    assert not summary.ok
+    assert summary.sources["meetings"].pages_failed == ["2022"]
+    assert any("scact2022_table_en.html" in p and "500" in p for p in summary.problems)
+    assert count(engine, Resolution) > 0  # the other pages are stored
+    # Fixed: the next sync completes (the first run never succeeded, so it is full again).
+    replay.pages[f"{RESGUIDE}/scact2022_table_en.html"] = good
+    assert run(engine, served).ok
+    with Session(engine) as session:
+        assert session.execute(select(Resolution).where(Resolution.symbol == "S/RES/2627 (2022)")
+                               ).scalar_one()
+
+
+def test_a_malformed_page_stores_nothing_and_keeps_what_was_stored(
+        engine: Engine, served: Settings, replay: Replay) -> None:
+    run(engine, served)
+    before = snapshot(engine)
+    replay.pages[f"{RESGUIDE}/scact2024_table_en.htm"] = b"<html><p>We are updating</p></html>"
+    summary = run(engine, served)
+    assert not summary.ok and summary.sources["meetings"].pages_failed == ["2024"]
+    assert "scact2024_table_en.htm" in summary.problems[0]
+    assert snapshot(engine) == before
+
+
+def test_two_syncs_at_once_the_second_refuses(engine: Engine, served: Settings) -> None:
+    served.data_dir.mkdir(parents=True, exist_ok=True)
+    with FileLock(str(served.data_dir / "sync.lock")), pytest.raises(SyncLocked, match="another"):
+        run(engine, served)
+
+
+def test_sync_of_one_source_with_years(engine: Engine, served: Settings, replay: Replay) -> None:
+    summary = run(engine, served, sources=["meetings"], since=2022, until=2022)
+    assert list(summary.sources) == ["meetings"]
+    assert summary.sources["meetings"].pages_fetched == 1
+    assert count(engine, Veto) == 3  # S/2022/431 (CHN, RUS) and S/2022/155 (RUS), as printed
+
+
+def test_raw_archive_holds_every_page(engine: Engine, served: Settings) -> None:
+    run(engine, served)
+    raw = served.raw_dir
+    assert (raw / "dhl-veto-list" / "veto-list.body").exists()
+    assert sorted(p.stem for p in (raw / "dhl-meetings").glob("*.body")) == [
+        "1946", "2020-covid", "2022", "2024"]
+
+
+def test_sqlite_default_lives_in_the_data_folder(tmp_path: Path) -> None:
+    settings = Settings(data_dir=tmp_path)
+    assert settings.resolved_database_url == f"sqlite:///{tmp_path / 'tracker.sqlite'}"
