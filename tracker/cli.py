@@ -135,8 +135,11 @@ def _records(df: pd.DataFrame) -> list[dict[str, Any]]:
 
 
 def show(df: pd.DataFrame, fmt: Format, *, title: str | None = None,
-         single: bool = False) -> None:
-    """Print a frame as a rich table, CSV or JSON (a list of objects, or one object)."""
+         single: bool = False, table_columns: list[str] | None = None) -> None:
+    """Print a frame as a rich table, CSV or JSON (a list of objects, or one object).
+
+    ``table_columns`` narrows what a table shows on screen; CSV and JSON keep every column.
+    """
     if fmt is Format.csv:
         df.to_csv(sys.stdout, index=False)
         return
@@ -148,6 +151,8 @@ def show(df: pd.DataFrame, fmt: Format, *, title: str | None = None,
     from rich.console import Console
     from rich.table import Table
 
+    if table_columns:
+        df = df[[c for c in table_columns if c in df.columns]]
     table = Table(title=title, show_lines=False)
     for column in df.columns:
         table.add_column(str(column), overflow="fold")
@@ -312,7 +317,8 @@ def vetoes(
     except ReportError as exc:
         _fail(str(exc))
     title = f"Vetoes ({convention})" + (f" by {by.value}" if by else "")
-    show(df, fmt, title=title)
+    show(df, fmt, title=title, table_columns=None if by else [
+        "date", "draft", "meeting_record", "agenda", "members", "tally"])
 
 
 @app.command()
@@ -337,7 +343,8 @@ def check(
     df = findings(engine, severity=severity, source=source)
     if source in (None, "check"):
         df = pd.concat([df, veto_disagreements(engine)], ignore_index=True)
-    show(df, fmt, title="Data-quality findings")
+    show(df, fmt, title="Data-quality findings",
+         table_columns=["severity", "kind", "source", "record", "message"])
 
 
 @app.command()

@@ -249,9 +249,9 @@ def sync(
         plans: list[PagePlan] = []
         for name in (s for s in SOURCES if s in wanted):  # meetings first, then the Veto List
             everything = full or not _has_synced(engine, name)
-            first = since if since is not None else (
-                dhl_fetch.FIRST_YEAR if everything else today.year - 1)
             last = until if until is not None else today.year
+            first = since if since is not None else (
+                dhl_fetch.FIRST_YEAR if everything else last - 1)
             plans.extend(plan_pages(settings, name, range(max(first, dhl_fetch.FIRST_YEAR),
                                                             last + 1)))
         summary = SyncSummary(sources={n: SourceSummary(n) for n in wanted})

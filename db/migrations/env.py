@@ -19,7 +19,12 @@ def run_migrations_online() -> None:
         with context.begin_transaction():
             context.run_migrations()
         return
-    engine = config.attributes["engine"]
+    engine = config.attributes.get("engine")
+    if engine is None:  # run from the alembic command line
+        from db.engine import make_engine
+        from tracker.settings import Settings
+
+        engine = make_engine(Settings().resolved_database_url)
     with engine.begin() as conn:
         context.configure(connection=conn, target_metadata=target_metadata, render_as_batch=True)
         with context.begin_transaction():
