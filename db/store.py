@@ -6,7 +6,9 @@ caller's transaction and returns the counts of rows new / changed / unchanged.
 Which source owns which column: the yearly meetings tables own meetings,
 resolutions, draft status and vote tallies; the Veto List owns the agenda item
 of a veto and its own veto rows, and only fills what the tables left empty.
-So the result does not depend on the order pages are synced in.
+So the result does not depend on the order pages are synced in. A row's
+``source_url`` names the page that states it; the Veto List's additions to rows
+the tables state do not move it (its own veto rows carry its URL).
 """
 
 from __future__ import annotations
@@ -153,11 +155,11 @@ def store_veto_list(session: Session, page: VetoList, *, url: str,
         for e in page.entries if e.meeting
     ]
     meeting_ids, c = upsert(session, Meeting, meeting_rows, key="record", fill_only=fill_meeting,
-                            provenance=prov)
+                            provenance=prov, secondary=True)
     counts += c
     draft_rows = [{"symbol": e.draft, "date": e.date, "status": "vetoed"} for e in page.entries]
     draft_ids, c = upsert(session, Draft, draft_rows, key="symbol", fill_only=("date", "status"),
-                          provenance=prov)
+                          provenance=prov, secondary=True)
     counts += c
     event_rows = [
         {"key": e.vote_key, "draft_id": draft_ids[e.draft],
@@ -168,7 +170,7 @@ def store_veto_list(session: Session, page: VetoList, *, url: str,
     ]
     event_ids, c = upsert(session, VoteEvent, event_rows, key="key",
                           fill_only=("draft_id", "meeting_id", "date", "question", "outcome"),
-                          provenance=prov)
+                          provenance=prov, secondary=True)
     counts += c
     veto_rows = [{"vote_event_id": event_ids[e.vote_key], "member_code": code,
                   "source": "dhl-veto-list"} for e in page.entries for code in e.members]

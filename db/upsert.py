@@ -4,7 +4,8 @@
 inserts the new ones and updates the changed ones with bulk statements, and
 counts new / changed / unchanged rows. A column a source only *fills* is set
 when it is empty and never overwritten; the columns a source owns are
-overwritten. Provenance (``source_url``, ``fetched_at``) moves only with a change.
+overwritten. Provenance (``source_url``, ``fetched_at``) moves only with a change
+made by the row's owning source.
 """
 
 from __future__ import annotations
@@ -55,8 +56,13 @@ def upsert(
     key: str,
     fill_only: Collection[str] = (),
     provenance: Mapping[str, Any] | None = None,
+    secondary: bool = False,
 ) -> tuple[dict[Any, int], Counts]:
-    """Insert or update rows by their natural key; return {key: id} and the counts."""
+    """Insert or update rows by their natural key; return {key: id} and the counts.
+
+    A ``secondary`` source adds to rows another source states: its changes do
+    not move the rows' provenance, which stays with the page that owns them.
+    """
     table = table_of(model)
     counts = Counts()
     merged: dict[Any, dict[str, Any]] = {}
@@ -88,7 +94,8 @@ def upsert(
             counts.unchanged += 1
             continue
         counts.changed += 1
-        changes.update(provenance or {})
+        if not secondary:
+            changes.update(provenance or {})
         changes["_id"] = old["id"]
         updates.setdefault(tuple(sorted(changes)), []).append(changes)
     if inserts:

@@ -185,3 +185,17 @@ def test_raw_archive_holds_every_page(engine: Engine, served: Settings) -> None:
 def test_sqlite_default_lives_in_the_data_folder(tmp_path: Path) -> None:
     settings = Settings(data_dir=tmp_path)
     assert settings.resolved_database_url == f"sqlite:///{tmp_path / 'tracker.sqlite'}"
+
+
+def test_provenance_names_the_page_that_states_the_fact(engine: Engine, served: Settings) -> None:
+    """The tally of S/2024/255 comes from the 2024 table; its vetoes from the Veto List."""
+    run(engine, served)
+    with Session(engine) as session:
+        event = session.execute(select(VoteEvent).where(VoteEvent.key == "S/2024/255")
+                                ).scalar_one()
+        assert event.source_url.endswith("scact2024_table_en.htm")
+        assert event.agenda and "Korea" in event.agenda  # added by the Veto List
+        sources = dict(session.execute(
+            select(Veto.source, Veto.source_url).where(Veto.vote_event_id == event.id)).all())
+    assert sources["dhl-veto-list"].endswith("scact_veto_table_en.html")
+    assert sources["dhl-meetings"].endswith("scact2024_table_en.htm")
