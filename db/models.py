@@ -199,3 +199,21 @@ class SyncRun(SQLModel, table=True):
     ok: bool = False
 
 
+
+
+class SourceRecord(SQLModel, table=True):
+    """A record of a source that is read one record at a time (Digital Library records).
+
+    ``modified`` is the record's own last-change stamp (MARC 005): a sync stops
+    paging once a page holds no record that is new or changed.
+    """
+
+    __tablename__ = "source_record"
+    __table_args__ = (UniqueConstraint("source", "record_id"),)
+    id: int | None = Field(default=None, primary_key=True)
+    source: str = Field(index=True)
+    record_id: str
+    modified: str | None = None
+    vote_event_id: int | None = Field(default=None, foreign_key="vote_event.id", index=True)
+    source_url: str | None = None
+    fetched_at: dt.datetime | None = None

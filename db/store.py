@@ -14,7 +14,7 @@ the tables state do not move it (its own veto rows carry its URL).
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from sqlalchemy import select
@@ -25,8 +25,10 @@ from db.models import (
     Finding,
     Meeting,
     Member,
+    MemberVote,
     PresidentialStatement,
     Resolution,
+    SourceRecord,
     Veto,
     VoteEvent,
 )
@@ -34,8 +36,11 @@ from db.upsert import Counts, scope_in, table_of, upsert
 from db.upsert import replace_set as _replace_set
 from scrapers.records import Finding as FindingRecord
 from scrapers.records import MeetingsTable, Outcome, VetoList
-from tracker.members import known_members
+from scrapers.undl.parse import VotingRecord
+from tracker.members import PERMANENT_SEATS, council_size, known_members
 from tracker.symbols import meeting_number, parse_resolution_symbol
+
+PERMANENT_CODES = (*PERMANENT_SEATS, "SUN")  # the codes that have held a permanent seat
 
 DRAFT_STATUS = {
     Outcome.VETOED: "vetoed",
@@ -179,3 +184,134 @@ def store_veto_list(session: Session, page: VetoList, *, url: str,
                            provenance=prov)
     counts += store_findings(session, "dhl-veto-list", url, page.findings, seen_at=fetched_at)
     return counts
+
+
+def _threshold(year: int) -> int:
+    return 7 if council_size(year) == 11 else 9
+
+
+def _failed_outcome(record: VotingRecord) -> Outcome:
+    """Return how a draft voted on without adoption failed, from its roll call."""
+    tally = record.totals
+    year = int(record.date[:4]) if record.date else 2000
+    # The Charter's rule: a permanent member's negative vote on a draft that had
+    # the votes to pass. (A P5 "no" on a draft short of votes is not a veto.)
+    p5_against = [v.code for v in record.votes if v.vote == "N" and v.code in PERMANENT_CODES]
+    if tally is not None and tally.yes >= _threshold(year) and p5_against:
+        return Outcome.VETOED
+    if tally is not None and tally.yes < _threshold(year):
+        return Outcome.INSUFFICIENT_VOTES
+    return Outcome.NOT_ADOPTED
+
+
+def store_voting_records(session: Session, records: Sequence[VotingRecord], *, source: str,
+                         fetched_at: Mapping[str, dt.datetime] | dt.datetime) -> Counts:
+    """Store Digital Library voting records (scraped or from the dataset): roll calls.
+
+    The records add to rows the Library's tables state (meetings, resolutions,
+    vote events: filled where empty, provenance kept) and own the roll calls:
+    each member's vote, the title of the resolution, and the vetoes derived
+    from a failed draft's roll call. ``fetched_at`` is one time, or one per record id.
+    """
+    counts = Counts()
+    if not records:
+        return counts
+
+    def when(record: VotingRecord) -> dt.datetime:
+        return fetched_at if isinstance(fetched_at, dt.datetime) else fetched_at[record.record_id]
+
+    def prov(record: VotingRecord) -> dict[str, Any]:
+        return {"source_url": record.url, "fetched_at": when(record)}
+
+    meeting_rows = [{"record": r.meeting, "number": meeting_number(r.meeting),
+                     "date": _date(r.date), **prov(r)} for r in records if r.meeting]
+    meeting_ids, c = upsert(session, Meeting, meeting_rows, key="record",
+                            fill_only=("number", "date"), secondary=True)
+    counts += c
+    draft_rows = [{"symbol": r.draft, "date": _date(r.date),
+                   "status": "adopted" if r.resolution else _failed_outcome(r).value, **prov(r)}
+                  for r in records if r.draft]
+    draft_ids, c = upsert(session, Draft, draft_rows, key="symbol", fill_only=("date", "status"),
+                          secondary=True)
+    counts += c
+    resolution_rows = []
+    for r in records:
+        if r.resolution:
+            number, year = parse_resolution_symbol(r.resolution)
+            resolution_rows.append({
+                "symbol": r.resolution, "number": number, "year": year, "title": r.title,
+                "date": _date(r.date), "draft_id": draft_ids.get(r.draft) if r.draft else None,
+                "meeting_id": meeting_ids.get(r.meeting) if r.meeting else None, **prov(r)})
+    resolution_ids, c = upsert(session, Resolution, resolution_rows, key="symbol",
+                               fill_only=("number", "year", "date", "draft_id", "meeting_id"),
+                               secondary=True)
+    counts += c
+    event_rows = []
+    for r in records:
+        tally = r.totals
+        if r.resolution:
+            outcome = Outcome.ADOPTED_WITHOUT_VOTE if r.without_vote else Outcome.ADOPTED_WITH_VOTE
+        else:
+            outcome = _failed_outcome(r)
+        event_rows.append({
+            "key": r.vote_key,
+            "resolution_id": resolution_ids.get(r.resolution) if r.resolution else None,
+            "draft_id": draft_ids.get(r.draft) if r.draft else None,
+            "meeting_id": meeting_ids.get(r.meeting) if r.meeting else None,
+            "date": _date(r.date), "outcome": outcome.value, "agenda": r.agenda,
+            "yes": tally.yes if tally and not r.without_vote else None,
+            "no": tally.no if tally and not r.without_vote else None,
+            "abstain": tally.abstain if tally and not r.without_vote else None,
+            "non_voting": tally.non_voting if tally and not r.without_vote else None,
+            **prov(r)})
+    event_ids, c = upsert(session, VoteEvent, event_rows, key="key",
+                          fill_only=tuple(k for k in event_rows[0] if k != "key"), secondary=True)
+    counts += c
+
+    # Roll calls. An adoption without a vote has none: the Library's dataset codes
+    # it as all "Y", which would invent votes that were never cast.
+    vote_rows = [
+        {"vote_event_id": event_ids[r.vote_key], "member_code": v.code, "vote": v.vote,
+         "name_at_time": v.name, **prov(r)}
+        for r in records if not r.without_vote for v in r.votes
+    ]
+    _, c = upsert(session, MemberVote, vote_rows, key=("vote_event_id", "member_code"))
+    counts += c
+    stated = {(row["vote_event_id"], row["member_code"]) for row in vote_rows}
+    mv = table_of(MemberVote)
+    covered = [event_ids[r.vote_key] for r in records]
+    present = session.execute(select(mv.c.id, mv.c.vote_event_id, mv.c.member_code)
+                              .where(mv.c.vote_event_id.in_(covered)))
+    stale = [i for i, e, m in present if (e, m) not in stated]
+    if stale:
+        session.execute(mv.delete().where(mv.c.id.in_(stale)))
+        counts.deleted += len(stale)
+
+    veto_rows = [
+        {"vote_event_id": event_ids[r.vote_key], "member_code": v.code, "source": "roll-call",
+         **prov(r)}
+        for r in records if not r.resolution and _failed_outcome(r) is Outcome.VETOED
+        for v in r.votes if v.vote == "N" and v.code in PERMANENT_CODES
+    ]
+    counts += _replace_set(session, Veto, veto_rows, key=("vote_event_id", "member_code", "source"),
+                           scope=scope_in(Veto, "vote_event_id", covered, source="roll-call"))
+
+    for r in records:
+        counts += store_findings(session, source, r.url, r.findings, seen_at=when(r))
+    _, c = upsert(session, SourceRecord, [
+        {"source": source, "record_id": r.record_id, "modified": r.modified,
+         "vote_event_id": event_ids[r.vote_key], **prov(r)} for r in records],
+        key=("source", "record_id"))
+    counts += c
+    return counts
+
+
+def _date(text: str | None) -> dt.date | None:
+    return dt.date.fromisoformat(text) if text else None
+
+
+def known_records(session: Session, source: str) -> dict[str, str | None]:
+    """Return {record id: last-change stamp} of the records stored from a source."""
+    t = table_of(SourceRecord)
+    return {rid: mod for rid, mod in session.execute(
+        select(t.c.record_id, t.c.modified).where(t.c.source == source))}

@@ -4,8 +4,8 @@
 inserts the new ones and updates the changed ones with bulk statements, and
 counts new / changed / unchanged rows. A column a source only *fills* is set
 when it is empty and never overwritten; the columns a source owns are
-overwritten. Provenance (``source_url``, ``fetched_at``) moves only with a change
-made by the row's owning source.
+overwritten. Provenance (``source_url``, ``fetched_at``) is never compared; it
+moves only with a change made by the row's owning source.
 """
 
 from __future__ import annotations
@@ -48,44 +48,69 @@ def _chunks(items: Sequence[Any], size: int = CHUNK) -> Iterable[Sequence[Any]]:
         yield items[start : start + size]
 
 
+def _key_of(key: str | Sequence[str]) -> tuple[str, ...]:
+    return (key,) if isinstance(key, str) else tuple(key)
+
+
+def _where_keys(table: Table, columns: tuple[str, ...], keys: Sequence[Any]) -> Any:
+    if len(columns) == 1:
+        return table.c[columns[0]].in_(keys)
+    return tuple_(*(table.c[c] for c in columns)).in_(keys)
+
+
 def upsert(
     session: Session,
     model: type[SQLModel],
     rows: Sequence[Mapping[str, Any]],
     *,
-    key: str,
+    key: str | Sequence[str],
     fill_only: Collection[str] = (),
     provenance: Mapping[str, Any] | None = None,
     secondary: bool = False,
 ) -> tuple[dict[Any, int], Counts]:
     """Insert or update rows by their natural key; return {key: id} and the counts.
 
-    A ``secondary`` source adds to rows another source states: its changes do
-    not move the rows' provenance, which stays with the page that owns them.
+    ``key`` is one column or several; the returned ids are keyed by the column's
+    value, or by a tuple of values for a composite key. ``fill_only`` columns
+    are only set when empty, unless the row came from this same page or record
+    (same ``source_url``). A ``secondary`` source adds to rows another source
+    states without moving their provenance; it owns, and updates in full, the
+    rows it alone states.
     """
     table = table_of(model)
+    columns = _key_of(key)
+    composite = len(columns) > 1
+
+    def key_value(row: Any) -> Any:
+        return tuple(row[c] for c in columns) if composite else row[columns[0]]
+
     counts = Counts()
     merged: dict[Any, dict[str, Any]] = {}
     for row in rows:  # the last row of a key in a batch wins, like sequential writes
-        merged.setdefault(row[key], {}).update(row)
+        merged.setdefault(key_value(row), {}).update(row)
     keys = list(merged)
     existing: dict[Any, Any] = {}
     for chunk in _chunks(keys):
-        for found in session.execute(select(table).where(table.c[key].in_(chunk))).mappings():
-            existing[found[key]] = found
+        for found in session.execute(select(table).where(_where_keys(table, columns, chunk))
+                                     ).mappings():
+            existing[key_value(found)] = found
     inserts: list[dict[str, Any]] = []
     updates: dict[tuple[str, ...], list[dict[str, Any]]] = {}
     for k, row in merged.items():
         old = existing.get(k)
         if old is None:
-            inserts.append({**row, **(provenance or {})})
+            inserts.append({**(provenance or {}), **row})
             counts.new += 1
             continue
+        incoming_url = row.get("source_url", (provenance or {}).get("source_url"))
+        # The page (or record) that stated a row owns it in full, fill-only columns too.
+        same_page = incoming_url is not None and old["source_url"] == incoming_url
+        owner = not secondary or same_page
         changes = {}
         for column, value in row.items():
-            if column == key:
+            if column in columns or column in PROVENANCE:
                 continue
-            if column in fill_only:
+            if column in fill_only and not same_page:
                 if old[column] is None and value is not None:
                     changes[column] = value
             elif old[column] != value:
@@ -94,8 +119,10 @@ def upsert(
             counts.unchanged += 1
             continue
         counts.changed += 1
-        if not secondary:
+        if owner:
+            # A row may carry its own provenance (one record, one URL); else the batch's.
             changes.update(provenance or {})
+            changes.update({c: row[c] for c in PROVENANCE if c in row})
         changes["_id"] = old["id"]
         updates.setdefault(tuple(sorted(changes)), []).append(changes)
     if inserts:
@@ -104,20 +131,21 @@ def upsert(
             by_columns.setdefault(tuple(sorted(row)), []).append(row)
         for batch in by_columns.values():
             session.execute(insert(table), batch)
-    for columns, batch in updates.items():
+    for changed_columns, batch in updates.items():
         statement = (
             update(table)
             .where(table.c.id == bindparam("_id"))
-            .values({c: bindparam(c) for c in columns if c != "_id"})
+            .values({c: bindparam(c) for c in changed_columns if c != "_id"})
         )
         session.connection().execute(statement, batch)
     ids = {k: old["id"] for k, old in existing.items()}
-    new_keys = [row[key] for row in inserts]
+    new_keys = [key_value(row) for row in inserts]
     for chunk in _chunks(new_keys):
-        for found_key, found_id in session.execute(
-            select(table.c[key], table.c.id).where(table.c[key].in_(chunk))
-        ):
-            ids[found_key] = found_id
+        found_rows = session.execute(
+            select(*(table.c[c] for c in columns), table.c.id)
+            .where(_where_keys(table, columns, chunk)))
+        for *found_key, found_id in found_rows:
+            ids[tuple(found_key) if composite else found_key[0]] = found_id
     return ids, counts
 
 

@@ -50,14 +50,15 @@ def test_upsert_counts_and_is_idempotent(engine: Engine) -> None:
         assert other.source_url == "http://x"
 
 
-def test_fill_only_columns_are_never_overwritten(engine: Engine) -> None:
+def test_fill_only_columns_are_not_overwritten_by_another_page(engine: Engine) -> None:
     upgrade(engine)
     with session_scope(engine) as session:
         upsert(session, Draft, [{"symbol": "S/2024/255", "status": "vetoed"}], key="symbol",
                fill_only=("status", "date"), provenance=PROV)
+        other_page = {"source_url": "http://other", "fetched_at": T}
         _, counts = upsert(session, Draft, [{"symbol": "S/2024/255", "status": "not_adopted",
                                              "date": dt.date(2024, 3, 28)}],
-                           key="symbol", fill_only=("status", "date"), provenance=PROV)
+                           key="symbol", fill_only=("status", "date"), provenance=other_page)
     assert counts.changed == 1  # the date was empty and is filled
     with Session(engine) as session:
         draft = session.execute(select(Draft)).scalar_one()

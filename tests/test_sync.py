@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from pathlib import Path
 
 import pytest
@@ -14,6 +15,7 @@ from db.models import Draft, Finding, Meeting, Resolution, Veto, VoteEvent
 from reports.vetoes import vetoes
 from scrapers.http import PoliteClient
 from tests.conftest import FIXTURES, Replay
+from tests.undl_replay import DigitalLibrary
 from tracker.settings import Settings
 from tracker.sync import SyncLocked, rebuild, sync
 
@@ -22,10 +24,20 @@ RESGUIDE = "/depts/dhl/resguide"
 TODAY = dt.date(2024, 6, 1)
 
 
-def serve_fixtures(replay: Replay) -> None:
+def serve_fixtures(replay: Replay) -> DigitalLibrary:
+    """Serve the small Library pages and Digital Library records of tests/fixtures."""
     replay.pages[f"{RESGUIDE}/scact_veto_table_en.html"] = (DHL / "veto_list.html").read_bytes()
     for path in DHL.glob("scact*"):
         replay.pages[f"{RESGUIDE}/{path.name}"] = path.read_bytes()
+    records = []
+    for path in sorted((FIXTURES / "undl").glob("record_*.xml")):
+        body = path.read_bytes()
+        date = re.search(rb'tag="269"[^>]*>\s*<subfield code="a">([\d-]+)', body)
+        assert date is not None
+        records.append((date.group(1).decode(), path.name.split("_")[1], body))
+    library = DigitalLibrary(records)
+    library.serve(replay)
+    return library
 
 
 def quiet_client() -> PoliteClient:
@@ -58,7 +70,7 @@ def snapshot(engine: Engine) -> dict[str, list[tuple]]:
 @pytest.fixture
 def served(replay: Replay, settings: Settings) -> Settings:
     serve_fixtures(replay)
-    return settings.model_copy(update={"un_org_url": replay.url})
+    return settings.model_copy(update={"un_org_url": replay.url, "undl_url": replay.url})
 
 
 def test_first_sync_fetches_everything_and_stores_vetoes(engine: Engine, served: Settings) -> None:
@@ -114,7 +126,7 @@ def test_default_sync_after_the_first_fetches_only_recent_years(
     run(engine, served)
     replay.requests.clear()
     run(engine, served)
-    paths = sorted({p.split("/")[-1] for p, _ in replay.requests})
+    paths = sorted({p.split("/")[-1] for p, _ in replay.requests if p.startswith(RESGUIDE)})
     assert paths == ["scact2023_table_en.htm", "scact2023_table_en.html",
                      "scact2024_table_en.htm", "scact2024_table_en.html",
                      "scact_veto_table_en.htm", "scact_veto_table_en.html"]

@@ -2,8 +2,9 @@
 
 Codes are ISO 3166-1 alpha-3 (through pycountry) plus the codes the UN Digital
 Library uses for states that no longer exist (SUN for the USSR, YUG, CSK, DDR,
-YMD, ZAR...). The permanent seats are kept apart from the codes that held them,
-so reports can show a vote as cast (USSR) or merged by seat (Russian Federation).
+YMD; Zaire is COD, as the Library codes it). The permanent seats are kept apart
+from the codes that held them, so reports can show a vote as cast (USSR) or
+merged by seat (Russian Federation).
 """
 
 from __future__ import annotations
@@ -34,7 +35,6 @@ _HISTORICAL: tuple[Member, ...] = (
     Member("CSK", "Czechoslovakia"),
     Member("DDR", "German Democratic Republic", successor="DEU"),
     Member("YMD", "Democratic Yemen", successor="YEM"),
-    Member("ZAR", "Zaire", successor="COD"),
 )
 
 _PERMANENT: tuple[Member, ...] = (
@@ -135,3 +135,64 @@ def split_permanent_members(text: str) -> list[str]:
 def council_size(year: int) -> int:
     """Return the number of seats on the Council in a year (11 until 1965, then 15)."""
     return 11 if year < 1966 else 15
+
+
+# Names the UN's records use that pycountry does not know (upper-cased), by code.
+_UN_NAMES: dict[str, str] = {
+    "USSR": "SUN",
+    "UNION OF SOVIET SOCIALIST REPUBLICS": "SUN",
+    "YUGOSLAVIA": "YUG",
+    "CZECHOSLOVAKIA": "CSK",
+    "GERMAN DEMOCRATIC REPUBLIC": "DDR",
+    "GERMANY, FEDERAL REPUBLIC OF": "DEU",
+    "FEDERAL REPUBLIC OF GERMANY": "DEU",
+    "DEMOCRATIC YEMEN": "YMD",
+    "UNITED ARAB REPUBLIC": "EGY",
+    "ZAIRE": "COD",
+    "DEMOCRATIC REPUBLIC OF THE CONGO": "COD",
+    "CONGO": "COG",
+    "REPUBLIC OF KOREA": "KOR",
+    "DEMOCRATIC PEOPLE'S REPUBLIC OF KOREA": "PRK",
+    "VENEZUELA (BOLIVARIAN REPUBLIC OF)": "VEN",
+    "IRAN (ISLAMIC REPUBLIC OF)": "IRN",
+    "BOLIVIA (PLURINATIONAL STATE OF)": "BOL",
+    "TURKEY": "TUR",
+    "TURKIYE": "TUR",
+    "TÜRKIYE": "TUR",
+    "COTE D'IVOIRE": "CIV",
+    "CÔTE D'IVOIRE": "CIV",
+    "CAPE VERDE": "CPV",
+    "CABO VERDE": "CPV",
+    "LIBYAN ARAB JAMAHIRIYA": "LBY",
+    "LIBYA": "LBY",
+    "CZECH REPUBLIC": "CZE",
+    "CZECHIA": "CZE",
+    "SWAZILAND": "SWZ",
+    "BYELORUSSIAN SOVIET SOCIALIST REPUBLIC": "BLR",
+    "UKRAINIAN SOVIET SOCIALIST REPUBLIC": "UKR",
+    "UNITED KINGDOM": "GBR",
+    "UNITED KINGDOM OF GREAT BRITAIN AND NORTHERN IRELAND": "GBR",
+    "UNITED STATES": "USA",
+    "UNITED STATES OF AMERICA": "USA",
+    "UNITED REPUBLIC OF TANZANIA": "TZA",
+    "VIET NAM": "VNM",
+    "SYRIAN ARAB REPUBLIC": "SYR",
+    "RUSSIAN FEDERATION": "RUS",
+    "CHINA": "CHN",
+}
+
+
+@cache
+def code_for_name(name: str) -> str:
+    """Return the code of a member given by the name a UN record uses ("UNITED KINGDOM").
+
+    Historical names ("USSR", "ZAIRE", "GERMANY, FEDERAL REPUBLIC OF") come from
+    the tracker's table; other names from pycountry. An unknown name raises.
+    """
+    key = " ".join(name.replace("\u2019", "'").split()).upper()
+    if key in _UN_NAMES:
+        return _UN_NAMES[key]
+    try:
+        return str(pycountry.countries.lookup(key).alpha_3)
+    except LookupError:
+        raise UnknownMemberError(f"unknown member name {name!r}") from None

@@ -33,6 +33,8 @@ class Settings(BaseSettings):
     requests_per_second: float = 1.0
     timeout_seconds: float = 30.0
     max_attempts: int = 5
+    # Records per page of Digital Library search results (the site allows at most 200).
+    undl_page_size: int = Field(default=200, ge=1, le=200)
     # Refuse response bodies larger than this (bytes).
     max_response_bytes: int = 50_000_000
 

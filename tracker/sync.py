@@ -19,13 +19,21 @@ from sqlmodel import Session, SQLModel
 
 from db.engine import session_scope, upgrade
 from db.models import SyncRun
-from db.store import ensure_members, store_meetings_table, store_veto_list
+from db.store import (
+    ensure_members,
+    known_records,
+    store_meetings_table,
+    store_veto_list,
+    store_voting_records,
+)
 from db.upsert import Counts, table_of
 from scrapers.archive import RawArchive
 from scrapers.dhl import fetch as dhl_fetch
 from scrapers.dhl import parse as dhl_parse
 from scrapers.http import FetchError, NotFound, PoliteClient
 from scrapers.records import ParseError
+from scrapers.undl import fetch as undl_fetch
+from scrapers.undl import parse as undl_parse
 from tracker.settings import Settings
 
 
@@ -87,8 +95,11 @@ class _Silent:
 
 # --- sources --------------------------------------------------------------------------
 
-SOURCES = ("meetings", "veto-list")
-ARCHIVE_NAMES = {"meetings": dhl_parse.SOURCE_MEETINGS, "veto-list": dhl_parse.SOURCE_VETO_LIST}
+SOURCES = ("meetings", "veto-list", "voting-records")
+PAGED_SOURCES = ("meetings", "veto-list")
+ARCHIVE_NAMES = {"meetings": dhl_parse.SOURCE_MEETINGS, "veto-list": dhl_parse.SOURCE_VETO_LIST,
+                 "voting-records": undl_parse.SOURCE_VOTES}
+RECORD_BATCH = 500
 
 
 def _store_meetings(year: int) -> Callable[[Session, bytes, str, dt.datetime], Counts]:
@@ -247,8 +258,9 @@ def sync(
     try:
         open_database(engine)
         plans: list[PagePlan] = []
-        for name in (s for s in SOURCES if s in wanted):  # meetings first, then the Veto List
-            everything = full or not _has_synced(engine, name)
+        everything_of = {name: full or not _has_synced(engine, name) for name in wanted}
+        for name in (s for s in PAGED_SOURCES if s in wanted):  # meetings, then the Veto List
+            everything = everything_of[name]
             last = until if until is not None else today.year
             first = since if since is not None else (
                 dhl_fetch.FIRST_YEAR if everything else last - 1)
@@ -262,8 +274,14 @@ def sync(
             requests_per_second=settings.requests_per_second,
             timeout=settings.timeout_seconds, max_attempts=settings.max_attempts,
             max_bytes=settings.max_response_bytes)
+        archive = RawArchive(settings.raw_dir)
         try:
-            _run_pages(engine, RawArchive(settings.raw_dir), plans, summary, reporter, http)
+            _run_pages(engine, archive, plans, summary, reporter, http)
+            if "voting-records" in wanted:
+                _sync_voting_records(engine, settings, archive, http,
+                                     summary.sources["voting-records"], summary,
+                                     everything=everything_of["voting-records"],
+                                     reporter=reporter)
             summary.requests = http.requests
         finally:
             if own_client:
@@ -286,16 +304,120 @@ def rebuild(engine: Engine, settings: Settings, *, reporter: Reporter | None = N
         open_database(engine)
         archive = RawArchive(settings.raw_dir)
         plans: list[PagePlan] = []
-        for name in SOURCES:
+        for name in PAGED_SOURCES:
             ids = list(archive.page_ids(ARCHIVE_NAMES[name]))
             if name == "meetings":
                 ids.sort(key=lambda i: (_year_of(i), i))
             plans.extend(_stored_plan(name, i) for i in ids)
         summary = SyncSummary(sources={n: SourceSummary(n) for n in SOURCES})
         started = dt.datetime.now(dt.UTC)
-        reporter.start(len(plans))
+        record_ids = list(archive.page_ids(ARCHIVE_NAMES["voting-records"]))
+        reporter.start(len(plans) + len(record_ids))
         _run_pages(engine, archive, plans, summary, reporter, None)
+        _replay_voting_records(engine, archive, record_ids, settings.undl_url,
+                               summary.sources["voting-records"], summary, reporter)
         _record_runs(engine, summary, started)
         return summary
     finally:
         lock.release()
+
+
+# --- the Digital Library's voting records -----------------------------------------------
+
+
+def _store_record_batch(engine: Engine, archive: RawArchive, records: list[undl_parse.VotingRecord],
+                        fetched_at: dt.datetime, source_summary: SourceSummary,
+                        *, save: bool) -> None:
+    """Archive each record on its own, then store the batch in one transaction."""
+    name = ARCHIVE_NAMES["voting-records"]
+    times: dict[str, dt.datetime] = {}
+    for record in records:
+        if save:
+            page, _ = archive.save(name, record.record_id, record.url, record.raw, fetched_at)
+            times[record.record_id] = page.fetched_at
+        else:
+            times[record.record_id] = fetched_at
+    with session_scope(engine) as session:
+        source_summary.counts += store_voting_records(session, records, source=name,
+                                                      fetched_at=times)
+
+
+def _sync_voting_records(engine: Engine, settings: Settings, archive: RawArchive,
+                         client: PoliteClient, source_summary: SourceSummary,
+                         summary: SyncSummary, *, everything: bool,
+                         reporter: Reporter) -> None:
+    """Page through the voting records, newest first; stop at a page with nothing new.
+
+    ``everything`` walks every page (first run, or ``--full``).
+    """
+    token = settings.undl_token.get_secret_value() if settings.undl_token else None
+    with Session(engine) as session:
+        known = known_records(session, ARCHIVE_NAMES["voting-records"])
+    jrec = 1
+    total: int | None = None
+    while total is None or jrec <= total:
+        try:
+            response = undl_fetch.fetch_search_page(client, settings.undl_url, jrec,
+                                                    rg=settings.undl_page_size, token=token)
+            page = undl_parse.parse_search_page(response.body, url=response.url,
+                                                base_url=settings.undl_url)
+        except (FetchError, ParseError) as exc:
+            source_summary.pages_failed.append(f"jrec={jrec}")
+            summary.problems.append(str(exc))
+            return
+        source_summary.pages_fetched += 1
+        if total is None:
+            total = page.total
+            if total == 0:
+                source_summary.pages_failed.append(f"jrec={jrec}")
+                summary.problems.append(f"{response.url}: the search found no voting records "
+                                        "(an empty answer is not 'nothing new')")
+                return
+            reporter.start(-(-total // settings.undl_page_size))
+        for error in page.errors:
+            source_summary.pages_failed.append(error.record)
+            summary.problems.append(str(error))
+        fresh = [r for r in page.records if known.get(r.record_id, "?") != r.modified]
+        for start in range(0, len(fresh), RECORD_BATCH):
+            _store_record_batch(engine, archive, fresh[start:start + RECORD_BATCH],
+                                response.fetched_at, source_summary, save=True)
+        source_summary.counts.unchanged += len(page.records) - len(fresh)
+        reporter.advance(f"voting records {jrec}-{jrec + len(page.records) - 1}")
+        if not page.records or (not everything and not fresh):
+            return
+        jrec += len(page.records) + len(page.errors)
+
+
+def _replay_voting_records(engine: Engine, archive: RawArchive, record_ids: list[str],
+                           base_url: str, source_summary: SourceSummary, summary: SyncSummary,
+                           reporter: Reporter) -> None:
+    name = ARCHIVE_NAMES["voting-records"]
+    batch: list[undl_parse.VotingRecord] = []
+    times: dict[str, dt.datetime] = {}
+
+    def flush() -> None:
+        if batch:
+            with session_scope(engine) as session:
+                source_summary.counts += store_voting_records(session, batch, source=name,
+                                                              fetched_at=dict(times))
+            batch.clear()
+            times.clear()
+
+    for record_id in record_ids:
+        page = archive.load(name, record_id)
+        reporter.advance(f"record {record_id}")
+        if page is None:
+            continue
+        try:
+            record = undl_parse.parse_record_xml(page.body, base_url=base_url, record=record_id)
+        except ParseError as exc:
+            source_summary.pages_failed.append(record_id)
+            summary.problems.append(str(exc))
+            continue
+        record.url = page.url
+        source_summary.pages_fetched += 1
+        batch.append(record)
+        times[record_id] = page.fetched_at
+        if len(batch) >= RECORD_BATCH:
+            flush()
+    flush()

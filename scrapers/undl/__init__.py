@@ -1,0 +1,1 @@
+"""The UN Digital Library: voting records (MARCXML) and the Library's voting dataset."""

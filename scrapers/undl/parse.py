@@ -1,0 +1,255 @@
+"""Parse the UN Digital Library's Security Council voting records (MARCXML).
+
+Pure functions: bytes in, records out. The record format (confirmed on the real
+record of resolution 2722 (2024)):
+
+- 001 record id; 005 last change (``20240119110628.0``); 245 $a title;
+  269 $a vote date; 590 $a "Vote" (or a without-vote note); 791 $a resolution
+  symbol, written without a space (``S/RES/2722(2024)``); 952 $a meeting
+  record; 991 agenda ($a symbol, $c title, $d subject); 993 $a draft symbol.
+- 967, one per member: $a sequence, $b ``P`` permanent / ``R`` rotating (a
+  source quirk: CHE carries ``P`` in the 2722 record, so the flag is kept as
+  given, never used to decide who is permanent), $c three-letter code,
+  $d vote Y/N/A (absent: non-voting, X), $e name at the time.
+- 996 totals, zero-padded: $b yes, $c no, $d abstentions, $e non-voting, $f total.
+
+Search pages wrap records in ``<collection>`` and give the total hits in the
+comment ``<!-- Search-Engine-Total-Number-Of-Results: N -->``.
+
+XML is parsed with entity expansion, DTD loading and network access off; a
+document that declares a DOCTYPE or entities is refused before parsing.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from lxml import etree
+
+from scrapers.records import Finding, ParseError, Severity, Tally
+from tracker.members import known_members
+from tracker.symbols import SymbolError, normalise_meeting_record, normalise_resolution_symbol
+
+SOURCE_VOTES = "undl-votes"
+MARC = "http://www.loc.gov/MARC21/slim"
+_NS = {"m": MARC}
+_TOTAL = re.compile(rb"<!--\s*Search-Engine-Total-Number-Of-Results:\s*(\d+)\s*-->")
+VOTES = {"Y", "N", "A", "X"}
+
+
+@dataclass(frozen=True)
+class MemberVoteRecord:
+    """One member's vote in a roll call."""
+
+    code: str
+    vote: str  # Y, N, A, X
+    name: str | None
+    permanent_flag: str | None = None  # the record's $b, as given
+    sequence: int | None = None
+
+
+@dataclass
+class VotingRecord:
+    """One Digital Library voting record: a vote on an adoption (or a draft) with its roll call."""
+
+    record_id: str
+    modified: str | None
+    url: str
+    title: str | None
+    date: str | None  # ISO date
+    resolution: str | None  # normalised "S/RES/2722 (2024)"
+    draft: str | None
+    meeting: str | None
+    agenda: str | None
+    without_vote: bool
+    votes: list[MemberVoteRecord]
+    totals: Tally | None
+    total_members: int | None
+    findings: list[Finding] = field(default_factory=list)
+    raw: bytes = b""
+
+    @property
+    def vote_key(self) -> str | None:
+        return self.resolution or self.draft
+
+
+@dataclass
+class SearchPage:
+    """One page of search results: the total number of hits and the records on it."""
+
+    total: int
+    records: list[VotingRecord]
+    errors: list[ParseError]
+
+
+_PARSER = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False,
+                          dtd_validation=False, huge_tree=False, remove_blank_text=True)
+
+
+def safe_xml(body: bytes, *, source: str, record: str) -> etree._Element:
+    """Parse XML with no DTD, no entity expansion and no network; refuse anything else."""
+    head = body[:4096].lstrip()
+    if not head:
+        raise ParseError(source, record, "empty response where MARCXML was expected")
+    if re.search(rb"<!DOCTYPE|<!ENTITY", body, re.IGNORECASE):
+        raise ParseError(source, record, "XML with a DOCTYPE or entity declarations is refused")
+    if head[:1] != b"<" or re.match(rb"<(?:!--.*?-->\s*)*<?\s*html", head, re.IGNORECASE | re.S):
+        raise ParseError(source, record, "expected MARCXML, got HTML or text (a bot wall or "
+                                         "an error page?)")
+    try:
+        return etree.fromstring(body, _PARSER)
+    except etree.XMLSyntaxError as exc:
+        raise ParseError(source, record, f"malformed XML: {exc}") from None
+
+
+def _subfields(field_: etree._Element) -> dict[str, list[str]]:
+    out: dict[str, list[str]] = {}
+    for sub in field_.findall("m:subfield", _NS):
+        out.setdefault(sub.get("code", ""), []).append((sub.text or "").strip())
+    return out
+
+
+def _first(fields: dict[str, list[str]], code: str) -> str | None:
+    values = fields.get(code)
+    return values[0] if values and values[0] else None
+
+
+def _number(text: str | None, what: str, record: str) -> int | None:
+    if text is None or text == "":
+        return None
+    if not text.isdigit():
+        raise ParseError(SOURCE_VOTES, record, f"{what} is not a number: {text!r}")
+    return int(text)
+
+
+def parse_record(element: etree._Element, *, base_url: str = "") -> VotingRecord:
+    """Read one ``<record>`` element into a VotingRecord; raise ParseError if it cannot be."""
+    control = {c.get("tag"): (c.text or "").strip()
+               for c in element.findall("m:controlfield", _NS)}
+    record_id = control.get("001")
+    if not record_id or not record_id.isdigit():
+        raise ParseError(SOURCE_VOTES, "record",
+                         f"record without a numeric id (001): {record_id!r}")
+    where = f"record {record_id}"
+    data: dict[str, list[dict[str, list[str]]]] = {}
+    for field_ in element.findall("m:datafield", _NS):
+        data.setdefault(field_.get("tag", ""), []).append(_subfields(field_))
+
+    def one(tag: str, code: str = "a") -> str | None:
+        for fields in data.get(tag, []):
+            value = _first(fields, code)
+            if value:
+                return value
+        return None
+
+    findings: list[Finding] = []
+    resolution = None
+    if one("791"):
+        try:
+            resolution = normalise_resolution_symbol(one("791") or "")
+        except SymbolError as exc:
+            raise ParseError(SOURCE_VOTES, where, str(exc)) from None
+    draft = one("993")
+    meeting_text = one("952")
+    meeting = None
+    if meeting_text:
+        try:
+            meeting = normalise_meeting_record(meeting_text) if "PV." in meeting_text else (
+                meeting_text)
+        except SymbolError as exc:
+            raise ParseError(SOURCE_VOTES, where, str(exc)) from None
+    date = one("269")
+    if date and not re.fullmatch(r"\d{4}-\d{2}-\d{2}", date):
+        raise ParseError(SOURCE_VOTES, where, f"vote date (269) is not a date: {date!r}")
+    if resolution is None and draft is None:
+        raise ParseError(SOURCE_VOTES, where, "neither a resolution (791) nor a draft (993)")
+    note = (one("590") or "").lower()
+    without_vote = "without" in note or "acclamation" in note or "consensus" in note
+    agenda_parts = [_first(f, "c") or _first(f, "d") for f in data.get("991", [])]
+    agenda = " / ".join(dict.fromkeys(p for p in agenda_parts if p)) or None
+
+    votes: list[MemberVoteRecord] = []
+    seen: set[str] = set()
+    for fields in data.get("967", []):
+        code = (_first(fields, "c") or "").upper()
+        if not re.fullmatch(r"[A-Z]{3}", code):
+            raise ParseError(SOURCE_VOTES, where, f"member code (967 $c) {code!r} is not a "
+                                                  "three-letter code")
+        if code not in known_members():
+            raise ParseError(SOURCE_VOTES, where, f"unknown member code {code!r}")
+        if code in seen:
+            raise ParseError(SOURCE_VOTES, where, f"member {code} votes twice")
+        seen.add(code)
+        vote = (_first(fields, "d") or "X").upper()
+        if vote not in VOTES:
+            raise ParseError(SOURCE_VOTES, where, f"unknown vote {vote!r} for {code}")
+        sequence = _first(fields, "a")
+        votes.append(MemberVoteRecord(code, vote, _first(fields, "e"), _first(fields, "b"),
+                                      int(sequence) if sequence and sequence.isdigit() else None))
+
+    totals = None
+    total_members = None
+    if data.get("996"):
+        t = data["996"][0]
+        yes, no, abstain, non_voting = (_number(_first(t, c), f"996 ${c}", where)
+                                        for c in "bcde")
+        total_members = _number(_first(t, "f"), "996 $f", where)
+        if None not in (yes, no, abstain):
+            totals = Tally(yes or 0, no or 0, abstain or 0, non_voting or 0)
+    key = resolution or draft
+    if totals is None:
+        findings.append(Finding(SOURCE_VOTES, where, "no_totals", Severity.INFO,
+                                f"{key}: the record gives no totals (996)"))
+    elif votes and not without_vote:
+        counted = {v: sum(1 for m in votes if m.vote == v) for v in VOTES}
+        given = {"Y": totals.yes, "N": totals.no, "A": totals.abstain, "X": totals.non_voting}
+        if counted != given or (total_members is not None and total_members != len(votes)):
+            findings.append(Finding(
+                SOURCE_VOTES, where, "roll_call_disagrees_with_totals", Severity.ERROR,
+                f"{key}: the roll call counts {counted['Y']}-{counted['N']}-{counted['A']} "
+                f"({counted['X']} not voting, {len(votes)} members) but the totals say "
+                f"{totals} ({totals.non_voting} not voting, {total_members} members)"))
+    return VotingRecord(
+        record_id=record_id, modified=control.get("005"),
+        url=f"{base_url.rstrip('/')}/record/{record_id}" if base_url else f"record/{record_id}",
+        title=one("245"), date=date, resolution=resolution, draft=draft, meeting=meeting,
+        agenda=agenda, without_vote=without_vote, votes=votes, totals=totals,
+        total_members=total_members, findings=findings,
+        raw=etree.tostring(element, encoding="utf-8"),
+    )
+
+
+def _records(root: etree._Element) -> list[etree._Element]:
+    if root.tag == f"{{{MARC}}}record":
+        return [root]
+    if root.tag != f"{{{MARC}}}collection":
+        raise ParseError(SOURCE_VOTES, "page", f"unexpected root element {root.tag!r}")
+    return list(root.findall("m:record", _NS))
+
+
+def parse_search_page(body: bytes, *, url: str, base_url: str = "") -> SearchPage:
+    """Parse a page of search results; records that cannot be read are returned as errors."""
+    match = _TOTAL.search(body[:8192])
+    root = safe_xml(body, source=SOURCE_VOTES, record=url)
+    elements = _records(root)
+    if match is None:
+        raise ParseError(SOURCE_VOTES, url, "no Search-Engine-Total-Number-Of-Results comment")
+    total = int(match.group(1))
+    records: list[VotingRecord] = []
+    errors: list[ParseError] = []
+    for element in elements:
+        try:
+            records.append(parse_record(element, base_url=base_url))
+        except ParseError as exc:
+            errors.append(exc)
+    return SearchPage(total=total, records=records, errors=errors)
+
+
+def parse_record_xml(body: bytes, *, base_url: str = "", record: str = "record") -> VotingRecord:
+    """Parse one record's MARCXML (as archived, or from ``/record/{id}/export/xm``)."""
+    root = safe_xml(body, source=SOURCE_VOTES, record=record)
+    elements = _records(root)
+    if len(elements) != 1:
+        raise ParseError(SOURCE_VOTES, record, f"expected one record, found {len(elements)}")
+    return parse_record(elements[0], base_url=base_url)
