@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-import pandas as pd
-from sqlalchemy import Engine, case, select
+from typing import Any
 
-from db.models import Finding, Veto, VoteEvent
+import pandas as pd
+from sqlalchemy import Engine, case, func, select
+
+from db.models import Finding, MemberVote, Veto, VoteEvent
 from db.upsert import table_of
 
 SEVERITIES = ("error", "warning", "info")
@@ -32,24 +34,63 @@ def findings(engine: Engine, *, source: str | None = None, severity: str | None 
 
 
 def veto_disagreements(engine: Engine) -> pd.DataFrame:
-    """Compare the vetoes each convention records for the same vote; list every disagreement."""
-    v, e = table_of(Veto), table_of(VoteEvent)
-    query = select(e.c.key, e.c.date, v.c.member_code, v.c.source).select_from(
+    """Compare the vetoes each source records for the same vote; list every disagreement.
+
+    The Veto List and the meetings tables each claim to list every veto, so any
+    difference between them is shown. Vetoes derived from roll calls (a permanent
+    member's "no" on a draft that failed with enough votes to pass) are compared
+    only for the votes whose roll call is stored.
+    """
+    v, e, mv = table_of(Veto), table_of(VoteEvent), table_of(MemberVote)
+    query = select(e.c.id, e.c.key, v.c.member_code, v.c.source).select_from(
         v.join(e, v.c.vote_event_id == e.c.id))
     with engine.connect() as connection:
         rows = pd.read_sql(query, connection)
-    out = []
-    sets = rows.groupby(["key", "source"])["member_code"].agg(lambda s: sorted(set(s)))
-    keys = sorted(set(rows["key"]))
+        with_roll_call = set(connection.execute(select(mv.c.vote_event_id).distinct()).scalars())
+    columns = ["severity", "kind", "source", "record", "message", "url"]
+    if rows.empty:
+        return pd.DataFrame(columns=columns)
+    sets: dict[Any, tuple[str, ...]] = {
+        key: tuple(sorted(set(group["member_code"])))
+        for key, group in rows.groupby(["id", "source"])}
+    keys = rows.drop_duplicates("id").set_index("id")["key"]
     sources = sorted(set(rows["source"]))
-    for key in keys:
-        present = {s: sets.get((key, s)) for s in sources}
-        known = {s: m for s, m in present.items() if m is not None}
-        if len(known) == len(sources) and len({tuple(m) for m in known.values()}) == 1:
+    out = []
+    for event_id, key in keys.sort_values().items():
+        compared = [s for s in sources if s != "roll-call" or event_id in with_roll_call]
+        present = {s: sets.get((event_id, s)) for s in compared}
+        if len({m for m in present.values()}) <= 1:
             continue
         described = "; ".join(
-            f"{s}: {', '.join(m) if m is not None else 'no veto'}" for s, m in present.items())
+            f"{s}: {', '.join(m) if m else 'no veto'}" for s, m in present.items())
         out.append({"severity": "warning", "kind": "veto_sources_disagree", "source": "check",
                     "record": key, "message": f"the sources disagree on the veto of {key}: "
                     f"{described}", "url": None})
-    return pd.DataFrame(out, columns=["severity", "kind", "source", "record", "message", "url"])
+    return pd.DataFrame(out, columns=columns)
+
+
+def tally_disagreements(engine: Engine) -> pd.DataFrame:
+    """List the votes whose stored roll call does not add up to the stored tally."""
+    e, mv = table_of(VoteEvent), table_of(MemberVote)
+    counted = (select(mv.c.vote_event_id, mv.c.vote, func.count().label("n"))
+               .group_by(mv.c.vote_event_id, mv.c.vote))
+    with engine.connect() as connection:
+        counts = pd.read_sql(counted, connection)
+        tallies = pd.read_sql(select(e.c.id, e.c.key, e.c.yes, e.c.no, e.c.abstain)
+                              .where(e.c.yes.is_not(None)), connection)
+    columns = ["severity", "kind", "source", "record", "message", "url"]
+    if counts.empty or tallies.empty:
+        return pd.DataFrame(columns=columns)
+    wide = counts.pivot_table(index="vote_event_id", columns="vote", values="n",
+                              fill_value=0).reindex(columns=["Y", "N", "A"], fill_value=0)
+    both = tallies.join(wide, on="id", how="inner")
+    wrong = both[(both["Y"] != both["yes"]) | (both["N"] != both["no"])
+                 | (both["A"] != both["abstain"])]
+    out = [{"severity": "error", "kind": "roll_call_disagrees_with_tally", "source": "check",
+            "record": key, "message": f"{key}: the stored roll call counts "
+            f"{y}-{n}-{a}, the stored tally is {yes}-{no}-{abstain}", "url": None}
+           for key, y, n, a, yes, no, abstain in zip(
+               wrong["key"], wrong["Y"].astype(int), wrong["N"].astype(int),
+               wrong["A"].astype(int), wrong["yes"].astype(int), wrong["no"].astype(int),
+               wrong["abstain"].astype(int), strict=True)]
+    return pd.DataFrame(out, columns=columns)

@@ -6,6 +6,7 @@ import datetime as dt
 from pathlib import Path
 
 import pytest
+from pydantic import SecretStr
 from sqlalchemy import Engine, func, select
 from sqlmodel import Session
 
@@ -111,3 +112,64 @@ def test_a_changed_record_is_picked_up_on_the_first_page(engine: Engine, replay:
             MemberVote.vote_event_id == event.id, MemberVote.member_code == "CHN")).scalar_one()
     assert vote == "A"
     assert (event.yes, event.no, event.abstain) == (14, 0, 1)  # the record owns its own event
+
+
+def _wall(status: int):
+    def answer(handler) -> None:
+        handler.send_response(status)
+        handler.send_header("Content-Length", "0")
+        handler.end_headers()
+    return answer
+
+
+@pytest.mark.parametrize("status", [202, 403])
+def test_bot_wall_is_a_fetch_error_that_says_what_to_do(
+        engine: Engine, replay: Replay, settings: Settings, status: int) -> None:
+    replay.pages["/search"] = _wall(status)
+    settings = settings.model_copy(update={"undl_url": replay.url})
+    summary = run(engine, settings)
+    assert not summary.ok
+    (problem,) = summary.problems
+    assert "TRACKER_UNDL_TOKEN" in problem and "import undl-dataset" in problem
+    assert count(engine, VoteEvent) == 0
+
+
+def test_token_is_sent_and_never_kept(engine: Engine, replay: Replay, settings: Settings) -> None:
+    secret = "s3cr3t-token-value"
+    library = DigitalLibrary([Record("7", "2022-03-25", "S/RES/2627(2022)", "t",
+                                     [Vote("CHN", "Y", "CHINA")], (1, 0, 0, 0, 1))])
+    library.serve(replay)
+    settings = settings.model_copy(update={"undl_url": replay.url,
+                                           "undl_token": SecretStr(secret)})
+    assert run(engine, settings).ok
+    assert all(headers.get("Authorization") == f"Token {secret}"
+               for path, headers in replay.requests if path.startswith("/search"))
+    for path in settings.raw_dir.rglob("*"):
+        if path.is_file():
+            assert secret.encode() not in path.read_bytes()
+    # And an error message names the URL, not the token.
+    replay.pages["/search"] = _wall(403)
+    summary = run(engine, settings, full=True)
+    assert summary.problems and secret not in " ".join(summary.problems)
+
+
+def test_empty_search_is_an_error_not_nothing_new(engine: Engine, replay: Replay,
+                                                  settings: Settings) -> None:
+    DigitalLibrary([]).serve(replay)
+    summary = run(engine, settings.model_copy(update={"undl_url": replay.url}))
+    assert not summary.ok and "no voting records" in summary.problems[0]
+
+
+def test_html_instead_of_xml_is_a_clear_error(engine: Engine, replay: Replay,
+                                              settings: Settings) -> None:
+    def html(handler) -> None:
+        body = b"<html><body>Service maintenance</body></html>"
+        handler.send_response(200)
+        handler.send_header("Content-Length", str(len(body)))
+        handler.end_headers()
+        handler.wfile.write(body)
+
+    replay.pages["/search"] = html
+    summary = run(engine, settings.model_copy(update={"undl_url": replay.url}))
+    assert not summary.ok and "expected MARCXML" in summary.problems[0]
+    assert "/search" in summary.problems[0]

@@ -219,7 +219,8 @@ def _summarise(summary: Any, fmt: Format) -> None:
 @app.command()
 def sync(
     source: Annotated[list[str] | None, typer.Option(
-        "--source", "-s", help="Only this source (repeatable): meetings, veto-list.")] = None,
+        "--source", "-s",
+        help="Only this source (repeatable): meetings, veto-list, voting-records.")] = None,
     since: Annotated[int | None, typer.Option(help="First year of meetings tables to fetch.")
                      ] = None,
     until: Annotated[int | None, typer.Option(help="Last year of meetings tables to fetch.")
@@ -229,7 +230,8 @@ def sync(
 ) -> None:
     """Fetch what is new from the UN's pages and store it.
 
-    By default: the Veto List and this year's and last year's meetings tables;
+    By default: the Veto List, this year's and last year's meetings tables, and
+    the Digital Library's voting records until a page holds nothing new;
     everything on the first run or with --full. Every response is kept in the
     raw archive (TRACKER_DATA_DIR/raw). Exits 1 if any page failed; what was
     fetched before the failure is kept, and the next sync completes it.
@@ -329,20 +331,29 @@ def check(
     fmt: FormatOption = Format.table,
 ) -> None:
     """Show the data-quality findings: contradictions in the sources, text not understood,
-    and disagreements between the sources' veto counts.
+    roll calls that do not add up, and disagreements between the sources' vetoes.
 
     Example: tracker check --severity warning --format csv > findings.csv
     """
     import pandas as pd
 
-    from reports.findings import SEVERITIES, findings, veto_disagreements
+    from reports.findings import (
+        SEVERITIES,
+        findings,
+        tally_disagreements,
+        veto_disagreements,
+    )
 
     if severity is not None and severity not in SEVERITIES:
         _fail(f"unknown severity {severity!r}; use one of {', '.join(SEVERITIES)}")
     engine = _engine()
     df = findings(engine, severity=severity, source=source)
     if source in (None, "check"):
-        df = pd.concat([df, veto_disagreements(engine)], ignore_index=True)
+        checks = [veto_disagreements(engine), tally_disagreements(engine)]
+        if severity is not None:
+            allowed = SEVERITIES[: SEVERITIES.index(severity) + 1]
+            checks = [c[c["severity"].isin(allowed)] for c in checks]
+        df = pd.concat([df, *checks], ignore_index=True)
     show(df, fmt, title="Data-quality findings",
          table_columns=["severity", "kind", "source", "record", "message"])
 
@@ -401,6 +412,157 @@ def export(
     except ExportError as exc:
         _fail(str(exc))
     typer.echo(f"wrote {len(df)} rows of {name} to {out}", err=True)
+
+
+@app.command()
+def votes(
+    symbol: Annotated[str, typer.Argument(help="A resolution (S/RES/2722 (2024)) or a draft "
+                                               "(S/2024/255).")],
+    fmt: FormatOption = Format.table,
+) -> None:
+    """Show the roll call of one resolution or draft: each member's vote.
+
+    Example: tracker votes "S/RES/2722 (2024)"
+    """
+    from reports.rollcalls import find_vote_event
+    from reports.rollcalls import votes as report
+    from reports.vetoes import ReportError
+
+    engine = _engine()
+    try:
+        event = find_vote_event(engine, symbol)
+        df = report(engine, symbol)
+    except ReportError as exc:
+        _fail(str(exc))
+    tally = (f"{event['yes']}-{event['no']}-{event['abstain']}"
+             if event["yes"] is not None else "tally not known")
+    if df.empty:
+        typer.echo(f"{event['key']}: {event['outcome']}, {tally}; no roll call is stored for "
+                   "this vote (no source gives one yet)", err=True)
+    show(df, fmt, title=f"{event['key']} ({event['date']}): {event['outcome']}, {tally}",
+         table_columns=["member_code", "member_name", "vote", "permanent"])
+
+
+@app.command()
+def member(
+    code: Annotated[str, typer.Argument(help="A member: code (RUS, SUN, DZA) or P5 name.")],
+    since: Annotated[str | None, typer.Option(help="From this date (YYYY-MM-DD or YYYY).")
+                     ] = None,
+    until: Annotated[str | None, typer.Option(help="Up to this date (YYYY-MM-DD or YYYY).")
+                     ] = None,
+    fmt: FormatOption = Format.table,
+) -> None:
+    """Show a member's record: terms on the Council, votes by kind and year, vetoes cast,
+    and the resolutions it voted against or abstained on.
+
+    CSV gives every part in one table, with a "part" column.
+
+    Example: tracker member CHN --since 2011 --format json
+    """
+    import pandas as pd
+
+    from reports.rollcalls import member_record
+    from reports.vetoes import ReportError
+
+    engine = _engine()
+    try:
+        record = member_record(engine, code, since=_parse_date(since, "--since"),
+                               until=_parse_date(until, "--until"))
+    except ReportError as exc:
+        _fail(str(exc))
+    parts = {k: v for k, v in record.items() if k != "member"}
+    if fmt is Format.json:
+        payload = {"member": record["member"],
+                   **{k: _records(v) for k, v in parts.items()}}
+        typer.echo(json.dumps(payload, ensure_ascii=False, indent=1))
+        return
+    if fmt is Format.csv:
+        frames = [v.assign(part=k) for k, v in parts.items() if not v.empty]
+        combined = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
+        show(combined[["part", *[c for c in combined.columns if c != "part"]]]
+             if not combined.empty else combined, fmt)
+        return
+    info = record["member"]
+    typer.echo(f"{info['member_code']} {info['member_name']}"
+               f"{' (permanent member)' if info['permanent'] else ''}: {info['votes']} votes")
+    for key, frame in parts.items():
+        show(frame, fmt, title=key.replace("_", " ").capitalize())
+
+
+@app.command()
+def agreement(
+    since: Annotated[str | None, typer.Option(help="From this date (YYYY-MM-DD or YYYY).")
+                     ] = None,
+    until: Annotated[str | None, typer.Option(help="Up to this date (YYYY-MM-DD or YYYY).")
+                     ] = None,
+    members: Annotated[str | None, typer.Option(
+        help="Only these members, comma-separated codes: USA,RUS,CHN.")] = None,
+    min_shared: Annotated[int, typer.Option(
+        help="Leave a pair blank when it shared fewer votes than this.")] = 10,
+    fmt: FormatOption = Format.table,
+) -> None:
+    """Show how often members voted alike: the share of identical votes (0 to 1) over the
+    votes both cast (yes, no, abstain), as a matrix.
+
+    Example: tracker agreement --since 2011 --members USA,GBR,FRA,RUS,CHN
+    """
+    from reports.agreement import agreement as report
+    from reports.vetoes import ReportError
+
+    engine = _engine()
+    chosen = [m.strip() for m in members.split(",") if m.strip()] if members else None
+    try:
+        df = report(engine, since=_parse_date(since, "--since"),
+                    until=_parse_date(until, "--until"), members=chosen, min_shared=min_shared)
+    except ReportError as exc:
+        _fail(str(exc))
+    show(df, fmt, title="Agreement (share of identical votes)")
+
+
+@app.command()
+def membership(
+    year: Annotated[int, typer.Option(help="The year.")],
+    fmt: FormatOption = Format.table,
+) -> None:
+    """Show the Council's members in a year, from the roll calls of that year.
+
+    Example: tracker membership --year 2024
+    """
+    from reports.rollcalls import membership as report
+
+    show(report(_engine(), year), fmt, title=f"The Council in {year}")
+
+
+import_app = typer.Typer(help="Import a dataset file into the database.", no_args_is_help=True)
+app.add_typer(import_app, name="import")
+
+
+@import_app.command("undl-dataset")
+def import_undl_dataset(
+    path_or_url: Annotated[str, typer.Argument(help="The dataset CSV: a file, or its URL.")],
+    fmt: FormatOption = Format.table,
+) -> None:
+    """Load the Library's Security Council voting dataset (UN Digital Library record
+    4055387) into the same rows as the voting-records scraper. Idempotent; the file is
+    kept in the raw archive.
+
+    Example: tracker import undl-dataset 2026_02_06_sc_voting.csv
+    """
+    from tracker.sync import SyncLocked
+    from tracker.sync import import_undl_dataset as run_import
+
+    settings = _settings()
+    engine = _engine(create=True)
+    try:
+        summary = _run_with_progress(lambda reporter: run_import(
+            engine, settings, path_or_url, reporter=reporter))
+    except SyncLocked as exc:
+        _fail(str(exc), code=2)
+    except FileNotFoundError as exc:
+        _fail(str(exc))
+    _summarise(summary, fmt)
+    if not summary.ok:
+        raise typer.Exit(1)
 
 
 def main() -> None:

@@ -9,8 +9,10 @@ again and it completes what failed. ``rebuild`` replays the raw archive.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Protocol
 
 from filelock import FileLock, Timeout
@@ -32,6 +34,7 @@ from scrapers.dhl import fetch as dhl_fetch
 from scrapers.dhl import parse as dhl_parse
 from scrapers.http import FetchError, NotFound, PoliteClient
 from scrapers.records import ParseError
+from scrapers.undl import dataset as undl_dataset
 from scrapers.undl import fetch as undl_fetch
 from scrapers.undl import parse as undl_parse
 from tracker.settings import Settings
@@ -312,10 +315,18 @@ def rebuild(engine: Engine, settings: Settings, *, reporter: Reporter | None = N
         summary = SyncSummary(sources={n: SourceSummary(n) for n in SOURCES})
         started = dt.datetime.now(dt.UTC)
         record_ids = list(archive.page_ids(ARCHIVE_NAMES["voting-records"]))
-        reporter.start(len(plans) + len(record_ids))
+        datasets = list(archive.page_ids(undl_dataset.SOURCE_DATASET))
+        reporter.start(len(plans) + len(record_ids) + len(datasets))
         _run_pages(engine, archive, plans, summary, reporter, None)
         _replay_voting_records(engine, archive, record_ids, settings.undl_url,
                                summary.sources["voting-records"], summary, reporter)
+        for dataset_id in datasets:
+            loaded = archive.load(undl_dataset.SOURCE_DATASET, dataset_id)
+            if loaded is not None:
+                source_summary = summary.sources.setdefault(
+                    "undl-dataset", SourceSummary("undl-dataset"))
+                _store_dataset(engine, loaded.body, loaded.fetched_at, source_summary, summary,
+                               reporter)
         _record_runs(engine, summary, started)
         return summary
     finally:
@@ -421,3 +432,83 @@ def _replay_voting_records(engine: Engine, archive: RawArchive, record_ids: list
         if len(batch) >= RECORD_BATCH:
             flush()
     flush()
+
+
+# --- the Library's voting dataset --------------------------------------------------------
+
+
+def _dataset_id(name: str) -> str:
+    """Return an archive id for a dataset file name (``2026_02_06_sc_voting.csv``)."""
+    cleaned = re.sub(r"[^A-Za-z0-9._-]+", "_", name).strip("._") or "dataset.csv"
+    return cleaned
+
+
+def _store_dataset(engine: Engine, body: bytes, fetched_at: dt.datetime,
+                   source_summary: SourceSummary, summary: SyncSummary,
+                   reporter: Reporter) -> None:
+    """Parse the dataset and store all of it in one transaction."""
+    try:
+        records, errors = undl_dataset.parse_dataset(body)
+    except ParseError as exc:
+        source_summary.pages_failed.append(exc.record)
+        summary.problems.append(str(exc))
+        return
+    for error in errors:
+        source_summary.pages_failed.append(error.record)
+        summary.problems.append(str(error))
+    source_summary.pages_fetched += 1
+    with session_scope(engine) as session:
+        for start in range(0, len(records), RECORD_BATCH):
+            batch = records[start:start + RECORD_BATCH]
+            source_summary.counts += store_voting_records(
+                session, batch, source=undl_dataset.SOURCE_DATASET, fetched_at=fetched_at)
+            reporter.advance(f"dataset {start + len(batch)}/{len(records)}")
+
+
+def import_undl_dataset(engine: Engine, settings: Settings, path_or_url: str, *,
+                        reporter: Reporter | None = None,
+                        client: PoliteClient | None = None) -> SyncSummary:
+    """Load the Library's voting dataset (a local CSV, or its URL) into the same rows as the
+    voting-records scraper; the file is kept in the raw archive. Idempotent."""
+    reporter = reporter or _Silent()
+    lock = _lock(settings)
+    try:
+        open_database(engine)
+        summary = SyncSummary(sources={"undl-dataset": SourceSummary("undl-dataset")})
+        source_summary = summary.sources["undl-dataset"]
+        started = dt.datetime.now(dt.UTC)
+        if re.match(r"^https?://", path_or_url):
+            own = client is None
+            http = client or PoliteClient(
+                requests_per_second=settings.requests_per_second,
+                timeout=settings.timeout_seconds, max_attempts=settings.max_attempts,
+                max_bytes=settings.max_response_bytes)
+            try:
+                response = http.get(path_or_url)
+            except FetchError as exc:
+                source_summary.pages_failed.append(path_or_url)
+                summary.problems.append(str(exc))
+                _record_runs(engine, summary, started)
+                return summary
+            finally:
+                if own:
+                    http.close()
+            url, body, fetched_at = response.url, response.body, response.fetched_at
+            name = url.rstrip("/").rsplit("/", 1)[-1]
+        else:
+            path = Path(path_or_url).expanduser()
+            if not path.is_file():
+                raise FileNotFoundError(f"no dataset file at {path}")
+            body = path.read_bytes()
+            url = path.resolve().as_uri()
+            fetched_at = dt.datetime.fromtimestamp(path.stat().st_mtime, dt.UTC)
+            name = path.name
+        archive = RawArchive(settings.raw_dir)
+        page, _ = archive.save(undl_dataset.SOURCE_DATASET, _dataset_id(name), url, body,
+                               fetched_at)
+        reporter.start(1)
+        _store_dataset(engine, page.body, page.fetched_at, source_summary, summary, reporter)
+        _record_runs(engine, summary, started)
+        return summary
+    finally:
+        lock.release()

@@ -1,0 +1,164 @@
+"""Roll calls: one vote's member votes, a member's record, the Council's composition.
+
+Membership is a fact of each vote: a state that was not on the Council that day
+did not "miss" the vote, so terms and composition are derived from roll calls.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import pandas as pd
+from sqlalchemy import Engine, or_, select
+
+from db.models import Draft, Member, MemberVote, Resolution, Veto, VoteEvent
+from db.upsert import table_of
+from reports.vetoes import ReportError, resolve_member
+from tracker.members import PERMANENT_SEATS
+from tracker.symbols import SymbolError, normalise_resolution_symbol
+
+PERMANENT_CODES = (*PERMANENT_SEATS, "SUN")
+VOTE_KINDS = ("Y", "N", "A", "X")
+
+
+def find_vote_event(engine: Engine, symbol: str) -> dict[str, Any]:
+    """Return the vote event of a resolution (``S/RES/2722 (2024)``, any spacing) or a draft."""
+    text = symbol.strip()
+    key = text
+    if text.upper().startswith("S/RES/"):
+        try:
+            key = normalise_resolution_symbol(text)
+        except SymbolError as exc:
+            raise ReportError(str(exc)) from None
+    e, d = table_of(VoteEvent), table_of(Draft)
+    query = (select(e).outerjoin(d, d.c.id == e.c.draft_id)
+             .where(or_(e.c.key == key, d.c.symbol == key)).order_by(e.c.id))
+    with engine.connect() as connection:
+        rows = connection.execute(query).mappings().all()
+    if not rows:
+        raise ReportError(f"no vote on {symbol!r} is stored (try `tracker sync`, or check the "
+                          "symbol: S/RES/2722 (2024), S/2024/255)")
+    return dict(rows[0])
+
+
+def votes(engine: Engine, symbol: str) -> pd.DataFrame:
+    """Return the roll call of one resolution or draft: member, vote, permanent."""
+    event = find_vote_event(engine, symbol)
+    mv, m = table_of(MemberVote), table_of(Member)
+    query = (select(mv.c.member_code, m.c.name, mv.c.name_at_time, mv.c.vote, mv.c.source_url)
+             .join(m, m.c.code == mv.c.member_code)
+             .where(mv.c.vote_event_id == event["id"]))
+    with engine.connect() as connection:
+        frame = pd.read_sql(query, connection)
+    frame["member_name"] = frame["name_at_time"].where(frame["name_at_time"].notna(),
+                                                       frame["name"])
+    frame["permanent"] = frame["member_code"].isin(PERMANENT_CODES)
+    frame = frame.sort_values(["permanent", "member_code"], ascending=[False, True])
+    return frame[["member_code", "member_name", "vote", "permanent", "source_url"]].reset_index(
+        drop=True)
+
+
+def _member_votes(engine: Engine, code: str | None, since: dt.date | None,
+                  until: dt.date | None) -> pd.DataFrame:
+    mv, e, r = table_of(MemberVote), table_of(VoteEvent), table_of(Resolution)
+    query = (select(mv.c.member_code, mv.c.vote, e.c.id.label("vote_event_id"), e.c.date,
+                    e.c.key, e.c.outcome, r.c.title)
+             .join(e, e.c.id == mv.c.vote_event_id)
+             .outerjoin(r, r.c.id == e.c.resolution_id))
+    if code is not None:
+        query = query.where(mv.c.member_code == code)
+    if since is not None:
+        query = query.where(e.c.date >= since)
+    if until is not None:
+        query = query.where(e.c.date <= until)
+    with engine.connect() as connection:
+        frame = pd.read_sql(query, connection)
+    frame["date"] = pd.to_datetime(frame["date"])
+    return frame
+
+
+def terms(frame: pd.DataFrame) -> pd.DataFrame:
+    """Group a member's votes into terms: runs of consecutive years with votes."""
+    if frame.empty:
+        return pd.DataFrame(columns=["first_year", "last_year", "first_vote", "last_vote",
+                                     "votes"])
+    years = sorted(set(frame["date"].dt.year.dropna().astype(int)))
+    runs: list[list[int]] = []
+    for year in years:
+        if runs and year == runs[-1][-1] + 1:
+            runs[-1].append(year)
+        else:
+            runs.append([year])
+    rows = []
+    for run in runs:
+        inside = frame[frame["date"].dt.year.between(run[0], run[-1])]
+        rows.append({"first_year": run[0], "last_year": run[-1],
+                     "first_vote": inside["date"].min().date(),
+                     "last_vote": inside["date"].max().date(), "votes": len(inside)})
+    return pd.DataFrame(rows)
+
+
+def member_record(engine: Engine, member: str, *, since: dt.date | None = None,
+                  until: dt.date | None = None) -> dict[str, Any]:
+    """Return a member's record: terms, votes by kind and year, vetoes cast, and the
+    resolutions it voted against or abstained on."""
+    code = resolve_member(member)
+    m = table_of(Member)
+    with engine.connect() as connection:
+        name = connection.execute(select(m.c.name).where(m.c.code == code)).scalar_one_or_none()
+    frame = _member_votes(engine, code, since, until)
+    by_year = (frame.assign(year=frame["date"].dt.year)
+               .pivot_table(index="year", columns="vote", values="vote_event_id",
+                            aggfunc="count", fill_value=0)
+               .reindex(columns=list(VOTE_KINDS), fill_value=0).reset_index())
+    by_year.columns.name = None
+    v, e = table_of(Veto), table_of(VoteEvent)
+    veto_query = (select(e.c.date, e.c.key.label("draft"), e.c.agenda, v.c.source)
+                  .join(e, e.c.id == v.c.vote_event_id)
+                  .where(v.c.member_code == code).order_by(e.c.date, e.c.key))
+    if since is not None:
+        veto_query = veto_query.where(e.c.date >= since)
+    if until is not None:
+        veto_query = veto_query.where(e.c.date <= until)
+    with engine.connect() as connection:
+        vetoes = pd.read_sql(veto_query, connection)
+    if not vetoes.empty:
+        vetoes = (vetoes.groupby(["date", "draft"], as_index=False)
+                  .agg(agenda=("agenda", "first"),
+                       sources=("source", lambda s: ", ".join(sorted(set(s))))))
+    dissent = frame[frame["vote"].isin(["N", "A"])
+                    & frame["outcome"].fillna("").str.startswith("adopted")]
+    dissent = (dissent.sort_values("date")
+               .assign(date=lambda f: f["date"].dt.date)
+               [["date", "key", "vote", "title"]].rename(columns={"key": "resolution"})
+               .reset_index(drop=True))
+    return {
+        "member": {"member_code": code, "member_name": name,
+                   "permanent": code in PERMANENT_CODES, "votes": len(frame)},
+        "terms": terms(frame),
+        "votes_by_year": by_year,
+        "vetoes": vetoes,
+        "against_or_abstained": dissent,
+    }
+
+
+def membership(engine: Engine, year: int) -> pd.DataFrame:
+    """Return the Council's composition in a year, from the roll calls of that year."""
+    frame = _member_votes(engine, None, dt.date(year, 1, 1), dt.date(year, 12, 31))
+    columns = ["member_code", "member_name", "permanent", "votes", "first_vote", "last_vote"]
+    if frame.empty:
+        return pd.DataFrame(columns=columns)
+    m = table_of(Member)
+    with engine.connect() as connection:
+        names = dict(connection.execute(select(m.c.code, m.c.name)).all())
+    out = (frame.groupby("member_code", as_index=False)
+           .agg(votes=("vote_event_id", "nunique"), first_vote=("date", "min"),
+                last_vote=("date", "max")))
+    out["member_name"] = out["member_code"].map(names)
+    out["permanent"] = out["member_code"].isin(PERMANENT_CODES)
+    out["first_vote"] = out["first_vote"].dt.date
+    out["last_vote"] = out["last_vote"].dt.date
+    return out.sort_values(["permanent", "member_code"], ascending=[False, True])[columns
+                                                                                ].reset_index(
+        drop=True)

@@ -1,0 +1,118 @@
+"""Parse the Library's Security Council voting dataset (UN Digital Library record 4055387).
+
+One CSV row per member and resolution; the same facts as the voting records,
+so the rows become the same VotingRecords the scraper stores. Quirks:
+
+- Adoptions without a vote are coded as all "Y" (``modality`` says so): the
+  store keeps no roll call for them rather than invent votes.
+- ``draft`` is blank before 1998; ``resolution`` has no space
+  (``S/RES/2644(2022)``); rows are not in date order; the USSR is ``SUN``.
+- ``permanent_member`` is ``True``/``False``; ``ms_vote`` is Y/N/A/X.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterable, Iterator
+
+from scrapers.records import Finding, ParseError, Severity, Tally
+from scrapers.undl.parse import VOTES, MemberVoteRecord, VotingRecord
+from tracker.members import known_members
+from tracker.symbols import SymbolError, normalise_meeting_record, normalise_resolution_symbol
+
+SOURCE_DATASET = "undl-dataset"
+COLUMNS = ("undl_id", "ms_code", "ms_name", "permanent_member", "ms_vote", "date", "resolution",
+           "draft", "meeting", "description", "agenda", "subjects", "vote_note", "total_yes",
+           "total_no", "total_abstentions", "total_non_voting", "total_ms", "modality",
+           "undl_link")
+_SAME = ("date", "resolution", "draft", "meeting", "description", "agenda", "total_yes",
+         "total_no", "total_abstentions", "total_non_voting", "total_ms", "modality", "undl_link")
+
+
+def read_rows(text: Iterable[str]) -> Iterator[dict[str, str]]:
+    """Yield the dataset's rows as dicts; refuse a file whose columns are not the Library's."""
+    reader = csv.DictReader(text)
+    missing = set(COLUMNS) - set(reader.fieldnames or ())
+    if missing:
+        raise ParseError(SOURCE_DATASET, "header",
+                         f"not the Library's voting dataset: missing columns {sorted(missing)}")
+    yield from reader
+
+
+def _int(row: dict[str, str], column: str, where: str) -> int:
+    value = (row.get(column) or "").strip()
+    if not value.isdigit():
+        raise ParseError(SOURCE_DATASET, where, f"{column} is not a number: {value!r}")
+    return int(value)
+
+
+def _record(undl_id: str, rows: list[dict[str, str]]) -> VotingRecord:
+    where = f"undl_id {undl_id}"
+    first = rows[0]
+    for row in rows[1:]:
+        for column in _SAME:
+            if row[column] != first[column]:
+                raise ParseError(SOURCE_DATASET, where, f"rows disagree on {column}: "
+                                 f"{first[column]!r} and {row[column]!r}")
+    try:
+        resolution = normalise_resolution_symbol(first["resolution"])
+        meeting = (normalise_meeting_record(first["meeting"]) if "PV." in first["meeting"]
+                   else first["meeting"] or None)
+    except SymbolError as exc:
+        raise ParseError(SOURCE_DATASET, where, str(exc)) from None
+    votes: list[MemberVoteRecord] = []
+    seen: set[str] = set()
+    for n, row in enumerate(rows, start=1):
+        code = row["ms_code"].strip().upper()
+        vote = row["ms_vote"].strip().upper()
+        if code not in known_members():
+            raise ParseError(SOURCE_DATASET, where, f"unknown member code {code!r}")
+        if code in seen:
+            raise ParseError(SOURCE_DATASET, where, f"member {code} votes twice")
+        if vote not in VOTES:
+            raise ParseError(SOURCE_DATASET, where, f"unknown vote {vote!r} for {code}")
+        seen.add(code)
+        flag = {"true": "P", "false": "R"}.get(row["permanent_member"].strip().lower())
+        votes.append(MemberVoteRecord(code, vote, row["ms_name"] or None, flag, n))
+    totals = Tally(_int(first, "total_yes", where), _int(first, "total_no", where),
+                   _int(first, "total_abstentions", where), _int(first, "total_non_voting", where))
+    total_members = _int(first, "total_ms", where)
+    without_vote = first["modality"].strip().lower() != "vote"
+    findings: list[Finding] = []
+    counted = {v: sum(1 for m in votes if m.vote == v) for v in VOTES}
+    given = {"Y": totals.yes, "N": totals.no, "A": totals.abstain, "X": totals.non_voting}
+    if not without_vote and (counted != given or total_members != len(votes)):
+        findings.append(Finding(
+            SOURCE_DATASET, where, "roll_call_disagrees_with_totals", Severity.ERROR,
+            f"{resolution}: the roll call counts {counted['Y']}-{counted['N']}-{counted['A']} "
+            f"({counted['X']} not voting, {len(votes)} members) but the totals say {totals} "
+            f"({totals.non_voting} not voting, {total_members} members)"))
+    return VotingRecord(
+        record_id=undl_id, modified=None,
+        url=first["undl_link"] or f"https://digitallibrary.un.org/record/{undl_id}",
+        title=first["description"] or None, date=first["date"] or None, resolution=resolution,
+        draft=first["draft"] or None, meeting=meeting, agenda=first["agenda"] or None,
+        without_vote=without_vote, votes=sorted(votes, key=lambda v: v.code), totals=totals,
+        total_members=total_members, findings=findings,
+    )
+
+
+def parse_dataset(body: bytes) -> tuple[list[VotingRecord], list[ParseError]]:
+    """Return the dataset's records (one per undl_id) and the groups that could not be read."""
+    text = io.StringIO(body.decode("utf-8-sig"))
+    groups: dict[str, list[dict[str, str]]] = {}
+    for row in read_rows(text):
+        groups.setdefault(row["undl_id"].strip(), []).append(row)
+    if not groups:
+        raise ParseError(SOURCE_DATASET, "file", "the dataset has no rows")
+    records: list[VotingRecord] = []
+    errors: list[ParseError] = []
+    for undl_id, rows in groups.items():
+        try:
+            if not undl_id.isdigit():
+                raise ParseError(SOURCE_DATASET, f"undl_id {undl_id!r}", "undl_id is not a number")
+            records.append(_record(undl_id, rows))
+        except ParseError as exc:
+            errors.append(exc)
+    return records, errors
