@@ -533,7 +533,10 @@ def membership(
     show(report(_engine(), year), fmt, title=f"The Council in {year}")
 
 
-import_app = typer.Typer(help="Import a dataset file into the database.", no_args_is_help=True)
+import_app = typer.Typer(
+    help="Import a dataset file into the database.\n\n"
+    "Example: tracker import undl-dataset 2026_02_06_sc_voting.csv",
+    no_args_is_help=True)
 app.add_typer(import_app, name="import")
 
 
