@@ -53,9 +53,15 @@ def _key_of(key: str | Sequence[str]) -> tuple[str, ...]:
 
 
 def _where_keys(table: Table, columns: tuple[str, ...], keys: Sequence[Any]) -> Any:
+    """Return a WHERE clause that finds (at least) the rows with these keys.
+
+    A composite key is looked up by its leading column alone, which its unique
+    index serves well on every backend (row-value IN lists are slow on
+    PostgreSQL); the caller keeps only the keys it asked for.
+    """
     if len(columns) == 1:
         return table.c[columns[0]].in_(keys)
-    return tuple_(*(table.c[c] for c in columns)).in_(keys)
+    return table.c[columns[0]].in_(sorted({k[0] for k in keys}))
 
 
 def upsert(
@@ -90,10 +96,12 @@ def upsert(
         merged.setdefault(key_value(row), {}).update(row)
     keys = list(merged)
     existing: dict[Any, Any] = {}
+    wanted = set(keys)
     for chunk in _chunks(keys):
         for found in session.execute(select(table).where(_where_keys(table, columns, chunk))
                                      ).mappings():
-            existing[key_value(found)] = found
+            if key_value(found) in wanted:
+                existing[key_value(found)] = found
     inserts: list[dict[str, Any]] = []
     updates: dict[tuple[str, ...], list[dict[str, Any]]] = {}
     for k, row in merged.items():
@@ -140,12 +148,15 @@ def upsert(
         session.connection().execute(statement, batch)
     ids = {k: old["id"] for k, old in existing.items()}
     new_keys = [key_value(row) for row in inserts]
+    fresh = set(new_keys)
     for chunk in _chunks(new_keys):
         found_rows = session.execute(
             select(*(table.c[c] for c in columns), table.c.id)
             .where(_where_keys(table, columns, chunk)))
         for *found_key, found_id in found_rows:
-            ids[tuple(found_key) if composite else found_key[0]] = found_id
+            found = tuple(found_key) if composite else found_key[0]
+            if found in fresh:
+                ids[found] = found_id
     return ids, counts
 
 
