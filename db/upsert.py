@@ -154,9 +154,9 @@ def upsert(
             select(*(table.c[c] for c in columns), table.c.id)
             .where(_where_keys(table, columns, chunk)))
         for *found_key, found_id in found_rows:
-            found = tuple(found_key) if composite else found_key[0]
-            if found in fresh:
-                ids[found] = found_id
+            new_key = tuple(found_key) if composite else found_key[0]
+            if new_key in fresh:
+                ids[new_key] = found_id
     return ids, counts
 
 
