@@ -9,19 +9,23 @@ import pandas as pd
 from sqlalchemy import Engine, select
 from sqlmodel import SQLModel
 
+from reports import agreement as agreement_report
 from reports import findings as findings_report
 from reports import vetoes as vetoes_report
 
 TABLES = ("member", "meeting", "draft", "resolution", "presidential_statement", "vote_event",
-          "member_vote", "veto", "sponsorship", "mandate", "mandate_event", "finding")
+          "member_vote", "veto", "sponsorship", "mandate", "mandate_event", "finding",
+          "source_record")
 REPORTS: dict[str, Callable[[Engine], pd.DataFrame]] = {
     "vetoes": lambda engine: vetoes_report.vetoes(engine),
     "vetoes-by-member": lambda engine: vetoes_report.vetoes(engine, by="member"),
     "vetoes-by-year": lambda engine: vetoes_report.vetoes(engine, by="year"),
     "vetoes-by-decade": lambda engine: vetoes_report.vetoes(engine, by="decade"),
     "vetoes-by-agenda": lambda engine: vetoes_report.vetoes(engine, by="agenda"),
+    "agreement": lambda engine: agreement_report.agreement(engine, min_shared=10),
     "check": lambda engine: pd.concat([findings_report.findings(engine),
-                                       findings_report.veto_disagreements(engine)],
+                                       findings_report.veto_disagreements(engine),
+                                       findings_report.tally_disagreements(engine)],
                                       ignore_index=True),
 }
 FORMATS = ("csv", "json", "parquet")

@@ -12,7 +12,8 @@ from db.models import SyncRun
 from db.upsert import table_of
 
 COUNTED = ("member", "meeting", "draft", "resolution", "presidential_statement", "vote_event",
-           "member_vote", "veto", "sponsorship", "mandate", "mandate_event", "finding")
+           "member_vote", "veto", "sponsorship", "mandate", "mandate_event", "finding",
+           "source_record")
 
 
 def row_counts(engine: Engine) -> pd.DataFrame:
