@@ -11,7 +11,7 @@ from filelock import FileLock
 from sqlalchemy import Engine, func, select
 from sqlmodel import Session
 
-from db.models import Draft, Finding, Meeting, Resolution, Veto, VoteEvent
+from db.models import Draft, Finding, Meeting, MemberVote, Resolution, Veto, VoteEvent
 from reports.vetoes import vetoes
 from scrapers.http import PoliteClient
 from tests.conftest import FIXTURES, Replay
@@ -211,3 +211,60 @@ def test_provenance_names_the_page_that_states_the_fact(engine: Engine, served: 
             select(Veto.source, Veto.source_url).where(Veto.vote_event_id == event.id)).all())
     assert sources["dhl-veto-list"].endswith("scact_veto_table_en.html")
     assert sources["dhl-meetings"].endswith("scact2024_table_en.htm")
+
+
+def test_voting_records_join_the_tables_rows_by_symbol(engine: Engine, served: Settings) -> None:
+    """The record of 2627 (2022) links to the table's resolution and meeting: one row each."""
+    summary = run(engine, served)
+    assert summary.ok, summary.problems
+    with Session(engine) as session:
+        resolution = session.execute(select(Resolution).where(
+            Resolution.symbol == "S/RES/2627 (2022)")).scalar_one()
+        assert resolution.title and "Panel of Experts" in resolution.title
+        assert resolution.source_url.endswith("scact2022_table_en.html")  # the table states it
+        draft = session.get(Draft, resolution.draft_id)
+        assert draft is not None and draft.symbol == "S/2022/245"
+        meeting = session.get(Meeting, resolution.meeting_id)
+        assert meeting is not None and meeting.record == "S/PV.8980"
+        event = session.execute(select(VoteEvent).where(VoteEvent.key == "S/RES/2627 (2022)")
+                                ).scalar_one()
+        assert event.resolution_id == resolution.id and event.draft_id == draft.id
+        assert session.execute(select(func.count()).select_from(MemberVote).where(
+            MemberVote.vote_event_id == event.id)).scalar_one() == 15
+        # 2680 (2023) has no table in the fixtures: the record states it alone.
+        res2680 = session.execute(select(Resolution).where(
+            Resolution.symbol == "S/RES/2680 (2023)")).scalar_one()
+        assert res2680.source_url.endswith("/record/4007327")
+
+
+def test_roll_call_of_a_failed_draft_gives_vetoes_checked_against_the_veto_list(
+        engine: Engine, served: Settings, replay: Replay) -> None:
+    """A permanent member's "no" on a draft that had the votes is a veto; check compares."""
+    from reports.findings import veto_disagreements
+    from tests.undl_replay import Record, Vote
+
+    members = {"CHN": "A", "FRA": "Y", "RUS": "N", "GBR": "Y", "USA": "Y", "DZA": "Y",
+               "ECU": "Y", "GUY": "Y", "JPN": "Y", "MLT": "Y", "MOZ": "Y", "KOR": "Y",
+               "SLE": "Y", "SVN": "Y", "CHE": "Y"}
+    library = serve_fixtures(replay)
+    library.items.append(("2024-03-28", "4041111", Record(
+        "4041111", "2024-03-28", None, "Draft resolution S/2024/255",
+        [Vote(c, v, c) for c, v in members.items()], (13, 1, 1, 0, 15),
+        meeting="S/PV.9591", draft="S/2024/255").xml().encode()))
+    assert run(engine, served).ok
+    with Session(engine) as session:
+        sources = set(session.execute(select(Veto.source).join(
+            VoteEvent, VoteEvent.id == Veto.vote_event_id).where(
+            VoteEvent.key == "S/2024/255")).scalars())
+    assert sources == {"dhl-veto-list", "dhl-meetings", "roll-call"}
+    assert "S/2024/255" not in set(veto_disagreements(engine)["record"])
+    # The Veto List's fixture says RUS alone for S/2024/255; if the roll call had CHN "no" too:
+    members["CHN"] = "N"
+    library.items[-1] = ("2024-03-28", "4041111", Record(
+        "4041111", "2024-03-28", None, "Draft resolution S/2024/255",
+        [Vote(c, v, c) for c, v in members.items()], (13, 2, 0, 0, 15),
+        meeting="S/PV.9591", draft="S/2024/255", modified="20240401000000.0").xml().encode())
+    assert run(engine, served).ok
+    disagreements = veto_disagreements(engine)
+    row = disagreements[disagreements["record"] == "S/2024/255"].iloc[0]
+    assert "roll-call: CHN, RUS" in row["message"] and "dhl-veto-list: RUS" in row["message"]
