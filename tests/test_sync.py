@@ -11,7 +11,16 @@ from filelock import FileLock
 from sqlalchemy import Engine, func, select
 from sqlmodel import Session
 
-from db.models import Draft, Finding, Meeting, MemberVote, Resolution, Veto, VoteEvent
+from db.models import (
+    Draft,
+    Finding,
+    Meeting,
+    MemberVote,
+    Resolution,
+    SourceRecord,
+    Veto,
+    VoteEvent,
+)
 from reports.vetoes import vetoes
 from scrapers.http import PoliteClient
 from tests.conftest import FIXTURES, Replay
@@ -59,7 +68,8 @@ def snapshot(engine: Engine) -> dict[str, list[tuple]]:
     """Every fact row, without surrogate ids, to compare two databases."""
     out = {}
     with engine.connect() as connection:
-        for model in (Meeting, Draft, Resolution, VoteEvent, Veto, Finding):
+        for model in (Meeting, Draft, Resolution, VoteEvent, Veto, Finding, MemberVote,
+                      SourceRecord):
             table = model.__table__
             columns = [c for c in table.c if c.name not in ("id", "first_seen") and
                        not c.name.endswith("_id")]
