@@ -52,6 +52,9 @@ class Draft(Provenance, table=True):
     date: dt.date | None = None
     title: str | None = Field(default=None, sa_column=Column(Text))
     status: str | None = None  # adopted | vetoed | insufficient_votes | not_adopted
+    sponsors_text: str | None = Field(default=None, sa_column=Column(Text))  # as printed
+    bodies: str | None = Field(default=None, sa_column=Column(Text))  # 610, "; "-joined
+    subjects: str | None = Field(default=None, sa_column=Column(Text))  # 650, "; "-joined
 
 
 class Resolution(Provenance, table=True):
@@ -217,3 +220,19 @@ class SourceRecord(SQLModel, table=True):
     vote_event_id: int | None = Field(default=None, foreign_key="vote_event.id", index=True)
     source_url: str | None = None
     fetched_at: dt.datetime | None = None
+
+
+class SymbolLookup(SQLModel, table=True):
+    """A document asked for by its symbol, and whether the source had a record of it.
+
+    Misses are remembered so a draft without a record is not asked for again on
+    every sync (``--full`` asks again).
+    """
+
+    __tablename__ = "symbol_lookup"
+    __table_args__ = (UniqueConstraint("source", "symbol"),)
+    id: int | None = Field(default=None, primary_key=True)
+    source: str = Field(index=True)
+    symbol: str
+    record_id: str | None = None
+    checked_at: dt.datetime | None = None

@@ -14,6 +14,7 @@ the tables state do not move it (its own veto rows carry its URL).
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -29,6 +30,8 @@ from db.models import (
     PresidentialStatement,
     Resolution,
     SourceRecord,
+    Sponsorship,
+    SymbolLookup,
     Veto,
     VoteEvent,
 )
@@ -36,6 +39,7 @@ from db.upsert import Counts, scope_in, table_of, upsert
 from db.upsert import replace_set as _replace_set
 from scrapers.records import Finding as FindingRecord
 from scrapers.records import MeetingsTable, Outcome, VetoList
+from scrapers.undl.documents import DocumentRecord
 from scrapers.undl.parse import VotingRecord
 from tracker.members import PERMANENT_SEATS, council_size, known_members
 from tracker.symbols import meeting_number, parse_resolution_symbol
@@ -315,3 +319,75 @@ def known_records(session: Session, source: str) -> dict[str, str | None]:
     t = table_of(SourceRecord)
     return {rid: mod for rid, mod in session.execute(
         select(t.c.record_id, t.c.modified).where(t.c.source == source))}
+
+
+def store_documents(session: Session, records: Sequence[DocumentRecord], *, source: str,
+                    fetched_at: Mapping[str, dt.datetime] | dt.datetime) -> Counts:
+    """Store draft resolutions' document records: titles, sponsors, bodies, the resolution.
+
+    The records own a draft's title, sponsors and subjects; they add the link to
+    the resolution a draft became, and fill the status "adopted" where it is empty.
+    """
+    counts = Counts()
+    if not records:
+        return counts
+
+    def prov(record: DocumentRecord) -> dict[str, Any]:
+        when = fetched_at if isinstance(fetched_at, dt.datetime) else fetched_at[record.record_id]
+        return {"source_url": record.url, "fetched_at": when}
+
+    draft_rows = [{
+        "symbol": r.symbol, "date": _date(r.date), "title": r.title,
+        "sponsors_text": r.sponsors_text, "bodies": "; ".join(r.bodies) or None,
+        "subjects": "; ".join(r.subjects) or None,
+        "status": "adopted" if r.resolution else None, **prov(r)} for r in records]
+    draft_ids, c = upsert(session, Draft, draft_rows, key="symbol", fill_only=("date", "status"),
+                          secondary=True)
+    counts += c
+    linked = [r for r in records if r.resolution]
+    resolution_rows = []
+    for r in linked:
+        number, year = parse_resolution_symbol(r.resolution or "")
+        resolution_rows.append({"symbol": r.resolution, "number": number, "year": year,
+                                "draft_id": draft_ids[r.symbol], **prov(r)})
+    resolution_ids, c = upsert(session, Resolution, resolution_rows, key="symbol",
+                               fill_only=("number", "year", "draft_id"), secondary=True)
+    counts += c
+    event_rows = [{"key": r.resolution, "resolution_id": resolution_ids[r.resolution],
+                   "draft_id": draft_ids[r.symbol], **prov(r)} for r in linked]
+    _, c = upsert(session, VoteEvent, event_rows, key="key",
+                  fill_only=("resolution_id", "draft_id"), secondary=True)
+    counts += c
+    sponsor_rows = [{"draft_id": draft_ids[r.symbol], "member_code": code, **prov(r)}
+                    for r in records for code in r.sponsors]
+    counts += _replace_set(session, Sponsorship, sponsor_rows, key=("draft_id", "member_code"),
+                           scope=scope_in(Sponsorship, "draft_id", list(draft_ids.values())))
+    for r in records:
+        counts += store_findings(session, source, r.url, r.findings,
+                                 seen_at=prov(r)["fetched_at"])
+    _, c = upsert(session, SourceRecord, [
+        {"source": source, "record_id": r.record_id, "modified": r.modified, **prov(r)}
+        for r in records], key=("source", "record_id"))
+    counts += c
+    note_lookups(session, source, {r.symbol: r.record_id for r in records},
+                 checked_at=max(prov(r)["fetched_at"] for r in records))
+    return counts
+
+
+def note_lookups(session: Session, source: str, found: Mapping[str, str | None], *,
+                 checked_at: dt.datetime) -> None:
+    """Remember which symbols a source has a record of (or not: ``None``)."""
+    if found:
+        upsert(session, SymbolLookup, [
+            {"source": source, "symbol": symbol, "record_id": record_id, "checked_at": checked_at}
+            for symbol, record_id in found.items()], key=("source", "symbol"))
+
+
+def drafts_to_look_up(session: Session, source: str, *, retry_misses: bool) -> list[str]:
+    """Return the drafts with a document symbol that no record of the source covers yet."""
+    d, lookup = table_of(Draft), table_of(SymbolLookup)
+    asked = {symbol: record_id for symbol, record_id in session.execute(
+        select(lookup.c.symbol, lookup.c.record_id).where(lookup.c.source == source))}
+    symbols = session.execute(select(d.c.symbol).order_by(d.c.symbol)).scalars()
+    return [s for s in symbols if re.fullmatch(r"S/\d+(?:/\d+)?(?:/(?:Rev|Corr|Add)\.\d+)*", s)
+            and (s not in asked or (retry_misses and asked[s] is None))]

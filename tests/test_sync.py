@@ -44,7 +44,13 @@ def serve_fixtures(replay: Replay) -> DigitalLibrary:
         date = re.search(rb'tag="269"[^>]*>\s*<subfield code="a">([\d-]+)', body)
         assert date is not None
         records.append((date.group(1).decode(), path.name.split("_")[1], body))
-    library = DigitalLibrary(records)
+    documents = []
+    for path in sorted((FIXTURES / "undl" / "documents").glob("document_*.xml")):
+        body = path.read_bytes()
+        symbol = re.search(rb'tag="191"[^>]*>\s*<subfield code="a">([^<]+)', body)
+        assert symbol is not None
+        documents.append((symbol.group(1).decode(), path.name.split("_")[1], body))
+    library = DigitalLibrary(records, documents)
     library.serve(replay)
     return library
 

@@ -78,6 +78,58 @@ class Record:
         return "<record>" + "".join(parts) + "</record>"
 
 
+@dataclass
+class Document:
+    """A document record of a draft, in the shape of the Library's export."""
+
+    record_id: str
+    symbol: str
+    title: str = "Draft resolution /"
+    descriptive: str | None = None
+    sponsors: str | None = None
+    date: str | None = None
+    resolution: str | None = None
+    bodies: list[str] = field(default_factory=list)
+    subjects: list[str] = field(default_factory=list)
+    modified: str = "20220101000000.0"
+
+    def xml(self) -> str:
+        def datafield(tag: str, subfields: Iterable[tuple[str, str]], ind1: str = " ") -> str:
+            inner = "".join(f'<subfield code="{c}">{escape(v)}</subfield>' for c, v in subfields)
+            return f'<datafield tag="{tag}" ind1="{ind1}" ind2=" ">{inner}</datafield>'
+
+        parts = [f'<controlfield tag="001">{self.record_id}</controlfield>',
+                 f'<controlfield tag="005">{self.modified}</controlfield>',
+                 datafield("191", [("a", self.symbol)])]
+        if self.descriptive:
+            parts.append(datafield("239", [("a", self.descriptive)]))
+        title = [("a", self.title)] + ([("c", self.sponsors)] if self.sponsors else [])
+        parts.append(datafield("245", title))
+        if self.date:
+            parts.append(datafield("269", [("a", self.date)]))
+        parts.extend(datafield("610", [("a", b)], ind1="2") for b in self.bodies)
+        parts.extend(datafield("650", [("a", b)], ind1="1") for b in self.subjects)
+        if self.resolution:
+            parts.append(datafield("993", [("a", self.resolution)], ind1="3"))
+        return "<record>" + "".join(parts) + "</record>"
+
+
+def from_pcrc_csv(path: Path) -> list[Document]:
+    """Build document records from the Library's export in ``pcrc_unsc_dataset``."""
+    documents = []
+    with path.open(encoding="utf-8", newline="") as handle:
+        for row in csv.DictReader(handle):
+            if not row["191__a"]:
+                continue
+            documents.append(Document(
+                record_id=row["1"], symbol=row["191__a"], title=row["245__a"],
+                descriptive=row["239__a"] or None, sponsors=row["245__c"] or None,
+                resolution=row["993__a"] or None,
+                bodies=[b for b in row["610__a"].split("; ") if b],
+                subjects=[b for b in row["650__a"].split("; ") if b]))
+    return documents
+
+
 def from_scrape_csv(path: Path) -> list[Record]:
     """Build records from ``undl_scrape_un_data``: one row per resolution, one column per state.
 
@@ -127,15 +179,18 @@ def from_dataset_csv(body: bytes) -> list[Record]:
 
 
 class DigitalLibrary:
-    """Serve records at ``/search`` (paged, newest first) and ``/record/{id}/export/xm``."""
+    """Serve ``/search`` (voting records with ``cc=Voting Data``, documents otherwise, or
+    one document with ``p=191__a:"SYMBOL"``), paged newest first, and
+    ``/record/{id}/export/xm``."""
 
-    def __init__(self, records: Sequence[Record | tuple[str, str, bytes]]) -> None:
-        self.items: list[tuple[str, str, bytes]] = []
-        for r in records:
-            if isinstance(r, Record):
-                self.items.append((r.date, r.record_id, r.xml().encode()))
-            else:
-                self.items.append(r)
+    def __init__(self, records: Sequence[Record | tuple[str, str, bytes]],
+                 documents: Sequence[Document | tuple[str, str, bytes]] = ()) -> None:
+        self.items: list[tuple[str, str, bytes]] = [
+            (r.date, r.record_id, r.xml().encode()) if isinstance(r, Record) else r
+            for r in records]
+        self.documents: list[tuple[str, str, bytes]] = [
+            (d.symbol, d.record_id, d.xml().encode()) if isinstance(d, Document) else d
+            for d in documents]
         self.searches: list[dict[str, str]] = []
 
     def sorted_items(self) -> list[tuple[str, str, bytes]]:
@@ -144,8 +199,14 @@ class DigitalLibrary:
     def search(self, handler: BaseHTTPRequestHandler) -> None:
         query = {k: v[0] for k, v in parse_qs(urlparse(handler.path).query).items()}
         self.searches.append(query)
+        if "p" in query:
+            symbol = query["p"].split(":", 1)[1].strip('"')
+            items = [d for d in self.documents if d[0] == symbol]
+        elif query.get("cc") == "Voting Data":
+            items = self.sorted_items()
+        else:
+            items = sorted(self.documents, key=lambda d: int(d[1]), reverse=True)
         jrec, rg = int(query.get("jrec", "1")), int(query.get("rg", "10"))
-        items = self.sorted_items()
         page = items[jrec - 1 : jrec - 1 + rg]
         body = (b'<?xml version="1.0" encoding="UTF-8"?>\n'
                 + f"<!-- Search-Engine-Total-Number-Of-Results: {len(items)} -->\n".encode()
@@ -155,7 +216,7 @@ class DigitalLibrary:
 
     def record(self, handler: BaseHTTPRequestHandler) -> None:
         record_id = urlparse(handler.path).path.split("/")[2]
-        for _, rid, xml in self.items:
+        for _, rid, xml in [*self.items, *self.documents]:
             if rid == record_id:
                 _send(handler, b'<collection xmlns="http://www.loc.gov/MARC21/slim">'
                       + _strip_declaration(xml) + b"</collection>")
@@ -166,7 +227,7 @@ class DigitalLibrary:
 
     def serve(self, replay: Replay) -> None:
         replay.pages["/search"] = self.search
-        for _, rid, _ in self.items:
+        for _, rid, _ in [*self.items, *self.documents]:
             replay.pages[f"/record/{rid}/export/xm"] = self.record
 
 

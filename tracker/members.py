@@ -179,6 +179,28 @@ _UN_NAMES: dict[str, str] = {
     "SYRIAN ARAB REPUBLIC": "SYR",
     "RUSSIAN FEDERATION": "RUS",
     "CHINA": "CHN",
+    "UNION OF THE SOVIET SOCIALIST REPUBLICS": "SUN",
+    "IVORY COAST": "CIV",
+    "CEYLON": "LKA",
+    "UPPER VOLTA": "BFA",
+    "DAHOMEY": "BEN",
+    "BURMA": "MMR",
+    "DEMOCRATIC KAMPUCHEA": "KHM",
+    "KAMPUCHEA": "KHM",
+    "LIBYAN ARAB REPUBLIC": "LBY",
+    "UNITED REPUBLIC OF CAMEROON": "CMR",
+    "THE FORMER YUGOSLAV REPUBLIC OF MACEDONIA": "MKD",
+    "NORTH MACEDONIA": "MKD",
+    "MICRONESIA (FEDERATED STATES OF)": "FSM",
+    "NETHERLANDS (KINGDOM OF THE)": "NLD",
+    "REPUBLIC OF MOLDOVA": "MDA",
+    "LAO PEOPLE'S DEMOCRATIC REPUBLIC": "LAO",
+    "STATE OF PALESTINE": "PSE",
+    "PALESTINE": "PSE",
+    "HOLY SEE": "VAT",
+    "SERBIA AND MONTENEGRO": "SCG",
+    "FEDERAL REPUBLIC OF YUGOSLAVIA": "YUG",
+    "UNITED KINGDOM OF GREAT BRITAIN": "GBR",
 }
 
 
@@ -196,3 +218,44 @@ def code_for_name(name: str) -> str:
         return str(pycountry.countries.lookup(key).alpha_3)
     except LookupError:
         raise UnknownMemberError(f"unknown member name {name!r}") from None
+
+
+_NAME_SEPARATORS = re.compile(r"^(?:\s|,|;|\.|\band\b|\bthe\b)*$", re.IGNORECASE)
+
+
+@cache
+def _name_pattern() -> re.Pattern[str]:
+    names: set[str] = set(_UN_NAMES)
+    for country in pycountry.countries:
+        for attr in ("name", "official_name", "common_name"):
+            value = getattr(country, attr, None)
+            if value and "," not in value:
+                names.add(value.upper())
+    alternatives = "|".join(re.escape(n) for n in sorted(names, key=len, reverse=True))
+    return re.compile(rf"(?<![A-Za-z])({alternatives})(?![A-Za-z])", re.IGNORECASE)
+
+
+def split_member_names(text: str) -> tuple[list[str], list[str]]:
+    """Split a list of official names into codes: "France, Japan, ... and United States of
+    America". Return the codes in order, and any text that names no known member.
+
+    Names are matched longest first, so "United Kingdom of Great Britain and Northern
+    Ireland" and "Trinidad and Tobago" are one member each; the text between names
+    must be separators (commas, "and", "the"), else it is returned as unknown.
+    """
+    codes: list[str] = []
+    unknown: list[str] = []
+    pos = 0
+    text = text.replace("\u2019", "'")
+    for match in _name_pattern().finditer(text):
+        gap = text[pos : match.start()]
+        if not _NAME_SEPARATORS.match(gap):
+            unknown.append(gap.strip(" ,;."))
+        code = code_for_name(match.group(1))
+        if code not in codes:
+            codes.append(code)
+        pos = match.end()
+    rest = text[pos:]
+    if not _NAME_SEPARATORS.match(rest):
+        unknown.append(rest.strip(" ,;."))
+    return codes, [u for u in unknown if u]

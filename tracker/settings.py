@@ -35,6 +35,8 @@ class Settings(BaseSettings):
     max_attempts: int = 5
     # Records per page of Digital Library search results (the site allows at most 200).
     undl_page_size: int = Field(default=200, ge=1, le=200)
+    # The Digital Library collection that holds the Council's documents (drafts among them).
+    undl_documents_collection: str = "Documents and Publications"
     # Refuse response bodies larger than this (bytes).
     max_response_bytes: int = 50_000_000
 

@@ -10,10 +10,10 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Protocol
+from typing import Any, Protocol
 
 from filelock import FileLock, Timeout
 from sqlalchemy import Engine, select
@@ -22,8 +22,11 @@ from sqlmodel import Session, SQLModel
 from db.engine import session_scope, upgrade
 from db.models import SyncRun
 from db.store import (
+    drafts_to_look_up,
     ensure_members,
     known_records,
+    note_lookups,
+    store_documents,
     store_meetings_table,
     store_veto_list,
     store_voting_records,
@@ -32,9 +35,10 @@ from db.upsert import Counts, table_of
 from scrapers.archive import RawArchive
 from scrapers.dhl import fetch as dhl_fetch
 from scrapers.dhl import parse as dhl_parse
-from scrapers.http import FetchError, NotFound, PoliteClient
+from scrapers.http import FetchError, NotFound, PoliteClient, Response
 from scrapers.records import ParseError
 from scrapers.undl import dataset as undl_dataset
+from scrapers.undl import documents as undl_documents
 from scrapers.undl import fetch as undl_fetch
 from scrapers.undl import parse as undl_parse
 from tracker.settings import Settings
@@ -98,10 +102,11 @@ class _Silent:
 
 # --- sources --------------------------------------------------------------------------
 
-SOURCES = ("meetings", "veto-list", "voting-records")
+SOURCES = ("meetings", "veto-list", "voting-records", "documents")
 PAGED_SOURCES = ("meetings", "veto-list")
 ARCHIVE_NAMES = {"meetings": dhl_parse.SOURCE_MEETINGS, "veto-list": dhl_parse.SOURCE_VETO_LIST,
-                 "voting-records": undl_parse.SOURCE_VOTES}
+                 "voting-records": undl_parse.SOURCE_VOTES,
+                 "documents": undl_documents.SOURCE_DOCUMENTS}
 RECORD_BATCH = 500
 
 
@@ -285,6 +290,10 @@ def sync(
                                      summary.sources["voting-records"], summary,
                                      everything=everything_of["voting-records"],
                                      reporter=reporter)
+            if "documents" in wanted:
+                _sync_documents(engine, settings, archive, http, summary.sources["documents"],
+                                summary, everything=everything_of["documents"],
+                                reporter=reporter)
             summary.requests = http.requests
         finally:
             if own_client:
@@ -314,12 +323,14 @@ def rebuild(engine: Engine, settings: Settings, *, reporter: Reporter | None = N
             plans.extend(_stored_plan(name, i) for i in ids)
         summary = SyncSummary(sources={n: SourceSummary(n) for n in SOURCES})
         started = dt.datetime.now(dt.UTC)
-        record_ids = list(archive.page_ids(ARCHIVE_NAMES["voting-records"]))
+        records = {name: len(list(archive.page_ids(ARCHIVE_NAMES[name])))
+                   for name in ("voting-records", "documents")}
         datasets = list(archive.page_ids(undl_dataset.SOURCE_DATASET))
-        reporter.start(len(plans) + len(record_ids) + len(datasets))
+        reporter.start(len(plans) + sum(records.values()) + len(datasets))
         _run_pages(engine, archive, plans, summary, reporter, None)
-        _replay_voting_records(engine, archive, record_ids, settings.undl_url,
-                               summary.sources["voting-records"], summary, reporter)
+        for name in records:
+            _replay_records(engine, archive, name, settings.undl_url, summary.sources[name],
+                            summary, reporter)
         for dataset_id in datasets:
             loaded = archive.load(undl_dataset.SOURCE_DATASET, dataset_id)
             if loaded is not None:
@@ -336,42 +347,43 @@ def rebuild(engine: Engine, settings: Settings, *, reporter: Reporter | None = N
 # --- the Digital Library's voting records -----------------------------------------------
 
 
-def _store_record_batch(engine: Engine, archive: RawArchive, records: list[undl_parse.VotingRecord],
-                        fetched_at: dt.datetime, source_summary: SourceSummary,
-                        *, save: bool) -> None:
-    """Archive each record on its own, then store the batch in one transaction."""
-    name = ARCHIVE_NAMES["voting-records"]
-    times: dict[str, dt.datetime] = {}
-    for record in records:
-        if save:
-            page, _ = archive.save(name, record.record_id, record.url, record.raw, fetched_at)
-            times[record.record_id] = page.fetched_at
-        else:
-            times[record.record_id] = fetched_at
-    with session_scope(engine) as session:
-        source_summary.counts += store_voting_records(session, records, source=name,
-                                                      fetched_at=times)
+class _Record(Protocol):
+    record_id: str
+    modified: str | None
+    url: str
+    raw: bytes
 
 
-def _sync_voting_records(engine: Engine, settings: Settings, archive: RawArchive,
-                         client: PoliteClient, source_summary: SourceSummary,
-                         summary: SyncSummary, *, everything: bool,
-                         reporter: Reporter) -> None:
-    """Page through the voting records, newest first; stop at a page with nothing new.
+class _Page(Protocol):
+    total: int
+    errors: list[ParseError]
 
-    ``everything`` walks every page (first run, or ``--full``).
+    @property
+    def records(self) -> Sequence[_Record]: ...
+
+
+def _walk_search(
+    engine: Engine, archive: RawArchive, *, archive_name: str, label: str,
+    fetch: Callable[[int], Response], parse: Callable[[bytes, str], _Page],
+    store: Callable[[Session, list[Any], dict[str, dt.datetime]], Counts],
+    page_size: int, everything: bool, source_summary: SourceSummary, summary: SyncSummary,
+    reporter: Reporter,
+) -> None:
+    """Page through Digital Library search results, newest first.
+
+    Each new or changed record (id and last-change stamp) is archived on its
+    own and stored; a page with nothing new ends a normal sync, ``everything``
+    walks every page. A page that fails ends the walk with a problem; a record
+    that cannot be read is reported by id and the rest of the page is stored.
     """
-    token = settings.undl_token.get_secret_value() if settings.undl_token else None
     with Session(engine) as session:
-        known = known_records(session, ARCHIVE_NAMES["voting-records"])
+        known = known_records(session, archive_name)
     jrec = 1
     total: int | None = None
     while total is None or jrec <= total:
         try:
-            response = undl_fetch.fetch_search_page(client, settings.undl_url, jrec,
-                                                    rg=settings.undl_page_size, token=token)
-            page = undl_parse.parse_search_page(response.body, url=response.url,
-                                                base_url=settings.undl_url)
+            response = fetch(jrec)
+            page = parse(response.body, response.url)
         except (FetchError, ParseError) as exc:
             source_summary.pages_failed.append(f"jrec={jrec}")
             summary.problems.append(str(exc))
@@ -381,49 +393,142 @@ def _sync_voting_records(engine: Engine, settings: Settings, archive: RawArchive
             total = page.total
             if total == 0:
                 source_summary.pages_failed.append(f"jrec={jrec}")
-                summary.problems.append(f"{response.url}: the search found no voting records "
+                summary.problems.append(f"{response.url}: the search found no {label} "
                                         "(an empty answer is not 'nothing new')")
                 return
-            reporter.start(-(-total // settings.undl_page_size))
+            reporter.start(-(-total // page_size))
         for error in page.errors:
             source_summary.pages_failed.append(error.record)
             summary.problems.append(str(error))
         fresh = [r for r in page.records if known.get(r.record_id, "?") != r.modified]
         for start in range(0, len(fresh), RECORD_BATCH):
-            _store_record_batch(engine, archive, fresh[start:start + RECORD_BATCH],
-                                response.fetched_at, source_summary, save=True)
+            batch = fresh[start:start + RECORD_BATCH]
+            times = {r.record_id: archive.save(archive_name, r.record_id, r.url, r.raw,
+                                               response.fetched_at)[0].fetched_at
+                     for r in batch}
+            with session_scope(engine) as session:
+                source_summary.counts += store(session, batch, times)
         source_summary.counts.unchanged += len(page.records) - len(fresh)
-        reporter.advance(f"voting records {jrec}-{jrec + len(page.records) - 1}")
-        if not page.records or (not everything and not fresh):
+        seen = getattr(page, "skipped", 0) + len(page.records) + len(page.errors)
+        reporter.advance(f"{label} {jrec}-{jrec + seen - 1}")
+        if seen == 0 or (not everything and not fresh):
             return
-        jrec += len(page.records) + len(page.errors)
+        jrec += seen
 
 
-def _replay_voting_records(engine: Engine, archive: RawArchive, record_ids: list[str],
-                           base_url: str, source_summary: SourceSummary, summary: SyncSummary,
-                           reporter: Reporter) -> None:
+def _sync_voting_records(engine: Engine, settings: Settings, archive: RawArchive,
+                         client: PoliteClient, source_summary: SourceSummary,
+                         summary: SyncSummary, *, everything: bool,
+                         reporter: Reporter) -> None:
+    """Page through the voting records, newest first; stop at a page with nothing new."""
+    token = settings.undl_token.get_secret_value() if settings.undl_token else None
     name = ARCHIVE_NAMES["voting-records"]
-    batch: list[undl_parse.VotingRecord] = []
+    _walk_search(
+        engine, archive, archive_name=name, label="voting records",
+        fetch=lambda jrec: undl_fetch.fetch_search_page(
+            client, settings.undl_url, jrec, rg=settings.undl_page_size, token=token),
+        parse=lambda body, url: undl_parse.parse_search_page(body, url=url,
+                                                             base_url=settings.undl_url),
+        store=lambda session, batch, times: store_voting_records(session, batch, source=name,
+                                                                 fetched_at=times),
+        page_size=settings.undl_page_size, everything=everything,
+        source_summary=source_summary, summary=summary, reporter=reporter)
+
+
+def _sync_documents(engine: Engine, settings: Settings, archive: RawArchive,
+                    client: PoliteClient, source_summary: SourceSummary,
+                    summary: SyncSummary, *, everything: bool, reporter: Reporter) -> None:
+    """Page through the Council's document records, then ask once by symbol for each
+    draft the pages did not cover (misses are remembered; ``--full`` asks again)."""
+    token = settings.undl_token.get_secret_value() if settings.undl_token else None
+    name = ARCHIVE_NAMES["documents"]
+
+    def store(session: Session, batch: list[Any], times: dict[str, dt.datetime]) -> Counts:
+        return store_documents(session, batch, source=name, fetched_at=times)
+
+    _walk_search(
+        engine, archive, archive_name=name, label="documents",
+        fetch=lambda jrec: undl_fetch.fetch_documents_page(
+            client, settings.undl_url, jrec, collection=settings.undl_documents_collection,
+            rg=settings.undl_page_size, token=token),
+        parse=lambda body, url: undl_documents.parse_document_page(
+            body, url=url, base_url=settings.undl_url),
+        store=store, page_size=settings.undl_page_size, everything=everything,
+        source_summary=source_summary, summary=summary, reporter=reporter)
+    if source_summary.pages_failed:
+        return
+    with Session(engine) as session:
+        missing = drafts_to_look_up(session, name, retry_misses=everything)
+    reporter.start(len(missing))
+    for symbol in missing:
+        reporter.advance(f"document {symbol}")
+        try:
+            response = undl_fetch.fetch_by_symbol(client, settings.undl_url, symbol, token=token)
+            page = undl_documents.parse_document_page(response.body, url=response.url,
+                                                      base_url=settings.undl_url)
+        except (FetchError, ParseError) as exc:
+            source_summary.pages_failed.append(symbol)
+            summary.problems.append(str(exc))
+            if isinstance(exc, undl_fetch.BotWallError):
+                return
+            continue
+        source_summary.pages_fetched += 1
+        for error in page.errors:
+            source_summary.pages_failed.append(error.record)
+            summary.problems.append(str(error))
+        matching = [r for r in page.records if r.symbol == symbol]
+        with session_scope(engine) as session:
+            if matching:
+                times = {r.record_id: archive.save(name, r.record_id, r.url, r.raw,
+                                                   response.fetched_at)[0].fetched_at
+                         for r in matching}
+                source_summary.counts += store(session, matching, times)
+            else:
+                note_lookups(session, name, {symbol: None}, checked_at=response.fetched_at)
+
+
+def _replay_records(engine: Engine, archive: RawArchive, source: str, base_url: str,
+                    source_summary: SourceSummary, summary: SyncSummary,
+                    reporter: Reporter) -> None:
+    """Store the archived records of a record-by-record source again, in batches."""
+    name = ARCHIVE_NAMES[source]
+    parse: Callable[[bytes, str], Any]
+    store: Callable[[Session, list[Any], dict[str, dt.datetime]], Counts]
+    if source == "voting-records":
+        def parse(body: bytes, record_id: str) -> Any:
+            return undl_parse.parse_record_xml(body, base_url=base_url, record=record_id)
+
+        def store(session: Session, batch: list[Any], times: dict[str, dt.datetime]) -> Counts:
+            return store_voting_records(session, batch, source=name, fetched_at=times)
+    else:
+        def parse(body: bytes, record_id: str) -> Any:
+            return undl_documents.parse_document_xml(body, base_url=base_url, record=record_id)
+
+        def store(session: Session, batch: list[Any], times: dict[str, dt.datetime]) -> Counts:
+            return store_documents(session, batch, source=name, fetched_at=times)
+
+    batch: list[Any] = []
     times: dict[str, dt.datetime] = {}
 
     def flush() -> None:
         if batch:
             with session_scope(engine) as session:
-                source_summary.counts += store_voting_records(session, batch, source=name,
-                                                              fetched_at=dict(times))
+                source_summary.counts += store(session, batch, dict(times))
             batch.clear()
             times.clear()
 
-    for record_id in record_ids:
+    for record_id in archive.page_ids(name):
         page = archive.load(name, record_id)
         reporter.advance(f"record {record_id}")
         if page is None:
             continue
         try:
-            record = undl_parse.parse_record_xml(page.body, base_url=base_url, record=record_id)
+            record = parse(page.body, record_id)
         except ParseError as exc:
             source_summary.pages_failed.append(record_id)
             summary.problems.append(str(exc))
+            continue
+        if record is None:
             continue
         record.url = page.url
         source_summary.pages_fetched += 1

@@ -4,6 +4,9 @@
   ``ln=en``, ``cc=Voting Data``, ``c=Voting Data``, ``fct__2=Security Council``,
   ``of=xm``, ``rg`` (at most 200), ``jrec`` (1-based offset), ``so=d``.
 - One record: ``GET {TRACKER_UNDL_URL}/record/{id}/export/xm``.
+- Document records of drafts: the same search in a documents collection
+  (``TRACKER_UNDL_DOCUMENTS_COLLECTION``), and one document by symbol:
+  ``GET {TRACKER_UNDL_URL}/search?ln=en&of=xm&p=191__a:"S/2009/301"``.
 
 The live site sits behind a bot wall: it answers 202 with an empty body, or
 403. That is a fetch error that says what to do, never "no new records". With
@@ -64,6 +67,20 @@ def fetch_search_page(client: PoliteClient, base_url: str, jrec: int, *, rg: int
                       token: str | None = None) -> Response:
     """Fetch one page of voting records (MARCXML), newest first."""
     return _checked(client, f"{base_url.rstrip('/')}/search", search_params(jrec, rg), token)
+
+
+def fetch_documents_page(client: PoliteClient, base_url: str, jrec: int, *, collection: str,
+                         rg: int = PAGE_SIZE, token: str | None = None) -> Response:
+    """Fetch one page of the Security Council's document records (MARCXML), newest first."""
+    return _checked(client, f"{base_url.rstrip('/')}/search",
+                    search_params(jrec, rg, collection), token)
+
+
+def fetch_by_symbol(client: PoliteClient, base_url: str, symbol: str, *,
+                    token: str | None = None) -> Response:
+    """Ask for the record of one document by its symbol (191 $a)."""
+    params = {"ln": "en", "of": "xm", "p": f'191__a:"{symbol}"'}
+    return _checked(client, f"{base_url.rstrip('/')}/search", params, token)
 
 
 def fetch_record(client: PoliteClient, base_url: str, record_id: str, *,

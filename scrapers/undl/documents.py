@@ -1,0 +1,184 @@
+"""Parse the UN Digital Library's document records of Security Council drafts (MARCXML).
+
+Pure functions. Fields (checked against the Library's own export of such records,
+1994-2022, in ../shared/data/pcrc_unsc_dataset):
+
+- 191 $a document symbol (``S/2009/301``); 269 $a date; 239 $a descriptive
+  title ("Draft resolution [on measures against ...]"); 245 $a "Draft
+  resolution /" and 245 $c the sponsors, official long names with "and" before
+  the last ("France, Japan, Republic of Korea, United Kingdom of Great Britain
+  and Northern Ireland and United States of America"); older records say
+  "submitted by the representative of ..." and "at the 427th meeting ...".
+- 993 $a the resolution the draft became (``S/RES/1874(2009)``); vetoed and
+  failed drafts have none.
+- 610 $a corporate subjects: the bodies a draft concerns ("UN. Panel of Experts
+  Established pursuant to Security Council Resolution 1874 (2009)"); 650 $a
+  subjects.
+
+Sponsor names map to member codes through one table of official and historical
+names (``tracker.members``); a name it does not know is a finding, not a guess.
+Records that are not draft resolutions (summary statements, letters) are skipped.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from lxml import etree
+
+from scrapers.records import Finding, ParseError, Severity
+from scrapers.undl.parse import _NS, MARC, safe_xml
+from tracker.members import split_member_names
+from tracker.symbols import SymbolError, normalise_document_symbol, normalise_resolution_symbol
+
+SOURCE_DOCUMENTS = "undl-documents"
+_TOTAL = re.compile(rb"<!--\s*Search-Engine-Total-Number-Of-Results:\s*(\d+)\s*-->")
+_DRAFT_TITLE = re.compile(r"^\s*(?:revised |joint |amended )?draft resolutions?\b", re.IGNORECASE)
+_LEAD = re.compile(r"^\s*(?:(?:submitted|introduced)\s+)?by\s+(?:the\s+)?"
+                   r"(?:(?:representatives?|delegations?)\s+of\s+(?:the\s+)?)?", re.IGNORECASE)
+_TAIL = re.compile(r"\s*(?:,\s*)?(?:at the \d+\w* meeting.*|\(S/\d+\)|/)\s*$", re.IGNORECASE)
+
+
+@dataclass
+class DocumentRecord:
+    """A draft resolution's document record."""
+
+    record_id: str
+    modified: str | None
+    url: str
+    symbol: str
+    date: str | None
+    title: str | None
+    sponsors_text: str | None
+    sponsors: list[str]
+    resolution: str | None
+    bodies: list[str]
+    subjects: list[str]
+    findings: list[Finding] = field(default_factory=list)
+    raw: bytes = b""
+
+
+@dataclass
+class DocumentPage:
+    total: int
+    records: list[DocumentRecord]
+    skipped: int
+    errors: list[ParseError]
+
+
+def _first(element: etree._Element, tag: str, code: str) -> str | None:
+    values = _fields(element, tag, code)
+    return values[0] if values else None
+
+
+def _fields(element: etree._Element, tag: str, code: str) -> list[str]:
+    values = []
+    for datafield in element.findall(f"m:datafield[@tag='{tag}']", _NS):
+        for sub in datafield.findall(f"m:subfield[@code='{code}']", _NS):
+            text = " ".join((sub.text or "").split())
+            if text:
+                values.append(text)
+    return values
+
+
+def sponsors_of(text: str) -> tuple[list[str], list[str]]:
+    """Return the member codes named as sponsors, and any names not known."""
+    cleaned = _TAIL.sub("", _LEAD.sub("", text)).strip(" .;")
+    return split_member_names(cleaned)
+
+
+def parse_document(element: etree._Element, *, base_url: str = "") -> DocumentRecord | None:
+    """Read one ``<record>``; return None if it is not a draft resolution."""
+    control = {c.get("tag"): (c.text or "").strip()
+               for c in element.findall("m:controlfield", _NS)}
+    record_id = control.get("001") or ""
+    if not record_id.isdigit():
+        raise ParseError(SOURCE_DOCUMENTS, "record",
+                         f"record without a numeric id (001): {record_id!r}")
+    where = f"record {record_id}"
+    symbols = _fields(element, "191", "a")
+    title_a = (_fields(element, "245", "a") or [""])[0]
+    descriptive = _first(element, "239", "a")
+    if not symbols:
+        raise ParseError(SOURCE_DOCUMENTS, where, "no document symbol (191)")
+    if not _DRAFT_TITLE.match(title_a) and not (descriptive and _DRAFT_TITLE.match(descriptive)):
+        return None
+    try:
+        symbol = normalise_document_symbol(symbols[0])
+    except SymbolError as exc:
+        raise ParseError(SOURCE_DOCUMENTS, where, str(exc)) from None
+    findings: list[Finding] = []
+    sponsors_text = _first(element, "245", "c")
+    sponsors: list[str] = []
+    if sponsors_text:
+        sponsors, unknown = sponsors_of(sponsors_text)
+        for name in unknown:
+            findings.append(Finding(SOURCE_DOCUMENTS, where, "unknown_sponsor", Severity.WARNING,
+                                    f"{symbol}: sponsor {name!r} is not a member the tracker "
+                                    f"knows (in {sponsors_text!r})"))
+    resolution = None
+    linked = _fields(element, "993", "a")
+    for text in linked:
+        if text.upper().replace(" ", "").startswith("S/RES/"):
+            try:
+                resolution = normalise_resolution_symbol(text)
+            except SymbolError:
+                findings.append(Finding(SOURCE_DOCUMENTS, where, "unreadable_link",
+                                        Severity.WARNING, f"{symbol}: linked document {text!r} "
+                                        "is not a resolution symbol"))
+            break
+    date = _first(element, "269", "a")
+    if date and re.fullmatch(r"\d{8}", date):
+        date = f"{date[:4]}-{date[4:6]}-{date[6:]}"
+    if date and not re.fullmatch(r"\d{4}-\d{2}-\d{2}", date):
+        findings.append(Finding(SOURCE_DOCUMENTS, where, "unreadable_date", Severity.INFO,
+                                f"{symbol}: date (269) {date!r} is not a date"))
+        date = None
+    return DocumentRecord(
+        record_id=record_id, modified=control.get("005"),
+        url=f"{base_url.rstrip('/')}/record/{record_id}" if base_url else f"record/{record_id}",
+        symbol=symbol, date=date, title=descriptive or title_a.rstrip(" /") or None,
+        sponsors_text=sponsors_text, sponsors=sponsors, resolution=resolution,
+        bodies=_fields(element, "610", "a"), subjects=_fields(element, "650", "a"),
+        findings=findings, raw=etree.tostring(element, encoding="utf-8"),
+    )
+
+
+def parse_document_page(body: bytes, *, url: str, base_url: str = "") -> DocumentPage:
+    """Parse a page of document search results (drafts kept, other documents skipped)."""
+    match = _TOTAL.search(body[:8192])
+    root = safe_xml(body, source=SOURCE_DOCUMENTS, record=url)
+    if root.tag == f"{{{MARC}}}record":
+        elements = [root]
+    elif root.tag == f"{{{MARC}}}collection":
+        elements = list(root.findall("m:record", _NS))
+    else:
+        raise ParseError(SOURCE_DOCUMENTS, url, f"unexpected root element {root.tag!r}")
+    if match is None:
+        raise ParseError(SOURCE_DOCUMENTS, url, "no Search-Engine-Total-Number-Of-Results comment")
+    records: list[DocumentRecord] = []
+    errors: list[ParseError] = []
+    skipped = 0
+    for element in elements:
+        try:
+            record = parse_document(element, base_url=base_url)
+        except ParseError as exc:
+            errors.append(exc)
+            continue
+        if record is None:
+            skipped += 1
+        else:
+            records.append(record)
+    return DocumentPage(total=int(match.group(1)), records=records, skipped=skipped,
+                        errors=errors)
+
+
+def parse_document_xml(body: bytes, *, base_url: str = "", record: str = "record"
+                       ) -> DocumentRecord | None:
+    """Parse one archived document record."""
+    root = safe_xml(body, source=SOURCE_DOCUMENTS, record=record)
+    element = root if root.tag == f"{{{MARC}}}record" else root.find("m:record", _NS)
+    if element is None:
+        raise ParseError(SOURCE_DOCUMENTS, record, "no record in the document")
+    return parse_document(element, base_url=base_url)
