@@ -119,7 +119,7 @@ def from_pcrc_csv(path: Path) -> list[Document]:
     documents = []
     with path.open(encoding="utf-8", newline="") as handle:
         for row in csv.DictReader(handle):
-            if not row["191__a"]:
+            if not row["191__a"] or not row["1"].isdigit():
                 continue
             documents.append(Document(
                 record_id=row["1"], symbol=row["191__a"], title=row["245__a"],

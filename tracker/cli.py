@@ -220,7 +220,8 @@ def _summarise(summary: Any, fmt: Format) -> None:
 def sync(
     source: Annotated[list[str] | None, typer.Option(
         "--source", "-s",
-        help="Only this source (repeatable): meetings, veto-list, voting-records.")] = None,
+        help="Only this source (repeatable): meetings, veto-list, voting-records, documents."
+    )] = None,
     since: Annotated[int | None, typer.Option(help="First year of meetings tables to fetch.")
                      ] = None,
     until: Annotated[int | None, typer.Option(help="Last year of meetings tables to fetch.")
@@ -231,8 +232,8 @@ def sync(
     """Fetch what is new from the UN's pages and store it.
 
     By default: the Veto List, this year's and last year's meetings tables, and
-    the Digital Library's voting records until a page holds nothing new;
-    everything on the first run or with --full. Every response is kept in the
+    the Digital Library's voting records and draft documents until a page holds
+    nothing new; everything on the first run or with --full. Every response is kept in the
     raw archive (TRACKER_DATA_DIR/raw). Exits 1 if any page failed; what was
     fetched before the failure is kept, and the next sync completes it.
 
@@ -531,6 +532,115 @@ def membership(
     from reports.rollcalls import membership as report
 
     show(report(_engine(), year), fmt, title=f"The Council in {year}")
+
+
+class DraftStatus(StrEnum):
+    adopted = "adopted"
+    vetoed = "vetoed"
+    failed = "failed"
+
+
+@app.command()
+def drafts(
+    sponsor: Annotated[str | None, typer.Option(
+        help="Only drafts this member sponsored: a code (USA) or a permanent member's name.")
+    ] = None,
+    status: Annotated[DraftStatus | None, typer.Option(
+        help="adopted, vetoed, or failed (too few votes, or not adopted).")] = None,
+    since: Annotated[str | None, typer.Option(help="From this date (YYYY-MM-DD or YYYY).")
+                     ] = None,
+    until: Annotated[str | None, typer.Option(help="Up to this date (YYYY-MM-DD or YYYY).")
+                     ] = None,
+    agenda: Annotated[str | None, typer.Option(
+        help="Only drafts whose agenda item or title contains this text.")] = None,
+    fmt: FormatOption = Format.table,
+) -> None:
+    """List draft resolutions: date, sponsors, status, vetoing members, the resolution it
+    became, meeting and tally.
+
+    Example: tracker drafts --status vetoed --since 2011 --format csv
+    """
+    from reports.drafts import drafts as report
+    from reports.vetoes import ReportError
+
+    engine = _engine()
+    try:
+        df = report(engine, sponsor=sponsor, status=status.value if status else None,
+                    since=_parse_date(since, "--since"), until=_parse_date(until, "--until"),
+                    agenda=agenda)
+    except ReportError as exc:
+        _fail(str(exc))
+    show(df, fmt, title="Drafts", table_columns=["date", "symbol", "status", "sponsors",
+                                                 "vetoed_by", "resolution", "tally"])
+
+
+@app.command()
+def sponsors(
+    since: Annotated[str | None, typer.Option(help="From this date (YYYY-MM-DD or YYYY).")
+                     ] = None,
+    until: Annotated[str | None, typer.Option(help="Up to this date (YYYY-MM-DD or YYYY).")
+                     ] = None,
+    fmt: FormatOption = Format.table,
+) -> None:
+    """Show, per member, the drafts it sponsored, how many were adopted, vetoed or failed;
+    and, for each permanent member, the members whose drafts it vetoed most.
+
+    JSON is one object with both tables; CSV gives the first.
+
+    Example: tracker sponsors --since 2000
+    """
+    from reports.drafts import sponsors as report
+
+    engine = _engine()
+    result = report(engine, since=_parse_date(since, "--since"),
+                    until=_parse_date(until, "--until"))
+    if fmt is Format.json:
+        typer.echo(json.dumps({k: _records(v) for k, v in result.items()}, ensure_ascii=False,
+                              indent=1))
+        return
+    show(result["sponsors"], fmt, title="Sponsors")
+    if fmt is Format.table:
+        show(result["vetoed_sponsors"], fmt, title="Whose drafts each permanent member vetoed")
+
+
+@app.command()
+def draft(
+    symbol: Annotated[str, typer.Argument(help="The draft's symbol: S/2024/255.")],
+    fmt: FormatOption = Format.table,
+) -> None:
+    """Show everything about one draft: sponsors, meeting, tally, roll call, vetoes, the
+    resolution it became, the bodies it concerns, and the sources.
+
+    Example: tracker draft S/2022/431
+    """
+    from reports.drafts import draft as report
+    from reports.vetoes import ReportError
+
+    engine = _engine()
+    try:
+        result = report(engine, symbol)
+    except ReportError as exc:
+        _fail(str(exc))
+    if fmt is Format.json:
+        payload = {"draft": {k: _jsonable(v) if not isinstance(v, list) else v
+                             for k, v in result["draft"].items()},
+                   "votes": [{k: _jsonable(v) for k, v in x.items()} for x in result["votes"]],
+                   "vetoes": _records(result["vetoes"]),
+                   "roll_call": _records(result["roll_call"])}
+        typer.echo(json.dumps(payload, ensure_ascii=False, indent=1))
+        return
+    import pandas as pd
+
+    info = result["draft"]
+    rows = [{"field": k, "value": "; ".join(v) if isinstance(v, list) else _jsonable(v)}
+            for k, v in info.items()]
+    show(pd.DataFrame(rows), fmt, title=f"Draft {info['symbol']}")
+    if fmt is Format.table:
+        show(pd.DataFrame(result["votes"]), fmt, title="Votes")
+        show(result["vetoes"], fmt, title="Vetoes")
+        if not result["roll_call"].empty:
+            show(result["roll_call"], fmt, title="Roll call",
+                 table_columns=["member_code", "member_name", "vote", "permanent"])
 
 
 import_app = typer.Typer(

@@ -221,6 +221,7 @@ def code_for_name(name: str) -> str:
 
 
 _NAME_SEPARATORS = re.compile(r"^(?:\s|,|;|\.|\band\b|\bthe\b)*$", re.IGNORECASE)
+_EDGES = re.compile(r"^(?:[\s,;.]|and\b|the\b)+|(?:[\s,;.]|\band|\bthe)+$", re.IGNORECASE)
 
 
 @cache
@@ -250,12 +251,12 @@ def split_member_names(text: str) -> tuple[list[str], list[str]]:
     for match in _name_pattern().finditer(text):
         gap = text[pos : match.start()]
         if not _NAME_SEPARATORS.match(gap):
-            unknown.append(gap.strip(" ,;."))
+            unknown.append(_EDGES.sub("", gap))
         code = code_for_name(match.group(1))
         if code not in codes:
             codes.append(code)
         pos = match.end()
     rest = text[pos:]
     if not _NAME_SEPARATORS.match(rest):
-        unknown.append(rest.strip(" ,;."))
+        unknown.append(_EDGES.sub("", rest))
     return codes, [u for u in unknown if u]
