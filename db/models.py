@@ -143,7 +143,8 @@ class Sponsorship(Provenance, table=True):
 
 
 class Mandate(Provenance, table=True):
-    """A body or task the Council created and renews (filled by a later issue)."""
+    """A body or task the Council created and renews: an operation, a mission, a sanctions
+    regime, committee or panel. Derived from the registry and the titles of decisions."""
 
     __tablename__ = "mandate"
     id: int | None = Field(default=None, primary_key=True)
@@ -151,23 +152,30 @@ class Mandate(Provenance, table=True):
     name: str
     kind: str
     established_by_id: int | None = Field(default=None, foreign_key="resolution.id")
+    established_by: str | None = None  # the resolution's symbol, stored or not
+    aliases: str | None = Field(default=None, sa_column=Column(Text))  # "; "-joined
+    parent_slug: str | None = None
     expiry: dt.date | None = None
-    status: str | None = None  # active | lapsed | terminated
+    status: str | None = None  # active | lapsed | terminated, as of the last derivation
 
 
 class MandateEvent(Provenance, table=True):
-    """A step in a mandate's life: established, extended, modified, renewal failed, ended."""
+    """A step in a mandate's life: established, extended, modified, renewal_failed,
+    related_failed_draft, terminated, lapsed."""
 
     __tablename__ = "mandate_event"
-    __table_args__ = (UniqueConstraint("mandate_id", "kind", "date", "vote_event_id"),)
+    __table_args__ = (UniqueConstraint("mandate_id", "kind", "reference",
+                                       name="uq_mandate_event_reference"),)
     id: int | None = Field(default=None, primary_key=True)
     mandate_id: int = Field(foreign_key="mandate.id", index=True)
     kind: str
     date: dt.date | None = None
+    reference: str  # the resolution or draft symbol ("S/RES/2680 (2023)", "S/2024/255")
     resolution_id: int | None = Field(default=None, foreign_key="resolution.id")
     draft_id: int | None = Field(default=None, foreign_key="draft.id")
     vote_event_id: int | None = Field(default=None, foreign_key="vote_event.id")
     new_expiry: dt.date | None = None
+    note: str | None = Field(default=None, sa_column=Column(Text))
 
 
 class Finding(SQLModel, table=True):

@@ -11,6 +11,7 @@ from sqlmodel import SQLModel
 
 from reports import agreement as agreement_report
 from reports import findings as findings_report
+from reports import mandates as mandates_report
 from reports import vetoes as vetoes_report
 
 TABLES = ("member", "meeting", "draft", "resolution", "presidential_statement", "vote_event",
@@ -23,6 +24,7 @@ REPORTS: dict[str, Callable[[Engine], pd.DataFrame]] = {
     "vetoes-by-decade": lambda engine: vetoes_report.vetoes(engine, by="decade"),
     "vetoes-by-agenda": lambda engine: vetoes_report.vetoes(engine, by="agenda"),
     "agreement": lambda engine: agreement_report.agreement(engine, min_shared=10),
+    "mandates": lambda engine: mandates_report.mandates(engine),
     "check": lambda engine: pd.concat([findings_report.findings(engine),
                                        findings_report.veto_disagreements(engine),
                                        findings_report.tally_disagreements(engine)],

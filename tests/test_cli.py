@@ -46,7 +46,7 @@ def test_sync_then_vetoes_by_member_as_json(env: dict[str, str]) -> None:
     assert result.exit_code == 0, result.output
     summary = json.loads(result.stdout)
     assert {s["source"] for s in summary} == {"meetings", "veto-list", "voting-records",
-                                              "documents"}
+                                              "documents", "mandates"}
     result = invoke(env, "vetoes", "--by", "member", "--format", "json")
     assert result.exit_code == 0, result.output
     rows = json.loads(result.stdout)
@@ -90,7 +90,7 @@ def test_status_is_one_object(env: dict[str, str]) -> None:
     status = json.loads(invoke(env, "status", "--format", "json").stdout)
     assert {t["table"]: t["rows"] for t in status["tables"]}["veto"] > 0
     assert {s["source"] for s in status["sources"]} == {"meetings", "veto-list", "voting-records",
-                                                        "documents"}
+                                                        "documents", "mandates"}
 
 
 def test_export_writes_and_refuses_to_overwrite(env: dict[str, str], tmp_path: Path) -> None:

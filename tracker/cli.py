@@ -167,7 +167,7 @@ def _parse_date(value: str | None, option: str) -> dt.date | None:
     if value is None:
         return None
     try:
-        if len(value) == 4 and value.isdigit():
+        if len(value) == 4 and value.isdigit() and option in ("--since", "--until"):
             return dt.date(int(value), 1 if option == "--since" else 12,
                            1 if option == "--since" else 31)
         return dt.date.fromisoformat(value)
@@ -641,6 +641,78 @@ def draft(
         if not result["roll_call"].empty:
             show(result["roll_call"], fmt, title="Roll call",
                  table_columns=["member_code", "member_name", "vote", "permanent"])
+
+
+class MandateStatus(StrEnum):
+    active = "active"
+    lapsed = "lapsed"
+    terminated = "terminated"
+
+
+@app.command()
+def mandates(
+    status: Annotated[MandateStatus | None, typer.Option(help="active, lapsed or terminated."
+                                                         )] = None,
+    kind: Annotated[str | None, typer.Option(
+        help="peacekeeping_operation, special_political_mission, sanctions_regime, "
+        "sanctions_committee, panel_of_experts, monitoring_team, executive_directorate, "
+        "committee.")] = None,
+    expiring_within: Annotated[int | None, typer.Option(
+        help="Only active mandates whose expiry falls within this many days.")] = None,
+    as_of: Annotated[str | None, typer.Option(
+        help="Status and expiry as of this date (YYYY-MM-DD; default today).")] = None,
+    fmt: FormatOption = Format.table,
+) -> None:
+    """List the mandates: slug, name, kind, established by, last action, expiry, status.
+
+    Example: tracker mandates --expiring-within 60 --as-of 2024-03-15
+    """
+    from reports.mandates import mandates as report
+    from reports.vetoes import ReportError
+
+    engine = _engine()
+    try:
+        df = report(engine, status=status.value if status else None, kind=kind,
+                    expiring_within=expiring_within, as_of=_parse_date(as_of, "--as-of"))
+    except ReportError as exc:
+        _fail(str(exc))
+    show(df, fmt, title="Mandates", table_columns=["slug", "kind", "established_by",
+                                                   "last_action", "expiry", "status"])
+
+
+@app.command()
+def mandate(
+    slug: Annotated[str, typer.Argument(help="The mandate's slug (see `tracker mandates`).")],
+    as_of: Annotated[str | None, typer.Option(
+        help="The timeline as of this date (YYYY-MM-DD; default today).")] = None,
+    fmt: FormatOption = Format.table,
+) -> None:
+    """Show a mandate's timeline: establishment, every renewal (resolution, date, tally, new
+    expiry), failed renewals (draft, sponsors, tally, vetoing members), the end.
+
+    Example: tracker mandate dprk-panel-of-experts
+    """
+    from reports.mandates import mandate_timeline
+    from reports.vetoes import ReportError
+
+    engine = _engine()
+    try:
+        result = mandate_timeline(engine, slug, as_of=_parse_date(as_of, "--as-of"))
+    except ReportError as exc:
+        _fail(str(exc))
+    info = result["mandate"]
+    if fmt is Format.json:
+        payload = {"mandate": {k: _jsonable(v) if not isinstance(v, list) else v
+                               for k, v in info.items()},
+                   "timeline": _records(result["timeline"])}
+        typer.echo(json.dumps(payload, ensure_ascii=False, indent=1))
+        return
+    if fmt is Format.table:
+        typer.echo(f"{info['name']} ({info['kind']}): {info['status']} as of {info['as_of']}"
+                   f"{', expiry ' + str(info['expiry']) if info['expiry'] else ''}")
+    show(result["timeline"], fmt, title=f"Timeline of {info['slug']}",
+         table_columns=["date", "event", "reference", "tally", "new_expiry", "sponsors",
+                        "vetoed_by", "abstained"])
 
 
 import_app = typer.Typer(

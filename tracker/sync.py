@@ -225,6 +225,22 @@ def _run_pages(engine: Engine, archive: RawArchive, plans: Iterable[PagePlan],
             reporter.advance(plan.label)
 
 
+def _derive_mandates(engine: Engine, summary: SyncSummary, today: dt.date) -> None:
+    """Bring the mandates up to date with what the sources stored."""
+    from db.mandates import derive_mandates
+    from tracker.mandates import RegistryError, load_registry
+
+    mandates = summary.sources.setdefault("mandates", SourceSummary("mandates"))
+    try:
+        registry = load_registry()
+    except RegistryError as exc:
+        mandates.pages_failed.append("registry")
+        summary.problems.append(f"mandate registry: {exc}")
+        return
+    with session_scope(engine) as session:
+        mandates.counts += derive_mandates(session, registry, today=today)
+
+
 def _record_runs(engine: Engine, summary: SyncSummary, started: dt.datetime) -> None:
     finished = dt.datetime.now(dt.UTC)
     with session_scope(engine) as session:
@@ -298,6 +314,7 @@ def sync(
         finally:
             if own_client:
                 http.close()
+        _derive_mandates(engine, summary, today)
         _record_runs(engine, summary, started)
         return summary
     finally:
@@ -338,6 +355,7 @@ def rebuild(engine: Engine, settings: Settings, *, reporter: Reporter | None = N
                     "undl-dataset", SourceSummary("undl-dataset"))
                 _store_dataset(engine, loaded.body, loaded.fetched_at, source_summary, summary,
                                reporter)
+        _derive_mandates(engine, summary, dt.date.today())
         _record_runs(engine, summary, started)
         return summary
     finally:
@@ -613,6 +631,7 @@ def import_undl_dataset(engine: Engine, settings: Settings, path_or_url: str, *,
                                fetched_at)
         reporter.start(1)
         _store_dataset(engine, page.body, page.fetched_at, source_summary, summary, reporter)
+        _derive_mandates(engine, summary, dt.date.today())
         _record_runs(engine, summary, started)
         return summary
     finally:

@@ -46,33 +46,13 @@ from scrapers.records import (
     VetoList,
     VetoListEntry,
 )
+from tracker.dates import MONTHS
 from tracker.members import UnknownMemberError, council_size, split_permanent_members
 from tracker.symbols import SymbolError, normalise_meeting_record, resolution_symbol
 
 SOURCE_VETO_LIST = "dhl-veto-list"
 SOURCE_MEETINGS = "dhl-meetings"
 
-_MONTHS = {
-    m: i
-    for i, names in enumerate(
-        [
-            ("january", "jan"),
-            ("february", "feb"),
-            ("march", "mar"),
-            ("april", "apr"),
-            ("may",),
-            ("june", "jun"),
-            ("july", "jul"),
-            ("august", "aug"),
-            ("september", "sep", "sept"),
-            ("october", "oct"),
-            ("november", "nov"),
-            ("december", "dec"),
-        ],
-        start=1,
-    )
-    for m in names
-}
 _DATE = re.compile(
     r"^(?P<day>\d{1,2})(?:\s*[-/+–]\s*\d{1,2})?\s+(?P<month>[A-Za-z]+)\.?(?:\s+(?P<year>\d{2,4}))?$"
 )
@@ -107,7 +87,7 @@ def parse_day(text: str, *, year: int | None, source: str, record: str) -> date:
     match = _DATE.match(text.strip())
     if not match:
         raise ParseError(source, record, f"unreadable date {text!r}")
-    month = _MONTHS.get(match.group("month").lower())
+    month = MONTHS.get(match.group("month").lower())
     if month is None:
         raise ParseError(source, record, f"unknown month in date {text!r}")
     y = match.group("year")

@@ -1,0 +1,218 @@
+"""Derive mandates and their events from the registry and the stored decisions.
+
+Reads what the sources stored (resolutions with their titles, drafts with the
+bodies they concern, their votes) and writes the mandate tables. Run after every
+sync, rebuild and import; idempotent.
+
+- established: the registry's establishing resolution, and titles "[on
+  establishment of ...]";
+- extended: titles "[on extension of the mandate of X until DATE]" (a title cut
+  short gives an extension whose new expiry is not known, and a finding);
+- terminated: the registry's ``terminated_by`` and titles "[on termination of
+  the mandate of X ...]";
+- renewal_failed: a failed draft naming the body (in its corporate subjects or
+  title) when no extension was adopted between its vote and the expiry then in
+  force; otherwise it is a related_failed_draft on the timeline;
+- lapsed: computed for a date (``mandate_status``): the expiry passed with no
+  extension adopted and no termination.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import select
+from sqlmodel import Session
+
+from db.models import Draft, Mandate, MandateEvent, Resolution, VoteEvent
+from db.store import store_findings
+from db.upsert import Counts, table_of, upsert
+from scrapers.records import Finding, Severity
+from tracker.mandates import MandateEntry, Registry, parse_mandate_title, slugify
+
+SOURCE = "mandates"
+RECORD_URL = "tracker:mandates"
+FAILED = ("vetoed", "insufficient_votes", "not_adopted")
+
+
+@dataclass
+class Event:
+    slug: str
+    kind: str
+    date: dt.date | None
+    reference: str
+    resolution_id: int | None = None
+    draft_id: int | None = None
+    vote_event_id: int | None = None
+    new_expiry: dt.date | None = None
+    note: str | None = None
+    source_url: str | None = None
+
+
+def expiry_in_force(events: Sequence[Event], on: dt.date) -> tuple[dt.date | None, bool]:
+    """Return the expiry in force on a date and whether it is known.
+
+    The expiry is the one the last extension adopted on or before that date set;
+    an extension whose new expiry is not known makes it unknown.
+    """
+    extensions = [e for e in events if e.kind == "extended" and e.date and e.date <= on]
+    if not extensions:
+        return None, False
+    last = max(extensions, key=lambda e: e.date or dt.date.min)
+    return last.new_expiry, last.new_expiry is not None
+
+
+def mandate_status(events: Sequence[Event], as_of: dt.date) -> tuple[str, dt.date | None,
+                                                                      Event | None]:
+    """Return (status, expiry, lapse event) of a mandate as of a date."""
+    past = [e for e in events if e.date is None or e.date <= as_of]
+    # A termination the registry names counts even before its resolution is stored.
+    terminated = [e for e in past if e.kind == "terminated"]
+    expiry, known = expiry_in_force(past, as_of)
+    if terminated:
+        return "terminated", expiry, None
+    if known and expiry is not None and expiry < as_of:
+        lapse = Event(events[0].slug if events else "", "lapsed", expiry,
+                      f"expiry {expiry.isoformat()}",
+                      note="no extension was adopted by the expiry date")
+        return "lapsed", expiry, lapse
+    return "active", expiry, None
+
+
+def _decisions(session: Session) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    r, e, d = table_of(Resolution), table_of(VoteEvent), table_of(Draft)
+    resolutions = [dict(x) for x in session.execute(
+        select(r.c.id, r.c.symbol, r.c.title, r.c.date, r.c.source_url,
+               e.c.date.label("vote_date"))
+        .outerjoin(e, e.c.resolution_id == r.c.id)).mappings()]
+    drafts = [dict(x) for x in session.execute(
+        select(d.c.id, d.c.symbol, d.c.title, d.c.bodies, d.c.status, d.c.source_url,
+               e.c.id.label("vote_event_id"), e.c.date.label("vote_date"))
+        .join(e, (e.c.draft_id == d.c.id) & e.c.question.is_(None))
+        .where(d.c.status.in_(FAILED))).mappings()]
+    return resolutions, drafts
+
+
+def derive_mandates(session: Session, registry: Registry, *, today: dt.date) -> Counts:
+    """Write the mandates and their events from the registry and the stored decisions."""
+    resolutions, failed_drafts = _decisions(session)
+    by_symbol = {x["symbol"]: x for x in resolutions}
+    entries: dict[str, MandateEntry] = {e.slug: e for e in registry.entries}
+    events: dict[str, list[Event]] = {slug: [] for slug in entries}
+    findings: list[Finding] = []
+
+    def when(row: dict[str, Any]) -> dt.date | None:
+        return row.get("date") or row.get("vote_date")
+
+    for entry in registry.entries:
+        for kind, symbol in (("established", entry.established_by),
+                             ("terminated", entry.terminated_by)):
+            if symbol:
+                row = by_symbol.get(symbol)
+                events[entry.slug].append(Event(
+                    entry.slug, kind, when(row) if row else None, symbol,
+                    resolution_id=row["id"] if row else None,
+                    source_url=row["source_url"] if row else None,
+                    note=None if row else "the resolution is not in the database yet"))
+
+    for row in sorted(resolutions, key=lambda x: (when(x) or dt.date.min, x["symbol"])):
+        action = parse_mandate_title(row["title"] or "")
+        if action is None:
+            continue
+        matched = registry.match(action.body)
+        if matched is None:
+            if action.cut:
+                findings.append(Finding(SOURCE, row["symbol"], "unmatched_cut_title",
+                                        Severity.INFO, f"{row['symbol']}: the title was cut "
+                                        f"short and names no known body: {row['title']!r}"))
+                continue
+            slug = slugify(action.body)
+            matched = entries.get(slug) or MandateEntry(slug, action.body, "unknown", None, ())
+            if slug not in entries:
+                entries[slug] = matched
+                events[slug] = []
+                findings.append(Finding(SOURCE, row["symbol"], "unknown_mandate",
+                                        Severity.WARNING, f"{row['symbol']} names a body the "
+                                        f"registry does not know: {action.body!r}; recorded as "
+                                        f"mandate {slug!r}"))
+        entry = matched
+        note = action.note
+        if action.cut:
+            note = "the title was cut short: the new expiry is not known"
+            findings.append(Finding(SOURCE, row["symbol"], "cut_title", Severity.INFO,
+                                    f"{row['symbol']}: {action.action} {entry.slug}, but the "
+                                    f"title was cut short: {row['title']!r}"))
+        elif action.action == "extended" and action.until is None:
+            note = note or "the title gives no new expiry"
+            findings.append(Finding(SOURCE, row["symbol"], "no_expiry_in_title", Severity.INFO,
+                                    f"{row['symbol']}: extends {entry.slug}, but its title "
+                                    "gives no new expiry"))
+        existing = [e for e in events[entry.slug]
+                    if e.kind == action.action and e.reference == row["symbol"]]
+        if existing:
+            continue
+        events[entry.slug].append(Event(
+            entry.slug, action.action, when(row), row["symbol"], resolution_id=row["id"],
+            new_expiry=action.until if action.action == "extended" else None, note=note,
+            source_url=row["source_url"]))
+
+    for draft in failed_drafts:
+        named: set[str] = set()
+        for body in (draft["bodies"] or "").split("; "):
+            match = registry.match(body) if body else None
+            if match:
+                named.add(match.slug)
+        action = parse_mandate_title(draft["title"] or "")
+        if action is not None and (match := registry.match(action.body)):
+            named.add(match.slug)
+        for slug in named:
+            timeline = events[slug]
+            voted = draft["vote_date"]
+            expiry, known = expiry_in_force(timeline, voted) if voted else (None, False)
+            later = [e for e in timeline if e.kind == "extended" and e.date and voted
+                     and expiry and voted < e.date <= expiry]
+            failed = known and expiry is not None and voted is not None and voted <= expiry \
+                and not later
+            timeline.append(Event(
+                slug, "renewal_failed" if failed else "related_failed_draft", voted,
+                draft["symbol"], draft_id=draft["id"], vote_event_id=draft["vote_event_id"],
+                note=(f"would have renewed the mandate in force until {expiry.isoformat()}"
+                      if failed and expiry else None),
+                source_url=draft["source_url"]))
+
+    counts = Counts()
+    mandate_rows = []
+    for slug, entry in entries.items():
+        timeline = events[slug]
+        status, expiry, lapse = mandate_status(timeline, today)
+        if lapse is not None:
+            timeline.append(Event(slug, "lapsed", lapse.date, lapse.reference, note=lapse.note))
+        established = by_symbol.get(entry.established_by or "")
+        mandate_rows.append({
+            "slug": slug, "name": entry.name, "kind": entry.kind,
+            "established_by": entry.established_by,
+            "established_by_id": established["id"] if established else None,
+            "aliases": "; ".join(entry.aliases) or None, "parent_slug": entry.parent,
+            "expiry": expiry, "status": status, "source_url": RECORD_URL})
+    ids, c = upsert(session, Mandate, mandate_rows, key="slug")
+    counts += c
+    event_rows = [{
+        "mandate_id": ids[e.slug], "kind": e.kind, "date": e.date, "reference": e.reference,
+        "resolution_id": e.resolution_id, "draft_id": e.draft_id,
+        "vote_event_id": e.vote_event_id, "new_expiry": e.new_expiry, "note": e.note,
+        "source_url": e.source_url} for timeline in events.values() for e in timeline]
+    _, c = upsert(session, MandateEvent, event_rows, key=("mandate_id", "kind", "reference"))
+    counts += c
+    stated = {(r["mandate_id"], r["kind"], r["reference"]) for r in event_rows}
+    me = table_of(MandateEvent)
+    stale = [i for i, m, k, ref in session.execute(
+        select(me.c.id, me.c.mandate_id, me.c.kind, me.c.reference)) if (m, k, ref) not in stated]
+    if stale:
+        session.execute(me.delete().where(me.c.id.in_(stale)))
+        counts.deleted += len(stale)
+    counts += store_findings(session, SOURCE, RECORD_URL, findings,
+                             seen_at=dt.datetime.combine(today, dt.time(), dt.UTC))
+    return counts

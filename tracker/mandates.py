@@ -1,0 +1,168 @@
+"""Mandates: the registry of bodies the Council created and renews, and the titles that
+tell of their establishment, extension and termination.
+
+Pure functions. The Digital Library's titles carry the decision:
+"Security Council resolution 2680 (2023) [on extension of the mandate of the
+Panel of Experts established pursuant to resolution 1874 (2009) until 30 Apr.
+2024]". Some saved titles were cut short by the scrape that saved them
+("... until 31 Oct. 20[...]"): a cut title is reported, never completed by guess.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import tomllib
+from dataclasses import dataclass, field
+from functools import cache
+from importlib import resources
+
+from tracker.dates import parse_day_month_year
+from tracker.symbols import normalise_resolution_symbol
+
+KINDS = ("peacekeeping_operation", "special_political_mission", "sanctions_regime",
+         "sanctions_committee", "panel_of_experts", "monitoring_team", "executive_directorate",
+         "committee", "unknown")
+
+
+class RegistryError(ValueError):
+    """The registry file has an entry the tracker cannot use."""
+
+
+@dataclass(frozen=True)
+class MandateEntry:
+    slug: str
+    name: str
+    kind: str
+    established_by: str | None
+    aliases: tuple[str, ...]
+    terminated_by: str | None = None
+    parent: str | None = None
+
+
+@dataclass(frozen=True)
+class TitleAction:
+    """What a title says was decided about a body."""
+
+    action: str  # established | extended | terminated
+    body: str  # the body's name as the title gives it
+    until: dt.date | None = None  # the new expiry, for an extension
+    cut: bool = False  # the title was cut short: the body or the date may be incomplete
+    note: str | None = None
+
+
+@dataclass
+class Registry:
+    entries: list[MandateEntry]
+    _aliases: list[tuple[str, MandateEntry]] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        pairs = []
+        for entry in self.entries:
+            for alias in (*entry.aliases, entry.name):
+                pairs.append((normalise_body(alias), entry))
+        self._aliases = sorted(pairs, key=lambda p: len(p[0]), reverse=True)
+
+    def match(self, text: str) -> MandateEntry | None:
+        """Return the mandate a body's name refers to (the longest alias found), or None."""
+        body = normalise_body(text)
+        for alias, entry in self._aliases:
+            if alias and re.search(rf"(?<![a-z0-9]){re.escape(alias)}(?![a-z0-9])", body):
+                return entry
+        return None
+
+    def by_slug(self, slug: str) -> MandateEntry | None:
+        return next((e for e in self.entries if e.slug == slug), None)
+
+
+def normalise_body(text: str) -> str:
+    """Reduce a body's name to what identifies it.
+
+    Lower case; no "the", no "UN."/"United Nations"; "Security Council
+    Resolution 1874 (2009)" and "resolution 1874" become "resolution 1874".
+    """
+    text = text.lower().replace("\u2019", "'")
+    text = re.sub(r"\bun\.\s*", " ", text)
+    text = re.sub(r"\b(?:united nations|un)\b", " ", text)
+    text = re.sub(r"\bsecurity council\s+(?=resolution)", "", text)
+    text = re.sub(r"(resolutions?\s+\d+)\s*\(\s*\d{4}\s*\)", r"\1", text)
+    text = re.sub(r"\bthe\b", " ", text)
+    text = re.sub(r"[^a-z0-9'()/-]+", " ", text)
+    return " ".join(text.split())
+
+
+def slugify(text: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", normalise_body(text)).strip("-")[:80] or "mandate"
+
+
+@cache
+def load_registry() -> Registry:
+    """Load the registry of known mandates shipped with the tracker."""
+    raw = resources.files("tracker").joinpath("data/mandates.toml").read_text(encoding="utf-8")
+    return parse_registry(raw)
+
+
+def parse_registry(text: str) -> Registry:
+    """Read a registry (TOML); fail loudly on an entry it cannot use."""
+    data = tomllib.loads(text)
+    entries: list[MandateEntry] = []
+    seen: set[str] = set()
+    for item in data.get("mandate", []):
+        slug = item.get("slug", "")
+        if not re.fullmatch(r"[a-z0-9][a-z0-9-]*", slug) or slug in seen:
+            raise RegistryError(f"mandate slug {slug!r} is missing, malformed or repeated")
+        seen.add(slug)
+        if item.get("kind") not in KINDS:
+            raise RegistryError(f"{slug}: unknown kind {item.get('kind')!r}")
+        established = item.get("established_by")
+        terminated = item.get("terminated_by")
+        entries.append(MandateEntry(
+            slug=slug, name=item["name"], kind=item["kind"],
+            established_by=normalise_resolution_symbol(established) if established else None,
+            aliases=tuple(item.get("aliases", ())),
+            terminated_by=normalise_resolution_symbol(terminated) if terminated else None,
+            parent=item.get("parent")))
+    for entry in entries:
+        if entry.parent and entry.parent not in seen:
+            raise RegistryError(f"{entry.slug}: unknown parent {entry.parent!r}")
+    return Registry(entries)
+
+
+_BRACKET = re.compile(r"\[(?P<inside>.*?)(?:\]|\[\.\.\.\]\s*$|$)", re.S)
+_EXTENSION = re.compile(
+    r"^on (?:extension|renewal)(?: for [^,]*?)? of (?:the )?mandates? of (?P<body>.+?)"
+    r"(?: until (?P<until>\d{1,2} \w+\.? \d{4}))?(?:,.*)?$", re.IGNORECASE | re.S)
+_ESTABLISHMENT = re.compile(r"^on (?:the )?establishment(?: and deployment)? of (?P<body>.+)$",
+                            re.IGNORECASE | re.S)
+_TERMINATION = re.compile(
+    r"^on (?:the )?termination of (?:the )?mandate of (?P<body>.+?)"
+    r"(?: (?:as of|on|by) (?P<until>\d{1,2} \w+\.? \d{4}))?$", re.IGNORECASE | re.S)
+
+
+def parse_mandate_title(title: str) -> TitleAction | None:
+    """Return what a resolution's (or draft's) title says about a mandate, or None.
+
+    A title cut short ("[...]") yields an action with ``cut=True``: its body may be
+    incomplete and its date is never guessed.
+    """
+    match = _BRACKET.search(title)
+    if match is None:
+        return None
+    inside = " ".join(match.group("inside").split())
+    cut = title.rstrip().endswith("[...]")
+    for action, pattern in (("extended", _EXTENSION), ("terminated", _TERMINATION),
+                            ("established", _ESTABLISHMENT)):
+        found = pattern.match(inside)
+        if not found:
+            continue
+        body = found.group("body").strip(" ,.")
+        until_text = found.groupdict().get("until")
+        until = parse_day_month_year(until_text) if until_text else None
+        if cut:
+            # The date (and perhaps the body's name) were lost with the cut.
+            body = re.sub(r"\s+(?:until|as of)\b.*$", "", body)
+            return TitleAction(action, body, None, cut=True)
+        if action == "extended" and until_text and until is None:
+            return TitleAction(action, body, None, note=f"unreadable date {until_text!r}")
+        return TitleAction(action, body, until)
+    return None
