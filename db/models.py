@@ -27,6 +27,7 @@ class Member(SQLModel, table=True):
     name: str
     permanent_seat: str | None = Field(default=None, max_length=3)
     successor: str | None = Field(default=None, max_length=3)
+    source_url: str | None = None  # ISO 3166-1 (pycountry), or the tracker's table of UN codes
 
 
 class Meeting(Provenance, table=True):
@@ -208,6 +209,7 @@ class SyncRun(SQLModel, table=True):
     rows_changed: int = 0
     rows_unchanged: int = 0
     ok: bool = False
+    complete: bool = False  # the run covered the source's whole history
 
 
 

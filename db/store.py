@@ -41,7 +41,7 @@ from scrapers.records import Finding as FindingRecord
 from scrapers.records import MeetingsTable, Outcome, VetoList
 from scrapers.undl.documents import DocumentRecord
 from scrapers.undl.parse import VotingRecord
-from tracker.members import PERMANENT_SEATS, council_size, known_members
+from tracker.members import PERMANENT_SEATS, council_size, known_members, member_source
 from tracker.symbols import meeting_number, parse_resolution_symbol
 
 PERMANENT_CODES = (*PERMANENT_SEATS, "SUN")  # the codes that have held a permanent seat
@@ -54,18 +54,14 @@ DRAFT_STATUS = {
 
 
 def ensure_members(session: Session) -> Counts:
-    """Make sure every member the tracker knows has a row (codes, names, seats)."""
+    """Make sure every member the tracker knows has a row (codes, names, seats, source)."""
     rows = [
         {"code": m.code, "name": m.name, "permanent_seat": m.permanent_seat,
-         "successor": m.successor}
+         "successor": m.successor, "source_url": member_source(m.code)}
         for m in known_members().values()
     ]
-    table = table_of(Member)
-    present = {r[0] for r in session.execute(select(table.c.code))}
-    missing = [r for r in rows if r["code"] not in present]
-    if missing:
-        session.execute(table.insert(), missing)
-    return Counts(new=len(missing), unchanged=len(rows) - len(missing))
+    _, counts = upsert(session, Member, rows, key="code")
+    return counts
 
 
 def _provenance(url: str, fetched_at: dt.datetime) -> dict[str, Any]:
@@ -133,7 +129,9 @@ def store_meetings_table(session: Session, page: MeetingsTable, *, url: str,
                     else {"draft_id": draft_ids[d.symbol]})
             events.append({
                 "key": d.vote_key, **link,
-                "meeting_id": meeting_ids[m.record], "date": m.date, "question": d.question,
+                "meeting_id": meeting_ids[m.record], "date": m.date,
+                # A question the page does not name may come from the Veto List: left alone.
+                **({"question": d.question} if d.question else {}),
                 "outcome": d.outcome.value,
                 "yes": tally.yes if tally else None, "no": tally.no if tally else None,
                 "abstain": tally.abstain if tally else None,
@@ -159,6 +157,17 @@ def store_veto_list(session: Session, page: VetoList, *, url: str,
     prov = _provenance(url, fetched_at)
     counts = Counts()
     fill_meeting = ("number", "date")
+    # A written-procedure vote cites two letters: join the one the tables already use.
+    cited = [letter for e in page.entries for letter in e.letters]
+    m = table_of(Meeting)
+    known = set(session.execute(select(m.c.record).where(m.c.record.in_(cited))).scalars()) \
+        if cited else set()
+    for e in page.entries:
+        if e.letters:
+            # Letters are not meetings: link to the one the tables keyed the vote by, if any,
+            # and create none (the tables will link the vote when they are synced).
+            stored = [letter for letter in e.letters if letter in known]
+            e.meeting = stored[0] if stored else None
     meeting_rows = [
         {"record": e.meeting, "number": meeting_number(e.meeting), "date": e.date}
         for e in page.entries if e.meeting

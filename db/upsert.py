@@ -84,6 +84,7 @@ def upsert(
     rows it alone states.
     """
     table = table_of(model)
+    pk = next(iter(table.primary_key.columns))
     columns = _key_of(key)
     composite = len(columns) > 1
 
@@ -123,6 +124,10 @@ def upsert(
                     changes[column] = value
             elif old[column] != value:
                 changes[column] = value
+        if not changes and owner and not same_page and incoming_url is not None:
+            # The owning source states a row another page stated first: it claims the row's
+            # provenance, so the result does not depend on the order pages were synced in.
+            changes = {"source_url": incoming_url}
         if not changes:
             counts.unchanged += 1
             continue
@@ -131,7 +136,7 @@ def upsert(
             # A row may carry its own provenance (one record, one URL); else the batch's.
             changes.update(provenance or {})
             changes.update({c: row[c] for c in PROVENANCE if c in row})
-        changes["_id"] = old["id"]
+        changes["_id"] = old[pk.name]
         updates.setdefault(tuple(sorted(changes)), []).append(changes)
     if inserts:
         by_columns: dict[tuple[str, ...], list[dict[str, Any]]] = {}
@@ -142,16 +147,16 @@ def upsert(
     for changed_columns, batch in updates.items():
         statement = (
             update(table)
-            .where(table.c.id == bindparam("_id"))
+            .where(pk == bindparam("_id"))
             .values({c: bindparam(c) for c in changed_columns if c != "_id"})
         )
         session.connection().execute(statement, batch)
-    ids = {k: old["id"] for k, old in existing.items()}
+    ids = {k: old[pk.name] for k, old in existing.items()}
     new_keys = [key_value(row) for row in inserts]
     fresh = set(new_keys)
     for chunk in _chunks(new_keys):
         found_rows = session.execute(
-            select(*(table.c[c] for c in columns), table.c.id)
+            select(*(table.c[c] for c in columns), pk)
             .where(_where_keys(table, columns, chunk)))
         for *found_key, found_id in found_rows:
             new_key = tuple(found_key) if composite else found_key[0]

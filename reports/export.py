@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import json
+import math
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 from sqlalchemy import Engine, select
@@ -37,6 +41,26 @@ class ExportError(ValueError):
     """An export that cannot be made (unknown name or format, file in the way)."""
 
 
+def jsonable(value: Any) -> Any:
+    """Return a value as JSON has it: ISO dates, null for missing, plain numbers."""
+    if value is None or value is pd.NaT or value is pd.NA:
+        return None
+    if isinstance(value, float) and math.isnan(value):
+        return None
+    if isinstance(value, pd.Timestamp):
+        return value.isoformat()
+    if isinstance(value, dt.datetime | dt.date):
+        return value.isoformat()
+    if hasattr(value, "item"):  # numpy scalars
+        return jsonable(value.item())
+    return value
+
+
+def records(df: pd.DataFrame) -> list[dict[str, Any]]:
+    """Return a frame as a list of JSON-ready objects with snake_case keys."""
+    return [{str(k): jsonable(v) for k, v in row.items()} for row in df.to_dict(orient="records")]
+
+
 def names() -> list[str]:
     return [*TABLES, *REPORTS]
 
@@ -49,7 +73,9 @@ def frame(engine: Engine, name: str) -> pd.DataFrame:
     if key in TABLES:
         table = SQLModel.metadata.tables[key]
         with engine.connect() as connection:
-            return pd.read_sql(select(table).order_by(*table.primary_key.columns), connection)
+            # Nullable integer columns stay integers (an empty draft_id is null, not 1.0).
+            return pd.read_sql(select(table).order_by(*table.primary_key.columns), connection,
+                               dtype_backend="numpy_nullable")
     raise ExportError(f"nothing called {name!r} to export; choose one of: {', '.join(names())}")
 
 
@@ -57,15 +83,20 @@ def write(df: pd.DataFrame, path: Path, fmt: str, *, overwrite: bool = False) ->
     """Write a frame to a file; refuse to overwrite unless asked."""
     if fmt not in FORMATS:
         raise ExportError(f"unknown format {fmt!r}; use one of {', '.join(FORMATS)}")
+    if path.is_dir():
+        raise ExportError(f"{path} is a folder; give a file name")
     if path.exists() and not overwrite:
         raise ExportError(f"{path} exists; pass --overwrite to replace it")
-    path.parent.mkdir(parents=True, exist_ok=True)
-    if fmt == "csv":
-        df.to_csv(path, index=False)
-    elif fmt == "json":
-        df.to_json(path, orient="records", date_format="iso", indent=1, force_ascii=False)
-    else:
-        try:
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if fmt == "csv":
+            df.to_csv(path, index=False)
+        elif fmt == "json":
+            path.write_text(json.dumps(records(df), ensure_ascii=False, indent=1),
+                            encoding="utf-8")
+        else:
             df.to_parquet(path, index=False)
-        except ImportError as exc:
-            raise ExportError("Parquet needs pyarrow: pip install 'unsc-tracker[parquet]'") from exc
+    except ImportError as exc:
+        raise ExportError("Parquet needs pyarrow: pip install 'unsc-tracker[parquet]'") from exc
+    except OSError as exc:
+        raise ExportError(f"cannot write {path}: {exc.strerror or exc}") from exc

@@ -7,7 +7,7 @@ from typing import Any
 import pandas as pd
 from sqlalchemy import Engine, case, func, select
 
-from db.models import Finding, MemberVote, Veto, VoteEvent
+from db.models import Finding, MemberVote, Resolution, Veto, VoteEvent
 from db.upsert import table_of
 
 SEVERITIES = ("error", "warning", "info")
@@ -94,3 +94,18 @@ def tally_disagreements(engine: Engine) -> pd.DataFrame:
                wrong["A"].astype(int), wrong["yes"].astype(int), wrong["no"].astype(int),
                wrong["abstain"].astype(int), strict=True)]
     return pd.DataFrame(out, columns=columns)
+
+
+def resolution_gaps(engine: Engine) -> pd.DataFrame:
+    """List the resolution numbers missing between the lowest and highest stored."""
+    r = table_of(Resolution)
+    with engine.connect() as connection:
+        numbers = set(connection.execute(select(r.c.number)).scalars())
+    columns = ["severity", "kind", "source", "record", "message", "url"]
+    if not numbers:
+        return pd.DataFrame(columns=columns)
+    missing = sorted(set(range(min(numbers), max(numbers) + 1)) - numbers)
+    return pd.DataFrame([{"severity": "info", "kind": "resolution_missing", "source": "check",
+                          "record": f"resolution {n}", "message": f"no source has given "
+                          f"resolution {n} yet (between {min(numbers)} and {max(numbers)})",
+                          "url": None} for n in missing], columns=columns)

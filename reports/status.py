@@ -49,10 +49,10 @@ def last_syncs(engine: Engine) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def status(engine: Engine, database_url: str) -> dict[str, Any]:
+def status(engine: Engine) -> dict[str, Any]:
     """Return the database in use, its row counts and the last sync per source."""
     return {
-        "database": engine.url.render_as_string(hide_password=True) if engine else database_url,
+        "database": engine.url.render_as_string(hide_password=True),
         "tables": row_counts(engine).to_dict(orient="records"),
         "sources": last_syncs(engine).to_dict(orient="records"),
     }

@@ -16,8 +16,8 @@ from sqlalchemy import Engine, select
 
 from db.models import Draft, Meeting, Member, Veto, VoteEvent
 from db.upsert import table_of
+from tracker.members import code_for_name, seat_of, split_permanent_members
 from tracker.members import member as lookup_member
-from tracker.members import seat_of, split_permanent_members
 
 CONVENTIONS = ("dhl-veto-list", "dhl-meetings")
 Grouping = Literal["member", "year", "decade", "agenda"]
@@ -41,8 +41,12 @@ def resolve_member(text: str) -> str:
         codes = []
     if len(codes) == 1:
         return codes[0]
-    raise ReportError(f"unknown member {text!r}: give a three-letter code (RUS, SUN, USA) or a "
-                      "permanent member's name")
+    try:
+        return code_for_name(candidate)
+    except ValueError:
+        pass
+    raise ReportError(f"unknown member {text!r}: give a three-letter code (RUS, SUN, DZA) or a "
+                      "name (Russian Federation, Algeria)")
 
 
 def _veto_rows(engine: Engine, convention: str, since: dt.date | None, until: dt.date | None
@@ -96,10 +100,12 @@ def vetoes(
         if merge_successors:
             code = seat_of(code)
         drafts_of_member = rows.loc[rows["member_code"] == code, "vote_event_id"]
-        if by == "member":
-            rows = rows[rows["member_code"] == code]
-        else:
+        if by is None:
+            # Listed: the drafts the member vetoed, with every member that joined it.
             rows = rows[rows["vote_event_id"].isin(drafts_of_member)]
+        else:
+            # Counted: the member's own vetoes only.
+            rows = rows[rows["member_code"] == code]
     if by is None:
         return _listed(rows)
     if by == "member":

@@ -125,10 +125,15 @@ class VetoListEntry:
     members: list[str]
     row: int
     question: str | None = None
+    letters: list[str] = field(default_factory=list)  # written procedure: every letter cited
 
     @property
     def vote_key(self) -> str:
-        return f"{self.draft} ({self.question})" if self.question else self.draft
+        """The vote event's key. Drafts known by a meeting record are told apart by their
+        ordinal already, so a preliminary question does not enter their key."""
+        if self.question and not self.draft.startswith("S/PV."):
+            return f"{self.draft} ({self.question})"
+        return self.draft
 
 
 @dataclass

@@ -127,3 +127,87 @@ def test_a_failed_page_gives_a_non_zero_exit(env: dict[str, str], replay: Replay
 def test_bad_database_url_is_a_clear_error(env: dict[str, str]) -> None:
     result = invoke({**env, "TRACKER_DATABASE_URL": "nonsense://"}, "status")
     assert result.exit_code == 1 and "database" in result.output
+
+
+def test_member_filter_counts_only_that_members_vetoes(env: dict[str, str]) -> None:
+    """--member with --by counts the member's own vetoes, not its co-vetoers'."""
+    invoke(env, "sync", "--until", "2024")
+    rows = json.loads(invoke(env, "vetoes", "--member", "China", "--by", "year",
+                             "--format", "json").stdout)
+    assert sum(r["vetoes"] for r in rows) == 1  # S/2022/431
+    assert all(r.get("RUS", 0) == 0 for r in rows)
+    listed = json.loads(invoke(env, "vetoes", "--member", "China", "--format", "json").stdout)
+    assert listed[0]["members"] == "CHN, RUS"  # the list shows who joined the veto
+
+
+def test_member_by_any_name(env: dict[str, str]) -> None:
+    invoke(env, "sync", "--until", "2024")
+    result = invoke(env, "member", "Algeria", "--format", "json")
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["member"]["member_code"] == "DZA"
+
+
+def test_status_json_has_nulls_not_strings(env: dict[str, str], replay: Replay) -> None:
+    replay.pages["/depts/dhl/resguide/scact_veto_table_en.html"] = b"<html>down</html>"
+    invoke(env, "sync", "--source", "veto-list")  # fails: no clean sync yet
+    status = json.loads(invoke(env, "status", "--format", "json").stdout)
+    (veto_list,) = [s for s in status["sources"] if s["source"] == "veto-list"]
+    assert veto_list["last_ok_sync"] is None
+
+
+def test_status_never_creates_a_database(tmp_path: Path) -> None:
+    target = tmp_path / "missing" / "x.sqlite"
+    result = runner.invoke(app, ["--db", f"sqlite:///{target}", "status", "--format", "json"],
+                           env={"TRACKER_DATA_DIR": str(tmp_path)})
+    assert result.exit_code == 0 and "not created yet" in result.stdout
+    assert not target.parent.exists()
+    report = runner.invoke(app, ["--db", f"sqlite:///{target}", "vetoes"],
+                           env={"TRACKER_DATA_DIR": str(tmp_path)})
+    assert report.exit_code == 1 and "no database" in report.output
+
+
+def test_database_without_a_driver_is_a_clear_error(env: dict[str, str]) -> None:
+    result = invoke({**env, "TRACKER_DATABASE_URL": "mysql://x@localhost/y"}, "vetoes")
+    assert result.exit_code == 1 and "driver" in result.output
+
+
+def test_export_errors_are_messages(env: dict[str, str], tmp_path: Path) -> None:
+    invoke(env, "sync", "--until", "2024")
+    folder = invoke(env, "export", "vetoes", "--out", str(tmp_path), "--overwrite")
+    assert folder.exit_code == 1 and "is a folder" in folder.output
+    blocked = tmp_path / "file"
+    blocked.write_text("x")
+    unwritable = invoke(env, "export", "vetoes", "--out", str(blocked / "v.csv"))
+    assert unwritable.exit_code == 1 and "cannot write" in unwritable.output
+
+
+def test_export_json_has_plain_dates_and_integers(env: dict[str, str], tmp_path: Path) -> None:
+    invoke(env, "sync", "--until", "2024")
+    out = tmp_path / "events.json"
+    assert invoke(env, "export", "vote_event", "--out", str(out), "--format", "json"
+                  ).exit_code == 0
+    rows = json.loads(out.read_text())
+    dated = next(r for r in rows if r["date"])
+    assert len(dated["date"]) == 10  # 2022-05-26, not a timestamp
+    assert any(r["resolution_id"] is None for r in rows)
+    assert all(isinstance(r["yes"], int) for r in rows if r["yes"] is not None)
+    csv_out = tmp_path / "events.csv"
+    invoke(env, "export", "vote_event", "--out", str(csv_out))
+    assert ".0," not in csv_out.read_text()
+
+
+def test_bad_dates_and_ranges_are_explained(env: dict[str, str]) -> None:
+    invoke(env, "sync", "--until", "2024")
+    bad = invoke(env, "vetoes", "--since", "2022-02-30")
+    assert bad.exit_code == 1 and "not a real date" in bad.output
+    backwards = invoke(env, "vetoes", "--since", "2020", "--until", "2010")
+    assert backwards.exit_code == 1 and "after" in backwards.output
+    sync_backwards = invoke(env, "sync", "--since", "2020", "--until", "2010")
+    assert sync_backwards.exit_code == 1 and "after" in sync_backwards.output
+
+
+def test_rebuild_of_an_empty_archive_is_refused(env: dict[str, str], tmp_path: Path) -> None:
+    invoke(env, "sync", "--until", "2024")
+    result = invoke({**env, "TRACKER_DATA_DIR": str(tmp_path / "empty")}, "rebuild")
+    assert result.exit_code == 1 and "holds no pages" in result.output
+    assert json.loads(invoke(env, "vetoes", "--by", "member", "--format", "json").stdout)

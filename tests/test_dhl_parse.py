@@ -49,6 +49,48 @@ def test_veto_list_must_key_drafts_known_only_by_their_meeting() -> None:
     assert "S/552 (preliminary question)" in keys and "S/552" in keys
 
 
+def test_veto_list_reads_the_preliminary_question_from_the_agenda_item() -> None:
+    body = (DHL / "veto_list.html").read_bytes().replace(
+        b"<td>The Spanish question</td>\n<td>France, USSR</td>",
+        b"<td>The Spanish question preliminary question</td>\n<td>France, USSR</td>")
+    page = parse_veto_list(body)
+    entry = next(e for e in page.entries if e.members == ["FRA", "SUN"])
+    assert entry.question == "preliminary question" and entry.agenda == "The Spanish question"
+    assert entry.vote_key == "S/PV.49 (vetoed draft 1)"  # the ordinal already tells it apart
+
+
+def test_veto_list_keeps_every_letter_of_a_written_procedure() -> None:
+    page = parse_veto_list((DHL / "veto_list.html").read_bytes())
+    entry = next(e for e in page.entries if e.draft == "S/2020/852")
+    assert entry.letters == ["S/2020/870", "S/2020/865"]
+
+
+def test_veto_list_row_of_another_shape_fails_loudly() -> None:
+    body = (DHL / "veto_list.html").read_bytes().replace(
+        b"<td>Russian Federation</td></tr>", b"<td>Russian Federation</td><td>x</td></tr>", 1)
+    with pytest.raises(ParseError, match="6 cells"):
+        parse_veto_list(body)
+
+
+def test_a_resolution_printed_with_another_year_is_stored_under_the_pages_year() -> None:
+    decisions, findings = parse_outcome("S/RES/207 (1964) 11-0-0", year=1965,
+                                        record="S/PV.1200", url="u")
+    assert decisions[0].symbol == "S/RES/207 (1965)"
+    assert [f.kind for f in findings] == ["resolution_year_mismatch"]
+
+
+def test_a_draft_voted_again_with_another_result_is_a_second_vote() -> None:
+    rows = "".join(
+        f"<tr><td><a>S/PV.{n}</a></td><td>{d} December</td><td>Congo</td>"
+        f"<td>Draft resolution S/4733/Rev.1 not adopted<br>{t}</td></tr>"
+        for n, d, t in ((942, "13", "6-0-5"), (941, "12", "4-0-7")))
+    body = ("<table><tr><th>Meeting Record</th><th>Date</th><th>Topic</th>"
+            "<th>Security Council Outcome / Vote</th></tr>" + rows + "</table>").encode()
+    table = parse_meetings_table(body, year=1961, url="u")
+    keys = [d.vote_key for m in table.meetings for d in m.decisions]
+    assert keys == ["S/4733/Rev.1", "S/4733/Rev.1 (vote at S/PV.942)"]
+
+
 def test_veto_list_must_refuse_an_unknown_member() -> None:
     body = (DHL / "veto_list.html").read_bytes().replace(b"<td>USA</td></tr>\n<tr><td>27-28",
                                                           b"<td>Atlantis</td></tr>\n<tr><td>27-28")
@@ -145,7 +187,7 @@ def test_old_htm_page_in_latin_1_is_read() -> None:
 @pytest.mark.parametrize(
     ("text", "expected"),
     [
-        ("S/RES/1874 (2009) 15-0-0", [("resolution", "S/RES/1874 (2009)", "15-0-0")]),
+        ("S/RES/2100 (2013) 15-0-0", [("resolution", "S/RES/2100 (2013)", "15-0-0")]),
         ("S/RES/2118 (2013) without vote S/2013/555 (PRST)",
          [("resolution", "S/RES/2118 (2013)", None),
           ("presidential_statement", "S/2013/555", None)]),

@@ -18,6 +18,7 @@ from db.models import (
     MemberVote,
     Resolution,
     SourceRecord,
+    SyncRun,
     Veto,
     VoteEvent,
 )
@@ -284,3 +285,73 @@ def test_roll_call_of_a_failed_draft_gives_vetoes_checked_against_the_veto_list(
     disagreements = veto_disagreements(engine)
     row = disagreements[disagreements["record"] == "S/2024/255"].iloc[0]
     assert "roll-call: CHN, RUS" in row["message"] and "dhl-veto-list: RUS" in row["message"]
+
+
+def test_the_order_of_sources_does_not_change_the_result(
+        tmp_path: Path, served: Settings) -> None:
+    """Veto List first or meetings first: the same rows, the same provenance."""
+    from db.engine import make_engine
+
+    results = []
+    for order in (["meetings", "veto-list"], ["veto-list", "meetings"]):
+        engine = make_engine(f"sqlite:///{tmp_path / ('-'.join(order) + '.sqlite')}")
+        for source in order:
+            assert run(engine, served, sources=[source]).ok
+        results.append(snapshot(engine))
+    assert results[0] == results[1]
+
+
+def test_a_missing_veto_list_is_a_failure(engine: Engine, served: Settings,
+                                          replay: Replay) -> None:
+    del replay.pages[f"{RESGUIDE}/scact_veto_table_en.html"]
+    summary = run(engine, served, sources=["veto-list"])
+    assert not summary.ok and "Veto List was not found" in summary.problems[0]
+
+
+def test_a_restricted_first_sync_is_not_the_full_one(engine: Engine, served: Settings,
+                                                     replay: Replay) -> None:
+    assert run(engine, served, sources=["meetings"], since=2022, until=2022).ok
+    replay.requests.clear()
+    assert run(engine, served, sources=["meetings"]).ok
+    asked = {p.split("/")[-1] for p, _ in replay.requests}
+    assert "scact1946_table_en.html" in asked  # the history is still fetched once
+
+
+def test_a_normal_sync_covers_the_years_since_the_last_one(engine: Engine, served: Settings,
+                                                           replay: Replay) -> None:
+    assert sync(engine, served, sources=["meetings"], today=dt.date(2022, 6, 1),
+                client=quiet_client()).ok
+    with engine.begin() as connection:  # the last clean sync was in 2022
+        connection.execute(SyncRun.__table__.update().values(
+            started_at=dt.datetime(2022, 6, 1, tzinfo=dt.UTC)))
+    replay.requests.clear()
+    assert sync(engine, served, sources=["meetings"], today=dt.date(2024, 6, 1),
+                client=quiet_client()).ok
+    years = {p.split("scact")[1][:4] for p, _ in replay.requests if "scact" in p}
+    assert years == {"2022", "2023", "2024"}
+
+
+def test_rebuild_refuses_an_empty_archive_and_keeps_the_database(
+        engine: Engine, served: Settings, tmp_path: Path) -> None:
+    from tracker.sync import EmptyArchive
+
+    run(engine, served)
+    before = snapshot(engine)
+    with pytest.raises(EmptyArchive, match="holds no pages"):
+        rebuild(engine, served.model_copy(update={"data_dir": tmp_path / "empty"}))
+    assert snapshot(engine) == before
+
+
+def test_written_procedure_letters_create_no_meetings(engine: Engine, served: Settings) -> None:
+    assert run(engine, served, sources=["veto-list"]).ok
+    with Session(engine) as session:
+        records = set(session.execute(select(Meeting.record)).scalars())
+        event = session.execute(select(VoteEvent).where(VoteEvent.key == "S/2020/852")
+                                ).scalar_one()
+    assert not {"S/2020/870", "S/2020/865"} & records and event.meeting_id is None
+    assert run(engine, served, sources=["meetings"]).ok
+    with Session(engine) as session:
+        event = session.execute(select(VoteEvent).where(VoteEvent.key == "S/2020/852")
+                                ).scalar_one()
+        meeting = session.get(Meeting, event.meeting_id)
+    assert meeting is not None and meeting.record == "S/2020/870" and meeting.written_procedure

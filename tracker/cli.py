@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import math
+import re
 import sys
 from enum import StrEnum
 from pathlib import Path
@@ -85,13 +85,17 @@ def _settings() -> Settings:
 
 
 def _engine(*, create: bool = False) -> Engine:
+    """Open the database. Reading commands never create one; they upgrade an older schema."""
     from sqlalchemy.exc import ArgumentError, OperationalError
 
-    from db.engine import is_initialised, make_engine
+    from db.engine import is_current, is_initialised, make_engine, sqlite_path, upgrade
 
     url = _settings().resolved_database_url
     try:
-        engine = make_engine(url)
+        path = sqlite_path(url)
+        if not create and path is not None and not path.exists():
+            _fail(f"no database at {path}: run `tracker sync` (or pass --db)")
+        engine = make_engine(url, create=create)
         if create:
             from tracker.sync import open_database
 
@@ -99,8 +103,13 @@ def _engine(*, create: bool = False) -> Engine:
         elif not is_initialised(engine):
             _fail(f"the database {engine.url.render_as_string(hide_password=True)} is empty: "
                   "run `tracker sync` first")
+        elif not is_current(engine):
+            typer.echo("upgrading the database schema to this version of the tracker", err=True)
+            upgrade(engine)
     except ArgumentError as exc:
         _fail(f"bad database URL {url!r}: {exc}")
+    except ImportError as exc:
+        _fail(f"no driver for the database URL {url!r}: {exc}")
     except OperationalError as exc:
         _fail(f"cannot open the database: {exc.orig}")
     return engine
@@ -112,26 +121,15 @@ def _fail(message: str, code: int = 1) -> NoReturn:
 
 
 def _jsonable(value: Any) -> Any:
-    if value is None:
-        return None
-    if isinstance(value, float) and math.isnan(value):
-        return None
-    if isinstance(value, dt.datetime | dt.date):
-        return value.isoformat()
-    if hasattr(value, "item"):  # numpy scalars
-        return _jsonable(value.item())
-    try:
-        import pandas as pd
+    from reports.export import jsonable
 
-        if value is pd.NaT or (not isinstance(value, list | dict | str) and pd.isna(value)):
-            return None
-    except (TypeError, ValueError):
-        pass
-    return value
+    return jsonable(value)
 
 
 def _records(df: pd.DataFrame) -> list[dict[str, Any]]:
-    return [{str(k): _jsonable(v) for k, v in row.items()} for row in df.to_dict(orient="records")]
+    from reports.export import records
+
+    return records(df)
 
 
 def show(df: pd.DataFrame, fmt: Format, *, title: str | None = None,
@@ -166,13 +164,23 @@ def show(df: pd.DataFrame, fmt: Format, *, title: str | None = None,
 def _parse_date(value: str | None, option: str) -> dt.date | None:
     if value is None:
         return None
+    if len(value) == 4 and value.isdigit() and option in ("--since", "--until"):
+        return dt.date(int(value), 1 if option == "--since" else 12,
+                       1 if option == "--since" else 31)
+    if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
+        years = " or a year (YYYY)" if option in ("--since", "--until") else ""
+        _fail(f"{option} takes a date (YYYY-MM-DD){years}, not {value!r}")
     try:
-        if len(value) == 4 and value.isdigit() and option in ("--since", "--until"):
-            return dt.date(int(value), 1 if option == "--since" else 12,
-                           1 if option == "--since" else 31)
         return dt.date.fromisoformat(value)
-    except ValueError:
-        _fail(f"{option} takes a date (YYYY-MM-DD) or a year (YYYY), not {value!r}")
+    except ValueError as exc:
+        _fail(f"{option} {value!r} is not a real date: {exc}")
+
+
+def _date_range(since: str | None, until: str | None) -> tuple[dt.date | None, dt.date | None]:
+    first, last = _parse_date(since, "--since"), _parse_date(until, "--until")
+    if first is not None and last is not None and first > last:
+        _fail(f"--since {since} is after --until {until}")
+    return first, last
 
 
 # --- sync and rebuild -----------------------------------------------------------------
@@ -204,12 +212,15 @@ def _summarise(summary: Any, fmt: Format) -> None:
 
     rows = [{
         "source": s.source, "pages_fetched": s.pages_fetched,
-        "pages_missing": len(s.pages_missing), "pages_failed": len(s.pages_failed),
+        "pages_not_found": len(s.pages_missing), "pages_failed": len(s.pages_failed),
         "rows_new": s.counts.new, "rows_changed": s.counts.changed + s.counts.deleted,
         "rows_unchanged": s.counts.unchanged,
-        "pages_not_found": ", ".join(s.pages_missing),
+        "not_found": ", ".join(s.pages_missing) or None,
+        "failed": ", ".join(s.pages_failed) or None,
     } for s in summary.sources.values()]
-    show(pd.DataFrame(rows), fmt, title="Sync summary")
+    show(pd.DataFrame(rows), fmt, title="Sync summary",
+         table_columns=["source", "pages_fetched", "pages_not_found", "pages_failed",
+                        "rows_new", "rows_changed", "rows_unchanged"])
     if summary.problems:
         typer.secho(f"{len(summary.problems)} problem(s):", fg=typer.colors.RED, err=True)
         for problem in summary.problems:
@@ -243,6 +254,8 @@ def sync(
     from tracker.sync import sync as run_sync
 
     settings = _settings()
+    if since is not None and until is not None and since > until:
+        _fail(f"--since {since} is after --until {until}")
     engine = _engine(create=True)
     for name in source or ():
         if name not in SOURCES:
@@ -266,7 +279,7 @@ def rebuild(fmt: FormatOption = Format.table) -> None:
 
     Example: TRACKER_DATABASE_URL=sqlite:///copy.sqlite tracker rebuild
     """
-    from tracker.sync import SyncLocked
+    from tracker.sync import EmptyArchive, SyncLocked
     from tracker.sync import rebuild as run_rebuild
 
     settings = _settings()
@@ -276,6 +289,8 @@ def rebuild(fmt: FormatOption = Format.table) -> None:
                                                                   reporter=reporter))
     except SyncLocked as exc:
         _fail(str(exc), code=2)
+    except EmptyArchive as exc:
+        _fail(str(exc))
     _summarise(summary, fmt)
     if not summary.ok:
         raise typer.Exit(1)
@@ -311,17 +326,18 @@ def vetoes(
     from reports.vetoes import ReportError
     from reports.vetoes import vetoes as report
 
+    span = _date_range(since, until)
     engine = _engine()
     try:
-        df = report(engine, member=member, since=_parse_date(since, "--since"),
-                    until=_parse_date(until, "--until"),
+        df = report(engine, member=member, since=span[0],
+                    until=span[1],
                     by=by.value if by else None,
                     merge_successors=merge_successors, convention=convention)
     except ReportError as exc:
         _fail(str(exc))
     title = f"Vetoes ({convention})" + (f" by {by.value}" if by else "")
     show(df, fmt, title=title, table_columns=None if by else [
-        "date", "draft", "meeting_record", "agenda", "members", "tally"])
+        "date", "draft", "meeting_record", "agenda", "member_names", "tally"])
 
 
 @app.command()
@@ -341,6 +357,7 @@ def check(
     from reports.findings import (
         SEVERITIES,
         findings,
+        resolution_gaps,
         tally_disagreements,
         veto_disagreements,
     )
@@ -350,7 +367,8 @@ def check(
     engine = _engine()
     df = findings(engine, severity=severity, source=source)
     if source in (None, "check"):
-        checks = [veto_disagreements(engine), tally_disagreements(engine)]
+        checks = [veto_disagreements(engine), tally_disagreements(engine),
+                  resolution_gaps(engine)]
         if severity is not None:
             allowed = SEVERITIES[: SEVERITIES.index(severity) + 1]
             checks = [c[c["severity"].isin(allowed)] for c in checks]
@@ -367,10 +385,15 @@ def status(fmt: FormatOption = Format.table) -> None:
     """
     import pandas as pd
 
+    from db.engine import sqlite_path
     from reports.status import status as report
 
-    engine = _engine(create=True)
-    result = report(engine, _settings().resolved_database_url)
+    path = sqlite_path(_settings().resolved_database_url)
+    if path is not None and not path.exists():
+        result: dict[str, Any] = {"database": _settings().resolved_database_url, "tables": [],
+                  "sources": [], "note": "not created yet: run `tracker sync`"}
+    else:
+        result = report(_engine())
     if fmt is Format.json:
         typer.echo(json.dumps({k: ([{c: _jsonable(v) for c, v in r.items()} for r in val]
                                    if isinstance(val, list) else val)
@@ -384,7 +407,8 @@ def status(fmt: FormatOption = Format.table) -> None:
                  for r in result["sources"]]
         show(pd.DataFrame(rows), fmt)
         return
-    typer.echo(f"Database: {result['database']}")
+    typer.echo(f"Database: {result['database']}"
+               + (f" ({result['note']})" if result.get("note") else ""))
     show(pd.DataFrame(result["tables"]), fmt, title="Rows")
     show(pd.DataFrame(result["sources"]), fmt, title="Last sync per source")
 
@@ -465,10 +489,11 @@ def member(
     from reports.rollcalls import member_record
     from reports.vetoes import ReportError
 
+    span = _date_range(since, until)
     engine = _engine()
     try:
-        record = member_record(engine, code, since=_parse_date(since, "--since"),
-                               until=_parse_date(until, "--until"))
+        record = member_record(engine, code, since=span[0],
+                               until=span[1])
     except ReportError as exc:
         _fail(str(exc))
     parts = {k: v for k, v in record.items() if k != "member"}
@@ -510,11 +535,12 @@ def agreement(
     from reports.agreement import agreement as report
     from reports.vetoes import ReportError
 
+    span = _date_range(since, until)
     engine = _engine()
     chosen = [m.strip() for m in members.split(",") if m.strip()] if members else None
     try:
-        df = report(engine, since=_parse_date(since, "--since"),
-                    until=_parse_date(until, "--until"), members=chosen, min_shared=min_shared)
+        df = report(engine, since=span[0],
+                    until=span[1], members=chosen, min_shared=min_shared)
     except ReportError as exc:
         _fail(str(exc))
     show(df, fmt, title="Agreement (share of identical votes)")
@@ -563,10 +589,11 @@ def drafts(
     from reports.drafts import drafts as report
     from reports.vetoes import ReportError
 
+    span = _date_range(since, until)
     engine = _engine()
     try:
         df = report(engine, sponsor=sponsor, status=status.value if status else None,
-                    since=_parse_date(since, "--since"), until=_parse_date(until, "--until"),
+                    since=span[0], until=span[1],
                     agenda=agenda)
     except ReportError as exc:
         _fail(str(exc))
@@ -591,9 +618,10 @@ def sponsors(
     """
     from reports.drafts import sponsors as report
 
+    span = _date_range(since, until)
     engine = _engine()
-    result = report(engine, since=_parse_date(since, "--since"),
-                    until=_parse_date(until, "--until"))
+    result = report(engine, since=span[0],
+                    until=span[1])
     if fmt is Format.json:
         typer.echo(json.dumps({k: _records(v) for k, v in result.items()}, ensure_ascii=False,
                               indent=1))

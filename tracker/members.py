@@ -82,6 +82,13 @@ def known_members() -> dict[str, Member]:
     return members
 
 
+def member_source(code: str) -> str:
+    """Return where a member's code and name come from."""
+    if code in {m.code for m in (*_HISTORICAL, *_PERMANENT)}:
+        return "tracker.members (the UN Digital Library's codes and names)"
+    return "ISO 3166-1 (pycountry)"
+
+
 def member(code: str) -> Member:
     """Return the member with this code, or raise UnknownMemberError."""
     try:

@@ -6,7 +6,9 @@ import re
 
 _RESOLUTION = re.compile(r"^\s*S\s*/\s*RES\s*/\s*(\d+)\s*\(\s*(\d{4})\s*\)\s*$", re.IGNORECASE)
 _PV = re.compile(r"S/PV\.(\d+)", re.IGNORECASE)
-_ROMAN = {"I": 1, "II": 2, "III": 3, "IV": 4, "V": 5, "VI": 6}
+_ROMAN = {"I": 1, "II": 2, "III": 3, "IV": 4, "V": 5, "VI": 6, "VII": 7, "VIII": 8, "IX": 9,
+          "X": 10}
+_NUMERALS = {v: k for k, v in _ROMAN.items()}
 
 
 class SymbolError(ValueError):
@@ -54,11 +56,15 @@ def normalise_meeting_record(text: str) -> str:
     part = re.search(r"Part\s*([IVX]+|\d+)", rest, re.IGNORECASE)
     if resumption:
         n = resumption.group(1)
-        number = _ROMAN.get(n.upper()) if n and not n.isdigit() else (int(n) if n else 1)
+        number = (int(n) if n.isdigit() else _ROMAN.get(n.upper())) if n else 1
+        if number is None:
+            raise SymbolError(f"unreadable resumption in meeting record {text!r}")
         key += f" (Resumption {number})"
     elif part:
         n = part.group(1)
-        roman = n.upper() if not n.isdigit() else {v: k for k, v in _ROMAN.items()}[int(n)]
+        roman = n.upper() if not n.isdigit() else _NUMERALS.get(int(n))
+        if roman is None or roman not in _ROMAN:
+            raise SymbolError(f"unreadable part in meeting record {text!r}")
         key += f" (Part {roman})"
     return key
 

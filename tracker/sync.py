@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from filelock import FileLock, Timeout
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine, func, select
 from sqlmodel import Session, SQLModel
 
 from db.engine import session_scope, upgrade
@@ -48,6 +48,10 @@ class SyncLocked(RuntimeError):
     """Another sync or rebuild is running on the same data folder."""
 
 
+class EmptyArchive(RuntimeError):
+    """``rebuild`` found nothing in the raw archive to rebuild from."""
+
+
 @dataclass(frozen=True)
 class PagePlan:
     """One page of one source: where to fetch it and how to read it."""
@@ -66,6 +70,7 @@ class SourceSummary:
     pages_missing: list[str] = field(default_factory=list)
     pages_failed: list[str] = field(default_factory=list)
     counts: Counts = field(default_factory=Counts)
+    complete: bool = False  # this run covered the source's whole history
 
 
 @dataclass
@@ -74,7 +79,6 @@ class SyncSummary:
 
     sources: dict[str, SourceSummary] = field(default_factory=dict)
     problems: list[str] = field(default_factory=list)
-    requests: int = 0
 
     @property
     def ok(self) -> bool:
@@ -138,29 +142,34 @@ def _fetcher(base_url: str, page: dhl_fetch.Page
 
 def plan_pages(settings: Settings, source: str, years: range) -> list[PagePlan]:
     """Return the pages of a source to fetch, in the order they are stored."""
-    base = settings.un_org_url
     if source == "meetings":
-        return [
-            PagePlan("meetings", p.page_id, _fetcher(base, p), _store_meetings(_year_of(p.page_id)),
-                     f"meetings {p.page_id}")
-            for p in dhl_fetch.meetings_pages(years)
-        ]
-    if source == "veto-list":
-        page = dhl_fetch.veto_list_page()
-        return [PagePlan("veto-list", page.page_id, _fetcher(base, page), _store_veto_list,
-                         "Veto List")]
-    raise ValueError(f"unknown source {source!r}; the sources are: {', '.join(SOURCES)}")
+        pages = dhl_fetch.meetings_pages(years)
+    elif source == "veto-list":
+        pages = [dhl_fetch.veto_list_page()]
+    else:
+        raise ValueError(f"unknown source {source!r}; the sources are: {', '.join(SOURCES)}")
+    return [_plan(settings, source, page) for page in pages]
 
 
-def _stored_plan(source: str, page_id: str) -> PagePlan:
-    """Return how to store an archived page (for rebuild: no fetching)."""
-    def no_fetch(client: PoliteClient) -> tuple[str, bytes, dt.datetime]:
-        raise RuntimeError("rebuild does not fetch")
-
+def _plan(settings: Settings, source: str, page: dhl_fetch.Page) -> PagePlan:
     if source == "meetings":
-        return PagePlan(source, page_id, no_fetch, _store_meetings(_year_of(page_id)),
-                        f"meetings {page_id}")
-    return PagePlan(source, page_id, no_fetch, _store_veto_list, "Veto List")
+        return PagePlan(source, page.page_id, _fetcher(settings.un_org_url, page),
+                        _store_meetings(_year_of(page.page_id)), f"meetings {page.page_id}")
+    return PagePlan(source, page.page_id, _fetcher(settings.un_org_url, page), _store_veto_list,
+                    "Veto List")
+
+
+def _archived_plans(settings: Settings, archive: RawArchive) -> list[PagePlan]:
+    """Return the archived pages of the paged sources, in the order a sync stores them."""
+    plans = []
+    for source in PAGED_SOURCES:
+        ids = sorted(archive.page_ids(ARCHIVE_NAMES[source]),
+                     key=lambda i: (_year_of(i), i) if source == "meetings" else (0, i))
+        for page_id in ids:
+            page = (dhl_fetch.veto_list_page() if source == "veto-list"
+                    else dhl_fetch.Page(page_id, (), _year_of(page_id)))
+            plans.append(_plan(settings, source, page))
+    return plans
 
 
 # --- running --------------------------------------------------------------------------
@@ -173,13 +182,17 @@ def open_database(engine: Engine) -> None:
         ensure_members(session)
 
 
-def _has_synced(engine: Engine, source: str) -> bool:
+def _history(engine: Engine, source: str) -> tuple[bool, dt.datetime | None]:
+    """Return whether a source was ever synced in full, and when it last synced cleanly."""
     runs = table_of(SyncRun)
     with engine.connect() as connection:
-        found = connection.execute(
-            select(runs.c.id).where(runs.c.source == source, runs.c.ok.is_(True)).limit(1)
-        ).first()
-    return found is not None
+        complete = connection.execute(
+            select(runs.c.id).where(runs.c.source == source, runs.c.ok.is_(True),
+                                    runs.c.complete.is_(True)).limit(1)).first()
+        last_ok = connection.execute(
+            select(func.max(runs.c.started_at)).where(runs.c.source == source,
+                                                      runs.c.ok.is_(True))).scalar()
+    return complete is not None, last_ok
 
 
 def _lock(settings: Settings) -> FileLock:
@@ -205,7 +218,11 @@ def _run_pages(engine: Engine, archive: RawArchive, plans: Iterable[PagePlan],
             if client is not None:
                 try:
                     url, body, fetched_at = plan.fetch(client)
-                except NotFound:
+                except NotFound as exc:
+                    if plan.source == "veto-list":
+                        raise FetchError(exc.url, "the Veto List was not found (404): check "
+                                         "TRACKER_UN_ORG_URL", exc.status) from None
+                    # A yearly table that does not exist (yet): noted, not a failure.
                     source_summary.pages_missing.append(plan.page_id)
                     continue
                 page, _ = archive.save(archive_name, plan.page_id, url, body, fetched_at)
@@ -251,6 +268,7 @@ def _record_runs(engine: Engine, summary: SyncSummary, started: dt.datetime) -> 
                 pages_failed=len(s.pages_failed), rows_new=s.counts.new,
                 rows_changed=s.counts.changed + s.counts.deleted,
                 rows_unchanged=s.counts.unchanged, ok=not s.pages_failed,
+                complete=s.complete and not s.pages_failed,
             ))
 
 
@@ -281,16 +299,33 @@ def sync(
     lock = _lock(settings)
     try:
         open_database(engine)
+        if since is not None and until is not None and since > until:
+            raise ValueError(f"--since {since} is after --until {until}")
         plans: list[PagePlan] = []
-        everything_of = {name: full or not _has_synced(engine, name) for name in wanted}
-        for name in (s for s in PAGED_SOURCES if s in wanted):  # meetings, then the Veto List
-            everything = everything_of[name]
-            last = until if until is not None else today.year
-            first = since if since is not None else (
-                dhl_fetch.FIRST_YEAR if everything else last - 1)
-            plans.extend(plan_pages(settings, name, range(max(first, dhl_fetch.FIRST_YEAR),
-                                                            last + 1)))
         summary = SyncSummary(sources={n: SourceSummary(n) for n in wanted})
+        everything_of: dict[str, bool] = {}
+        for name in wanted:
+            complete, last_ok = _history(engine, name)
+            everything_of[name] = full or not complete
+            if name == "veto-list":
+                summary.sources[name].complete = True
+            if name != "meetings":
+                continue
+            last = until if until is not None else today.year
+            if since is not None:
+                first = since
+            elif everything_of[name]:
+                first = dhl_fetch.FIRST_YEAR
+            else:  # the years since the last clean sync, and at least last year's table
+                first = min(last - 1, last_ok.year if last_ok else last - 1)
+            first = max(first, dhl_fetch.FIRST_YEAR)
+            summary.sources[name].complete = first == dhl_fetch.FIRST_YEAR and last >= today.year
+            plans.extend(plan_pages(settings, name, range(first, last + 1)))
+        plans.extend(plan_pages(settings, "veto-list", range(0)) if "veto-list" in wanted
+                     else [])
+        for name in ("voting-records", "documents"):
+            if name in wanted:
+                summary.sources[name].complete = everything_of[name]
         started = dt.datetime.now(dt.UTC)
         reporter.start(len(plans))
         own_client = client is None
@@ -310,7 +345,6 @@ def sync(
                 _sync_documents(engine, settings, archive, http, summary.sources["documents"],
                                 summary, everything=everything_of["documents"],
                                 reporter=reporter)
-            summary.requests = http.requests
         finally:
             if own_client:
                 http.close()
@@ -327,17 +361,17 @@ def rebuild(engine: Engine, settings: Settings, *, reporter: Reporter | None = N
     reporter = reporter or _Silent()
     lock = _lock(settings)
     try:
+        archive = RawArchive(settings.raw_dir)
+        if not any(any(archive.page_ids(name)) for name in
+                   (*ARCHIVE_NAMES.values(), undl_dataset.SOURCE_DATASET)):
+            raise EmptyArchive(f"the raw archive at {settings.raw_dir} holds no pages: nothing "
+                               "to rebuild from (run `tracker sync` first; the database was "
+                               "left as it is)")
         SQLModel.metadata.drop_all(engine)
         with engine.begin() as connection:
             connection.exec_driver_sql("DROP TABLE IF EXISTS alembic_version")
         open_database(engine)
-        archive = RawArchive(settings.raw_dir)
-        plans: list[PagePlan] = []
-        for name in PAGED_SOURCES:
-            ids = list(archive.page_ids(ARCHIVE_NAMES[name]))
-            if name == "meetings":
-                ids.sort(key=lambda i: (_year_of(i), i))
-            plans.extend(_stored_plan(name, i) for i in ids)
+        plans = _archived_plans(settings, archive)
         summary = SyncSummary(sources={n: SourceSummary(n) for n in SOURCES})
         started = dt.datetime.now(dt.UTC)
         records = {name: len(list(archive.page_ids(ARCHIVE_NAMES[name])))

@@ -18,8 +18,16 @@ Pure functions: page bytes in, records out. Quirks of the real pages, each handl
   (vetoed or not adopted, with a tally "13-0-2"), presidential statements and
   other decisions, with inconsistent spacing.
 - A vote on the "preliminary question" (whether a draft is procedural) is a
-  vote event of its own on the same draft: the Veto List cites it as
-  "S/552 , S/PV.202", the meetings table as "S/552 , S/202 (preliminary question)".
+  vote event of its own on the same draft: the Veto List marks it at the end of
+  the agenda item ("... preliminary question"), the meetings table in the draft
+  ("S/552 , S/202 (preliminary question)"). For drafts known only by their
+  meeting record the ordinal tells them apart, and the question is noted.
+- 2020-21 written-procedure votes cite two letters (the procedure, the outcome)
+  in no fixed order: all are kept, and the store joins the one the tables use.
+- A resolution printed with a year other than the page's ("S/RES/207 (1964)"
+  on the 1965 page) is stored under the page's year, with a finding.
+- A draft voted at two meetings with different results is two votes: the second
+  is keyed with its meeting. Printed again with the same result, it is a repeat.
 - Contradictions are never stored as truth: a "veto" with no negative vote
   (S/2022/431 "vetoed by China, Russian Federation 13-0-2", which was 13-2-0),
   or a tally over the Council's size, becomes a finding and the tally is dropped.
@@ -127,7 +135,15 @@ def draft_key(symbol: str, *, vetoed: bool, ordinal: int) -> str:
 def parse_veto_list(body: bytes, *, url: str | None = None) -> VetoList:
     """Parse the Library's Veto List into one entry per vetoed draft."""
     soup = BeautifulSoup(decode_page(body), "lxml")
-    rows = [tr for tr in soup.find_all("tr") if len(tr.find_all("td", recursive=False)) == 5]
+    rows = []
+    for n, tr in enumerate(soup.find_all("tr"), start=1):
+        cells = tr.find_all("td", recursive=False)
+        if len(cells) == 5:
+            rows.append(tr)
+        elif len(cells) > 1:  # a title row has one cell; anything else is a changed shape
+            raise ParseError(SOURCE_VETO_LIST, f"{url or 'veto list'} row {n}",
+                             f"{len(cells)} cells where 5 were expected: "
+                             f"{[cell_text(c) for c in cells]!r}")
     header = [cell_text(th).lower() for th in soup.find_all("th")]
     expected = ("date", "draft", "written record", "agenda item", "permanent member")
     if not all(any(h.startswith(e) for h in header) for e in expected):
@@ -152,18 +168,24 @@ def parse_veto_list(body: bytes, *, url: str | None = None) -> VetoList:
             members = split_permanent_members(members_text)
         except UnknownMemberError as exc:
             raise ParseError(SOURCE_VETO_LIST, record, str(exc)) from None
-        meeting = None
+        meeting: str | None = None
         if "S/PV." in meeting_text:
             try:
                 meeting = normalise_meeting_record(meeting_text)
             except SymbolError as exc:
                 raise ParseError(SOURCE_VETO_LIST, record, str(exc)) from None
-        else:
-            meeting = first_symbol(meeting_text)  # 2020: letters of the written procedure
+        letters: list[str] = []
+        if meeting is None:
+            # 2020-21: the letters of the written procedure, in no fixed order.
+            letters = re.findall(_SYMBOL, meeting_text)
+            meeting = letters[0] if letters else None
         question = None
-        if re.search(r",\s*S/PV\.\d+", draft_text) or "preliminary" in draft_text.lower():
-            # "S/552 , S/PV.202": the vote on the preliminary question (is it procedural?).
+        if re.search(r"\bpreliminary question\s*$", agenda, re.IGNORECASE):
+            # The list marks a vote on the preliminary question (is the draft procedural?)
+            # at the end of the agenda item.
             question = "preliminary question"
+            agenda = re.sub(r"\s*,?\s*preliminary question\s*$", "", agenda,
+                            flags=re.IGNORECASE)
         entries.append(
             VetoListEntry(
                 date=when,
@@ -173,6 +195,7 @@ def parse_veto_list(body: bytes, *, url: str | None = None) -> VetoList:
                 question=question,
                 meeting=meeting,
                 meeting_text=meeting_text,
+                letters=letters,
                 agenda=agenda,
                 members=members,
                 row=row,
@@ -350,7 +373,13 @@ def parse_outcome(
                                     f"outcome text not understood: {gap.strip()!r}", url))
         item = clean_text(match.group(0))
         if match.group("res"):
-            symbol = resolution_symbol(int(match.group("res_no")), int(match.group("res_year")))
+            printed_year = int(match.group("res_year"))
+            symbol = resolution_symbol(int(match.group("res_no")), year)
+            if printed_year != year:
+                findings.append(Finding(
+                    SOURCE_MEETINGS, record, "resolution_year_mismatch", Severity.WARNING,
+                    f"{resolution_symbol(int(match.group('res_no')), printed_year)} is printed "
+                    f"on the {year} page; stored as {symbol}, the year of its meeting", url))
             tally = _tally(match, "r_")
             how = (match.group("res_how") or "").lower()
             note = match.group("res_note")
@@ -525,7 +554,7 @@ def _key_drafts(meetings: list[MeetingRecord]) -> None:
 def _drop_repeated_decisions(meetings: list[MeetingRecord], url: str) -> list[Finding]:
     """Keep the first of a decision printed twice on a page; say so when the copies differ."""
     findings: list[Finding] = []
-    seen: dict[tuple[str, str | None], DecisionRecord] = {}
+    seen: dict[tuple[str, str | None], tuple[DecisionRecord, str]] = {}
     for meeting in meetings:
         kept: list[DecisionRecord] = []
         for decision in meeting.decisions:
@@ -533,9 +562,19 @@ def _drop_repeated_decisions(meetings: list[MeetingRecord], url: str) -> list[Fi
                 kept.append(decision)
                 continue
             key = (decision.kind, decision.vote_key)
-            first = seen.get(key)
-            if first is None:
-                seen[key] = decision
+            if key not in seen:
+                seen[key] = (decision, meeting.record)
+                kept.append(decision)
+                continue
+            first, first_meeting = seen[key]
+            if (decision.kind == "draft" and first_meeting != meeting.record
+                    and decision.tally is not None and first.tally is not None
+                    and decision.tally != first.tally):
+                # Put to the vote again at a later meeting, with another result: a vote of its
+                # own. (The same result at another meeting is the page repeating itself.)
+                decision.question = " ".join(filter(None, [decision.question,
+                                                           f"vote at {meeting.record}"]))
+                seen[(decision.kind, decision.vote_key)] = (decision, meeting.record)
                 kept.append(decision)
                 continue
             if (first.outcome, first.tally, first.vetoed_by) != (
