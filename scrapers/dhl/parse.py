@@ -137,13 +137,13 @@ def parse_veto_list(body: bytes, *, url: str | None = None) -> VetoList:
     soup = BeautifulSoup(decode_page(body), "lxml")
     rows = []
     for n, tr in enumerate(soup.find_all("tr"), start=1):
-        cells = tr.find_all("td", recursive=False)
-        if len(cells) == 5:
+        tds = tr.find_all("td", recursive=False)
+        if len(tds) == 5:
             rows.append(tr)
-        elif len(cells) > 1:  # a title row has one cell; anything else is a changed shape
+        elif len(tds) > 1:  # a title row has one cell; anything else is a changed shape
             raise ParseError(SOURCE_VETO_LIST, f"{url or 'veto list'} row {n}",
-                             f"{len(cells)} cells where 5 were expected: "
-                             f"{[cell_text(c) for c in cells]!r}")
+                             f"{len(tds)} cells where 5 were expected: "
+                             f"{[cell_text(c) for c in tds]!r}")
     header = [cell_text(th).lower() for th in soup.find_all("th")]
     expected = ("date", "draft", "written record", "agenda item", "permanent member")
     if not all(any(h.startswith(e) for h in header) for e in expected):
