@@ -20,6 +20,7 @@ from tracker.members import code_for_name, seat_of, split_permanent_members
 from tracker.members import member as lookup_member
 
 CONVENTIONS = ("dhl-veto-list", "dhl-meetings")
+ROC_UNTIL = dt.date(1971, 10, 25)
 Grouping = Literal["member", "year", "decade", "agenda"]
 
 
@@ -141,6 +142,10 @@ def _listed(rows: pd.DataFrame) -> pd.DataFrame:
     if rows.empty:
         return pd.DataFrame(columns=columns)
     rows = rows.sort_values(["date", "vote_event_id", "member_code"])
+    # China's seat was held by the Republic of China until 25 October 1971 (GA res. 2758):
+    # the list names the government that cast the vote; counts stay by code, as the Library's.
+    before = (rows["member_code"] == "CHN") & (rows["date"] < ROC_UNTIL)
+    rows = rows.assign(member_name=rows["member_name"].where(~before, "China (Republic of China)"))
     listed = rows.groupby("vote_event_id", sort=False).agg(
         date=("date", "first"), draft=("key", "first"), meeting_record=("meeting_record", "first"),
         agenda=("agenda", "first"), topic=("topic", "first"),

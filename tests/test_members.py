@@ -47,3 +47,26 @@ def test_ussr_keeps_its_code_and_counts_with_its_successor_by_seat() -> None:
 def test_council_size_changes_in_1966() -> None:
     assert council_size(1965) == 11
     assert council_size(1966) == 15
+
+
+def test_vetoes_list_names_the_republic_of_china_before_1971() -> None:
+    """China's seat was the Republic of China's until 25 October 1971: the list says so."""
+    import datetime as dt
+
+    import pandas as pd
+
+    from reports.vetoes import _listed
+
+    rows = pd.DataFrame([
+        {"vote_event_id": 1, "date": dt.date(1955, 12, 13), "key": "S/3502",
+         "meeting_record": "S/PV.705", "agenda": "Admission of new Members", "topic": None,
+         "yes": None, "no": None, "abstain": None, "member_code": "CHN", "member_name": "China",
+         "source_url": "u"},
+        {"vote_event_id": 2, "date": dt.date(1972, 8, 25), "key": "S/10771",
+         "meeting_record": "S/PV.1660", "agenda": "Admission of new Members", "topic": None,
+         "yes": 11, "no": 1, "abstain": 3, "member_code": "CHN", "member_name": "China",
+         "source_url": "u"},
+    ])
+    listed = _listed(rows)
+    assert list(listed["member_names"]) == ["China (Republic of China)", "China"]
+    assert list(listed["members"]) == ["CHN", "CHN"]
