@@ -22,6 +22,12 @@ from tracker.members import code_for_name
 P5 = {"CHN", "FRA", "GBR", "RUS", "USA", "SUN"}
 
 
+def datafield(tag: str, subfields: Iterable[tuple[str, str]], ind1: str = " ") -> str:
+    """Return a MARCXML datafield."""
+    inner = "".join(f'<subfield code="{c}">{escape(v)}</subfield>' for c, v in subfields)
+    return f'<datafield tag="{tag}" ind1="{ind1}" ind2=" ">{inner}</datafield>'
+
+
 @dataclass
 class Vote:
     code: str
@@ -45,10 +51,6 @@ class Record:
     extra: list[str] = field(default_factory=list)
 
     def xml(self) -> str:
-        def datafield(tag: str, subfields: Iterable[tuple[str, str]], ind1: str = " ") -> str:
-            inner = "".join(f'<subfield code="{c}">{escape(v)}</subfield>' for c, v in subfields)
-            return f'<datafield tag="{tag}" ind1="{ind1}" ind2=" ">{inner}</datafield>'
-
         parts = [f'<controlfield tag="001">{self.record_id}</controlfield>',
                  f'<controlfield tag="005">{self.modified}</controlfield>',
                  datafield("245", [("a", self.title)]), datafield("269", [("a", self.date)]),
@@ -94,10 +96,6 @@ class Document:
     modified: str = "20220101000000.0"
 
     def xml(self) -> str:
-        def datafield(tag: str, subfields: Iterable[tuple[str, str]], ind1: str = " ") -> str:
-            inner = "".join(f'<subfield code="{c}">{escape(v)}</subfield>' for c, v in subfields)
-            return f'<datafield tag="{tag}" ind1="{ind1}" ind2=" ">{inner}</datafield>'
-
         parts = [f'<controlfield tag="001">{self.record_id}</controlfield>',
                  f'<controlfield tag="005">{self.modified}</controlfield>',
                  datafield("191", [("a", self.symbol)])]

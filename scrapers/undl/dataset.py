@@ -16,8 +16,8 @@ import csv
 import io
 from collections.abc import Iterable, Iterator
 
-from scrapers.records import Finding, ParseError, Severity, Tally
-from scrapers.undl.parse import VOTES, MemberVoteRecord, VotingRecord
+from scrapers.records import Finding, ParseError, Tally
+from scrapers.undl.parse import VOTES, MemberVoteRecord, VotingRecord, check_roll_call
 from tracker.members import known_members
 from tracker.symbols import SymbolError, normalise_meeting_record, normalise_resolution_symbol
 
@@ -79,15 +79,8 @@ def _record(undl_id: str, rows: list[dict[str, str]]) -> VotingRecord:
                    _int(first, "total_abstentions", where), _int(first, "total_non_voting", where))
     total_members = _int(first, "total_ms", where)
     without_vote = first["modality"].strip().lower() != "vote"
-    findings: list[Finding] = []
-    counted = {v: sum(1 for m in votes if m.vote == v) for v in VOTES}
-    given = {"Y": totals.yes, "N": totals.no, "A": totals.abstain, "X": totals.non_voting}
-    if not without_vote and (counted != given or total_members != len(votes)):
-        findings.append(Finding(
-            SOURCE_DATASET, where, "roll_call_disagrees_with_totals", Severity.ERROR,
-            f"{resolution}: the roll call counts {counted['Y']}-{counted['N']}-{counted['A']} "
-            f"({counted['X']} not voting, {len(votes)} members) but the totals say {totals} "
-            f"({totals.non_voting} not voting, {total_members} members)"))
+    findings: list[Finding] = [] if without_vote else check_roll_call(
+        SOURCE_DATASET, where, resolution, votes, totals, total_members)
     return VotingRecord(
         record_id=undl_id, modified=None,
         url=first["undl_link"] or f"https://digitallibrary.un.org/record/{undl_id}",

@@ -83,6 +83,20 @@ class SearchPage:
     errors: list[ParseError]
 
 
+def check_roll_call(source: str, where: str, key: str, votes: list[MemberVoteRecord],
+                    totals: Tally, total_members: int | None) -> list[Finding]:
+    """Return a finding if a roll call does not add up to the totals its record gives."""
+    counted = {v: sum(1 for m in votes if m.vote == v) for v in VOTES}
+    given = {"Y": totals.yes, "N": totals.no, "A": totals.abstain, "X": totals.non_voting}
+    if counted == given and (total_members is None or total_members == len(votes)):
+        return []
+    return [Finding(
+        source, where, "roll_call_disagrees_with_totals", Severity.ERROR,
+        f"{key}: the roll call counts {counted['Y']}-{counted['N']}-{counted['A']} "
+        f"({counted['X']} not voting, {len(votes)} members) but the totals say "
+        f"{totals} ({totals.non_voting} not voting, {total_members} members)")]
+
+
 _PARSER = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False,
                           dtd_validation=False, huge_tree=False, remove_blank_text=True)
 
@@ -202,14 +216,8 @@ def parse_record(element: etree._Element, *, base_url: str = "") -> VotingRecord
         findings.append(Finding(SOURCE_VOTES, where, "no_totals", Severity.INFO,
                                 f"{key}: the record gives no totals (996)"))
     elif votes and not without_vote:
-        counted = {v: sum(1 for m in votes if m.vote == v) for v in VOTES}
-        given = {"Y": totals.yes, "N": totals.no, "A": totals.abstain, "X": totals.non_voting}
-        if counted != given or (total_members is not None and total_members != len(votes)):
-            findings.append(Finding(
-                SOURCE_VOTES, where, "roll_call_disagrees_with_totals", Severity.ERROR,
-                f"{key}: the roll call counts {counted['Y']}-{counted['N']}-{counted['A']} "
-                f"({counted['X']} not voting, {len(votes)} members) but the totals say "
-                f"{totals} ({totals.non_voting} not voting, {total_members} members)"))
+        findings.extend(check_roll_call(SOURCE_VOTES, where, key or "", votes, totals,
+                                        total_members))
     return VotingRecord(
         record_id=record_id, modified=control.get("005"),
         url=f"{base_url.rstrip('/')}/record/{record_id}" if base_url else f"record/{record_id}",
