@@ -71,14 +71,16 @@ def count(engine: Engine, model: type) -> int:
         return session.execute(select(func.count()).select_from(model)).scalar_one()
 
 
-def snapshot(engine: Engine) -> dict[str, list[tuple]]:
-    """Every fact row, without surrogate ids, to compare two databases."""
+def snapshot(engine: Engine, *, fetch_times: bool = True) -> dict[str, list[tuple]]:
+    """Every fact row, without surrogate ids, to compare two databases (and without the
+    fetch times, to compare two databases synced at different times)."""
     out = {}
+    skipped = {"id", "first_seen"} | (set() if fetch_times else {"fetched_at"})
     with engine.connect() as connection:
         for model in (Meeting, Draft, Resolution, VoteEvent, Veto, Finding, MemberVote,
                       SourceRecord):
             table = model.__table__
-            columns = [c for c in table.c if c.name not in ("id", "first_seen") and
+            columns = [c for c in table.c if c.name not in skipped and
                        not c.name.endswith("_id")]
             out[table.name] = sorted(map(repr, connection.execute(select(*columns))))
     return out

@@ -33,11 +33,23 @@ _SAME = ("date", "resolution", "draft", "meeting", "description", "agenda", "tot
 def read_rows(text: Iterable[str]) -> Iterator[dict[str, str]]:
     """Yield the dataset's rows as dicts; refuse a file whose columns are not the Library's."""
     reader = csv.DictReader(text)
-    missing = set(COLUMNS) - set(reader.fieldnames or ())
+    try:
+        missing = set(COLUMNS) - set(reader.fieldnames or ())
+    except csv.Error as exc:
+        raise ParseError(SOURCE_DATASET, "header", f"unreadable CSV: {exc}") from None
     if missing:
         raise ParseError(SOURCE_DATASET, "header",
                          f"not the Library's voting dataset: missing columns {sorted(missing)}")
-    yield from reader
+    try:
+        for row in reader:
+            if None in row or any(value is None for value in row.values()):
+                raise ParseError(SOURCE_DATASET, f"line {reader.line_num}",
+                                 f"{len([v for v in row.values() if v is not None])} fields "
+                                 f"where {len(reader.fieldnames or ())} were expected")
+            yield row
+    except csv.Error as exc:
+        raise ParseError(SOURCE_DATASET, f"line {reader.line_num}", f"unreadable CSV: {exc}"
+                         ) from None
 
 
 def _int(row: dict[str, str], column: str, where: str) -> int:
@@ -93,7 +105,10 @@ def _record(undl_id: str, rows: list[dict[str, str]]) -> VotingRecord:
 
 def parse_dataset(body: bytes) -> tuple[list[VotingRecord], list[ParseError]]:
     """Return the dataset's records (one per undl_id) and the groups that could not be read."""
-    text = io.StringIO(body.decode("utf-8-sig"))
+    try:
+        text = io.StringIO(body.decode("utf-8-sig"))
+    except UnicodeDecodeError as exc:
+        raise ParseError(SOURCE_DATASET, "file", f"not UTF-8 text: {exc}") from None
     groups: dict[str, list[dict[str, str]]] = {}
     for row in read_rows(text):
         groups.setdefault(row["undl_id"].strip(), []).append(row)
