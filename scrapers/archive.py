@@ -26,6 +26,7 @@ class ArchivedPage:
     fetched_at: dt.datetime  # when this content was first fetched
     sha256: str
     body: bytes
+    validators: dict[str, str] | None = None  # ETag / Last-Modified, for conditional requests
 
 
 def _safe(page_id: str) -> str:
@@ -52,10 +53,11 @@ class RawArchive:
         meta = json.loads(meta_path.read_text())
         return ArchivedPage(source, page_id, meta["url"],
                             dt.datetime.fromisoformat(meta["fetched_at"]), meta["sha256"],
-                            body_path.read_bytes())
+                            body_path.read_bytes(), meta.get("validators"))
 
     def save(self, source: str, page_id: str, url: str, body: bytes,
-             fetched_at: dt.datetime) -> tuple[ArchivedPage, bool]:
+             fetched_at: dt.datetime, validators: dict[str, str] | None = None
+             ) -> tuple[ArchivedPage, bool]:
         """Keep a response body. Return the archived page and whether its content changed.
 
         An unchanged body keeps its first fetch time, so facts read from it keep
@@ -63,9 +65,13 @@ class RawArchive:
         """
         digest = hashlib.sha256(body).hexdigest()
         previous = self.load(source, page_id)
-        if previous is not None and previous.sha256 == digest and previous.url == url:
-            return previous, False
         body_path, meta_path = self._paths(source, page_id)
+        if previous is not None and previous.sha256 == digest and previous.url == url:
+            if validators and validators != previous.validators:
+                meta = json.loads(meta_path.read_text())
+                meta["validators"] = validators
+                _atomic_write(meta_path, json.dumps(meta, indent=1).encode())
+            return previous, False
         body_path.parent.mkdir(parents=True, exist_ok=True)
         if previous is not None:
             history = body_path.parent / "history"
@@ -74,10 +80,10 @@ class RawArchive:
             os.replace(body_path, history / f"{page_id}.{stamp}.body")
             os.replace(meta_path, history / f"{page_id}.{stamp}.json")
         meta = {"url": url, "fetched_at": fetched_at.isoformat(), "sha256": digest,
-                "bytes": len(body)}
+                "bytes": len(body), "validators": validators or None}
         _atomic_write(body_path, body)
         _atomic_write(meta_path, json.dumps(meta, indent=1).encode())
-        return ArchivedPage(source, page_id, url, fetched_at, digest, body), True
+        return ArchivedPage(source, page_id, url, fetched_at, digest, body, validators), True
 
     def page_ids(self, source: str) -> Iterator[str]:
         """Yield the ids of the pages archived for a source."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import os
 import threading
 from collections.abc import Callable, Iterator
@@ -54,8 +55,15 @@ def replay() -> Iterator[Replay]:
             if callable(page):
                 page(self)
                 return
+            etag = '"' + hashlib.sha256(page).hexdigest()[:16] + '"'
+            if self.headers.get("If-None-Match") == etag:
+                self.send_response(304)
+                self.send_header("ETag", etag)
+                self.end_headers()
+                return
             self.send_response(200)
             self.send_header("Content-Type", "text/html")
+            self.send_header("ETag", etag)
             self.send_header("Content-Length", str(len(page)))
             self.end_headers()
             self.wfile.write(page)

@@ -146,9 +146,10 @@ def test_default_sync_after_the_first_fetches_only_recent_years(
     replay.requests.clear()
     run(engine, served)
     paths = sorted({p.split("/")[-1] for p, _ in replay.requests if p.startswith(RESGUIDE)})
+    # Last year's table (never found: both names), this year's and the Veto List (the names
+    # that answered last time, and only those).
     assert paths == ["scact2023_table_en.htm", "scact2023_table_en.html",
-                     "scact2024_table_en.htm", "scact2024_table_en.html",
-                     "scact_veto_table_en.htm", "scact_veto_table_en.html"]
+                     "scact2024_table_en.htm", "scact_veto_table_en.html"]
 
 
 def test_rebuild_gives_the_same_database(engine: Engine, served: Settings) -> None:
@@ -357,3 +358,18 @@ def test_written_procedure_letters_create_no_meetings(engine: Engine, served: Se
                                 ).scalar_one()
         meeting = session.get(Meeting, event.meeting_id)
     assert meeting is not None and meeting.record == "S/2020/870" and meeting.written_procedure
+
+
+def test_a_no_op_sync_asks_cheaply(engine: Engine, served: Settings, replay: Replay) -> None:
+    """Right after a sync: one request per listing that can change, answered 304 where the
+    server allows, and no row written."""
+    run(engine, served)
+    replay.requests.clear()
+    summary = run(engine, served)
+    totals = summary.totals()
+    assert (totals.new, totals.changed, totals.deleted) == (0, 0, 0)
+    assert len(replay.requests) <= 6, [p for p, _ in replay.requests]
+    assert summary.sources["veto-list"].pages_not_modified == 1
+    assert summary.sources["meetings"].pages_not_modified >= 1
+    (veto_list,) = [h for p, h in replay.requests if p.endswith("scact_veto_table_en.html")]
+    assert "If-None-Match" in veto_list  # the name that answered last time, asked conditionally

@@ -212,6 +212,7 @@ def _summarise(summary: Any, fmt: Format) -> None:
 
     rows = [{
         "source": s.source, "pages_fetched": s.pages_fetched,
+        "pages_not_modified": s.pages_not_modified,
         "pages_not_found": len(s.pages_missing), "pages_failed": len(s.pages_failed),
         "rows_new": s.counts.new, "rows_changed": s.counts.changed + s.counts.deleted,
         "rows_unchanged": s.counts.unchanged,

@@ -32,7 +32,7 @@ from db.store import (
     store_voting_records,
 )
 from db.upsert import Counts, table_of
-from scrapers.archive import RawArchive
+from scrapers.archive import ArchivedPage, RawArchive
 from scrapers.dhl import fetch as dhl_fetch
 from scrapers.dhl import parse as dhl_parse
 from scrapers.http import FetchError, NotFound, PoliteClient, Response
@@ -58,7 +58,7 @@ class PagePlan:
 
     source: str
     page_id: str
-    fetch: Callable[[PoliteClient], tuple[str, bytes, dt.datetime]]
+    fetch: Callable[[PoliteClient, ArchivedPage | None], Response]
     store: Callable[[Session, bytes, str, dt.datetime], Counts]
     label: str
 
@@ -71,6 +71,7 @@ class SourceSummary:
     pages_failed: list[str] = field(default_factory=list)
     counts: Counts = field(default_factory=Counts)
     complete: bool = False  # this run covered the source's whole history
+    pages_not_modified: int = 0  # answered 304 to a conditional request
 
 
 @dataclass
@@ -132,12 +133,19 @@ def _year_of(page_id: str) -> int:
 
 
 def _fetcher(base_url: str, page: dhl_fetch.Page
-             ) -> Callable[[PoliteClient], tuple[str, bytes, dt.datetime]]:
-    def fetch(client: PoliteClient) -> tuple[str, bytes, dt.datetime]:
-        response = dhl_fetch.fetch_page(client, base_url, page)
-        return response.url, response.body, response.fetched_at
+             ) -> Callable[[PoliteClient, ArchivedPage | None], Response]:
+    def fetch(client: PoliteClient, archived: ArchivedPage | None) -> Response:
+        return dhl_fetch.fetch_page(
+            client, base_url, page, known_url=archived.url if archived else None,
+            validators=archived.validators if archived else None)
 
     return fetch
+
+
+def _validators(response: Response) -> dict[str, str] | None:
+    headers = {k.lower(): v for k, v in response.headers.items()}
+    found = {"etag": headers.get("etag"), "last_modified": headers.get("last-modified")}
+    return {k: v for k, v in found.items() if v} or None
 
 
 def plan_pages(settings: Settings, source: str, years: range) -> list[PagePlan]:
@@ -216,8 +224,9 @@ def _run_pages(engine: Engine, archive: RawArchive, plans: Iterable[PagePlan],
         archive_name = ARCHIVE_NAMES[plan.source]
         try:
             if client is not None:
+                archived = archive.load(archive_name, plan.page_id)
                 try:
-                    url, body, fetched_at = plan.fetch(client)
+                    response = plan.fetch(client, archived)
                 except NotFound as exc:
                     if plan.source == "veto-list":
                         raise FetchError(exc.url, "the Veto List was not found (404): check "
@@ -225,8 +234,14 @@ def _run_pages(engine: Engine, archive: RawArchive, plans: Iterable[PagePlan],
                     # A yearly table that does not exist (yet): noted, not a failure.
                     source_summary.pages_missing.append(plan.page_id)
                     continue
-                page, _ = archive.save(archive_name, plan.page_id, url, body, fetched_at)
                 source_summary.pages_fetched += 1
+                if response.status == 304 and archived is not None:
+                    page = archived  # not modified: the archived copy is current
+                    source_summary.pages_not_modified += 1
+                else:
+                    page, _ = archive.save(archive_name, plan.page_id, response.url,
+                                           response.body, response.fetched_at,
+                                           _validators(response))
             else:
                 loaded = archive.load(archive_name, plan.page_id)
                 if loaded is None:

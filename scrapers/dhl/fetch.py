@@ -10,6 +10,7 @@ URL shapes (under ``TRACKER_UN_ORG_URL``):
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from scrapers.http import NotFound, PoliteClient, Response
@@ -46,13 +47,35 @@ def meetings_pages(years: range) -> list[Page]:
     return pages
 
 
-def fetch_page(client: PoliteClient, base_url: str, page: Page) -> Response:
-    """Fetch a page, trying each of its names; raise NotFound if none exists."""
+def fetch_page(client: PoliteClient, base_url: str, page: Page, *,
+               known_url: str | None = None, validators: Mapping[str, str] | None = None
+               ) -> Response:
+    """Fetch a page, trying each of its names; raise NotFound if none exists.
+
+    The name that answered last time (``known_url``) is tried first, as a
+    conditional request when the archive holds its validators: an answer of 304
+    means the archived copy is current.
+    """
+    urls = [f"{base_url.rstrip('/')}{RESGUIDE}/{name}" for name in page.names]
+    if known_url in urls:
+        urls.remove(known_url)
+        urls.insert(0, known_url)
     missing: NotFound | None = None
-    for name in page.names:
+    for url in urls:
+        headers = conditional_headers(validators) if url == known_url and validators else None
         try:
-            return client.get(f"{base_url.rstrip('/')}{RESGUIDE}/{name}")
+            return client.get(url, headers=headers)
         except NotFound as exc:
             missing = exc
     assert missing is not None
     raise missing
+
+
+def conditional_headers(validators: Mapping[str, str]) -> dict[str, str]:
+    """Return If-None-Match / If-Modified-Since for an archived response's validators."""
+    headers = {}
+    if validators.get("etag"):
+        headers["If-None-Match"] = validators["etag"]
+    if validators.get("last_modified"):
+        headers["If-Modified-Since"] = validators["last_modified"]
+    return headers
