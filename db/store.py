@@ -71,13 +71,20 @@ def _provenance(url: str, fetched_at: dt.datetime) -> dict[str, Any]:
 def store_findings(session: Session, source: str, url: str, findings: Sequence[FindingRecord],
                    *, seen_at: dt.datetime) -> Counts:
     """Make the findings stored for a page exactly those its latest parse gave."""
+    return store_findings_of(session, source, {url: (findings, seen_at)})
+
+
+def store_findings_of(session: Session, source: str,
+                      pages: Mapping[str, tuple[Sequence[FindingRecord], dt.datetime]]) -> Counts:
+    """Make the findings stored for each page (or record) URL exactly those its latest parse
+    gave, for many pages in one statement."""
     rows = [
         {"source": f.source, "record": f.record, "kind": f.kind, "severity": f.severity.value,
          "message": f.message, "url": url, "first_seen": seen_at}
-        for f in findings
+        for url, (findings, seen_at) in pages.items() for f in findings
     ]
     return _replace_set(session, Finding, rows, key=("source", "record", "kind", "message"),
-                        scope=scope_in(Finding, "url", [url], source=source))
+                        scope=scope_in(Finding, "url", list(pages), source=source))
 
 
 def store_meetings_table(session: Session, page: MeetingsTable, *, url: str,
@@ -309,8 +316,7 @@ def store_voting_records(session: Session, records: Sequence[VotingRecord], *, s
     counts += _replace_set(session, Veto, veto_rows, key=("vote_event_id", "member_code", "source"),
                            scope=scope_in(Veto, "vote_event_id", covered, source="roll-call"))
 
-    for r in records:
-        counts += store_findings(session, source, r.url, r.findings, seen_at=when(r))
+    counts += store_findings_of(session, source, {r.url: (r.findings, when(r)) for r in records})
     _, c = upsert(session, SourceRecord, [
         {"source": source, "record_id": r.record_id, "modified": r.modified,
          "vote_event_id": event_ids[r.vote_key], **prov(r)} for r in records],
@@ -371,9 +377,8 @@ def store_documents(session: Session, records: Sequence[DocumentRecord], *, sour
                     for r in records for code in r.sponsors]
     counts += _replace_set(session, Sponsorship, sponsor_rows, key=("draft_id", "member_code"),
                            scope=scope_in(Sponsorship, "draft_id", list(draft_ids.values())))
-    for r in records:
-        counts += store_findings(session, source, r.url, r.findings,
-                                 seen_at=prov(r)["fetched_at"])
+    counts += store_findings_of(session, source, {r.url: (r.findings, prov(r)["fetched_at"])
+                                                  for r in records})
     _, c = upsert(session, SourceRecord, [
         {"source": source, "record_id": r.record_id, "modified": r.modified, **prov(r)}
         for r in records], key=("source", "record_id"))

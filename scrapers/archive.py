@@ -55,6 +55,17 @@ class RawArchive:
                             dt.datetime.fromisoformat(meta["fetched_at"]), meta["sha256"],
                             body_path.read_bytes(), meta.get("validators"))
 
+    def _meta(self, source: str, page_id: str, body: bytes) -> ArchivedPage | None:
+        """Return the archived page's metadata, with ``body`` standing in for its content
+        (only compared by digest: the archived body is not read)."""
+        _, meta_path = self._paths(source, page_id)
+        if not meta_path.exists():
+            return None
+        meta = json.loads(meta_path.read_text())
+        return ArchivedPage(source, page_id, meta["url"],
+                            dt.datetime.fromisoformat(meta["fetched_at"]), meta["sha256"],
+                            body, meta.get("validators"))
+
     def save(self, source: str, page_id: str, url: str, body: bytes,
              fetched_at: dt.datetime, validators: dict[str, str] | None = None
              ) -> tuple[ArchivedPage, bool]:
@@ -64,8 +75,8 @@ class RawArchive:
         their provenance and a second sync changes nothing.
         """
         digest = hashlib.sha256(body).hexdigest()
-        previous = self.load(source, page_id)
         body_path, meta_path = self._paths(source, page_id)
+        previous = self._meta(source, page_id, body)
         if previous is not None and previous.sha256 == digest and previous.url == url:
             if validators and validators != previous.validators:
                 meta = json.loads(meta_path.read_text())

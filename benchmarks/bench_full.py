@@ -1,0 +1,269 @@
+"""Benchmark: the whole history from a local replay, a no-op sync, rebuild, every report,
+and (with --scale) a synthetic history many times larger.
+
+Serves from a local server (no internet), built from ../shared/data:
+- the Library's saved pages (the Veto List and 78 yearly tables);
+- 2,618 voting records in the Digital Library's MARCXML (the real roll calls of
+  ``undl_scrape_un_data`` and the real record of 2722 (2024));
+- 3,7xx document records of drafts (the Library's export in ``pcrc_unsc_dataset``).
+
+Measures, in one run:
+- a full sync (wall time, requests, rows, process peak memory);
+- a no-op sync right after (requests, rows written);
+- a bare loop that only fetches the same responses and parses them (HTML with
+  beautifulsoup4 over lxml, XML with lxml), storing nothing: the floor; and the
+  same floor from the files, next to ``rebuild``; the pipeline's overhead over it,
+  counting the CLI's start-up;
+- every report on the full history;
+- with ``--scale N``: a synthetic history N times the voting records (new ids,
+  symbols and dates), written to the raw archive; ``rebuild`` and the agreement
+  matrix on it, with time and peak memory.
+
+Run by hand:  python benchmarks/bench_full.py [--db URL] [--scale 100]
+(the database given with --db is emptied first: point it at a scratch database).
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import resource
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections.abc import Callable
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+import httpx  # noqa: E402
+from bs4 import BeautifulSoup  # noqa: E402
+from lxml import etree  # noqa: E402
+from sqlalchemy import Engine, func, select  # noqa: E402
+from sqlmodel import SQLModel  # noqa: E402
+
+from db.engine import make_engine  # noqa: E402
+from db.models import MemberVote  # noqa: E402
+from reports import agreement, drafts, findings, mandates, rollcalls, vetoes  # noqa: E402
+from scrapers.archive import RawArchive  # noqa: E402
+from scrapers.http import PoliteClient  # noqa: E402
+from tests.undl_replay import DigitalLibrary, Record, from_pcrc_csv, from_scrape_csv  # noqa: E402
+from tracker.settings import Settings  # noqa: E402
+from tracker.sync import rebuild, sync  # noqa: E402
+
+SHARED = ROOT.parent / "shared" / "data"
+HTML = SHARED / "un_org_dhl_html"
+RESGUIDE = "/depts/dhl/resguide"
+
+
+def peak_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def timed(work: Callable[[], Any]) -> tuple[Any, float]:
+    start = time.perf_counter()
+    result = work()
+    return result, time.perf_counter() - start
+
+
+class Site:
+    """The Library's pages and the Digital Library, served from memory on one port."""
+
+    def __init__(self, library: DigitalLibrary) -> None:
+        self.library = library
+        self.pages = {f"{RESGUIDE}/{p.name}": p.read_bytes()
+                      for p in [HTML / "scact_veto_table_en.html",
+                                *(HTML / "scact_tables").glob("*.html")]}
+        self.requests = 0
+        site = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_GET(self) -> None:
+                site.requests += 1
+                path = self.path.split("?")[0]
+                if path == "/search":
+                    site.library.search(self)
+                    return
+                body = site.pages.get(path)
+                if body is None:
+                    self.send_response(404)
+                    self.send_header("Content-Length", "0")
+                    self.end_headers()
+                    return
+                etag = f'"{hash(body) & 0xFFFFFFFF:x}"'
+                if self.headers.get("If-None-Match") == etag:
+                    self.send_response(304)
+                    self.end_headers()
+                    return
+                self.send_response(200)
+                self.send_header("ETag", etag)
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+            def log_message(self, *args: object) -> None:
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
+
+
+def fresh(url: str) -> Engine:
+    engine = make_engine(url)
+    SQLModel.metadata.drop_all(engine)
+    with engine.begin() as connection:
+        connection.exec_driver_sql("DROP TABLE IF EXISTS alembic_version")
+    return engine
+
+
+def floor_from_network(site: Site) -> int:
+    """Fetch the same responses and parse them, storing nothing."""
+    parsed = 0
+    with httpx.Client() as client:
+        for path in site.pages:
+            BeautifulSoup(client.get(site.url + path).content, "lxml")
+            parsed += 1
+        for collection in ("Voting Data", "Documents and Publications"):
+            jrec = 1
+            while True:
+                body = client.get(site.url + "/search", params={
+                    "cc": collection, "rg": 200, "jrec": jrec, "of": "xm"}).content
+                records = etree.fromstring(body).findall("{http://www.loc.gov/MARC21/slim}record")
+                parsed += len(records)
+                if len(records) < 200:
+                    break
+                jrec += 200
+    return parsed
+
+
+def floor_from_files(raw: Path) -> int:
+    """Read the raw archive and parse every file, storing nothing."""
+    parsed = 0
+    for path in raw.rglob("*.body"):
+        if path.parent.name in ("dhl-meetings", "dhl-veto-list"):
+            BeautifulSoup(path.read_bytes(), "lxml")
+        else:
+            etree.fromstring(path.read_bytes())
+        parsed += 1
+    return parsed
+
+
+def synthetic(records: list[Record], scale: int) -> list[Record]:
+    """Return the voting records repeated ``scale`` times with new ids, symbols and dates."""
+    out = []
+    for copy in range(1, scale):
+        for r in records:
+            number = int(r.resolution.split("/")[2].split("(")[0]) if r.resolution else 0
+            year = int(r.date[:4]) + 100 * copy
+            out.append(Record(
+                record_id=str(10_000_000 * copy + int(r.record_id)),
+                date=f"{year:04d}{r.date[4:]}", resolution=f"S/RES/{number + 10_000 * copy}"
+                f"({year})", title=r.title, votes=r.votes, totals=r.totals))
+    return out
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--db", help="database URL (default: SQLite in a temporary folder)")
+    parser.add_argument("--scale", type=int, default=1,
+                        help="also rebuild a synthetic history this many times larger")
+    args = parser.parse_args()
+    if not HTML.is_dir():
+        sys.exit(f"no saved pages at {HTML}")
+    records = from_scrape_csv(SHARED / "undl_scrape_un_data" / "un_data_security_council_rows.csv")
+    real_2722 = SHARED / "undl_records" / "record_4033397_S-RES-2722(2024)_vote.marcxml.xml"
+    library = DigitalLibrary(
+        [*records, ("2024-01-10", "4033397", real_2722.read_bytes())],
+        from_pcrc_csv(SHARED / "pcrc_unsc_dataset" / "undl_export_089_B02_security_council.csv"))
+    site = Site(library)
+    work = Path(tempfile.mkdtemp(prefix="bench-full-"))
+    db_url = args.db or f"sqlite:///{work / 'tracker.sqlite'}"
+    settings = Settings(data_dir=work / "data", un_org_url=site.url, undl_url=site.url,
+                        requests_per_second=0, database_url=db_url)
+    engine = fresh(db_url)
+    rows: list[tuple[str, str]] = []
+    today = dt.date(2022, 12, 31)
+
+    def run_sync() -> Any:
+        with PoliteClient(requests_per_second=0) as client:
+            return sync(engine, settings, today=today, client=client)
+
+    site.requests = 0
+    summary, seconds = timed(run_sync)
+    totals = summary.totals()
+    rows.append(("full sync", f"{seconds:.1f} s, {site.requests} requests, "
+                 f"{totals.new + totals.changed:,} rows written, ok={summary.ok}"))
+    site.requests = 0
+    summary, seconds = timed(run_sync)
+    totals = summary.totals()
+    rows.append(("no-op sync", f"{seconds:.2f} s, {site.requests} requests "
+                 f"({sum(s.pages_not_modified for s in summary.sources.values())} answered 304), "
+                 f"{totals.new + totals.changed} rows written"))
+    parsed, floor_net = timed(lambda: floor_from_network(site))
+    rows.append(("floor: fetch + parse, no store", f"{floor_net:.1f} s ({parsed:,} documents)"))
+    startup = min(timed(lambda: subprocess.run(
+        [sys.executable, "-m", "tracker", "--help"], capture_output=True, check=True))[1]
+        for _ in range(3))
+    rows.append(("CLI start-up (tracker --help)", f"{startup:.2f} s"))
+    sync_seconds = float(rows[0][1].split(" s")[0])
+    rows.append(("sync overhead over the floor", f"{(sync_seconds + startup) / floor_net:.1f}x"))
+    _, rebuild_seconds = timed(lambda: rebuild(engine, settings))
+    _, floor_files = timed(lambda: floor_from_files(settings.raw_dir))
+    rows.append(("rebuild from the raw archive", f"{rebuild_seconds:.1f} s"))
+    rows.append(("floor: read + parse the archive", f"{floor_files:.1f} s"))
+    rows.append(("rebuild overhead over the floor",
+                 f"{(rebuild_seconds + startup) / floor_files:.1f}x"))
+    reports: list[tuple[str, Callable[[], Any]]] = [
+        ("vetoes", lambda: vetoes.vetoes(engine)),
+        ("vetoes --by member", lambda: vetoes.vetoes(engine, by="member")),
+        ("vetoes --by agenda", lambda: vetoes.vetoes(engine, by="agenda")),
+        ("votes S/RES/2722 (2024)", lambda: rollcalls.votes(engine, "S/RES/2722 (2024)")),
+        ("member USA", lambda: rollcalls.member_record(engine, "USA")),
+        ("membership --year 1990", lambda: rollcalls.membership(engine, 1990)),
+        ("agreement", lambda: agreement.agreement(engine)),
+        ("drafts", lambda: drafts.drafts(engine)),
+        ("sponsors", lambda: drafts.sponsors(engine)),
+        ("draft S/2009/301", lambda: drafts.draft(engine, "S/2009/301")),
+        ("mandates", lambda: mandates.mandates(engine)),
+        ("mandate dprk-panel-of-experts",
+         lambda: mandates.mandate_timeline(engine, "dprk-panel-of-experts")),
+        ("check", lambda: (findings.findings(engine), findings.veto_disagreements(engine),
+                           findings.tally_disagreements(engine))),
+    ]
+    for label, report in reports:
+        report()  # warm: first use of pandas and the connection pool
+        best = min(timed(report)[1] for _ in range(3))
+        rows.append((f"report: {label}", f"{best * 1000:.0f} ms"))
+    rows.append(("process peak RSS so far", f"{peak_mb():.0f} MB"))
+
+    if args.scale > 1:
+        extra = synthetic(records, args.scale)
+        archive = RawArchive(settings.raw_dir)
+        when = dt.datetime.now(dt.UTC)
+        for r in extra:
+            archive.save("undl-votes", r.record_id, f"{site.url}/record/{r.record_id}",
+                         f'<collection xmlns="http://www.loc.gov/MARC21/slim">{r.xml()}'
+                         "</collection>".encode(), when)
+        _, seconds = timed(lambda: rebuild(engine, settings))
+        with engine.connect() as connection:
+            votes = connection.execute(select(func.count()).select_from(MemberVote)).scalar()
+        rows.append((f"scale x{args.scale}: rebuild", f"{seconds:.0f} s, {votes:,} member votes, "
+                     f"peak RSS {peak_mb():.0f} MB"))
+        _, seconds = timed(lambda: agreement.agreement(engine))
+        rows.append((f"scale x{args.scale}: agreement", f"{seconds:.1f} s, "
+                     f"peak RSS {peak_mb():.0f} MB"))
+    site.server.shutdown()
+    print(f"database: {engine.url.render_as_string(hide_password=True)}")
+    print("| step | result |\n|---|---|")
+    for label, value in rows:
+        print(f"| {label} | {value} |")
+
+
+if __name__ == "__main__":
+    main()
