@@ -62,11 +62,16 @@ def records(df: pd.DataFrame) -> list[dict[str, Any]]:
 
 
 def names() -> list[str]:
-    return [*TABLES, *REPORTS]
+    return [*TABLES, *REPORTS, "mandate:SLUG"]
 
 
 def frame(engine: Engine, name: str) -> pd.DataFrame:
-    """Return the rows of a table or a report by name."""
+    """Return the rows of a table or a report by name (``mandate:SLUG`` for a timeline)."""
+    if name.startswith("mandate:"):
+        try:
+            return mandates_report.mandate_timeline(engine, name.split(":", 1)[1])["timeline"]
+        except ValueError as exc:
+            raise ExportError(str(exc)) from None
     key = name.replace("_", "-") if name.replace("_", "-") in REPORTS else name.replace("-", "_")
     if key in REPORTS:
         return REPORTS[key](engine)

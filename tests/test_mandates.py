@@ -191,3 +191,22 @@ def test_mandate_commands(dprk: Engine, database_url: str, tmp_path: Path) -> No
     assert all(e["event"] not in ("renewal_failed", "lapsed") for e in early["timeline"])
     missing = runner.invoke(app, ["mandate", "nothing"], env=env)
     assert missing.exit_code == 1 and "no mandate 'nothing'" in missing.output
+
+
+def test_a_modification_title_is_a_modified_event() -> None:
+    parsed = parse_mandate_title("Security Council resolution 2100 (2023) [on modification of "
+                                 "the mandate of the UN Mission in South Sudan (UNMISS)]")
+    assert parsed is not None and parsed.action == "modified"
+    assert load_registry().match(parsed.body).slug == "unmiss"  # type: ignore[union-attr]
+
+
+def test_a_timeline_exports(dprk: Engine, database_url: str, tmp_path: Path) -> None:
+    env = {"TRACKER_DATABASE_URL": database_url, "TRACKER_DATA_DIR": str(tmp_path)}
+    out = tmp_path / "dprk.csv"
+    result = runner.invoke(app, ["export", "mandate:dprk-panel-of-experts", "--out", str(out)],
+                           env=env)
+    assert result.exit_code == 0, result.output
+    assert "renewal_failed,S/2024/255" in out.read_text()
+    bad = runner.invoke(app, ["export", "mandate:nothing", "--out", str(tmp_path / "x.csv")],
+                        env=env)
+    assert bad.exit_code == 1 and "no mandate" in bad.output

@@ -44,7 +44,7 @@ class MandateEntry:
 class TitleAction:
     """What a title says was decided about a body."""
 
-    action: str  # established | extended | terminated
+    action: str  # established | extended | modified | terminated
     body: str  # the body's name as the title gives it
     until: dt.date | None = None  # the new expiry, for an extension
     cut: bool = False  # the title was cut short: the body or the date may be incomplete
@@ -134,6 +134,9 @@ _EXTENSION = re.compile(
     r"(?: until (?P<until>\d{1,2} \w+\.? \d{4}))?(?:,.*)?$", re.IGNORECASE | re.S)
 _ESTABLISHMENT = re.compile(r"^on (?:the )?establishment(?: and deployment)? of (?P<body>.+)$",
                             re.IGNORECASE | re.S)
+_MODIFICATION = re.compile(
+    r"^on (?:the )?(?:modification|adjustment|expansion|strengthening|reconfiguration) of "
+    r"(?:the )?mandate of (?P<body>.+)$", re.IGNORECASE | re.S)
 _TERMINATION = re.compile(
     r"^on (?:the )?termination of (?:the )?mandate of (?P<body>.+?)"
     r"(?: (?:as of|on|by) (?P<until>\d{1,2} \w+\.? \d{4}))?$", re.IGNORECASE | re.S)
@@ -151,7 +154,7 @@ def parse_mandate_title(title: str) -> TitleAction | None:
     inside = " ".join(match.group("inside").split())
     cut = title.rstrip().endswith("[...]")
     for action, pattern in (("extended", _EXTENSION), ("terminated", _TERMINATION),
-                            ("established", _ESTABLISHMENT)):
+                            ("modified", _MODIFICATION), ("established", _ESTABLISHMENT)):
         found = pattern.match(inside)
         if not found:
             continue
