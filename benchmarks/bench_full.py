@@ -163,7 +163,8 @@ def synthetic(records: list[Record], scale: int) -> list[Record]:
             year = int(r.date[:4]) + 100 * copy
             out.append(Record(
                 record_id=str(10_000_000 * copy + int(r.record_id)),
-                date=f"{year:04d}{r.date[4:]}", resolution=f"S/RES/{number + 10_000 * copy}"
+                date=f"{year:04d}{r.date[4:8]}{min(int(r.date[8:10]), 28):02d}",
+                resolution=f"S/RES/{number + 10_000 * copy}"
                 f"({year})", title=r.title, votes=r.votes, totals=r.totals))
     return out
 
