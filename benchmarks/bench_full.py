@@ -45,9 +45,8 @@ import httpx  # noqa: E402
 from bs4 import BeautifulSoup  # noqa: E402
 from lxml import etree  # noqa: E402
 from sqlalchemy import Engine, func, select  # noqa: E402
-from sqlmodel import SQLModel  # noqa: E402
 
-from db.engine import make_engine  # noqa: E402
+from db.engine import drop_schema, make_engine  # noqa: E402
 from db.models import MemberVote  # noqa: E402
 from reports import agreement, drafts, findings, mandates, rollcalls, vetoes  # noqa: E402
 from scrapers.archive import RawArchive  # noqa: E402
@@ -115,10 +114,9 @@ class Site:
 
 
 def fresh(url: str) -> Engine:
+    """Open a database and empty it: a benchmark starts from nothing."""
     engine = make_engine(url)
-    SQLModel.metadata.drop_all(engine)
-    with engine.begin() as connection:
-        connection.exec_driver_sql("DROP TABLE IF EXISTS alembic_version")
+    drop_schema(engine)
     return engine
 
 

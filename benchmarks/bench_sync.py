@@ -38,9 +38,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bs4 import BeautifulSoup  # noqa: E402
-from sqlmodel import SQLModel  # noqa: E402
 
-from db.engine import make_engine  # noqa: E402
+from db.engine import drop_schema, make_engine  # noqa: E402
 from reports.findings import findings, veto_disagreements  # noqa: E402
 from reports.vetoes import vetoes  # noqa: E402
 from scrapers.http import PoliteClient  # noqa: E402
@@ -110,9 +109,7 @@ def main() -> None:
                         database_url=args.db)
     engine = make_engine(settings.resolved_database_url)
     # A benchmark starts from an empty database: the tracker's tables are dropped.
-    SQLModel.metadata.drop_all(engine)
-    with engine.begin() as connection:
-        connection.exec_driver_sql("DROP TABLE IF EXISTS alembic_version")
+    drop_schema(engine)
     results = []
     last_year = max(int(m.group(1)) for p in (args.data / "scact_tables").glob("*.html")
                     if (m := re.search(r"scact(\d{4})", p.name)))

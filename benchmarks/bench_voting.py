@@ -32,9 +32,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from sqlalchemy import Engine  # noqa: E402
-from sqlmodel import SQLModel  # noqa: E402
 
-from db.engine import make_engine  # noqa: E402
+from db.engine import drop_schema, make_engine  # noqa: E402
 from scrapers.http import PoliteClient  # noqa: E402
 from tests.undl_replay import P5, DigitalLibrary, Record, from_scrape_csv  # noqa: E402
 from tracker.settings import Settings  # noqa: E402
@@ -83,10 +82,9 @@ def as_dataset(records: list[Record]) -> bytes:
 
 
 def fresh(url: str) -> Engine:
+    """Open a database and empty it: a benchmark starts from nothing."""
     engine = make_engine(url)
-    SQLModel.metadata.drop_all(engine)
-    with engine.begin() as connection:
-        connection.exec_driver_sql("DROP TABLE IF EXISTS alembic_version")
+    drop_schema(engine)
     return engine
 
 

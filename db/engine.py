@@ -64,6 +64,17 @@ def upgrade(engine: Engine) -> None:
         command.upgrade(config, "head")
 
 
+def drop_schema(engine: Engine) -> None:
+    """Drop the tracker's tables and its migration stamp (for rebuild and benchmarks)."""
+    from sqlmodel import SQLModel
+
+    import db.models  # noqa: F401  (registers the tables)
+
+    SQLModel.metadata.drop_all(engine)
+    with engine.begin() as connection:
+        connection.exec_driver_sql("DROP TABLE IF EXISTS alembic_version")
+
+
 def is_initialised(engine: Engine) -> bool:
     return inspect(engine).has_table("alembic_version")
 

@@ -17,9 +17,9 @@ from typing import Any, Protocol
 
 from filelock import FileLock, Timeout
 from sqlalchemy import Engine, func, select
-from sqlmodel import Session, SQLModel
+from sqlmodel import Session
 
-from db.engine import session_scope, upgrade
+from db.engine import drop_schema, session_scope, upgrade
 from db.models import SyncRun
 from db.store import (
     drafts_to_look_up,
@@ -382,9 +382,7 @@ def rebuild(engine: Engine, settings: Settings, *, reporter: Reporter | None = N
             raise EmptyArchive(f"the raw archive at {settings.raw_dir} holds no pages: nothing "
                                "to rebuild from (run `tracker sync` first; the database was "
                                "left as it is)")
-        SQLModel.metadata.drop_all(engine)
-        with engine.begin() as connection:
-            connection.exec_driver_sql("DROP TABLE IF EXISTS alembic_version")
+        drop_schema(engine)
         open_database(engine)
         plans = _archived_plans(settings, archive)
         summary = SyncSummary(sources={n: SourceSummary(n) for n in SOURCES})
