@@ -14,11 +14,12 @@ from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Table, and_, bindparam, delete, insert, select, tuple_, update
+from sqlalchemy import Table, and_, bindparam, delete, insert, or_, select, tuple_, update
 from sqlmodel import Session, SQLModel
 
 PROVENANCE = ("source_url", "fetched_at")
 CHUNK = 500
+FEW_PREFIXES = 8  # composite keys: look up by prefix groups up to this many
 
 
 @dataclass
@@ -55,12 +56,21 @@ def _key_of(key: str | Sequence[str]) -> tuple[str, ...]:
 def _where_keys(table: Table, columns: tuple[str, ...], keys: Sequence[Any]) -> Any:
     """Return a WHERE clause that finds (at least) the rows with these keys.
 
-    A composite key is looked up by its leading column alone, which its unique
-    index serves well on every backend (row-value IN lists are slow on
-    PostgreSQL); the caller keeps only the keys it asked for.
+    A composite key whose leading columns take few values in the chunk (a source
+    name, say) is looked up as ``lead = v AND last IN (...)`` per value; else by
+    its leading column alone. Both are served by the key's unique index on every
+    backend (row-value IN lists are slow on PostgreSQL); the caller keeps only
+    the keys it asked for.
     """
     if len(columns) == 1:
         return table.c[columns[0]].in_(keys)
+    groups: dict[tuple[Any, ...], list[Any]] = {}
+    for k in keys:
+        groups.setdefault(tuple(k[:-1]), []).append(k[-1])
+    if len(groups) <= FEW_PREFIXES:
+        return or_(*(and_(*(table.c[c] == v for c, v in zip(columns, prefix, strict=False)),
+                          table.c[columns[-1]].in_(last))
+                     for prefix, last in groups.items()))
     return table.c[columns[0]].in_(sorted({k[0] for k in keys}))
 
 

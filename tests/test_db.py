@@ -6,12 +6,12 @@ import datetime as dt
 
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from sqlalchemy import Engine, inspect, select
+from sqlalchemy import Engine, func, inspect, select
 from sqlmodel import Session, SQLModel
 
 from db.engine import session_scope, upgrade
-from db.models import Draft, Resolution
-from db.upsert import replace_set, scope_in, upsert
+from db.models import Draft, Resolution, SourceRecord
+from db.upsert import _where_keys, replace_set, scope_in, table_of, upsert
 
 T = dt.datetime(2024, 1, 1, tzinfo=dt.UTC)
 PROV = {"source_url": "http://x", "fetched_at": T}
@@ -76,3 +76,27 @@ def test_replace_set_deletes_what_a_page_no_longer_states(engine: Engine) -> Non
     assert (counts.new, counts.deleted, counts.unchanged) == (1, 2, 1)
     with Session(engine) as session:
         assert sorted(session.execute(select(Draft.symbol)).scalars()) == ["A", "D"]
+
+
+def test_composite_key_lookup_reads_only_the_batch(engine: Engine) -> None:
+    """A composite key led by a column with one value (a source's name) must not read
+    every row of that source for each batch: that made syncs quadratic."""
+    upgrade(engine)
+    rows = [{"source": "undl-votes", "record_id": str(n), "modified": "1"} for n in range(2000)]
+    with session_scope(engine) as session:
+        upsert(session, SourceRecord, rows, key=("source", "record_id"), provenance=PROV)
+    table = table_of(SourceRecord)
+    with Session(engine) as session:
+        read = session.execute(select(table).where(_where_keys(
+            table, ("source", "record_id"), [("undl-votes", "5"), ("undl-votes", "new")]))).all()
+    assert len(read) == 1  # the batch's row, not the source's 2,000
+    batch = [{"source": "undl-votes", "record_id": "5", "modified": "2"},
+             {"source": "undl-votes", "record_id": "new", "modified": "1"},
+             {"source": "undl-documents", "record_id": "5", "modified": "1"}]
+    with session_scope(engine) as session:
+        ids, counts = upsert(session, SourceRecord, batch, key=("source", "record_id"),
+                             provenance=PROV)
+        found = session.execute(select(func.count()).select_from(SourceRecord)).scalar()
+    assert (counts.new, counts.changed, counts.unchanged) == (2, 1, 0)
+    assert set(ids) == {("undl-votes", "5"), ("undl-votes", "new"), ("undl-documents", "5")}
+    assert found == 2002
