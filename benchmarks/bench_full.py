@@ -49,7 +49,7 @@ from sqlalchemy import Engine, func, select  # noqa: E402
 from db.engine import drop_schema, make_engine  # noqa: E402
 from db.models import MemberVote  # noqa: E402
 from reports import agreement, drafts, findings, mandates, rollcalls, vetoes  # noqa: E402
-from scrapers.archive import RawArchive  # noqa: E402
+from scrapers.archive import RecordArchive  # noqa: E402
 from scrapers.http import PoliteClient  # noqa: E402
 from tests.undl_replay import DigitalLibrary, Record, from_pcrc_csv, from_scrape_csv  # noqa: E402
 from tracker.settings import Settings  # noqa: E402
@@ -141,14 +141,17 @@ def floor_from_network(site: Site) -> int:
 
 
 def floor_from_files(raw: Path) -> int:
-    """Read the raw archive and parse every file, storing nothing."""
+    """Read the raw archive and parse every page and record, storing nothing."""
     parsed = 0
     for path in raw.rglob("*.body"):
         if path.parent.name in ("dhl-meetings", "dhl-veto-list"):
             BeautifulSoup(path.read_bytes(), "lxml")
-        else:
-            etree.fromstring(path.read_bytes())
-        parsed += 1
+            parsed += 1
+    for source in ("undl-votes", "undl-documents"):
+        with RecordArchive(raw, source) as records:
+            for record in records.latest():
+                etree.fromstring(record.body)
+                parsed += 1
     return parsed
 
 
@@ -243,12 +246,13 @@ def main() -> None:
 
     if args.scale > 1:
         extra = synthetic(records, args.scale)
-        archive = RawArchive(settings.raw_dir)
         when = dt.datetime.now(dt.UTC)
-        for r in extra:
-            archive.save("undl-votes", r.record_id, f"{site.url}/record/{r.record_id}",
-                         f'<collection xmlns="http://www.loc.gov/MARC21/slim">{r.xml()}'
-                         "</collection>".encode(), when)
+        with RecordArchive(settings.raw_dir, "undl-votes") as archive:
+            for start in range(0, len(extra), 5000):
+                archive.save_many(
+                    ((r.record_id, f"{site.url}/record/{r.record_id}",
+                      f'<collection xmlns="http://www.loc.gov/MARC21/slim">{r.xml()}'
+                      "</collection>".encode()) for r in extra[start:start + 5000]), when)
         _, seconds = timed(lambda: rebuild(engine, settings))
         with engine.connect() as connection:
             votes = connection.execute(select(func.count()).select_from(MemberVote)).scalar()

@@ -1,7 +1,10 @@
-"""The raw archive: every response body kept under ``{data_dir}/raw/{source}/{page_id}``.
+"""The raw archive: every response body kept under ``{data_dir}/raw/``.
 
-``tracker rebuild`` recreates the database from here with no network. A page
-whose body changes keeps its earlier versions under ``history/``.
+Pages (the Library's tables, the Veto List, datasets) are files,
+``raw/{source}/{page_id}.body`` with a ``.json`` of metadata; the Digital
+Library's records, thousands of small ones, are rows of ``raw/{source}.sqlite``.
+``tracker rebuild`` recreates the database from here with no network. A page or
+record whose body changes keeps its earlier versions.
 """
 
 from __future__ import annotations
@@ -11,7 +14,8 @@ import hashlib
 import json
 import os
 import re
-from collections.abc import Iterator
+import sqlite3
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -108,3 +112,163 @@ def _atomic_write(path: Path, data: bytes) -> None:
     tmp = path.with_name(path.name + ".tmp")
     tmp.write_bytes(data)
     os.replace(tmp, path)
+
+
+_RECORDS_SCHEMA = """
+CREATE TABLE IF NOT EXISTS version (
+    seq INTEGER PRIMARY KEY,
+    record_id TEXT NOT NULL,
+    url TEXT NOT NULL,
+    fetched_at TEXT NOT NULL,
+    sha256 TEXT NOT NULL,
+    body BLOB NOT NULL
+);
+CREATE INDEX IF NOT EXISTS version_by_record ON version (record_id, seq);
+"""
+
+
+class RecordArchive:
+    """Record-by-record sources: every version of every record in one SQLite file.
+
+    The Digital Library answers a search with pages of MARCXML records; each
+    record is kept on its own (``raw/{source}.sqlite``, table ``version``), with
+    its URL, first fetch time and digest, so ``rebuild`` can replay the newest
+    version of each. One file and one transaction per batch, not two files per
+    record: a sync writes thousands of records. A record whose body changes keeps
+    its earlier versions. Read it with any SQLite client::
+
+        sqlite3 raw/undl-votes.sqlite "select body from version where record_id='4033397'"
+
+    Archives written before this store (one ``.body`` and ``.json`` file per
+    record under ``raw/{source}/``) are copied in, history included, the first
+    time the store is opened empty; the files are left where they are.
+    """
+
+    def __init__(self, root: Path, source: str) -> None:
+        self.source = _safe(source)
+        self.path = root / f"{self.source}.sqlite"
+        self._legacy = root / self.source
+        self._connection: sqlite3.Connection | None = None
+
+    def _connect(self) -> sqlite3.Connection:
+        if self._connection is None:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            connection = sqlite3.connect(self.path)
+            connection.executescript(_RECORDS_SCHEMA)
+            self._connection = connection
+            empty = connection.execute("SELECT 1 FROM version LIMIT 1").fetchone() is None
+            if empty and self._legacy.is_dir():
+                self._import_files()  # one transaction: an empty store means not yet done
+        return self._connection
+
+    def close(self) -> None:
+        if self._connection is not None:
+            self._connection.close()
+            self._connection = None
+
+    def __enter__(self) -> RecordArchive:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def _latest(self, record_ids: Sequence[str]) -> dict[str, tuple[str, str, str]]:
+        """Return {record id: (url, fetched_at, sha256)} of the newest versions."""
+        connection = self._connect()
+        found: dict[str, tuple[str, str, str]] = {}
+        for start in range(0, len(record_ids), 500):
+            chunk = list(record_ids[start:start + 500])
+            marks = ",".join("?" * len(chunk))
+            for record_id, url, fetched_at, sha256 in connection.execute(
+                    "SELECT record_id, url, fetched_at, sha256 FROM version WHERE seq IN "
+                    f"(SELECT max(seq) FROM version WHERE record_id IN ({marks}) "
+                    "GROUP BY record_id)", chunk):
+                found[record_id] = (url, fetched_at, sha256)
+        return found
+
+    def save_many(self, records: Iterable[tuple[str, str, bytes]], fetched_at: dt.datetime
+                  ) -> dict[str, dt.datetime]:
+        """Keep (record id, url, body) records fetched at one time, in one transaction.
+
+        Return {record id: when its content was first fetched}: an unchanged record
+        keeps its first fetch time, so facts read from it keep their provenance.
+        """
+        items = list(records)
+        for record_id, _, _ in items:
+            _safe(record_id)
+        connection = self._connect()
+        previous = self._latest([record_id for record_id, _, _ in items])
+        times: dict[str, dt.datetime] = {}
+        rows = []
+        for record_id, url, body in items:
+            digest = hashlib.sha256(body).hexdigest()
+            old = previous.get(record_id)
+            if old is not None and old[2] == digest and old[0] == url:
+                times[record_id] = dt.datetime.fromisoformat(old[1])
+                continue
+            rows.append((record_id, url, fetched_at.isoformat(), digest, body))
+            previous[record_id] = (url, fetched_at.isoformat(), digest)
+            times[record_id] = fetched_at
+        if rows:
+            with connection:
+                connection.executemany("INSERT INTO version (record_id, url, fetched_at, "
+                                       "sha256, body) VALUES (?, ?, ?, ?, ?)", rows)
+        return times
+
+    def save(self, record_id: str, url: str, body: bytes, fetched_at: dt.datetime
+             ) -> dt.datetime:
+        """Keep one record; return when its content was first fetched."""
+        return self.save_many([(record_id, url, body)], fetched_at)[record_id]
+
+    def count(self) -> int:
+        """Return how many records (not versions) are archived."""
+        if not self.path.exists() and not self._legacy.is_dir():
+            return 0
+        row = self._connect().execute("SELECT count(DISTINCT record_id) FROM version").fetchone()
+        return int(row[0])
+
+    def latest(self) -> Iterator[ArchivedPage]:
+        """Yield the newest version of every record, by record id, one at a time."""
+        if not self.path.exists() and not self._legacy.is_dir():
+            return
+        cursor = self._connect().execute(
+            "SELECT v.record_id, v.url, v.fetched_at, v.sha256, v.body FROM version v "
+            "JOIN (SELECT max(seq) AS seq FROM version GROUP BY record_id) newest "
+            "ON newest.seq = v.seq ORDER BY v.record_id")
+        for record_id, url, fetched_at, sha256, body in cursor:
+            yield ArchivedPage(self.source, record_id, url, dt.datetime.fromisoformat(fetched_at),
+                               sha256, bytes(body))
+
+    def load(self, record_id: str) -> ArchivedPage | None:
+        """Return the newest version of one record, or None."""
+        if not self.path.exists() and not self._legacy.is_dir():
+            return None
+        row = self._connect().execute(
+            "SELECT url, fetched_at, sha256, body FROM version WHERE record_id = ? "
+            "ORDER BY seq DESC LIMIT 1", (record_id,)).fetchone()
+        if row is None:
+            return None
+        return ArchivedPage(self.source, record_id, row[0], dt.datetime.fromisoformat(row[1]),
+                            row[2], bytes(row[3]))
+
+    def _import_files(self) -> None:
+        """Copy an archive of one file pair per record (and its history) in, oldest first."""
+        assert self._connection is not None
+        versions: list[tuple[str, str, str, str, Path]] = []
+        folders = [self._legacy / "history", self._legacy]
+        for folder in folders:
+            for meta_path in folder.glob("*.json") if folder.is_dir() else ():
+                body_path = meta_path.with_suffix(".body")
+                if not body_path.exists():
+                    continue
+                meta = json.loads(meta_path.read_text())
+                record_id = meta_path.stem.split(".")[0]
+                versions.append((meta["fetched_at"], record_id, meta["url"], meta["sha256"],
+                                 body_path))
+        versions.sort()
+        with self._connection:
+            self._connection.executemany(
+                "INSERT INTO version (record_id, url, fetched_at, sha256, body) "
+                "VALUES (?, ?, ?, ?, ?)",
+                ((record_id, url, fetched_at, sha256, path.read_bytes())
+                 for fetched_at, record_id, url, sha256, path in versions))

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
+import sqlite3
 from pathlib import Path
 
 import pytest
 
-from scrapers.archive import RawArchive
+from scrapers.archive import RawArchive, RecordArchive
 
 T1 = dt.datetime(2024, 1, 1, tzinfo=dt.UTC)
 T2 = dt.datetime(2024, 2, 1, tzinfo=dt.UTC)
@@ -36,3 +37,47 @@ def test_changed_body_keeps_the_earlier_version(tmp_path: Path) -> None:
 def test_unsafe_page_ids_are_refused(tmp_path: Path, page_id: str) -> None:
     with pytest.raises(ValueError):
         RawArchive(tmp_path).save("dhl", page_id, "u", b"x", T1)
+
+
+def test_records_keep_first_fetch_time_and_every_version(tmp_path: Path) -> None:
+    with RecordArchive(tmp_path, "undl-votes") as records:
+        times = records.save_many([("1", "http://x/record/1", b"<a/>"),
+                                   ("2", "http://x/record/2", b"<b/>")], T1)
+        assert times == {"1": T1, "2": T1}
+        times = records.save_many([("1", "http://x/record/1", b"<a/>"),
+                                   ("2", "http://x/record/2", b"<b2/>")], T2)
+        assert times == {"1": T1, "2": T2}  # only the changed record is new
+        assert records.count() == 2
+        assert [(p.page_id, p.body, p.fetched_at) for p in records.latest()] == [
+            ("1", b"<a/>", T1), ("2", b"<b2/>", T2)]
+        assert records.load("2").body == b"<b2/>"  # type: ignore[union-attr]
+        assert records.load("3") is None
+    # Nothing is lost: the first version of record 2 is still there.
+    with sqlite3.connect(tmp_path / "undl-votes.sqlite") as connection:
+        assert connection.execute("SELECT body FROM version WHERE record_id = '2' ORDER BY seq"
+                                  ).fetchall() == [(b"<b/>",), (b"<b2/>",)]
+
+
+def test_records_written_as_files_are_copied_in_with_their_history(tmp_path: Path) -> None:
+    """Archives from before the record store (a file pair per record) still rebuild."""
+    files = RawArchive(tmp_path)
+    files.save("undl-votes", "7", "http://x/record/7", b"<old/>", T1)
+    files.save("undl-votes", "7", "http://x/record/7", b"<new/>", T2)
+    files.save("undl-votes", "8", "http://x/record/8", b"<c/>", T1)
+    with RecordArchive(tmp_path, "undl-votes") as records:
+        assert [(p.page_id, p.body, p.fetched_at) for p in records.latest()] == [
+            ("7", b"<new/>", T2), ("8", b"<c/>", T1)]
+        assert records.save("7", "http://x/record/7", b"<new/>", T2) == T2
+    with RecordArchive(tmp_path, "undl-votes") as records:  # copied once, not again
+        assert records.count() == 2
+    with sqlite3.connect(tmp_path / "undl-votes.sqlite") as connection:
+        assert connection.execute("SELECT count(*) FROM version").fetchone() == (3,)
+    assert (tmp_path / "undl-votes" / "7.body").exists()  # the files are left in place
+
+
+def test_an_empty_record_store_reads_as_empty(tmp_path: Path) -> None:
+    records = RecordArchive(tmp_path, "undl-documents")
+    assert records.count() == 0 and list(records.latest()) == []
+    assert not (tmp_path / "undl-documents.sqlite").exists()  # reading creates nothing
+    with pytest.raises(ValueError, match="not safe"):
+        records.save("../x", "u", b"x", T1)

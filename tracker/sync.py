@@ -32,7 +32,7 @@ from db.store import (
     store_voting_records,
 )
 from db.upsert import Counts, table_of
-from scrapers.archive import ArchivedPage, RawArchive
+from scrapers.archive import ArchivedPage, RawArchive, RecordArchive
 from scrapers.dhl import fetch as dhl_fetch
 from scrapers.dhl import parse as dhl_parse
 from scrapers.http import FetchError, NotFound, PoliteClient, Response
@@ -352,12 +352,12 @@ def sync(
         try:
             _run_pages(engine, archive, plans, summary, reporter, http)
             if "voting-records" in wanted:
-                _sync_voting_records(engine, settings, archive, http,
+                _sync_voting_records(engine, settings, http,
                                      summary.sources["voting-records"], summary,
                                      everything=everything_of["voting-records"],
                                      reporter=reporter)
             if "documents" in wanted:
-                _sync_documents(engine, settings, archive, http, summary.sources["documents"],
+                _sync_documents(engine, settings, http, summary.sources["documents"],
                                 summary, everything=everything_of["documents"],
                                 reporter=reporter)
         finally:
@@ -377,8 +377,11 @@ def rebuild(engine: Engine, settings: Settings, *, reporter: Reporter | None = N
     lock = _lock(settings)
     try:
         archive = RawArchive(settings.raw_dir)
-        if not any(any(archive.page_ids(name)) for name in
-                   (*ARCHIVE_NAMES.values(), undl_dataset.SOURCE_DATASET)):
+        records = {name: _record_archive(settings, name).count()
+                   for name in ("voting-records", "documents")}
+        if not any(records.values()) and not any(
+                any(archive.page_ids(name)) for name in
+                (*ARCHIVE_NAMES.values(), undl_dataset.SOURCE_DATASET)):
             raise EmptyArchive(f"the raw archive at {settings.raw_dir} holds no pages: nothing "
                                "to rebuild from (run `tracker sync` first; the database was "
                                "left as it is)")
@@ -387,14 +390,11 @@ def rebuild(engine: Engine, settings: Settings, *, reporter: Reporter | None = N
         plans = _archived_plans(settings, archive)
         summary = SyncSummary(sources={n: SourceSummary(n) for n in SOURCES})
         started = dt.datetime.now(dt.UTC)
-        records = {name: len(list(archive.page_ids(ARCHIVE_NAMES[name])))
-                   for name in ("voting-records", "documents")}
         datasets = list(archive.page_ids(undl_dataset.SOURCE_DATASET))
         reporter.start(len(plans) + sum(records.values()) + len(datasets))
         _run_pages(engine, archive, plans, summary, reporter, None)
         for name in records:
-            _replay_records(engine, archive, name, settings.undl_url, summary.sources[name],
-                            summary, reporter)
+            _replay_records(engine, settings, name, summary.sources[name], summary, reporter)
         for dataset_id in datasets:
             loaded = archive.load(undl_dataset.SOURCE_DATASET, dataset_id)
             if loaded is not None:
@@ -427,8 +427,13 @@ class _Page(Protocol):
     def records(self) -> Sequence[_Record]: ...
 
 
+def _record_archive(settings: Settings, source: str) -> RecordArchive:
+    """Return the archive of a record-by-record source (``voting-records``, ``documents``)."""
+    return RecordArchive(settings.raw_dir, ARCHIVE_NAMES[source])
+
+
 def _walk_search(
-    engine: Engine, archive: RawArchive, *, archive_name: str, label: str,
+    engine: Engine, archive: RecordArchive, *, label: str,
     fetch: Callable[[int], Response], parse: Callable[[bytes, str], _Page],
     store: Callable[[Session, list[Any], dict[str, dt.datetime]], Counts],
     page_size: int, everything: bool, source_summary: SourceSummary, summary: SyncSummary,
@@ -442,7 +447,7 @@ def _walk_search(
     that cannot be read is reported by id and the rest of the page is stored.
     """
     with Session(engine) as session:
-        known = known_records(session, archive_name)
+        known = known_records(session, archive.source)
     jrec = 1
     total: int | None = None
     while total is None or jrec <= total:
@@ -468,9 +473,8 @@ def _walk_search(
         fresh = [r for r in page.records if known.get(r.record_id, "?") != r.modified]
         for start in range(0, len(fresh), RECORD_BATCH):
             batch = fresh[start:start + RECORD_BATCH]
-            times = {r.record_id: archive.save(archive_name, r.record_id, r.url, r.raw,
-                                               response.fetched_at)[0].fetched_at
-                     for r in batch}
+            times = archive.save_many([(r.record_id, r.url, r.raw) for r in batch],
+                                      response.fetched_at)
             with session_scope(engine) as session:
                 source_summary.counts += store(session, batch, times)
         source_summary.counts.unchanged += len(page.records) - len(fresh)
@@ -481,28 +485,28 @@ def _walk_search(
         jrec += seen
 
 
-def _sync_voting_records(engine: Engine, settings: Settings, archive: RawArchive,
-                         client: PoliteClient, source_summary: SourceSummary,
-                         summary: SyncSummary, *, everything: bool,
-                         reporter: Reporter) -> None:
+def _sync_voting_records(engine: Engine, settings: Settings, client: PoliteClient,
+                         source_summary: SourceSummary, summary: SyncSummary, *,
+                         everything: bool, reporter: Reporter) -> None:
     """Page through the voting records, newest first; stop at a page with nothing new."""
     token = settings.undl_token.get_secret_value() if settings.undl_token else None
     name = ARCHIVE_NAMES["voting-records"]
-    _walk_search(
-        engine, archive, archive_name=name, label="voting records",
-        fetch=lambda jrec: undl_fetch.fetch_search_page(
-            client, settings.undl_url, jrec, rg=settings.undl_page_size, token=token),
-        parse=lambda body, url: undl_parse.parse_search_page(body, url=url,
-                                                             base_url=settings.undl_url),
-        store=lambda session, batch, times: store_voting_records(session, batch, source=name,
-                                                                 fetched_at=times),
-        page_size=settings.undl_page_size, everything=everything,
-        source_summary=source_summary, summary=summary, reporter=reporter)
+    with _record_archive(settings, "voting-records") as archive:
+        _walk_search(
+            engine, archive, label="voting records",
+            fetch=lambda jrec: undl_fetch.fetch_search_page(
+                client, settings.undl_url, jrec, rg=settings.undl_page_size, token=token),
+            parse=lambda body, url: undl_parse.parse_search_page(body, url=url,
+                                                                 base_url=settings.undl_url),
+            store=lambda session, batch, times: store_voting_records(
+                session, batch, source=name, fetched_at=times),
+            page_size=settings.undl_page_size, everything=everything,
+            source_summary=source_summary, summary=summary, reporter=reporter)
 
 
-def _sync_documents(engine: Engine, settings: Settings, archive: RawArchive,
-                    client: PoliteClient, source_summary: SourceSummary,
-                    summary: SyncSummary, *, everything: bool, reporter: Reporter) -> None:
+def _sync_documents(engine: Engine, settings: Settings, client: PoliteClient,
+                    source_summary: SourceSummary, summary: SyncSummary, *,
+                    everything: bool, reporter: Reporter) -> None:
     """Page through the Council's document records, then ask once by symbol for each
     draft the pages did not cover (misses are remembered; ``--full`` asks again)."""
     token = settings.undl_token.get_secret_value() if settings.undl_token else None
@@ -511,15 +515,16 @@ def _sync_documents(engine: Engine, settings: Settings, archive: RawArchive,
     def store(session: Session, batch: list[Any], times: dict[str, dt.datetime]) -> Counts:
         return store_documents(session, batch, source=name, fetched_at=times)
 
-    _walk_search(
-        engine, archive, archive_name=name, label="documents",
-        fetch=lambda jrec: undl_fetch.fetch_documents_page(
-            client, settings.undl_url, jrec, collection=settings.undl_documents_collection,
-            rg=settings.undl_page_size, token=token),
-        parse=lambda body, url: undl_documents.parse_document_page(
-            body, url=url, base_url=settings.undl_url),
-        store=store, page_size=settings.undl_page_size, everything=everything,
-        source_summary=source_summary, summary=summary, reporter=reporter)
+    with _record_archive(settings, "documents") as archive:
+        _walk_search(
+            engine, archive, label="documents",
+            fetch=lambda jrec: undl_fetch.fetch_documents_page(
+                client, settings.undl_url, jrec, collection=settings.undl_documents_collection,
+                rg=settings.undl_page_size, token=token),
+            parse=lambda body, url: undl_documents.parse_document_page(
+                body, url=url, base_url=settings.undl_url),
+            store=store, page_size=settings.undl_page_size, everything=everything,
+            source_summary=source_summary, summary=summary, reporter=reporter)
     if source_summary.pages_failed:
         return
     with Session(engine) as session:
@@ -544,19 +549,20 @@ def _sync_documents(engine: Engine, settings: Settings, archive: RawArchive,
         matching = [r for r in page.records if r.symbol == symbol]
         with session_scope(engine) as session:
             if matching:
-                times = {r.record_id: archive.save(name, r.record_id, r.url, r.raw,
-                                                   response.fetched_at)[0].fetched_at
-                         for r in matching}
+                with _record_archive(settings, "documents") as archive:
+                    times = archive.save_many([(r.record_id, r.url, r.raw) for r in matching],
+                                              response.fetched_at)
                 source_summary.counts += store(session, matching, times)
             else:
                 note_lookups(session, name, {symbol: None}, checked_at=response.fetched_at)
 
 
-def _replay_records(engine: Engine, archive: RawArchive, source: str, base_url: str,
+def _replay_records(engine: Engine, settings: Settings, source: str,
                     source_summary: SourceSummary, summary: SyncSummary,
                     reporter: Reporter) -> None:
     """Store the archived records of a record-by-record source again, in batches."""
     name = ARCHIVE_NAMES[source]
+    base_url = settings.undl_url
     parse: Callable[[bytes, str], Any]
     store: Callable[[Session, list[Any], dict[str, dt.datetime]], Counts]
     if source == "voting-records":
@@ -582,25 +588,24 @@ def _replay_records(engine: Engine, archive: RawArchive, source: str, base_url: 
             batch.clear()
             times.clear()
 
-    for record_id in archive.page_ids(name):
-        page = archive.load(name, record_id)
-        reporter.advance(f"record {record_id}")
-        if page is None:
-            continue
-        try:
-            record = parse(page.body, record_id)
-        except ParseError as exc:
-            source_summary.pages_failed.append(record_id)
-            summary.problems.append(str(exc))
-            continue
-        if record is None:
-            continue
-        record.url = page.url
-        source_summary.pages_fetched += 1
-        batch.append(record)
-        times[record_id] = page.fetched_at
-        if len(batch) >= RECORD_BATCH:
-            flush()
+    with _record_archive(settings, source) as archive:
+        for page in archive.latest():
+            record_id = page.page_id
+            reporter.advance(f"record {record_id}")
+            try:
+                record = parse(page.body, record_id)
+            except ParseError as exc:
+                source_summary.pages_failed.append(record_id)
+                summary.problems.append(str(exc))
+                continue
+            if record is None:
+                continue
+            record.url = page.url
+            source_summary.pages_fetched += 1
+            batch.append(record)
+            times[record_id] = page.fetched_at
+            if len(batch) >= RECORD_BATCH:
+                flush()
     flush()
 
 
