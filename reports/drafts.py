@@ -48,20 +48,22 @@ def _frames(engine: Engine) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
 
 def _vetoed_by(vetoes: pd.DataFrame) -> dict[int, str]:
     """Return, per vote event, the vetoing members as the most authoritative source names them."""
+    by_source: dict[tuple[str, int], set[str]] = {}
+    for event_id, code, source in zip(vetoes["vote_event_id"], vetoes["member_code"],
+                                      vetoes["source"], strict=True):
+        by_source.setdefault((source, int(event_id)), set()).add(code)
     out: dict[int, str] = {}
     for source in reversed(VETO_PRECEDENCE):  # later assignments win: the Veto List last
-        chosen = vetoes[vetoes["source"] == source]
-        for event_id, group in chosen.groupby("vote_event_id"):
-            out[int(str(event_id))] = ", ".join(sorted(set(group["member_code"])))
+        for (named_by, event_id), codes in by_source.items():
+            if named_by == source:
+                out[event_id] = ", ".join(sorted(codes))
     return out
 
 
-def _status(row: pd.Series) -> str:
-    if isinstance(row["resolution"], str) or row["status"] == "adopted":
-        return "adopted"
-    if isinstance(row["status"], str):
-        return str(row["status"])
-    return "no_vote_recorded"
+def _status(frame: pd.DataFrame) -> pd.Series:
+    """Return each draft's status: adopted if it became a resolution, else as stored."""
+    adopted = frame["resolution"].notna() | (frame["status"] == "adopted")
+    return frame["status"].where(~adopted, "adopted").fillna("no_vote_recorded")
 
 
 def drafts(engine: Engine, *, sponsor: str | None = None, status: str | None = None,
@@ -70,15 +72,27 @@ def drafts(engine: Engine, *, sponsor: str | None = None, status: str | None = N
     """Return the drafts, oldest first: sponsors, status, vetoing members, resolution, tally."""
     if status is not None and status not in STATUSES:
         raise ReportError(f"unknown status {status!r}; use one of {', '.join(STATUSES)}")
-    frame, sponsors, vetoes = _frames(engine)
+    return _listed(_frames(engine), sponsor=sponsor, status=status, since=since, until=until,
+                   agenda=agenda)
+
+
+def _listed(frames: tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame], *,
+            sponsor: str | None = None, status: str | None = None,
+            since: dt.date | None = None, until: dt.date | None = None,
+            agenda: str | None = None) -> pd.DataFrame:
+    frame, sponsors, vetoes = frames
+    frame = frame.copy()
     columns = ["date", "symbol", "title", "status", "sponsors", "vetoed_by", "resolution",
                "meeting_record", "tally", "agenda", "source_url"]
     if frame.empty:
         return pd.DataFrame(columns=columns)
     frame["date"] = pd.to_datetime(frame["date"].fillna(frame["vote_date"])).dt.date
-    frame["status"] = frame.apply(_status, axis=1)
-    by_draft = sponsors.groupby("draft_id")["member_code"].agg(lambda s: ", ".join(sorted(s)))
-    frame["sponsors"] = frame["id"].map(by_draft)
+    frame["status"] = _status(frame)
+    by_draft: dict[int, list[str]] = {}
+    for draft_id, code in zip(sponsors["draft_id"], sponsors["member_code"], strict=True):
+        by_draft.setdefault(int(draft_id), []).append(code)
+    frame["sponsors"] = [", ".join(sorted(by_draft[i])) if i in by_draft else None
+                         for i in frame["id"]]
     vetoed = _vetoed_by(vetoes)
     frame["vetoed_by"] = [vetoed.get(int(i)) if pd.notna(i) else None
                           for i in frame["vote_event_id"]]
@@ -107,8 +121,9 @@ def sponsors(engine: Engine, *, since: dt.date | None = None,
              until: dt.date | None = None) -> dict[str, pd.DataFrame]:
     """Return, per member, the drafts it sponsored, adopted, vetoed and failed; and, for
     each permanent member, whose drafts it vetoed most."""
-    listed = drafts(engine, since=since, until=until)
-    frame, links, _ = _frames(engine)
+    frames = _frames(engine)
+    listed = _listed(frames, since=since, until=until)
+    frame, links, _ = frames
     links = links.merge(frame[["id", "symbol"]], left_on="draft_id", right_on="id")
     links = links.merge(listed[["symbol", "status", "vetoed_by"]], on="symbol")
     m = table_of(Member)

@@ -32,13 +32,18 @@ def _events(engine: Engine, mandate_ids: list[int] | None = None) -> pd.DataFram
         return pd.read_sql(query, connection)
 
 
-def _as_events(rows: pd.DataFrame, slug: str) -> list[Event]:
-    events = []
-    for row in rows.to_dict(orient="records"):
-        events.append(Event(
-            slug, row["kind"], _date(row["date"]), row["reference"],
-            new_expiry=_date(row["new_expiry"]), note=row["note"]))
+def _as_events(rows: list[dict[str, Any]], slug: str) -> list[Event]:
+    events = [Event(slug, row["kind"], _date(row["date"]), row["reference"],
+                    new_expiry=_date(row["new_expiry"]), note=row["note"]) for row in rows]
     return sorted(events, key=lambda e: (e.date or dt.date.min, e.kind))
+
+
+def _by_mandate(events: pd.DataFrame) -> dict[int, list[dict[str, Any]]]:
+    """Return the event rows grouped by mandate id, in one pass."""
+    grouped: dict[int, list[dict[str, Any]]] = {}
+    for row in events.to_dict(orient="records"):
+        grouped.setdefault(int(row["mandate_id"]), []).append({str(k): v for k, v in row.items()})
+    return grouped
 
 
 def _date(value: Any) -> dt.date | None:
@@ -66,10 +71,10 @@ def mandates(engine: Engine, *, status: str | None = None, kind: str | None = No
     with engine.connect() as connection:
         rows = pd.read_sql(select(m.c.id, m.c.slug, m.c.name, m.c.kind, m.c.established_by)
                            .order_by(m.c.slug), connection)
-    events = _events(engine)
+    events = _by_mandate(_events(engine))
     out = []
     for row in rows.to_dict(orient="records"):
-        timeline = _as_events(events[events["mandate_id"] == row["id"]], row["slug"])
+        timeline = _as_events(events.get(int(row["id"]), []), row["slug"])
         state, expiry, lapse = mandate_status(timeline, as_of)
         past = [e for e in timeline if e.date is not None and e.date <= as_of]
         if lapse is not None:
@@ -146,8 +151,7 @@ def mandate_timeline(engine: Engine, slug: str, *, as_of: dt.date | None = None
             select(me, d.c.symbol.label("draft"))
             .outerjoin(d, d.c.id == me.c.draft_id)
             .where(me.c.mandate_id == row["id"], me.c.kind != "lapsed")).mappings()]
-    timeline = _as_events(pd.DataFrame(rows, columns=[*table_of(MandateEvent).c.keys(),
-                                                      "draft"]), slug)
+    timeline = _as_events(rows, slug)
     state, expiry, lapse = mandate_status(timeline, as_of)
     e = table_of(VoteEvent)
     resolution_ids = [r["resolution_id"] for r in rows if r["resolution_id"]]
