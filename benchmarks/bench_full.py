@@ -26,6 +26,7 @@ Run by hand:  python benchmarks/bench_full.py [--db URL] [--scale 100]
 from __future__ import annotations
 
 import argparse
+import re
 import datetime as dt
 import resource
 import subprocess
@@ -161,12 +162,21 @@ def synthetic(records: list[Record], scale: int) -> list[Record]:
     for copy in range(1, scale):
         for r in records:
             number = int(r.resolution.split("/")[2].split("(")[0]) if r.resolution else 0
-            year = int(r.date[:4]) + 100 * copy
+            # Dates stay within four-digit years (copies past the 79th reuse a century);
+            # the resolution numbers keep every copy distinct.
+            year = int(r.date[:4]) + 100 * (1 + (copy - 1) % 79)
+            # Every identifier moves with the copy (a failed draft's too), so no copy's
+            # vote merges into another's.
+            draft = re.sub(r"^S/\d{4}/", f"S/{year}/", r.draft) if r.draft else None
+            meeting = (re.sub(r"\d+", lambda m: str(int(m.group()) + 100_000 * copy),
+                              r.meeting, count=1) if r.meeting else None)
             out.append(Record(
                 record_id=str(10_000_000 * copy + int(r.record_id)),
                 date=f"{year:04d}{r.date[4:8]}{min(int(r.date[8:10]), 28):02d}",
-                resolution=f"S/RES/{number + 10_000 * copy}"
-                f"({year})", title=r.title, votes=r.votes, totals=r.totals))
+                resolution=(f"S/RES/{number + 10_000 * copy}({year})" if r.resolution
+                            else None),
+                title=r.title, votes=r.votes, totals=r.totals, meeting=meeting,
+                draft=draft, agenda=r.agenda, note=r.note))
     return out
 
 
