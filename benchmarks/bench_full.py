@@ -16,8 +16,9 @@ Measures, in one run:
   counting the CLI's start-up;
 - every report on the full history;
 - with ``--scale N``: a synthetic history N times the voting records (new ids,
-  symbols and dates), written to the raw archive; ``rebuild`` and the agreement
-  matrix on it, with time and peak memory.
+  symbols and dates), written to the raw archive; ``tracker rebuild`` and
+  ``tracker agreement`` on it, each in a process of its own, with time and that
+  process's peak memory.
 
 Run by hand:  python benchmarks/bench_full.py [--db URL] [--scale 100]
 (the database given with --db is emptied first: point it at a scratch database).
@@ -26,15 +27,16 @@ Run by hand:  python benchmarks/bench_full.py [--db URL] [--scale 100]
 from __future__ import annotations
 
 import argparse
-import re
 import datetime as dt
+import os
+import re
 import resource
 import subprocess
 import sys
 import tempfile
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
@@ -69,6 +71,28 @@ def timed(work: Callable[[], Any]) -> tuple[Any, float]:
     start = time.perf_counter()
     result = work()
     return result, time.perf_counter() - start
+
+
+# Runs the CLI and reports its own peak memory (ru_maxrss) on stderr's last line.
+MEASURED_CLI = """
+import resource, runpy, sys
+sys.argv = ["tracker", *sys.argv[1:]]
+try:
+    runpy.run_module("tracker", run_name="__main__")
+finally:
+    print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, file=sys.stderr)
+"""
+
+
+def cli_run(args: list[str], env: dict[str, str]) -> tuple[float, float]:
+    """Run ``tracker ARGS`` in a process of its own; return (seconds, its peak RSS in MB)."""
+    start = time.perf_counter()
+    done = subprocess.run([sys.executable, "-c", MEASURED_CLI, *args], cwd=ROOT,
+                          env={**os.environ, **env}, capture_output=True, text=True)
+    seconds = time.perf_counter() - start
+    if done.returncode != 0:
+        sys.exit(f"tracker {' '.join(args)} failed:\n{done.stderr[-2000:]}")
+    return seconds, int(done.stderr.strip().splitlines()[-1]) / 1024
 
 
 class Site:
@@ -156,9 +180,16 @@ def floor_from_files(raw: Path) -> int:
     return parsed
 
 
-def synthetic(records: list[Record], scale: int) -> list[Record]:
-    """Return the voting records repeated ``scale`` times with new ids, symbols and dates."""
-    out = []
+def _shift(symbol: str | None, pattern: str, template: str, by: int) -> str | None:
+    """Return the symbol with the number ``pattern`` captures moved by ``by``."""
+    if symbol is None:
+        return None
+    return re.sub(pattern, lambda m: template.format(int(m[1]) + by), symbol, count=1)
+
+
+def synthetic(records: list[Record], scale: int) -> Iterator[Record]:
+    """Yield the voting records repeated ``scale - 1`` more times with new ids, symbols and
+    dates (one at a time: the benchmark's own memory stays out of the figures)."""
     for copy in range(1, scale):
         for r in records:
             number = int(r.resolution.split("/")[2].split("(")[0]) if r.resolution else 0
@@ -167,17 +198,15 @@ def synthetic(records: list[Record], scale: int) -> list[Record]:
             year = int(r.date[:4]) + 100 * (1 + (copy - 1) % 79)
             # Every identifier moves with the copy (a failed draft's too), so no copy's
             # vote merges into another's.
-            draft = re.sub(r"^S/\d{4}/", f"S/{year}/", r.draft) if r.draft else None
-            meeting = (re.sub(r"\d+", lambda m: str(int(m.group()) + 100_000 * copy),
-                              r.meeting, count=1) if r.meeting else None)
-            out.append(Record(
+            draft = _shift(r.draft, r"^S/\d{4}/(\d+)", f"S/{year}/{{}}", 10_000 * copy)
+            meeting = _shift(r.meeting, r"(\d+)", "{}", 100_000 * copy)
+            yield Record(
                 record_id=str(10_000_000 * copy + int(r.record_id)),
                 date=f"{year:04d}{r.date[4:8]}{min(int(r.date[8:10]), 28):02d}",
                 resolution=(f"S/RES/{number + 10_000 * copy}({year})" if r.resolution
                             else None),
                 title=r.title, votes=r.votes, totals=r.totals, meeting=meeting,
-                draft=draft, agenda=r.agenda, note=r.note))
-    return out
+                draft=draft, agenda=r.agenda, note=r.note)
 
 
 def main() -> None:
@@ -255,22 +284,26 @@ def main() -> None:
     rows.append(("process peak RSS so far", f"{peak_mb():.0f} MB"))
 
     if args.scale > 1:
-        extra = synthetic(records, args.scale)
         when = dt.datetime.now(dt.UTC)
         with RecordArchive(settings.raw_dir, "undl-votes") as archive:
-            for start in range(0, len(extra), 5000):
-                archive.save_many(
-                    ((r.record_id, f"{site.url}/record/{r.record_id}",
-                      f'<collection xmlns="http://www.loc.gov/MARC21/slim">{r.xml()}'
-                      "</collection>".encode()) for r in extra[start:start + 5000]), when)
-        _, seconds = timed(lambda: rebuild(engine, settings))
+            batch: list[tuple[str, str, bytes]] = []
+            for r in synthetic(records, args.scale):
+                batch.append((r.record_id, f"{site.url}/record/{r.record_id}",
+                              f'<collection xmlns="http://www.loc.gov/MARC21/slim">{r.xml()}'
+                              "</collection>".encode()))
+                if len(batch) == 5000:
+                    archive.save_many(batch, when)
+                    batch.clear()
+            archive.save_many(batch, when)
+        env = {"TRACKER_DATA_DIR": str(settings.data_dir), "TRACKER_DATABASE_URL": db_url}
+        seconds, peak = cli_run(["rebuild"], env)
         with engine.connect() as connection:
             votes = connection.execute(select(func.count()).select_from(MemberVote)).scalar()
-        rows.append((f"scale x{args.scale}: rebuild", f"{seconds:.0f} s, {votes:,} member votes, "
-                     f"peak RSS {peak_mb():.0f} MB"))
-        _, seconds = timed(lambda: agreement.agreement(engine))
-        rows.append((f"scale x{args.scale}: agreement", f"{seconds:.1f} s, "
-                     f"peak RSS {peak_mb():.0f} MB"))
+        rows.append((f"scale x{args.scale}: tracker rebuild", f"{seconds:.0f} s, {votes:,} "
+                     f"member votes, peak RSS {peak:.0f} MB"))
+        seconds, peak = cli_run(["agreement", "--format", "csv"], env)
+        rows.append((f"scale x{args.scale}: tracker agreement", f"{seconds:.1f} s, "
+                     f"peak RSS {peak:.0f} MB"))
     site.server.shutdown()
     print(f"database: {engine.url.render_as_string(hide_password=True)}")
     print("| step | result |\n|---|---|")
