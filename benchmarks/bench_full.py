@@ -73,14 +73,21 @@ def timed(work: Callable[[], Any]) -> tuple[Any, float]:
     return result, time.perf_counter() - start
 
 
-# Runs the CLI and reports its own peak memory (ru_maxrss) on stderr's last line.
+# Runs the CLI and reports its own peak memory on stderr's last line, in KB: VmHWM, the
+# high-water mark of this program alone (ru_maxrss would carry the parent's size over
+# fork and exec).
 MEASURED_CLI = """
-import resource, runpy, sys
+import re, resource, runpy, sys
 sys.argv = ["tracker", *sys.argv[1:]]
 try:
     runpy.run_module("tracker", run_name="__main__")
 finally:
-    print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, file=sys.stderr)
+    try:
+        with open("/proc/self/status") as status:
+            peak = re.search(r"VmHWM:\\s*(\\d+)", status.read()).group(1)
+    except OSError:
+        peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    print(peak, file=sys.stderr)
 """
 
 
@@ -239,7 +246,8 @@ def main() -> None:
     summary, seconds = timed(run_sync)
     totals = summary.totals()
     rows.append(("full sync", f"{seconds:.1f} s, {site.requests} requests, "
-                 f"{totals.new + totals.changed:,} rows written, ok={summary.ok}"))
+                 f"{totals.new + totals.changed:,} rows written, ok={summary.ok}, "
+                 f"peak RSS {peak_mb():.0f} MB (the process, the replay server's data too)"))
     site.requests = 0
     summary, seconds = timed(run_sync)
     totals = summary.totals()
