@@ -31,7 +31,13 @@ from db.models import Draft, Mandate, MandateEvent, Resolution, VoteEvent
 from db.store import store_findings
 from db.upsert import Counts, table_of, upsert
 from scrapers.records import Finding, Severity
-from tracker.mandates import MandateEntry, Registry, parse_mandate_title, slugify
+from tracker.mandates import (
+    MandateEntry,
+    Registry,
+    TitleAction,
+    parse_mandate_title,
+    slugify,
+)
 
 SOURCE = "mandates"
 RECORD_URL = "tracker:mandates"
@@ -82,24 +88,45 @@ def mandate_status(events: Sequence[Event], as_of: dt.date) -> tuple[str, dt.dat
     return "active", expiry, None
 
 
-def _decisions(session: Session) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+def _decisions(session: Session, symbols: set[str]) -> tuple[
+        dict[str, dict[str, Any]], list[tuple[dict[str, Any], TitleAction]],
+        list[dict[str, Any]]]:
+    """Return the resolutions named by ``symbols``, the resolutions whose titles state a
+    mandate action (with it), and the failed drafts.
+
+    The resolutions are streamed: only those two kinds are kept, so memory does not
+    grow with the history.
+    """
     r, e, d = table_of(Resolution), table_of(VoteEvent), table_of(Draft)
-    resolutions = [dict(x) for x in session.execute(
+    by_symbol: dict[str, dict[str, Any]] = {}
+    actions: list[tuple[dict[str, Any], TitleAction]] = []
+    rows = session.execute(
         select(r.c.id, r.c.symbol, r.c.title, r.c.date, r.c.source_url,
                e.c.date.label("vote_date"))
-        .outerjoin(e, e.c.resolution_id == r.c.id)).mappings()]
+        .outerjoin(e, e.c.resolution_id == r.c.id)
+        .execution_options(yield_per=5_000)).mappings()
+    for x in rows:
+        action = parse_mandate_title(x["title"] or "")
+        if action is None and x["symbol"] not in symbols:
+            continue
+        row = dict(x)
+        if x["symbol"] in symbols:
+            by_symbol[x["symbol"]] = row
+        if action is not None:
+            actions.append((row, action))
     drafts = [dict(x) for x in session.execute(
         select(d.c.id, d.c.symbol, d.c.title, d.c.bodies, d.c.status, d.c.source_url,
                e.c.id.label("vote_event_id"), e.c.date.label("vote_date"))
         .join(e, (e.c.draft_id == d.c.id) & e.c.question.is_(None))
         .where(d.c.status.in_(FAILED))).mappings()]
-    return resolutions, drafts
+    return by_symbol, actions, drafts
 
 
 def derive_mandates(session: Session, registry: Registry, *, today: dt.date) -> Counts:
     """Write the mandates and their events from the registry and the stored decisions."""
-    resolutions, failed_drafts = _decisions(session)
-    by_symbol = {x["symbol"]: x for x in resolutions}
+    registry_symbols = {s for e in registry.entries
+                        for s in (e.established_by, e.terminated_by) if s}
+    by_symbol, actions, failed_drafts = _decisions(session, registry_symbols)
     entries: dict[str, MandateEntry] = {e.slug: e for e in registry.entries}
     events: dict[str, list[Event]] = {slug: [] for slug in entries}
     findings: list[Finding] = []
@@ -118,10 +145,8 @@ def derive_mandates(session: Session, registry: Registry, *, today: dt.date) -> 
                     source_url=row["source_url"] if row else None,
                     note=None if row else "the resolution is not in the database yet"))
 
-    for row in sorted(resolutions, key=lambda x: (when(x) or dt.date.min, x["symbol"])):
-        action = parse_mandate_title(row["title"] or "")
-        if action is None:
-            continue
+    for row, action in sorted(actions, key=lambda x: (when(x[0]) or dt.date.min,
+                                                      x[0]["symbol"])):
         matched = registry.match(action.body)
         if matched is None:
             if action.cut:
@@ -165,8 +190,8 @@ def derive_mandates(session: Session, registry: Registry, *, today: dt.date) -> 
             match = registry.match(body) if body else None
             if match:
                 named.add(match.slug)
-        action = parse_mandate_title(draft["title"] or "")
-        if action is not None and (match := registry.match(action.body)):
+        draft_action = parse_mandate_title(draft["title"] or "")
+        if draft_action is not None and (match := registry.match(draft_action.body)):
             named.add(match.slug)
         for slug in named:
             timeline = events[slug]

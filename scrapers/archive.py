@@ -231,10 +231,11 @@ class RecordArchive:
         """Yield the newest version of every record, by record id, one at a time."""
         if not self.path.exists() and not self._legacy.is_dir():
             return
+        # Walks the (record_id, seq) index in order: no sort of the bodies, flat memory.
         cursor = self._connect().execute(
             "SELECT v.record_id, v.url, v.fetched_at, v.sha256, v.body FROM version v "
-            "JOIN (SELECT max(seq) AS seq FROM version GROUP BY record_id) newest "
-            "ON newest.seq = v.seq ORDER BY v.record_id")
+            "WHERE v.seq = (SELECT max(seq) FROM version w WHERE w.record_id = v.record_id) "
+            "ORDER BY v.record_id")
         for record_id, url, fetched_at, sha256, body in cursor:
             yield ArchivedPage(self.source, record_id, url, dt.datetime.fromisoformat(fetched_at),
                                sha256, bytes(body))
