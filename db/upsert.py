@@ -148,12 +148,19 @@ def upsert(
             changes.update({c: row[c] for c in PROVENANCE if c in row})
         changes["_id"] = old[pk.name]
         updates.setdefault(tuple(sorted(changes)), []).append(changes)
+    ids = {k: old[pk.name] for k, old in existing.items()}
+    returning = session.get_bind().dialect.insert_executemany_returning
     if inserts:
         by_columns: dict[tuple[str, ...], list[dict[str, Any]]] = {}
         for row in inserts:
             by_columns.setdefault(tuple(sorted(row)), []).append(row)
         for batch in by_columns.values():
-            session.execute(insert(table), batch)
+            if returning:  # the new ids come back with the insert (SQLite 3.35+, PostgreSQL)
+                inserted = insert(table).returning(pk, *(table.c[c] for c in columns))
+                for found_id, *found_key in session.execute(inserted, batch):
+                    ids[tuple(found_key) if composite else found_key[0]] = found_id
+            else:
+                session.execute(insert(table), batch)
     for changed_columns, batch in updates.items():
         statement = (
             update(table)
@@ -161,8 +168,7 @@ def upsert(
             .values({c: bindparam(c) for c in changed_columns if c != "_id"})
         )
         session.connection().execute(statement, batch)
-    ids = {k: old[pk.name] for k, old in existing.items()}
-    new_keys = [key_value(row) for row in inserts]
+    new_keys = [] if returning else [key_value(row) for row in inserts]
     fresh = set(new_keys)
     for chunk in _chunks(new_keys):
         found_rows = session.execute(
