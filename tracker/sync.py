@@ -525,10 +525,20 @@ def _sync_documents(engine: Engine, settings: Settings, client: PoliteClient,
                 body, url=url, base_url=settings.undl_url),
             store=store, page_size=settings.undl_page_size, everything=everything,
             source_summary=source_summary, summary=summary, reporter=reporter)
-    if source_summary.pages_failed:
-        return
+        if not source_summary.pages_failed:
+            _look_up_drafts(engine, settings, client, archive, store, source_summary, summary,
+                            everything=everything, reporter=reporter)
+
+
+def _look_up_drafts(engine: Engine, settings: Settings, client: PoliteClient,
+                    archive: RecordArchive,
+                    store: Callable[[Session, list[Any], dict[str, dt.datetime]], Counts],
+                    source_summary: SourceSummary, summary: SyncSummary, *,
+                    everything: bool, reporter: Reporter) -> None:
+    """Ask the Digital Library by symbol for each draft no document record covers yet."""
+    token = settings.undl_token.get_secret_value() if settings.undl_token else None
     with Session(engine) as session:
-        missing = drafts_to_look_up(session, name, retry_misses=everything)
+        missing = drafts_to_look_up(session, archive.source, retry_misses=everything)
     reporter.start(len(missing))
     for symbol in missing:
         reporter.advance(f"document {symbol}")
@@ -549,12 +559,12 @@ def _sync_documents(engine: Engine, settings: Settings, client: PoliteClient,
         matching = [r for r in page.records if r.symbol == symbol]
         with session_scope(engine) as session:
             if matching:
-                with _record_archive(settings, "documents") as archive:
-                    times = archive.save_many([(r.record_id, r.url, r.raw) for r in matching],
-                                              response.fetched_at)
+                times = archive.save_many([(r.record_id, r.url, r.raw) for r in matching],
+                                          response.fetched_at)
                 source_summary.counts += store(session, matching, times)
             else:
-                note_lookups(session, name, {symbol: None}, checked_at=response.fetched_at)
+                note_lookups(session, archive.source, {symbol: None},
+                             checked_at=response.fetched_at)
 
 
 def _replay_records(engine: Engine, settings: Settings, source: str,
