@@ -21,8 +21,8 @@ from scrapers.http import PoliteClient
 from scrapers.records import ParseError
 from scrapers.undl.dataset import parse_dataset
 from scrapers.undl.documents import parse_document_page
-from scrapers.undl.parse import parse_search_page
-from tests.conftest import FIXTURES, Replay
+from scrapers.undl.parse import parse_record_xml, parse_search_page
+from tests.conftest import FIXTURES, SHARED_DATA, Replay
 from tests.test_sync import RESGUIDE, serve_fixtures, snapshot
 from tracker.cli import app
 from tracker.settings import Settings
@@ -163,8 +163,8 @@ PAGES = {
 
 
 @st.composite
-def mutated(draw: st.DrawFn, name: str) -> bytes:
-    page = bytearray(PAGES[name])
+def mutated(draw: st.DrawFn, name: str, pages: dict[str, bytes] = PAGES) -> bytes:
+    page = bytearray(pages[name])
     for _ in range(draw(st.integers(1, 8))):
         kind = draw(st.sampled_from(["flip", "cut", "insert", "delete"]))
         position = draw(st.integers(0, max(len(page) - 1, 0)))
@@ -223,6 +223,58 @@ def test_fuzzed_dataset(body: bytes) -> None:
               b"total_non_voting,total_ms,modality,undl_link\n")
     with contextlib.suppress(ParseError):
         parse_dataset(header + body)
+
+
+# The same on the real pages and records of ../shared/data (skipped when absent).
+REAL = {
+    "veto": "un_org_dhl_html/scact_veto_table_en.html",
+    "meetings": "un_org_dhl_html/scact_tables/scact2022_table_en.html",
+    "covid": "un_org_dhl_html/scact_tables/scact2020_covid_table_en.html",
+    "early": "un_org_dhl_html/scact_tables/scact1961_table_en.html",
+    "record": "undl_records/record_4033397_S-RES-2722(2024)_vote.marcxml.xml",
+}
+REAL_PAGES = {name: (SHARED_DATA / path).read_bytes() for name, path in REAL.items()
+              if (SHARED_DATA / path).is_file()}
+needs_real = pytest.mark.skipif(len(REAL_PAGES) < len(REAL),
+                                reason=f"real UN data not found at {SHARED_DATA}")
+REAL_FUZZ = hypothesis_settings(max_examples=25, deadline=None,
+                                suppress_health_check=[HealthCheck.too_slow])
+
+
+@needs_real
+@REAL_FUZZ
+@given(mutated("veto", REAL_PAGES) if "veto" in REAL_PAGES else st.just(b""))
+def test_fuzzed_real_veto_list(body: bytes) -> None:
+    with contextlib.suppress(ParseError):
+        parse_veto_list(body)
+
+
+@needs_real
+@REAL_FUZZ
+@given(st.one_of(*(mutated(n, REAL_PAGES) for n in ("meetings", "covid", "early")
+                   if n in REAL_PAGES)) if REAL_PAGES else st.just(b""))
+def test_fuzzed_real_meetings_tables(body: bytes) -> None:
+    with contextlib.suppress(ParseError):
+        parse_meetings_table(body, year=2022, url="u")
+
+
+@needs_real
+@REAL_FUZZ
+@given(mutated("record", REAL_PAGES) if "record" in REAL_PAGES else st.just(b""))
+def test_fuzzed_real_voting_record(body: bytes) -> None:
+    with contextlib.suppress(ParseError):
+        parse_record_xml(body, base_url="https://digitallibrary.un.org", record="4033397")
+
+
+@needs_real
+def test_the_real_pages_fuzzed_above_parse_unmutated() -> None:
+    """So the fuzzing starts from pages that parse, not only from the error path."""
+    assert parse_veto_list(REAL_PAGES["veto"])
+    for name, year in (("meetings", 2022), ("covid", 2020), ("early", 1961)):
+        assert parse_meetings_table(REAL_PAGES[name], year=year, url="u").meetings
+    record = parse_record_xml(REAL_PAGES["record"], base_url="https://digitallibrary.un.org",
+                              record="4033397")
+    assert record is not None and len(record.votes) == 15
 
 
 def test_a_sync_killed_mid_way_leaves_a_consistent_database(
