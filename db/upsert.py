@@ -104,6 +104,10 @@ def upsert(
     counts = Counts()
     merged: dict[Any, dict[str, Any]] = {}
     for row in rows:  # the last row of a key in a batch wins, like sequential writes
+        if any(row.get(c) is None for c in columns):
+            # NULL never equals NULL in SQL: such a row could never be found again.
+            raise ValueError(f"{table.name}: a row has no value for its key "
+                             f"{', '.join(columns)}: {dict(row)!r}")
         merged.setdefault(key_value(row), {}).update(row)
     keys = list(merged)
     existing: dict[Any, Any] = {}

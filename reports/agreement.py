@@ -30,7 +30,8 @@ def agreement(engine: Engine, *, since: dt.date | None = None, until: dt.date | 
     The votes are read a range of vote events at a time and only pair counts are
     kept (members x members), so memory does not grow with the history.
     """
-    codes = [resolve_member(m) for m in members] if members else None
+    # A member named twice ("USA,United States") is one row and one column.
+    codes = list(dict.fromkeys(resolve_member(m) for m in members)) if members else None
     mv, e = table_of(MemberVote), table_of(VoteEvent)
     joined = mv.join(e, e.c.id == mv.c.vote_event_id)
     conditions: list[ColumnElement[bool]] = [mv.c.vote.in_(CAST)]

@@ -49,26 +49,33 @@ class RawArchive:
         folder = self.root / _safe(source)
         return folder / f"{_safe(page_id)}.body", folder / f"{_safe(page_id)}.json"
 
-    def load(self, source: str, page_id: str) -> ArchivedPage | None:
-        """Return the newest archived version of a page, or None."""
-        body_path, meta_path = self._paths(source, page_id)
-        if not body_path.exists() or not meta_path.exists():
-            return None
-        meta = json.loads(meta_path.read_text())
-        return ArchivedPage(source, page_id, meta["url"],
-                            dt.datetime.fromisoformat(meta["fetched_at"]), meta["sha256"],
-                            body_path.read_bytes(), meta.get("validators"))
+    def _history_paths(self, source: str, page_id: str, fetched_at: dt.datetime
+                       ) -> tuple[Path, Path]:
+        folder = self.root / _safe(source) / "history"
+        stamp = fetched_at.strftime("%Y%m%dT%H%M%S")
+        return (folder / f"{_safe(page_id)}.{stamp}.body",
+                folder / f"{_safe(page_id)}.{stamp}.json")
 
-    def _meta(self, source: str, page_id: str, body: bytes) -> ArchivedPage | None:
-        """Return the archived page's metadata, with ``body`` standing in for its content
-        (only compared by digest: the archived body is not read)."""
-        _, meta_path = self._paths(source, page_id)
+    def load(self, source: str, page_id: str) -> ArchivedPage | None:
+        """Return the newest archived version of a page, or None.
+
+        A version is its metadata and a body whose digest matches it. A save cut
+        short (the process killed between writing the body and its metadata)
+        reads as the version before it, which the history holds; the next save
+        of the page completes it.
+        """
+        body_path, meta_path = self._paths(source, page_id)
         if not meta_path.exists():
             return None
         meta = json.loads(meta_path.read_text())
-        return ArchivedPage(source, page_id, meta["url"],
-                            dt.datetime.fromisoformat(meta["fetched_at"]), meta["sha256"],
-                            body, meta.get("validators"))
+        fetched_at = dt.datetime.fromisoformat(meta["fetched_at"])
+        for candidate in (body_path, self._history_paths(source, page_id, fetched_at)[0]):
+            if candidate.exists():
+                body = candidate.read_bytes()
+                if hashlib.sha256(body).hexdigest() == meta["sha256"]:
+                    return ArchivedPage(source, page_id, meta["url"], fetched_at,
+                                        meta["sha256"], body, meta.get("validators"))
+        return None
 
     def save(self, source: str, page_id: str, url: str, body: bytes,
              fetched_at: dt.datetime, validators: dict[str, str] | None = None
@@ -76,12 +83,18 @@ class RawArchive:
         """Keep a response body. Return the archived page and whether its content changed.
 
         An unchanged body keeps its first fetch time, so facts read from it keep
-        their provenance and a second sync changes nothing.
+        their provenance and a second sync changes nothing. A changed body first
+        copies the current version into ``history/``, then replaces the body and,
+        last, its metadata (each written whole, then renamed): killed at any point,
+        the page reads as a complete version, the old one or the new.
         """
         digest = hashlib.sha256(body).hexdigest()
         body_path, meta_path = self._paths(source, page_id)
-        previous = self._meta(source, page_id, body)
+        previous = self.load(source, page_id)
         if previous is not None and previous.sha256 == digest and previous.url == url:
+            if not body_path.exists() or hashlib.sha256(
+                    body_path.read_bytes()).hexdigest() != digest:
+                _atomic_write(body_path, body)  # a save cut short before its metadata
             if validators and validators != previous.validators:
                 meta = json.loads(meta_path.read_text())
                 meta["validators"] = validators
@@ -89,11 +102,10 @@ class RawArchive:
             return previous, False
         body_path.parent.mkdir(parents=True, exist_ok=True)
         if previous is not None:
-            history = body_path.parent / "history"
-            history.mkdir(exist_ok=True)
-            stamp = previous.fetched_at.strftime("%Y%m%dT%H%M%S")
-            os.replace(body_path, history / f"{page_id}.{stamp}.body")
-            os.replace(meta_path, history / f"{page_id}.{stamp}.json")
+            old_body, old_meta = self._history_paths(source, page_id, previous.fetched_at)
+            old_body.parent.mkdir(exist_ok=True)
+            _atomic_write(old_body, previous.body)
+            _atomic_write(old_meta, meta_path.read_bytes())
         meta = {"url": url, "fetched_at": fetched_at.isoformat(), "sha256": digest,
                 "bytes": len(body), "validators": validators or None}
         _atomic_write(body_path, body)
@@ -124,6 +136,11 @@ CREATE TABLE IF NOT EXISTS version (
     body BLOB NOT NULL
 );
 CREATE INDEX IF NOT EXISTS version_by_record ON version (record_id, seq);
+CREATE TABLE IF NOT EXISTS walk (
+    id INTEGER PRIMARY KEY CHECK (id = 1),
+    started_at TEXT NOT NULL,
+    finished_at TEXT
+);
 """
 
 
@@ -239,6 +256,22 @@ class RecordArchive:
         for record_id, url, fetched_at, sha256, body in cursor:
             yield ArchivedPage(self.source, record_id, url, dt.datetime.fromisoformat(fetched_at),
                                sha256, bytes(body))
+
+    def begin_walk(self, now: dt.datetime) -> bool:
+        """Note that a walk of the source's search starts; return whether the walk
+        before it was cut short (stopped by a failed page, or killed)."""
+        connection = self._connect()
+        with connection:
+            row = connection.execute("SELECT finished_at FROM walk WHERE id = 1").fetchone()
+            connection.execute("INSERT OR REPLACE INTO walk (id, started_at, finished_at) "
+                               "VALUES (1, ?, NULL)", (now.isoformat(),))
+        return row is not None and row[0] is None
+
+    def end_walk(self, now: dt.datetime) -> None:
+        """Note that the walk reached its end: the search's new records are all archived."""
+        connection = self._connect()
+        with connection:
+            connection.execute("UPDATE walk SET finished_at = ? WHERE id = 1", (now.isoformat(),))
 
     def load(self, record_id: str) -> ArchivedPage | None:
         """Return the newest version of one record, or None."""

@@ -62,3 +62,11 @@ def test_matrix_is_the_same_whatever_the_chunk(engine: Engine, chunk: int,
 def test_matrix_of_nothing_is_empty(engine: Engine) -> None:
     upgrade(engine)
     assert agreement(engine).empty
+
+
+def test_a_member_named_twice_is_one_row(engine: Engine) -> None:
+    votes = _history(engine, 20)
+    matrix = agreement(engine, members=["USA", "United States", "FRA"]).set_index("member")
+    assert list(matrix.index) == ["USA", "FRA"] and list(matrix.columns) == ["USA", "FRA"]
+    assert matrix.loc["USA", "USA"] == 1.0
+    assert matrix.loc["USA", "FRA"] == _expected(votes, "USA", "FRA")

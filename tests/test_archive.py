@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 import sqlite3
 from pathlib import Path
 
 import pytest
 
+from scrapers import archive as archive_module
 from scrapers.archive import RawArchive, RecordArchive
 
 T1 = dt.datetime(2024, 1, 1, tzinfo=dt.UTC)
@@ -31,6 +33,54 @@ def test_changed_body_keeps_the_earlier_version(tmp_path: Path) -> None:
     history = list((tmp_path / "dhl-meetings" / "history").glob("*.body"))
     assert [p.read_bytes() for p in history] == [b"old"]
     assert list(archive.page_ids("dhl-meetings")) == ["2022"]
+
+
+@pytest.mark.parametrize("fail_at", [1, 2, 3, 4])
+def test_a_save_cut_short_reads_as_a_whole_version(tmp_path: Path, fail_at: int,
+                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    """Killed between any two writes of a changed page, the archive holds a whole
+    version (old or new, body matching its metadata); the next save completes it."""
+    archive = RawArchive(tmp_path)
+    archive.save("dhl-meetings", "2022", "http://x/2022", b"old", T1)
+    real_write = archive_module._atomic_write
+    calls = 0
+
+    def dying_write(path: Path, data: bytes) -> None:
+        nonlocal calls
+        calls += 1
+        if calls == fail_at:
+            raise KeyboardInterrupt  # the process stops here
+        real_write(path, data)
+
+    monkeypatch.setattr(archive_module, "_atomic_write", dying_write)
+    with pytest.raises(KeyboardInterrupt):
+        archive.save("dhl-meetings", "2022", "http://x/2022", b"new", T2)
+    monkeypatch.setattr(archive_module, "_atomic_write", real_write)
+    torn = archive.load("dhl-meetings", "2022")
+    assert torn is not None and (torn.body, torn.fetched_at) == (b"old", T1)
+    _, changed = archive.save("dhl-meetings", "2022", "http://x/2022", b"new", T2)
+    assert changed
+    loaded = archive.load("dhl-meetings", "2022")
+    assert loaded is not None and (loaded.body, loaded.fetched_at) == (b"new", T2)
+    history = tmp_path / "dhl-meetings" / "history"
+    assert [p.read_bytes() for p in history.glob("*.body")] == [b"old"]
+    assert [json.loads(p.read_text())["fetched_at"] for p in history.glob("*.json")] == [
+        T1.isoformat()]
+
+
+def test_a_body_moved_to_history_without_its_metadata_is_still_read(tmp_path: Path) -> None:
+    """Archives written by earlier versions moved the body, then the metadata, into
+    the history: killed in between, the page is read from the history."""
+    archive = RawArchive(tmp_path)
+    archive.save("dhl-meetings", "2022", "http://x/2022", b"old", T1)
+    history = tmp_path / "dhl-meetings" / "history"
+    history.mkdir()
+    (tmp_path / "dhl-meetings" / "2022.body").rename(history / "2022.20240101T000000.body")
+    loaded = archive.load("dhl-meetings", "2022")
+    assert loaded is not None and loaded.body == b"old"
+    archive.save("dhl-meetings", "2022", "http://x/2022", b"new", T2)
+    loaded = archive.load("dhl-meetings", "2022")
+    assert loaded is not None and loaded.body == b"new"
 
 
 @pytest.mark.parametrize("page_id", ["../etc", "a/b", ".hidden", ""])

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import Engine, func, inspect, select
@@ -100,3 +101,20 @@ def test_composite_key_lookup_reads_only_the_batch(engine: Engine) -> None:
     assert (counts.new, counts.changed, counts.unchanged) == (2, 1, 0)
     assert set(ids) == {("undl-votes", "5"), ("undl-votes", "new"), ("undl-documents", "5")}
     assert found == 2002
+
+
+def test_a_row_without_its_key_is_refused(engine: Engine) -> None:
+    """NULL never equals NULL in SQL: a keyless row would be inserted again on every
+    sync, so it is refused up front, and nothing of its batch is written."""
+    upgrade(engine)
+    rows = [{"symbol": "S/RES/1 (2009)", "number": 1, "year": 2009},
+            {"symbol": None, "number": 2, "year": 2009}]
+    with (pytest.raises(ValueError, match="no value for its key symbol"),
+          session_scope(engine) as session):
+        upsert(session, Resolution, rows, key="symbol", provenance=PROV)
+    with (pytest.raises(ValueError, match="source, record_id"),
+          session_scope(engine) as session):
+        upsert(session, SourceRecord, [{"source": "undl-votes", "record_id": None}],
+               key=("source", "record_id"), provenance=PROV)
+    with Session(engine) as session:
+        assert session.execute(select(func.count()).select_from(Resolution)).scalar() == 0

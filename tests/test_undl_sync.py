@@ -11,7 +11,7 @@ from sqlalchemy import Engine, func, select
 from sqlmodel import Session
 
 from db.models import Finding, MemberVote, SourceRecord, VoteEvent
-from scrapers.http import PoliteClient
+from scrapers.http import FetchError, PoliteClient
 from tests.conftest import Replay
 from tests.undl_replay import DigitalLibrary, Record, Vote, from_scrape_csv
 from tracker.settings import Settings
@@ -173,3 +173,51 @@ def test_html_instead_of_xml_is_a_clear_error(engine: Engine, replay: Replay,
     summary = run(engine, settings.model_copy(update={"undl_url": replay.url}))
     assert not summary.ok and "expected MARCXML" in summary.problems[0]
     assert "/search" in summary.problems[0]
+
+
+def _roll_call(n: int, day: dt.date) -> Record:
+    members = [Vote(c, "Y", c) for c in ("CHN", "FRA", "RUS", "GBR", "USA", "BRA", "JPN",
+                                         "IND", "KEN", "MEX", "NOR", "IRL", "GAB", "GHA", "ARE")]
+    return Record(str(1000 + n), day.isoformat(), f"S/RES/{2000 + n}({day.year})",
+                  f"res {n}", members, (15, 0, 0, 0, 15))
+
+
+@pytest.mark.parametrize("how", ["failed page", "killed"])
+def test_a_walk_cut_short_is_completed_by_the_next_sync(
+        engine: Engine, replay: Replay, settings: Settings, how: str,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """20 records stored; 25 new ones arrive, 10 a page. The sync stops on page 2
+    (a page that fails, or the process killed), so pages 1 and 2 have nothing new
+    the next time: a plain 'stop at the first page with nothing new' would never
+    store the rest. The next sync reads every page and ends with all 45."""
+    day = dt.date(2020, 1, 1)
+    library = DigitalLibrary([_roll_call(n, day + dt.timedelta(days=n)) for n in range(20)])
+    library.serve(replay)
+    settings = settings.model_copy(update={"undl_url": replay.url, "undl_page_size": 10})
+    assert run(engine, settings).ok and count(engine, VoteEvent) == 20
+    library.items += [(r.date, r.record_id, r.xml().encode())
+                      for r in (_roll_call(n, day + dt.timedelta(days=n)) for n in range(20, 45))]
+    real_get = PoliteClient.get
+
+    def cut_short(self: PoliteClient, url: str, **kwargs: object) -> object:
+        if (kwargs.get("params") or {}).get("jrec") == 11:  # type: ignore[union-attr]
+            if how == "killed":
+                raise KeyboardInterrupt  # stands in for SIGKILL: no summary, no run noted
+            raise FetchError(url, "server error (500)", 500)
+        return real_get(self, url, **kwargs)  # type: ignore[arg-type]
+
+    with monkeypatch.context() as patch:
+        patch.setattr(PoliteClient, "get", cut_short)
+        if how == "killed":
+            with pytest.raises(KeyboardInterrupt):
+                run(engine, settings)
+        else:
+            assert not run(engine, settings).ok
+    assert count(engine, VoteEvent) == 30  # page 1: the ten newest
+    library.searches.clear()
+    summary = run(engine, settings)
+    assert summary.ok and count(engine, VoteEvent) == 45
+    assert len(library.searches) == 5  # every page, once
+    assert any("stopped part-way" in note for note in summary.notes)
+    library.searches.clear()
+    assert run(engine, settings).ok and len(library.searches) == 1  # back to normal

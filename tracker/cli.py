@@ -222,6 +222,8 @@ def _summarise(summary: Any, fmt: Format) -> None:
     show(pd.DataFrame(rows), fmt, title="Sync summary",
          table_columns=["source", "pages_fetched", "pages_not_found", "pages_failed",
                         "rows_new", "rows_changed", "rows_unchanged"])
+    for note in summary.notes:
+        typer.echo(f"Note: {note}", err=True)
     if summary.problems:
         typer.secho(f"{len(summary.problems)} problem(s):", fg=typer.colors.RED, err=True)
         for problem in summary.problems:

@@ -80,6 +80,7 @@ class SyncSummary:
 
     sources: dict[str, SourceSummary] = field(default_factory=dict)
     problems: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)  # worth telling, not failures
 
     @property
     def ok(self) -> bool:
@@ -377,7 +378,7 @@ def rebuild(engine: Engine, settings: Settings, *, reporter: Reporter | None = N
     lock = _lock(settings)
     try:
         archive = RawArchive(settings.raw_dir)
-        records = {name: _record_archive(settings, name).count()
+        records = {name: _count_records(settings, name)
                    for name in ("voting-records", "documents")}
         if not any(records.values()) and not any(
                 any(archive.page_ids(name)) for name in
@@ -432,6 +433,11 @@ def _record_archive(settings: Settings, source: str) -> RecordArchive:
     return RecordArchive(settings.raw_dir, ARCHIVE_NAMES[source])
 
 
+def _count_records(settings: Settings, source: str) -> int:
+    with _record_archive(settings, source) as archive:
+        return archive.count()
+
+
 def _walk_search(
     engine: Engine, archive: RecordArchive, *, label: str,
     fetch: Callable[[int], Response], parse: Callable[[bytes, str], _Page],
@@ -448,6 +454,12 @@ def _walk_search(
     """
     with Session(engine) as session:
         known = known_records(session, archive.source)
+    if archive.begin_walk(dt.datetime.now(dt.UTC)) and not everything:
+        # The last walk stopped part-way: the records past where it stopped may be
+        # new although the first pages are not, so this walk goes to the end.
+        everything = True
+        summary.notes.append(f"{label}: the last sync stopped part-way; "
+                             "reading every page of the search this time")
     jrec = 1
     total: int | None = None
     while total is None or jrec <= total:
@@ -481,8 +493,9 @@ def _walk_search(
         seen = getattr(page, "skipped", 0) + len(page.records) + len(page.errors)
         reporter.advance(f"{label} {jrec}-{jrec + seen - 1}")
         if seen == 0 or (not everything and not fresh):
-            return
+            break
         jrec += seen
+    archive.end_walk(dt.datetime.now(dt.UTC))
 
 
 def _sync_voting_records(engine: Engine, settings: Settings, client: PoliteClient,
