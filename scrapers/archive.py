@@ -16,7 +16,7 @@ import os
 import re
 import sqlite3
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 
@@ -66,16 +66,46 @@ class RawArchive:
         """
         body_path, meta_path = self._paths(source, page_id)
         if not meta_path.exists():
+            # Archives written by earlier versions moved the current version into the
+            # history before writing the new one: killed in between, it is only there.
+            for old_meta in sorted(self._history_of(source).get(page_id, []), reverse=True):
+                found = self._version(source, page_id, old_meta,
+                                      old_meta.with_name(old_meta.stem + ".body"))
+                if found is not None:
+                    return found
             return None
         meta = json.loads(meta_path.read_text())
         fetched_at = dt.datetime.fromisoformat(meta["fetched_at"])
         for candidate in (body_path, self._history_paths(source, page_id, fetched_at)[0]):
-            if candidate.exists():
-                body = candidate.read_bytes()
-                if hashlib.sha256(body).hexdigest() == meta["sha256"]:
-                    return ArchivedPage(source, page_id, meta["url"], fetched_at,
-                                        meta["sha256"], body, meta.get("validators"))
+            found = self._version(source, page_id, meta_path, candidate)
+            if found is not None:
+                return found
         return None
+
+    @staticmethod
+    def _version(source: str, page_id: str, meta_path: Path, body_path: Path
+                 ) -> ArchivedPage | None:
+        """The version a metadata file describes, if this body matches its digest."""
+        if not body_path.exists():
+            return None
+        meta = json.loads(meta_path.read_text())
+        body = body_path.read_bytes()
+        if hashlib.sha256(body).hexdigest() != meta["sha256"]:
+            return None
+        return ArchivedPage(source, page_id, meta["url"],
+                            dt.datetime.fromisoformat(meta["fetched_at"]), meta["sha256"],
+                            body, meta.get("validators"))
+
+    def _history_of(self, source: str) -> dict[str, list[Path]]:
+        """{page id: its metadata files in ``history/``}."""
+        found: dict[str, list[Path]] = {}
+        folder = self.root / _safe(source) / "history"
+        if folder.is_dir():
+            for path in folder.glob("*.json"):
+                page_id, _, stamp = path.stem.rpartition(".")
+                if page_id and stamp[:8].isdigit():
+                    found.setdefault(page_id, []).append(path)
+        return found
 
     def save(self, source: str, page_id: str, url: str, body: bytes,
              fetched_at: dt.datetime, validators: dict[str, str] | None = None
@@ -95,29 +125,35 @@ class RawArchive:
             if not body_path.exists() or hashlib.sha256(
                     body_path.read_bytes()).hexdigest() != digest:
                 _atomic_write(body_path, body)  # a save cut short before its metadata
-            if validators and validators != previous.validators:
-                meta = json.loads(meta_path.read_text())
-                meta["validators"] = validators
-                _atomic_write(meta_path, json.dumps(meta, indent=1).encode())
+            if not meta_path.exists() or (validators and validators != previous.validators):
+                previous = replace(previous, validators=validators or previous.validators)
+                _atomic_write(meta_path, _metadata(previous))
             return previous, False
         body_path.parent.mkdir(parents=True, exist_ok=True)
         if previous is not None:
             old_body, old_meta = self._history_paths(source, page_id, previous.fetched_at)
             old_body.parent.mkdir(exist_ok=True)
             _atomic_write(old_body, previous.body)
-            _atomic_write(old_meta, meta_path.read_bytes())
-        meta = {"url": url, "fetched_at": fetched_at.isoformat(), "sha256": digest,
-                "bytes": len(body), "validators": validators or None}
+            _atomic_write(old_meta, _metadata(previous))
+        page = ArchivedPage(source, page_id, url, fetched_at, digest, body, validators or None)
         _atomic_write(body_path, body)
-        _atomic_write(meta_path, json.dumps(meta, indent=1).encode())
-        return ArchivedPage(source, page_id, url, fetched_at, digest, body, validators), True
+        _atomic_write(meta_path, _metadata(page))
+        return page, True
 
     def page_ids(self, source: str) -> Iterator[str]:
         """Yield the ids of the pages archived for a source."""
         folder = self.root / _safe(source)
         if folder.is_dir():
-            for path in sorted(folder.glob("*.json")):
-                yield path.stem
+            current = {path.stem for path in folder.glob("*.json")}
+            # A page whose only version is in the history (see ``load``) is archived too.
+            yield from sorted(current | set(self._history_of(source)))
+
+
+def _metadata(page: ArchivedPage) -> bytes:
+    """The ``.json`` written beside a page's body."""
+    return json.dumps({"url": page.url, "fetched_at": page.fetched_at.isoformat(),
+                       "sha256": page.sha256, "bytes": len(page.body),
+                       "validators": page.validators or None}, indent=1).encode()
 
 
 def _atomic_write(path: Path, data: bytes) -> None:
@@ -257,15 +293,21 @@ class RecordArchive:
             yield ArchivedPage(self.source, record_id, url, dt.datetime.fromisoformat(fetched_at),
                                sha256, bytes(body))
 
-    def begin_walk(self, now: dt.datetime) -> bool:
-        """Note that a walk of the source's search starts; return whether the walk
-        before it was cut short (stopped by a failed page, or killed)."""
+    def walk_interrupted(self) -> bool:
+        """Whether the last walk of the source's search that archived new records was
+        cut short (stopped by a failed page, or killed) before its end."""
+        if not self.path.exists():
+            return False
+        row = self._connect().execute("SELECT finished_at FROM walk WHERE id = 1").fetchone()
+        return row is not None and row[0] is None
+
+    def begin_walk(self, now: dt.datetime) -> None:
+        """Note that a walk is about to archive new records: until ``end_walk``, it
+        counts as cut short."""
         connection = self._connect()
         with connection:
-            row = connection.execute("SELECT finished_at FROM walk WHERE id = 1").fetchone()
             connection.execute("INSERT OR REPLACE INTO walk (id, started_at, finished_at) "
                                "VALUES (1, ?, NULL)", (now.isoformat(),))
-        return row is not None and row[0] is None
 
     def end_walk(self, now: dt.datetime) -> None:
         """Note that the walk reached its end: the search's new records are all archived."""

@@ -83,6 +83,34 @@ def test_a_body_moved_to_history_without_its_metadata_is_still_read(tmp_path: Pa
     assert loaded is not None and loaded.body == b"new"
 
 
+def test_a_page_only_in_the_history_is_still_archived(tmp_path: Path) -> None:
+    """Earlier versions moved both files of the current version into the history before
+    writing the new ones: killed then, the page is only there, and is still read."""
+    archive = RawArchive(tmp_path)
+    archive.save("dhl-meetings", "2022", "http://x/2022", b"old", T1, {"ETag": '"a"'})
+    history = tmp_path / "dhl-meetings" / "history"
+    history.mkdir()
+    for suffix in ("body", "json"):
+        (tmp_path / "dhl-meetings" / f"2022.{suffix}").rename(
+            history / f"2022.20240101T000000.{suffix}")
+    assert list(archive.page_ids("dhl-meetings")) == ["2022"]
+    loaded = archive.load("dhl-meetings", "2022")
+    assert loaded is not None and (loaded.body, loaded.validators) == (b"old", {"ETag": '"a"'})
+    _, changed = archive.save("dhl-meetings", "2022", "http://x/2022", b"old", T2)
+    assert not changed and (tmp_path / "dhl-meetings" / "2022.json").exists()
+    loaded = archive.load("dhl-meetings", "2022")
+    assert loaded is not None and (loaded.body, loaded.fetched_at) == (b"old", T1)
+
+
+def test_a_body_that_does_not_match_its_digest_is_not_read(tmp_path: Path) -> None:
+    archive = RawArchive(tmp_path)
+    archive.save("dhl-meetings", "2022", "http://x/2022", b"good", T1)
+    (tmp_path / "dhl-meetings" / "2022.body").write_bytes(b"rot")
+    assert archive.load("dhl-meetings", "2022") is None
+    page, changed = archive.save("dhl-meetings", "2022", "http://x/2022", b"good", T2)
+    assert changed and page.body == b"good"
+
+
 @pytest.mark.parametrize("page_id", ["../etc", "a/b", ".hidden", ""])
 def test_unsafe_page_ids_are_refused(tmp_path: Path, page_id: str) -> None:
     with pytest.raises(ValueError):

@@ -206,6 +206,18 @@ def test_sync_of_one_source_with_years(engine: Engine, served: Settings, replay:
     assert count(engine, Veto) == 3  # S/2022/431 (CHN, RUS) and S/2022/155 (RUS), as printed
 
 
+def test_rebuild_reports_a_damaged_archived_page(engine: Engine, served: Settings) -> None:
+    """A body that no longer matches its digest is named, not silently left out."""
+    run(engine, served)
+    (served.raw_dir / "dhl-meetings" / "2022.body").write_bytes(b"<html>bit rot</html>")
+    summary = rebuild(engine, served)
+    assert not summary.ok
+    assert summary.sources["meetings"].pages_failed == ["2022"]
+    (problem,) = summary.problems
+    assert "dhl-meetings/2022" in problem and "damaged" in problem
+    assert count(engine, Meeting) > 0  # the other pages are rebuilt
+
+
 def test_raw_archive_holds_every_page(engine: Engine, served: Settings) -> None:
     run(engine, served)
     raw = served.raw_dir

@@ -13,7 +13,7 @@ from sqlmodel import Session
 from db.models import Finding, MemberVote, SourceRecord, VoteEvent
 from scrapers.http import FetchError, PoliteClient
 from tests.conftest import Replay
-from tests.undl_replay import DigitalLibrary, Record, Vote, from_scrape_csv
+from tests.undl_replay import DigitalLibrary, Record, Vote, from_scrape_csv, send
 from tracker.settings import Settings
 from tracker.sync import sync
 
@@ -221,3 +221,46 @@ def test_a_walk_cut_short_is_completed_by_the_next_sync(
     assert any("stopped part-way" in note for note in summary.notes)
     library.searches.clear()
     assert run(engine, settings).ok and len(library.searches) == 1  # back to normal
+
+
+def test_an_empty_page_before_the_end_is_a_failure(engine: Engine, replay: Replay,
+                                                  settings: Settings) -> None:
+    """The search said 45 records; page 2 came back empty. That is not the end of the
+    search: the sync fails, and the next one reads every page and stores all 45."""
+    day = dt.date(2020, 1, 1)
+    library = DigitalLibrary([_roll_call(n, day + dt.timedelta(days=n)) for n in range(45)])
+    library.serve(replay)
+    settings = settings.model_copy(update={"undl_url": replay.url, "undl_page_size": 10})
+    serve_search = library.search
+
+    def empty_page_2(handler) -> None:
+        if "jrec=11&" in handler.path or handler.path.endswith("jrec=11"):
+            send(handler, b'<?xml version="1.0" encoding="UTF-8"?>\n'
+                 b"<!-- Search-Engine-Total-Number-Of-Results: 45 -->\n"
+                 b'<collection xmlns="http://www.loc.gov/MARC21/slim">\n</collection>\n')
+            return
+        serve_search(handler)
+
+    replay.pages["/search"] = empty_page_2
+    summary = run(engine, settings)
+    assert not summary.ok and "ended early" in summary.problems[0]
+    assert count(engine, VoteEvent) == 10
+    replay.pages["/search"] = serve_search
+    summary = run(engine, settings)
+    assert summary.ok and count(engine, VoteEvent) == 45
+
+
+def test_a_walk_that_stored_nothing_new_does_not_force_a_full_one(
+        engine: Engine, replay: Replay, settings: Settings) -> None:
+    """A first page that fails (the bot wall) skips nothing: the next sync is a normal one."""
+    day = dt.date(2020, 1, 1)
+    library = DigitalLibrary([_roll_call(n, day + dt.timedelta(days=n)) for n in range(25)])
+    library.serve(replay)
+    settings = settings.model_copy(update={"undl_url": replay.url, "undl_page_size": 10})
+    assert run(engine, settings).ok
+    replay.pages["/search"] = _wall(403)
+    assert not run(engine, settings).ok
+    library.serve(replay)
+    library.searches.clear()
+    summary = run(engine, settings)
+    assert summary.ok and len(library.searches) == 1 and not summary.notes

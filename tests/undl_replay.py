@@ -210,13 +210,13 @@ class DigitalLibrary:
                 + f"<!-- Search-Engine-Total-Number-Of-Results: {len(items)} -->\n".encode()
                 + b'<collection xmlns="http://www.loc.gov/MARC21/slim">\n'
                 + b"\n".join(_strip_declaration(x) for _, _, x in page) + b"\n</collection>\n")
-        _send(handler, body)
+        send(handler, body)
 
     def record(self, handler: BaseHTTPRequestHandler) -> None:
         record_id = urlparse(handler.path).path.split("/")[2]
         for _, rid, xml in [*self.items, *self.documents]:
             if rid == record_id:
-                _send(handler, b'<collection xmlns="http://www.loc.gov/MARC21/slim">'
+                send(handler, b'<collection xmlns="http://www.loc.gov/MARC21/slim">'
                       + _strip_declaration(xml) + b"</collection>")
                 return
         handler.send_response(404)
@@ -236,7 +236,7 @@ def _strip_declaration(xml: bytes) -> bytes:
     return xml[start : end + len(b"</record>")]
 
 
-def _send(handler: BaseHTTPRequestHandler, body: bytes) -> None:
+def send(handler: BaseHTTPRequestHandler, body: bytes) -> None:
     handler.send_response(200)
     handler.send_header("Content-Type", "application/xml; charset=utf-8")
     handler.send_header("Content-Length", str(len(body)))

@@ -245,7 +245,11 @@ def _run_pages(engine: Engine, archive: RawArchive, plans: Iterable[PagePlan],
                                            _validators(response))
             else:
                 loaded = archive.load(archive_name, plan.page_id)
-                if loaded is None:
+                if loaded is None:  # listed, so archived: its body does not match its digest
+                    source_summary.pages_failed.append(plan.page_id)
+                    summary.problems.append(
+                        f"raw archive {archive_name}/{plan.page_id}: no body matches the "
+                        "digest in its metadata (damaged); `tracker sync` fetches it again")
                     continue
                 page = loaded
                 source_summary.pages_fetched += 1
@@ -454,13 +458,14 @@ def _walk_search(
     """
     with Session(engine) as session:
         known = known_records(session, archive.source)
-    if archive.begin_walk(dt.datetime.now(dt.UTC)) and not everything:
+    if archive.walk_interrupted() and not everything:
         # The last walk stopped part-way: the records past where it stopped may be
         # new although the first pages are not, so this walk goes to the end.
         everything = True
         summary.notes.append(f"{label}: the last sync stopped part-way; "
                              "reading every page of the search this time")
     jrec = 1
+    walking = False
     total: int | None = None
     while total is None or jrec <= total:
         try:
@@ -483,6 +488,10 @@ def _walk_search(
             source_summary.pages_failed.append(error.record)
             summary.problems.append(str(error))
         fresh = [r for r in page.records if known.get(r.record_id, "?") != r.modified]
+        if fresh and not walking:
+            # From the first new record on, a stop before the end could skip records.
+            archive.begin_walk(dt.datetime.now(dt.UTC))
+            walking = True
         for start in range(0, len(fresh), RECORD_BATCH):
             batch = fresh[start:start + RECORD_BATCH]
             times = archive.save_many([(r.record_id, r.url, r.raw) for r in batch],
@@ -492,6 +501,11 @@ def _walk_search(
         source_summary.counts.unchanged += len(page.records) - len(fresh)
         seen = getattr(page, "skipped", 0) + len(page.records) + len(page.errors)
         reporter.advance(f"{label} {jrec}-{jrec + seen - 1}")
+        if seen == 0 and total is not None and jrec <= total:
+            source_summary.pages_failed.append(f"jrec={jrec}")
+            summary.problems.append(f"{response.url}: an empty page at record {jrec} of "
+                                    f"{total}: the search ended early")
+            return
         if seen == 0 or (not everything and not fresh):
             break
         jrec += seen
