@@ -501,12 +501,12 @@ def _walk_search(
         source_summary.counts.unchanged += len(page.records) - len(fresh)
         seen = getattr(page, "skipped", 0) + len(page.records) + len(page.errors)
         reporter.advance(f"{label} {jrec}-{jrec + seen - 1}")
-        if seen == 0 and total is not None and jrec <= total:
+        if seen == 0:  # the loop runs only while jrec <= total: this is not the end
             source_summary.pages_failed.append(f"jrec={jrec}")
             summary.problems.append(f"{response.url}: an empty page at record {jrec} of "
                                     f"{total}: the search ended early")
             return
-        if seen == 0 or (not everything and not fresh):
+        if not everything and not fresh:
             break
         jrec += seen
     archive.end_walk(dt.datetime.now(dt.UTC))
