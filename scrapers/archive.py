@@ -64,6 +64,11 @@ class RawArchive:
         reads as the version before it, which the history holds; the next save
         of the page completes it.
         """
+        return self._current(source, page_id)[0]
+
+    def _current(self, source: str, page_id: str) -> tuple[ArchivedPage | None, bool]:
+        """The newest whole version, and whether the page's own two files hold it
+        (False: it was read from the history, and a save must rewrite them)."""
         body_path, meta_path = self._paths(source, page_id)
         if not meta_path.exists():
             # Archives written by earlier versions moved the current version into the
@@ -72,15 +77,15 @@ class RawArchive:
                 found = self._version(source, page_id, old_meta,
                                       old_meta.with_name(old_meta.stem + ".body"))
                 if found is not None:
-                    return found
-            return None
+                    return found, False
+            return None, False
         meta = json.loads(meta_path.read_text())
         fetched_at = dt.datetime.fromisoformat(meta["fetched_at"])
         for candidate in (body_path, self._history_paths(source, page_id, fetched_at)[0]):
             found = self._version(source, page_id, meta_path, candidate)
             if found is not None:
-                return found
-        return None
+                return found, candidate == body_path
+        return None, False
 
     @staticmethod
     def _version(source: str, page_id: str, meta_path: Path, body_path: Path
@@ -120,12 +125,11 @@ class RawArchive:
         """
         digest = hashlib.sha256(body).hexdigest()
         body_path, meta_path = self._paths(source, page_id)
-        previous = self.load(source, page_id)
+        previous, whole = self._current(source, page_id)
         if previous is not None and previous.sha256 == digest and previous.url == url:
-            if not body_path.exists() or hashlib.sha256(
-                    body_path.read_bytes()).hexdigest() != digest:
-                _atomic_write(body_path, body)  # a save cut short before its metadata
-            if not meta_path.exists() or (validators and validators != previous.validators):
+            if not whole:  # read from the history: a save was cut short
+                _atomic_write(body_path, body)
+            if not whole or (validators and validators != previous.validators):
                 previous = replace(previous, validators=validators or previous.validators)
                 _atomic_write(meta_path, _metadata(previous))
             return previous, False

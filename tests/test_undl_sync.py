@@ -17,6 +17,8 @@ from tests.undl_replay import DigitalLibrary, Record, Vote, from_scrape_csv, sen
 from tracker.settings import Settings
 from tracker.sync import sync
 
+COUNCIL_2022 = ("CHN", "FRA", "RUS", "GBR", "USA", "BRA", "JPN", "IND", "KEN", "MEX", "NOR",
+                "IRL", "GAB", "GHA", "ARE")
 REAL_2722 = Path("undl_records") / "record_4033397_S-RES-2722(2024)_vote.marcxml.xml"
 
 
@@ -88,8 +90,7 @@ def test_full_sync_of_real_roll_calls(engine: Engine, real_library) -> None:
 
 def test_a_changed_record_is_picked_up_on_the_first_page(engine: Engine, replay: Replay,
                                                          settings: Settings) -> None:
-    members = [Vote(c, "Y", c) for c in ("CHN", "FRA", "RUS", "GBR", "USA", "BRA", "JPN",
-                                         "IND", "KEN", "MEX", "NOR", "IRL", "GAB", "GHA", "ARE")]
+    members = [Vote(c, "Y", c) for c in COUNCIL_2022]
     old = [Record(str(100 + i), f"2022-01-{i + 1:02d}", f"S/RES/{2600 + i}(2022)", f"res {i}",
                   members, (15, 0, 0, 0, 15)) for i in range(5)]
     library = DigitalLibrary(old)
@@ -175,11 +176,11 @@ def test_html_instead_of_xml_is_a_clear_error(engine: Engine, replay: Replay,
     assert "/search" in summary.problems[0]
 
 
-def _roll_call(n: int, day: dt.date) -> Record:
-    members = [Vote(c, "Y", c) for c in ("CHN", "FRA", "RUS", "GBR", "USA", "BRA", "JPN",
-                                         "IND", "KEN", "MEX", "NOR", "IRL", "GAB", "GHA", "ARE")]
+def _roll_call(n: int) -> Record:
+    """Resolution 2000 + n, adopted 15-0-0 on the nth day of 2020 (newest: highest n)."""
+    day = dt.date(2020, 1, 1) + dt.timedelta(days=n)
     return Record(str(1000 + n), day.isoformat(), f"S/RES/{2000 + n}({day.year})",
-                  f"res {n}", members, (15, 0, 0, 0, 15))
+                  f"res {n}", [Vote(c, "Y", c) for c in COUNCIL_2022], (15, 0, 0, 0, 15))
 
 
 @pytest.mark.parametrize("how", ["failed page", "killed"])
@@ -190,13 +191,12 @@ def test_a_walk_cut_short_is_completed_by_the_next_sync(
     (a page that fails, or the process killed), so pages 1 and 2 have nothing new
     the next time: a plain 'stop at the first page with nothing new' would never
     store the rest. The next sync reads every page and ends with all 45."""
-    day = dt.date(2020, 1, 1)
-    library = DigitalLibrary([_roll_call(n, day + dt.timedelta(days=n)) for n in range(20)])
+    library = DigitalLibrary([_roll_call(n) for n in range(20)])
     library.serve(replay)
     settings = settings.model_copy(update={"undl_url": replay.url, "undl_page_size": 10})
     assert run(engine, settings).ok and count(engine, VoteEvent) == 20
     library.items += [(r.date, r.record_id, r.xml().encode())
-                      for r in (_roll_call(n, day + dt.timedelta(days=n)) for n in range(20, 45))]
+                      for r in (_roll_call(n) for n in range(20, 45))]
     real_get = PoliteClient.get
 
     def cut_short(self: PoliteClient, url: str, **kwargs: object) -> object:
@@ -227,8 +227,7 @@ def test_an_empty_page_before_the_end_is_a_failure(engine: Engine, replay: Repla
                                                   settings: Settings) -> None:
     """The search said 45 records; page 2 came back empty. That is not the end of the
     search: the sync fails, and the next one reads every page and stores all 45."""
-    day = dt.date(2020, 1, 1)
-    library = DigitalLibrary([_roll_call(n, day + dt.timedelta(days=n)) for n in range(45)])
+    library = DigitalLibrary([_roll_call(n) for n in range(45)])
     library.serve(replay)
     settings = settings.model_copy(update={"undl_url": replay.url, "undl_page_size": 10})
     serve_search = library.search
@@ -253,8 +252,7 @@ def test_an_empty_page_before_the_end_is_a_failure(engine: Engine, replay: Repla
 def test_a_walk_that_stored_nothing_new_does_not_force_a_full_one(
         engine: Engine, replay: Replay, settings: Settings) -> None:
     """A first page that fails (the bot wall) skips nothing: the next sync is a normal one."""
-    day = dt.date(2020, 1, 1)
-    library = DigitalLibrary([_roll_call(n, day + dt.timedelta(days=n)) for n in range(25)])
+    library = DigitalLibrary([_roll_call(n) for n in range(25)])
     library.serve(replay)
     settings = settings.model_copy(update={"undl_url": replay.url, "undl_page_size": 10})
     assert run(engine, settings).ok
