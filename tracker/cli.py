@@ -57,11 +57,22 @@ _state: dict[str, Any] = {}
 FormatOption = Annotated[Format, typer.Option("--format", "-f", help="Output: table, csv or json.")]
 
 
+def _print_version(value: bool) -> None:
+    if value:
+        from tracker import __version__
+
+        typer.echo(f"unsc-tracker {__version__}")
+        raise typer.Exit()
+
+
 @app.callback()
 def _main(
     db: Annotated[str | None, typer.Option(
         "--db", help="SQLAlchemy database URL (default: TRACKER_DATABASE_URL, or SQLite in the "
         "data folder).", show_default=False)] = None,
+    version: Annotated[bool, typer.Option(
+        "--version", help="Print the version and exit.", is_eager=True,
+        callback=_print_version)] = False,
 ) -> None:
     _state.clear()  # one invocation, one set of settings
     _state["db"] = db
