@@ -12,6 +12,55 @@ from db.upsert import table_of
 
 SEVERITIES = ("error", "warning", "info")
 
+# Every kind of finding, and the rule behind it: what the source said, what the tracker
+# kept, and why. `tracker check --explain` shows these; the README's findings table lists
+# the same kinds (a test keeps the two, and the findings a full sync records, in step).
+FINDING_KINDS: dict[str, str] = {
+    "veto_without_negative_vote": "a draft printed as vetoed whose tally has no negative vote: "
+    "a veto is a permanent member's negative vote, so the vote is kept as vetoed and the "
+    "impossible tally is not stored",
+    "veto_tally_mismatch": "a draft printed as vetoed by more permanent members than its tally "
+    "has negative votes: the tally is not stored",
+    "tally_exceeds_council": "a tally with more votes than the Council had seats (11 until "
+    "1965, 15 since): the tally is not stored",
+    "unknown_member": "a \"vetoed by\" naming a member that is not a permanent member the "
+    "tracker knows: that name is not stored as a veto",
+    "resolution_year_mismatch": "a resolution printed with another year than its page's: "
+    "stored under the year of its meeting",
+    "roll_call_disagrees_with_totals": "a voting record whose roll call does not add up to its "
+    "own totals (996)",
+    "roll_call_disagrees_with_tally": "a stored roll call that does not add up to the tally the "
+    "meetings table gives",
+    "veto_sources_disagree": "the Veto List, the meetings tables and the roll calls (a "
+    "permanent member's \"no\" on a draft that failed with enough votes) name different "
+    "vetoes for one vote",
+    "decision_listed_twice": "a page prints the same decision twice, differently: the first is "
+    "kept",
+    "unread_outcome": "outcome text the parser did not understand: kept verbatim on the meeting, "
+    "no decision read from it",
+    "veto_without_majority": "a \"veto\" of a draft that lacked the votes to pass anyway",
+    "tally_short": "a tally that accounts for fewer members than the Council had: the rest are "
+    "stored as not voting",
+    "unknown_mandate": "a title names a body the mandate registry does not know",
+    "cut_title": "a title cut short by its source: the extension is recorded without a new "
+    "expiry",
+    "no_expiry_in_title": "an extension whose title gives no new expiry date: recorded without "
+    "one, never guessed",
+    "unmatched_cut_title": "a title cut short before the body it concerns could be read",
+    "unknown_sponsor": "a sponsor's name the tracker's table of official and historical names "
+    "does not know (a typo is not guessed)",
+    "unreadable_date": "a document record's date that could not be read: stored without a date",
+    "unreadable_link": "a document record's link to a resolution that is not a resolution "
+    "symbol: not stored",
+    "no_totals": "a voting record without totals (996): its roll call is stored as given, with "
+    "nothing to check it against",
+    "resolution_missing": "a resolution number no source has given yet",
+    "no_tally": "a decision printed without a tally",
+    "not_adopted_with_majority": "a draft not adopted although its tally had the votes to pass "
+    "and no veto is named",
+    "missing_cells": "a table row with fewer cells than the table's columns",
+}
+
 
 def findings(engine: Engine, *, source: str | None = None, severity: str | None = None,
              kind: str | None = None) -> pd.DataFrame:
@@ -109,3 +158,15 @@ def resolution_gaps(engine: Engine) -> pd.DataFrame:
                           "record": f"resolution {n}", "message": f"no source has given "
                           f"resolution {n} yet (between {min(numbers)} and {max(numbers)})",
                           "url": None} for n in missing], columns=columns)
+
+
+def explain(found: pd.DataFrame) -> pd.DataFrame:
+    """Return one row per kind of finding in ``found``: its severity, count and rule."""
+    columns = ["kind", "severity", "findings", "rule"]
+    if found.empty:
+        return pd.DataFrame(columns=columns)
+    counted = (found.groupby(["kind", "severity"], sort=False).size()
+               .reset_index(name="findings"))
+    counted["rule"] = [FINDING_KINDS.get(k, "(not described: a kind this version does not "
+                                            "know)") for k in counted["kind"]]
+    return counted[columns]

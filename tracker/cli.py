@@ -359,17 +359,23 @@ def check(
     severity: Annotated[str | None, typer.Option(
         help="Only findings at least this severe: error, warning or info.")] = None,
     source: Annotated[str | None, typer.Option(help="Only findings about this source.")] = None,
+    explain_rules: Annotated[bool, typer.Option(
+        "--explain", help="One line per kind of finding: how many, and the rule behind it "
+        "(what the source said, what was kept, why).")] = False,
     fmt: FormatOption = Format.table,
 ) -> None:
     """Show the data-quality findings: contradictions in the sources, text not understood,
     roll calls that do not add up, and disagreements between the sources' vetoes.
 
     Example: tracker check --severity warning --format csv > findings.csv
+
+    Example: tracker check --explain
     """
     import pandas as pd
 
     from reports.findings import (
         SEVERITIES,
+        explain,
         findings,
         resolution_gaps,
         tally_disagreements,
@@ -387,6 +393,9 @@ def check(
             allowed = SEVERITIES[: SEVERITIES.index(severity) + 1]
             checks = [c[c["severity"].isin(allowed)] for c in checks]
         df = pd.concat([df, *checks], ignore_index=True)
+    if explain_rules:
+        show(explain(df), fmt, title="Kinds of findings, and their rules")
+        return
     show(df, fmt, title="Data-quality findings",
          table_columns=["severity", "kind", "source", "record", "message"])
 
