@@ -54,13 +54,13 @@ from db.models import MemberVote  # noqa: E402
 from reports import agreement, drafts, findings, mandates, rollcalls, vetoes  # noqa: E402
 from scrapers.archive import RecordArchive  # noqa: E402
 from scrapers.http import PoliteClient  # noqa: E402
-from tests.undl_replay import DigitalLibrary, Record, from_pcrc_csv, from_scrape_csv  # noqa: E402
+from tests.history_replay import library_pages, real_library  # noqa: E402
+from tests.undl_replay import DigitalLibrary, Record, from_scrape_csv  # noqa: E402
 from tracker.settings import Settings  # noqa: E402
 from tracker.sync import rebuild, sync  # noqa: E402
 
 SHARED = ROOT.parent / "shared" / "data"
 HTML = SHARED / "un_org_dhl_html"
-RESGUIDE = "/depts/dhl/resguide"
 
 
 def peak_mb() -> float:
@@ -107,9 +107,7 @@ class Site:
 
     def __init__(self, library: DigitalLibrary) -> None:
         self.library = library
-        self.pages = {f"{RESGUIDE}/{p.name}": p.read_bytes()
-                      for p in [HTML / "scact_veto_table_en.html",
-                                *(HTML / "scact_tables").glob("*.html")]}
+        self.pages = library_pages(SHARED)
         self.requests = 0
         site = self
 
@@ -225,11 +223,7 @@ def main() -> None:
     if not HTML.is_dir():
         sys.exit(f"no saved pages at {HTML}")
     records = from_scrape_csv(SHARED / "undl_scrape_un_data" / "un_data_security_council_rows.csv")
-    real_2722 = SHARED / "undl_records" / "record_4033397_S-RES-2722(2024)_vote.marcxml.xml"
-    library = DigitalLibrary(
-        [*records, ("2024-01-10", "4033397", real_2722.read_bytes())],
-        from_pcrc_csv(SHARED / "pcrc_unsc_dataset" / "undl_export_089_B02_security_council.csv"))
-    site = Site(library)
+    site = Site(real_library(SHARED))
     work = Path(tempfile.mkdtemp(prefix="bench-full-"))
     db_url = args.db or f"sqlite:///{work / 'tracker.sqlite'}"
     settings = Settings(data_dir=work / "data", un_org_url=site.url, undl_url=site.url,

@@ -6,6 +6,7 @@ import hashlib
 import os
 import threading
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -40,6 +41,13 @@ class Replay:
 
 @pytest.fixture
 def replay() -> Iterator[Replay]:
+    with serve_replay() as state:
+        yield state
+
+
+@contextmanager
+def serve_replay() -> Iterator[Replay]:
+    """Run a local replay server until the block ends (``replay`` is one per test)."""
     pages: dict[str, bytes | Callable[[BaseHTTPRequestHandler], None]] = {}
     state = Replay("", pages)
 
