@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 
 from lxml import etree
 
-from scrapers.records import Finding, ParseError, Severity
+from scrapers.records import Finding, ParseError, Severity, nfc
 from scrapers.undl.parse import _NS, MARC, safe_xml
 from tracker.members import split_member_names
 from tracker.symbols import SymbolError, normalise_document_symbol, normalise_resolution_symbol
@@ -76,7 +76,7 @@ def _fields(element: etree._Element, tag: str, code: str) -> list[str]:
     values = []
     for datafield in element.findall(f"m:datafield[@tag='{tag}']", _NS):
         for sub in datafield.findall(f"m:subfield[@code='{code}']", _NS):
-            text = " ".join((sub.text or "").split())
+            text = nfc(" ".join((sub.text or "").split()))
             if text:
                 values.append(text)
     return values
