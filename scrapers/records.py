@@ -2,9 +2,19 @@
 
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import dataclass, field
 from datetime import date
 from enum import StrEnum
+
+
+def nfc(text: str) -> str:
+    """Return text in Unicode NFC, the one form every parser hands on.
+
+    Sources write the same letter two ways ("Côte" as one code point, or "o" and a
+    combining circumflex); names, titles and slugs must not depend on which.
+    """
+    return unicodedata.normalize("NFC", text)
 
 
 class ParseError(ValueError):

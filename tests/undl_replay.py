@@ -94,14 +94,19 @@ class Document:
     bodies: list[str] = field(default_factory=list)
     subjects: list[str] = field(default_factory=list)
     modified: str = "20220101000000.0"
+    record_type: str | None = None  # 089 $b: B02 for the Library's records of drafts
+    subtitle: str | None = None  # 245 $b ("draft resolution /" after a subject)
 
     def xml(self) -> str:
         parts = [f'<controlfield tag="001">{self.record_id}</controlfield>',
-                 f'<controlfield tag="005">{self.modified}</controlfield>',
-                 datafield("191", [("a", self.symbol)])]
+                 f'<controlfield tag="005">{self.modified}</controlfield>']
+        if self.record_type:
+            parts.append(datafield("089", [("b", self.record_type)]))
+        parts.append(datafield("191", [("a", self.symbol)]))
         if self.descriptive:
             parts.append(datafield("239", [("a", self.descriptive)]))
-        title = [("a", self.title)] + ([("c", self.sponsors)] if self.sponsors else [])
+        title = ([("a", self.title)] + ([("b", self.subtitle)] if self.subtitle else [])
+                 + ([("c", self.sponsors)] if self.sponsors else []))
         parts.append(datafield("245", title))
         if self.date:
             parts.append(datafield("269", [("a", self.date)]))
@@ -113,14 +118,15 @@ class Document:
 
 
 def from_pcrc_csv(path: Path) -> list[Document]:
-    """Build document records from the Library's export in ``pcrc_unsc_dataset``."""
+    """Build document records from the Library's export in ``pcrc_unsc_dataset``: the
+    export of the records of type ``089__b`` B02, as its file name says."""
     documents = []
     with path.open(encoding="utf-8", newline="") as handle:
         for row in csv.DictReader(handle):
             if not row["191__a"] or not row["1"].isdigit():
                 continue
             documents.append(Document(
-                record_id=row["1"], symbol=row["191__a"], title=row["245__a"],
+                record_id=row["1"], symbol=row["191__a"], title=row["245__a"], record_type="B02",
                 descriptive=row["239__a"] or None, sponsors=row["245__c"] or None,
                 resolution=row["993__a"] or None,
                 bodies=[b for b in row["610__a"].split("; ") if b],

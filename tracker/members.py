@@ -10,6 +10,7 @@ merged by seat (Russian Federation).
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass
 from functools import cache
 
@@ -208,6 +209,7 @@ _UN_NAMES: dict[str, str] = {
     "SERBIA AND MONTENEGRO": "SCG",
     "FEDERAL REPUBLIC OF YUGOSLAVIA": "YUG",
     "UNITED KINGDOM OF GREAT BRITAIN": "GBR",
+    "SOCIALIST PEOPLE'S LIBYAN ARAB JAMAHIRIYA": "LBY",
 }
 
 
@@ -218,7 +220,7 @@ def code_for_name(name: str) -> str:
     Historical names ("USSR", "ZAIRE", "GERMANY, FEDERAL REPUBLIC OF") come from
     the tracker's table; other names from pycountry. An unknown name raises.
     """
-    key = " ".join(name.replace("\u2019", "'").split()).upper()
+    key = " ".join(unicodedata.normalize("NFC", name).replace("\u2019", "'").split()).upper()
     if key in _UN_NAMES:
         return _UN_NAMES[key]
     try:
@@ -229,6 +231,8 @@ def code_for_name(name: str) -> str:
 
 _NAME_SEPARATORS = re.compile(r"^(?:\s|,|;|\.|\band\b|\bthe\b)*$", re.IGNORECASE)
 _EDGES = re.compile(r"^(?:[\s,;.]|and\b|the\b)+|(?:[\s,;.]|\band|\bthe)+$", re.IGNORECASE)
+_LAST_WORD = re.compile(r"([^\W\d_][\w'-]*)\s+$")
+_LINKING_WORDS = {"and", "the"}
 
 
 @cache
@@ -240,29 +244,45 @@ def _name_pattern() -> re.Pattern[str]:
             if value and "," not in value:
                 names.add(value.upper())
     alternatives = "|".join(re.escape(n) for n in sorted(names, key=len, reverse=True))
-    return re.compile(rf"(?<![A-Za-z])({alternatives})(?![A-Za-z])", re.IGNORECASE)
+    return re.compile(rf"(?<![^\W\d_])({alternatives})(?![^\W\d_])", re.IGNORECASE)
+
+
+def _inside_a_longer_name(gap: str) -> bool:
+    """Whether a name found after ``gap`` continues a capitalised word: "Northern Ireland"."""
+    last = _LAST_WORD.search(gap)
+    return bool(last and last.group(1)[0].isupper()
+                and last.group(1).lower() not in _LINKING_WORDS)
 
 
 def split_member_names(text: str) -> tuple[list[str], list[str]]:
     """Split a list of official names into codes: "France, Japan, ... and United States of
     America". Return the codes in order, and any text that names no known member.
 
-    Names are matched longest first, so "United Kingdom of Great Britain and Northern
-    Ireland" and "Trinidad and Tobago" are one member each; the text between names
-    must be separators (commas, "and", "the"), else it is returned as unknown.
+    Names match whole words, longest first, so "United Kingdom of Great Britain and
+    Northern Ireland" and "Trinidad and Tobago" are one member each; a name that
+    continues a capitalised word is part of a longer name, not a member ("Northern
+    Ireland" in "United Kingdom and Northern Ireland" is not Ireland). The text
+    between names must be separators (commas, "and", "the"), else it is returned as
+    unknown.
     """
     codes: list[str] = []
     unknown: list[str] = []
+    text = unicodedata.normalize("NFC", text).replace("\u2019", "'")
+    pattern = _name_pattern()
     pos = 0
-    text = text.replace("\u2019", "'")
-    for match in _name_pattern().finditer(text):
+    match = pattern.search(text, pos)
+    while match is not None:
         gap = text[pos : match.start()]
+        if _inside_a_longer_name(gap):
+            match = pattern.search(text, match.start() + 1)
+            continue
         if not _NAME_SEPARATORS.match(gap):
             unknown.append(_EDGES.sub("", gap))
         code = code_for_name(match.group(1))
         if code not in codes:
             codes.append(code)
         pos = match.end()
+        match = pattern.search(text, pos)
     rest = text[pos:]
     if not _NAME_SEPARATORS.match(rest):
         unknown.append(_EDGES.sub("", rest))

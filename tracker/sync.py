@@ -27,6 +27,7 @@ from db.store import (
     known_records,
     note_lookups,
     store_documents,
+    store_findings_of,
     store_meetings_table,
     store_veto_list,
     store_voting_records,
@@ -36,7 +37,7 @@ from scrapers.archive import ArchivedPage, RawArchive, RecordArchive
 from scrapers.dhl import fetch as dhl_fetch
 from scrapers.dhl import parse as dhl_parse
 from scrapers.http import FetchError, NotFound, PoliteClient, Response
-from scrapers.records import ParseError
+from scrapers.records import Finding, ParseError, Severity
 from scrapers.undl import dataset as undl_dataset
 from scrapers.undl import documents as undl_documents
 from scrapers.undl import fetch as undl_fetch
@@ -592,6 +593,14 @@ def _look_up_drafts(engine: Engine, settings: Settings, client: PoliteClient,
             else:
                 note_lookups(session, archive.source, {symbol: None},
                              checked_at=response.fetched_at)
+                refused = [Finding(undl_documents.SOURCE_DOCUMENTS, symbol, "not_a_draft_record",
+                                   Severity.INFO,
+                                   f"{symbol}: the Digital Library's record for this symbol is "
+                                   f"not a draft resolution's ({why}); its sponsors and title "
+                                   "are not read, the draft keeps what the other sources say")
+                           for found, why in page.refused.items() if found == symbol]
+                store_findings_of(session, archive.source,
+                                  {response.url: (refused, response.fetched_at)})
 
 
 def _replay_records(engine: Engine, settings: Settings, source: str,

@@ -16,7 +16,7 @@ import csv
 import io
 from collections.abc import Iterable, Iterator
 
-from scrapers.records import Finding, ParseError, Tally
+from scrapers.records import Finding, ParseError, Tally, nfc
 from scrapers.undl.parse import VOTES, MemberVoteRecord, VotingRecord, check_roll_call
 from tracker.members import known_members
 from tracker.symbols import SymbolError, normalise_meeting_record, normalise_resolution_symbol
@@ -106,7 +106,7 @@ def _record(undl_id: str, rows: list[dict[str, str]]) -> VotingRecord:
 def parse_dataset(body: bytes) -> tuple[list[VotingRecord], list[ParseError]]:
     """Return the dataset's records (one per undl_id) and the groups that could not be read."""
     try:
-        text = io.StringIO(body.decode("utf-8-sig"))
+        text = io.StringIO(nfc(body.decode("utf-8-sig")))
     except UnicodeDecodeError as exc:
         raise ParseError(SOURCE_DATASET, "file", f"not UTF-8 text: {exc}") from None
     groups: dict[str, list[dict[str, str]]] = {}

@@ -17,7 +17,10 @@ Pure functions. Fields (checked against the Library's own export of such records
 
 Sponsor names map to member codes through one table of official and historical
 names (``tracker.members``); a name it does not know is a finding, not a guess.
-Records that are not draft resolutions (summary statements, letters) are skipped.
+The record's own fields say whether it is a draft resolution (see ``not_a_draft``):
+older drafts are titled by subject or by sponsor ("Complaint of bombing ... : draft
+resolution", "Joint draft resolution", "Revised draft resolution"); letters, notes,
+reports and amendments are skipped, and a page says why.
 """
 
 from __future__ import annotations
@@ -27,14 +30,31 @@ from dataclasses import dataclass, field
 
 from lxml import etree
 
-from scrapers.records import Finding, ParseError, Severity
+from scrapers.records import Finding, ParseError, Severity, nfc
 from scrapers.undl.parse import _NS, MARC, safe_xml
 from tracker.members import split_member_names
 from tracker.symbols import SymbolError, normalise_document_symbol, normalise_resolution_symbol
 
 SOURCE_DOCUMENTS = "undl-documents"
 _TOTAL = re.compile(rb"<!--\s*Search-Engine-Total-Number-Of-Results:\s*(\d+)\s*-->")
-_DRAFT_TITLE = re.compile(r"^\s*(?:revised |joint |amended )?draft resolutions?\b", re.IGNORECASE)
+# A title part (245 $a $b, 239 $a, split at ":") that calls the document a draft resolution,
+# in the forms the Library's records use: "Draft resolution", "Joint draft resolution",
+# "[Revised] draft resolution", "Second revised draft proposal", "Projet de résolution",
+# "Proyecto de resolución", "Sovmestnyi proekt rezoliutsii".
+_DRAFT_TITLE = re.compile(
+    r"^[\s\[]*(?:(?:revised|second|third|joint|amended|united|further)\]?\s+)*"
+    r"(?:draft\]?\s+(?:joint\s+)?(?:resolutions?|proposals?)\b"
+    r"|(?:projec?t|proyecto)\s+de\s+r[ée]solu|(?:sovmestnyi\s+)?proekt\s+rezol[iy]u)",
+    re.IGNORECASE)
+# A title that names another kind of document, even when it mentions a draft
+# ("Amendments to the draft resolution ...", "Note / by the Secretary-General").
+_OTHER_DOCUMENT = re.compile(
+    r"^[\s\[]*(?:(?:revised|draft|australian)\s+)?(?:amendm?e?nts?|amendement|corrigendum"
+    r"|(?:special\s+|periodic\s+)?report|rapport|notes?|nota|letter|cable|cablegram|telegram"
+    r"|summary\s+statement|provisional\s+verbatim\s+record|decision|projet\s+de\s+d[ée]cision"
+    r"|proyecto\s+de\s+decisi[óo]n|r[ée]solution(?!s?\s+on\b)|suggestions|notification)\b",
+    re.IGNORECASE)
+DRAFT_RECORD_TYPE = "B02"  # 089 $b of the Library's records of Council drafts
 _LEAD = re.compile(r"^\s*(?:(?:submitted|introduced)\s+)?by\s+(?:the\s+)?"
                    r"(?:(?:representatives?|delegations?)\s+of\s+(?:the\s+)?)?", re.IGNORECASE)
 _TAIL = re.compile(r"\s*(?:,\s*)?(?:at the \d+\w* meeting.*|\(S/\d+\)|/)\s*$", re.IGNORECASE)
@@ -65,6 +85,7 @@ class DocumentPage:
     records: list[DocumentRecord]
     skipped: int
     errors: list[ParseError]
+    refused: dict[str, str] = field(default_factory=dict)  # symbol: why it is not a draft
 
 
 def _first(element: etree._Element, tag: str, code: str) -> str | None:
@@ -76,7 +97,7 @@ def _fields(element: etree._Element, tag: str, code: str) -> list[str]:
     values = []
     for datafield in element.findall(f"m:datafield[@tag='{tag}']", _NS):
         for sub in datafield.findall(f"m:subfield[@code='{code}']", _NS):
-            text = " ".join((sub.text or "").split())
+            text = nfc(" ".join((sub.text or "").split()))
             if text:
                 values.append(text)
     return values
@@ -86,6 +107,39 @@ def sponsors_of(text: str) -> tuple[list[str], list[str]]:
     """Return the member codes named as sponsors, and any names not known."""
     cleaned = _TAIL.sub("", _LEAD.sub("", text)).strip(" .;")
     return split_member_names(cleaned)
+
+
+def not_a_draft(element: etree._Element) -> str | None:
+    """Return why a record is not a draft resolution's, or None if it is one.
+
+    The record's own fields decide, in this order: a record type (089 $b) other than
+    the drafts' B02; a title that calls it a draft resolution, in any of its forms and
+    languages, or after a subject ("Complaint of bombing ... : draft resolution"); a
+    title that names another kind of document (a letter, a report, an amendment);
+    else the record type B02, or sponsors (245 $c) that are all members the tracker
+    knows, as in the older drafts titled by subject or by sponsor.
+    """
+    record_types = _fields(element, "089", "b")
+    if record_types and DRAFT_RECORD_TYPE not in record_types:
+        return (f"its record type (089 $b) is {', '.join(record_types)}, not "
+                f"{DRAFT_RECORD_TYPE} (draft resolutions)")
+    titles = [" ".join(_fields(element, "245", "a") + _fields(element, "245", "b")),
+              *_fields(element, "239", "a")]
+    if any(_DRAFT_TITLE.match(part) for title in titles for part in title.split(":")):
+        return None
+    for title in titles:
+        if _OTHER_DOCUMENT.match(title):
+            return f"its title names another kind of document: {title!r}"
+    if record_types:
+        return None
+    sponsors_text = _first(element, "245", "c")
+    if sponsors_text:
+        sponsors, unknown = sponsors_of(sponsors_text)
+        if sponsors and not unknown:
+            return None
+    title = next((t for t in titles if t), "")
+    return (f"neither its title ({title!r}) nor its record type (089) nor its sponsors "
+            "(245 $c) say it is a draft resolution")
 
 
 def parse_document(element: etree._Element, *, base_url: str = "") -> DocumentRecord | None:
@@ -102,7 +156,7 @@ def parse_document(element: etree._Element, *, base_url: str = "") -> DocumentRe
     descriptive = _first(element, "239", "a")
     if not symbols:
         raise ParseError(SOURCE_DOCUMENTS, where, "no document symbol (191)")
-    if not _DRAFT_TITLE.match(title_a) and not (descriptive and _DRAFT_TITLE.match(descriptive)):
+    if not_a_draft(element):
         return None
     try:
         symbol = normalise_document_symbol(symbols[0])
@@ -160,6 +214,7 @@ def parse_document_page(body: bytes, *, url: str, base_url: str = "") -> Documen
     records: list[DocumentRecord] = []
     errors: list[ParseError] = []
     skipped = 0
+    refused: dict[str, str] = {}
     for element in elements:
         try:
             record = parse_document(element, base_url=base_url)
@@ -168,10 +223,12 @@ def parse_document_page(body: bytes, *, url: str, base_url: str = "") -> Documen
             continue
         if record is None:
             skipped += 1
+            symbol = _first(element, "191", "a") or ""
+            refused[symbol] = not_a_draft(element) or "not a draft resolution"
         else:
             records.append(record)
     return DocumentPage(total=int(match.group(1)), records=records, skipped=skipped,
-                        errors=errors)
+                        errors=errors, refused=refused)
 
 
 def parse_document_xml(body: bytes, *, base_url: str = "", record: str = "record"

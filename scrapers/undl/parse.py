@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 
 from lxml import etree
 
-from scrapers.records import Finding, ParseError, Severity, Tally
+from scrapers.records import Finding, ParseError, Severity, Tally, nfc
 from tracker.members import known_members
 from tracker.symbols import SymbolError, normalise_meeting_record, normalise_resolution_symbol
 
@@ -120,7 +120,7 @@ def safe_xml(body: bytes, *, source: str, record: str) -> etree._Element:
 def _subfields(field_: etree._Element) -> dict[str, list[str]]:
     out: dict[str, list[str]] = {}
     for sub in field_.findall("m:subfield", _NS):
-        out.setdefault(sub.get("code", ""), []).append((sub.text or "").strip())
+        out.setdefault(sub.get("code", ""), []).append(nfc((sub.text or "").strip()))
     return out
 
 
