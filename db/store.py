@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from sqlalchemy import select
@@ -38,7 +38,7 @@ from db.models import (
 from db.upsert import Counts, scope_in, table_of, upsert
 from db.upsert import replace_set as _replace_set
 from scrapers.records import Finding as FindingRecord
-from scrapers.records import MeetingsTable, Outcome, VetoList
+from scrapers.records import MeetingsTable, Outcome, Severity, Tally, VetoList
 from scrapers.undl.documents import DocumentRecord
 from scrapers.undl.parse import VotingRecord
 from tracker.members import PERMANENT_SEATS, council_size, known_members, member_source
@@ -148,6 +148,11 @@ def store_meetings_table(session: Session, page: MeetingsTable, *, url: str,
             vetoes.extend((d.vote_key, code) for code in d.vetoed_by)
     event_ids, c = upsert(session, VoteEvent, events, key="key", provenance=prov)
     counts += c
+    counts += _settle_adoptions(session, {
+        event_ids[row["key"]]: (row["key"], row["outcome"],
+                                Tally(row["yes"], row["no"], row["abstain"])
+                                if row["yes"] is not None else None)
+        for row in events if row.get("resolution_id")})
     veto_rows = [{"vote_event_id": event_ids[k], "member_code": code, "source": "dhl-meetings"}
                  for k, code in vetoes]
     counts += _replace_set(session, Veto, veto_rows, key=("vote_event_id", "member_code", "source"),
@@ -266,9 +271,30 @@ def store_voting_records(session: Session, records: Sequence[VotingRecord], *, s
                                fill_only=("number", "year", "date", "draft_id", "meeting_id"),
                                secondary=True)
     counts += c
+    elsewhere = _outcomes_stated_elsewhere(session, records)
+    refused: set[str] = set()  # records whose roll call another source's outcome rules out
+    settled: dict[str, list[FindingRecord]] = {}
+    for r in records:
+        other = elsewhere.get(r.vote_key or "")
+        settled[r.record_id] = list(r.findings)
+        if other is None:
+            continue
+        outcome, tally = other
+        counted = _counted(v.vote for v in r.votes)
+        if outcome == Outcome.ADOPTED_WITHOUT_VOTE.value and not r.without_vote and counted.cast:
+            refused.add(r.record_id)
+            settled[r.record_id].append(_roll_call_on_adoption_without_vote(
+                source, r.vote_key or "", r.record_id, counted, r.url))
+        elif r.without_vote and outcome in ADOPTED_WITH_A_VOTE and tally is not None:
+            settled[r.record_id].append(_tally_on_adoption_without_vote(
+                source, r.vote_key or "", r.record_id, tally, r.url))
+
+    def no_vote(record: VotingRecord) -> bool:
+        return record.without_vote or record.record_id in refused
+
     event_rows = []
     for r in records:
-        tally = r.totals
+        tally = r.totals if not no_vote(r) else None
         if r.resolution:
             outcome = Outcome.ADOPTED_WITHOUT_VOTE if r.without_vote else Outcome.ADOPTED_WITH_VOTE
         else:
@@ -279,21 +305,21 @@ def store_voting_records(session: Session, records: Sequence[VotingRecord], *, s
             "draft_id": draft_ids.get(r.draft) if r.draft else None,
             "meeting_id": meeting_ids.get(r.meeting) if r.meeting else None,
             "date": _date(r.date), "outcome": outcome.value, "agenda": r.agenda,
-            "yes": tally.yes if tally and not r.without_vote else None,
-            "no": tally.no if tally and not r.without_vote else None,
-            "abstain": tally.abstain if tally and not r.without_vote else None,
-            "non_voting": tally.non_voting if tally and not r.without_vote else None,
+            "yes": tally.yes if tally else None, "no": tally.no if tally else None,
+            "abstain": tally.abstain if tally else None,
+            "non_voting": tally.non_voting if tally else None,
             **prov(r)})
     event_ids, c = upsert(session, VoteEvent, event_rows, key="key",
                           fill_only=tuple(k for k in event_rows[0] if k != "key"), secondary=True)
     counts += c
 
     # Roll calls. An adoption without a vote has none: the Library's dataset codes
-    # it as all "Y", which would invent votes that were never cast.
+    # it as all "Y", which would invent votes that were never cast; and a roll call
+    # on what the tables (which own outcomes) call an adoption without a vote is refused.
     vote_rows = [
         {"vote_event_id": event_ids[r.vote_key], "member_code": v.code, "vote": v.vote,
          "name_at_time": v.name, **prov(r)}
-        for r in records if not r.without_vote for v in r.votes
+        for r in records if not no_vote(r) for v in r.votes
     ]
     _, c = upsert(session, MemberVote, vote_rows, key=("vote_event_id", "member_code"))
     counts += c
@@ -316,11 +342,109 @@ def store_voting_records(session: Session, records: Sequence[VotingRecord], *, s
     counts += _replace_set(session, Veto, veto_rows, key=("vote_event_id", "member_code", "source"),
                            scope=scope_in(Veto, "vote_event_id", covered, source="roll-call"))
 
-    counts += store_findings_of(session, source, {r.url: (r.findings, when(r)) for r in records})
+    counts += store_findings_of(session, source, {r.url: (settled[r.record_id], when(r))
+                                                  for r in records})
     _, c = upsert(session, SourceRecord, [
         {"source": source, "record_id": r.record_id, "modified": r.modified,
          "vote_event_id": event_ids[r.vote_key], **prov(r)} for r in records],
         key=("source", "record_id"))
+    counts += c
+    return counts
+
+
+ADOPTED_WITH_A_VOTE = (Outcome.ADOPTED_WITH_VOTE.value, Outcome.ADOPTED_BY_WRITTEN_PROCEDURE.value)
+
+
+def _counted(votes: Iterable[str]) -> Tally:
+    """Return a roll call's count: in favour, against, abstaining, not voting."""
+    listed = list(votes)
+    return Tally(listed.count("Y"), listed.count("N"), listed.count("A"), listed.count("X"))
+
+
+def _outcomes_stated_elsewhere(session: Session, records: Sequence[VotingRecord]
+                               ) -> dict[str, tuple[str, Tally | None]]:
+    """Return {vote key: (outcome, tally)} of the votes another source (a meetings table)
+    states the outcome of, for these records."""
+    e = table_of(VoteEvent)
+    keys = [r.vote_key for r in records if r.vote_key]
+    own = {r.vote_key: r.url for r in records}
+    out: dict[str, tuple[str, Tally | None]] = {}
+    for i in range(0, len(keys), 500):
+        for key, outcome, yes, no, abstain, url in session.execute(
+                select(e.c.key, e.c.outcome, e.c.yes, e.c.no, e.c.abstain, e.c.source_url)
+                .where(e.c.key.in_(keys[i:i + 500]))):
+            if outcome is not None and url != own.get(key):
+                tally = Tally(yes, no, abstain) if yes is not None else None
+                out[key] = (outcome, tally)
+    return out
+
+
+def _roll_call_on_adoption_without_vote(source: str, key: str, record_id: str, counted: Tally,
+                                        url: str | None) -> FindingRecord:
+    return FindingRecord(
+        source, key, "roll_call_on_adoption_without_vote", Severity.WARNING,
+        f"{key}: the meetings table says adopted without a vote; the Digital Library's voting "
+        f"record {record_id} gives a roll call of {counted} ({counted.non_voting} not voting). "
+        "Kept: adopted without a vote, with no tally and no roll call (the tables own outcomes "
+        "and tallies; the Library codes adoptions without a vote as all in favour)", url)
+
+
+def _tally_on_adoption_without_vote(source: str, key: str, record_id: str, tally: Tally,
+                                    url: str | None) -> FindingRecord:
+    return FindingRecord(
+        source, key, "tally_on_adoption_without_vote", Severity.WARNING,
+        f"{key}: the Digital Library's voting record {record_id} gives no member's vote and no "
+        f"votes counted (an adoption without a vote); the meetings table prints a vote of "
+        f"{tally}. Kept: the table's {tally} (the tables own outcomes and tallies), "
+        "with no roll call", url)
+
+
+def _settle_adoptions(session: Session, events: Mapping[int, tuple[str, str, Tally | None]]
+                      ) -> Counts:
+    """Hold the meetings tables' outcomes against the roll calls stored before them.
+
+    An adoption the tables call without a vote keeps no roll call; a tally the tables
+    print on a vote whose voting record gave no vote is kept, and named. Either is a
+    finding of the voting record's source, the same one its own store gives when the
+    tables come first, so the result does not depend on the order of the sources.
+    """
+    counts = Counts()
+    if not events:
+        return counts
+    mv, sr = table_of(MemberVote), table_of(SourceRecord)
+    ids = list(events)
+    votes: dict[int, list[str]] = {}
+    records: dict[int, tuple[str, str, str | None]] = {}
+    for i in range(0, len(ids), 500):
+        chunk = ids[i:i + 500]
+        for event_id, vote in session.execute(select(mv.c.vote_event_id, mv.c.vote)
+                                              .where(mv.c.vote_event_id.in_(chunk))):
+            votes.setdefault(event_id, []).append(vote)
+        for event_id, source, record_id, url in session.execute(
+                select(sr.c.vote_event_id, sr.c.source, sr.c.record_id, sr.c.source_url)
+                .where(sr.c.vote_event_id.in_(chunk))):
+            records[event_id] = (source, record_id, url)
+    findings: list[dict[str, Any]] = []
+    refused: list[int] = []
+    for event_id, (key, outcome, tally) in events.items():
+        if event_id not in records:
+            continue
+        source, record_id, url = records[event_id]
+        found = None
+        if outcome == Outcome.ADOPTED_WITHOUT_VOTE.value and event_id in votes:
+            refused.append(event_id)
+            found = _roll_call_on_adoption_without_vote(source, key, record_id,
+                                                        _counted(votes[event_id]), url)
+        elif outcome in ADOPTED_WITH_A_VOTE and tally is not None and event_id not in votes:
+            found = _tally_on_adoption_without_vote(source, key, record_id, tally, url)
+        if found is not None:
+            findings.append({"source": found.source, "record": found.record, "kind": found.kind,
+                             "severity": found.severity.value, "message": found.message,
+                             "url": url})
+    if refused:
+        counts.deleted += session.execute(  # type: ignore[attr-defined]
+            mv.delete().where(mv.c.vote_event_id.in_(refused))).rowcount
+    _, c = upsert(session, Finding, findings, key=("source", "record", "kind", "message"))
     counts += c
     return counts
 
