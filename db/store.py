@@ -42,7 +42,7 @@ from scrapers.records import MeetingsTable, Outcome, Severity, Tally, VetoList
 from scrapers.undl.documents import DocumentRecord
 from scrapers.undl.parse import VotingRecord
 from tracker.members import PERMANENT_SEATS, council_size, known_members, member_source
-from tracker.symbols import meeting_number, parse_resolution_symbol
+from tracker.symbols import draft_base, meeting_number, parse_resolution_symbol
 
 PERMANENT_CODES = (*PERMANENT_SEATS, "SUN")  # the codes that have held a permanent seat
 
@@ -159,6 +159,7 @@ def store_meetings_table(session: Session, page: MeetingsTable, *, url: str,
                            scope=scope_in(Veto, "vote_event_id", list(event_ids.values()),
                                           source="dhl-meetings"),
                            provenance=prov)
+    counts += reconcile_same_votes(session, list(meeting_ids.values()))
     counts += store_findings(session, "dhl-meetings", url, page.findings, seen_at=fetched_at)
     return counts
 
@@ -187,12 +188,22 @@ def store_veto_list(session: Session, page: VetoList, *, url: str,
     meeting_ids, c = upsert(session, Meeting, meeting_rows, key="record", fill_only=fill_meeting,
                             provenance=prov, secondary=True)
     counts += c
-    draft_rows = [{"symbol": e.draft, "date": e.date, "status": "vetoed"} for e in page.entries]
+    # A draft the tables record under another symbol of the same vote (see
+    # reconcile_same_votes): its vetoes join that vote; no second draft is put to the vote.
+    e_t = table_of(VoteEvent)
+    printed = {p: key for key, p in session.execute(
+        select(e_t.c.key, e_t.c.printed_as).where(
+            e_t.c.printed_as.in_([e.draft for e in page.entries if not e.question])))}
+    same = {e.vote_key: printed[e.draft] for e in page.entries
+            if not e.question and e.draft in printed}
+    draft_rows = [{"symbol": e.draft, "date": e.date, "status": "vetoed"} for e in page.entries
+                  if e.vote_key not in same]
     draft_ids, c = upsert(session, Draft, draft_rows, key="symbol", fill_only=("date", "status"),
                           provenance=prov, secondary=True)
     counts += c
     event_rows = [
-        {"key": e.vote_key, "draft_id": draft_ids[e.draft],
+        {"key": same.get(e.vote_key, e.vote_key),
+         **({"draft_id": draft_ids[e.draft]} if e.vote_key not in same else {}),
          "meeting_id": meeting_ids.get(e.meeting) if e.meeting else None,
          "date": e.date, "question": e.question, "outcome": Outcome.VETOED.value,
          "agenda": e.agenda}
@@ -202,12 +213,88 @@ def store_veto_list(session: Session, page: VetoList, *, url: str,
                           fill_only=("draft_id", "meeting_id", "date", "question", "outcome"),
                           provenance=prov, secondary=True)
     counts += c
-    veto_rows = [{"vote_event_id": event_ids[e.vote_key], "member_code": code,
-                  "source": "dhl-veto-list"} for e in page.entries for code in e.members]
+    veto_rows = [{"vote_event_id": event_ids[same.get(e.vote_key, e.vote_key)],
+                  "member_code": code, "source": "dhl-veto-list"}
+                 for e in page.entries for code in e.members]
     counts += _replace_set(session, Veto, veto_rows, key=("vote_event_id", "member_code", "source"),
                            scope=scope_in(Veto, "source", None, source="dhl-veto-list"),
                            provenance=prov)
-    counts += store_findings(session, "dhl-veto-list", url, page.findings, seen_at=fetched_at)
+    counts += reconcile_same_votes(session, list(meeting_ids.values()))
+    printed = {p: key for key, p in session.execute(
+        select(e_t.c.key, e_t.c.printed_as).where(e_t.c.printed_as.in_(list(
+            {e.draft for e in page.entries if not e.question}))))}
+    reconciled = [_same_vote_finding(e.draft, printed[e.draft], e.meeting or "", e.members, url)
+                  for e in page.entries if not e.question and e.draft in printed]
+    counts += store_findings(session, "dhl-veto-list", url, [*page.findings, *reconciled],
+                             seen_at=fetched_at)
+    return counts
+
+
+def _same_vote_finding(printed: str, voted: str, meeting: str, members: Sequence[str],
+                       url: str | None) -> FindingRecord:
+    return FindingRecord(
+        "dhl-veto-list", printed, "same_vote_two_symbols", Severity.INFO,
+        f"{printed} (the Veto List) and {voted} (the meetings table) are one vote at {meeting}, "
+        f"vetoed by {', '.join(sorted(members))}: counted once, as the vote on {voted}; "
+        f"{printed} is kept as the symbol the Veto List prints for it", url)
+
+
+def reconcile_same_votes(session: Session, meeting_ids: Sequence[int]) -> Counts:
+    """Make a draft and its revision one vote when they are: voted at the same meeting,
+    on the same question, vetoed by the same members, one named only by the Veto List and
+    the other only by the meetings tables. The tables' draft is the one put to the vote
+    (they own draft status); the Veto List's symbol is kept on the vote as ``printed_as``.
+    """
+    counts = Counts()
+    if not meeting_ids:
+        return counts
+    e, d, v, m = table_of(VoteEvent), table_of(Draft), table_of(Veto), table_of(Meeting)
+    events = session.execute(
+        select(e.c.id, e.c.meeting_id, e.c.question, e.c.agenda, d.c.id, d.c.symbol, m.c.record)
+        .join(d, d.c.id == e.c.draft_id).join(m, m.c.id == e.c.meeting_id)
+        .where(e.c.meeting_id.in_(list(meeting_ids)), e.c.outcome == Outcome.VETOED.value)
+    ).all()
+    if len(events) < 2:
+        return counts
+    named: dict[tuple[int, str], set[str]] = {}
+    urls: dict[int, str | None] = {}
+    for event_id, code, source, url in session.execute(
+            select(v.c.vote_event_id, v.c.member_code, v.c.source, v.c.source_url)
+            .where(v.c.vote_event_id.in_([x[0] for x in events]))):
+        named.setdefault((event_id, source), set()).add(code)
+        if source == "dhl-veto-list":
+            urls[event_id] = url
+    tables_only = [x for x in events if (x[0], "dhl-meetings") in named
+                   and (x[0], "dhl-veto-list") not in named]
+    list_only = [x for x in events if (x[0], "dhl-veto-list") in named
+                 and (x[0], "dhl-meetings") not in named]
+    findings: list[dict[str, Any]] = []
+    for a_id, meeting, question, agenda, _, a_symbol, record in tables_only:
+        for b_id, b_meeting, b_question, b_agenda, b_draft, b_symbol, _ in list_only:
+            if (b_meeting != meeting or b_question != question or b_symbol == a_symbol
+                    or draft_base(b_symbol) != draft_base(a_symbol)
+                    or named[(a_id, "dhl-meetings")] != named[(b_id, "dhl-veto-list")]):
+                continue
+            session.execute(v.update().where(v.c.vote_event_id == b_id).values(
+                vote_event_id=a_id))
+            session.execute(e.delete().where(e.c.id == b_id))
+            session.execute(e.update().where(e.c.id == a_id).values(
+                printed_as=b_symbol, agenda=agenda or b_agenda))
+            # The Veto List's draft was not put to the vote of its own: no status of its own.
+            session.execute(d.update().where(d.c.id == b_draft, d.c.status == "vetoed")
+                            .values(status=None))
+            counts.changed += 1
+            counts.deleted += 1
+            found = _same_vote_finding(b_symbol, a_symbol, record,
+                                       sorted(named[(b_id, "dhl-veto-list")]), urls.get(b_id))
+            findings.append({"source": found.source, "record": found.record, "kind": found.kind,
+                             "severity": found.severity.value, "message": found.message,
+                             "url": found.url})
+            list_only = [x for x in list_only if x[0] != b_id]
+            break
+    if findings:
+        _, c = upsert(session, Finding, findings, key=("source", "record", "kind", "message"))
+        counts += c
     return counts
 
 

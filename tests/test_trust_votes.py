@@ -164,3 +164,67 @@ def test_real_adoptions_without_a_vote(shared_data: Path, db: Engine) -> None:
     assert kinds == [("S/RES/1018 (1995)", "roll_call_on_adoption_without_vote"),
                      ("S/RES/726 (1992)", "tally_on_adoption_without_vote")]
     assert P5  # the replay's permanent members, used by Record.xml
+
+
+def _store_veto_pages(db: Engine, shared_data: Path, *, list_first: bool) -> None:
+    from db.store import store_veto_list
+    from scrapers.dhl.parse import parse_veto_list
+
+    pages = shared_data / "un_org_dhl_html"
+    list_url = "https://www.un.org/depts/dhl/resguide/scact_veto_table_en.htm"
+    table_url = "https://www.un.org/depts/dhl/resguide/scact1986_table_en.html"
+    veto_list = parse_veto_list((pages / "scact_veto_table_en.html").read_bytes(), url=list_url)
+    table = parse_meetings_table((pages / "scact_tables" / "scact1986_table_en.html").read_bytes(),
+                                 year=1986, url=table_url)
+    steps: list[Callable[[Session], object]] = [
+        lambda s: store_veto_list(s, veto_list, url=list_url, fetched_at=WHEN),
+        lambda s: store_meetings_table(s, table, url=table_url, fetched_at=WHEN)]
+    for step in [*steps, *steps] if list_first else [*reversed(steps), *reversed(steps)]:
+        with Session(db) as session:
+            ensure_members(session)
+            step(session)
+            session.commit()
+
+
+@pytest.mark.parametrize("list_first", [True, False])
+def test_a_draft_and_its_revision_voted_once_are_one_vote(
+        shared_data: Path, db: Engine, list_first: bool) -> None:
+    """S/18087 (1986 table) and S/18087/Rev.1 (Veto List), both at S/PV.2686, both vetoed by
+    the UK and the USA, must be one vote, in either order: one vote event, the Veto List's
+    symbol kept on it and searchable, counted once by every report."""
+    from db.models import Veto
+    from reports.drafts import draft, drafts
+    from reports.findings import veto_disagreements
+    from reports.rollcalls import find_vote_event
+    from reports.vetoes import vetoes
+
+    _store_veto_pages(db, shared_data, list_first=list_first)
+    with Session(db) as session:
+        events = session.execute(select(VoteEvent.key, VoteEvent.printed_as, VoteEvent.id).where(
+            VoteEvent.key.in_(["S/18087", "S/18087/Rev.1"]))).all()
+        assert [(k, p) for k, p, _ in events] == [("S/18087", "S/18087/Rev.1")]
+        named = sorted(session.execute(select(Veto.source, Veto.member_code).where(
+            Veto.vote_event_id == events[0][2])).all())
+        found = session.execute(select(Finding.kind, Finding.message).where(
+            Finding.record == "S/18087/Rev.1")).all()
+    assert named == [("dhl-meetings", "GBR"), ("dhl-meetings", "USA"),
+                     ("dhl-veto-list", "GBR"), ("dhl-veto-list", "USA")]
+    assert [tuple(f) for f in found] == [(
+        "same_vote_two_symbols",
+        "S/18087/Rev.1 (the Veto List) and S/18087 (the meetings table) are one vote at "
+        "S/PV.2686, vetoed by GBR, USA: counted once, as the vote on S/18087; S/18087/Rev.1 "
+        "is kept as the symbol the Veto List prints for it")]
+    by_member = vetoes(db, by="member").set_index("member_code")["vetoes"].to_dict()
+    assert by_member == {"SUN": 90, "USA": 82, "RUS": 30, "GBR": 29, "CHN": 17, "FRA": 17}
+    assert vetoes(db, by="member", convention="dhl-meetings", since=dt.date(1986, 5, 23),
+                  until=dt.date(1986, 5, 23)).set_index("member_code")["vetoes"].to_dict() == {
+        "GBR": 1, "USA": 1}
+    assert not veto_disagreements(db)["record"].str.startswith("S/18087").any()
+    vetoed = drafts(db, status="vetoed", since=dt.date(1986, 5, 23), until=dt.date(1986, 5, 23))
+    assert vetoed["symbol"].tolist() == ["S/18087"]
+    assert vetoed["vetoed_by"].tolist() == ["GBR, USA"]
+    for symbol in ("S/18087", "S/18087/Rev.1"):
+        shown = draft(db, symbol)["draft"]
+        assert (shown["symbol"], shown["printed_as"], shown["tally"]) == (
+            "S/18087", "S/18087/Rev.1", "12-2-1")
+        assert find_vote_event(db, symbol)["key"] == "S/18087"
