@@ -104,6 +104,9 @@ class VoteEvent(Provenance, table=True):
     abstain: int | None = None
     non_voting: int | None = None
     note: str | None = Field(default=None, sa_column=Column(Text))
+    # The symbol the Veto List prints for this same vote when it names the draft's revision
+    # (or the draft a revision revised): "S/18087/Rev.1" for the vote on S/18087.
+    printed_as: str | None = Field(default=None, index=True)
 
 
 class MemberVote(Provenance, table=True):

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from sqlalchemy import select
@@ -38,11 +38,11 @@ from db.models import (
 from db.upsert import Counts, scope_in, table_of, upsert
 from db.upsert import replace_set as _replace_set
 from scrapers.records import Finding as FindingRecord
-from scrapers.records import MeetingsTable, Outcome, VetoList
+from scrapers.records import MeetingsTable, Outcome, Severity, Tally, VetoList
 from scrapers.undl.documents import DocumentRecord
 from scrapers.undl.parse import VotingRecord
 from tracker.members import PERMANENT_SEATS, council_size, known_members, member_source
-from tracker.symbols import meeting_number, parse_resolution_symbol
+from tracker.symbols import draft_base, meeting_number, parse_resolution_symbol
 
 PERMANENT_CODES = (*PERMANENT_SEATS, "SUN")  # the codes that have held a permanent seat
 
@@ -148,12 +148,18 @@ def store_meetings_table(session: Session, page: MeetingsTable, *, url: str,
             vetoes.extend((d.vote_key, code) for code in d.vetoed_by)
     event_ids, c = upsert(session, VoteEvent, events, key="key", provenance=prov)
     counts += c
+    counts += _settle_adoptions(session, {
+        event_ids[row["key"]]: (row["key"], row["outcome"],
+                                Tally(row["yes"], row["no"], row["abstain"])
+                                if row["yes"] is not None else None)
+        for row in events if row.get("resolution_id")})
     veto_rows = [{"vote_event_id": event_ids[k], "member_code": code, "source": "dhl-meetings"}
                  for k, code in vetoes]
     counts += _replace_set(session, Veto, veto_rows, key=("vote_event_id", "member_code", "source"),
                            scope=scope_in(Veto, "vote_event_id", list(event_ids.values()),
                                           source="dhl-meetings"),
                            provenance=prov)
+    counts += reconcile_same_votes(session, list(meeting_ids.values()))
     counts += store_findings(session, "dhl-meetings", url, page.findings, seen_at=fetched_at)
     return counts
 
@@ -182,12 +188,22 @@ def store_veto_list(session: Session, page: VetoList, *, url: str,
     meeting_ids, c = upsert(session, Meeting, meeting_rows, key="record", fill_only=fill_meeting,
                             provenance=prov, secondary=True)
     counts += c
-    draft_rows = [{"symbol": e.draft, "date": e.date, "status": "vetoed"} for e in page.entries]
+    # A draft the tables record under another symbol of the same vote (see
+    # reconcile_same_votes): its vetoes join that vote; no second draft is put to the vote.
+    e_t = table_of(VoteEvent)
+    printed = {p: key for key, p in session.execute(
+        select(e_t.c.key, e_t.c.printed_as).where(
+            e_t.c.printed_as.in_([e.draft for e in page.entries if not e.question])))}
+    same = {e.vote_key: printed[e.draft] for e in page.entries
+            if not e.question and e.draft in printed}
+    draft_rows = [{"symbol": e.draft, "date": e.date, "status": "vetoed"} for e in page.entries
+                  if e.vote_key not in same]
     draft_ids, c = upsert(session, Draft, draft_rows, key="symbol", fill_only=("date", "status"),
                           provenance=prov, secondary=True)
     counts += c
     event_rows = [
-        {"key": e.vote_key, "draft_id": draft_ids[e.draft],
+        {"key": same.get(e.vote_key, e.vote_key),
+         **({"draft_id": draft_ids[e.draft]} if e.vote_key not in same else {}),
          "meeting_id": meeting_ids.get(e.meeting) if e.meeting else None,
          "date": e.date, "question": e.question, "outcome": Outcome.VETOED.value,
          "agenda": e.agenda}
@@ -197,12 +213,88 @@ def store_veto_list(session: Session, page: VetoList, *, url: str,
                           fill_only=("draft_id", "meeting_id", "date", "question", "outcome"),
                           provenance=prov, secondary=True)
     counts += c
-    veto_rows = [{"vote_event_id": event_ids[e.vote_key], "member_code": code,
-                  "source": "dhl-veto-list"} for e in page.entries for code in e.members]
+    veto_rows = [{"vote_event_id": event_ids[same.get(e.vote_key, e.vote_key)],
+                  "member_code": code, "source": "dhl-veto-list"}
+                 for e in page.entries for code in e.members]
     counts += _replace_set(session, Veto, veto_rows, key=("vote_event_id", "member_code", "source"),
                            scope=scope_in(Veto, "source", None, source="dhl-veto-list"),
                            provenance=prov)
-    counts += store_findings(session, "dhl-veto-list", url, page.findings, seen_at=fetched_at)
+    counts += reconcile_same_votes(session, list(meeting_ids.values()))
+    printed = {p: key for key, p in session.execute(
+        select(e_t.c.key, e_t.c.printed_as).where(e_t.c.printed_as.in_(list(
+            {e.draft for e in page.entries if not e.question}))))}
+    reconciled = [_same_vote_finding(e.draft, printed[e.draft], e.meeting or "", e.members, url)
+                  for e in page.entries if not e.question and e.draft in printed]
+    counts += store_findings(session, "dhl-veto-list", url, [*page.findings, *reconciled],
+                             seen_at=fetched_at)
+    return counts
+
+
+def _same_vote_finding(printed: str, voted: str, meeting: str, members: Sequence[str],
+                       url: str | None) -> FindingRecord:
+    return FindingRecord(
+        "dhl-veto-list", printed, "same_vote_two_symbols", Severity.INFO,
+        f"{printed} (the Veto List) and {voted} (the meetings table) are one vote at {meeting}, "
+        f"vetoed by {', '.join(sorted(members))}: counted once, as the vote on {voted}; "
+        f"{printed} is kept as the symbol the Veto List prints for it", url)
+
+
+def reconcile_same_votes(session: Session, meeting_ids: Sequence[int]) -> Counts:
+    """Make a draft and its revision one vote when they are: voted at the same meeting,
+    on the same question, vetoed by the same members, one named only by the Veto List and
+    the other only by the meetings tables. The tables' draft is the one put to the vote
+    (they own draft status); the Veto List's symbol is kept on the vote as ``printed_as``.
+    """
+    counts = Counts()
+    if not meeting_ids:
+        return counts
+    e, d, v, m = table_of(VoteEvent), table_of(Draft), table_of(Veto), table_of(Meeting)
+    events = session.execute(
+        select(e.c.id, e.c.meeting_id, e.c.question, e.c.agenda, d.c.id, d.c.symbol, m.c.record)
+        .join(d, d.c.id == e.c.draft_id).join(m, m.c.id == e.c.meeting_id)
+        .where(e.c.meeting_id.in_(list(meeting_ids)), e.c.outcome == Outcome.VETOED.value)
+    ).all()
+    if len(events) < 2:
+        return counts
+    named: dict[tuple[int, str], set[str]] = {}
+    urls: dict[int, str | None] = {}
+    for event_id, code, source, url in session.execute(
+            select(v.c.vote_event_id, v.c.member_code, v.c.source, v.c.source_url)
+            .where(v.c.vote_event_id.in_([x[0] for x in events]))):
+        named.setdefault((event_id, source), set()).add(code)
+        if source == "dhl-veto-list":
+            urls[event_id] = url
+    tables_only = [x for x in events if (x[0], "dhl-meetings") in named
+                   and (x[0], "dhl-veto-list") not in named]
+    list_only = [x for x in events if (x[0], "dhl-veto-list") in named
+                 and (x[0], "dhl-meetings") not in named]
+    findings: list[dict[str, Any]] = []
+    for a_id, meeting, question, agenda, _, a_symbol, record in tables_only:
+        for b_id, b_meeting, b_question, b_agenda, b_draft, b_symbol, _ in list_only:
+            if (b_meeting != meeting or b_question != question or b_symbol == a_symbol
+                    or draft_base(b_symbol) != draft_base(a_symbol)
+                    or named[(a_id, "dhl-meetings")] != named[(b_id, "dhl-veto-list")]):
+                continue
+            session.execute(v.update().where(v.c.vote_event_id == b_id).values(
+                vote_event_id=a_id))
+            session.execute(e.delete().where(e.c.id == b_id))
+            session.execute(e.update().where(e.c.id == a_id).values(
+                printed_as=b_symbol, agenda=agenda or b_agenda))
+            # The Veto List's draft was not put to the vote of its own: no status of its own.
+            session.execute(d.update().where(d.c.id == b_draft, d.c.status == "vetoed")
+                            .values(status=None))
+            counts.changed += 1
+            counts.deleted += 1
+            found = _same_vote_finding(b_symbol, a_symbol, record,
+                                       sorted(named[(b_id, "dhl-veto-list")]), urls.get(b_id))
+            findings.append({"source": found.source, "record": found.record, "kind": found.kind,
+                             "severity": found.severity.value, "message": found.message,
+                             "url": found.url})
+            list_only = [x for x in list_only if x[0] != b_id]
+            break
+    if findings:
+        _, c = upsert(session, Finding, findings, key=("source", "record", "kind", "message"))
+        counts += c
     return counts
 
 
@@ -266,9 +358,30 @@ def store_voting_records(session: Session, records: Sequence[VotingRecord], *, s
                                fill_only=("number", "year", "date", "draft_id", "meeting_id"),
                                secondary=True)
     counts += c
+    elsewhere = _outcomes_stated_elsewhere(session, records)
+    refused: set[str] = set()  # records whose roll call another source's outcome rules out
+    settled: dict[str, list[FindingRecord]] = {}
+    for r in records:
+        other = elsewhere.get(r.vote_key or "")
+        settled[r.record_id] = list(r.findings)
+        if other is None:
+            continue
+        outcome, tally = other
+        counted = _counted(v.vote for v in r.votes)
+        if outcome == Outcome.ADOPTED_WITHOUT_VOTE.value and not r.without_vote and counted.cast:
+            refused.add(r.record_id)
+            settled[r.record_id].append(_roll_call_on_adoption_without_vote(
+                source, r.vote_key or "", r.record_id, counted, r.url))
+        elif r.without_vote and outcome in ADOPTED_WITH_A_VOTE and tally is not None:
+            settled[r.record_id].append(_tally_on_adoption_without_vote(
+                source, r.vote_key or "", r.record_id, tally, r.url))
+
+    def no_vote(record: VotingRecord) -> bool:
+        return record.without_vote or record.record_id in refused
+
     event_rows = []
     for r in records:
-        tally = r.totals
+        tally = r.totals if not no_vote(r) else None
         if r.resolution:
             outcome = Outcome.ADOPTED_WITHOUT_VOTE if r.without_vote else Outcome.ADOPTED_WITH_VOTE
         else:
@@ -279,21 +392,21 @@ def store_voting_records(session: Session, records: Sequence[VotingRecord], *, s
             "draft_id": draft_ids.get(r.draft) if r.draft else None,
             "meeting_id": meeting_ids.get(r.meeting) if r.meeting else None,
             "date": _date(r.date), "outcome": outcome.value, "agenda": r.agenda,
-            "yes": tally.yes if tally and not r.without_vote else None,
-            "no": tally.no if tally and not r.without_vote else None,
-            "abstain": tally.abstain if tally and not r.without_vote else None,
-            "non_voting": tally.non_voting if tally and not r.without_vote else None,
+            "yes": tally.yes if tally else None, "no": tally.no if tally else None,
+            "abstain": tally.abstain if tally else None,
+            "non_voting": tally.non_voting if tally else None,
             **prov(r)})
     event_ids, c = upsert(session, VoteEvent, event_rows, key="key",
                           fill_only=tuple(k for k in event_rows[0] if k != "key"), secondary=True)
     counts += c
 
     # Roll calls. An adoption without a vote has none: the Library's dataset codes
-    # it as all "Y", which would invent votes that were never cast.
+    # it as all "Y", which would invent votes that were never cast; and a roll call
+    # on what the tables (which own outcomes) call an adoption without a vote is refused.
     vote_rows = [
         {"vote_event_id": event_ids[r.vote_key], "member_code": v.code, "vote": v.vote,
          "name_at_time": v.name, **prov(r)}
-        for r in records if not r.without_vote for v in r.votes
+        for r in records if not no_vote(r) for v in r.votes
     ]
     _, c = upsert(session, MemberVote, vote_rows, key=("vote_event_id", "member_code"))
     counts += c
@@ -316,11 +429,109 @@ def store_voting_records(session: Session, records: Sequence[VotingRecord], *, s
     counts += _replace_set(session, Veto, veto_rows, key=("vote_event_id", "member_code", "source"),
                            scope=scope_in(Veto, "vote_event_id", covered, source="roll-call"))
 
-    counts += store_findings_of(session, source, {r.url: (r.findings, when(r)) for r in records})
+    counts += store_findings_of(session, source, {r.url: (settled[r.record_id], when(r))
+                                                  for r in records})
     _, c = upsert(session, SourceRecord, [
         {"source": source, "record_id": r.record_id, "modified": r.modified,
          "vote_event_id": event_ids[r.vote_key], **prov(r)} for r in records],
         key=("source", "record_id"))
+    counts += c
+    return counts
+
+
+ADOPTED_WITH_A_VOTE = (Outcome.ADOPTED_WITH_VOTE.value, Outcome.ADOPTED_BY_WRITTEN_PROCEDURE.value)
+
+
+def _counted(votes: Iterable[str]) -> Tally:
+    """Return a roll call's count: in favour, against, abstaining, not voting."""
+    listed = list(votes)
+    return Tally(listed.count("Y"), listed.count("N"), listed.count("A"), listed.count("X"))
+
+
+def _outcomes_stated_elsewhere(session: Session, records: Sequence[VotingRecord]
+                               ) -> dict[str, tuple[str, Tally | None]]:
+    """Return {vote key: (outcome, tally)} of the votes another source (a meetings table)
+    states the outcome of, for these records."""
+    e = table_of(VoteEvent)
+    keys = [r.vote_key for r in records if r.vote_key]
+    own = {r.vote_key: r.url for r in records}
+    out: dict[str, tuple[str, Tally | None]] = {}
+    for i in range(0, len(keys), 500):
+        for key, outcome, yes, no, abstain, url in session.execute(
+                select(e.c.key, e.c.outcome, e.c.yes, e.c.no, e.c.abstain, e.c.source_url)
+                .where(e.c.key.in_(keys[i:i + 500]))):
+            if outcome is not None and url != own.get(key):
+                tally = Tally(yes, no, abstain) if yes is not None else None
+                out[key] = (outcome, tally)
+    return out
+
+
+def _roll_call_on_adoption_without_vote(source: str, key: str, record_id: str, counted: Tally,
+                                        url: str | None) -> FindingRecord:
+    return FindingRecord(
+        source, key, "roll_call_on_adoption_without_vote", Severity.WARNING,
+        f"{key}: the meetings table says adopted without a vote; the Digital Library's voting "
+        f"record {record_id} gives a roll call of {counted} ({counted.non_voting} not voting). "
+        "Kept: adopted without a vote, with no tally and no roll call (the tables own outcomes "
+        "and tallies; the Library codes adoptions without a vote as all in favour)", url)
+
+
+def _tally_on_adoption_without_vote(source: str, key: str, record_id: str, tally: Tally,
+                                    url: str | None) -> FindingRecord:
+    return FindingRecord(
+        source, key, "tally_on_adoption_without_vote", Severity.WARNING,
+        f"{key}: the Digital Library's voting record {record_id} gives no member's vote and no "
+        f"votes counted (an adoption without a vote); the meetings table prints a vote of "
+        f"{tally}. Kept: the table's {tally} (the tables own outcomes and tallies), "
+        "with no roll call", url)
+
+
+def _settle_adoptions(session: Session, events: Mapping[int, tuple[str, str, Tally | None]]
+                      ) -> Counts:
+    """Hold the meetings tables' outcomes against the roll calls stored before them.
+
+    An adoption the tables call without a vote keeps no roll call; a tally the tables
+    print on a vote whose voting record gave no vote is kept, and named. Either is a
+    finding of the voting record's source, the same one its own store gives when the
+    tables come first, so the result does not depend on the order of the sources.
+    """
+    counts = Counts()
+    if not events:
+        return counts
+    mv, sr = table_of(MemberVote), table_of(SourceRecord)
+    ids = list(events)
+    votes: dict[int, list[str]] = {}
+    records: dict[int, tuple[str, str, str | None]] = {}
+    for i in range(0, len(ids), 500):
+        chunk = ids[i:i + 500]
+        for event_id, vote in session.execute(select(mv.c.vote_event_id, mv.c.vote)
+                                              .where(mv.c.vote_event_id.in_(chunk))):
+            votes.setdefault(event_id, []).append(vote)
+        for event_id, source, record_id, url in session.execute(
+                select(sr.c.vote_event_id, sr.c.source, sr.c.record_id, sr.c.source_url)
+                .where(sr.c.vote_event_id.in_(chunk))):
+            records[event_id] = (source, record_id, url)
+    findings: list[dict[str, Any]] = []
+    refused: list[int] = []
+    for event_id, (key, outcome, tally) in events.items():
+        if event_id not in records:
+            continue
+        source, record_id, url = records[event_id]
+        found = None
+        if outcome == Outcome.ADOPTED_WITHOUT_VOTE.value and event_id in votes:
+            refused.append(event_id)
+            found = _roll_call_on_adoption_without_vote(source, key, record_id,
+                                                        _counted(votes[event_id]), url)
+        elif outcome in ADOPTED_WITH_A_VOTE and tally is not None and event_id not in votes:
+            found = _tally_on_adoption_without_vote(source, key, record_id, tally, url)
+        if found is not None:
+            findings.append({"source": found.source, "record": found.record, "kind": found.kind,
+                             "severity": found.severity.value, "message": found.message,
+                             "url": url})
+    if refused:
+        counts.deleted += session.execute(  # type: ignore[attr-defined]
+            mv.delete().where(mv.c.vote_event_id.in_(refused))).rowcount
+    _, c = upsert(session, Finding, findings, key=("source", "record", "kind", "message"))
     counts += c
     return counts
 

@@ -43,6 +43,11 @@ def _frames(engine: Engine) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
         drafts = pd.read_sql(drafts_query, connection)
         sponsors = pd.read_sql(select(s.c.draft_id, s.c.member_code), connection)
         vetoes = pd.read_sql(select(v.c.vote_event_id, v.c.member_code, v.c.source), connection)
+        printed = set(connection.execute(select(e.c.printed_as).where(
+            e.c.printed_as.is_not(None))).scalars())
+    # A symbol the Veto List prints for a vote the tables record under another draft is
+    # that same vote: listed once, under the draft put to the vote.
+    drafts = drafts[~drafts["symbol"].isin(printed)]
     return drafts.drop_duplicates("id"), sponsors, vetoes
 
 
@@ -157,6 +162,12 @@ def draft(engine: Engine, symbol: str) -> dict[str, Any]:
     d, e, v, s = table_of(Draft), table_of(VoteEvent), table_of(Veto), table_of(Sponsorship)
     key = symbol.strip()
     with engine.connect() as connection:
+        voted = connection.execute(select(d.c.symbol).join(e, e.c.draft_id == d.c.id).where(
+            e.c.printed_as == key)).scalar()
+        printed_as = key if voted else connection.execute(select(e.c.printed_as).join(
+            d, e.c.draft_id == d.c.id).where(d.c.symbol == key, e.c.printed_as.is_not(None))
+        ).scalar()
+        key = voted or key  # the Veto List's symbol of the vote finds the draft put to it
         row = connection.execute(select(d).where(d.c.symbol == key)).mappings().first()
         if row is None:
             raise ReportError(f"no draft {symbol!r} is stored (symbols look like S/2024/255)")
@@ -177,7 +188,8 @@ def draft(engine: Engine, symbol: str) -> dict[str, Any]:
                                   *(u for _, u in sponsor_rows), *vetoes["source_url"]] if u})
     return {
         "draft": {
-            "symbol": row["symbol"], "date": summary["date"], "title": row["title"],
+            "symbol": row["symbol"], "printed_as": printed_as,
+            "date": summary["date"], "title": row["title"],
             "status": summary["status"], "sponsors": [c for c, _ in sponsor_rows],
             "sponsors_as_printed": row["sponsors_text"], "vetoed_by": summary["vetoed_by"],
             "resolution": summary["resolution"], "meeting_record": summary["meeting_record"],

@@ -33,7 +33,8 @@ def find_vote_event(engine: Engine, symbol: str) -> dict[str, Any]:
             raise ReportError(str(exc)) from None
     e, d = table_of(VoteEvent), table_of(Draft)
     query = (select(e).outerjoin(d, d.c.id == e.c.draft_id)
-             .where(or_(e.c.key == key, d.c.symbol == key)).order_by(e.c.id))
+             .where(or_(e.c.key == key, d.c.symbol == key, e.c.printed_as == key))
+             .order_by(e.c.id))
     with engine.connect() as connection:
         rows = connection.execute(query).mappings().all()
     if not rows:

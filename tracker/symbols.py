@@ -73,3 +73,8 @@ def meeting_number(record: str) -> int | None:
     """Return the meeting's number from its record symbol, if it has one."""
     match = _PV.search(record)
     return int(match.group(1)) if match else None
+
+
+def draft_base(symbol: str) -> str:
+    """Return a draft's symbol without its revisions: ``S/18087/Rev.1`` -> ``S/18087``."""
+    return re.sub(r"(?:/Rev\.\d+)+$", "", symbol.strip(), flags=re.IGNORECASE)

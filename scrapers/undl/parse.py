@@ -12,6 +12,9 @@ record of resolution 2722 (2024)):
   given, never used to decide who is permanent), $c three-letter code,
   $d vote Y/N/A (absent: non-voting, X), $e name at the time.
 - 996 totals, zero-padded: $b yes, $c no, $d abstentions, $e non-voting, $f total.
+- An adoption without a vote may say so in 590, or only by its roll call: every
+  967 without a vote ($d) and totals empty or 0-0-0 (resolutions 726 (1992),
+  1691 (2006)). Both are read as without a vote: no roll call, no tally.
 
 Search pages wrap records in ``<collection>`` and give the total hits in the
 comment ``<!-- Search-Engine-Total-Number-Of-Results: N -->``.
@@ -212,6 +215,11 @@ def parse_record(element: etree._Element, *, base_url: str = "") -> VotingRecord
         if None not in (yes, no, abstain):
             totals = Tally(yes or 0, no or 0, abstain or 0, non_voting or 0)
     key = resolution or draft
+    if data.get("967") and all(not _first(f, "d") for f in data["967"]) and (
+            totals is None or totals.cast == 0):
+        # No member's vote given and no vote counted: an adoption without a vote, whatever
+        # 590 says. Its fifteen empty 967 fields are not fifteen members "not voting".
+        without_vote = True
     if totals is None:
         findings.append(Finding(SOURCE_VOTES, where, "no_totals", Severity.INFO,
                                 f"{key}: the record gives no totals (996)"))
