@@ -59,6 +59,17 @@ FINDING_KINDS: dict[str, str] = {
     "not_adopted_with_majority": "a draft not adopted although its tally had the votes to pass "
     "and no veto is named",
     "missing_cells": "a table row with fewer cells than the table's columns",
+    "roll_call_on_adoption_without_vote": "the meetings tables say adopted without a vote "
+    "while a voting record gives a roll call (the Library codes such adoptions as all \"Y\"): "
+    "kept as adopted without a vote, with no tally and no roll call",
+    "tally_on_adoption_without_vote": "a voting record gives no member's vote (an adoption "
+    "without a vote) while the meetings tables print a tally: the tables' tally is kept, and "
+    "no roll call is stored",
+    "same_vote_two_symbols": "the Veto List names a draft's revision for the vote the tables "
+    "record under the draft (same meeting, same vetoing members): one vote, counted once, "
+    "found by either symbol",
+    "not_a_draft_record": "the record found by a draft's symbol is not a draft resolution's (a "
+    "letter, a report, an amendment): its title and sponsors are not read",
 }
 
 
