@@ -177,10 +177,11 @@ def derive_mandates(session: Session, registry: Registry, *, today: dt.date) -> 
     finals = {(e.slug, e.final_extension) for e in registry.entries if e.final_extension}
     for row, action in sorted(actions, key=lambda x: (when(x[0]) or dt.date.min,
                                                       x[0]["symbol"])):
-        matched = registry.match(action.body) or _named_by_draft(registry, row)
+        matched = registry.match(action.body)
+        if matched is None and action.known_body_only:
+            continue  # "[on termination of the measures ...]": not a body
+        matched = matched or _named_by_draft(registry, row)
         if matched is None:
-            if action.known_body_only:
-                continue  # "[on termination of the measures ...]": not a body
             if action.cut:
                 findings.append(Finding(SOURCE, row["symbol"], "unmatched_cut_title",
                                         Severity.INFO, f"{row['symbol']}: the title was cut "

@@ -171,7 +171,7 @@ _BRACKET = re.compile(r"\[(?P<inside>.*?)(?:\]|\[\.\.\.\]\s*$|$)", re.S)
 _EXTENSION = re.compile(
     r"^on (?:the )?(?:final )?(?:exten[st]ion|renewal)(?: for [^,]*?)? of (?:the )?mandates? of "
     r"(?P<body>.+?)"
-    r"(?: until (?P<until>\d{1,2} \w+\.? \d{4}))?(?:,.*)?$", re.IGNORECASE | re.S)
+    r"(?: (?:until|till) (?P<until>\d{1,2} \w+\.? \d{4}))?(?:,.*)?$", re.IGNORECASE | re.S)
 _ESTABLISHMENT = re.compile(r"^on (?:the )?establishment(?: and deployment)? of (?P<body>.+)$",
                             re.IGNORECASE | re.S)
 _MODIFICATION = re.compile(
@@ -215,7 +215,7 @@ def parse_mandate_title(title: str) -> TitleAction | None:
         until = parse_day_month_year(until_text) if until_text else None
         if cut:
             # The date (and perhaps the body's name) were lost with the cut.
-            body = re.sub(r"\s+(?:until|as of)\b.*$", "", body)
+            body = re.sub(r"\s+(?:until|till|as of)\b.*$", "", body)
             return TitleAction(action, body, None, cut=True)
         final = action == "extended" and bool(_FINAL.search(inside))
         if action == "extended" and until_text and until is None:
