@@ -4,17 +4,24 @@ Reads what the sources stored (resolutions with their titles, drafts with the
 bodies they concern, their votes) and writes the mandate tables. Run after every
 sync, rebuild and import; idempotent.
 
+A mandate is a body the registry knows: a title that names no known body (and
+whose draft's corporate subjects name none either) gives a finding, never a
+mandate made from a phrase.
+
 - established: the registry's establishing resolution, and titles "[on
   establishment of ...]";
 - extended: titles "[on extension of the mandate of X until DATE]" (a title cut
   short gives an extension whose new expiry is not known, and a finding);
-- terminated: the registry's ``terminated_by`` and titles "[on termination of
-  the mandate of X ...]";
+- terminated: the registry's ``terminated_by``, titles "[on termination of
+  the mandate of X ...]", and an extension "for a final period" (the title says
+  so, or the registry's ``final_extension``), which ends the mandate on its expiry;
 - renewal_failed: a failed draft naming the body (in its corporate subjects or
   title) when no extension was adopted between its vote and the expiry then in
   force; otherwise it is a related_failed_draft on the timeline;
-- lapsed: computed for a date (``mandate_status``): the expiry passed with no
-  extension adopted and no termination.
+- computed for a date (``mandate_status``), once the expiry in force has passed
+  with no extension and no termination: lapsed when a renewal failed (the
+  evidence), otherwise expired (no renewal found in the sources, and a finding).
+  A mandate never lapses by the absence of a record.
 """
 
 from __future__ import annotations
@@ -35,13 +42,15 @@ from tracker.mandates import (
     MandateEntry,
     Registry,
     TitleAction,
+    body_name,
     parse_mandate_title,
-    slugify,
 )
 
 SOURCE = "mandates"
 RECORD_URL = "tracker:mandates"
 FAILED = ("vetoed", "insufficient_votes", "not_adopted")
+STATUSES = ("active", "expired", "lapsed", "terminated")
+COMPUTED = ("lapsed", "expired")  # event kinds computed for a date, not read from a source
 
 
 @dataclass
@@ -73,7 +82,12 @@ def expiry_in_force(events: Sequence[Event], on: dt.date) -> tuple[dt.date | Non
 
 def mandate_status(events: Sequence[Event], as_of: dt.date) -> tuple[str, dt.date | None,
                                                                       Event | None]:
-    """Return (status, expiry, lapse event) of a mandate as of a date."""
+    """Return (status, expiry, end event) of a mandate as of a date.
+
+    ``terminated`` by a decision; once the expiry in force has passed with no
+    extension: ``lapsed`` when a renewal failed in a vote before it (the evidence),
+    else ``expired`` (no renewal found); otherwise ``active``.
+    """
     past = [e for e in events if e.date is None or e.date <= as_of]
     # A termination the registry names counts even before its resolution is stored.
     terminated = [e for e in past if e.kind == "terminated"]
@@ -81,18 +95,29 @@ def mandate_status(events: Sequence[Event], as_of: dt.date) -> tuple[str, dt.dat
     if terminated:
         return "terminated", expiry, None
     if known and expiry is not None and expiry < as_of:
-        lapse = Event(events[0].slug if events else "", "lapsed", expiry,
-                      f"expiry {expiry.isoformat()}",
-                      note="no extension was adopted by the expiry date")
-        return "lapsed", expiry, lapse
+        slug = events[0].slug if events else ""
+        extended = [e.date for e in past if e.kind == "extended" and e.date]
+        since = max(extended) if extended else dt.date.min
+        failed = sorted((e for e in past if e.kind == "renewal_failed" and e.date
+                         and since <= e.date <= expiry), key=lambda e: e.date or dt.date.min)
+        if failed:
+            return "lapsed", expiry, Event(
+                slug, "lapsed", expiry, f"expiry {expiry.isoformat()}",
+                note=f"the renewal {failed[-1].reference} failed on "
+                     f"{failed[-1].date}; no extension was adopted by the expiry date")
+        return "expired", expiry, Event(
+            slug, "expired", expiry, f"expiry {expiry.isoformat()}",
+            note="the expiry passed; no renewal, termination or failed renewal was found "
+                 "in the sources")
     return "active", expiry, None
 
 
 def _decisions(session: Session, symbols: set[str]) -> tuple[
         dict[str, dict[str, Any]], list[tuple[dict[str, Any], TitleAction]],
-        list[dict[str, Any]]]:
+        list[dict[str, Any]], list[dt.date]]:
     """Return the resolutions named by ``symbols``, the resolutions whose titles state a
-    mandate action (with it), and the failed drafts.
+    mandate action (with it, and the bodies their drafts concern), the failed drafts, and
+    the dates of the resolutions that have no title to read.
 
     The resolutions are streamed: only those two kinds are kept, so memory does not
     grow with the history.
@@ -100,12 +125,16 @@ def _decisions(session: Session, symbols: set[str]) -> tuple[
     r, e, d = table_of(Resolution), table_of(VoteEvent), table_of(Draft)
     by_symbol: dict[str, dict[str, Any]] = {}
     actions: list[tuple[dict[str, Any], TitleAction]] = []
+    untitled: list[dt.date] = []
     rows = session.execute(
         select(r.c.id, r.c.symbol, r.c.title, r.c.date, r.c.source_url,
-               e.c.date.label("vote_date"))
+               e.c.date.label("vote_date"), d.c.bodies.label("draft_bodies"))
         .outerjoin(e, e.c.resolution_id == r.c.id)
+        .outerjoin(d, d.c.id == r.c.draft_id)
         .execution_options(yield_per=5_000)).mappings()
     for x in rows:
+        if not x["title"] and (x["date"] or x["vote_date"]):
+            untitled.append(x["date"] or x["vote_date"])
         action = parse_mandate_title(x["title"] or "")
         if action is None and x["symbol"] not in symbols:
             continue
@@ -119,14 +148,14 @@ def _decisions(session: Session, symbols: set[str]) -> tuple[
                e.c.id.label("vote_event_id"), e.c.date.label("vote_date"))
         .join(e, (e.c.draft_id == d.c.id) & e.c.question.is_(None))
         .where(d.c.status.in_(FAILED))).mappings()]
-    return by_symbol, actions, drafts
+    return by_symbol, actions, drafts, sorted(untitled)
 
 
 def derive_mandates(session: Session, registry: Registry, *, today: dt.date) -> Counts:
     """Write the mandates and their events from the registry and the stored decisions."""
     registry_symbols = {s for e in registry.entries
                         for s in (e.established_by, e.terminated_by) if s}
-    by_symbol, actions, failed_drafts = _decisions(session, registry_symbols)
+    by_symbol, actions, failed_drafts, untitled = _decisions(session, registry_symbols)
     entries: dict[str, MandateEntry] = {e.slug: e for e in registry.entries}
     events: dict[str, list[Event]] = {slug: [] for slug in entries}
     findings: list[Finding] = []
@@ -145,24 +174,26 @@ def derive_mandates(session: Session, registry: Registry, *, today: dt.date) -> 
                     source_url=row["source_url"] if row else None,
                     note=None if row else "the resolution is not in the database yet"))
 
+    finals = {(e.slug, e.final_extension) for e in registry.entries if e.final_extension}
     for row, action in sorted(actions, key=lambda x: (when(x[0]) or dt.date.min,
                                                       x[0]["symbol"])):
         matched = registry.match(action.body)
+        if matched is None and action.known_body_only:
+            continue  # "[on termination of the measures ...]": not a body
+        matched = matched or _named_by_draft(registry, row)
         if matched is None:
             if action.cut:
                 findings.append(Finding(SOURCE, row["symbol"], "unmatched_cut_title",
                                         Severity.INFO, f"{row['symbol']}: the title was cut "
                                         f"short and names no known body: {row['title']!r}"))
                 continue
-            slug = slugify(action.body)
-            matched = entries.get(slug) or MandateEntry(slug, action.body, "unknown", None, ())
-            if slug not in entries:
-                entries[slug] = matched
-                events[slug] = []
-                findings.append(Finding(SOURCE, row["symbol"], "unknown_mandate",
-                                        Severity.WARNING, f"{row['symbol']} names a body the "
-                                        f"registry does not know: {action.body!r}; recorded as "
-                                        f"mandate {slug!r}"))
+            findings.append(Finding(
+                SOURCE, row["symbol"], "unknown_mandate", Severity.WARNING,
+                f"{row['symbol']}: the title says {action.action} for "
+                f"{body_name(action.body)!r}, a body the mandate registry does not know, and "
+                "the draft's corporate subjects name none it knows; no mandate recorded "
+                "(a mandate is a body the registry names, not a phrase of a title)"))
+            continue
         entry = matched
         note = action.note
         if action.cut:
@@ -183,6 +214,8 @@ def derive_mandates(session: Session, registry: Registry, *, today: dt.date) -> 
             entry.slug, action.action, when(row), row["symbol"], resolution_id=row["id"],
             new_expiry=action.until if action.action == "extended" else None, note=note,
             source_url=row["source_url"]))
+        if action.final:
+            finals.add((entry.slug, row["symbol"]))
 
     for draft in failed_drafts:
         named: set[str] = set()
@@ -208,13 +241,18 @@ def derive_mandates(session: Session, registry: Registry, *, today: dt.date) -> 
                       if failed and expiry else None),
                 source_url=draft["source_url"]))
 
+    for slug, symbol in sorted(finals):
+        _end_by_final_extension(events[slug], symbol)
+
     counts = Counts()
     mandate_rows = []
     for slug, entry in entries.items():
         timeline = events[slug]
-        status, expiry, lapse = mandate_status(timeline, today)
-        if lapse is not None:
-            timeline.append(Event(slug, "lapsed", lapse.date, lapse.reference, note=lapse.note))
+        status, expiry, end = mandate_status(timeline, today)
+        if end is not None:
+            timeline.append(end)
+        if status == "expired" and expiry is not None:
+            findings.append(_no_renewal_found(entry, timeline, expiry, untitled, today))
         established = by_symbol.get(entry.established_by or "")
         mandate_rows.append({
             "slug": slug, "name": entry.name, "kind": entry.kind,
@@ -238,6 +276,51 @@ def derive_mandates(session: Session, registry: Registry, *, today: dt.date) -> 
     if stale:
         session.execute(me.delete().where(me.c.id.in_(stale)))
         counts.deleted += len(stale)
+    m = table_of(Mandate)
+    gone = session.execute(select(m.c.id).where(m.c.slug.not_in(list(entries)))).scalars().all()
+    if gone:  # mandates an older derivation made from a title's phrase
+        session.execute(m.delete().where(m.c.id.in_(gone)))
+        counts.deleted += len(gone)
     counts += store_findings(session, SOURCE, RECORD_URL, findings,
                              seen_at=dt.datetime.combine(today, dt.time(), dt.UTC))
     return counts
+
+
+def _named_by_draft(registry: Registry, row: dict[str, Any]) -> MandateEntry | None:
+    """Return the one known body the resolution's draft names in its corporate subjects
+    (610), or None when it names none or several."""
+    named = {m.slug: m for body in (row.get("draft_bodies") or "").split("; ")
+             if body and (m := registry.match(body))}
+    return next(iter(named.values())) if len(named) == 1 else None
+
+
+def _end_by_final_extension(timeline: list[Event], symbol: str) -> None:
+    """Add the end of a mandate that an extension "for a final period" decided, on the
+    expiry it set, when that extension is the last one and its expiry is known."""
+    extensions = [e for e in timeline if e.kind == "extended" and e.date]
+    final = next((e for e in extensions if e.reference == symbol), None)
+    if final is None or final.new_expiry is None or any(
+            e.date and final.date and e.date > final.date for e in extensions):
+        return
+    timeline.append(Event(
+        final.slug, "terminated", final.new_expiry, symbol, resolution_id=final.resolution_id,
+        source_url=final.source_url,
+        note=f"{symbol} extended the mandate for a final period, until "
+             f"{final.new_expiry.isoformat()}: it ended on that date by that decision"))
+
+
+def _no_renewal_found(entry: MandateEntry, timeline: list[Event], expiry: dt.date,
+                      untitled: list[dt.date], today: dt.date) -> Finding:
+    """Explain an expired mandate: what was read, what was not found, and why it is not
+    called lapsed."""
+    last = max((e for e in timeline if e.kind == "extended" and e.date and e.new_expiry),
+               key=lambda e: e.date or dt.date.min)
+    unread = sum(1 for d in untitled if last.date and last.date < d <= today)
+    gap = (f"; {unread} resolution(s) adopted since {last.date} have no title to read, "
+           "so a renewal may be among them" if unread else "")
+    return Finding(
+        SOURCE, entry.slug, "no_renewal_found", Severity.WARNING,
+        f"{entry.slug}: the last extension read, {last.reference} of {last.date}, ran it "
+        f"until {expiry.isoformat()}; no later renewal, termination or failed renewal was "
+        f"found in the sources{gap}. Status 'expired', not 'lapsed': a lapse needs "
+        "evidence (a failed renewal vote, a termination, or a source that says so)")

@@ -2,7 +2,8 @@
 
 Status and expiry are computed for a date (``as_of``, today by default): a
 mandate whose expiry passed with no extension adopted and no termination has
-lapsed, on its expiry date.
+lapsed on its expiry date when a renewal failed in a vote (the evidence), and
+has otherwise expired (no renewal found in the sources).
 """
 
 from __future__ import annotations
@@ -13,19 +14,18 @@ from typing import Any
 import pandas as pd
 from sqlalchemy import Engine, select
 
-from db.mandates import Event, mandate_status
+from db.mandates import COMPUTED, STATUSES, Event, mandate_status
 from db.models import Draft, Mandate, MandateEvent, MemberVote, Sponsorship, Veto, VoteEvent
 from db.upsert import table_of
 from reports.vetoes import ReportError
 from tracker.mandates import KINDS
 
-STATUSES = ("active", "lapsed", "terminated")
 VETO_PRECEDENCE = ("dhl-veto-list", "dhl-meetings", "roll-call")
 
 
 def _events(engine: Engine, mandate_ids: list[int] | None = None) -> pd.DataFrame:
     me = table_of(MandateEvent)
-    query = select(me).where(me.c.kind != "lapsed")  # lapses are computed for a date
+    query = select(me).where(me.c.kind.not_in(COMPUTED))  # computed for a date
     if mandate_ids is not None:
         query = query.where(me.c.mandate_id.in_(mandate_ids))
     with engine.connect() as connection:
@@ -150,7 +150,7 @@ def mandate_timeline(engine: Engine, slug: str, *, as_of: dt.date | None = None
         rows = [dict(r) for r in connection.execute(
             select(me, d.c.symbol.label("draft"))
             .outerjoin(d, d.c.id == me.c.draft_id)
-            .where(me.c.mandate_id == row["id"], me.c.kind != "lapsed")).mappings()]
+            .where(me.c.mandate_id == row["id"], me.c.kind.not_in(COMPUTED))).mappings()]
     timeline = _as_events(rows, slug)
     state, expiry, lapse = mandate_status(timeline, as_of)
     e = table_of(VoteEvent)
@@ -180,7 +180,7 @@ def mandate_timeline(engine: Engine, slug: str, *, as_of: dt.date | None = None
             "vetoed_by": detail.get("vetoed_by"), "abstained": detail.get("abstained"),
             "note": r["note"], "source_url": r["source_url"]})
     if lapse is not None:
-        lines.append({"date": lapse.date, "event": "lapsed", "reference": lapse.reference,
+        lines.append({"date": lapse.date, "event": lapse.kind, "reference": lapse.reference,
                       "tally": None, "new_expiry": None, "sponsors": None, "vetoed_by": None,
                       "abstained": None, "note": lapse.note, "source_url": None})
     return {

@@ -696,18 +696,20 @@ def draft(
 
 class MandateStatus(StrEnum):
     active = "active"
+    expired = "expired"
     lapsed = "lapsed"
     terminated = "terminated"
 
 
 @app.command()
 def mandates(
-    status: Annotated[MandateStatus | None, typer.Option(help="active, lapsed or terminated."
-                                                         )] = None,
+    status: Annotated[MandateStatus | None, typer.Option(
+        help="active; expired (the expiry passed, no renewal found); lapsed (a renewal "
+        "failed in a vote and the expiry passed); terminated (ended by a decision).")] = None,
     kind: Annotated[str | None, typer.Option(
         help="peacekeeping_operation, special_political_mission, sanctions_regime, "
         "sanctions_committee, panel_of_experts, monitoring_team, executive_directorate, "
-        "committee.")] = None,
+        "committee, commission, tribunal, authorized_force.")] = None,
     expiring_within: Annotated[int | None, typer.Option(
         help="Only active mandates whose expiry falls within this many days.")] = None,
     as_of: Annotated[str | None, typer.Option(

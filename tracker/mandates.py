@@ -13,6 +13,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 import tomllib
+import unicodedata
 from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
@@ -22,7 +23,7 @@ from tracker.symbols import normalise_resolution_symbol
 
 KINDS = ("peacekeeping_operation", "special_political_mission", "sanctions_regime",
          "sanctions_committee", "panel_of_experts", "monitoring_team", "executive_directorate",
-         "committee", "unknown")
+         "committee", "commission", "tribunal", "authorized_force")
 
 
 class RegistryError(ValueError):
@@ -38,6 +39,7 @@ class MandateEntry:
     aliases: tuple[str, ...]
     terminated_by: str | None = None
     parent: str | None = None
+    final_extension: str | None = None  # the resolution that extended it "for a final period"
 
 
 @dataclass(frozen=True)
@@ -49,6 +51,8 @@ class TitleAction:
     until: dt.date | None = None  # the new expiry, for an extension
     cut: bool = False  # the title was cut short: the body or the date may be incomplete
     note: str | None = None
+    known_body_only: bool = False  # counts only when the body is one the registry knows
+    final: bool = False  # an extension "for a final period": the mandate ends at its expiry
 
 
 @dataclass
@@ -77,13 +81,23 @@ class Registry:
         return next((e for e in self.entries if e.slug == slug), None)
 
 
+def fold(text: str) -> str:
+    """Return the text in Unicode NFC, then with its accents dropped ("Côte" -> "Cote").
+
+    The sources write the same letter precomposed ("ô", U+00F4) or decomposed ("o" and
+    U+0302): both must give one name and one slug.
+    """
+    decomposed = unicodedata.normalize("NFKD", unicodedata.normalize("NFC", text))
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
 def normalise_body(text: str) -> str:
     """Reduce a body's name to what identifies it.
 
-    Lower case; no "the", no "UN."/"United Nations"; "Security Council
-    Resolution 1874 (2009)" and "resolution 1874" become "resolution 1874".
+    Accents dropped, lower case; no "the", no "UN."/"United Nations"; "Security
+    Council Resolution 1874 (2009)" and "resolution 1874" become "resolution 1874".
     """
-    text = text.lower().replace("\u2019", "'")
+    text = fold(text).lower().replace("\u2019", "'")
     text = re.sub(r"\bun\.\s*", " ", text)
     text = re.sub(r"\b(?:united nations|un)\b", " ", text)
     text = re.sub(r"\bsecurity council\s+(?=resolution)", "", text)
@@ -91,6 +105,27 @@ def normalise_body(text: str) -> str:
     text = re.sub(r"\bthe\b", " ", text)
     text = re.sub(r"[^a-z0-9'()/-]+", " ", text)
     return " ".join(text.split())
+
+
+_DATED_CLAUSE = re.compile(
+    r"\s+(?:till|until|up to|through|to|as of|on|by|for (?:a|an|the) (?:further |final |"
+    r"additional )?period)\b.*?\d{4}.*$", re.IGNORECASE | re.S)
+_TRAILING_CLAUSE = re.compile(r"(?:,|\s+and\s+(?:on|of|the|its|to)\b|\s+following\b).*$",
+                              re.IGNORECASE | re.S)
+
+
+def body_name(text: str) -> str:
+    """Return the name of the body a title's phrase gives, without its dates and clauses.
+
+    "a UN Observer Mission in Georgia till 15 April 2007" -> "UN Observer Mission in
+    Georgia"; "the UN Observer Mission in Liberia and on the peace process" -> "UN
+    Observer Mission in Liberia".
+    """
+    text = " ".join(unicodedata.normalize("NFC", text).split())
+    text = _DATED_CLAUSE.sub("", text)
+    text = _TRAILING_CLAUSE.sub("", text)
+    text = re.sub(r"^(?:an?|the)\s+", "", text, flags=re.IGNORECASE)
+    return text.strip(" ,.;")
 
 
 def slugify(text: str) -> str:
@@ -123,7 +158,9 @@ def parse_registry(text: str) -> Registry:
             established_by=normalise_resolution_symbol(established) if established else None,
             aliases=tuple(item.get("aliases", ())),
             terminated_by=normalise_resolution_symbol(terminated) if terminated else None,
-            parent=item.get("parent")))
+            parent=item.get("parent"),
+            final_extension=(normalise_resolution_symbol(item["final_extension"])
+                             if item.get("final_extension") else None)))
     for entry in entries:
         if entry.parent and entry.parent not in seen:
             raise RegistryError(f"{entry.slug}: unknown parent {entry.parent!r}")
@@ -132,8 +169,9 @@ def parse_registry(text: str) -> Registry:
 
 _BRACKET = re.compile(r"\[(?P<inside>.*?)(?:\]|\[\.\.\.\]\s*$|$)", re.S)
 _EXTENSION = re.compile(
-    r"^on (?:extension|renewal)(?: for [^,]*?)? of (?:the )?mandates? of (?P<body>.+?)"
-    r"(?: until (?P<until>\d{1,2} \w+\.? \d{4}))?(?:,.*)?$", re.IGNORECASE | re.S)
+    r"^on (?:the )?(?:final )?(?:exten[st]ion|renewal)(?: for [^,]*?)? of (?:the )?mandates? of "
+    r"(?P<body>.+?)"
+    r"(?: (?:until|till) (?P<until>\d{1,2} \w+\.? \d{4}))?(?:,.*)?$", re.IGNORECASE | re.S)
 _ESTABLISHMENT = re.compile(r"^on (?:the )?establishment(?: and deployment)? of (?P<body>.+)$",
                             re.IGNORECASE | re.S)
 _MODIFICATION = re.compile(
@@ -142,6 +180,15 @@ _MODIFICATION = re.compile(
 _TERMINATION = re.compile(
     r"^on (?:the )?termination of (?:the )?mandate of (?P<body>.+?)"
     r"(?: (?:as of|on|by) (?P<until>\d{1,2} \w+\.? \d{4}))?$", re.IGNORECASE | re.S)
+# "[on termination of the UN Aouzou Strip Observer Group]", "[on expiration of the mandate
+# and the technical liquidation of the UN Observer Mission in Angola (MONUA)]": these also
+# name sanctions and embargoes, so they count only for a body the registry knows.
+_END_OF_BODY = re.compile(
+    r"^on (?:the )?(?:termination|expiration of the mandate)\b(?: and [^,]*?)? of (?:the )?"
+    r"(?P<body>.+)$", re.IGNORECASE | re.S)
+
+
+_FINAL = re.compile(r"\bfinal (?:period|extension)\b", re.IGNORECASE)
 
 
 def parse_mandate_title(title: str) -> TitleAction | None:
@@ -156,18 +203,23 @@ def parse_mandate_title(title: str) -> TitleAction | None:
     inside = " ".join(match.group("inside").split())
     cut = title.rstrip().endswith("[...]")
     for action, pattern in (("extended", _EXTENSION), ("terminated", _TERMINATION),
+                            ("terminated", _END_OF_BODY),
                             ("modified", _MODIFICATION), ("established", _ESTABLISHMENT)):
         found = pattern.match(inside)
         if not found:
             continue
         body = found.group("body").strip(" ,.")
+        if pattern is _END_OF_BODY:
+            return TitleAction(action, body, None, cut=cut, known_body_only=True)
         until_text = found.groupdict().get("until")
         until = parse_day_month_year(until_text) if until_text else None
         if cut:
             # The date (and perhaps the body's name) were lost with the cut.
-            body = re.sub(r"\s+(?:until|as of)\b.*$", "", body)
+            body = re.sub(r"\s+(?:until|till|as of)\b.*$", "", body)
             return TitleAction(action, body, None, cut=True)
+        final = action == "extended" and bool(_FINAL.search(inside))
         if action == "extended" and until_text and until is None:
-            return TitleAction(action, body, None, note=f"unreadable date {until_text!r}")
-        return TitleAction(action, body, until)
+            return TitleAction(action, body, None, note=f"unreadable date {until_text!r}",
+                               final=final)
+        return TitleAction(action, body, until, final=final)
     return None
