@@ -160,7 +160,7 @@ class Mandate(Provenance, table=True):
     aliases: str | None = Field(default=None, sa_column=Column(Text))  # "; "-joined
     parent_slug: str | None = None
     expiry: dt.date | None = None
-    status: str | None = None  # active | lapsed | terminated, as of the last derivation
+    status: str | None = None  # active | expired | lapsed | terminated, as of the last derivation
 
 
 class MandateEvent(Provenance, table=True):

@@ -41,7 +41,11 @@ FINDING_KINDS: dict[str, str] = {
     "veto_without_majority": "a \"veto\" of a draft that lacked the votes to pass anyway",
     "tally_short": "a tally that accounts for fewer members than the Council had: the rest are "
     "stored as not voting",
-    "unknown_mandate": "a title names a body the mandate registry does not know",
+    "unknown_mandate": "a title names a body the mandate registry does not know, nor do its "
+    "draft's corporate subjects: no mandate is made from the phrase",
+    "no_renewal_found": "a mandate's expiry passed with no renewal, termination or failed "
+    "renewal found: its status is expired, not lapsed (a lapse needs evidence, such as a "
+    "failed renewal vote)",
     "cut_title": "a title cut short by its source: the extension is recorded without a new "
     "expiry",
     "no_expiry_in_title": "an extension whose title gives no new expiry date: recorded without "
