@@ -30,7 +30,7 @@ from scrapers.records import Finding, Severity
 
 SOURCE = "draft-links"
 DOCUMENTS = "undl-documents"
-_DRAFT_YEAR = re.compile(r"^S/(\d{4})/")
+_DRAFT_YEAR = re.compile(r"^S/(\d{4})/\d")  # "S/2019/880"; not "S/2298/Rev.1"
 
 
 def _link_findings(draft: Any, resolution: Any, named: list[str], names_other: str | None
@@ -72,16 +72,16 @@ def settle_resolution_links(session: Session, *, seen_at: dt.datetime) -> Counts
         for row in session.execute(select(r.c.id, r.c.symbol, r.c.year, r.c.date, r.c.draft_id)
                                    .where(r.c.symbol.in_(links[start:start + 500]))):
             resolutions[row.symbol] = row
-    draft_symbols = dict(session.execute(select(d.c.id, d.c.symbol)).tuples().all())
+    draft_symbols = {i: s for i, s in session.execute(select(d.c.id, d.c.symbol))}
     named_by: dict[int, list[str]] = {}
     for symbol, draft_id in session.execute(select(r.c.symbol, r.c.draft_id)
                                             .where(r.c.draft_id.is_not(None))):
         named_by.setdefault(draft_id, []).append(symbol)
-    urls = dict(session.execute(
+    urls = {symbol: url for symbol, url in session.execute(
         select(lookup.c.symbol, record.c.source_url).select_from(lookup.join(
             record, (record.c.record_id == lookup.c.record_id)
             & (record.c.source == lookup.c.source)))
-        .where(lookup.c.source == DOCUMENTS)).tuples().all())
+        .where(lookup.c.source == DOCUMENTS))}
 
     findings: dict[str, list[Finding]] = {}
     for draft in drafts:
