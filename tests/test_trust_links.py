@@ -9,7 +9,6 @@ import pytest
 from sqlalchemy import Engine, select
 
 from db.engine import session_scope, upgrade
-from db.links import settle_resolution_links
 from db.models import Draft, Finding, Meeting, Resolution, VoteEvent
 from db.store import store_documents, store_meetings_table, store_voting_records
 from scrapers.dhl.parse import parse_meetings_table
@@ -109,6 +108,8 @@ def make_engine_at(path: Path) -> Engine:
 
 def test_a_link_to_a_resolution_adopted_before_the_draft_is_refused(engine: Engine) -> None:
     """A link to a known resolution adopted before the draft's year must be refused, named."""
+    from db.links import settle_resolution_links
+
     upgrade(engine)
     with session_scope(engine) as session:
         vote = parse_record_xml(_marc(Record("1", "2018-12-20", "S/RES/2450(2018)", "t", [], None,
