@@ -46,8 +46,8 @@ def _link_findings(draft: Any, resolution: Any, named: list[str], names_other: s
                        f"it; {settled}")
     if names_other is not None:
         return Finding(SOURCE, draft.symbol, "draft_link_disagrees", Severity.WARNING,
-                       f"{said}, but the voting record of {resolution.symbol} names draft "
-                       f"{names_other}; the voting record is kept")
+                       f"{said}, but {resolution.symbol} is the resolution of draft "
+                       f"{names_other} (by its voting record, or an earlier link); that is kept")
     year = _DRAFT_YEAR.match(draft.symbol)
     if (year and int(year.group(1)) > resolution.year) or (
             draft.date is not None and draft.date > resolution.date):
@@ -64,7 +64,8 @@ def settle_resolution_links(session: Session, *, seen_at: dt.datetime) -> Counts
     lookup, record = table_of(SymbolLookup), table_of(SourceRecord)
     drafts = session.execute(select(d.c.id, d.c.symbol, d.c.date, d.c.status,
                                     d.c.resolution_link)
-                             .where(d.c.resolution_link.is_not(None))).all()
+                             .where(d.c.resolution_link.is_not(None))
+                             .order_by(d.c.symbol)).all()
     counts = Counts()
     links = sorted({row.resolution_link for row in drafts})
     resolutions: dict[str, Any] = {}
@@ -84,10 +85,14 @@ def settle_resolution_links(session: Session, *, seen_at: dt.datetime) -> Counts
         .where(lookup.c.source == DOCUMENTS))}
 
     findings: dict[str, list[Finding]] = {}
+    taken: dict[int, int] = {}
     for draft in drafts:
         resolution = resolutions.get(draft.resolution_link)
-        other = (resolution.draft_id if resolution is not None and resolution.draft_id
-                 not in (None, draft.id) else None)
+        # Two drafts linked to one resolution (a draft and its revision): the voting record's
+        # draft, else the first by symbol, holds it; the other link is a finding.
+        holder = (taken.get(resolution.id, resolution.draft_id)
+                  if resolution is not None else None)
+        other = holder if holder not in (None, draft.id) else None
         named = sorted(s for s in named_by.get(draft.id, []) if s != draft.resolution_link)
         finding = _link_findings(draft, resolution, named,
                                  draft_symbols.get(other) if other is not None else None)
@@ -96,6 +101,7 @@ def settle_resolution_links(session: Session, *, seen_at: dt.datetime) -> Counts
         if finding is not None or resolution is None:
             findings[url].extend([finding] if finding else [])
             continue
+        taken[resolution.id] = draft.id
         if resolution.draft_id is None:
             session.execute(r.update().where(r.c.id == resolution.id, r.c.draft_id.is_(None))
                             .values(draft_id=draft.id))
