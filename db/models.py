@@ -53,6 +53,9 @@ class Draft(Provenance, table=True):
     date: dt.date | None = None
     title: str | None = Field(default=None, sa_column=Column(Text))
     status: str | None = None  # adopted | vetoed | insufficient_votes | not_adopted
+    # The resolution its document record (993) links it to, as printed: accepted only when
+    # the tables or voting records know that resolution (see db.links).
+    resolution_link: str | None = None
     sponsors_text: str | None = Field(default=None, sa_column=Column(Text))  # as printed
     bodies: str | None = Field(default=None, sa_column=Column(Text))  # 610, "; "-joined
     subjects: str | None = Field(default=None, sa_column=Column(Text))  # 650, "; "-joined
@@ -70,6 +73,8 @@ class Resolution(Provenance, table=True):
     title: str | None = Field(default=None, sa_column=Column(Text))
     draft_id: int | None = Field(default=None, foreign_key="draft.id")
     meeting_id: int | None = Field(default=None, foreign_key="meeting.id")
+    # The other meeting the meetings tables print it at, when they print it twice.
+    printed_also_at_id: int | None = Field(default=None, foreign_key="meeting.id")
 
 
 class PresidentialStatement(Provenance, table=True):
@@ -183,12 +188,20 @@ class MandateEvent(Provenance, table=True):
 
 
 class Finding(SQLModel, table=True):
-    """A data-quality finding: what a source says that cannot be right, or was not read."""
+    """A data-quality finding: what a source says that cannot be right, or was not read.
+
+    Its identity is the source, the page or record it was read from (``page``: the URL
+    without its scheme and host, so a mirror or another address is the same page), the
+    record or row, the kind and the message; re-reading a page replaces its findings.
+    ``url`` is where it was last read.
+    """
 
     __tablename__ = "finding"
-    __table_args__ = (UniqueConstraint("source", "record", "kind", "message"),)
+    __table_args__ = (UniqueConstraint("source", "page", "record", "kind", "message",
+                                       name="uq_finding_identity"),)
     id: int | None = Field(default=None, primary_key=True)
     source: str = Field(index=True)
+    page: str = Field(index=True)
     record: str
     kind: str
     severity: str

@@ -17,8 +17,9 @@ import datetime as dt
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
+from urllib.parse import urlsplit
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlmodel import Session
 
 from db.models import (
@@ -38,7 +39,7 @@ from db.models import (
 from db.upsert import Counts, scope_in, table_of, upsert
 from db.upsert import replace_set as _replace_set
 from scrapers.records import Finding as FindingRecord
-from scrapers.records import MeetingsTable, Outcome, Severity, Tally, VetoList
+from scrapers.records import MeetingRecord, MeetingsTable, Outcome, Severity, Tally, VetoList
 from scrapers.undl.documents import DocumentRecord
 from scrapers.undl.parse import VotingRecord
 from tracker.members import PERMANENT_SEATS, council_size, known_members, member_source
@@ -68,6 +69,24 @@ def _provenance(url: str, fetched_at: dt.datetime) -> dict[str, Any]:
     return {"source_url": url, "fetched_at": fetched_at}
 
 
+def page_of(url: str) -> str:
+    """Return a page's (or record's) URL without its scheme and host: the same page on a
+    mirror, or at another address, is the same page."""
+    parts = urlsplit(url)
+    if not parts.netloc:
+        return url
+    return parts.path.lstrip("/") + (f"?{parts.query}" if parts.query else "")
+
+
+def _without_base(text: str, url: str) -> str:
+    """Return text with the page's scheme and host taken out of any URL it quotes."""
+    parts = urlsplit(url)
+    if not parts.netloc:
+        return text
+    return text.replace(f"{parts.scheme}://{parts.netloc}/", "").replace(
+        f"{parts.scheme}://{parts.netloc}", "")
+
+
 def store_findings(session: Session, source: str, url: str, findings: Sequence[FindingRecord],
                    *, seen_at: dt.datetime) -> Counts:
     """Make the findings stored for a page exactly those its latest parse gave."""
@@ -76,15 +95,46 @@ def store_findings(session: Session, source: str, url: str, findings: Sequence[F
 
 def store_findings_of(session: Session, source: str,
                       pages: Mapping[str, tuple[Sequence[FindingRecord], dt.datetime]]) -> Counts:
-    """Make the findings stored for each page (or record) URL exactly those its latest parse
-    gave, for many pages in one statement."""
+    """Make the findings stored for each page (or record) exactly those its latest parse
+    gave, for many pages in one statement.
+
+    A finding is known by its source, its page without the base URL, its record, kind and
+    message: read again from a mirror or another address, a page replaces its findings.
+    """
     rows = [
-        {"source": f.source, "record": f.record, "kind": f.kind, "severity": f.severity.value,
-         "message": f.message, "url": url, "first_seen": seen_at}
+        {"source": f.source, "page": page_of(url), "record": _without_base(f.record, url),
+         "kind": f.kind, "severity": f.severity.value,
+         "message": _without_base(f.message, url), "url": url, "first_seen": seen_at}
         for url, (findings, seen_at) in pages.items() for f in findings
     ]
-    return _replace_set(session, Finding, rows, key=("source", "record", "kind", "message"),
-                        scope=scope_in(Finding, "url", list(pages), source=source))
+    key = ("source", "page", "record", "kind", "message")
+    counts = _replace_set(session, Finding, rows, key=key,
+                          scope=scope_in(Finding, "page", [page_of(u) for u in pages],
+                                         source=source))
+    # A finding read again keeps when it was first seen; its URL is where it was last read.
+    t = table_of(Finding)
+    moved = [r for r in rows if r["url"]]
+    for chunk in (moved[i:i + 500] for i in range(0, len(moved), 500)):
+        session.execute(t.update().where(
+            t.c.source == bindparam("b_source"), t.c.page == bindparam("b_page"),
+            t.c.url != bindparam("b_url")).values(url=bindparam("b_url")),
+            [{"b_source": source, "b_page": p, "b_url": u}
+             for p, u in {(r["page"], r["url"]) for r in chunk}])
+    return counts
+
+
+def _add_findings(session: Session, findings: Sequence[FindingRecord]) -> Counts:
+    """Add findings that one source's store settles about another source's page or record
+    (known, like every finding, by source, page, record, kind and message). The page they
+    belong to replaces them with its own when it is read again."""
+    rows = [{"source": f.source, "page": page_of(f.url or ""),
+             "record": _without_base(f.record, f.url or ""), "kind": f.kind,
+             "severity": f.severity.value, "message": _without_base(f.message, f.url or ""),
+             "url": f.url} for f in findings]
+    if not rows:
+        return Counts()
+    _, counts = upsert(session, Finding, rows, key=("source", "page", "record", "kind", "message"))
+    return counts
 
 
 def store_meetings_table(session: Session, page: MeetingsTable, *, url: str,
@@ -101,6 +151,7 @@ def store_meetings_table(session: Session, page: MeetingsTable, *, url: str,
     meeting_ids, c = upsert(session, Meeting, meeting_rows, key="record", provenance=prov)
     counts += c
 
+    held_at = _meetings_of_resolutions(session, page, meeting_ids)
     resolutions: list[dict[str, Any]] = []
     drafts: list[dict[str, Any]] = []
     statements: list[dict[str, Any]] = []
@@ -108,8 +159,10 @@ def store_meetings_table(session: Session, page: MeetingsTable, *, url: str,
         for d in m.decisions:
             if d.kind == "resolution" and d.symbol:
                 number, year = parse_resolution_symbol(d.symbol)
+                held, other = held_at.get(d.symbol, (m, None))
                 resolutions.append({"symbol": d.symbol, "number": number, "year": year,
-                                    "date": m.date, "meeting_id": meeting_ids[m.record]})
+                                    "date": held.date, "meeting_id": meeting_ids[held.record],
+                                    "printed_also_at_id": other})
             elif d.kind == "draft" and d.symbol and d.outcome:
                 drafts.append({"symbol": d.symbol, "date": m.date,
                                "status": DRAFT_STATUS[d.outcome]})
@@ -134,9 +187,10 @@ def store_meetings_table(session: Session, page: MeetingsTable, *, url: str,
             # Only the link this page knows: a later source may add the other one.
             link = ({"resolution_id": resolution_ids[d.symbol]} if d.kind == "resolution"
                     else {"draft_id": draft_ids[d.symbol]})
+            held = held_at[d.symbol][0] if d.kind == "resolution" and d.symbol in held_at else m
             events.append({
                 "key": d.vote_key, **link,
-                "meeting_id": meeting_ids[m.record], "date": m.date,
+                "meeting_id": meeting_ids[held.record], "date": held.date,
                 # A question the page does not name may come from the Veto List: left alone.
                 **({"question": d.question} if d.question else {}),
                 "outcome": d.outcome.value,
@@ -160,7 +214,91 @@ def store_meetings_table(session: Session, page: MeetingsTable, *, url: str,
                                           source="dhl-meetings"),
                            provenance=prov)
     counts += reconcile_same_votes(session, list(meeting_ids.values()))
-    counts += store_findings(session, "dhl-meetings", url, page.findings, seen_at=fetched_at)
+    counts += store_findings(session, "dhl-meetings", url,
+                             [*page.findings, *_printed_twice(page)], seen_at=fetched_at)
+    return counts
+
+
+def _meetings_of_resolutions(session: Session, page: MeetingsTable, meeting_ids: Mapping[str, int]
+                             ) -> dict[str, tuple[MeetingRecord, int | None]]:
+    """Settle the meeting of each resolution the page prints at two meetings.
+
+    Return {symbol: (the meeting kept, the id of the other one)}. The meeting a second
+    source confirms is kept: the one the stored row already has (a voting record's
+    meeting or date, or an earlier confirmation, see ``_confirm_printed_meetings``),
+    else the first printed. So the result does not depend on which source came first.
+    """
+    by_record = {m.record: m for m in page.meetings}
+    twice = {d.symbol: [m, *(by_record[r] for r in d.also_printed_at)]
+             for m in page.meetings for d in m.decisions
+             if d.kind == "resolution" and d.symbol and d.also_printed_at}
+    if not twice:
+        return {}
+    r, mt = table_of(Resolution), table_of(Meeting)
+    stored = {symbol: (record, date) for symbol, record, date in session.execute(
+        select(r.c.symbol, mt.c.record, r.c.date).select_from(
+            r.outerjoin(mt, r.c.meeting_id == mt.c.id)).where(r.c.symbol.in_(list(twice))))}
+    settled: dict[str, tuple[MeetingRecord, int | None]] = {}
+    for symbol, candidates in twice.items():
+        record, date = stored.get(symbol, (None, None))
+        held = (next((c for c in candidates if c.record == record), None)
+                or next((c for c in candidates if record is None and c.date == date), None)
+                or candidates[0])
+        other = next(c for c in candidates if c is not held)
+        settled[symbol] = (held, meeting_ids[other.record])
+    return settled
+
+
+def _printed_twice(page: MeetingsTable) -> list[FindingRecord]:
+    """Flag each decision a page prints at two meetings."""
+    dates = {m.record: m.date for m in page.meetings}
+    findings = []
+    for m in page.meetings:
+        for d in m.decisions:
+            if not d.also_printed_at or not d.symbol:
+                continue
+            where = " and ".join(f"{r} ({dates[r].isoformat()})"
+                                 for r in [m.record, *d.also_printed_at])
+            kept = ("the meeting a second source confirms (the voting record's meeting or "
+                    "date) is kept, else the first" if d.kind == "resolution"
+                    else "the first is kept")
+            findings.append(FindingRecord(
+                "dhl-meetings", m.record, "decision_printed_twice", Severity.WARNING,
+                f"{d.symbol} is printed at two meetings, {where}; {kept}"))
+    return findings
+
+
+def _confirm_printed_meetings(session: Session, records: Sequence[VotingRecord],
+                              meeting_ids: Mapping[str, int]) -> Counts:
+    """Move a resolution the tables print at two meetings to the one its voting record names.
+
+    The voting record confirms the other meeting by its meeting record (952), or, when it
+    names none, by its date (269). The vote of adoption moves with it.
+    """
+    counts = Counts()
+    symbols = [rec.resolution for rec in records if rec.resolution]
+    if not symbols:
+        return counts
+    r, mt, e = table_of(Resolution), table_of(Meeting), table_of(VoteEvent)
+    doubtful = session.execute(
+        select(r.c.id, r.c.symbol, r.c.meeting_id, r.c.printed_also_at_id, mt.c.record,
+               mt.c.date).select_from(r.join(mt, r.c.printed_also_at_id == mt.c.id))
+        .where(r.c.symbol.in_(symbols), r.c.printed_also_at_id.is_not(None))).all()
+    if not doubtful:
+        return counts
+    said = {rec.resolution: rec for rec in records if rec.resolution}
+    for res_id, symbol, meeting_id, other_id, other_record, other_date in doubtful:
+        rec = said[symbol]
+        confirmed = (rec.meeting == other_record if rec.meeting
+                     else _date(rec.date) == other_date)
+        if not confirmed:
+            continue
+        session.execute(r.update().where(r.c.id == res_id).values(
+            meeting_id=other_id, printed_also_at_id=meeting_id, date=other_date))
+        session.execute(e.update().where(e.c.resolution_id == res_id,
+                                         e.c.key == symbol).values(
+            meeting_id=other_id, date=other_date))
+        counts.changed += 1
     return counts
 
 
@@ -268,7 +406,7 @@ def reconcile_same_votes(session: Session, meeting_ids: Sequence[int]) -> Counts
                    and (x[0], "dhl-veto-list") not in named]
     list_only = [x for x in events if (x[0], "dhl-veto-list") in named
                  and (x[0], "dhl-meetings") not in named]
-    findings: list[dict[str, Any]] = []
+    findings: list[FindingRecord] = []
     for a_id, meeting, question, agenda, _, a_symbol, record in tables_only:
         for b_id, b_meeting, b_question, b_agenda, b_draft, b_symbol, _ in list_only:
             if (b_meeting != meeting or b_question != question or b_symbol == a_symbol
@@ -287,14 +425,10 @@ def reconcile_same_votes(session: Session, meeting_ids: Sequence[int]) -> Counts
             counts.deleted += 1
             found = _same_vote_finding(b_symbol, a_symbol, record,
                                        sorted(named[(b_id, "dhl-veto-list")]), urls.get(b_id))
-            findings.append({"source": found.source, "record": found.record, "kind": found.kind,
-                             "severity": found.severity.value, "message": found.message,
-                             "url": found.url})
+            findings.append(found)
             list_only = [x for x in list_only if x[0] != b_id]
             break
-    if findings:
-        _, c = upsert(session, Finding, findings, key=("source", "record", "kind", "message"))
-        counts += c
+    counts += _add_findings(session, findings)
     return counts
 
 
@@ -399,6 +533,7 @@ def store_voting_records(session: Session, records: Sequence[VotingRecord], *, s
     event_ids, c = upsert(session, VoteEvent, event_rows, key="key",
                           fill_only=tuple(k for k in event_rows[0] if k != "key"), secondary=True)
     counts += c
+    counts += _confirm_printed_meetings(session, records, meeting_ids)
 
     # Roll calls. An adoption without a vote has none: the Library's dataset codes
     # it as all "Y", which would invent votes that were never cast; and a roll call
@@ -511,7 +646,7 @@ def _settle_adoptions(session: Session, events: Mapping[int, tuple[str, str, Tal
                 select(sr.c.vote_event_id, sr.c.source, sr.c.record_id, sr.c.source_url)
                 .where(sr.c.vote_event_id.in_(chunk))):
             records[event_id] = (source, record_id, url)
-    findings: list[dict[str, Any]] = []
+    findings: list[FindingRecord] = []
     refused: list[int] = []
     for event_id, (key, outcome, tally) in events.items():
         if event_id not in records:
@@ -525,14 +660,11 @@ def _settle_adoptions(session: Session, events: Mapping[int, tuple[str, str, Tal
         elif outcome in ADOPTED_WITH_A_VOTE and tally is not None and event_id not in votes:
             found = _tally_on_adoption_without_vote(source, key, record_id, tally, url)
         if found is not None:
-            findings.append({"source": found.source, "record": found.record, "kind": found.kind,
-                             "severity": found.severity.value, "message": found.message,
-                             "url": url})
+            findings.append(found)
     if refused:
         counts.deleted += session.execute(  # type: ignore[attr-defined]
             mv.delete().where(mv.c.vote_event_id.in_(refused))).rowcount
-    _, c = upsert(session, Finding, findings, key=("source", "record", "kind", "message"))
-    counts += c
+    counts += _add_findings(session, findings)
     return counts
 
 
@@ -549,10 +681,11 @@ def known_records(session: Session, source: str) -> dict[str, str | None]:
 
 def store_documents(session: Session, records: Sequence[DocumentRecord], *, source: str,
                     fetched_at: Mapping[str, dt.datetime] | dt.datetime) -> Counts:
-    """Store draft resolutions' document records: titles, sponsors, bodies, the resolution.
+    """Store draft resolutions' document records: titles, sponsors, bodies, the link.
 
-    The records own a draft's title, sponsors and subjects; they add the link to
-    the resolution a draft became, and fill the status "adopted" where it is empty.
+    The records own a draft's title, sponsors, subjects and the resolution link as
+    printed (993). A link never creates a resolution: ``db.links`` accepts it once the
+    tables or voting records know the resolution.
     """
     counts = Counts()
     if not records:
@@ -565,24 +698,10 @@ def store_documents(session: Session, records: Sequence[DocumentRecord], *, sour
     draft_rows = [{
         "symbol": r.symbol, "date": _date(r.date), "title": r.title,
         "sponsors_text": r.sponsors_text, "bodies": "; ".join(r.bodies) or None,
-        "subjects": "; ".join(r.subjects) or None,
-        "status": "adopted" if r.resolution else None, **prov(r)} for r in records]
-    draft_ids, c = upsert(session, Draft, draft_rows, key="symbol", fill_only=("date", "status"),
-                          secondary=True)
-    counts += c
-    linked = [r for r in records if r.resolution]
-    resolution_rows = []
-    for r in linked:
-        number, year = parse_resolution_symbol(r.resolution or "")
-        resolution_rows.append({"symbol": r.resolution, "number": number, "year": year,
-                                "draft_id": draft_ids[r.symbol], **prov(r)})
-    resolution_ids, c = upsert(session, Resolution, resolution_rows, key="symbol",
-                               fill_only=("number", "year", "draft_id"), secondary=True)
-    counts += c
-    event_rows = [{"key": r.resolution, "resolution_id": resolution_ids[r.resolution],
-                   "draft_id": draft_ids[r.symbol], **prov(r)} for r in linked]
-    _, c = upsert(session, VoteEvent, event_rows, key="key",
-                  fill_only=("resolution_id", "draft_id"), secondary=True)
+        "subjects": "; ".join(r.subjects) or None, "resolution_link": r.resolution,
+        **prov(r)} for r in records]
+    draft_ids, c = upsert(session, Draft, draft_rows, key="symbol",
+                          fill_only=("date",), secondary=True)
     counts += c
     sponsor_rows = [{"draft_id": draft_ids[r.symbol], "member_code": code, **prov(r)}
                     for r in records for code in r.sponsors]

@@ -36,6 +36,13 @@ FINDING_KINDS: dict[str, str] = {
     "vetoes for one vote",
     "decision_listed_twice": "a page prints the same decision twice, differently: the first is "
     "kept",
+    "decision_printed_twice": "a page prints a decision at two meetings: the meeting a second "
+    "source confirms (the voting record's meeting, or its date) is kept, else the first",
+    "draft_links_unknown_resolution": "a draft's document record links it to a resolution that "
+    "neither the meetings tables nor the voting records name: a link alone never makes a "
+    "resolution, and the link is not stored",
+    "draft_link_disagrees": "a draft's link names a known resolution whose voting record names "
+    "another draft, or that was adopted before the draft was written: the link is not stored",
     "unread_outcome": "outcome text the parser did not understand: kept verbatim on the meeting, "
     "no decision read from it",
     "veto_without_majority": "a \"veto\" of a draft that lacked the votes to pass anyway",

@@ -89,6 +89,8 @@ class DecisionRecord:
     note: str | None = None
     written_procedure: bool = False
     question: str | None = None  # "preliminary question": a vote of its own on the same draft
+    # The other meetings the page prints this same decision at (the store settles which holds).
+    also_printed_at: list[str] = field(default_factory=list)
 
     @property
     def vote_key(self) -> str | None:

@@ -61,6 +61,9 @@ def test_non_drafts_are_skipped() -> None:
 @pytest.fixture
 def pcrc(shared_data: Path, replay: Replay, settings: Settings) -> tuple[DigitalLibrary, Settings]:
     library = serve_fixtures(replay)
+    # The year of S/2009/301: a link is accepted only for a resolution the tables know.
+    replay.pages["/depts/dhl/resguide/scact2009_table_en.html"] = (
+        shared_data / "un_org_dhl_html" / "scact_tables" / "scact2009_table_en.html").read_bytes()
     library.documents = [(d.symbol, d.record_id, d.xml().encode())
                          for d in from_pcrc_csv(shared_data / PCRC)]
     return library, settings.model_copy(update={"un_org_url": replay.url,

@@ -263,6 +263,16 @@ def _run_pages(engine: Engine, archive: RawArchive, plans: Iterable[PagePlan],
             reporter.advance(plan.label)
 
 
+def _settle_links(engine: Engine, summary: SyncSummary) -> None:
+    """Accept the drafts' resolution links that the tables or voting records bear out."""
+    from db.links import settle_resolution_links
+
+    with session_scope(engine) as session:
+        counts = settle_resolution_links(session, seen_at=dt.datetime.now(dt.UTC))
+    if "documents" in summary.sources:
+        summary.sources["documents"].counts += counts
+
+
 def _derive_mandates(engine: Engine, summary: SyncSummary, today: dt.date) -> None:
     """Bring the mandates up to date with what the sources stored."""
     from db.mandates import derive_mandates
@@ -369,6 +379,7 @@ def sync(
         finally:
             if own_client:
                 http.close()
+        _settle_links(engine, summary)
         _derive_mandates(engine, summary, today)
         _record_runs(engine, summary, started)
         return summary
@@ -408,6 +419,7 @@ def rebuild(engine: Engine, settings: Settings, *, reporter: Reporter | None = N
                     "undl-dataset", SourceSummary("undl-dataset"))
                 _store_dataset(engine, loaded.body, loaded.fetched_at, source_summary, summary,
                                reporter)
+        _settle_links(engine, summary)
         _derive_mandates(engine, summary, dt.date.today())
         _record_runs(engine, summary, started)
         return summary
@@ -729,6 +741,7 @@ def import_undl_dataset(engine: Engine, settings: Settings, path_or_url: str, *,
                                fetched_at)
         reporter.start(1)
         _store_dataset(engine, page.body, page.fetched_at, source_summary, summary, reporter)
+        _settle_links(engine, summary)
         _derive_mandates(engine, summary, dt.date.today())
         _record_runs(engine, summary, started)
         return summary

@@ -582,6 +582,8 @@ def _drop_repeated_decisions(meetings: list[MeetingRecord], url: str) -> list[Fi
                 seen[(decision.kind, decision.vote_key)] = (decision, meeting.record)
                 kept.append(decision)
                 continue
+            if first_meeting != meeting.record and meeting.record not in first.also_printed_at:
+                first.also_printed_at.append(meeting.record)
             if (first.outcome, first.tally, first.vetoed_by) != (
                 decision.outcome, decision.tally, decision.vetoed_by
             ):
