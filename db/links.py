@@ -27,6 +27,7 @@ from db.models import Finding as FindingRow
 from db.store import page_of, store_findings_of
 from db.upsert import Counts, table_of
 from scrapers.records import Finding, Severity
+from tracker.symbols import draft_preference
 
 SOURCE = "draft-links"
 DOCUMENTS = "undl-documents"
@@ -62,10 +63,10 @@ def settle_resolution_links(session: Session, *, seen_at: dt.datetime) -> Counts
     """Link each draft to the resolution its document record names, where that holds."""
     d, r, e = table_of(Draft), table_of(Resolution), table_of(VoteEvent)
     lookup, record = table_of(SymbolLookup), table_of(SourceRecord)
-    drafts = session.execute(select(d.c.id, d.c.symbol, d.c.date, d.c.status,
-                                    d.c.resolution_link)
-                             .where(d.c.resolution_link.is_not(None))
-                             .order_by(d.c.symbol)).all()
+    drafts = sorted(session.execute(select(d.c.id, d.c.symbol, d.c.date, d.c.status,
+                                           d.c.resolution_link)
+                                    .where(d.c.resolution_link.is_not(None))),
+                    key=lambda row: draft_preference(row.symbol))
     counts = Counts()
     links = sorted({row.resolution_link for row in drafts})
     resolutions: dict[str, Any] = {}
@@ -88,8 +89,9 @@ def settle_resolution_links(session: Session, *, seen_at: dt.datetime) -> Counts
     taken: dict[int, int] = {}
     for draft in drafts:
         resolution = resolutions.get(draft.resolution_link)
-        # Two drafts linked to one resolution (a draft and its revision): the voting record's
-        # draft, else the first by symbol, holds it; the other link is a finding.
+        # Two drafts linked to one resolution: the voting record's draft holds it; else, of a
+        # draft and its revisions, the latest revision (the text put to the vote), before the
+        # draft, its corrigenda and addenda; else the first by symbol. The others are findings.
         holder = (taken.get(resolution.id, resolution.draft_id)
                   if resolution is not None else None)
         other = holder if holder not in (None, draft.id) else None

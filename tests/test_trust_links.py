@@ -180,3 +180,37 @@ def test_a_resolution_printed_twice_without_a_second_source_keeps_the_first(
     assert _held_at(engine, "S/RES/701 (1991)") == (may, "S/PV.2990", may, "S/PV.2990")
     assert [r for r, _ in _findings(engine, "decision_printed_twice")] == [
         "S/PV.2974", "S/PV.2990"]
+
+
+def test_of_a_draft_and_its_revision_the_revision_holds_the_resolution(engine: Engine) -> None:
+    """The Library links both S/4056 and S/4056/Rev.1 (and a corrigendum) to 129 (1958): the
+    latest revision is the text put to the vote, so it must hold the resolution, whatever the
+    order of the symbols; the others are findings."""
+    from db.links import settle_resolution_links
+
+    upgrade(engine)
+    with session_scope(engine) as session:
+        vote = parse_record_xml(_marc(Record("1", "1958-08-07", "S/RES/129(1958)", "t", [], None,
+                                       meeting="S/PV.838").xml()), base_url="http://x")
+        store_voting_records(session, [vote], source="undl-votes", fetched_at=T)
+        docs = [parse_document_xml(_marc(Document(str(i), symbol, resolution="S/RES/129(1958)")
+                                          .xml()), base_url="http://x")
+                for i, symbol in enumerate(["S/4056", "S/4056/Corr.1", "S/4056/Rev.1"], 2)]
+        store_documents(session, [d for d in docs if d is not None], source="undl-documents",
+                        fetched_at=T)
+        settle_resolution_links(session, seen_at=T)
+    with engine.connect() as c:
+        holder = c.execute(select(Draft.symbol).join(  # type: ignore[call-overload]
+            Resolution, Resolution.draft_id == Draft.id)
+            .where(Resolution.symbol == "S/RES/129 (1958)")).scalar()
+    assert holder == "S/4056/Rev.1"
+    assert [r for r, _ in _findings(engine, "draft_link_disagrees")] == ["S/4056",
+                                                                         "S/4056/Corr.1"]
+
+
+def test_draft_preference_orders_revisions_first() -> None:
+    from tracker.symbols import draft_preference
+
+    symbols = ["S/3468", "S/4056/Corr.1", "S/4056", "S/4056/Rev.2", "S/4056/Rev.1", "S/3470"]
+    assert sorted(symbols, key=draft_preference) == [
+        "S/3468", "S/3470", "S/4056/Rev.2", "S/4056/Rev.1", "S/4056", "S/4056/Corr.1"]

@@ -78,3 +78,16 @@ def meeting_number(record: str) -> int | None:
 def draft_base(symbol: str) -> str:
     """Return a draft's symbol without its revisions: ``S/18087/Rev.1`` -> ``S/18087``."""
     return re.sub(r"(?:/Rev\.\d+)+$", "", symbol.strip(), flags=re.IGNORECASE)
+
+
+_DOCUMENT_PART = re.compile(r"/(Rev|Corr|Add)\.(\d+)", re.IGNORECASE)
+
+
+def draft_preference(symbol: str) -> tuple[str, int, int, str]:
+    """Order the documents of one draft as the one put to the vote comes first: the latest
+    revision, then the draft itself, then its corrigenda and addenda (``S/4056/Rev.1``
+    before ``S/4056`` before ``S/4056/Corr.1``); different drafts by symbol."""
+    parts = _DOCUMENT_PART.findall(symbol)
+    revision = max((int(n) for kind, n in parts if kind.lower() == "rev"), default=0)
+    amended = any(kind.lower() in ("corr", "add") for kind, _ in parts)
+    return _DOCUMENT_PART.sub("", symbol.strip()), int(amended), -revision, symbol
