@@ -6,8 +6,10 @@ linked to "S/RES/220 (2015)" (it became 2205 (2015)), ``S/2019/880`` to
 "S/RES/2498(2018)" (2498 (2019)). So a link never creates a resolution. It is
 accepted when it names a resolution that the meetings tables or the voting
 records know (one with a date), whose voting record names no other draft, and
-that was adopted no earlier than the draft was written (year and date); else it is
-a finding, and the draft keeps only the links the voting records give it.
+that was adopted no earlier than the draft was written (year and date), from a
+draft whose own vote did not fail (S/3730/Rev.1, vetoed in 1956, is linked to
+120 (1956), adopted at the same meeting on another text); else it is a finding,
+and the draft keeps only the links the voting records give it.
 
 Run after every sync (the links and the resolutions may come in any order), so
 the result does not depend on the order of the sources.
@@ -22,6 +24,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlmodel import Session
 
+from db.mandates import FAILED
 from db.models import Draft, Resolution, SourceRecord, SymbolLookup, VoteEvent
 from db.models import Finding as FindingRow
 from db.store import page_of, store_findings_of
@@ -45,6 +48,10 @@ def _link_findings(draft: Any, resolution: Any, named: list[str], names_other: s
                        f"{said}, a resolution that neither the meetings tables nor the voting "
                        f"records name; the link is not stored and no resolution is made of "
                        f"it; {settled}")
+    if draft.status in FAILED:  # its own vote failed: it became no resolution
+        return Finding(SOURCE, draft.symbol, "draft_link_disagrees", Severity.WARNING,
+                       f"{said}, but the draft was put to the vote and not adopted "
+                       f"({draft.status.replace('_', ' ')}); the link is not stored; {settled}")
     if names_other is not None:
         return Finding(SOURCE, draft.symbol, "draft_link_disagrees", Severity.WARNING,
                        f"{said}, but {resolution.symbol} is the resolution of draft "

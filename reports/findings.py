@@ -42,7 +42,8 @@ FINDING_KINDS: dict[str, str] = {
     "neither the meetings tables nor the voting records name: a link alone never makes a "
     "resolution, and the link is not stored",
     "draft_link_disagrees": "a draft's link names a known resolution whose voting record names "
-    "another draft, or that was adopted before the draft was written: the link is not stored",
+    "another draft (or that another revision of the draft holds), that was adopted before the "
+    "draft was written, or from a draft whose own vote failed: the link is not stored",
     "unread_outcome": "outcome text the parser did not understand: kept verbatim on the meeting, "
     "no decision read from it",
     "veto_without_majority": "a \"veto\" of a draft that lacked the votes to pass anyway",

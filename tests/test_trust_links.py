@@ -214,3 +214,30 @@ def test_draft_preference_orders_revisions_first() -> None:
     symbols = ["S/3468", "S/4056/Corr.1", "S/4056", "S/4056/Rev.2", "S/4056/Rev.1", "S/3470"]
     assert sorted(symbols, key=draft_preference) == [
         "S/3468", "S/3470", "S/4056/Rev.2", "S/4056/Rev.1", "S/4056", "S/4056/Corr.1"]
+
+
+def test_a_link_from_a_draft_whose_vote_failed_is_refused(engine: Engine) -> None:
+    """S/3730/Rev.1 was vetoed on 4 November 1956; its record links it to 120 (1956), adopted
+    at the same meeting on another text. A failed draft must become no resolution."""
+    from db.links import settle_resolution_links
+
+    upgrade(engine)
+    with session_scope(engine) as session:
+        vote = parse_record_xml(_marc(Record("1", "1956-11-04", "S/RES/120(1956)", "t", [], None,
+                                       meeting="S/PV.754").xml()), base_url="http://x")
+        store_voting_records(session, [vote], source="undl-votes", fetched_at=T)
+        doc = parse_document_xml(_marc(Document("2", "S/3730/Rev.1", resolution="S/RES/120(1956)")
+                                       .xml()), base_url="http://x")
+        assert doc is not None
+        store_documents(session, [doc], source="undl-documents", fetched_at=T)
+        session.execute(Draft.__table__.update()  # type: ignore[attr-defined]
+                        .where(Draft.__table__.c.symbol == "S/3730/Rev.1")  # type: ignore[attr-defined]
+                        .values(status="vetoed"))  # as the tables and the Veto List store it
+        settle_resolution_links(session, seen_at=T)
+    with engine.connect() as c:
+        assert c.execute(select(Resolution.draft_id)  # type: ignore[call-overload]
+                         .where(Resolution.symbol == "S/RES/120 (1956)")).scalar() is None
+    assert _findings(engine, "draft_link_disagrees") == [(
+        "S/3730/Rev.1", "S/3730/Rev.1: its document record links it to S/RES/120 (1956), but the "
+        "draft was put to the vote and not adopted (vetoed); the link is not stored; the draft "
+        "is linked to no resolution")]
