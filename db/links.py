@@ -33,13 +33,13 @@ from scrapers.records import Finding, Severity
 from tracker.symbols import draft_preference
 
 SOURCE = "draft-links"
+BY_RECORD, BY_LINK = "voting-record", "draft-link"  # resolution.draft_named_by
 DOCUMENTS = "undl-documents"
 _DRAFT_YEAR = re.compile(r"^S/(\d{4})/\d")  # "S/2019/880"; not "S/2298/Rev.1"
 
 
-def _link_findings(draft: Any, resolution: Any, named: list[str], names_other: str | None
-                   ) -> Finding | None:
-    """Return the finding that refuses a draft's link, or None if the link holds."""
+def _link_findings(draft: Any, resolution: Any, named: list[str]) -> Finding | None:
+    """Return the finding that refuses a draft's link on its own, or None if it may hold."""
     said = f"{draft.symbol}: its document record links it to {draft.resolution_link}"
     settled = (f"the voting record of {', '.join(named)} names this draft, which links it"
                if named else "the draft is linked to no resolution")
@@ -52,10 +52,6 @@ def _link_findings(draft: Any, resolution: Any, named: list[str], names_other: s
         return Finding(SOURCE, draft.symbol, "draft_link_disagrees", Severity.WARNING,
                        f"{said}, but the draft was put to the vote and not adopted "
                        f"({draft.status.replace('_', ' ')}); the link is not stored; {settled}")
-    if names_other is not None:
-        return Finding(SOURCE, draft.symbol, "draft_link_disagrees", Severity.WARNING,
-                       f"{said}, but {resolution.symbol} is the resolution of draft "
-                       f"{names_other} (by its voting record, or an earlier link); that is kept")
     year = _DRAFT_YEAR.match(draft.symbol)
     if (year and int(year.group(1)) > resolution.year) or (
             draft.date is not None and draft.date > resolution.date):
@@ -66,8 +62,24 @@ def _link_findings(draft: Any, resolution: Any, named: list[str], names_other: s
     return None
 
 
+def _held_elsewhere(draft: Any, resolution: Any, holder: str, by_record: bool) -> Finding:
+    why = ("its voting record names that draft" if by_record else
+           "of the drafts linked to it, that one is the later revision (the text put to the "
+           "vote) or comes first by symbol")
+    return Finding(SOURCE, draft.symbol, "draft_link_disagrees", Severity.WARNING,
+                   f"{draft.symbol}: its document record links it to {draft.resolution_link}, "
+                   f"but {resolution.symbol} is the resolution of draft {holder} ({why}); "
+                   "that is kept")
+
+
 def settle_resolution_links(session: Session, *, seen_at: dt.datetime) -> Counts:
-    """Link each draft to the resolution its document record names, where that holds."""
+    """Link each draft to the resolution its document record names, where that holds.
+
+    Settled from scratch each time, from what is stored: a resolution whose voting record
+    names its draft keeps that draft ("voting-record"); else, of the drafts whose links
+    hold, the latest revision (``draft_preference``) holds it ("draft-link"), whatever
+    the order in which the records came. The adoption's vote event follows.
+    """
     d, r, e = table_of(Draft), table_of(Resolution), table_of(VoteEvent)
     lookup, record = table_of(SymbolLookup), table_of(SourceRecord)
     drafts = sorted(session.execute(select(d.c.id, d.c.symbol, d.c.date, d.c.status,
@@ -78,13 +90,16 @@ def settle_resolution_links(session: Session, *, seen_at: dt.datetime) -> Counts
     links = sorted({row.resolution_link for row in drafts})
     resolutions: dict[str, Any] = {}
     for start in range(0, len(links), 500):
-        for row in session.execute(select(r.c.id, r.c.symbol, r.c.year, r.c.date, r.c.draft_id)
+        for row in session.execute(select(r.c.id, r.c.symbol, r.c.year, r.c.date, r.c.draft_id,
+                                          r.c.draft_named_by)
                                    .where(r.c.symbol.in_(links[start:start + 500]))):
             resolutions[row.symbol] = row
     draft_symbols = {i: s for i, s in session.execute(select(d.c.id, d.c.symbol))}
+    # A draft_id of unknown origin (stored before 0.2.0) is kept like a voting record's.
+    fixed = r.c.draft_named_by.is_(None) | (r.c.draft_named_by == BY_RECORD)
     named_by: dict[int, list[str]] = {}
     for symbol, draft_id in session.execute(select(r.c.symbol, r.c.draft_id)
-                                            .where(r.c.draft_id.is_not(None))):
+                                            .where(r.c.draft_id.is_not(None), fixed)):
         named_by.setdefault(draft_id, []).append(symbol)
     urls = {symbol: url for symbol, url in session.execute(
         select(lookup.c.symbol, record.c.source_url).select_from(lookup.join(
@@ -93,34 +108,64 @@ def settle_resolution_links(session: Session, *, seen_at: dt.datetime) -> Counts
         .where(lookup.c.source == DOCUMENTS))}
 
     findings: dict[str, list[Finding]] = {}
-    taken: dict[int, int] = {}
+    candidates: dict[str, list[Any]] = {}  # resolution symbol -> drafts whose link may hold
     for draft in drafts:
         resolution = resolutions.get(draft.resolution_link)
-        # Two drafts linked to one resolution: the voting record's draft holds it; else, of a
-        # draft and its revisions, the latest revision (the text put to the vote), before the
-        # draft, its corrigenda and addenda; else the first by symbol. The others are findings.
-        holder = (taken.get(resolution.id, resolution.draft_id)
-                  if resolution is not None else None)
-        other = holder if holder not in (None, draft.id) else None
         named = sorted(s for s in named_by.get(draft.id, []) if s != draft.resolution_link)
-        finding = _link_findings(draft, resolution, named,
-                                 draft_symbols.get(other) if other is not None else None)
-        url = urls.get(draft.symbol) or draft.symbol
-        findings.setdefault(url, [])
-        if finding is not None or resolution is None:
-            findings[url].extend([finding] if finding else [])
+        finding = _link_findings(draft, resolution, named)
+        findings.setdefault(urls.get(draft.symbol) or draft.symbol, []).extend(
+            [finding] if finding else [])
+        if finding is None and resolution is not None:
+            candidates.setdefault(resolution.symbol, []).append(draft)
+
+    holders: dict[int, int | None] = {}  # resolution id -> the draft that holds it
+    for symbol, linked in candidates.items():
+        resolution = resolutions[symbol]
+        by_record = resolution.draft_id is not None and resolution.draft_named_by != BY_LINK
+        holder = resolution.draft_id if by_record else linked[0].id
+        for draft in linked:
+            if draft.id != holder:
+                findings[urls.get(draft.symbol) or draft.symbol].append(_held_elsewhere(
+                    draft, resolution, draft_symbols.get(holder, "?"), by_record))
+        if not by_record:
+            holders[resolution.id] = holder
+    # Resolutions a link held before and no link holds now let their draft go.
+    for (res_id,) in session.execute(select(r.c.id).where(r.c.draft_named_by == BY_LINK)):
+        holders.setdefault(res_id, None)
+    current = {i: (draft_id, by) for i, draft_id, by in session.execute(
+        select(r.c.id, r.c.draft_id, r.c.draft_named_by).where(r.c.id.in_(list(holders))))
+    } if holders else {}
+    for res_id, holder in holders.items():
+        wanted = (holder, BY_LINK if holder is not None else None)
+        if current.get(res_id) == wanted:
             continue
-        taken[resolution.id] = draft.id
-        if resolution.draft_id is None:
-            session.execute(r.update().where(r.c.id == resolution.id, r.c.draft_id.is_(None))
-                            .values(draft_id=draft.id))
-            counts.changed += 1
-        counts.changed += session.connection().execute(
-            e.update().where(e.c.resolution_id == resolution.id, e.c.key == resolution.symbol,
-                             e.c.draft_id.is_(None)).values(draft_id=draft.id)).rowcount or 0
-        if draft.status is None:
-            session.execute(d.update().where(d.c.id == draft.id).values(status="adopted"))
-            counts.changed += 1
+        session.execute(r.update().where(r.c.id == res_id).values(
+            draft_id=wanted[0], draft_named_by=wanted[1]))
+        counts.changed += 1
+    # The vote of adoption names the draft its resolution came from.
+    mismatched = session.execute(select(e.c.id, r.c.draft_id).select_from(
+        e.join(r, (e.c.resolution_id == r.c.id) & (e.c.key == r.c.symbol)))
+        .where(r.c.draft_id.is_not(None),
+               (e.c.draft_id.is_(None)) | (e.c.draft_id != r.c.draft_id))).all()
+    for event_id, draft_id in mismatched:
+        session.execute(e.update().where(e.c.id == event_id).values(draft_id=draft_id))
+    counts.changed += len(mismatched)
+    loose = session.execute(select(e.c.id).select_from(
+        e.join(r, (e.c.resolution_id == r.c.id) & (e.c.key == r.c.symbol)))
+        .where(r.c.draft_id.is_(None), e.c.draft_id.is_not(None),
+               e.c.draft_id.in_(select(d.c.id).where(d.c.resolution_link.is_not(None)))
+               )).scalars().all()
+    if loose:
+        session.execute(e.update().where(e.c.id.in_(loose)).values(draft_id=None))
+        counts.changed += len(loose)
+    # "Adopted" comes with a resolution: a linked draft that holds none is not adopted by it.
+    holding = select(r.c.draft_id).where(r.c.draft_id.is_not(None))
+    counts.changed += session.connection().execute(
+        d.update().where(d.c.resolution_link.is_not(None), d.c.status.is_(None),
+                         d.c.id.in_(holding)).values(status="adopted")).rowcount or 0
+    counts.changed += session.connection().execute(
+        d.update().where(d.c.resolution_link.is_not(None), d.c.status == "adopted",
+                         d.c.id.not_in(holding)).values(status=None)).rowcount or 0
     # The drafts no longer linked (or since rid of their record) lose their findings too.
     f = table_of(FindingRow)
     pages = {page_of(url) for url in findings}

@@ -72,6 +72,10 @@ class Resolution(Provenance, table=True):
     date: dt.date | None = None
     title: str | None = Field(default=None, sa_column=Column(Text))
     draft_id: int | None = Field(default=None, foreign_key="draft.id")
+    # Who says which draft it came from: "voting-record" (its voting record names the draft,
+    # and that holds) or "draft-link" (a draft's document record links it, settled by
+    # db.links after each sync and settled again from scratch each time).
+    draft_named_by: str | None = None
     meeting_id: int | None = Field(default=None, foreign_key="meeting.id")
     # The other meeting the meetings tables print it at, when they print it twice.
     printed_also_at_id: int | None = Field(default=None, foreign_key="meeting.id")

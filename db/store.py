@@ -123,17 +123,36 @@ def store_findings_of(session: Session, source: str,
     return counts
 
 
-def _add_findings(session: Session, findings: Sequence[FindingRecord]) -> Counts:
+def _name_drafts(session: Session, named: Sequence[tuple[int, int]]) -> int:
+    """Record the draft a voting record names for its resolution: that holds over a draft's
+    link (``db.links`` settles links around it). Return how many resolutions changed."""
+    if not named:
+        return 0
+    r = table_of(Resolution)
+    current = {i: (draft_id, by) for i, draft_id, by in session.execute(
+        select(r.c.id, r.c.draft_id, r.c.draft_named_by)
+        .where(r.c.id.in_([i for i, _ in named])))}
+    changed = [{"b_id": i, "b_draft": d} for i, d in dict(named).items()
+               if current.get(i) != (d, "voting-record")]
+    if changed:
+        session.execute(r.update().where(r.c.id == bindparam("b_id")).values(
+            draft_id=bindparam("b_draft"), draft_named_by="voting-record"), changed)
+    return len(changed)
+
+
+def _add_findings(session: Session, findings: Sequence[FindingRecord], *,
+                  seen_at: dt.datetime) -> Counts:
     """Add findings that one source's store settles about another source's page or record
     (known, like every finding, by source, page, record, kind and message). The page they
     belong to replaces them with its own when it is read again."""
     rows = [{"source": f.source, "page": page_of(f.url or ""),
              "record": _without_base(f.record, f.url or ""), "kind": f.kind,
              "severity": f.severity.value, "message": _without_base(f.message, f.url or ""),
-             "url": f.url} for f in findings]
+             "url": f.url, "first_seen": seen_at} for f in findings]
     if not rows:
         return Counts()
-    _, counts = upsert(session, Finding, rows, key=("source", "page", "record", "kind", "message"))
+    _, counts = upsert(session, Finding, rows, key=("source", "page", "record", "kind", "message"),
+                       fill_only=("first_seen",))
     return counts
 
 
@@ -202,7 +221,7 @@ def store_meetings_table(session: Session, page: MeetingsTable, *, url: str,
             vetoes.extend((d.vote_key, code) for code in d.vetoed_by)
     event_ids, c = upsert(session, VoteEvent, events, key="key", provenance=prov)
     counts += c
-    counts += _settle_adoptions(session, {
+    counts += _settle_adoptions(session, seen_at=fetched_at, events={
         event_ids[row["key"]]: (row["key"], row["outcome"],
                                 Tally(row["yes"], row["no"], row["abstain"])
                                 if row["yes"] is not None else None)
@@ -213,7 +232,7 @@ def store_meetings_table(session: Session, page: MeetingsTable, *, url: str,
                            scope=scope_in(Veto, "vote_event_id", list(event_ids.values()),
                                           source="dhl-meetings"),
                            provenance=prov)
-    counts += reconcile_same_votes(session, list(meeting_ids.values()))
+    counts += reconcile_same_votes(session, list(meeting_ids.values()), seen_at=fetched_at)
     counts += store_findings(session, "dhl-meetings", url,
                              [*page.findings, *_printed_twice(page)], seen_at=fetched_at)
     return counts
@@ -357,7 +376,7 @@ def store_veto_list(session: Session, page: VetoList, *, url: str,
     counts += _replace_set(session, Veto, veto_rows, key=("vote_event_id", "member_code", "source"),
                            scope=scope_in(Veto, "source", None, source="dhl-veto-list"),
                            provenance=prov)
-    counts += reconcile_same_votes(session, list(meeting_ids.values()))
+    counts += reconcile_same_votes(session, list(meeting_ids.values()), seen_at=fetched_at)
     printed = {p: key for key, p in session.execute(
         select(e_t.c.key, e_t.c.printed_as).where(e_t.c.printed_as.in_(list(
             {e.draft for e in page.entries if not e.question}))))}
@@ -377,7 +396,8 @@ def _same_vote_finding(printed: str, voted: str, meeting: str, members: Sequence
         f"{printed} is kept as the symbol the Veto List prints for it", url)
 
 
-def reconcile_same_votes(session: Session, meeting_ids: Sequence[int]) -> Counts:
+def reconcile_same_votes(session: Session, meeting_ids: Sequence[int], *,
+                         seen_at: dt.datetime) -> Counts:
     """Make a draft and its revision one vote when they are: voted at the same meeting,
     on the same question, vetoed by the same members, one named only by the Veto List and
     the other only by the meetings tables. The tables' draft is the one put to the vote
@@ -428,7 +448,7 @@ def reconcile_same_votes(session: Session, meeting_ids: Sequence[int]) -> Counts
             findings.append(found)
             list_only = [x for x in list_only if x[0] != b_id]
             break
-    counts += _add_findings(session, findings)
+    counts += _add_findings(session, findings, seen_at=seen_at)
     return counts
 
 
@@ -492,6 +512,9 @@ def store_voting_records(session: Session, records: Sequence[VotingRecord], *, s
                                fill_only=("number", "year", "date", "draft_id", "meeting_id"),
                                secondary=True)
     counts += c
+    counts.changed += _name_drafts(session, [
+        (resolution_ids[r.resolution], draft_ids[r.draft]) for r in records
+        if r.resolution and r.draft and r.resolution in resolution_ids and r.draft in draft_ids])
     elsewhere = _outcomes_stated_elsewhere(session, records)
     refused: set[str] = set()  # records whose roll call another source's outcome rules out
     settled: dict[str, list[FindingRecord]] = {}
@@ -621,8 +644,8 @@ def _tally_on_adoption_without_vote(source: str, key: str, record_id: str, tally
         "with no roll call", url)
 
 
-def _settle_adoptions(session: Session, events: Mapping[int, tuple[str, str, Tally | None]]
-                      ) -> Counts:
+def _settle_adoptions(session: Session, *, events: Mapping[int, tuple[str, str, Tally | None]],
+                      seen_at: dt.datetime) -> Counts:
     """Hold the meetings tables' outcomes against the roll calls stored before them.
 
     An adoption the tables call without a vote keeps no roll call; a tally the tables
@@ -664,7 +687,7 @@ def _settle_adoptions(session: Session, events: Mapping[int, tuple[str, str, Tal
     if refused:
         counts.deleted += session.execute(  # type: ignore[attr-defined]
             mv.delete().where(mv.c.vote_event_id.in_(refused))).rowcount
-    counts += _add_findings(session, findings)
+    counts += _add_findings(session, findings, seen_at=seen_at)
     return counts
 
 

@@ -2,26 +2,10 @@
 
 from __future__ import annotations
 
-import re
-from pathlib import Path
-
 import pandas as pd
 
 from reports.findings import FINDING_KINDS, explain
-
-README = Path(__file__).resolve().parent.parent / "README.md"
-
-
-def readme_finding_kinds() -> set[str]:
-    """Return the kinds named in the first column of the README's findings table."""
-    text = README.read_text(encoding="utf-8")
-    section = text[text.index("### `tracker check`"):]
-    section = section[:section.index("\n### ")]
-    kinds: set[str] = set()
-    for line in section.splitlines():
-        if line.startswith("| `"):
-            kinds.update(re.findall(r"`([a-z_]+)`", line.split("|")[1]))
-    return kinds
+from tests.readme_tables import readme_finding_kinds
 
 
 def test_the_readme_table_lists_exactly_the_kinds_the_tracker_explains() -> None:

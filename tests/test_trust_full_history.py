@@ -20,6 +20,7 @@ from reports.findings import FINDING_KINDS
 from scrapers.dhl.parse import parse_meetings_table
 from tests.conftest import SHARED_DATA, serve_replay
 from tests.history_replay import library_pages, real_library, serve_history
+from tests.readme_tables import readme_finding_severities
 from tracker.cli import app
 from tracker.settings import Settings
 from tracker.symbols import normalise_resolution_symbol
@@ -88,6 +89,10 @@ def test_every_kind_of_finding_recorded_is_explained(
     assert kinds, "a full history without findings: the check found nothing"
     assert {k["kind"] for k in kinds} <= set(FINDING_KINDS)
     assert all(k["rule"] == FINDING_KINDS[k["kind"]] for k in kinds)
+    # The README's table gives each kind's severity as the tracker records it.
+    severities = readme_finding_severities()
+    assert [(k["kind"], k["severity"]) for k in kinds
+            if severities[k["kind"]] != k["severity"]] == []
 
 
 

@@ -241,3 +241,75 @@ def test_a_link_from_a_draft_whose_vote_failed_is_refused(engine: Engine) -> Non
         "S/3730/Rev.1", "S/3730/Rev.1: its document record links it to S/RES/120 (1956), but the "
         "draft was put to the vote and not adopted (vetoed); the link is not stored; the draft "
         "is linked to no resolution")]
+
+
+def _holder(engine: Engine, resolution: str) -> tuple[str | None, str | None]:
+    """Return the draft that holds a resolution, and the draft of its vote of adoption."""
+    with engine.connect() as c:
+        held = c.execute(select(Draft.symbol).join(  # type: ignore[call-overload]
+            Resolution, Resolution.draft_id == Draft.id)
+            .where(Resolution.symbol == resolution)).scalar()
+        voted = c.execute(select(Draft.symbol).join(  # type: ignore[call-overload]
+            VoteEvent, VoteEvent.draft_id == Draft.id).where(VoteEvent.key == resolution)).scalar()
+    return held, voted
+
+
+@pytest.mark.parametrize("order", [["S/4056", "S/4056/Rev.1"], ["S/4056/Rev.1", "S/4056"]])
+def test_the_revision_holds_the_resolution_whatever_the_order_of_the_syncs(
+        engine: Engine, order: list[str]) -> None:
+    """Links are settled from scratch at each sync: the draft and its revision, read in two
+    syncs in either order, must end with the revision holding 129 (1958), and a second
+    settle must change nothing."""
+    from db.links import settle_resolution_links
+
+    upgrade(engine)
+    with session_scope(engine) as session:
+        vote = parse_record_xml(_marc(Record("1", "1958-08-07", "S/RES/129(1958)", "t", [], None,
+                                       meeting="S/PV.838").xml()), base_url="http://x")
+        store_voting_records(session, [vote], source="undl-votes", fetched_at=T)
+    for i, symbol in enumerate(order, 2):
+        with session_scope(engine) as session:
+            doc = parse_document_xml(_marc(Document(str(i), symbol, resolution="S/RES/129(1958)")
+                                           .xml()), base_url="http://x")
+            assert doc is not None
+            store_documents(session, [doc], source="undl-documents", fetched_at=T)
+            settle_resolution_links(session, seen_at=T)
+    assert _holder(engine, "S/RES/129 (1958)") == ("S/4056/Rev.1", "S/4056/Rev.1")
+    assert [r for r, _ in _findings(engine, "draft_link_disagrees")] == ["S/4056"]
+    with engine.connect() as c:
+        statuses = dict(c.execute(select(Draft.symbol, Draft.status)).all())  # type: ignore[call-overload]
+    assert statuses == {"S/4056": None, "S/4056/Rev.1": "adopted"}
+    with session_scope(engine) as session:
+        again = settle_resolution_links(session, seen_at=T)
+    assert (again.new, again.changed, again.deleted) == (0, 0, 0)
+
+
+@pytest.mark.parametrize("first", ["voting record", "document record"])
+def test_the_voting_records_draft_holds_over_a_link_whatever_came_first(
+        engine: Engine, first: str) -> None:
+    """The Library links S/2004/930 to 1557 (2004); 1557's voting record names S/2004/637. The
+    voting record must hold the resolution and its vote, and the link be a finding, in both
+    orders of the syncs (a link accepted first must not stay)."""
+    from db.links import settle_resolution_links
+
+    upgrade(engine)
+    vote = parse_record_xml(_marc(Record("1557", "2004-08-12", "S/RES/1557(2004)", "t", [], None,
+                                         draft="S/2004/637").xml()), base_url="http://x")
+    doc = parse_document_xml(_marc(Document("9", "S/2004/930", resolution="S/RES/1557(2004)")
+                                   .xml()), base_url="http://x")
+    assert doc is not None
+    steps = [lambda s: store_voting_records(s, [vote], source="undl-votes", fetched_at=T),
+             lambda s: store_documents(s, [doc], source="undl-documents", fetched_at=T)]
+    for step in steps if first == "voting record" else steps[::-1]:
+        with session_scope(engine) as session:
+            step(session)
+            settle_resolution_links(session, seen_at=T)
+    assert _holder(engine, "S/RES/1557 (2004)") == ("S/2004/637", "S/2004/637")
+    assert _findings(engine, "draft_link_disagrees") == [(
+        "S/2004/930", "S/2004/930: its document record links it to S/RES/1557 (2004), but "
+        "S/RES/1557 (2004) is the resolution of draft S/2004/637 (its voting record names that "
+        "draft); that is kept")]
+    with engine.connect() as c:
+        status = c.execute(select(Draft.status).where(  # type: ignore[call-overload]
+            Draft.symbol == "S/2004/930")).scalar()
+    assert status is None

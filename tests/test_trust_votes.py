@@ -80,6 +80,9 @@ def _state(engine: Engine) -> tuple[tuple[object, ...], int, list[tuple[str, str
         found = [tuple(f) for f in session.execute(
             select(Finding.kind, Finding.source, Finding.message)
             .where(Finding.record == "S/RES/1018 (1995)"))]
+        # Every finding knows when it was first seen, whichever store recorded it.
+        assert session.execute(select(Finding.id).where(  # type: ignore[call-overload]
+            Finding.first_seen.is_(None))).first() is None  # type: ignore[union-attr]
     return tuple(event), votes, found  # type: ignore[return-value]
 
 

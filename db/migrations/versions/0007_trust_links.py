@@ -30,6 +30,8 @@ def upgrade() -> None:
     with op.batch_alter_table('draft', schema=None) as batch_op:
         batch_op.add_column(sa.Column('resolution_link', sqlmodel.sql.sqltypes.AutoString(),
                                       nullable=True))
+    op.add_column('resolution', sa.Column('draft_named_by', sqlmodel.sql.sqltypes.AutoString(),
+                                          nullable=True))
     # Added in place, its foreign key with it: rebuilding the table (SQLite's batch mode)
     # would drop a table that vote events and mandates refer to.
     if op.get_bind().dialect.name == 'sqlite':
@@ -116,5 +118,6 @@ def downgrade() -> None:
     with op.batch_alter_table('resolution', schema=None) as batch_op:
         batch_op.drop_constraint('fk_resolution_printed_also_at_id_meeting', type_='foreignkey')
         batch_op.drop_column('printed_also_at_id')
+        batch_op.drop_column('draft_named_by')
     with op.batch_alter_table('draft', schema=None) as batch_op:
         batch_op.drop_column('resolution_link')
