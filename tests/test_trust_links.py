@@ -106,20 +106,33 @@ def make_engine_at(path: Path) -> Engine:
     return make_engine(f"sqlite:///{path}")
 
 
-def test_a_link_to_a_resolution_adopted_before_the_draft_is_refused(engine: Engine) -> None:
-    """A link to a known resolution adopted before the draft's year must be refused, named."""
+def _vote_and_link(engine: Engine, vote: tuple[str, str, str], draft: str, *,
+                   status: str | None = None) -> None:
+    """Store a voting record (date, resolution, meeting) and a draft's document record that
+    links that resolution (the draft with ``status`` if given), then settle the links."""
     from db.links import settle_resolution_links
 
+    date, resolution, meeting = vote
     upgrade(engine)
     with session_scope(engine) as session:
-        vote = parse_record_xml(_marc(Record("1", "2018-12-20", "S/RES/2450(2018)", "t", [], None,
-                                       meeting="S/PV.8434").xml()), base_url="http://x")
-        store_voting_records(session, [vote], source="undl-votes", fetched_at=T)
-        doc = parse_document_xml(_marc(Document("2", "S/2019/880", resolution="S/RES/2450(2018)")
-                                       .xml()), base_url="http://x")
+        record = parse_record_xml(_marc(Record("1", date, resolution, "t", [], None,
+                                         meeting=meeting).xml()), base_url="http://x")
+        store_voting_records(session, [record], source="undl-votes", fetched_at=T)
+        doc = parse_document_xml(_marc(Document("2", draft, resolution=resolution).xml()),
+                                 base_url="http://x")
         assert doc is not None
         store_documents(session, [doc], source="undl-documents", fetched_at=T)
+        if status is not None:
+            session.execute(Draft.__table__.update()  # type: ignore[attr-defined]
+                            .where(Draft.__table__.c.symbol == draft)  # type: ignore[attr-defined]
+                            .values(status=status))
         settle_resolution_links(session, seen_at=T)
+
+
+def test_a_link_to_a_resolution_adopted_before_the_draft_is_refused(engine: Engine) -> None:
+    """A link to a known resolution adopted before the draft's year must be refused, named."""
+
+    _vote_and_link(engine, ("2018-12-20", "S/RES/2450(2018)", "S/PV.8434"), "S/2019/880")
     with engine.connect() as c:
         assert c.execute(select(Resolution.draft_id)  # type: ignore[call-overload]
                          .where(Resolution.symbol == "S/RES/2450 (2018)")).scalar() is None
@@ -219,21 +232,10 @@ def test_draft_preference_orders_revisions_first() -> None:
 def test_a_link_from_a_draft_whose_vote_failed_is_refused(engine: Engine) -> None:
     """S/3730/Rev.1 was vetoed on 4 November 1956; its record links it to 120 (1956), adopted
     at the same meeting on another text. A failed draft must become no resolution."""
-    from db.links import settle_resolution_links
 
-    upgrade(engine)
-    with session_scope(engine) as session:
-        vote = parse_record_xml(_marc(Record("1", "1956-11-04", "S/RES/120(1956)", "t", [], None,
-                                       meeting="S/PV.754").xml()), base_url="http://x")
-        store_voting_records(session, [vote], source="undl-votes", fetched_at=T)
-        doc = parse_document_xml(_marc(Document("2", "S/3730/Rev.1", resolution="S/RES/120(1956)")
-                                       .xml()), base_url="http://x")
-        assert doc is not None
-        store_documents(session, [doc], source="undl-documents", fetched_at=T)
-        session.execute(Draft.__table__.update()  # type: ignore[attr-defined]
-                        .where(Draft.__table__.c.symbol == "S/3730/Rev.1")  # type: ignore[attr-defined]
-                        .values(status="vetoed"))  # as the tables and the Veto List store it
-        settle_resolution_links(session, seen_at=T)
+    # The draft's status as the tables and the Veto List store it.
+    _vote_and_link(engine, ("1956-11-04", "S/RES/120(1956)", "S/PV.754"), "S/3730/Rev.1",
+                   status="vetoed")
     with engine.connect() as c:
         assert c.execute(select(Resolution.draft_id)  # type: ignore[call-overload]
                          .where(Resolution.symbol == "S/RES/120 (1956)")).scalar() is None
