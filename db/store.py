@@ -489,6 +489,21 @@ def store_voting_records(session: Session, records: Sequence[VotingRecord], *, s
     def prov(record: VotingRecord) -> dict[str, Any]:
         return {"source_url": record.url, "fetched_at": when(record)}
 
+    # A vote is one record's: a second record of the source giving the same vote is set
+    # aside (read, named in a finding, nothing of it stored), whatever order they come in.
+    records, claimants, displaced = _owners_of_votes(session, records, source=source)
+    for r, owner in claimants:
+        counts += store_findings_of(session, source, {r.url: (
+            [*r.findings, _vote_claimed_twice(source, r, owner)], when(r))})
+    if displaced:
+        counts += _add_findings(session, displaced, seen_at=min(map(when, records)))
+    _, c = upsert(session, SourceRecord, [
+        {"source": source, "record_id": r.record_id, "modified": r.modified,
+         "vote_event_id": None, **prov(r)} for r, _ in claimants], key=("source", "record_id"))
+    counts += c
+    if not records:
+        return counts
+
     meeting_rows = [{"record": r.meeting, "number": meeting_number(r.meeting),
                      "date": _date(r.date), **prov(r)} for r in records if r.meeting]
     meeting_ids, c = upsert(session, Meeting, meeting_rows, key="record",
@@ -595,6 +610,80 @@ def store_voting_records(session: Session, records: Sequence[VotingRecord], *, s
         key=("source", "record_id"))
     counts += c
     return counts
+
+
+def _record_order(record_id: str) -> tuple[int, int, str]:
+    """Order record ids as the Library made them (numbers, not text: 999 before 1000)."""
+    return (0, int(record_id), "") if record_id.isdigit() else (1, 0, record_id)
+
+
+def _owners_of_votes(session: Session, records: Sequence[VotingRecord], *, source: str
+                     ) -> tuple[list[VotingRecord], list[tuple[VotingRecord, tuple[str, str]]],
+                                list[FindingRecord]]:
+    """Return the records that own their vote, the records that claim a vote another
+    record of the same source owns (each with that owner's id and URL), and the findings
+    of stored records that a record read now takes the vote from.
+
+    A vote (a resolution, or a draft voted on) has one voting record. When two records
+    of one source give it, the one the Library made first (the lower record id) keeps
+    it, in this batch or stored before: the result does not depend on the order in
+    which records are read. Nothing of the other is stored: not its roll call, title,
+    draft or vetoes.
+    """
+    by_key: dict[str, list[tuple[str, str]]] = {}
+    for r in records:
+        if r.vote_key:
+            by_key.setdefault(r.vote_key, []).append((r.record_id, r.url))
+    e, sr = table_of(VoteEvent), table_of(SourceRecord)
+    here = {r.record_id for r in records}
+    stored: dict[str, list[tuple[str, str]]] = {}
+    keys = list(by_key)
+    for i in range(0, len(keys), 500):
+        for key, record_id, url in session.execute(
+                select(e.c.key, sr.c.record_id, sr.c.source_url)
+                .join(e, e.c.id == sr.c.vote_event_id)
+                .where(sr.c.source == source, e.c.key.in_(keys[i:i + 500]))):
+            if record_id not in here:  # a record read again claims what it says now
+                stored.setdefault(key, []).append((record_id, url or ""))
+    owner = {key: min([*claims, *stored.get(key, [])], key=lambda c: _record_order(c[0]))
+             for key, claims in by_key.items()
+             if len(claims) > 1 or key in stored}
+    kept = [r for r in records if not r.vote_key or owner.get(r.vote_key, (r.record_id,))[0]
+            == r.record_id]
+    claimants = [(r, owner[r.vote_key]) for r in records
+                 if r.vote_key and owner.get(r.vote_key, (r.record_id,))[0] != r.record_id]
+    displaced: list[FindingRecord] = []
+    for key, olders in stored.items():
+        for record_id, url in olders:
+            if key in owner and owner[key][0] != record_id:
+                winner = owner[key][0]
+                displaced.append(FindingRecord(
+                    source, key, "vote_claimed_by_two_records", Severity.ERROR,
+                    f"{key}: the Digital Library's voting records {winner} and {record_id} "
+                    f"both give this vote. Kept: the roll call of record {winner}, the one "
+                    f"the Library made first; record {record_id}'s is no longer stored", url))
+                session.execute(sr.update().where(sr.c.source == source,
+                                                  sr.c.record_id == record_id)
+                                .values(vote_event_id=None))
+                # The rows the displaced record stated pass to the owner, which updates them.
+                winner_url = next(r.url for r in records if r.record_id == winner)
+                for model in (VoteEvent, Resolution):
+                    t = table_of(model)
+                    session.execute(t.update().where(t.c.source_url == url)
+                                    .values(source_url=winner_url))
+    return kept, claimants, displaced
+
+
+def _vote_claimed_twice(source: str, record: VotingRecord, owner: tuple[str, str]
+                        ) -> FindingRecord:
+    counted = _counted(v.vote for v in record.votes)
+    return FindingRecord(
+        source, record.vote_key or record.record_id, "vote_claimed_by_two_records",
+        Severity.ERROR,
+        f"{record.vote_key}: the Digital Library's voting records {owner[0]} and "
+        f"{record.record_id} both give this vote. Kept: the roll call of record {owner[0]}, "
+        f"the one the Library made first; record {record.record_id} (a roll call of "
+        f"{counted}) is not stored, so it cannot overwrite the vote", record.url)
 
 
 ADOPTED_WITH_A_VOTE = (Outcome.ADOPTED_WITH_VOTE.value, Outcome.ADOPTED_BY_WRITTEN_PROCEDURE.value)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import math
+import re
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -36,6 +37,10 @@ REPORTS: dict[str, Callable[[Engine], pd.DataFrame]] = {
 }
 FORMATS = ("csv", "json", "parquet")
 
+# A spreadsheet runs a cell that begins with one of these as a formula (CSV injection).
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+_NUMBER = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?")
+
 
 class ExportError(ValueError):
     """An export that cannot be made (unknown name or format, file in the way)."""
@@ -59,6 +64,27 @@ def jsonable(value: Any) -> Any:
 def records(df: pd.DataFrame) -> list[dict[str, Any]]:
     """Return a frame as a list of JSON-ready objects with snake_case keys."""
     return [{str(k): jsonable(v) for k, v in row.items()} for row in df.to_dict(orient="records")]
+
+
+def spreadsheet_safe(df: pd.DataFrame) -> pd.DataFrame:
+    """Return a frame whose text cells a spreadsheet cannot run as formulas.
+
+    As OWASP advises for CSV injection: a text cell that begins with ``= + - @``, a tab
+    or a carriage return gets a leading single quote, so a spreadsheet shows it as text.
+    Numbers stay numbers (a number column, or a text cell that is a plain number: -1).
+    """
+    out = df
+    for i in range(df.shape[1]):  # by position: two columns may share a name
+        series = df.iloc[:, i]
+        if series.dtype.kind != "O" and not isinstance(series.dtype, pd.StringDtype):
+            continue
+        risky = [isinstance(v, str) and v.startswith(FORMULA_START) and not _NUMBER.fullmatch(v)
+                 for v in series]
+        if any(risky):
+            if out is df:
+                out = df.copy()
+            out.isetitem(i, [f"'{v}" if r else v for v, r in zip(series, risky, strict=True)])
+    return out
 
 
 def names() -> list[str]:
@@ -95,7 +121,7 @@ def write(df: pd.DataFrame, path: Path, fmt: str, *, overwrite: bool = False) ->
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         if fmt == "csv":
-            df.to_csv(path, index=False)
+            spreadsheet_safe(df).to_csv(path, index=False)
         elif fmt == "json":
             path.write_text(json.dumps(records(df), ensure_ascii=False, indent=1),
                             encoding="utf-8")

@@ -82,6 +82,14 @@ FINDING_KINDS: dict[str, str] = {
     "found by either symbol",
     "not_a_draft_record": "the record found by a draft's symbol is not a draft resolution's (a "
     "letter, a report, an amendment): its title and sponsors are not read",
+    "vote_claimed_by_two_records": "two voting records of one source give the same vote (one "
+    "resolution, or one draft voted on): the record the Library made first (the lower record "
+    "id) keeps the vote and its roll call, in whatever order they are read; nothing of the "
+    "other is stored",
+    "repeated_row": "a page prints the same row twice (the row before it, cell for cell, or a "
+    "draft with a document symbol listed again): one vote, counted once",
+    "rows_disagree": "a page gives the veto of one draft (on one question) in two rows that "
+    "differ: the first row on the page is kept, with only the members every row names",
 }
 
 

@@ -143,30 +143,65 @@ def _records(df: pd.DataFrame) -> list[dict[str, Any]]:
     return records(df)
 
 
+# Terminal control sequences (CSI, OSC such as hyperlinks and titles, other escapes, in
+# their 7-bit and 8-bit forms), then any control or bidirectional-override character left.
+_TERMINAL_SEQUENCE = re.compile(
+    r"(?:\x1b\[|\x9b)[0-?]*[ -/]*[@-~]"
+    r"|(?:\x1b[\]PX^_]|[\x90\x98\x9d\x9e\x9f])[^\x07\x1b\x9c]*(?:\x07|\x1b\\|\x9c)?"
+    r"|\x1b[ -/]*[0-~]?")
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+
+
+def terminal_safe(text: str) -> str:
+    """Return text a terminal shows as it is: no escape sequences, no control characters
+    (a tab becomes a space; line breaks are kept)."""
+    if text.isprintable():
+        return text
+    return _CONTROL.sub("", _TERMINAL_SEQUENCE.sub("", text.replace("\t", " ")))
+
+
+def _json_for_terminal(payload: Any) -> str:
+    """Return JSON with every control character escaped (JSON escapes C0 itself; C1 and
+    bidirectional overrides are escaped here): the same data, shown safely."""
+    text = json.dumps(payload, ensure_ascii=False, indent=1)
+    return re.sub(r"[\x7f-\x9f\u202a-\u202e\u2066-\u2069]",
+                  lambda m: f"\\u{ord(m.group(0)):04x}", text)
+
+
 def show(df: pd.DataFrame, fmt: Format, *, title: str | None = None,
          single: bool = False, table_columns: list[str] | None = None) -> None:
     """Print a frame as a rich table, CSV or JSON (a list of objects, or one object).
 
     ``table_columns`` narrows what a table shows on screen; CSV and JSON keep every column.
+    Text from a source is data: a table shows it as plain text (never rich markup, never
+    terminal escapes), CSV cells cannot run as spreadsheet formulas, JSON escapes controls.
     """
+    from reports.export import spreadsheet_safe
+
     if fmt is Format.csv:
+        df = spreadsheet_safe(df)
+        if sys.stdout.isatty():
+            df = df.map(lambda v: terminal_safe(v) if isinstance(v, str) else v)
         df.to_csv(sys.stdout, index=False)
         return
     if fmt is Format.json:
         records = _records(df)
         payload: Any = records[0] if single and len(records) == 1 else records
-        typer.echo(json.dumps(payload, ensure_ascii=False, indent=1))
+        typer.echo(_json_for_terminal(payload))
         return
     from rich.console import Console
     from rich.table import Table
+    from rich.text import Text
 
     if table_columns:
         df = df[[c for c in table_columns if c in df.columns]]
-    table = Table(title=title, show_lines=False)
+    # Text objects, not strings: rich would read "[...]" in a title as markup.
+    table = Table(title=Text(terminal_safe(title)) if title is not None else None,
+                  show_lines=False)
     for column in df.columns:
-        table.add_column(str(column), overflow="fold")
+        table.add_column(Text(terminal_safe(str(column))), overflow="fold")
     for row in _records(df):
-        table.add_row(*("" if v is None else str(v) for v in row.values()))
+        table.add_row(*(Text("" if v is None else terminal_safe(str(v))) for v in row.values()))
     Console().print(table)
     if df.empty:
         typer.echo("(no rows)")

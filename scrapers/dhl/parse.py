@@ -155,14 +155,21 @@ def parse_veto_list(body: bytes, *, url: str | None = None) -> VetoList:
         raise ParseError(SOURCE_VETO_LIST, url or "veto list", f"unexpected columns {header!r}")
     if not rows:
         raise ParseError(SOURCE_VETO_LIST, url or "veto list", "no vetoes found on the page")
-    raw: list[tuple[int, list[Tag]]] = [
-        (i + 1, tr.find_all("td", recursive=False)) for i, tr in enumerate(rows)
-    ]
+    findings: list[Finding] = []
+    raw: list[tuple[int, tuple[str, ...]]] = []
+    for i, tr in enumerate(rows):
+        texts = tuple(cell_text(c) for c in tr.find_all("td", recursive=False))
+        if raw and texts == raw[-1][1]:
+            # The same row twice in a row: one vote printed twice, not a second draft. (Rows
+            # repeated apart can be two drafts known by one meeting record: S/PV.49 has two.)
+            findings.append(_repeated_row(i + 1, raw[-1][0], texts, url))
+            continue
+        raw.append((i + 1, texts))
     # Number drafts known only by a meeting record in the order voted (the page is newest first).
     ordinals: dict[str, int] = {}
     entries: list[VetoListEntry] = []
-    for row, cells in reversed(raw):
-        date_text, draft_text, meeting_text, agenda, members_text = (cell_text(c) for c in cells)
+    for row, texts in reversed(raw):
+        date_text, draft_text, meeting_text, agenda, members_text = texts
         record = f"row {row} ({draft_text or date_text})"
         when = parse_day(date_text, year=None, source=SOURCE_VETO_LIST, record=record)
         symbol = first_symbol(draft_text)
@@ -206,8 +213,60 @@ def parse_veto_list(body: bytes, *, url: str | None = None) -> VetoList:
                 row=row,
             )
         )
+    entries = _one_row_per_vote(entries, findings, url)
     entries.sort(key=lambda e: (e.date, e.row * -1))
-    return VetoList(entries=entries, findings=[])
+    return VetoList(entries=entries, findings=findings)
+
+
+def _repeated_row(row: int, first: int, texts: tuple[str, ...], url: str | None) -> Finding:
+    return Finding(
+        SOURCE_VETO_LIST, f"row {row} ({texts[1] or texts[0]})", "repeated_row", Severity.WARNING,
+        f"row {row} repeats row {first} cell for cell ({' | '.join(texts)}): one vote printed "
+        "twice; counted once", url)
+
+
+def _one_row_per_vote(entries: list[VetoListEntry], findings: list[Finding],
+                      url: str | None) -> list[VetoListEntry]:
+    """Keep one entry per vote on a draft with a document symbol (a draft is vetoed once on
+    a question); name each further row. Rows that disagree keep the first row on the page
+    and, as the members casting the veto, only those every row names."""
+    rows: dict[str, list[VetoListEntry]] = {}
+    for e in entries:
+        if not e.draft.startswith("S/PV."):
+            rows.setdefault(e.vote_key, []).append(e)
+    dropped: set[int] = set()
+    for key, group in rows.items():
+        if len(group) < 2:
+            continue
+        group.sort(key=lambda e: e.row)
+        first = group[0]
+        shown = {e.row: (e.date_text, e.draft_text, e.meeting_text, e.agenda,
+                         ", ".join(e.members)) for e in group}
+        members = [m for m in first.members if all(m in e.members for e in group)]
+        for e in group[1:]:
+            dropped.add(e.row)
+            record = f"row {e.row} ({e.draft_text})"
+            if shown[e.row] == shown[first.row]:
+                findings.append(_repeated_row(e.row, first.row, (
+                    e.date_text, e.draft_text, e.meeting_text, e.agenda, ", ".join(e.members)),
+                    url))
+                continue
+            differ = [f"{name} {shown[first.row][i]!r} and {shown[e.row][i]!r}"
+                      for i, name in enumerate(("date", "draft", "written record",
+                                                "agenda item", "members"))
+                      if shown[first.row][i] != shown[e.row][i]]
+            kept = (f"the members both name ({', '.join(members)})" if members
+                    else "no veto of this vote: the rows name no member in common")
+            findings.append(Finding(
+                SOURCE_VETO_LIST, record, "rows_disagree", Severity.ERROR,
+                f"rows {first.row} and {e.row} both give the veto of {key} and differ: "
+                f"{'; '.join(differ)}. Kept: row {first.row} (the first on the page), "
+                f"with {kept}", url))
+        if members:
+            first.members = members
+        else:
+            dropped.add(first.row)
+    return [e for e in entries if e.row not in dropped]
 
 
 # --------------------------------------------------------------------------------------
