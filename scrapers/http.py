@@ -331,6 +331,11 @@ class PoliteClient:
         except httpx.TooManyRedirects as exc:
             raise FetchError(shown, f"redirect loop: more than {MAX_REDIRECTS} redirects "
                                     f"(the last to {exc.request.url})") from None
+        except httpx.LocalProtocolError:
+            # httpx quotes the offending header, which may be a secret (an API token).
+            raise FetchError(shown, "the request could not be sent: one of its headers is not "
+                                    "valid HTTP (a line break or space in a setting such as "
+                                    "TRACKER_UNDL_TOKEN?)") from None
         except httpx.UnsupportedProtocol as exc:
             raise FetchError(shown, f"redirected to a URL the tracker cannot fetch: {exc}"
                              ) from None
