@@ -4,7 +4,10 @@ Pages (the Library's tables, the Veto List, datasets) are files,
 ``raw/{source}/{page_id}.body`` with a ``.json`` of metadata; the Digital
 Library's records, thousands of small ones, are rows of ``raw/{source}.sqlite``.
 ``tracker rebuild`` recreates the database from here with no network. A page or
-record whose body changes keeps its earlier versions.
+record whose body changes keeps its earlier versions. A page reached through a
+redirect keeps both URLs: the one asked for (``url``: the page's name, which the
+next sync asks again with its validators, and the facts' ``source_url``, so a
+page's findings keep one identity) and the one that answered (``final_url``).
 """
 
 from __future__ import annotations
@@ -31,6 +34,7 @@ class ArchivedPage:
     sha256: str
     body: bytes
     validators: dict[str, str] | None = None  # ETag / Last-Modified, for conditional requests
+    final_url: str | None = None  # the URL that answered, when a redirect led elsewhere
 
 
 def _safe(page_id: str) -> str:
@@ -99,7 +103,7 @@ class RawArchive:
             return None
         return ArchivedPage(source, page_id, meta["url"],
                             dt.datetime.fromisoformat(meta["fetched_at"]), meta["sha256"],
-                            body, meta.get("validators"))
+                            body, meta.get("validators"), meta.get("final_url"))
 
     def _history_of(self, source: str) -> dict[str, list[Path]]:
         """{page id: its metadata files in ``history/``}."""
@@ -113,20 +117,24 @@ class RawArchive:
         return found
 
     def save(self, source: str, page_id: str, url: str, body: bytes,
-             fetched_at: dt.datetime, validators: dict[str, str] | None = None
-             ) -> tuple[ArchivedPage, bool]:
+             fetched_at: dt.datetime, validators: dict[str, str] | None = None,
+             final_url: str | None = None) -> tuple[ArchivedPage, bool]:
         """Keep a response body. Return the archived page and whether its content changed.
 
         An unchanged body keeps its first fetch time, so facts read from it keep
         their provenance and a second sync changes nothing. A changed body first
         copies the current version into ``history/``, then replaces the body and,
         last, its metadata (each written whole, then renamed): killed at any point,
-        the page reads as a complete version, the old one or the new.
+        the page reads as a complete version, the old one or the new. ``final_url``
+        is the URL that answered when a redirect led away from ``url``; the same
+        body from another final URL is a new version.
         """
+        final_url = final_url if final_url != url else None
         digest = hashlib.sha256(body).hexdigest()
         body_path, meta_path = self._paths(source, page_id)
         previous, whole = self._current(source, page_id)
-        if previous is not None and previous.sha256 == digest and previous.url == url:
+        if (previous is not None and previous.sha256 == digest and previous.url == url
+                and previous.final_url == final_url):
             if not whole:  # read from the history: a save was cut short
                 _atomic_write(body_path, body)
             if not whole or (validators and validators != previous.validators):
@@ -139,7 +147,8 @@ class RawArchive:
             old_body.parent.mkdir(exist_ok=True)
             _atomic_write(old_body, previous.body)
             _atomic_write(old_meta, _metadata(previous))
-        page = ArchivedPage(source, page_id, url, fetched_at, digest, body, validators or None)
+        page = ArchivedPage(source, page_id, url, fetched_at, digest, body, validators or None,
+                            final_url)
         _atomic_write(body_path, body)
         _atomic_write(meta_path, _metadata(page))
         return page, True
@@ -155,9 +164,12 @@ class RawArchive:
 
 def _metadata(page: ArchivedPage) -> bytes:
     """The ``.json`` written beside a page's body."""
-    return json.dumps({"url": page.url, "fetched_at": page.fetched_at.isoformat(),
-                       "sha256": page.sha256, "bytes": len(page.body),
-                       "validators": page.validators or None}, indent=1).encode()
+    meta = {"url": page.url, "fetched_at": page.fetched_at.isoformat(),
+            "sha256": page.sha256, "bytes": len(page.body),
+            "validators": page.validators or None}
+    if page.final_url:  # written only when a redirect led elsewhere: older archives read alike
+        meta["final_url"] = page.final_url
+    return json.dumps(meta, indent=1).encode()
 
 
 def _atomic_write(path: Path, data: bytes) -> None:

@@ -4,6 +4,14 @@ A User-Agent naming the project, a pause between requests to the same host,
 timeouts, retries with backoff that honour ``Retry-After`` on 429 and 503, no
 retry on 404, and a cap on the size of a response. The sleep and clock are
 parameters, so throttling and backoff are testable without waiting.
+
+Limits hold before memory is spent: the size cap counts the *decoded* bytes as
+they stream (each ``Content-Encoding`` layer is inflated a bounded piece at a
+time, so ``gzip, gzip`` of a few kilobytes cannot expand to gigabytes); the
+timeout bounds a whole attempt (connecting, the headers and the whole body), not
+each read, so a server trickling a byte a second cannot hold a sync; a redirect
+loop is a fetch error naming the URL. A response keeps the URL asked for and the
+URL that answered after redirects.
 """
 
 from __future__ import annotations
@@ -11,10 +19,12 @@ from __future__ import annotations
 import datetime as dt
 import email.utils
 import time
-from collections.abc import Callable, Mapping
+import zlib
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+import httpcore
 import httpx
 from tenacity import (
     RetryCallState,
@@ -29,6 +39,9 @@ from tracker import PROJECT_URL, __version__
 
 USER_AGENT = f"unsc-tracker/{__version__} (+{PROJECT_URL})"
 MAX_RETRY_AFTER = 300.0
+MAX_REDIRECTS = 5
+# The largest piece a decoder inflates at a time: the memory one step may take.
+DECODE_PIECE = 64 * 1024
 
 
 class FetchError(Exception):
@@ -55,11 +68,12 @@ class TransientError(FetchError):
 
 @dataclass(frozen=True)
 class Response:
-    url: str
+    url: str  # the URL asked for
     status: int
     body: bytes
     headers: Mapping[str, str]
     fetched_at: dt.datetime
+    final_url: str | None = None  # the URL that answered, when a redirect led elsewhere
 
 
 def parse_retry_after(value: str | None, *, now: dt.datetime | None = None) -> float | None:
@@ -90,6 +104,148 @@ class _WaitRetryAfter:
         return float(self.backoff(state))
 
 
+class _Deadline:
+    """The moment the current attempt must be over (``time.monotonic``), shared with
+    the sockets, which never wait past it."""
+
+    def __init__(self) -> None:
+        self.at: float | None = None
+
+    def left(self, timeout: float | None) -> float | None:
+        """The timeout of one socket operation: its own, cut to what remains."""
+        if self.at is None:
+            return timeout
+        remaining = self.at - time.monotonic()
+        if remaining <= 0:
+            raise httpcore.ReadTimeout("the whole request took longer than its timeout")
+        return remaining if timeout is None else min(timeout, remaining)
+
+
+class _DeadlineStream(httpcore.NetworkStream):
+    """A socket stream whose every read and write ends by the attempt's deadline."""
+
+    def __init__(self, stream: httpcore.NetworkStream, deadline: _Deadline) -> None:
+        self._stream = stream
+        self._deadline = deadline
+
+    def read(self, max_bytes: int, timeout: float | None = None) -> bytes:
+        return self._stream.read(max_bytes, self._deadline.left(timeout))
+
+    def write(self, buffer: bytes, timeout: float | None = None) -> None:
+        self._stream.write(buffer, self._deadline.left(timeout))
+
+    def close(self) -> None:
+        self._stream.close()
+
+    def start_tls(self, ssl_context: Any, server_hostname: str | None = None,
+                  timeout: float | None = None) -> httpcore.NetworkStream:
+        return _DeadlineStream(self._stream.start_tls(ssl_context, server_hostname,
+                                                      self._deadline.left(timeout)),
+                               self._deadline)
+
+    def get_extra_info(self, info: str) -> Any:
+        return self._stream.get_extra_info(info)
+
+
+class _DeadlineBackend(httpcore.SyncBackend):
+    def __init__(self, deadline: _Deadline) -> None:
+        self._deadline = deadline
+
+    def connect_tcp(self, host: str, port: int, timeout: float | None = None,
+                    local_address: str | None = None,
+                    socket_options: Any = None) -> httpcore.NetworkStream:
+        stream = super().connect_tcp(host, port, self._deadline.left(timeout), local_address,
+                                     socket_options)
+        return _DeadlineStream(stream, self._deadline)
+
+
+class _DeadlineTransport(httpx.HTTPTransport):
+    """httpx's own transport, over sockets that keep the attempt's deadline."""
+
+    def __init__(self, deadline: _Deadline) -> None:
+        super().__init__()
+        # httpx builds the same pool; only the network backend differs.
+        self._pool = httpcore.ConnectionPool(ssl_context=httpx.create_ssl_context(),
+                                             network_backend=_DeadlineBackend(deadline))
+
+
+class _Layer:
+    """One content-coding layer (gzip or deflate), inflated a bounded piece at a time."""
+
+    def __init__(self, coding: str) -> None:
+        self.coding = coding
+        self._raw_deflate = False
+        self._decoder = self._new()
+
+    def _new(self) -> Any:
+        if self.coding == "gzip":
+            return zlib.decompressobj(zlib.MAX_WBITS | 16)
+        return zlib.decompressobj(-zlib.MAX_WBITS if self._raw_deflate else zlib.MAX_WBITS)
+
+    def feed(self, data: bytes) -> Iterator[bytes]:
+        """Yield what ``data`` inflates to, in pieces of at most DECODE_PIECE bytes."""
+        while data:
+            try:
+                piece = self._decoder.decompress(data, DECODE_PIECE)
+            except zlib.error:
+                if self.coding == "deflate" and not self._raw_deflate:
+                    # Some servers send raw deflate without the zlib header (as httpx allows).
+                    self._raw_deflate = True
+                    self._decoder = self._new()
+                    piece = self._decoder.decompress(data, DECODE_PIECE)
+                else:
+                    raise
+            if piece:
+                yield piece
+            if self._decoder.eof:  # a gzip stream of several members: the next begins
+                data = self._decoder.unused_data
+                if data:
+                    self._decoder = self._new()
+            else:
+                data = self._decoder.unconsumed_tail
+
+    def flush(self) -> Iterator[bytes]:
+        data = self._decoder.flush(DECODE_PIECE)
+        if data:
+            yield data
+
+
+def _inflate(raw: Iterable[bytes], codings: list[str]) -> Iterator[bytes]:
+    """Decode the raw body through each coding layer, outermost first, a piece at a time.
+
+    No step holds more than DECODE_PIECE bytes of one layer's output, so a caller
+    counting the pieces stops a bomb of stacked encodings before it expands.
+    """
+    layers = [_Layer(coding) for coding in reversed(codings)]
+
+    def through(pieces: Iterable[bytes], depth: int) -> Iterator[bytes]:
+        if depth == len(layers):
+            yield from pieces
+            return
+        layer = layers[depth]
+
+        def fed() -> Iterator[bytes]:
+            for piece in pieces:
+                yield from layer.feed(piece)
+            yield from layer.flush()
+
+        yield from through(fed(), depth + 1)
+
+    yield from through(raw, 0)
+
+
+def _codings(response: httpx.Response, url: str) -> list[str]:
+    """The content codings of a response, in the order they were applied."""
+    value = response.headers.get("Content-Encoding", "")
+    codings = [c.strip().lower() for c in value.split(",") if c.strip()]
+    codings = [c for c in codings if c != "identity"]
+    unknown = [c for c in codings if c not in ("gzip", "deflate", "x-gzip")]
+    if unknown:
+        raise FetchError(url, f"the server sent an encoding the tracker did not ask for: "
+                              f"Content-Encoding {value!r}")
+    return ["gzip" if c == "x-gzip" else c for c in codings]
+
+
 class PoliteClient:
     """Fetch pages politely. Use as a context manager."""
 
@@ -108,6 +264,7 @@ class PoliteClient:
         transport: httpx.BaseTransport | None = None,
     ) -> None:
         self.min_interval = 1.0 / requests_per_second if requests_per_second > 0 else 0.0
+        self.timeout = timeout
         self.max_attempts = max_attempts
         self.max_bytes = max_bytes
         self.sleep = sleep
@@ -115,11 +272,14 @@ class PoliteClient:
         self.requests = 0
         self._last: dict[str, float] = {}
         self._wait = _WaitRetryAfter(backoff_initial, backoff_max)
+        self._deadline = _Deadline()
         self._client = httpx.Client(
-            headers={"User-Agent": USER_AGENT, **(headers or {})},
+            headers={"User-Agent": USER_AGENT, "Accept-Encoding": "gzip, deflate",
+                     **(headers or {})},
             timeout=httpx.Timeout(timeout),
             follow_redirects=True,
-            transport=transport,
+            max_redirects=MAX_REDIRECTS,
+            transport=transport or _DeadlineTransport(self._deadline),
         )
 
     def __enter__(self) -> PoliteClient:
@@ -157,6 +317,7 @@ class PoliteClient:
         shown = str(request.url)
         self._pace(request.url.host)
         self.requests += 1
+        self._deadline.at = time.monotonic() + self.timeout
         try:
             response = self._client.send(request, stream=True)
             try:
@@ -164,9 +325,24 @@ class PoliteClient:
             finally:
                 response.close()
         except httpx.TimeoutException as exc:
-            raise TransientError(shown, f"timed out ({type(exc).__name__})") from exc
+            raise TransientError(shown, f"timed out: no whole answer within {self.timeout:g} s "
+                                        f"(TRACKER_TIMEOUT_SECONDS; {type(exc).__name__})"
+                                 ) from exc
+        except httpx.TooManyRedirects as exc:
+            raise FetchError(shown, f"redirect loop: more than {MAX_REDIRECTS} redirects "
+                                    f"(the last to {exc.request.url})") from None
+        except httpx.LocalProtocolError:
+            # httpx quotes the offending header, which may be a secret (an API token).
+            raise FetchError(shown, "the request could not be sent: one of its headers is not "
+                                    "valid HTTP (a line break or space in a setting such as "
+                                    "TRACKER_UNDL_TOKEN?)") from None
+        except httpx.UnsupportedProtocol as exc:
+            raise FetchError(shown, f"redirected to a URL the tracker cannot fetch: {exc}"
+                             ) from None
         except (httpx.TransportError, httpx.DecodingError) as exc:
             raise TransientError(shown, f"connection failed: {exc}") from exc
+        finally:
+            self._deadline.at = None
         status = response.status_code
         if status == 404 or status == 410:
             raise NotFound(shown, f"not found ({status})", status)
@@ -175,19 +351,26 @@ class PoliteClient:
                                  parse_retry_after(response.headers.get("Retry-After")))
         if status >= 400:
             raise FetchError(shown, f"server refused the request ({status})", status)
-        return Response(shown, status, body, dict(response.headers), dt.datetime.now(dt.UTC))
+        final = str(response.url)
+        return Response(shown, status, body, dict(response.headers), dt.datetime.now(dt.UTC),
+                        final if final != shown else None)
 
     def _read_capped(self, response: httpx.Response, url: str) -> bytes:
+        """Read the body, decoded, refusing it as soon as it passes the cap."""
         declared = response.headers.get("Content-Length")
         if declared and declared.isdigit() and int(declared) > self.max_bytes:
             raise FetchError(url, f"response of {declared} bytes is over the cap of "
                                   f"{self.max_bytes} (TRACKER_MAX_RESPONSE_BYTES)")
         chunks: list[bytes] = []
         size = 0
-        for chunk in response.iter_bytes():
-            size += len(chunk)
-            if size > self.max_bytes:
-                raise FetchError(url, f"response is over the cap of {self.max_bytes} bytes "
-                                      "(TRACKER_MAX_RESPONSE_BYTES)")
-            chunks.append(chunk)
+        try:
+            for chunk in _inflate(response.iter_raw(), _codings(response, url)):
+                size += len(chunk)
+                if size > self.max_bytes:
+                    raise FetchError(url, f"response is over the cap of {self.max_bytes} bytes "
+                                          "once decoded (TRACKER_MAX_RESPONSE_BYTES)")
+                chunks.append(chunk)
+        except zlib.error as exc:
+            raise TransientError(url, f"connection failed: the body could not be decoded "
+                                      f"({exc})") from None
         return b"".join(chunks)

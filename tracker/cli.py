@@ -87,7 +87,9 @@ def _settings() -> Settings:
         try:
             settings = Settings()
         except ValidationError as exc:
-            _fail(f"bad setting in the environment: {exc}")
+            from tracker.settings import describe_invalid
+
+            _fail(f"bad setting in the environment: {describe_invalid(exc)}")
         if _state.get("db"):
             settings = settings.model_copy(update={"database_url": _state["db"]})
         _state["settings"] = settings
@@ -127,7 +129,9 @@ def _engine(*, create: bool = False) -> Engine:
 
 
 def _fail(message: str, code: int = 1) -> NoReturn:
-    typer.secho(f"error: {message}", fg=typer.colors.RED, err=True)
+    from tracker.settings import mask_passwords
+
+    typer.secho(f"error: {mask_passwords(message)}", fg=typer.colors.RED, err=True)
     raise typer.Exit(code)
 
 
@@ -256,6 +260,8 @@ def _run_with_progress(run: Any) -> Any:
 def _summarise(summary: Any, fmt: Format) -> None:
     import pandas as pd
 
+    from tracker.settings import mask_passwords
+
     rows = [{
         "source": s.source, "pages_fetched": s.pages_fetched,
         "pages_not_modified": s.pages_not_modified,
@@ -269,11 +275,11 @@ def _summarise(summary: Any, fmt: Format) -> None:
          table_columns=["source", "pages_fetched", "pages_not_found", "pages_failed",
                         "rows_new", "rows_changed", "rows_unchanged"])
     for note in summary.notes:
-        typer.echo(f"Note: {note}", err=True)
+        typer.echo(f"Note: {mask_passwords(note)}", err=True)
     if summary.problems:
         typer.secho(f"{len(summary.problems)} problem(s):", fg=typer.colors.RED, err=True)
         for problem in summary.problems:
-            typer.echo(f"  - {problem}", err=True)
+            typer.echo(f"  - {mask_passwords(problem)}", err=True)
 
 
 @app.command()
@@ -445,11 +451,13 @@ def status(fmt: FormatOption = Format.table) -> None:
 
     from db.engine import sqlite_path
     from reports.status import status as report
+    from tracker.settings import mask_passwords
 
     path = sqlite_path(_settings().resolved_database_url)
     if path is not None and not path.exists():
-        result: dict[str, Any] = {"database": _settings().resolved_database_url, "tables": [],
-                  "sources": [], "note": "not created yet: run `tracker sync`"}
+        result: dict[str, Any] = {"database": mask_passwords(_settings().resolved_database_url),
+                                  "tables": [], "sources": [],
+                                  "note": "not created yet: run `tracker sync`"}
     else:
         result = report(_engine())
     if fmt is Format.json:

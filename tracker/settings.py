@@ -2,11 +2,36 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
+from typing import Any
 
 from platformdirs import user_data_dir
-from pydantic import Field, SecretStr
+from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+# The password of a URL's user information (scheme://user:password@host): up to the last
+# "@" of the URL, so a password holding an unencoded "@" is hidden whole.
+_URL_PASSWORD = re.compile(
+    r"(?P<head>[A-Za-z][A-Za-z0-9+.-]*://[^:/?#@\s'\"]*):[^\s'\"]*@(?=[^@\s'\"]*(?:[\s'\"]|$))")
+
+
+def mask_passwords(text: str) -> str:
+    """Return a message with the password of every URL in it replaced by ``***``.
+
+    Every message that may quote a URL (a database URL, a page's URL) goes through
+    here before it is shown.
+    """
+    return _URL_PASSWORD.sub(r"\g<head>:***@", text)
+
+
+def describe_invalid(exc: ValidationError) -> str:
+    """Name each invalid setting and why, never echoing the value given."""
+    parts = []
+    for error in exc.errors(include_url=False, include_input=False):
+        name = "TRACKER_" + str(error["loc"][0]).upper() if error["loc"] else "a setting"
+        parts.append(f"{name}: {error['msg']}")
+    return mask_passwords("; ".join(parts))
 
 
 def _default_data_dir() -> Path:
@@ -39,6 +64,26 @@ class Settings(BaseSettings):
     undl_documents_collection: str = "Documents and Publications"
     # Refuse response bodies larger than this (bytes).
     max_response_bytes: int = 50_000_000
+
+    @field_validator("undl_token", mode="before")
+    @classmethod
+    def _token_is_printable(cls, value: Any) -> Any:
+        """Strip the token (a line break from a Windows file) and refuse what cannot be sent.
+
+        The message never quotes the token: an error naming it would publish it.
+        """
+        if isinstance(value, SecretStr):
+            value = value.get_secret_value()
+        if not isinstance(value, str):
+            return value
+        token = value.strip()
+        if not token:
+            return None
+        if not token.isascii() or not token.isprintable() or any(c.isspace() for c in token):
+            raise ValueError("the Digital Library API token must be one word of printable "
+                             "ASCII characters, with no space or line break inside (its value "
+                             "is not shown)")
+        return token
 
     @property
     def raw_dir(self) -> Path:

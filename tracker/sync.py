@@ -243,7 +243,7 @@ def _run_pages(engine: Engine, archive: RawArchive, plans: Iterable[PagePlan],
                 else:
                     page, _ = archive.save(archive_name, plan.page_id, response.url,
                                            response.body, response.fetched_at,
-                                           _validators(response))
+                                           _validators(response), response.final_url)
             else:
                 loaded = archive.load(archive_name, plan.page_id)
                 if loaded is None:  # listed, so archived: its body does not match its digest

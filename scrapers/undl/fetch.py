@@ -12,15 +12,25 @@ The live site sits behind a bot wall: it answers 202 with an empty body, or
 403. That is a fetch error that says what to do, never "no new records". With
 ``TRACKER_UNDL_TOKEN`` set, requests carry ``Authorization: Token ...`` (the
 API-token route); the token never appears in messages or in the raw archive.
+
+A page holding more records than were asked for (``rg``; one for a record, a
+page's worth for a symbol) is refused before it is parsed: parsing holds every
+record of a page at once, and a page of a million empty records would take
+gigabytes. The records are counted by their start tags, a scan that allocates
+nothing.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
+from itertools import islice
 
 from scrapers.http import FetchError, PoliteClient, Response
 
 PAGE_SIZE = 200
+# A record's start tag, with or without a namespace prefix (<record>, <marc:record ...>).
+_RECORD_TAG = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?record[\s/>]")
 VOTING_DATA = "Voting Data"
 
 BOT_WALL_HELP = (
@@ -49,7 +59,7 @@ def auth_headers(token: str | None) -> Mapping[str, str]:
 
 
 def _checked(client: PoliteClient, url: str, params: Mapping[str, str | int] | None,
-             token: str | None) -> Response:
+             token: str | None, *, most: int) -> Response:
     try:
         response = client.get(url, params=params, headers=auth_headers(token))
     except FetchError as exc:
@@ -60,30 +70,36 @@ def _checked(client: PoliteClient, url: str, params: Mapping[str, str | int] | N
     if response.status == 202 or not response.body.strip():
         raise BotWallError(response.url, f"answered {response.status} with an empty body: "
                                          f"{BOT_WALL_HELP}", response.status)
+    found = sum(1 for _ in islice(_RECORD_TAG.finditer(response.body), most + 1))
+    if found > most:
+        raise FetchError(response.url, f"the answer holds more than {most} record(s), the most "
+                                       "that was asked for: refused before parsing")
     return response
 
 
 def fetch_search_page(client: PoliteClient, base_url: str, jrec: int, *, rg: int = PAGE_SIZE,
                       token: str | None = None) -> Response:
     """Fetch one page of voting records (MARCXML), newest first."""
-    return _checked(client, f"{base_url.rstrip('/')}/search", search_params(jrec, rg), token)
+    return _checked(client, f"{base_url.rstrip('/')}/search", search_params(jrec, rg), token,
+                    most=rg)
 
 
 def fetch_documents_page(client: PoliteClient, base_url: str, jrec: int, *, collection: str,
                          rg: int = PAGE_SIZE, token: str | None = None) -> Response:
     """Fetch one page of the Security Council's document records (MARCXML), newest first."""
     return _checked(client, f"{base_url.rstrip('/')}/search",
-                    search_params(jrec, rg, collection), token)
+                    search_params(jrec, rg, collection), token, most=rg)
 
 
 def fetch_by_symbol(client: PoliteClient, base_url: str, symbol: str, *,
                     token: str | None = None) -> Response:
     """Ask for the record of one document by its symbol (191 $a)."""
     params = {"ln": "en", "of": "xm", "p": f'191__a:"{symbol}"'}
-    return _checked(client, f"{base_url.rstrip('/')}/search", params, token)
+    return _checked(client, f"{base_url.rstrip('/')}/search", params, token, most=PAGE_SIZE)
 
 
 def fetch_record(client: PoliteClient, base_url: str, record_id: str, *,
                  token: str | None = None) -> Response:
     """Fetch one record's MARCXML."""
-    return _checked(client, f"{base_url.rstrip('/')}/record/{record_id}/export/xm", None, token)
+    return _checked(client, f"{base_url.rstrip('/')}/record/{record_id}/export/xm", None, token,
+                    most=1)
