@@ -9,7 +9,9 @@ whose draft's corporate subjects name none either) gives a finding, never a
 mandate made from a phrase.
 
 - established: the registry's establishing resolution, and titles "[on
-  establishment of ...]";
+  establishment of ...]" only for a body whose registry entry names none (a title
+  "establishing" a body the registry says another resolution established gives a
+  ``second_establishment`` finding, not an event);
 - extended: titles "[on extension of the mandate of X until DATE]" (a title cut
   short gives an extension whose new expiry is not known, and a finding);
 - terminated: the registry's ``terminated_by``, titles "[on termination of
@@ -195,6 +197,16 @@ def derive_mandates(session: Session, registry: Registry, *, today: dt.date) -> 
                 "(a mandate is a body the registry names, not a phrase of a title)"))
             continue
         entry = matched
+        if action.action == "established" and entry.established_by \
+                and row["symbol"] != entry.established_by:
+            findings.append(Finding(
+                SOURCE, row["symbol"], "second_establishment", Severity.INFO,
+                f"{row['symbol']}: the title says it established {entry.slug} "
+                f"({body_name(action.body)!r}), which the registry says "
+                f"{entry.established_by} established: not stored as an establishment (a "
+                "body is established once; a later decision may approve its plan or set up a "
+                f"part of it): {row['title']!r}"))
+            continue
         note = action.note
         if action.cut:
             note = "the title was cut short: the new expiry is not known"

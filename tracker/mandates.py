@@ -68,17 +68,47 @@ class Registry:
         self._aliases = sorted(pairs, key=lambda p: len(p[0]), reverse=True)
 
     def match(self, text: str) -> MandateEntry | None:
-        """Return the mandate a body's name refers to (the longest alias found), or None."""
+        """Return the mandate a body's name refers to, or None.
+
+        The body is the head of the phrase: an alias counts only where the phrase's
+        subject is, not inside a complement ("the Human Rights Office as part of the UN
+        Observer Mission in Georgia", "a 3rd Trial Chamber of the International
+        Tribunal", "a rapid-reaction force within the UN Protection Force"). Longer
+        aliases are tried first.
+        """
         body = normalise_body(text)
         for alias, entry in self._aliases:
             # The substring test first: most aliases are absent, and it is cheap.
-            if alias and alias in body and re.search(
-                    rf"(?<![a-z0-9]){re.escape(alias)}(?![a-z0-9])", body):
-                return entry
+            if not alias or alias not in body:
+                continue
+            for found in re.finditer(rf"(?<![a-z0-9]){re.escape(alias)}(?![a-z0-9])", body):
+                if _is_head(body, found.start(), found.end()):
+                    return entry
         return None
 
     def by_slug(self, slug: str) -> MandateEntry | None:
         return next((e for e in self.entries if e.slug == slug), None)
+
+
+# Words that open a complement: an alias after one of them is not the phrase's subject.
+_COMPLEMENT = re.compile(r"\b(?:of|to|for|within|in|on|by|with|into|under|at|from|except|"
+                         r"between|as|towards|including|concerning|until|till)\b")
+# An acronym in brackets names the words before it, which may hold "in" or "at"
+# ("Operation in Bururundi (ONUB)"), but not a complement that makes it another body's.
+_COMPLEMENT_BEFORE_ACRONYM = re.compile(
+    r"\b(?:of|to|for|within|on|by|with|into|under|except|as|towards|until|till)\b")
+# Words that name the body itself: "the mandate of X", "dissolution of X".
+_SAME_BODY = re.compile(r"\b(?:mandates?|dissolution|office) of\b")
+
+
+def _is_head(body: str, start: int, end: int) -> bool:
+    """Return whether the alias at body[start:end] is where the phrase's subject is."""
+    before = _SAME_BODY.sub(" ", body[:start])
+    if not _COMPLEMENT.search(before):
+        return True
+    bracketed = before.rstrip().endswith("(") and body[end:].lstrip().startswith(")")
+    return (bracketed and before.count("(") == 1
+            and not _COMPLEMENT_BEFORE_ACRONYM.search(before))
 
 
 def fold(text: str) -> str:
