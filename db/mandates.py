@@ -95,14 +95,17 @@ def mandate_status(events: Sequence[Event], as_of: dt.date) -> tuple[str, dt.dat
     has passed with no extension, ``lapsed`` when a renewal failed in a vote before it,
     else ``ended`` when the registry gives the day the body ended (on or before the
     date), else ``expired`` (no renewal found); ``active`` while a known expiry is on or
-    after the date (a mandate "until 30 April" runs through 30 April); ``ended`` by the
-    registry's date; otherwise ``unknown`` — no expiry read, and no end known.
+    after the date (a mandate "until 30 April" runs through 30 April, and one that
+    ended on a day, by a decision or by the registry's date, runs through that day);
+    ``ended`` after the registry's date; otherwise ``unknown`` — no expiry read, and no
+    end known.
     """
     decided = {e.reference: e.date for e in events if e.kind == "extended" and e.date}
 
     def in_force(e: Event) -> bool:
         if e.date is not None:
-            return e.date <= as_of
+            # The day a mandate ended, like its expiry, is its last day.
+            return e.date < as_of if e.kind in ("terminated", "ended") else e.date <= as_of
         # A termination the registry names counts even before its resolution is stored;
         # one a final extension decided (its day not known) counts once it was adopted.
         adopted = decided.get(e.reference)
