@@ -220,7 +220,9 @@ def derive_mandates(session: Session, registry: Registry, *, today: dt.date) -> 
         matched = registry.match(action.body)
         if matched is None and action.known_body_only:
             continue  # "[on termination of the measures ...]": not a body
-        matched = matched or _named_by_draft(registry, row)
+        if action.action != "established":
+            # A draft's subjects name the body it concerns, not one a title says it creates.
+            matched = matched or _named_by_draft(registry, row)
         if matched is None:
             if action.cut:
                 findings.append(Finding(SOURCE, row["symbol"], "unmatched_cut_title",
