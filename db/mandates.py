@@ -9,7 +9,9 @@ whose draft's corporate subjects name none either) gives a finding, never a
 mandate made from a phrase.
 
 - established: the registry's establishing resolution, and titles "[on
-  establishment of ...]";
+  establishment of ...]" only for a body whose registry entry names none (a title
+  "establishing" a body the registry says another resolution established gives a
+  ``second_establishment`` finding, not an event);
 - extended: titles "[on extension of the mandate of X until DATE]" (a title cut
   short gives an extension whose new expiry is not known, and a finding);
 - terminated: the registry's ``terminated_by``, titles "[on termination of
@@ -18,10 +20,14 @@ mandate made from a phrase.
 - renewal_failed: a failed draft naming the body (in its corporate subjects or
   title) when no extension was adopted between its vote and the expiry then in
   force; otherwise it is a related_failed_draft on the timeline;
+- ended: the registry's ``ended`` day for a closed body no decision read ended
+  (the public record it was written from);
 - computed for a date (``mandate_status``), once the expiry in force has passed
   with no extension and no termination: lapsed when a renewal failed (the
-  evidence), otherwise expired (no renewal found in the sources, and a finding).
-  A mandate never lapses by the absence of a record.
+  evidence), otherwise ended when the registry says so, otherwise expired (no
+  renewal found in the sources, and a finding). Active needs a known expiry on or
+  after the date; with none and no end known the status is unknown. A mandate
+  never lapses, nor stays active, by the absence of a record.
 """
 
 from __future__ import annotations
@@ -48,8 +54,9 @@ from tracker.mandates import (
 
 SOURCE = "mandates"
 RECORD_URL = "tracker:mandates"
+REGISTRY = "tracker/data/mandates.toml"  # the reference of an end the registry gives
 FAILED = ("vetoed", "insufficient_votes", "not_adopted")
-STATUSES = ("active", "expired", "lapsed", "terminated")
+STATUSES = ("active", "unknown", "expired", "lapsed", "terminated", "ended")
 COMPUTED = ("lapsed", "expired")  # event kinds computed for a date, not read from a source
 
 
@@ -84,13 +91,29 @@ def mandate_status(events: Sequence[Event], as_of: dt.date) -> tuple[str, dt.dat
                                                                       Event | None]:
     """Return (status, expiry, end event) of a mandate as of a date.
 
-    ``terminated`` by a decision; once the expiry in force has passed with no
-    extension: ``lapsed`` when a renewal failed in a vote before it (the evidence),
-    else ``expired`` (no renewal found); otherwise ``active``.
+    Every status needs evidence: ``terminated`` by a decision; once the expiry in force
+    has passed with no extension, ``lapsed`` when a renewal failed in a vote before it,
+    else ``ended`` when the registry gives the day the body ended (on or before the
+    date), else ``expired`` (no renewal found); ``active`` while a known expiry is on or
+    after the date (a mandate "until 30 April" runs through 30 April, and one that
+    ended on a day, by a decision or by the registry's date, runs through that day);
+    ``ended`` after the registry's date; otherwise ``unknown`` — no expiry read, and no
+    end known.
     """
-    past = [e for e in events if e.date is None or e.date <= as_of]
-    # A termination the registry names counts even before its resolution is stored.
+    decided = {e.reference: e.date for e in events if e.kind == "extended" and e.date}
+
+    def in_force(e: Event) -> bool:
+        if e.date is not None:
+            # The day a mandate ended, like its expiry, is its last day.
+            return e.date < as_of if e.kind in ("terminated", "ended") else e.date <= as_of
+        # A termination the registry names counts even before its resolution is stored;
+        # one a final extension decided (its day not known) counts once it was adopted.
+        adopted = decided.get(e.reference)
+        return adopted is None or adopted <= as_of
+
+    past = [e for e in events if in_force(e)]
     terminated = [e for e in past if e.kind == "terminated"]
+    ended = any(e.kind == "ended" for e in past)
     expiry, known = expiry_in_force(past, as_of)
     if terminated:
         return "terminated", expiry, None
@@ -105,11 +128,17 @@ def mandate_status(events: Sequence[Event], as_of: dt.date) -> tuple[str, dt.dat
                 slug, "lapsed", expiry, f"expiry {expiry.isoformat()}",
                 note=f"the renewal {failed[-1].reference} failed on "
                      f"{failed[-1].date}; no extension was adopted by the expiry date")
+        if ended:
+            return "ended", expiry, None
         return "expired", expiry, Event(
             slug, "expired", expiry, f"expiry {expiry.isoformat()}",
             note="the expiry passed; no renewal, termination or failed renewal was found "
                  "in the sources")
-    return "active", expiry, None
+    if ended:
+        return "ended", expiry, None
+    if known and expiry is not None:
+        return "active", expiry, None
+    return "unknown", expiry, None
 
 
 def _decisions(session: Session, symbols: set[str]) -> tuple[
@@ -154,7 +183,7 @@ def _decisions(session: Session, symbols: set[str]) -> tuple[
 def derive_mandates(session: Session, registry: Registry, *, today: dt.date) -> Counts:
     """Write the mandates and their events from the registry and the stored decisions."""
     registry_symbols = {s for e in registry.entries
-                        for s in (e.established_by, e.terminated_by) if s}
+                        for s in (e.established_by, e.terminated_by, e.final_extension) if s}
     by_symbol, actions, failed_drafts, untitled = _decisions(session, registry_symbols)
     entries: dict[str, MandateEntry] = {e.slug: e for e in registry.entries}
     events: dict[str, list[Event]] = {slug: [] for slug in entries}
@@ -168,11 +197,22 @@ def derive_mandates(session: Session, registry: Registry, *, today: dt.date) -> 
                              ("terminated", entry.terminated_by)):
             if symbol:
                 row = by_symbol.get(symbol)
+                date = when(row) if row else None
+                note = None if row else "the resolution is not in the database yet"
+                if kind == "terminated" and entry.ended:
+                    date = entry.ended
+                    note = (f"ended on {entry.ended.isoformat()} by {symbol}, as the registry "
+                            f"({REGISTRY}) gives it from the public record")
                 events[entry.slug].append(Event(
-                    entry.slug, kind, when(row) if row else None, symbol,
+                    entry.slug, kind, date, symbol,
                     resolution_id=row["id"] if row else None,
-                    source_url=row["source_url"] if row else None,
-                    note=None if row else "the resolution is not in the database yet"))
+                    source_url=row["source_url"] if row else None, note=note))
+        if entry.ended and not entry.terminated_by and not entry.final_extension:
+            events[entry.slug].append(Event(
+                entry.slug, "ended", entry.ended, REGISTRY, source_url=RECORD_URL,
+                note=f"the registry ({REGISTRY}) gives the day it ended, "
+                     f"{entry.ended.isoformat()}, from the public record of closed bodies; "
+                     "no decision read from the sources ended it"))
 
     finals = {(e.slug, e.final_extension) for e in registry.entries if e.final_extension}
     for row, action in sorted(actions, key=lambda x: (when(x[0]) or dt.date.min,
@@ -180,7 +220,9 @@ def derive_mandates(session: Session, registry: Registry, *, today: dt.date) -> 
         matched = registry.match(action.body)
         if matched is None and action.known_body_only:
             continue  # "[on termination of the measures ...]": not a body
-        matched = matched or _named_by_draft(registry, row)
+        if action.action != "established":
+            # A draft's subjects name the body it concerns, not one a title says it creates.
+            matched = matched or _named_by_draft(registry, row)
         if matched is None:
             if action.cut:
                 findings.append(Finding(SOURCE, row["symbol"], "unmatched_cut_title",
@@ -195,8 +237,21 @@ def derive_mandates(session: Session, registry: Registry, *, today: dt.date) -> 
                 "(a mandate is a body the registry names, not a phrase of a title)"))
             continue
         entry = matched
+        if action.action == "established" and entry.established_by \
+                and row["symbol"] != entry.established_by:
+            findings.append(Finding(
+                SOURCE, row["symbol"], "second_establishment", Severity.INFO,
+                f"{row['symbol']}: the title says it established {entry.slug} "
+                f"({body_name(action.body)!r}), which the registry says "
+                f"{entry.established_by} established: not stored as an establishment (a "
+                "body is established once; a later decision may approve its plan or set up a "
+                f"part of it): {row['title']!r}"))
+            continue
         note = action.note
-        if action.cut:
+        if action.cut and action.until is not None:
+            note = ("the title was cut short after its date: the new expiry is read, the "
+                    "rest of the title is not")
+        elif action.cut:
             note = "the title was cut short: the new expiry is not known"
             findings.append(Finding(SOURCE, row["symbol"], "cut_title", Severity.INFO,
                                     f"{row['symbol']}: {action.action} {entry.slug}, but the "
@@ -242,7 +297,9 @@ def derive_mandates(session: Session, registry: Registry, *, today: dt.date) -> 
                 source_url=draft["source_url"]))
 
     for slug, symbol in sorted(finals):
-        _end_by_final_extension(events[slug], symbol)
+        row = by_symbol.get(symbol)
+        _end_by_final_extension(events[slug], symbol, entries[slug].ended,
+                                row["id"] if row else None, row["source_url"] if row else None)
 
     counts = Counts()
     mandate_rows = []
@@ -294,19 +351,35 @@ def _named_by_draft(registry: Registry, row: dict[str, Any]) -> MandateEntry | N
     return next(iter(named.values())) if len(named) == 1 else None
 
 
-def _end_by_final_extension(timeline: list[Event], symbol: str) -> None:
-    """Add the end of a mandate that an extension "for a final period" decided, on the
-    expiry it set, when that extension is the last one and its expiry is known."""
+def _end_by_final_extension(timeline: list[Event], symbol: str, ended: dt.date | None,
+                            resolution_id: int | None, source_url: str | None) -> None:
+    """Add the end of a mandate that an extension "for a final period" decided: on the
+    expiry it set, else on the day the registry gives, else on a day not known.
+
+    A final extension ends the mandate even when its title gives no readable date; it
+    does not when a later extension was adopted.
+    """
     extensions = [e for e in timeline if e.kind == "extended" and e.date]
     final = next((e for e in extensions if e.reference == symbol), None)
-    if final is None or final.new_expiry is None or any(
-            e.date and final.date and e.date > final.date for e in extensions):
+    if final is not None and any(e.date and final.date and e.date > final.date
+                                 for e in extensions):
         return
+    slug = timeline[0].slug if timeline else ""
+    if final is not None and final.new_expiry is not None:
+        timeline.append(Event(
+            slug, "terminated", final.new_expiry, symbol, resolution_id=final.resolution_id,
+            source_url=final.source_url,
+            note=f"{symbol} extended the mandate for a final period, until "
+                 f"{final.new_expiry.isoformat()}: it ended on that date by that decision"))
+        return
+    when = (f"on {ended.isoformat()}, the day the registry ({REGISTRY}) gives from the "
+            "public record" if ended else "on a day no source read gives")
     timeline.append(Event(
-        final.slug, "terminated", final.new_expiry, symbol, resolution_id=final.resolution_id,
-        source_url=final.source_url,
-        note=f"{symbol} extended the mandate for a final period, until "
-             f"{final.new_expiry.isoformat()}: it ended on that date by that decision"))
+        slug, "terminated", ended, symbol,
+        resolution_id=final.resolution_id if final else resolution_id,
+        source_url=final.source_url if final else source_url,
+        note=f"{symbol} extended the mandate for a final period; its title gives no "
+             f"readable expiry: it ended {when}"))
 
 
 def _no_renewal_found(entry: MandateEntry, timeline: list[Event], expiry: dt.date,

@@ -54,6 +54,9 @@ FINDING_KINDS: dict[str, str] = {
     "no_renewal_found": "a mandate's expiry passed with no renewal, termination or failed "
     "renewal found: its status is expired, not lapsed (a lapse needs evidence, such as a "
     "failed renewal vote)",
+    "second_establishment": "a title says a resolution established a body the registry says "
+    "another resolution established (a plan approved, a part of it set up): not stored as an "
+    "establishment",
     "cut_title": "a title cut short by its source: the extension is recorded without a new "
     "expiry",
     "no_expiry_in_title": "an extension whose title gives no new expiry date: recorded without "

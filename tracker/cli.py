@@ -739,16 +739,20 @@ def draft(
 
 class MandateStatus(StrEnum):
     active = "active"
+    unknown = "unknown"
     expired = "expired"
     lapsed = "lapsed"
     terminated = "terminated"
+    ended = "ended"
 
 
 @app.command()
 def mandates(
     status: Annotated[MandateStatus | None, typer.Option(
-        help="active; expired (the expiry passed, no renewal found); lapsed (a renewal "
-        "failed in a vote and the expiry passed); terminated (ended by a decision).")] = None,
+        help="active (a known expiry on or after the date); unknown (no expiry read, no end "
+        "known); expired (the expiry passed, no renewal found); lapsed (a renewal failed in "
+        "a vote and the expiry passed); terminated (ended by a decision); ended (on the day "
+        "the registry gives from the public record).")] = None,
     kind: Annotated[str | None, typer.Option(
         help="peacekeeping_operation, special_political_mission, sanctions_regime, "
         "sanctions_committee, panel_of_experts, monitoring_team, executive_directorate, "

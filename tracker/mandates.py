@@ -40,6 +40,7 @@ class MandateEntry:
     terminated_by: str | None = None
     parent: str | None = None
     final_extension: str | None = None  # the resolution that extended it "for a final period"
+    ended: dt.date | None = None  # the day it ended, as the public record the registry cites
 
 
 @dataclass(frozen=True)
@@ -68,17 +69,47 @@ class Registry:
         self._aliases = sorted(pairs, key=lambda p: len(p[0]), reverse=True)
 
     def match(self, text: str) -> MandateEntry | None:
-        """Return the mandate a body's name refers to (the longest alias found), or None."""
+        """Return the mandate a body's name refers to, or None.
+
+        The body is the head of the phrase: an alias counts only where the phrase's
+        subject is, not inside a complement ("the Human Rights Office as part of the UN
+        Observer Mission in Georgia", "a 3rd Trial Chamber of the International
+        Tribunal", "a rapid-reaction force within the UN Protection Force"). Longer
+        aliases are tried first.
+        """
         body = normalise_body(text)
         for alias, entry in self._aliases:
             # The substring test first: most aliases are absent, and it is cheap.
-            if alias and alias in body and re.search(
-                    rf"(?<![a-z0-9]){re.escape(alias)}(?![a-z0-9])", body):
-                return entry
+            if not alias or alias not in body:
+                continue
+            for found in re.finditer(rf"(?<![a-z0-9]){re.escape(alias)}(?![a-z0-9])", body):
+                if _is_head(body, found.start(), found.end()):
+                    return entry
         return None
 
     def by_slug(self, slug: str) -> MandateEntry | None:
         return next((e for e in self.entries if e.slug == slug), None)
+
+
+# Words that open a complement: an alias after one of them is not the phrase's subject.
+_COMPLEMENT = re.compile(r"\b(?:of|to|for|within|in|on|by|with|into|under|at|from|except|"
+                         r"between|as|towards|including|concerning|until|till)\b")
+# An acronym in brackets names the words before it, which may hold "in" or "at"
+# ("Operation in Bururundi (ONUB)"), but not a complement that makes it another body's.
+_COMPLEMENT_BEFORE_ACRONYM = re.compile(
+    r"\b(?:of|to|for|within|on|by|with|into|under|except|as|towards|until|till)\b")
+# Words that name the body itself: "the mandate of X", "dissolution of X".
+_SAME_BODY = re.compile(r"\b(?:mandates?|dissolution|office) of\b")
+
+
+def _is_head(body: str, start: int, end: int) -> bool:
+    """Return whether the alias at body[start:end] is where the phrase's subject is."""
+    before = _SAME_BODY.sub(" ", body[:start])
+    if not _COMPLEMENT.search(before):
+        return True
+    bracketed = before.rstrip().endswith("(") and body[end:].lstrip().startswith(")")
+    return (bracketed and before.count("(") == 1
+            and not _COMPLEMENT_BEFORE_ACRONYM.search(before))
 
 
 def fold(text: str) -> str:
@@ -153,6 +184,11 @@ def parse_registry(text: str) -> Registry:
             raise RegistryError(f"{slug}: unknown kind {item.get('kind')!r}")
         established = item.get("established_by")
         terminated = item.get("terminated_by")
+        ended = item.get("ended")
+        if ended is not None and not (isinstance(ended, dt.date)
+                                      and not isinstance(ended, dt.datetime)):
+            raise RegistryError(f"{slug}: ended must be a date (ended = 2002-12-31), "
+                                f"not {ended!r}")
         entries.append(MandateEntry(
             slug=slug, name=item["name"], kind=item["kind"],
             established_by=normalise_resolution_symbol(established) if established else None,
@@ -160,7 +196,8 @@ def parse_registry(text: str) -> Registry:
             terminated_by=normalise_resolution_symbol(terminated) if terminated else None,
             parent=item.get("parent"),
             final_extension=(normalise_resolution_symbol(item["final_extension"])
-                             if item.get("final_extension") else None)))
+                             if item.get("final_extension") else None),
+            ended=ended))
     for entry in entries:
         if entry.parent and entry.parent not in seen:
             raise RegistryError(f"{entry.slug}: unknown parent {entry.parent!r}")
@@ -188,6 +225,9 @@ _END_OF_BODY = re.compile(
     r"(?P<body>.+)$", re.IGNORECASE | re.S)
 
 
+# A date followed by more words, so the cut came after it: "until 15 Oct. 2017 and".
+_WHOLE_DATE_BEFORE_CUT = re.compile(
+    r"\b(?:until|till) (?P<until>\d{1,2} \w+\.? \d{4})(?=[\s,;])", re.IGNORECASE)
 _FINAL = re.compile(r"\bfinal (?:period|extension)\b", re.IGNORECASE)
 
 
@@ -213,11 +253,14 @@ def parse_mandate_title(title: str) -> TitleAction | None:
             return TitleAction(action, body, None, cut=cut, known_body_only=True)
         until_text = found.groupdict().get("until")
         until = parse_day_month_year(until_text) if until_text else None
-        if cut:
-            # The date (and perhaps the body's name) were lost with the cut.
-            body = re.sub(r"\s+(?:until|till|as of)\b.*$", "", body)
-            return TitleAction(action, body, None, cut=True)
         final = action == "extended" and bool(_FINAL.search(inside))
+        if cut:
+            # The date (and perhaps the body's name) may be lost with the cut; a date
+            # printed whole before it ("until 15 Oct. 2017 and [...]") is kept.
+            whole = _WHOLE_DATE_BEFORE_CUT.search(inside) if action == "extended" else None
+            body = re.sub(r"\s+(?:until|till|as of)\b.*$", "", body)
+            return TitleAction(action, body, parse_day_month_year(whole.group("until"))
+                               if whole else None, cut=True, final=final)
         if action == "extended" and until_text and until is None:
             return TitleAction(action, body, None, note=f"unreadable date {until_text!r}",
                                final=final)
