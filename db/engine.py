@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import sqlite3
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -9,11 +11,22 @@ from typing import Any
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Engine, event, inspect
+from filelock import FileLock, Timeout
+from sqlalchemy import Engine, event, inspect, text
 from sqlalchemy.engine import make_url
 from sqlmodel import Session, create_engine
 
 MIGRATIONS = Path(__file__).parent / "migrations"
+# PostgreSQL advisory lock keys (one per database): one sync or rebuild at a time, and
+# one process at a time creating or upgrading the schema.
+RUN_LOCK_KEY = 7_504_221_301
+SCHEMA_LOCK_KEY = 7_504_221_302
+# Where ``rebuild`` builds the new database before it is swapped in.
+STAGING_SCHEMA = "tracker_rebuild"
+
+
+class DatabaseLocked(RuntimeError):
+    """Another process holds the database's run lock (a sync, rebuild or import)."""
 
 
 def sqlite_path(url: str) -> Path | None:
@@ -22,12 +35,15 @@ def sqlite_path(url: str) -> Path | None:
     if parsed.get_backend_name() != "sqlite" or not parsed.database or \
             parsed.database == ":memory:":
         return None
-    return Path(parsed.database).expanduser()
+    database = parsed.database
+    if parsed.query.get("uri") == "true" and database.startswith("file:"):
+        database = database.removeprefix("file:").split("?", 1)[0]  # an SQLite URI filename
+    return Path(database).expanduser()
 
 
-def make_engine(url: str, *, create: bool = True) -> Engine:
+def make_engine(url: str, *, create: bool = True, schema: str | None = None) -> Engine:
     """Create an engine for a SQLAlchemy URL; SQLite gets WAL, foreign keys and (with
-    ``create``) its folder."""
+    ``create``) its folder; on PostgreSQL, ``schema`` becomes the only schema searched."""
     parsed = make_url(url)
     if parsed.get_backend_name() == "postgresql" and parsed.drivername == "postgresql":
         url = parsed.set(drivername="postgresql+psycopg").render_as_string(hide_password=False)
@@ -46,7 +62,103 @@ def make_engine(url: str, *, create: bool = True) -> Engine:
             cursor.close()
 
         return engine
+    if schema is not None:
+        return create_engine(url, pool_pre_ping=True,
+                             connect_args={"options": f"-c search_path={schema}"})
     return create_engine(url, pool_pre_ping=True)
+
+
+def describe(engine: Engine) -> str:
+    """Return the engine's URL with its password masked, for messages."""
+    return engine.url.render_as_string(hide_password=True)
+
+
+def _sqlite_file(engine: Engine) -> Path | None:
+    return sqlite_path(engine.url.render_as_string(hide_password=False))
+
+
+def _lock_file(path: Path, suffix: str) -> Path:
+    return path.with_name(f"{path.name}.{suffix}")
+
+
+@contextmanager
+def run_lock(engine: Engine) -> Iterator[None]:
+    """Hold the database's run lock for a sync, rebuild or import, or raise
+    ``DatabaseLocked`` at once: a PostgreSQL advisory lock on a connection of its own,
+    held until the block ends (the server frees it if the process dies); on SQLite, a
+    lock file beside the database file (``tracker.sqlite.lock``)."""
+    if engine.dialect.name == "postgresql":
+        connection = engine.connect().execution_options(isolation_level="AUTOCOMMIT")
+        try:
+            if not connection.execute(text("SELECT pg_try_advisory_lock(:key)"),
+                                      {"key": RUN_LOCK_KEY}).scalar():
+                raise DatabaseLocked(f"another sync or rebuild is running on the database "
+                                     f"{describe(engine)} (it holds the tracker's PostgreSQL "
+                                     "advisory lock); wait for it to finish")
+            try:
+                yield
+            finally:
+                connection.execute(text("SELECT pg_advisory_unlock(:key)"),
+                                   {"key": RUN_LOCK_KEY})
+        finally:
+            connection.close()
+        return
+    path = _sqlite_file(engine)
+    if path is None:  # in-memory SQLite: no other process can reach it
+        yield
+        return
+    path.parent.mkdir(parents=True, exist_ok=True)
+    lock = FileLock(str(_lock_file(path, "lock")))
+    try:
+        lock.acquire(timeout=0)
+    except Timeout:
+        raise DatabaseLocked(f"another sync or rebuild is running on the database {path} "
+                             f"(lock file {_lock_file(path, 'lock').name}); wait for it to "
+                             "finish") from None
+    try:
+        yield
+    finally:
+        lock.release()
+
+
+_schema_locks_held: dict[int, int] = {}
+_schema_locks_guard = threading.Lock()
+
+
+@contextmanager
+def schema_lock(engine: Engine) -> Iterator[None]:
+    """Wait for, then hold, the lock under which the schema is created, upgraded and seeded,
+    so that two processes starting on one new database do not both create it. Re-entrant
+    for the same engine."""
+    with _schema_locks_guard:
+        depth = _schema_locks_held.get(id(engine), 0)
+        _schema_locks_held[id(engine)] = depth + 1
+    try:
+        if depth:
+            yield
+        elif engine.dialect.name == "postgresql":
+            connection = engine.connect().execution_options(isolation_level="AUTOCOMMIT")
+            try:
+                connection.execute(text("SELECT pg_advisory_lock(:key)"),
+                                   {"key": SCHEMA_LOCK_KEY})
+                try:
+                    yield
+                finally:
+                    connection.execute(text("SELECT pg_advisory_unlock(:key)"),
+                                       {"key": SCHEMA_LOCK_KEY})
+            finally:
+                connection.close()
+        elif (path := _sqlite_file(engine)) is not None:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            with FileLock(str(_lock_file(path, "schema.lock")), timeout=600):
+                yield
+        else:
+            yield
+    finally:
+        with _schema_locks_guard:
+            _schema_locks_held[id(engine)] -= 1
+            if not _schema_locks_held[id(engine)]:
+                del _schema_locks_held[id(engine)]
 
 
 def alembic_config(engine: Engine) -> Config:
@@ -57,11 +169,96 @@ def alembic_config(engine: Engine) -> Config:
 
 
 def upgrade(engine: Engine) -> None:
-    """Create or upgrade the schema to the newest migration."""
-    with engine.begin() as connection:
+    """Create or upgrade the schema to the newest migration (one process at a time)."""
+    with schema_lock(engine), engine.begin() as connection:
         config = alembic_config(engine)
         config.attributes["connection"] = connection
         command.upgrade(config, "head")
+
+
+# --- rebuilding into a staging database, then swapping it in ------------------------------
+
+
+def _tracker_tables() -> list[str]:
+    from sqlmodel import SQLModel
+
+    import db.models  # noqa: F401  (registers the tables)
+
+    return [t.name for t in SQLModel.metadata.sorted_tables]
+
+
+def _remove_sqlite_files(path: Path) -> None:
+    for leftover in (path, *(path.with_name(path.name + s) for s in ("-wal", "-shm", "-journal",
+                                                                    ".schema.lock"))):
+        leftover.unlink(missing_ok=True)
+
+
+def staging_engine(engine: Engine) -> Engine | None:
+    """Return an empty database beside the engine's, to build a new database in: a file
+    ``tracker.sqlite.rebuild`` next to a SQLite file, a schema ``tracker_rebuild`` on
+    PostgreSQL (what a killed rebuild left there is removed first). None for in-memory
+    SQLite, which has nothing to protect."""
+    if engine.dialect.name == "postgresql":
+        with engine.begin() as connection:
+            connection.execute(text(f"DROP SCHEMA IF EXISTS {STAGING_SCHEMA} CASCADE"))
+            connection.execute(text(f"CREATE SCHEMA {STAGING_SCHEMA}"))
+        return make_engine(engine.url.render_as_string(hide_password=False),
+                           schema=STAGING_SCHEMA)
+    path = _sqlite_file(engine)
+    if path is None:
+        return None
+    staged = _lock_file(path, "rebuild")
+    _remove_sqlite_files(staged)
+    return make_engine(f"sqlite:///{staged}")
+
+
+def discard_staging(staged: Engine) -> None:
+    """Remove a staging database that is not to be swapped in."""
+    staged.dispose()
+    if staged.dialect.name == "postgresql":
+        with staged.begin() as connection:
+            connection.execute(text(f"DROP SCHEMA IF EXISTS {STAGING_SCHEMA} CASCADE"))
+        staged.dispose()
+        return
+    path = _sqlite_file(staged)
+    if path is not None:
+        _remove_sqlite_files(path)
+
+
+def swap_in(engine: Engine, staged: Engine) -> None:
+    """Replace the tracker's tables in the engine's database with the staged ones, in one
+    transaction: a reader sees the old database or the new one, never a part of either.
+
+    On PostgreSQL the old tables are dropped and the staged ones moved into their schema;
+    on SQLite the staged file is copied in with SQLite's backup API, which writes the
+    whole copy in one transaction of the live file (a rename would leave readers and the
+    write-ahead log of the old file behind)."""
+    staged.dispose()
+    if engine.dialect.name == "postgresql":
+        with engine.begin() as connection:
+            live = connection.execute(text("SELECT current_schema()")).scalar_one()
+            for table in ("alembic_version", *reversed(_tracker_tables())):
+                connection.execute(text(f'DROP TABLE IF EXISTS "{live}"."{table}" CASCADE'))
+            moved = connection.execute(text(
+                "SELECT tablename FROM pg_tables WHERE schemaname = :schema"),
+                {"schema": STAGING_SCHEMA}).scalars().all()
+            for table in moved:
+                connection.execute(text(
+                    f'ALTER TABLE "{STAGING_SCHEMA}"."{table}" SET SCHEMA "{live}"'))
+            connection.execute(text(f"DROP SCHEMA {STAGING_SCHEMA} CASCADE"))
+        engine.dispose()
+        return
+    source_path, target_path = _sqlite_file(staged), _sqlite_file(engine)
+    assert source_path is not None and target_path is not None
+    engine.dispose()
+    source = sqlite3.connect(source_path)
+    target = sqlite3.connect(target_path, timeout=60)
+    try:
+        source.backup(target)  # all pages in one step: one write transaction on the target
+    finally:
+        target.close()
+        source.close()
+    _remove_sqlite_files(source_path)
 
 
 def drop_schema(engine: Engine) -> None:

@@ -5,7 +5,10 @@ from __future__ import annotations
 import datetime as dt
 import json
 import math
+import os
 import re
+import shutil
+import tempfile
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -111,23 +114,53 @@ def frame(engine: Engine, name: str) -> pd.DataFrame:
 
 
 def write(df: pd.DataFrame, path: Path, fmt: str, *, overwrite: bool = False) -> None:
-    """Write a frame to a file; refuse to overwrite unless asked."""
+    """Write a frame to a file; refuse to overwrite unless asked.
+
+    The file is written under a temporary name in the same folder, then renamed: a write
+    cut short (a full disk, a kill) leaves the file that was there, whole. A symbolic link
+    whose target does not exist is refused rather than followed.
+    """
     if fmt not in FORMATS:
         raise ExportError(f"unknown format {fmt!r}; use one of {', '.join(FORMATS)}")
+    if path.is_symlink() and not path.exists():
+        raise ExportError(f"{path} is a symbolic link to {os.readlink(path)}, which does not "
+                          "exist: refusing to write through it; give another file name")
     if path.is_dir():
         raise ExportError(f"{path} is a folder; give a file name")
     if path.exists() and not overwrite:
         raise ExportError(f"{path} exists; pass --overwrite to replace it")
+    target = path.resolve() if path.is_symlink() else path
+    temporary: Path | None = None
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        handle, name = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.",
+                                        suffix=".tmp")
+        os.close(handle)
+        temporary = Path(name)
         if fmt == "csv":
-            spreadsheet_safe(df).to_csv(path, index=False)
+            spreadsheet_safe(df).to_csv(temporary, index=False)
         elif fmt == "json":
-            path.write_text(json.dumps(records(df), ensure_ascii=False, indent=1),
-                            encoding="utf-8")
+            temporary.write_text(json.dumps(records(df), ensure_ascii=False, indent=1),
+                                 encoding="utf-8")
         else:
-            df.to_parquet(path, index=False)
+            df.to_parquet(temporary, index=False)
+        if target.exists():
+            shutil.copymode(target, temporary)
+        else:
+            os.chmod(temporary, 0o666 & ~_umask())
+        os.replace(temporary, target)
+        temporary = None
     except ImportError as exc:
         raise ExportError("Parquet needs pyarrow: pip install 'unsc-tracker[parquet]'") from exc
     except OSError as exc:
-        raise ExportError(f"cannot write {path}: {exc.strerror or exc}") from exc
+        raise ExportError(f"cannot write {path}: {exc.strerror or exc}; the file that was "
+                          "there is unchanged") from exc
+    finally:
+        if temporary is not None:
+            temporary.unlink(missing_ok=True)
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, NoReturn
 
 import typer
+from typer.core import TyperGroup
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -43,7 +44,65 @@ class VetoGrouping(StrEnum):
     agenda = "agenda"
 
 
+class _TrackerGroup(TyperGroup):
+    """Turn a storage fault in any command (a damaged file, a full disk, a read-only folder)
+    into one message saying what failed and how to recover, and exit 1."""
+
+    def invoke(self, ctx: Any) -> Any:
+        try:
+            return super().invoke(ctx)
+        except Exception as exc:
+            message = _storage_fault(exc)
+            if message is None:
+                raise
+            typer.secho(f"error: {message}", fg=typer.colors.RED, err=True)
+            raise typer.Exit(1) from None
+
+
+def _storage_fault(exc: BaseException) -> str | None:
+    """Return what a storage fault means and how to recover, or None for other errors."""
+    import errno
+    import sqlite3
+
+    from sqlalchemy.exc import DBAPIError
+
+    from tracker.sync import StorageFault
+
+    if isinstance(exc, StorageFault):
+        what, cause = exc.what, exc.__cause__
+        damaged = f"move it away (mv {exc.path} {exc.path}.damaged), then {exc.recovery}"
+    elif isinstance(exc, DBAPIError) and isinstance(exc.orig, sqlite3.DatabaseError):
+        settings = _state.get("settings")
+        where = settings.resolved_database_url if settings else "the database"
+        from db.engine import sqlite_path
+
+        path = sqlite_path(where)
+        what, cause = f"the database {path or 'file'}", exc.orig
+        damaged = (f"move it away (mv {path} {path}.damaged), then run `tracker rebuild` to "
+                   "recreate it from the raw archive with no network (or `tracker sync "
+                   "--full`)")
+    elif isinstance(exc, OSError) and exc.errno in (errno.ENOSPC, errno.EDQUOT, errno.EROFS,
+                                                   errno.EACCES, errno.EPERM, errno.EIO):
+        what, cause = (str(exc.filename) if exc.filename else "a file"), exc
+        damaged = "check the disk, then run the command again"
+    else:
+        return None
+    code = cause.errno if isinstance(cause, OSError) else None
+    text = cause.strerror if isinstance(cause, OSError) and cause.strerror else str(cause)
+    if code in (errno.ENOSPC, errno.EDQUOT) or "disk is full" in text:
+        advice = ("the disk is full: free some space and run the command again (what was "
+                  "stored before is kept: each page is stored in one transaction)")
+    elif code in (errno.EROFS, errno.EACCES, errno.EPERM) or "readonly" in text \
+            or "unable to open" in text:
+        advice = ("it cannot be written (a read-only folder or file): make it writable, or "
+                  "point TRACKER_DATA_DIR (or --db) at a folder you can write")
+    else:
+        advice = f"it is damaged or unreadable: {damaged}"
+    return f"{what}: {text}; {advice}"
+
+
 app = typer.Typer(
+    cls=_TrackerGroup,
     name="tracker",
     help="Track how the UN Security Council votes: vetoes, resolutions, drafts and roll calls, "
     "from the UN's own sources.\n\nExample: tracker sync && tracker vetoes --by member",
@@ -211,10 +270,21 @@ def show(df: pd.DataFrame, fmt: Format, *, title: str | None = None,
         typer.echo("(no rows)")
 
 
+def _council_year(value: int | None, option: str) -> int | None:
+    """Refuse a year outside the Council's life (1946 to next year) as a usage error."""
+    last = dt.date.today().year + 1
+    if value is not None and not 1946 <= value <= last:
+        raise typer.BadParameter(f"{value} is not a year of the Council (1946 to {last})",
+                                 param_hint=f"'{option}'")
+    return value
+
+
 def _parse_date(value: str | None, option: str) -> dt.date | None:
     if value is None:
         return None
     if len(value) == 4 and value.isdigit() and option in ("--since", "--until"):
+        if not int(value):
+            _fail(f"{option} {value!r} is not a year")
         return dt.date(int(value), 1 if option == "--since" else 12,
                        1 if option == "--since" else 31)
     if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
@@ -288,9 +358,11 @@ def sync(
         "--source", "-s",
         help="Only this source (repeatable): meetings, veto-list, voting-records, documents."
     )] = None,
-    since: Annotated[int | None, typer.Option(help="First year of meetings tables to fetch.")
+    since: Annotated[int | None, typer.Option(help="First year of meetings tables to fetch.",
+                                              callback=lambda v: _council_year(v, "--since"))
                      ] = None,
-    until: Annotated[int | None, typer.Option(help="Last year of meetings tables to fetch.")
+    until: Annotated[int | None, typer.Option(help="Last year of meetings tables to fetch.",
+                                              callback=lambda v: _council_year(v, "--until"))
                      ] = None,
     full: Annotated[bool, typer.Option("--full", help="Fetch everything again.")] = False,
     fmt: FormatOption = Format.table,
@@ -330,7 +402,8 @@ def sync(
 def rebuild(fmt: FormatOption = Format.table) -> None:
     """Recreate the database from the raw archive, with no network.
 
-    Drops the tracker's tables and replays every archived page in order.
+    Replays every archived page in order into a new database beside the old one, and
+    swaps it in when every page was stored; otherwise the old database stays as it was.
 
     Example: TRACKER_DATABASE_URL=sqlite:///copy.sqlite tracker rebuild
     """
@@ -590,7 +663,7 @@ def agreement(
     members: Annotated[str | None, typer.Option(
         help="Only these members, comma-separated codes: USA,RUS,CHN.")] = None,
     min_shared: Annotated[int, typer.Option(
-        help="Leave a pair blank when it shared fewer votes than this.")] = 10,
+        help="Leave a pair blank when it shared fewer votes than this.", min=0)] = 10,
     fmt: FormatOption = Format.table,
 ) -> None:
     """Show how often members voted alike: the share of identical votes (0 to 1) over the
@@ -614,7 +687,8 @@ def agreement(
 
 @app.command()
 def membership(
-    year: Annotated[int, typer.Option(help="The year.")],
+    year: Annotated[int, typer.Option(help="The year.",
+                                      callback=lambda v: _council_year(v, "--year"))],
     fmt: FormatOption = Format.table,
 ) -> None:
     """Show the Council's members in a year, from the roll calls of that year.
@@ -758,7 +832,8 @@ def mandates(
         "sanctions_committee, panel_of_experts, monitoring_team, executive_directorate, "
         "committee, commission, tribunal, authorized_force.")] = None,
     expiring_within: Annotated[int | None, typer.Option(
-        help="Only active mandates whose expiry falls within this many days.")] = None,
+        help="Only active mandates whose expiry falls within this many days.", min=0)
+    ] = None,
     as_of: Annotated[str | None, typer.Option(
         help="Status and expiry as of this date (YYYY-MM-DD; default today).")] = None,
     fmt: FormatOption = Format.table,

@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Callable, Iterable, Sequence
+import sqlite3
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
@@ -19,7 +21,17 @@ from filelock import FileLock, Timeout
 from sqlalchemy import Engine, func, select
 from sqlmodel import Session
 
-from db.engine import drop_schema, session_scope, upgrade
+from db.engine import (
+    DatabaseLocked,
+    discard_staging,
+    drop_schema,
+    run_lock,
+    schema_lock,
+    session_scope,
+    staging_engine,
+    swap_in,
+    upgrade,
+)
 from db.models import SyncRun
 from db.store import (
     drafts_to_look_up,
@@ -46,7 +58,15 @@ from tracker.settings import Settings
 
 
 class SyncLocked(RuntimeError):
-    """Another sync or rebuild is running on the same data folder."""
+    """Another sync or rebuild is running on the same database or data folder."""
+
+
+class StorageFault(RuntimeError):
+    """A file of the tracker cannot be read or written (damaged, full disk, read-only)."""
+
+    def __init__(self, what: str, path: Path, recovery: str) -> None:
+        super().__init__(what)
+        self.what, self.path, self.recovery = what, path, recovery
 
 
 class EmptyArchive(RuntimeError):
@@ -186,10 +206,11 @@ def _archived_plans(settings: Settings, archive: RawArchive) -> list[PagePlan]:
 
 
 def open_database(engine: Engine) -> None:
-    """Create or upgrade the schema and seed the members."""
-    upgrade(engine)
-    with session_scope(engine) as session:
-        ensure_members(session)
+    """Create or upgrade the schema and seed the members (one process at a time)."""
+    with schema_lock(engine):
+        upgrade(engine)
+        with session_scope(engine) as session:
+            ensure_members(session)
 
 
 def _history(engine: Engine, source: str) -> tuple[bool, dt.datetime | None]:
@@ -205,17 +226,27 @@ def _history(engine: Engine, source: str) -> tuple[bool, dt.datetime | None]:
     return complete is not None, last_ok
 
 
-def _lock(settings: Settings) -> FileLock:
-    settings.data_dir.mkdir(parents=True, exist_ok=True)
-    lock = FileLock(str(settings.data_dir / "sync.lock"))
+@contextmanager
+def _lock(settings: Settings, engine: Engine) -> Iterator[None]:
+    """Hold the database's run lock (two users' syncs into one database take turns) and
+    the data folder's (two syncs into one raw archive take turns), or raise SyncLocked."""
     try:
-        lock.acquire(timeout=0)
-    except Timeout:
-        raise SyncLocked(
-            f"another sync or rebuild is running on {settings.data_dir} "
-            "(lock file sync.lock); wait for it to finish"
-        ) from None
-    return lock
+        with run_lock(engine):
+            settings.data_dir.mkdir(parents=True, exist_ok=True)
+            lock = FileLock(str(settings.data_dir / "sync.lock"))
+            try:
+                lock.acquire(timeout=0)
+            except Timeout:
+                raise SyncLocked(
+                    f"another sync or rebuild is running on {settings.data_dir} "
+                    "(lock file sync.lock); wait for it to finish"
+                ) from None
+            try:
+                yield
+            finally:
+                lock.release()
+    except DatabaseLocked as exc:
+        raise SyncLocked(str(exc)) from None
 
 
 def _run_pages(engine: Engine, archive: RawArchive, plans: Iterable[PagePlan],
@@ -327,8 +358,7 @@ def sync(
     for name in wanted:
         if name not in SOURCES:
             raise ValueError(f"unknown source {name!r}; the sources are: {', '.join(SOURCES)}")
-    lock = _lock(settings)
-    try:
+    with _lock(settings, engine):
         open_database(engine)
         if since is not None and until is not None and since > until:
             raise ValueError(f"--since {since} is after --until {until}")
@@ -383,16 +413,19 @@ def sync(
         _derive_mandates(engine, summary, today)
         _record_runs(engine, summary, started)
         return summary
-    finally:
-        lock.release()
 
 
 def rebuild(engine: Engine, settings: Settings, *, reporter: Reporter | None = None
             ) -> SyncSummary:
-    """Recreate the database from the raw archive, with no network."""
+    """Recreate the database from the raw archive, with no network.
+
+    The new database is built beside the old one (a file next to a SQLite file, a schema
+    on PostgreSQL) and swapped in, in one transaction, only when every archived page was
+    stored: a failed page, an error or a kill leaves the old database as it was, and a
+    reader meanwhile sees the old database, then the new one.
+    """
     reporter = reporter or _Silent()
-    lock = _lock(settings)
-    try:
+    with _lock(settings, engine):
         archive = RawArchive(settings.raw_dir)
         records = {name: _count_records(settings, name)
                    for name in ("voting-records", "documents")}
@@ -402,29 +435,48 @@ def rebuild(engine: Engine, settings: Settings, *, reporter: Reporter | None = N
             raise EmptyArchive(f"the raw archive at {settings.raw_dir} holds no pages: nothing "
                                "to rebuild from (run `tracker sync` first; the database was "
                                "left as it is)")
-        drop_schema(engine)
-        open_database(engine)
-        plans = _archived_plans(settings, archive)
-        summary = SyncSummary(sources={n: SourceSummary(n) for n in SOURCES})
-        started = dt.datetime.now(dt.UTC)
-        datasets = list(archive.page_ids(undl_dataset.SOURCE_DATASET))
-        reporter.start(len(plans) + sum(records.values()) + len(datasets))
-        _run_pages(engine, archive, plans, summary, reporter, None)
-        for name in records:
-            _replay_records(engine, settings, name, summary.sources[name], summary, reporter)
-        for dataset_id in datasets:
-            loaded = archive.load(undl_dataset.SOURCE_DATASET, dataset_id)
-            if loaded is not None:
-                source_summary = summary.sources.setdefault(
-                    "undl-dataset", SourceSummary("undl-dataset"))
-                _store_dataset(engine, loaded.body, loaded.fetched_at, source_summary, summary,
-                               reporter)
-        _settle_links(engine, summary)
-        _derive_mandates(engine, summary, dt.date.today())
-        _record_runs(engine, summary, started)
+        staged = staging_engine(engine)
+        if staged is None:  # in-memory SQLite: nothing for a reader to see, rebuild in place
+            drop_schema(engine)
+            return _replay_archive(engine, settings, archive, records, reporter)
+        try:
+            summary = _replay_archive(staged, settings, archive, records, reporter)
+        except BaseException:
+            discard_staging(staged)
+            raise
+        if not summary.ok:
+            discard_staging(staged)
+            summary.notes.append("the database was left as it was: a rebuild is swapped in "
+                                 "only when every archived page was stored (repair the pages "
+                                 "named below, then run `tracker rebuild` again)")
+            return summary
+        swap_in(engine, staged)
         return summary
-    finally:
-        lock.release()
+
+
+def _replay_archive(engine: Engine, settings: Settings, archive: RawArchive,
+                    records: dict[str, int], reporter: Reporter) -> SyncSummary:
+    """Store every archived page and record into an empty database."""
+    open_database(engine)
+    plans = _archived_plans(settings, archive)
+    summary = SyncSummary(sources={n: SourceSummary(n) for n in SOURCES})
+    started = dt.datetime.now(dt.UTC)
+    datasets = list(archive.page_ids(undl_dataset.SOURCE_DATASET))
+    reporter.start(len(plans) + sum(records.values()) + len(datasets))
+    _run_pages(engine, archive, plans, summary, reporter, None)
+    for name in records:
+        _replay_records(engine, settings, name, summary.sources[name], summary, reporter)
+    for dataset_id in datasets:
+        loaded = archive.load(undl_dataset.SOURCE_DATASET, dataset_id)
+        if loaded is not None:
+            source_summary = summary.sources.setdefault(
+                "undl-dataset", SourceSummary("undl-dataset"))
+            _store_dataset(engine, loaded.body, loaded.fetched_at, source_summary, summary,
+                           reporter)
+    _settle_links(engine, summary)
+    _derive_mandates(engine, summary, dt.date.today())
+    _record_runs(engine, summary, started)
+    return summary
 
 
 # --- the Digital Library's voting records -----------------------------------------------
@@ -445,9 +497,18 @@ class _Page(Protocol):
     def records(self) -> Sequence[_Record]: ...
 
 
-def _record_archive(settings: Settings, source: str) -> RecordArchive:
-    """Return the archive of a record-by-record source (``voting-records``, ``documents``)."""
-    return RecordArchive(settings.raw_dir, ARCHIVE_NAMES[source])
+@contextmanager
+def _record_archive(settings: Settings, source: str) -> Iterator[RecordArchive]:
+    """Open the archive of a record-by-record source (``voting-records``, ``documents``);
+    an SQLite error of its file becomes a StorageFault naming the file."""
+    archive = RecordArchive(settings.raw_dir, ARCHIVE_NAMES[source])
+    try:
+        with archive:
+            yield archive
+    except sqlite3.DatabaseError as exc:
+        raise StorageFault(
+            f"the record archive {archive.path}", archive.path,
+            f"`tracker sync --source {source} --full` fetches its records again") from exc
 
 
 def _count_records(settings: Settings, source: str) -> int:
@@ -704,8 +765,7 @@ def import_undl_dataset(engine: Engine, settings: Settings, path_or_url: str, *,
     """Load the Library's voting dataset (a local CSV, or its URL) into the same rows as the
     voting-records scraper; the file is kept in the raw archive. Idempotent."""
     reporter = reporter or _Silent()
-    lock = _lock(settings)
-    try:
+    with _lock(settings, engine):
         open_database(engine)
         summary = SyncSummary(sources={"undl-dataset": SourceSummary("undl-dataset")})
         source_summary = summary.sources["undl-dataset"]
@@ -745,5 +805,3 @@ def import_undl_dataset(engine: Engine, settings: Settings, path_or_url: str, *,
         _derive_mandates(engine, summary, dt.date.today())
         _record_runs(engine, summary, started)
         return summary
-    finally:
-        lock.release()
