@@ -99,10 +99,6 @@ def checked_resolution(symbol: str, *, source: str, record: str) -> str:
         number, year = parse_resolution_symbol(symbol)
     except SymbolError as exc:
         raise ParseError(source, record, str(exc)) from None
-    digits = re.findall(r"\d+", symbol)
-    if not all(_DIGITS.fullmatch(d) for d in digits):
-        raise ParseError(source, record, f"resolution symbol {symbol!r} has digits that are "
-                                         "not ASCII")
     if not 1 <= number <= INTEGER_MAX or not FIRST_YEAR <= year <= latest_date().year:
         raise ParseError(source, record, f"resolution symbol {symbol!r}: number or year out of "
                                          f"range (1 to {INTEGER_MAX}, {FIRST_YEAR} to "
@@ -113,13 +109,11 @@ def checked_resolution(symbol: str, *, source: str, record: str) -> str:
     return normal
 
 
-_DOCUMENT_SYMBOL = re.compile(r"S/[0-9A-Za-z][0-9A-Za-z./-]*(?: \([0-9A-Za-z ]+\))?")
-
-
 def checked_symbol(symbol: str, *, source: str, record: str, what: str) -> str:
-    """Return a document or meeting symbol (ASCII letters, digits, ``/ . -``; a meeting's
-    part in brackets) whose meeting number the database can hold, or raise."""
-    if not _DOCUMENT_SYMBOL.fullmatch(symbol) or len(symbol) > 200:
+    """Return a Council document or meeting symbol (``S/`` then printable text, as the Library
+    writes them: ``S/2839&Corr.1``, ``S/PV.4820 (Part I)``) whose meeting number the
+    database can hold, or raise."""
+    if not symbol.startswith("S/") or not symbol.isprintable() or len(symbol) > 200:
         raise ParseError(source, record, f"{what} {symbol[:80]!r} is not a document symbol")
     number = meeting_number(symbol)
     if number is not None and not 0 < number <= INTEGER_MAX:

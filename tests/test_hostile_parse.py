@@ -84,7 +84,7 @@ BAD_VOTING_RECORDS = {
     "resolution number too large": (adopted(3, "503", resolution="S/RES/99999999999(2022)"),
                                     "out of range"),
     "resolution digits not ASCII": (adopted(3, "503", resolution="S/RES/٢٦٠٣(2022)"),
-                                    "not ASCII"),
+                                    "not a resolution symbol"),
     "draft that is no symbol": (adopted(3, "503", draft="S/2022/1\nDROP"),
                                 "is not a document symbol"),
 }
