@@ -373,9 +373,12 @@ def store_veto_list(session: Session, page: VetoList, *, url: str,
     veto_rows = [{"vote_event_id": event_ids[same.get(e.vote_key, e.vote_key)],
                   "member_code": code, "source": "dhl-veto-list"}
                  for e in page.entries for code in e.members]
+    # A page with rows it could not read replaces only the vetoes of the rows it read: the
+    # vetoes stored from an unreadable row are kept, never removed for their absence.
+    scope = (scope_in(Veto, "vote_event_id", list(event_ids.values()), source="dhl-veto-list")
+             if page.errors else scope_in(Veto, "source", None, source="dhl-veto-list"))
     counts += _replace_set(session, Veto, veto_rows, key=("vote_event_id", "member_code", "source"),
-                           scope=scope_in(Veto, "source", None, source="dhl-veto-list"),
-                           provenance=prov)
+                           scope=scope, provenance=prov)
     counts += reconcile_same_votes(session, list(meeting_ids.values()), seen_at=fetched_at)
     printed = {p: key for key, p in session.execute(
         select(e_t.c.key, e_t.c.printed_as).where(e_t.c.printed_as.in_(list(

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from enum import StrEnum
+
+from tracker.members import council_size
+from tracker.symbols import SymbolError, meeting_number, parse_resolution_symbol
 
 
 def nfc(text: str) -> str:
@@ -28,6 +32,93 @@ class ParseError(ValueError):
         self.source = source
         self.record = record
         self.message = message
+
+
+class PageShapeError(ParseError):
+    """A page in a shape the parser does not know (an unknown member name where members are
+    listed): every record of it is in doubt, so the whole page is refused."""
+
+
+# --- the limits every value from a source is held to, at the parser boundary ------------
+# One home for them, so the Library's tables, its Veto List, its voting records, its
+# document records and its dataset refuse the same impossible values.
+
+FIRST_YEAR = 1946  # the Council first met on 17 January 1946
+INTEGER_MAX = 2**31 - 1  # the database's integer columns (PostgreSQL INTEGER, 32 bits)
+_DIGITS = re.compile(r"[0-9]+")  # ASCII only: "١٢" and "²" are digits to Python, not to SQL
+
+
+def latest_date() -> date:
+    """Return the latest date a source may give: a year from today (a vote planned ahead)."""
+    return date.today() + timedelta(days=366)
+
+
+def council_date(value: date, *, source: str, record: str, what: str) -> date:
+    """Return a date within the Council's life (1946 to a year from today), or raise."""
+    if not date(FIRST_YEAR, 1, 1) <= value <= latest_date():
+        raise ParseError(source, record, f"{what} {value.isoformat()} is outside the Council's "
+                                         f"life (1946 to {latest_date().year})")
+    return value
+
+
+def iso_date(text: str, *, source: str, record: str, what: str) -> date:
+    """Read a ``YYYY-MM-DD`` date within the Council's life, or raise (30 February too)."""
+    if not re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", text):
+        raise ParseError(source, record, f"{what} is not a date: {text!r}")
+    try:
+        value = date.fromisoformat(text)
+    except ValueError as exc:
+        raise ParseError(source, record, f"{what} is an impossible date {text!r}: {exc}"
+                         ) from None
+    return council_date(value, source=source, record=record, what=what)
+
+
+def whole_number(text: str, *, source: str, record: str, what: str,
+                 maximum: int = INTEGER_MAX) -> int:
+    """Read a number of ASCII digits no larger than ``maximum`` (its column), or raise."""
+    if not _DIGITS.fullmatch(text):
+        raise ParseError(source, record, f"{what} is not a number: {text!r}")
+    if len(text) > 12 or int(text) > maximum:
+        raise ParseError(source, record, f"{what} {text[:24]!r} is larger than {maximum}")
+    return int(text)
+
+
+def checked_record_id(text: str | None, *, source: str) -> str:
+    """Return a Digital Library record id (ASCII digits, no larger than an integer), or raise."""
+    if not text or not _DIGITS.fullmatch(text) or len(text) > 12:
+        raise ParseError(source, "record", f"record without a numeric id (001): {text!r}")
+    whole_number(text, source=source, record=f"record {text}", what="record id (001)")
+    return text
+
+
+def checked_resolution(symbol: str, *, source: str, record: str) -> str:
+    """Return a normalised resolution symbol whose number and year the database can hold and
+    that reads back as itself (its number within the columns, its year within the Council's
+    life), or raise."""
+    try:
+        number, year = parse_resolution_symbol(symbol)
+    except SymbolError as exc:
+        raise ParseError(source, record, str(exc)) from None
+    if not 1 <= number <= INTEGER_MAX or not FIRST_YEAR <= year <= latest_date().year:
+        raise ParseError(source, record, f"resolution symbol {symbol!r}: number or year out of "
+                                         f"range (1 to {INTEGER_MAX}, {FIRST_YEAR} to "
+                                         f"{latest_date().year})")
+    normal = f"S/RES/{number} ({year})"
+    if parse_resolution_symbol(normal) != (number, year):  # pragma: no cover - a guard
+        raise ParseError(source, record, f"resolution symbol {symbol!r} does not read back")
+    return normal
+
+
+def checked_symbol(symbol: str, *, source: str, record: str, what: str) -> str:
+    """Return a Council document or meeting symbol (``S/`` then printable text, as the Library
+    writes them: ``S/2839&Corr.1``, ``S/PV.4820 (Part I)``) whose meeting number the
+    database can hold, or raise."""
+    if not symbol.startswith("S/") or not symbol.isprintable() or len(symbol) > 200:
+        raise ParseError(source, record, f"{what} {symbol[:80]!r} is not a document symbol")
+    number = meeting_number(symbol)
+    if number is not None and not 0 < number <= INTEGER_MAX:
+        raise ParseError(source, record, f"{what} {symbol[:80]!r}: meeting number out of range")
+    return symbol
 
 
 class Outcome(StrEnum):
@@ -62,6 +153,30 @@ class Tally:
 
     def __str__(self) -> str:
         return f"{self.yes}-{self.no}-{self.abstain}"
+
+
+def tally_within_council(tally: Tally, *, year: int, source: str, record: str, what: str,
+                         url: str | None = None) -> tuple[Tally | None, list[Finding]]:
+    """Hold a tally to the Council's seats in its year (11 until 1965, 15 since).
+
+    Return the tally with its non-voting count (the seats not counted, unless the source
+    gives it), or None and a finding when it counts more votes than there were seats: the
+    same rule for the tables, the voting records and the dataset.
+    """
+    size = council_size(year)
+    counted = tally.cast + (tally.non_voting or 0)
+    if tally.cast > size or counted > size:
+        also = f" and {tally.non_voting} not voting" if tally.non_voting else ""
+        return None, [Finding(source, record, "tally_exceeds_council", Severity.ERROR,
+                              f"{what}: tally {tally} counts {tally.cast} votes{also} on a "
+                              f"Council of {size}; tally not stored", url)]
+    findings = []
+    if tally.non_voting is None and tally.cast < size:
+        findings.append(Finding(source, record, "tally_short", Severity.INFO,
+                                f"{what}: tally {tally} accounts for {tally.cast} of {size} "
+                                f"members; {size - tally.cast} recorded as not voting", url))
+    non_voting = size - tally.cast if tally.non_voting is None else tally.non_voting
+    return Tally(tally.yes, tally.no, tally.abstain, non_voting), findings
 
 
 @dataclass(frozen=True)
@@ -121,6 +236,7 @@ class MeetingsTable:
     year: int
     meetings: list[MeetingRecord]
     findings: list[Finding]
+    errors: list[ParseError] = field(default_factory=list)  # meetings that could not be read
 
 
 @dataclass
@@ -152,3 +268,4 @@ class VetoListEntry:
 class VetoList:
     entries: list[VetoListEntry]
     findings: list[Finding]
+    errors: list[ParseError] = field(default_factory=list)  # rows that could not be read

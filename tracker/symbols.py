@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import re
 
-_RESOLUTION = re.compile(r"^\s*S\s*/\s*RES\s*/\s*(\d+)\s*\(\s*(\d{4})\s*\)\s*$", re.IGNORECASE)
-_PV = re.compile(r"S/PV\.(\d+)", re.IGNORECASE)
+# Numbers are ASCII digits, and no longer than a database column holds: "S/PV.٩٥٩١" and a
+# meeting number of 5,000 digits are not symbols (Python would read both as numbers).
+_RESOLUTION = re.compile(r"^\s*S\s*/\s*RES\s*/\s*([0-9]{1,12})\s*\(\s*([0-9]{4})\s*\)\s*$",
+                         re.IGNORECASE)
+_PV = re.compile(r"S/PV\.([0-9]{1,12})(?![0-9])", re.IGNORECASE)
 _ROMAN = {"I": 1, "II": 2, "III": 3, "IV": 4, "V": 5, "VI": 6, "VII": 7, "VIII": 8, "IX": 9,
           "X": 10}
 _NUMERALS = {v: k for k, v in _ROMAN.items()}

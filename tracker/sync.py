@@ -80,7 +80,8 @@ class PagePlan:
     source: str
     page_id: str
     fetch: Callable[[PoliteClient, ArchivedPage | None], Response]
-    store: Callable[[Session, bytes, str, dt.datetime], Counts]
+    # Parse and store a page; return the counts and the records of it that could not be read.
+    store: Callable[[Session, bytes, str, dt.datetime], tuple[Counts, list[ParseError]]]
     label: str
 
 
@@ -137,17 +138,21 @@ ARCHIVE_NAMES = {"meetings": dhl_parse.SOURCE_MEETINGS, "veto-list": dhl_parse.S
 RECORD_BATCH = 500
 
 
-def _store_meetings(year: int) -> Callable[[Session, bytes, str, dt.datetime], Counts]:
-    def store(session: Session, body: bytes, url: str, fetched_at: dt.datetime) -> Counts:
+def _store_meetings(year: int
+                    ) -> Callable[[Session, bytes, str, dt.datetime],
+                                  tuple[Counts, list[ParseError]]]:
+    def store(session: Session, body: bytes, url: str, fetched_at: dt.datetime
+              ) -> tuple[Counts, list[ParseError]]:
         table = dhl_parse.parse_meetings_table(body, year=year, url=url)
-        return store_meetings_table(session, table, url=url, fetched_at=fetched_at)
+        return store_meetings_table(session, table, url=url, fetched_at=fetched_at), table.errors
 
     return store
 
 
-def _store_veto_list(session: Session, body: bytes, url: str, fetched_at: dt.datetime) -> Counts:
-    return store_veto_list(session, dhl_parse.parse_veto_list(body, url=url), url=url,
-                           fetched_at=fetched_at)
+def _store_veto_list(session: Session, body: bytes, url: str, fetched_at: dt.datetime
+                     ) -> tuple[Counts, list[ParseError]]:
+    page = dhl_parse.parse_veto_list(body, url=url)
+    return store_veto_list(session, page, url=url, fetched_at=fetched_at), page.errors
 
 
 def _year_of(page_id: str) -> int:
@@ -286,20 +291,40 @@ def _run_pages(engine: Engine, archive: RawArchive, plans: Iterable[PagePlan],
                 page = loaded
                 source_summary.pages_fetched += 1
             with session_scope(engine) as session:
-                source_summary.counts += plan.store(session, page.body, page.url, page.fetched_at)
+                counts, errors = plan.store(session, page.body, page.url, page.fetched_at)
+            source_summary.counts += counts
+            for error in errors:  # the rest of the page is stored
+                source_summary.pages_failed.append(f"{plan.page_id} {error.record}")
+                summary.problems.append(str(error))
         except (FetchError, ParseError) as exc:
             source_summary.pages_failed.append(plan.page_id)
             summary.problems.append(str(exc))
+        except Exception as exc:  # one page never ends the whole sync
+            source_summary.pages_failed.append(plan.page_id)
+            summary.problems.append(_unexpected(ARCHIVE_NAMES[plan.source], plan.page_id, exc))
         finally:
             reporter.advance(plan.label)
+
+
+def _unexpected(source: str, page: str, exc: Exception) -> str:
+    """Describe an error no parser or store foresaw, naming the source and the page."""
+    text = " ".join(str(exc).split())[:300]
+    return (f"{source}: {page}: could not be read or stored ({type(exc).__name__}: {text}); "
+            "nothing of it was stored, the rest of the sync went on")
 
 
 def _settle_links(engine: Engine, summary: SyncSummary) -> None:
     """Accept the drafts' resolution links that the tables or voting records bear out."""
     from db.links import settle_resolution_links
 
-    with session_scope(engine) as session:
-        counts = settle_resolution_links(session, seen_at=dt.datetime.now(dt.UTC))
+    try:
+        with session_scope(engine) as session:
+            counts = settle_resolution_links(session, seen_at=dt.datetime.now(dt.UTC))
+    except Exception as exc:  # named, and the sync still records its runs
+        summary.sources.setdefault("documents", SourceSummary("documents")).pages_failed.append(
+            "links")
+        summary.problems.append(_unexpected("links", "resolution links", exc))
+        return
     if "documents" in summary.sources:
         summary.sources["documents"].counts += counts
 
@@ -316,8 +341,12 @@ def _derive_mandates(engine: Engine, summary: SyncSummary, today: dt.date) -> No
         mandates.pages_failed.append("registry")
         summary.problems.append(f"mandate registry: {exc}")
         return
-    with session_scope(engine) as session:
-        mandates.counts += derive_mandates(session, registry, today=today)
+    try:
+        with session_scope(engine) as session:
+            mandates.counts += derive_mandates(session, registry, today=today)
+    except Exception as exc:  # named, and the sync still records its runs
+        mandates.pages_failed.append("mandates")
+        summary.problems.append(_unexpected("mandates", "derivation", exc))
 
 
 def _record_runs(engine: Engine, summary: SyncSummary, started: dt.datetime) -> None:
@@ -549,6 +578,10 @@ def _walk_search(
             source_summary.pages_failed.append(f"jrec={jrec}")
             summary.problems.append(str(exc))
             return
+        except Exception as exc:  # a parser's own failure ends this walk, not the sync
+            source_summary.pages_failed.append(f"jrec={jrec}")
+            summary.problems.append(_unexpected(archive.source, f"jrec={jrec}", exc))
+            return
         source_summary.pages_fetched += 1
         if total is None:
             total = page.total
@@ -570,8 +603,7 @@ def _walk_search(
             batch = fresh[start:start + RECORD_BATCH]
             times = archive.save_many([(r.record_id, r.url, r.raw) for r in batch],
                                       response.fetched_at)
-            with session_scope(engine) as session:
-                source_summary.counts += store(session, batch, times)
+            _store_batch(engine, archive.source, batch, times, store, source_summary, summary)
         source_summary.counts.unchanged += len(page.records) - len(fresh)
         seen = getattr(page, "skipped", 0) + len(page.records) + len(page.errors)
         reporter.advance(f"{label} {jrec}-{jrec + seen - 1}")
@@ -584,6 +616,29 @@ def _walk_search(
             break
         jrec += seen
     archive.end_walk(dt.datetime.now(dt.UTC))
+
+
+def _store_batch(engine: Engine, source: str, batch: list[Any], times: dict[str, dt.datetime],
+                 store: Callable[[Session, list[Any], dict[str, dt.datetime]], Counts],
+                 source_summary: SourceSummary, summary: SyncSummary) -> None:
+    """Store a batch of records in one transaction. If the store fails on it, store its
+    records one by one, so the record it cannot take is named and its siblings are kept."""
+    failed = False
+    try:
+        with session_scope(engine) as session:
+            counts = store(session, batch, times)
+    except Exception:  # found out below, record by record
+        failed = True
+    if not failed:
+        source_summary.counts += counts
+        return
+    for record in batch:
+        try:
+            with session_scope(engine) as session:
+                source_summary.counts += store(session, [record], times)
+        except Exception as exc:  # one record never ends the sync
+            source_summary.pages_failed.append(f"record {record.record_id}")
+            summary.problems.append(_unexpected(source, f"record {record.record_id}", exc))
 
 
 def _sync_voting_records(engine: Engine, settings: Settings, client: PoliteClient,
@@ -653,27 +708,32 @@ def _look_up_drafts(engine: Engine, settings: Settings, client: PoliteClient,
             if isinstance(exc, undl_fetch.BotWallError):
                 return
             continue
+        except Exception as exc:  # one draft's answer never ends the sync
+            source_summary.pages_failed.append(symbol)
+            summary.problems.append(_unexpected(archive.source, symbol, exc))
+            continue
         source_summary.pages_fetched += 1
         for error in page.errors:
             source_summary.pages_failed.append(error.record)
             summary.problems.append(str(error))
         matching = [r for r in page.records if r.symbol == symbol]
+        if matching:
+            times = archive.save_many([(r.record_id, r.url, r.raw) for r in matching],
+                                      response.fetched_at)
+            _store_batch(engine, archive.source, matching, times, store, source_summary,
+                         summary)
+            continue
+        refused = [Finding(undl_documents.SOURCE_DOCUMENTS, symbol, "not_a_draft_record",
+                           Severity.INFO,
+                           f"{symbol}: the Digital Library's record for this symbol is "
+                           f"not a draft resolution's ({why}); its sponsors and title "
+                           "are not read, the draft keeps what the other sources say")
+                   for found, why in page.refused.items() if found == symbol]
         with session_scope(engine) as session:
-            if matching:
-                times = archive.save_many([(r.record_id, r.url, r.raw) for r in matching],
-                                          response.fetched_at)
-                source_summary.counts += store(session, matching, times)
-            else:
-                note_lookups(session, archive.source, {symbol: None},
-                             checked_at=response.fetched_at)
-                refused = [Finding(undl_documents.SOURCE_DOCUMENTS, symbol, "not_a_draft_record",
-                                   Severity.INFO,
-                                   f"{symbol}: the Digital Library's record for this symbol is "
-                                   f"not a draft resolution's ({why}); its sponsors and title "
-                                   "are not read, the draft keeps what the other sources say")
-                           for found, why in page.refused.items() if found == symbol]
-                store_findings_of(session, archive.source,
-                                  {response.url: (refused, response.fetched_at)})
+            note_lookups(session, archive.source, {symbol: None},
+                         checked_at=response.fetched_at)
+            store_findings_of(session, archive.source,
+                              {response.url: (refused, response.fetched_at)})
 
 
 def _replay_records(engine: Engine, settings: Settings, source: str,
@@ -702,8 +762,7 @@ def _replay_records(engine: Engine, settings: Settings, source: str,
 
     def flush() -> None:
         if batch:
-            with session_scope(engine) as session:
-                source_summary.counts += store(session, batch, dict(times))
+            _store_batch(engine, name, list(batch), dict(times), store, source_summary, summary)
             batch.clear()
             times.clear()
 
@@ -716,6 +775,10 @@ def _replay_records(engine: Engine, settings: Settings, source: str,
             except ParseError as exc:
                 source_summary.pages_failed.append(record_id)
                 summary.problems.append(str(exc))
+                continue
+            except Exception as exc:  # one record never ends the rebuild
+                source_summary.pages_failed.append(record_id)
+                summary.problems.append(_unexpected(name, f"record {record_id}", exc))
                 continue
             if record is None:
                 continue
@@ -747,16 +810,27 @@ def _store_dataset(engine: Engine, body: bytes, fetched_at: dt.datetime,
         source_summary.pages_failed.append(exc.record)
         summary.problems.append(str(exc))
         return
+    except Exception as exc:  # the parser's own failure: named, not a traceback
+        source_summary.pages_failed.append("file")
+        summary.problems.append(_unexpected(undl_dataset.SOURCE_DATASET, "file", exc))
+        return
     for error in errors:
         source_summary.pages_failed.append(error.record)
         summary.problems.append(str(error))
     source_summary.pages_fetched += 1
-    with session_scope(engine) as session:
-        for start in range(0, len(records), RECORD_BATCH):
-            batch = records[start:start + RECORD_BATCH]
-            source_summary.counts += store_voting_records(
-                session, batch, source=undl_dataset.SOURCE_DATASET, fetched_at=fetched_at)
-            reporter.advance(f"dataset {start + len(batch)}/{len(records)}")
+    counts = Counts()
+    try:
+        with session_scope(engine) as session:
+            for start in range(0, len(records), RECORD_BATCH):
+                batch = records[start:start + RECORD_BATCH]
+                counts += store_voting_records(
+                    session, batch, source=undl_dataset.SOURCE_DATASET, fetched_at=fetched_at)
+                reporter.advance(f"dataset {start + len(batch)}/{len(records)}")
+    except Exception as exc:  # one transaction: nothing of the file is stored, and it says so
+        source_summary.pages_failed.append("file")
+        summary.problems.append(_unexpected(undl_dataset.SOURCE_DATASET, "file", exc))
+        return
+    source_summary.counts += counts
 
 
 def import_undl_dataset(engine: Engine, settings: Settings, path_or_url: str, *,

@@ -48,11 +48,16 @@ from scrapers.records import (
     MeetingRecord,
     MeetingsTable,
     Outcome,
+    PageShapeError,
     ParseError,
     Severity,
     Tally,
     VetoList,
     VetoListEntry,
+    checked_symbol,
+    council_date,
+    tally_within_council,
+    whole_number,
 )
 from tracker.dates import MONTHS
 from tracker.members import UnknownMemberError, council_size, split_permanent_members
@@ -62,7 +67,8 @@ SOURCE_VETO_LIST = "dhl-veto-list"
 SOURCE_MEETINGS = "dhl-meetings"
 
 _DATE = re.compile(
-    r"^(?P<day>\d{1,2})(?:\s*[-/+–]\s*\d{1,2})?\s+(?P<month>[A-Za-z]+)\.?(?:\s+(?P<year>\d{2,4}))?$"
+    r"^(?P<day>\d{1,2})(?:\s*[-/+–]\s*\d{1,2})?\s+(?P<month>[A-Za-z]+)\.?(?:\s+(?P<year>\d{2,4}))?$",
+    re.ASCII,  # "١٢ June" is not a date the tracker reads: digits are ASCII digits
 )
 _TALLY = r"(?P<yes>\d+)\s*-\s*(?P<no>\d+)\s*-\s*(?P<abstain>\d+)"
 _SYMBOL = r"S/(?:PV\.\d+|\d+(?:/\d+)?(?:/(?:Rev|Corr|Add)\.\d+)*)"
@@ -109,13 +115,14 @@ def parse_day(text: str, *, year: int | None, source: str, record: str) -> date:
     if year is None:
         raise ParseError(source, record, f"date without a year: {text!r}")
     try:
-        return date(year, month, int(match.group("day")))
+        when = date(year, month, int(match.group("day")))
     except ValueError as exc:
         raise ParseError(source, record, f"impossible date {text!r}: {exc}") from None
+    return council_date(when, source=source, record=record, what=f"date {text!r}")
 
 
 def first_symbol(text: str) -> str | None:
-    match = re.search(_SYMBOL, text)
+    match = re.search(_SYMBOL, text, re.ASCII)
     return match.group(0) if match else None
 
 
@@ -168,54 +175,20 @@ def parse_veto_list(body: bytes, *, url: str | None = None) -> VetoList:
     # Number drafts known only by a meeting record in the order voted (the page is newest first).
     ordinals: dict[str, int] = {}
     entries: list[VetoListEntry] = []
+    errors: list[ParseError] = []
     for row, texts in reversed(raw):
-        date_text, draft_text, meeting_text, agenda, members_text = texts
-        record = f"row {row} ({draft_text or date_text})"
-        when = parse_day(date_text, year=None, source=SOURCE_VETO_LIST, record=record)
-        symbol = first_symbol(draft_text)
-        if symbol is None:
-            raise ParseError(SOURCE_VETO_LIST, record, f"no draft symbol in {draft_text!r}")
-        ordinals[symbol] = ordinals.get(symbol, 0) + 1
+        # A row that cannot be read is refused on its own: the other vetoes are stored.
         try:
-            members = split_permanent_members(members_text)
-        except UnknownMemberError as exc:
-            raise ParseError(SOURCE_VETO_LIST, record, str(exc)) from None
-        meeting: str | None = None
-        if "S/PV." in meeting_text:
-            try:
-                meeting = normalise_meeting_record(meeting_text)
-            except SymbolError as exc:
-                raise ParseError(SOURCE_VETO_LIST, record, str(exc)) from None
-        letters: list[str] = []
-        if meeting is None:
-            # 2020-21: the letters of the written procedure, in no fixed order.
-            letters = re.findall(_SYMBOL, meeting_text)
-            meeting = letters[0] if letters else None
-        question = None
-        if re.search(r"\bpreliminary question\s*$", agenda, re.IGNORECASE):
-            # The list marks a vote on the preliminary question (is the draft procedural?)
-            # at the end of the agenda item.
-            question = "preliminary question"
-            agenda = re.sub(r"\s*,?\s*preliminary question\s*$", "", agenda,
-                            flags=re.IGNORECASE)
-        entries.append(
-            VetoListEntry(
-                date=when,
-                date_text=date_text,
-                draft=draft_key(symbol, vetoed=True, ordinal=ordinals[symbol]),
-                draft_text=draft_text,
-                question=question,
-                meeting=meeting,
-                meeting_text=meeting_text,
-                letters=letters,
-                agenda=agenda,
-                members=members,
-                row=row,
-            )
-        )
+            entries.append(_veto_list_entry(row, texts, ordinals))
+        except PageShapeError:
+            raise
+        except ParseError as exc:
+            errors.append(exc)
+    if not entries and errors:
+        raise errors[0]
     entries = _one_row_per_vote(entries, findings, url)
     entries.sort(key=lambda e: (e.date, e.row * -1))
-    return VetoList(entries=entries, findings=findings)
+    return VetoList(entries=entries, findings=findings, errors=errors)
 
 
 def _repeated_row(row: int, first: int, texts: tuple[str, ...], url: str | None) -> Finding:
@@ -269,6 +242,48 @@ def _one_row_per_vote(entries: list[VetoListEntry], findings: list[Finding],
     return [e for e in entries if e.row not in dropped]
 
 
+def _veto_list_entry(row: int, texts: tuple[str, ...], ordinals: dict[str, int]
+                     ) -> VetoListEntry:
+    """Read one row of the Veto List (its cells' texts), or raise ParseError naming it."""
+    date_text, draft_text, meeting_text, agenda, members_text = texts
+    record = f"row {row} ({draft_text or date_text})"
+    symbol = first_symbol(draft_text)
+    if symbol is None:
+        raise ParseError(SOURCE_VETO_LIST, record, f"no draft symbol in {draft_text!r}")
+    # The draft is counted before its other cells are read: an unreadable row keeps the
+    # ordinals of the drafts after it ("S/PV.206 (vetoed draft 2)") as printed.
+    ordinals[symbol] = ordinals.get(symbol, 0) + 1
+    ordinal = ordinals[symbol]
+    when = parse_day(date_text, year=None, source=SOURCE_VETO_LIST, record=record)
+    try:
+        members = split_permanent_members(members_text)
+    except UnknownMemberError as exc:  # the members are read wrongly: the page is in doubt
+        raise PageShapeError(SOURCE_VETO_LIST, record, str(exc)) from None
+    meeting: str | None = None
+    if "S/PV." in meeting_text:
+        try:
+            meeting = normalise_meeting_record(meeting_text)
+        except SymbolError as exc:
+            raise ParseError(SOURCE_VETO_LIST, record, str(exc)) from None
+        checked_symbol(meeting, source=SOURCE_VETO_LIST, record=record, what="meeting record")
+    letters: list[str] = []
+    if meeting is None:
+        # 2020-21: the letters of the written procedure, in no fixed order.
+        letters = re.findall(_SYMBOL, meeting_text, re.ASCII)
+        meeting = letters[0] if letters else None
+    question = None
+    if re.search(r"\bpreliminary question\s*$", agenda, re.IGNORECASE):
+        # The list marks a vote on the preliminary question (is the draft procedural?)
+        # at the end of the agenda item.
+        question = "preliminary question"
+        agenda = re.sub(r"\s*,?\s*preliminary question\s*$", "", agenda, flags=re.IGNORECASE)
+    return VetoListEntry(date=when, date_text=date_text,
+                         draft=draft_key(symbol, vetoed=True, ordinal=ordinal),
+                         draft_text=draft_text, question=question, meeting=meeting,
+                         meeting_text=meeting_text, letters=letters, agenda=agenda,
+                         members=members, row=row)
+
+
 # --------------------------------------------------------------------------------------
 # Meetings & outcomes tables
 
@@ -300,7 +315,7 @@ _ITEM = re.compile(
     r"|(?P<other>Communiqu[ée]|Note\s*\(?\s*S/\d{4}/\d+\s*\)?|Letter\s*\(\s*S/\d{4}/\d+\s*\)"
     r"|Decision|Election\s+of\s+[^.]*?(?=$|Draft|S/)|Election of .*|Referral to the Committee"
     r" on the Admission of New Members|Admission of new Members to the United Nations)",
-    re.IGNORECASE,
+    re.IGNORECASE | re.ASCII,  # numbers are ASCII digits: "١٥-٠-٠" is not read as a tally
 )
 _GAP_OK = re.compile(r"^(?:[\s,;+&.()]|--|and|Document links will work once the document has "
                      r"been published in the Official Document System)*$", re.IGNORECASE)
@@ -394,31 +409,23 @@ def _columns(trs: list[Tag], url: str) -> list[str]:
     raise ParseError(SOURCE_MEETINGS, url, "no header row with the expected columns")
 
 
-def _tally(match: re.Match[str], prefix: str) -> Tally | None:
+def _tally(match: re.Match[str], prefix: str, record: str) -> Tally | None:
     if match.group(f"{prefix}yes") is None:
         return None
-    return Tally(
-        int(match.group(f"{prefix}yes")),
-        int(match.group(f"{prefix}no")),
-        int(match.group(f"{prefix}abstain")),
-    )
+    yes, no, abstain = (whole_number(match.group(f"{prefix}{part}"), source=SOURCE_MEETINGS,
+                                     record=record, what="a count of the tally")
+                        for part in ("yes", "no", "abstain"))
+    return Tally(yes, no, abstain)
 
 
 def _check_tally(
     tally: Tally, year: int, record: str, what: str, url: str, findings: list[Finding]
 ) -> Tally | None:
     """Return the tally with its non-voting count, or None (and a finding) if it cannot be."""
-    size = council_size(year)
-    if tally.cast > size:
-        findings.append(Finding(SOURCE_MEETINGS, record, "tally_exceeds_council", Severity.ERROR,
-                                f"{what}: tally {tally} counts {tally.cast} votes on a Council of "
-                                f"{size}; tally not stored", url))
-        return None
-    if tally.cast < size:
-        findings.append(Finding(SOURCE_MEETINGS, record, "tally_short", Severity.INFO,
-                                f"{what}: tally {tally} accounts for {tally.cast} of {size} "
-                                f"members; {size - tally.cast} recorded as not voting", url))
-    return Tally(tally.yes, tally.no, tally.abstain, size - tally.cast)
+    checked, problems = tally_within_council(tally, year=year, source=SOURCE_MEETINGS,
+                                             record=record, what=what, url=url)
+    findings.extend(problems)
+    return checked
 
 
 def parse_outcome(
@@ -438,13 +445,17 @@ def parse_outcome(
         item = clean_text(match.group(0))
         if match.group("res"):
             printed_year = int(match.group("res_year"))
-            symbol = resolution_symbol(int(match.group("res_no")), year)
+            number = whole_number(match.group("res_no"), source=SOURCE_MEETINGS, record=record,
+                                  what=f"resolution number in {item!r}")
+            if number == 0:
+                raise ParseError(SOURCE_MEETINGS, record, f"resolution number 0 in {item!r}")
+            symbol = resolution_symbol(number, year)
             if printed_year != year:
                 findings.append(Finding(
                     SOURCE_MEETINGS, record, "resolution_year_mismatch", Severity.WARNING,
-                    f"{resolution_symbol(int(match.group('res_no')), printed_year)} is printed "
+                    f"{resolution_symbol(number, printed_year)} is printed "
                     f"on the {year} page; stored as {symbol}, the year of its meeting", url))
-            tally = _tally(match, "r_")
+            tally = _tally(match, "r_", record)
             how = (match.group("res_how") or "").lower()
             note = match.group("res_note")
             if tally is not None:
@@ -472,7 +483,7 @@ def parse_outcome(
         elif match.group("draft"):
             symbol = match.group("draft_sym")
             rest = clean_text(match.group("draft_rest") or "").strip(" ,()") or None
-            tally = _tally(match, "d_")
+            tally = _tally(match, "d_", record)
             what = f"draft {symbol}"
             vetoed_by: list[str] = []
             if match.group("vetoed"):
@@ -550,53 +561,71 @@ def parse_meetings_table(body: bytes, *, year: int, url: str) -> MeetingsTable:
     # Written-procedure rows have no meeting record: number them per day.
     per_day: dict[tuple[date, str], int] = {}
     by_record: dict[str, MeetingRecord] = {}
+    errors: list[ParseError] = []
     for group in reversed(groups):
-        first = group[0]
-        where = f"{url} row {first.number}"
-        when = parse_day(first.cells["date"], year=year, source=SOURCE_MEETINGS, record=where)
-        record_text = first.cells["record"]
-        letter = first.cells.get("outcome_letter", "")
-        written = bool(first_symbol(letter)) if letter else False
-        if "S/PV." in record_text:
-            try:
-                record = normalise_meeting_record(record_text)
-            except SymbolError as exc:
-                raise ParseError(SOURCE_MEETINGS, where, str(exc)) from None
-        elif written:
-            record = first_symbol(letter) or ""
-        else:
-            base = f"VTC {when.isoformat()}"
-            per_day[(when, base)] = per_day.get((when, base), 0) + 1
-            record = f"{base} #{per_day[(when, base)]}"
-        press = first.cells.get("press_release") or None
-        if press and not re.match(r"^(SC|SG)/", press):
-            press = None
-        topic = " / ".join(dict.fromkeys(r.cells["topic"] for r in group if r.cells["topic"]))
-        outcome_text = " ".join(r.cells["outcome"] for r in group if r.cells["outcome"])
-        decisions: list[DecisionRecord] = []
-        for r in group:
-            found, problems = parse_outcome(r.cells["outcome"], year=year, record=record, url=url,
-                                            written_procedure=written)
-            decisions.extend(found)
-            findings.extend(problems)
-        previous = by_record.get(record)
+        # A meeting that cannot be read is refused on its own: the others are stored.
+        try:
+            meeting, problems = _meeting(group, year=year, url=url, per_day=per_day)
+        except ParseError as exc:
+            errors.append(exc)
+            continue
+        findings.extend(problems)
+        previous = by_record.get(meeting.record)
         if previous is not None:
             # The same meeting printed on two rows (one per agenda item): one meeting.
             # A meeting resumed on a later day keeps the day it began.
-            if topic and topic not in previous.topic:
-                previous.topic = f"{previous.topic} / {topic}" if previous.topic else topic
-            previous.outcome_text = f"{previous.outcome_text} {outcome_text}".strip()
-            previous.decisions.extend(decisions)
-            previous.press_release = previous.press_release or press
+            if meeting.topic and meeting.topic not in previous.topic:
+                previous.topic = (f"{previous.topic} / {meeting.topic}" if previous.topic
+                                  else meeting.topic)
+            previous.outcome_text = f"{previous.outcome_text} {meeting.outcome_text}".strip()
+            previous.decisions.extend(meeting.decisions)
+            previous.press_release = previous.press_release or meeting.press_release
             continue
-        by_record[record] = MeetingRecord(record=record, date=when, topic=topic,
-                                          press_release=press, outcome_text=outcome_text,
-                                          decisions=decisions, written_procedure=written,
-                                          row=first.number)
+        by_record[meeting.record] = meeting
     meetings = list(by_record.values())
     _key_drafts(meetings)
     findings.extend(_drop_repeated_decisions(meetings, url))
-    return MeetingsTable(year=year, meetings=meetings, findings=findings)
+    if not meetings and errors:
+        raise errors[0]
+    return MeetingsTable(year=year, meetings=meetings, findings=findings, errors=errors)
+
+
+def _meeting(group: list[_Row], *, year: int, url: str, per_day: dict[tuple[date, str], int]
+             ) -> tuple[MeetingRecord, list[Finding]]:
+    """Read one meeting (a group of rows) of a yearly table, or raise ParseError naming it."""
+    first = group[0]
+    where = f"{url} row {first.number}"
+    when = parse_day(first.cells["date"], year=year, source=SOURCE_MEETINGS, record=where)
+    record_text = first.cells["record"]
+    letter = first.cells.get("outcome_letter", "")
+    written = bool(first_symbol(letter)) if letter else False
+    if "S/PV." in record_text:
+        try:
+            record = normalise_meeting_record(record_text)
+        except SymbolError as exc:
+            raise ParseError(SOURCE_MEETINGS, where, str(exc)) from None
+        checked_symbol(record, source=SOURCE_MEETINGS, record=where, what="meeting record")
+    elif written:
+        record = first_symbol(letter) or ""
+    else:
+        base = f"VTC {when.isoformat()}"
+        per_day[(when, base)] = per_day.get((when, base), 0) + 1
+        record = f"{base} #{per_day[(when, base)]}"
+    press = first.cells.get("press_release") or None
+    if press and not re.match(r"^(SC|SG)/", press):
+        press = None
+    topic = " / ".join(dict.fromkeys(r.cells["topic"] for r in group if r.cells["topic"]))
+    outcome_text = " ".join(r.cells["outcome"] for r in group if r.cells["outcome"])
+    decisions: list[DecisionRecord] = []
+    findings: list[Finding] = []
+    for r in group:
+        found, problems = parse_outcome(r.cells["outcome"], year=year, record=record, url=url,
+                                        written_procedure=written)
+        decisions.extend(found)
+        findings.extend(problems)
+    return MeetingRecord(record=record, date=when, topic=topic, press_release=press,
+                         outcome_text=outcome_text, decisions=decisions,
+                         written_procedure=written, row=first.number), findings
 
 
 def _key_drafts(meetings: list[MeetingRecord]) -> None:

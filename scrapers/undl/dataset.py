@@ -16,10 +16,20 @@ import csv
 import io
 from collections.abc import Iterable, Iterator
 
-from scrapers.records import Finding, ParseError, Tally, nfc
+from scrapers.records import (
+    ParseError,
+    Tally,
+    checked_record_id,
+    checked_resolution,
+    checked_symbol,
+    iso_date,
+    nfc,
+    tally_within_council,
+    whole_number,
+)
 from scrapers.undl.parse import VOTES, MemberVoteRecord, VotingRecord, check_roll_call
-from tracker.members import known_members
-from tracker.symbols import SymbolError, normalise_meeting_record, normalise_resolution_symbol
+from tracker.members import council_size, known_members
+from tracker.symbols import SymbolError, normalise_meeting_record
 
 SOURCE_DATASET = "undl-dataset"
 COLUMNS = ("undl_id", "ms_code", "ms_name", "permanent_member", "ms_vote", "date", "resolution",
@@ -54,9 +64,7 @@ def read_rows(text: Iterable[str]) -> Iterator[dict[str, str]]:
 
 def _int(row: dict[str, str], column: str, where: str) -> int:
     value = (row.get(column) or "").strip()
-    if not value.isdigit():
-        raise ParseError(SOURCE_DATASET, where, f"{column} is not a number: {value!r}")
-    return int(value)
+    return whole_number(value, source=SOURCE_DATASET, record=where, what=column)
 
 
 def _record(undl_id: str, rows: list[dict[str, str]]) -> VotingRecord:
@@ -67,12 +75,22 @@ def _record(undl_id: str, rows: list[dict[str, str]]) -> VotingRecord:
             if row[column] != first[column]:
                 raise ParseError(SOURCE_DATASET, where, f"rows disagree on {column}: "
                                  f"{first[column]!r} and {row[column]!r}")
+    resolution = checked_resolution(first["resolution"], source=SOURCE_DATASET, record=where)
     try:
-        resolution = normalise_resolution_symbol(first["resolution"])
         meeting = (normalise_meeting_record(first["meeting"]) if "PV." in first["meeting"]
                    else first["meeting"] or None)
     except SymbolError as exc:
         raise ParseError(SOURCE_DATASET, where, str(exc)) from None
+    if meeting and "PV." in meeting:
+        checked_symbol(meeting, source=SOURCE_DATASET, record=where, what="meeting")
+    if first["draft"]:
+        checked_symbol(first["draft"], source=SOURCE_DATASET, record=where, what="draft")
+    if first["date"]:
+        iso_date(first["date"], source=SOURCE_DATASET, record=where, what="date")
+    year = int(first["date"][:4]) if first["date"] else int(resolution[-5:-1])
+    if len(rows) > council_size(year):
+        raise ParseError(SOURCE_DATASET, where, f"{len(rows)} members' rows on a Council of "
+                                                f"{council_size(year)}")
     votes: list[MemberVoteRecord] = []
     seen: set[str] = set()
     for n, row in enumerate(rows, start=1):
@@ -87,12 +105,19 @@ def _record(undl_id: str, rows: list[dict[str, str]]) -> VotingRecord:
         seen.add(code)
         flag = {"true": "P", "false": "R"}.get(row["permanent_member"].strip().lower())
         votes.append(MemberVoteRecord(code, vote, row["ms_name"] or None, flag, n))
-    totals = Tally(_int(first, "total_yes", where), _int(first, "total_no", where),
-                   _int(first, "total_abstentions", where), _int(first, "total_non_voting", where))
-    total_members = _int(first, "total_ms", where)
+    printed = Tally(_int(first, "total_yes", where), _int(first, "total_no", where),
+                    _int(first, "total_abstentions", where),
+                    _int(first, "total_non_voting", where))
+    total_members: int | None = _int(first, "total_ms", where)
     without_vote = first["modality"].strip().lower() != "vote"
-    findings: list[Finding] = [] if without_vote else check_roll_call(
-        SOURCE_DATASET, where, resolution, votes, totals, total_members)
+    # The same limit as the tables': no more votes than seats (11 until 1965, 15 since).
+    totals, findings = tally_within_council(printed, year=year, source=SOURCE_DATASET,
+                                            record=where, what=resolution)
+    if totals is None:
+        total_members = None
+    elif not without_vote:
+        findings = check_roll_call(SOURCE_DATASET, where, resolution, votes, totals,
+                                   total_members)
     return VotingRecord(
         record_id=undl_id, modified=None,
         url=first["undl_link"] or f"https://digitallibrary.un.org/record/{undl_id}",
@@ -120,6 +145,7 @@ def parse_dataset(body: bytes) -> tuple[list[VotingRecord], list[ParseError]]:
         try:
             if not undl_id.isdigit():
                 raise ParseError(SOURCE_DATASET, f"undl_id {undl_id!r}", "undl_id is not a number")
+            checked_record_id(undl_id, source=SOURCE_DATASET)
             records.append(_record(undl_id, rows))
         except ParseError as exc:
             errors.append(exc)

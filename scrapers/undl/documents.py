@@ -30,10 +30,19 @@ from dataclasses import dataclass, field
 
 from lxml import etree
 
-from scrapers.records import Finding, ParseError, Severity, nfc
+from scrapers.records import (
+    Finding,
+    ParseError,
+    Severity,
+    checked_record_id,
+    checked_resolution,
+    checked_symbol,
+    iso_date,
+    nfc,
+)
 from scrapers.undl.parse import _NS, MARC, safe_xml
 from tracker.members import split_member_names
-from tracker.symbols import SymbolError, normalise_document_symbol, normalise_resolution_symbol
+from tracker.symbols import SymbolError, normalise_document_symbol
 
 SOURCE_DOCUMENTS = "undl-documents"
 _TOTAL = re.compile(rb"<!--\s*Search-Engine-Total-Number-Of-Results:\s*(\d+)\s*-->")
@@ -146,10 +155,7 @@ def parse_document(element: etree._Element, *, base_url: str = "") -> DocumentRe
     """Read one ``<record>``; return None if it is not a draft resolution."""
     control = {c.get("tag"): (c.text or "").strip()
                for c in element.findall("m:controlfield", _NS)}
-    record_id = control.get("001") or ""
-    if not record_id.isdigit():
-        raise ParseError(SOURCE_DOCUMENTS, "record",
-                         f"record without a numeric id (001): {record_id!r}")
+    record_id = checked_record_id(control.get("001"), source=SOURCE_DOCUMENTS)
     where = f"record {record_id}"
     symbols = _fields(element, "191", "a")
     title_a = (_fields(element, "245", "a") or [""])[0]
@@ -162,6 +168,7 @@ def parse_document(element: etree._Element, *, base_url: str = "") -> DocumentRe
         symbol = normalise_document_symbol(symbols[0])
     except SymbolError as exc:
         raise ParseError(SOURCE_DOCUMENTS, where, str(exc)) from None
+    checked_symbol(symbol, source=SOURCE_DOCUMENTS, record=where, what="document symbol (191)")
     findings: list[Finding] = []
     sponsors_text = _first(element, "245", "c")
     sponsors: list[str] = []
@@ -176,8 +183,8 @@ def parse_document(element: etree._Element, *, base_url: str = "") -> DocumentRe
     for text in linked:
         if text.upper().replace(" ", "").startswith("S/RES/"):
             try:
-                resolution = normalise_resolution_symbol(text)
-            except SymbolError:
+                resolution = checked_resolution(text, source=SOURCE_DOCUMENTS, record=where)
+            except ParseError:
                 findings.append(Finding(SOURCE_DOCUMENTS, where, "unreadable_link",
                                         Severity.WARNING, f"{symbol}: linked document {text!r} "
                                         "is not a resolution symbol"))
@@ -185,10 +192,14 @@ def parse_document(element: etree._Element, *, base_url: str = "") -> DocumentRe
     date = _first(element, "269", "a")
     if date and re.fullmatch(r"\d{8}", date):
         date = f"{date[:4]}-{date[4:6]}-{date[6:]}"
-    if date and not re.fullmatch(r"\d{4}-\d{2}-\d{2}", date):
-        findings.append(Finding(SOURCE_DOCUMENTS, where, "unreadable_date", Severity.INFO,
-                                f"{symbol}: date (269) {date!r} is not a date"))
-        date = None
+    if date:
+        try:  # a day that does not exist, or outside the Council's life, is not a date either
+            iso_date(date, source=SOURCE_DOCUMENTS, record=where, what="date (269)")
+        except ParseError as exc:
+            findings.append(Finding(SOURCE_DOCUMENTS, where, "unreadable_date", Severity.INFO,
+                                    f"{symbol}: date (269) {date!r} is not a date "
+                                    f"({exc.message}); the record is kept without it"))
+            date = None
     return DocumentRecord(
         record_id=record_id, modified=control.get("005"),
         url=f"{base_url.rstrip('/')}/record/{record_id}" if base_url else f"record/{record_id}",

@@ -30,9 +30,21 @@ from dataclasses import dataclass, field
 
 from lxml import etree
 
-from scrapers.records import Finding, ParseError, Severity, Tally, nfc
-from tracker.members import known_members
-from tracker.symbols import SymbolError, normalise_meeting_record, normalise_resolution_symbol
+from scrapers.records import (
+    Finding,
+    ParseError,
+    Severity,
+    Tally,
+    checked_record_id,
+    checked_resolution,
+    checked_symbol,
+    iso_date,
+    nfc,
+    tally_within_council,
+    whole_number,
+)
+from tracker.members import council_size, known_members
+from tracker.symbols import SymbolError, normalise_meeting_record
 
 SOURCE_VOTES = "undl-votes"
 MARC = "http://www.loc.gov/MARC21/slim"
@@ -104,20 +116,53 @@ _PARSER = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=Fals
                           dtd_validation=False, huge_tree=False, remove_blank_text=True)
 
 
+# How an XML document's first bytes name its encoding (XML 1.0, appendix F): byte-order
+# marks, then "<?" written in UTF-32 or UTF-16 without one.
+_BYTE_ORDER = (
+    (b"\x00\x00\xfe\xff", "utf-32-be"), (b"\xff\xfe\x00\x00", "utf-32-le"),
+    (b"\x00\x00\x00<", "utf-32-be"), (b"<\x00\x00\x00", "utf-32-le"),
+    (b"\xef\xbb\xbf", "utf-8-sig"), (b"\xfe\xff", "utf-16-be"), (b"\xff\xfe", "utf-16-le"),
+    (b"\x00<\x00?", "utf-16-be"), (b"<\x00?\x00", "utf-16-le"),
+)
+_DECLARED = re.compile(rb"^<\?xml[^>]*?encoding\s*=\s*[\"']([A-Za-z0-9._:-]+)[\"']")
+
+
+def xml_text(body: bytes, *, source: str, record: str) -> str:
+    """Return an XML document as text, decoded as its byte-order mark, its first bytes or its
+    declaration say: what a parser reads, so that checks on it see what the parser will."""
+    encoding = next((name for mark, name in _BYTE_ORDER if body.startswith(mark)), None)
+    if encoding is None:
+        declared = _DECLARED.match(body.lstrip()[:200])
+        encoding = declared.group(1).decode("ascii") if declared else "utf-8"
+    try:
+        return body.decode(encoding, errors="replace")
+    except LookupError:
+        raise ParseError(source, record, f"XML in an unknown encoding {encoding!r}") from None
+
+
 def safe_xml(body: bytes, *, source: str, record: str) -> etree._Element:
-    """Parse XML with no DTD, no entity expansion and no network; refuse anything else."""
-    head = body[:4096].lstrip()
+    """Parse XML with no DTD, no entity expansion and no network; refuse anything else.
+
+    The refusal of DOCTYPE and entity declarations reads the document as decoded (UTF-16 and
+    UTF-32 too, with or without a byte-order mark), and is checked again on the parsed tree.
+    """
+    text = xml_text(body, source=source, record=record)
+    head = text[:4096].lstrip("\ufeff \t\r\n")
     if not head:
         raise ParseError(source, record, "empty response where MARCXML was expected")
-    if re.search(rb"<!DOCTYPE|<!ENTITY", body, re.IGNORECASE):
+    if re.search(r"<!DOCTYPE|<!ENTITY", text, re.IGNORECASE):
         raise ParseError(source, record, "XML with a DOCTYPE or entity declarations is refused")
-    if head[:1] != b"<" or re.match(rb"<(?:!--.*?-->\s*)*<?\s*html", head, re.IGNORECASE | re.S):
+    if head[:1] != "<" or re.match(r"<(?:!--.*?-->\s*)*<?\s*html", head, re.IGNORECASE | re.S):
         raise ParseError(source, record, "expected MARCXML, got HTML or text (a bot wall or "
                                          "an error page?)")
     try:
-        return etree.fromstring(body, _PARSER)
+        root = etree.fromstring(body, _PARSER)
     except etree.XMLSyntaxError as exc:
         raise ParseError(source, record, f"malformed XML: {exc}") from None
+    docinfo = root.getroottree().docinfo
+    if docinfo.doctype or docinfo.internalDTD is not None:
+        raise ParseError(source, record, "XML with a DOCTYPE or entity declarations is refused")
+    return root
 
 
 def _subfields(field_: etree._Element) -> dict[str, list[str]]:
@@ -135,19 +180,14 @@ def _first(fields: dict[str, list[str]], code: str) -> str | None:
 def _number(text: str | None, what: str, record: str) -> int | None:
     if text is None or text == "":
         return None
-    if not text.isdigit():
-        raise ParseError(SOURCE_VOTES, record, f"{what} is not a number: {text!r}")
-    return int(text)
+    return whole_number(text, source=SOURCE_VOTES, record=record, what=what)
 
 
 def parse_record(element: etree._Element, *, base_url: str = "") -> VotingRecord:
     """Read one ``<record>`` element into a VotingRecord; raise ParseError if it cannot be."""
     control = {c.get("tag"): (c.text or "").strip()
                for c in element.findall("m:controlfield", _NS)}
-    record_id = control.get("001")
-    if not record_id or not record_id.isdigit():
-        raise ParseError(SOURCE_VOTES, "record",
-                         f"record without a numeric id (001): {record_id!r}")
+    record_id = checked_record_id(control.get("001"), source=SOURCE_VOTES)
     where = f"record {record_id}"
     data: dict[str, list[dict[str, list[str]]]] = {}
     for field_ in element.findall("m:datafield", _NS):
@@ -163,11 +203,10 @@ def parse_record(element: etree._Element, *, base_url: str = "") -> VotingRecord
     findings: list[Finding] = []
     resolution = None
     if one("791"):
-        try:
-            resolution = normalise_resolution_symbol(one("791") or "")
-        except SymbolError as exc:
-            raise ParseError(SOURCE_VOTES, where, str(exc)) from None
+        resolution = checked_resolution(one("791") or "", source=SOURCE_VOTES, record=where)
     draft = one("993")
+    if draft:
+        checked_symbol(draft, source=SOURCE_VOTES, record=where, what="draft (993)")
     meeting_text = one("952")
     meeting = None
     if meeting_text:
@@ -176,9 +215,12 @@ def parse_record(element: etree._Element, *, base_url: str = "") -> VotingRecord
                 meeting_text)
         except SymbolError as exc:
             raise ParseError(SOURCE_VOTES, where, str(exc)) from None
+        if "PV." in meeting_text:
+            checked_symbol(meeting, source=SOURCE_VOTES, record=where,
+                           what="meeting record (952)")
     date = one("269")
-    if date and not re.fullmatch(r"\d{4}-\d{2}-\d{2}", date):
-        raise ParseError(SOURCE_VOTES, where, f"vote date (269) is not a date: {date!r}")
+    if date:
+        iso_date(date, source=SOURCE_VOTES, record=where, what="vote date (269)")
     if resolution is None and draft is None:
         raise ParseError(SOURCE_VOTES, where, "neither a resolution (791) nor a draft (993)")
     note = (one("590") or "").lower()
@@ -203,10 +245,16 @@ def parse_record(element: etree._Element, *, base_url: str = "") -> VotingRecord
             raise ParseError(SOURCE_VOTES, where, f"unknown vote {vote!r} for {code}")
         sequence = _first(fields, "a")
         votes.append(MemberVoteRecord(code, vote, _first(fields, "e"), _first(fields, "b"),
-                                      int(sequence) if sequence and sequence.isdigit() else None))
+                                      int(sequence) if sequence and sequence.isascii()
+                                      and sequence.isdigit() and len(sequence) < 6 else None))
+    year = int(date[:4]) if date else None
+    if year is not None and len(votes) > council_size(year):
+        raise ParseError(SOURCE_VOTES, where, f"the roll call names {len(votes)} members on a "
+                                              f"Council of {council_size(year)}")
 
     totals = None
     total_members = None
+    counted_any = False  # the 996 counts votes, whether or not they are kept
     if data.get("996"):
         t = data["996"][0]
         yes, no, abstain, non_voting = (_number(_first(t, c), f"996 ${c}", where)
@@ -214,16 +262,27 @@ def parse_record(element: etree._Element, *, base_url: str = "") -> VotingRecord
         total_members = _number(_first(t, "f"), "996 $f", where)
         if None not in (yes, no, abstain):
             totals = Tally(yes or 0, no or 0, abstain or 0, non_voting or 0)
+            counted_any = totals.cast > 0
+            # The same limit as the tables': no more votes than seats (11 until 1965, 15 since).
+            seats_year = year if year is not None else (
+                int(resolution[-5:-1]) if resolution else 9999)
+            checked, problems = tally_within_council(
+                totals, year=seats_year, source=SOURCE_VOTES, record=where,
+                what=f"{resolution or draft} (996)")
+            if checked is None:
+                findings.extend(problems)
+                totals = None
+                total_members = None
     key = resolution or draft
     if data.get("967") and all(not _first(f, "d") for f in data["967"]) and (
-            totals is None or totals.cast == 0):
+            not counted_any):
         # No member's vote given and no vote counted: an adoption without a vote, whatever
         # 590 says. Its fifteen empty 967 fields are not fifteen members "not voting".
         without_vote = True
-    if totals is None:
+    if totals is None and not findings:
         findings.append(Finding(SOURCE_VOTES, where, "no_totals", Severity.INFO,
                                 f"{key}: the record gives no totals (996)"))
-    elif votes and not without_vote:
+    elif totals is not None and votes and not without_vote:
         findings.extend(check_roll_call(SOURCE_VOTES, where, key or "", votes, totals,
                                         total_members))
     return VotingRecord(
