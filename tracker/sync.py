@@ -69,6 +69,26 @@ class StorageFault(RuntimeError):
         self.what, self.path, self.recovery = what, path, recovery
 
 
+def storage_trouble(exc: BaseException) -> bool:
+    """Whether an error is the tracker's own storage failing (a full disk, a read-only or
+    damaged file, a database gone): no page can be stored, so it ends the run with one
+    message (the CLI's) instead of failing every page in turn. A constraint a record
+    breaks is not: that record is refused and its siblings stored."""
+    import errno
+    import sqlite3
+
+    from sqlalchemy.exc import DatabaseError, OperationalError
+
+    if isinstance(exc, StorageFault | SyncLocked):
+        return True
+    if isinstance(exc, OSError):
+        return exc.errno in (errno.ENOSPC, errno.EDQUOT, errno.EROFS, errno.EACCES,
+                             errno.EPERM, errno.EIO)
+    if isinstance(exc, OperationalError):
+        return True
+    return isinstance(exc, DatabaseError) and type(exc.orig) is sqlite3.DatabaseError
+
+
 class EmptyArchive(RuntimeError):
     """``rebuild`` found nothing in the raw archive to rebuild from."""
 
@@ -300,6 +320,8 @@ def _run_pages(engine: Engine, archive: RawArchive, plans: Iterable[PagePlan],
             source_summary.pages_failed.append(plan.page_id)
             summary.problems.append(str(exc))
         except Exception as exc:  # one page never ends the whole sync
+            if storage_trouble(exc):
+                raise
             source_summary.pages_failed.append(plan.page_id)
             summary.problems.append(_unexpected(ARCHIVE_NAMES[plan.source], plan.page_id, exc))
         finally:
@@ -321,6 +343,8 @@ def _settle_links(engine: Engine, summary: SyncSummary) -> None:
         with session_scope(engine) as session:
             counts = settle_resolution_links(session, seen_at=dt.datetime.now(dt.UTC))
     except Exception as exc:  # named, and the sync still records its runs
+        if storage_trouble(exc):
+            raise
         summary.sources.setdefault("documents", SourceSummary("documents")).pages_failed.append(
             "links")
         summary.problems.append(_unexpected("links", "resolution links", exc))
@@ -345,6 +369,8 @@ def _derive_mandates(engine: Engine, summary: SyncSummary, today: dt.date) -> No
         with session_scope(engine) as session:
             mandates.counts += derive_mandates(session, registry, today=today)
     except Exception as exc:  # named, and the sync still records its runs
+        if storage_trouble(exc):
+            raise
         mandates.pages_failed.append("mandates")
         summary.problems.append(_unexpected("mandates", "derivation", exc))
 
@@ -579,6 +605,8 @@ def _walk_search(
             summary.problems.append(str(exc))
             return
         except Exception as exc:  # a parser's own failure ends this walk, not the sync
+            if storage_trouble(exc):
+                raise
             source_summary.pages_failed.append(f"jrec={jrec}")
             summary.problems.append(_unexpected(archive.source, f"jrec={jrec}", exc))
             return
@@ -627,7 +655,9 @@ def _store_batch(engine: Engine, source: str, batch: list[Any], times: dict[str,
     try:
         with session_scope(engine) as session:
             counts = store(session, batch, times)
-    except Exception:  # found out below, record by record
+    except Exception as exc:  # found out below, record by record
+        if storage_trouble(exc):
+            raise
         failed = True
     if not failed:
         source_summary.counts += counts
@@ -637,6 +667,8 @@ def _store_batch(engine: Engine, source: str, batch: list[Any], times: dict[str,
             with session_scope(engine) as session:
                 source_summary.counts += store(session, [record], times)
         except Exception as exc:  # one record never ends the sync
+            if storage_trouble(exc):
+                raise
             source_summary.pages_failed.append(f"record {record.record_id}")
             summary.problems.append(_unexpected(source, f"record {record.record_id}", exc))
 
@@ -709,6 +741,8 @@ def _look_up_drafts(engine: Engine, settings: Settings, client: PoliteClient,
                 return
             continue
         except Exception as exc:  # one draft's answer never ends the sync
+            if storage_trouble(exc):
+                raise
             source_summary.pages_failed.append(symbol)
             summary.problems.append(_unexpected(archive.source, symbol, exc))
             continue
@@ -777,6 +811,8 @@ def _replay_records(engine: Engine, settings: Settings, source: str,
                 summary.problems.append(str(exc))
                 continue
             except Exception as exc:  # one record never ends the rebuild
+                if storage_trouble(exc):
+                    raise
                 source_summary.pages_failed.append(record_id)
                 summary.problems.append(_unexpected(name, f"record {record_id}", exc))
                 continue
@@ -811,6 +847,8 @@ def _store_dataset(engine: Engine, body: bytes, fetched_at: dt.datetime,
         summary.problems.append(str(exc))
         return
     except Exception as exc:  # the parser's own failure: named, not a traceback
+        if storage_trouble(exc):
+            raise
         source_summary.pages_failed.append("file")
         summary.problems.append(_unexpected(undl_dataset.SOURCE_DATASET, "file", exc))
         return
@@ -827,6 +865,8 @@ def _store_dataset(engine: Engine, body: bytes, fetched_at: dt.datetime,
                     session, batch, source=undl_dataset.SOURCE_DATASET, fetched_at=fetched_at)
                 reporter.advance(f"dataset {start + len(batch)}/{len(records)}")
     except Exception as exc:  # one transaction: nothing of the file is stored, and it says so
+        if storage_trouble(exc):
+            raise
         source_summary.pages_failed.append("file")
         summary.problems.append(_unexpected(undl_dataset.SOURCE_DATASET, "file", exc))
         return
