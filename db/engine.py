@@ -212,6 +212,20 @@ def staging_engine(engine: Engine) -> Engine | None:
     return make_engine(f"sqlite:///{staged}")
 
 
+def holds_data(engine: Engine) -> bool:
+    """Whether the database holds any record of the Council (meetings, resolutions, votes):
+    a new, emptied or unreadable database has nothing a rebuild could lose."""
+    from sqlalchemy import inspect
+
+    try:
+        with engine.connect() as connection:
+            names = set(inspect(connection).get_table_names())
+            return any(connection.execute(text(f'SELECT 1 FROM "{table}" LIMIT 1')).first()
+                       for table in ("meeting", "resolution", "vote_event") if table in names)
+    except Exception:  # damaged or unreachable: the rebuild is what repairs it
+        return False
+
+
 def discard_staging(staged: Engine) -> None:
     """Remove a staging database that is not to be swapped in."""
     staged.dispose()

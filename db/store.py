@@ -669,7 +669,10 @@ def _owners_of_votes(session: Session, records: Sequence[VotingRecord], *, sourc
                                                   sr.c.record_id == record_id)
                                 .values(vote_event_id=None))
                 # The rows the displaced record stated pass to the owner, which updates them.
-                winner_url = next(r.url for r in records if r.record_id == winner)
+                # The owner is in this batch, or (in a database an earlier version wrote,
+                # where two stored records could share a vote) stored already.
+                winner_url = next((r.url for r in records if r.record_id == winner),
+                                  owner[key][1])
                 for model in (VoteEvent, Resolution):
                     t = table_of(model)
                     session.execute(t.update().where(t.c.source_url == url)

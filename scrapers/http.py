@@ -169,6 +169,19 @@ class _DeadlineTransport(httpx.HTTPTransport):
                                              network_backend=_DeadlineBackend(deadline))
 
 
+def _environment_proxies() -> dict[str, httpx.BaseTransport | None] | None:
+    """Return the proxies of the environment (HTTP_PROXY, HTTPS_PROXY, ALL_PROXY, NO_PROXY)
+    as httpx would mount them: a client given its own transport does not read them itself.
+    Through a proxy, httpx's own timeouts apply to each read, not the attempt's deadline."""
+    from httpx._utils import get_environment_proxies  # what httpx reads with trust_env
+
+    proxies = get_environment_proxies()
+    if not proxies:
+        return None
+    return {pattern: (httpx.HTTPTransport(proxy=url) if url else None)
+            for pattern, url in proxies.items()}
+
+
 class _Layer:
     """One content-coding layer (gzip or deflate), inflated a bounded piece at a time."""
 
@@ -280,6 +293,7 @@ class PoliteClient:
             follow_redirects=True,
             max_redirects=MAX_REDIRECTS,
             transport=transport or _DeadlineTransport(self._deadline),
+            mounts=None if transport else _environment_proxies(),
         )
 
     def __enter__(self) -> PoliteClient:

@@ -367,3 +367,29 @@ def test_mask_passwords() -> None:
                       "https://host/path@x", "no URL here: a:b@c"):
         assert mask_passwords(unchanged) == unchanged
 
+
+
+def test_the_environments_proxy_is_used(replay: Replay, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Behind a proxy (HTTP_PROXY), the tracker must go through it: a client with a transport
+    of its own does not read the environment unless told."""
+    from scrapers.http import PoliteClient
+
+    replay.pages["http://un-org.invalid/x"] = b"<html>via proxy</html>"
+    monkeypatch.setenv("HTTP_PROXY", replay.url)
+    monkeypatch.delenv("NO_PROXY", raising=False)
+    monkeypatch.delenv("no_proxy", raising=False)
+    with PoliteClient(requests_per_second=0, max_attempts=1) as client:
+        assert client.get("http://un-org.invalid/x").body == b"<html>via proxy</html>"
+    assert replay.requests[-1][0] == "http://un-org.invalid/x"
+
+
+def test_passwords_in_queries_and_in_drivers_messages_are_masked() -> None:
+    from tracker.settings import mask_passwords
+
+    assert mask_passwords("bad database URL 'postgresql+nodriver://alice@db.example/unsc?"
+                          "sslmode=require&password=hunter2'") == (
+        "bad database URL 'postgresql+nodriver://alice@db.example/unsc?sslmode=require&"
+        "password=***'")
+    # A password with an unencoded "@" reaches the driver cut at it.
+    assert mask_passwords("failed to resolve host 'ter2@127.0.0.1'", "hun@ter2") == (
+        "failed to resolve host '***@127.0.0.1'")

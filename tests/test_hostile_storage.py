@@ -27,7 +27,7 @@ from tests.conftest import Replay
 from tests.test_sync import RESGUIDE, run, serve_fixtures, snapshot
 from tracker.cli import app
 from tracker.settings import Settings
-from tracker.sync import SyncLocked, rebuild
+from tracker.sync import SyncLocked, rebuild, sync
 
 runner = CliRunner()
 ROOT = Path(__file__).resolve().parent.parent
@@ -106,10 +106,55 @@ def test_a_rebuild_with_a_failing_page_keeps_the_old_database(
     assert not summary.ok
     assert summary.sources["meetings"].pages_failed == ["2022"]
     assert summary.notes == ["the database was left as it was: a rebuild is swapped in only "
-                             "when every archived page was stored (repair the pages named "
-                             "below, then run `tracker rebuild` again)"]
+                             "when every archived page was read and stored (rows or records a "
+                             "parser refuses do not count), and these were not: 2022; "
+                             "`tracker sync --full` fetches them again"]
     assert snapshot(engine) == before
     assert not list(served.data_dir.glob("*.rebuild*"))
+
+
+def test_a_rebuild_into_an_empty_database_swaps_in_despite_a_failed_page(
+        engine: Engine, served: Settings, tmp_path: Path) -> None:
+    """The recovery for a damaged database (move it away, then rebuild) must give a database
+    even when an archived page cannot be read: an empty one has nothing to lose."""
+    from db.engine import make_engine
+
+    assert run(engine, served).ok
+    (served.raw_dir / "dhl-meetings" / "2022.body").write_bytes(b"<html>bit rot</html>")
+    fresh = make_engine(f"sqlite:///{tmp_path / 'fresh.sqlite'}")
+    summary = rebuild(fresh, served)
+    assert not summary.ok and summary.sources["meetings"].pages_failed == ["2022"]
+    assert summary.notes == []
+    with Session(fresh) as session:
+        years = set(session.execute(select(Meeting.date)).scalars())
+    fresh.dispose()
+    assert {d.year for d in years} >= {1946, 2024}
+
+
+def test_a_rebuild_swaps_in_when_only_rows_were_refused(
+        sqlite_engine: Engine, replay: Replay, settings: Settings) -> None:
+    """A page with one unreadable row is archived whole and its other rows stored; a rebuild
+    must store the same and be swapped in (the row is named, exit 1), not be refused for
+    ever because of a row that the UN's page will always have."""
+    import datetime as dt
+
+    from tests.test_hostile_parse import MEETINGS_2024, quiet_client
+
+    replay.pages[f"{RESGUIDE}/scact2024_table_en.htm"] = MEETINGS_2024
+    settings = settings.model_copy(update={"un_org_url": replay.url})
+    synced = sync(sqlite_engine, settings, sources=["meetings"], since=2024,
+                  client=quiet_client(), today=dt.date(2024, 6, 1))
+    assert synced.sources["meetings"].records_refused and not synced.ok
+    before = snapshot(sqlite_engine)
+    with sqlite_engine.begin() as connection:  # what a rebuild must put right
+        connection.execute(Meeting.__table__.update().values(  # type: ignore[attr-defined]
+            topic="tampered"))
+    summary = rebuild(sqlite_engine, settings)
+    assert not summary.ok and summary.notes == []
+    assert summary.sources["meetings"].pages_failed == []
+    assert summary.sources["meetings"].records_refused == (
+        synced.sources["meetings"].records_refused)
+    assert snapshot(sqlite_engine) == before
 
 
 def test_a_rebuild_that_raises_keeps_the_old_database(
@@ -382,3 +427,23 @@ def test_meetings_survive_in_the_old_database(engine: Engine, served: Settings) 
     with Session(engine) as session:
         assert session.execute(select(func.count()).select_from(Meeting)).scalar_one() \
             == meetings
+
+
+def test_a_busy_database_is_not_called_damaged() -> None:
+    """A database another process holds (locked) must not be reported as damaged with advice
+    to move it away; a lost PostgreSQL connection is a message too, not a traceback."""
+    import psycopg
+    from sqlalchemy.exc import OperationalError
+
+    from tracker.cli import _storage_fault
+
+    locked = _storage_fault(OperationalError("INSERT", {}, sqlite3.OperationalError(
+        "database is locked")))
+    assert locked is not None and "another process holds it" in locked
+    assert "mv " not in locked
+    malformed = _storage_fault(OperationalError("SELECT", {}, sqlite3.DatabaseError(
+        "database disk image is malformed")))
+    assert malformed is not None and "damaged" in malformed and "mv " in malformed
+    lost = _storage_fault(OperationalError("SELECT", {}, psycopg.OperationalError(
+        "server closed the connection unexpectedly")))
+    assert lost is not None and "the connection failed or was lost" in lost

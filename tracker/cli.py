@@ -64,13 +64,24 @@ def _storage_fault(exc: BaseException) -> str | None:
     import errno
     import sqlite3
 
-    from sqlalchemy.exc import DBAPIError
+    from sqlalchemy.exc import DBAPIError, OperationalError
 
     from tracker.sync import StorageFault
 
     if isinstance(exc, StorageFault):
         what, cause = exc.what, exc.__cause__
         damaged = f"move it away (mv {exc.path} {exc.path}.damaged), then {exc.recovery}"
+    elif isinstance(exc, DBAPIError) and not isinstance(exc.orig, sqlite3.Error):
+        if not isinstance(exc, OperationalError):
+            return None
+        from tracker.settings import mask_passwords
+
+        settings = _state.get("settings")
+        where = mask_passwords(settings.resolved_database_url) if settings else "the database"
+        return (f"the database {where}: the connection failed or was lost "
+                f"({' '.join(str(exc.orig).split())[:200]}); check that the server is running "
+                "and reachable, then run the command again (what was stored before is kept: "
+                "each page is stored in one transaction)")
     elif isinstance(exc, DBAPIError) and isinstance(exc.orig, sqlite3.DatabaseError):
         settings = _state.get("settings")
         where = settings.resolved_database_url if settings else "the database"
@@ -96,8 +107,16 @@ def _storage_fault(exc: BaseException) -> str | None:
             or "unable to open" in text:
         advice = ("it cannot be written (a read-only folder or file): make it writable, or "
                   "point TRACKER_DATA_DIR (or --db) at a folder you can write")
-    else:
+    elif "locked" in text or "busy" in text:
+        advice = ("another process holds it (a sync or rebuild, or a tool writing to it): "
+                  "wait for it to finish and run the command again; the file is not damaged")
+    elif any(sign in text for sign in ("malformed", "not a database", "corrupt",
+                                       "truncated", "digest", "damaged")) \
+            or isinstance(exc, StorageFault):
         advice = f"it is damaged or unreadable: {damaged}"
+    else:
+        advice = ("it could not be read or written: run the command again, and if this "
+                  f"happens again, {damaged}")
     return f"{what}: {text}; {advice}"
 
 
@@ -187,10 +206,29 @@ def _engine(*, create: bool = False) -> Engine:
     return engine
 
 
+def _secrets() -> list[str | None]:
+    """The secrets this run knows (the database password, the token): masked wherever a
+    message quotes them, even in part."""
+    settings = _state.get("settings")
+    if settings is None:
+        return []
+    known: list[str | None] = []
+    try:
+        from sqlalchemy.engine import make_url
+
+        known.append(make_url(settings.resolved_database_url).password)
+    except Exception:  # an unreadable URL: the URL patterns still mask it
+        pass
+    if settings.undl_token is not None:
+        known.append(settings.undl_token.get_secret_value())
+    return known
+
+
 def _fail(message: str, code: int = 1) -> NoReturn:
     from tracker.settings import mask_passwords
 
-    typer.secho(f"error: {mask_passwords(message)}", fg=typer.colors.RED, err=True)
+    typer.secho(f"error: {mask_passwords(message, *_secrets())}", fg=typer.colors.RED,
+                err=True)
     raise typer.Exit(code)
 
 
@@ -335,11 +373,11 @@ def _summarise(summary: Any, fmt: Format) -> None:
     rows = [{
         "source": s.source, "pages_fetched": s.pages_fetched,
         "pages_not_modified": s.pages_not_modified,
-        "pages_not_found": len(s.pages_missing), "pages_failed": len(s.pages_failed),
+        "pages_not_found": len(s.pages_missing), "pages_failed": len(s.failed),
         "rows_new": s.counts.new, "rows_changed": s.counts.changed + s.counts.deleted,
         "rows_unchanged": s.counts.unchanged,
         "not_found": ", ".join(s.pages_missing) or None,
-        "failed": ", ".join(s.pages_failed) or None,
+        "failed": ", ".join(s.failed) or None,
     } for s in summary.sources.values()]
     show(pd.DataFrame(rows), fmt, title="Sync summary",
          table_columns=["source", "pages_fetched", "pages_not_found", "pages_failed",

@@ -16,12 +16,26 @@ _URL_PASSWORD = re.compile(
     r"(?P<head>[A-Za-z][A-Za-z0-9+.-]*://[^:/?#@\s'\"]*):[^\s'\"]*@(?=[^@\s'\"]*(?:[\s'\"]|$))")
 
 
-def mask_passwords(text: str) -> str:
-    """Return a message with the password of every URL in it replaced by ``***``.
+_QUERY_PASSWORD = re.compile(r"(?P<head>[?&;\s](?:password|passwd|pwd)=)[^&;\s'\"]*",
+                             re.IGNORECASE)
+
+
+def mask_passwords(text: str, *secrets: str | None) -> str:
+    """Return a message with the password of every URL in it replaced by ``***``: the one
+    before ``@``, and a ``password=`` parameter. ``secrets`` (a password known to the
+    caller) are masked wherever they appear, even quoted in part of a driver's message.
 
     Every message that may quote a URL (a database URL, a page's URL) goes through
     here before it is shown.
     """
+    for secret in secrets:
+        if secret and len(secret) >= 4:
+            text = text.replace(secret, "***")
+            # A password with an unencoded "@" reaches drivers cut at it: mask the pieces.
+            for piece in secret.split("@")[1:]:
+                if len(piece) >= 4:
+                    text = text.replace(piece, "***")
+    text = _QUERY_PASSWORD.sub(r"\g<head>***", text)
     return _URL_PASSWORD.sub(r"\g<head>:***@", text)
 
 

@@ -25,6 +25,7 @@ from db.engine import (
     DatabaseLocked,
     discard_staging,
     drop_schema,
+    holds_data,
     run_lock,
     schema_lock,
     session_scope,
@@ -110,10 +111,17 @@ class SourceSummary:
     source: str
     pages_fetched: int = 0
     pages_missing: list[str] = field(default_factory=list)
-    pages_failed: list[str] = field(default_factory=list)
+    pages_failed: list[str] = field(default_factory=list)  # whole pages not read or stored
+    # Rows or records a parser refused, the rest of their page stored: a failure too (exit 1),
+    # but not one that keeps a rebuild from being swapped in.
+    records_refused: list[str] = field(default_factory=list)
     counts: Counts = field(default_factory=Counts)
     complete: bool = False  # this run covered the source's whole history
     pages_not_modified: int = 0  # answered 304 to a conditional request
+
+    @property
+    def failed(self) -> list[str]:
+        return [*self.pages_failed, *self.records_refused]
 
 
 @dataclass
@@ -126,7 +134,7 @@ class SyncSummary:
 
     @property
     def ok(self) -> bool:
-        return not any(s.pages_failed for s in self.sources.values())
+        return not any(s.failed for s in self.sources.values())
 
     def totals(self) -> Counts:
         total = Counts()
@@ -314,7 +322,7 @@ def _run_pages(engine: Engine, archive: RawArchive, plans: Iterable[PagePlan],
                 counts, errors = plan.store(session, page.body, page.url, page.fetched_at)
             source_summary.counts += counts
             for error in errors:  # the rest of the page is stored
-                source_summary.pages_failed.append(f"{plan.page_id} {error.record}")
+                source_summary.records_refused.append(f"{plan.page_id} {error.record}")
                 summary.problems.append(str(error))
         except (FetchError, ParseError) as exc:
             source_summary.pages_failed.append(plan.page_id)
@@ -382,10 +390,10 @@ def _record_runs(engine: Engine, summary: SyncSummary, started: dt.datetime) -> 
             session.add(SyncRun(
                 source=s.source, started_at=started, finished_at=finished,
                 pages_fetched=s.pages_fetched, pages_missing=len(s.pages_missing),
-                pages_failed=len(s.pages_failed), rows_new=s.counts.new,
+                pages_failed=len(s.failed), rows_new=s.counts.new,
                 rows_changed=s.counts.changed + s.counts.deleted,
-                rows_unchanged=s.counts.unchanged, ok=not s.pages_failed,
-                complete=s.complete and not s.pages_failed,
+                rows_unchanged=s.counts.unchanged, ok=not s.failed,
+                complete=s.complete and not s.failed,
             ))
 
 
@@ -499,13 +507,25 @@ def rebuild(engine: Engine, settings: Settings, *, reporter: Reporter | None = N
         except BaseException:
             discard_staging(staged)
             raise
-        if not summary.ok:
+        whole_pages = [p for s in summary.sources.values() for p in s.pages_failed]
+        if whole_pages and holds_data(engine):
             discard_staging(staged)
-            summary.notes.append("the database was left as it was: a rebuild is swapped in "
-                                 "only when every archived page was stored (repair the pages "
-                                 "named below, then run `tracker rebuild` again)")
+            summary.notes.append(
+                "the database was left as it was: a rebuild is swapped in only when every "
+                "archived page was read and stored (rows or records a parser refuses do not "
+                "count), and these were not: " + ", ".join(whole_pages[:10])
+                + ("" if len(whole_pages) <= 10 else f" and {len(whole_pages) - 10} more")
+                + "; `tracker sync --full` fetches them again")
             return summary
-        swap_in(engine, staged)
+        try:
+            swap_in(engine, staged)
+        except BaseException as exc:
+            discard_staging(staged)
+            if isinstance(exc, sqlite3.Error):  # the raw backup API: name the file
+                path = engine.url.database or "the database file"
+                raise StorageFault(f"the database {path}", Path(path),
+                                   "run `tracker rebuild` again") from exc
+            raise
         return summary
 
 
@@ -620,7 +640,7 @@ def _walk_search(
                 return
             reporter.start(-(-total // page_size))
         for error in page.errors:
-            source_summary.pages_failed.append(error.record)
+            source_summary.records_refused.append(error.record)
             summary.problems.append(str(error))
         fresh = [r for r in page.records if known.get(r.record_id, "?") != r.modified]
         if fresh and not walking:
@@ -713,7 +733,7 @@ def _sync_documents(engine: Engine, settings: Settings, client: PoliteClient,
                 body, url=url, base_url=settings.undl_url),
             store=store, page_size=settings.undl_page_size, everything=everything,
             source_summary=source_summary, summary=summary, reporter=reporter)
-        if not source_summary.pages_failed:
+        if not source_summary.failed:
             _look_up_drafts(engine, settings, client, archive, store, source_summary, summary,
                             everything=everything, reporter=reporter)
 
@@ -748,7 +768,7 @@ def _look_up_drafts(engine: Engine, settings: Settings, client: PoliteClient,
             continue
         source_summary.pages_fetched += 1
         for error in page.errors:
-            source_summary.pages_failed.append(error.record)
+            source_summary.records_refused.append(error.record)
             summary.problems.append(str(error))
         matching = [r for r in page.records if r.symbol == symbol]
         if matching:
@@ -807,7 +827,7 @@ def _replay_records(engine: Engine, settings: Settings, source: str,
             try:
                 record = parse(page.body, record_id)
             except ParseError as exc:
-                source_summary.pages_failed.append(record_id)
+                source_summary.records_refused.append(record_id)
                 summary.problems.append(str(exc))
                 continue
             except Exception as exc:  # one record never ends the rebuild
@@ -853,7 +873,7 @@ def _store_dataset(engine: Engine, body: bytes, fetched_at: dt.datetime,
         summary.problems.append(_unexpected(undl_dataset.SOURCE_DATASET, "file", exc))
         return
     for error in errors:
-        source_summary.pages_failed.append(error.record)
+        source_summary.records_refused.append(error.record)
         summary.problems.append(str(error))
     source_summary.pages_fetched += 1
     counts = Counts()
