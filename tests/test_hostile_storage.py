@@ -435,8 +435,9 @@ def test_a_busy_database_is_not_called_damaged() -> None:
     import psycopg
     from sqlalchemy.exc import OperationalError
 
-    from tracker.cli import _storage_fault
+    from tracker.cli import _state, _storage_fault
 
+    _state.clear()  # no settings of an earlier command in this process
     locked = _storage_fault(OperationalError("INSERT", {}, sqlite3.OperationalError(
         "database is locked")))
     assert locked is not None and "another process holds it" in locked

@@ -87,7 +87,10 @@ def _storage_fault(exc: BaseException) -> str | None:
         where = settings.resolved_database_url if settings else "the database"
         from db.engine import sqlite_path
 
-        path = sqlite_path(where)
+        try:
+            path = sqlite_path(where)
+        except Exception:  # an unreadable URL: name the database without a path
+            path = None
         what, cause = f"the database {path or 'file'}", exc.orig
         damaged = (f"move it away (mv {path} {path}.damaged), then run `tracker rebuild` to "
                    "recreate it from the raw archive with no network (or `tracker sync "
