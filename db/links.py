@@ -24,13 +24,12 @@ from typing import Any
 from sqlalchemy import select
 from sqlmodel import Session
 
-from db.mandates import FAILED
+from council.records import FAILED_STATUSES, Finding, Severity
+from council.symbols import draft_preference
 from db.models import Draft, Resolution, SourceRecord, SymbolLookup, VoteEvent
 from db.models import Finding as FindingRow
 from db.store import page_of, store_findings_of
 from db.upsert import Counts, table_of
-from scrapers.records import Finding, Severity
-from tracker.symbols import draft_preference
 
 SOURCE = "draft-links"
 BY_RECORD, BY_LINK = "voting-record", "draft-link"  # resolution.draft_named_by
@@ -48,7 +47,7 @@ def _link_findings(draft: Any, resolution: Any, named: list[str]) -> Finding | N
                        f"{said}, a resolution that neither the meetings tables nor the voting "
                        f"records name; the link is not stored and no resolution is made of "
                        f"it; {settled}")
-    if draft.status in FAILED:  # its own vote failed: it became no resolution
+    if draft.status in FAILED_STATUSES:  # its own vote failed: it became no resolution
         return Finding(SOURCE, draft.symbol, "draft_link_disagrees", Severity.WARNING,
                        f"{said}, but the draft was put to the vote and not adopted "
                        f"({draft.status.replace('_', ' ')}); the link is not stored; {settled}")

@@ -40,22 +40,23 @@ from typing import Any
 from sqlalchemy import select
 from sqlmodel import Session
 
-from db.models import Draft, Mandate, MandateEvent, Resolution, VoteEvent
-from db.store import store_findings
-from db.upsert import Counts, table_of, upsert
-from scrapers.records import Finding, Severity
-from tracker.mandates import (
+from council.mandates import (
     MandateEntry,
     Registry,
     TitleAction,
     body_name,
     parse_mandate_title,
 )
+from council.records import FAILED_STATUSES, Finding, Severity
+from db.models import Draft, Mandate, MandateEvent, Resolution, VoteEvent
+from db.store import store_findings
+from db.upsert import Counts, table_of, upsert
 
 SOURCE = "mandates"
 RECORD_URL = "tracker:mandates"
-REGISTRY = "tracker/data/mandates.toml"  # the reference of an end the registry gives
-FAILED = ("vetoed", "insufficient_votes", "not_adopted")
+# The reference of an end the registry gives, as stored (the registry is now
+# council/data/mandates.toml; the stored reference is kept so databases stay the same).
+REGISTRY = "tracker/data/mandates.toml"
 STATUSES = ("active", "unknown", "expired", "lapsed", "terminated", "ended")
 COMPUTED = ("lapsed", "expired")  # event kinds computed for a date, not read from a source
 
@@ -176,7 +177,7 @@ def _decisions(session: Session, symbols: set[str]) -> tuple[
         select(d.c.id, d.c.symbol, d.c.title, d.c.bodies, d.c.status, d.c.source_url,
                e.c.id.label("vote_event_id"), e.c.date.label("vote_date"))
         .join(e, (e.c.draft_id == d.c.id) & e.c.question.is_(None))
-        .where(d.c.status.in_(FAILED))).mappings()]
+        .where(d.c.status.in_(FAILED_STATUSES))).mappings()]
     return by_symbol, actions, drafts, sorted(untitled)
 
 

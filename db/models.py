@@ -107,7 +107,7 @@ class VoteEvent(Provenance, table=True):
     date: dt.date | None = Field(default=None, index=True)
     question: str | None = None
     agenda: str | None = Field(default=None, sa_column=Column(Text))
-    outcome: str | None = None  # see scrapers.records.Outcome
+    outcome: str | None = None  # see council.records.Outcome
     yes: int | None = None
     no: int | None = None
     abstain: int | None = None

@@ -22,6 +22,24 @@ from urllib.parse import urlsplit
 from sqlalchemy import bindparam, select
 from sqlmodel import Session
 
+from council.members import (
+    PERMANENT_CODES,
+    adoption_threshold,
+    known_members,
+    member_source,
+)
+from council.records import (
+    DocumentRecord,
+    MeetingRecord,
+    MeetingsTable,
+    Outcome,
+    Severity,
+    Tally,
+    VetoList,
+    VotingRecord,
+)
+from council.records import Finding as FindingRecord
+from council.symbols import draft_base, meeting_number, parse_resolution_symbol
 from db.models import (
     Draft,
     Finding,
@@ -38,14 +56,6 @@ from db.models import (
 )
 from db.upsert import Counts, scope_in, table_of, upsert
 from db.upsert import replace_set as _replace_set
-from scrapers.records import Finding as FindingRecord
-from scrapers.records import MeetingRecord, MeetingsTable, Outcome, Severity, Tally, VetoList
-from scrapers.undl.documents import DocumentRecord
-from scrapers.undl.parse import VotingRecord
-from tracker.members import PERMANENT_SEATS, council_size, known_members, member_source
-from tracker.symbols import draft_base, meeting_number, parse_resolution_symbol
-
-PERMANENT_CODES = (*PERMANENT_SEATS, "SUN")  # the codes that have held a permanent seat
 
 DRAFT_STATUS = {
     Outcome.VETOED: "vetoed",
@@ -455,10 +465,6 @@ def reconcile_same_votes(session: Session, meeting_ids: Sequence[int], *,
     return counts
 
 
-def _threshold(year: int) -> int:
-    return 7 if council_size(year) == 11 else 9
-
-
 def _failed_outcome(record: VotingRecord) -> Outcome:
     """Return how a draft voted on without adoption failed, from its roll call."""
     tally = record.totals
@@ -466,9 +472,9 @@ def _failed_outcome(record: VotingRecord) -> Outcome:
     # The Charter's rule: a permanent member's negative vote on a draft that had
     # the votes to pass. (A P5 "no" on a draft short of votes is not a veto.)
     p5_against = [v.code for v in record.votes if v.vote == "N" and v.code in PERMANENT_CODES]
-    if tally is not None and tally.yes >= _threshold(year) and p5_against:
+    if tally is not None and tally.yes >= adoption_threshold(year) and p5_against:
         return Outcome.VETOED
-    if tally is not None and tally.yes < _threshold(year):
+    if tally is not None and tally.yes < adoption_threshold(year):
         return Outcome.INSUFFICIENT_VOTES
     return Outcome.NOT_ADOPTED
 

@@ -15,14 +15,14 @@ from typing import Any
 import pandas as pd
 from sqlalchemy import Engine, and_, select
 
+from council.members import PERMANENT_CODES
+from council.records import FAILED_WITHOUT_VETO
 from db.models import Draft, Meeting, Member, Resolution, Sponsorship, Veto, VoteEvent
 from db.upsert import table_of
 from reports.rollcalls import votes as roll_call
 from reports.vetoes import ReportError, resolve_member
-from tracker.members import PERMANENT_SEATS
 
 STATUSES = ("adopted", "vetoed", "failed")
-FAILED = ("insufficient_votes", "not_adopted")
 VETO_PRECEDENCE = ("dhl-veto-list", "dhl-meetings", "roll-call")
 
 
@@ -108,7 +108,7 @@ def _listed(frames: tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame], *,
         code = resolve_member(sponsor)
         frame = frame[frame["id"].isin(sponsors.loc[sponsors["member_code"] == code, "draft_id"])]
     if status == "failed":
-        frame = frame[frame["status"].isin(FAILED)]
+        frame = frame[frame["status"].isin(FAILED_WITHOUT_VETO)]
     elif status is not None:
         frame = frame[frame["status"] == status]
     if since is not None:
@@ -136,7 +136,7 @@ def sponsors(engine: Engine, *, since: dt.date | None = None,
         names = dict(connection.execute(select(m.c.code, m.c.name)).all())
     per_member = (links.assign(adopted=links["status"] == "adopted",
                                vetoed=links["status"] == "vetoed",
-                               failed=links["status"].isin(FAILED))
+                               failed=links["status"].isin(FAILED_WITHOUT_VETO))
                   .groupby("member_code", as_index=False)
                   .agg(sponsored=("symbol", "nunique"), adopted=("adopted", "sum"),
                        vetoed=("vetoed", "sum"), failed=("failed", "sum")))
@@ -145,7 +145,7 @@ def sponsors(engine: Engine, *, since: dt.date | None = None,
                                         ignore_index=True)
     rows: list[dict[str, Any]] = []
     vetoed_links = links[links["vetoed_by"].notna()]
-    for p5 in (*PERMANENT_SEATS, "SUN"):
+    for p5 in PERMANENT_CODES:
         mask = vetoed_links["vetoed_by"].str.split(", ").apply(lambda codes, c=p5: c in codes)
         counted = vetoed_links[mask].groupby("member_code")["symbol"].nunique()
         for sponsor_code, n in counted.sort_values(ascending=False).head(5).items():

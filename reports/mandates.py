@@ -14,11 +14,11 @@ from typing import Any
 import pandas as pd
 from sqlalchemy import Engine, select
 
+from council.mandates import KINDS
 from db.mandates import COMPUTED, STATUSES, Event, mandate_status
 from db.models import Draft, Mandate, MandateEvent, MemberVote, Sponsorship, Veto, VoteEvent
 from db.upsert import table_of
 from reports.vetoes import ReportError
-from tracker.mandates import KINDS
 
 VETO_PRECEDENCE = ("dhl-veto-list", "dhl-meetings", "roll-call")
 

@@ -12,13 +12,12 @@ from typing import Any
 import pandas as pd
 from sqlalchemy import Engine, or_, select
 
+from council.members import PERMANENT_CODES
+from council.symbols import SymbolError, normalise_resolution_symbol
 from db.models import Draft, Member, MemberVote, Resolution, Veto, VoteEvent
 from db.upsert import table_of
 from reports.vetoes import ReportError, resolve_member
-from tracker.members import PERMANENT_SEATS
-from tracker.symbols import SymbolError, normalise_resolution_symbol
 
-PERMANENT_CODES = (*PERMANENT_SEATS, "SUN")
 VOTE_KINDS = ("Y", "N", "A", "X")
 
 

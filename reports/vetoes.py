@@ -14,10 +14,10 @@ from typing import Literal
 import pandas as pd
 from sqlalchemy import Engine, select
 
+from council.members import code_for_name, seat_of, split_permanent_members
+from council.members import member as lookup_member
 from db.models import Draft, Meeting, Member, Veto, VoteEvent
 from db.upsert import table_of
-from tracker.members import code_for_name, seat_of, split_permanent_members
-from tracker.members import member as lookup_member
 
 CONVENTIONS = ("dhl-veto-list", "dhl-meetings")
 ROC_UNTIL = dt.date(1971, 10, 25)

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from council.records import Outcome, ParseError, Tally
 from scrapers.dhl.parse import (
     decode_page,
     parse_day,
@@ -16,7 +17,6 @@ from scrapers.dhl.parse import (
     parse_outcome,
     parse_veto_list,
 )
-from scrapers.records import Outcome, ParseError, Tally
 from tests.conftest import FIXTURES
 
 DHL = FIXTURES / "dhl"

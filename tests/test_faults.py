@@ -16,9 +16,9 @@ from hypothesis import strategies as st
 from sqlalchemy import Engine
 from typer.testing import CliRunner
 
+from council.records import ParseError
 from scrapers.dhl.parse import parse_meetings_table, parse_veto_list
 from scrapers.http import PoliteClient
-from scrapers.records import ParseError
 from scrapers.undl.dataset import parse_dataset
 from scrapers.undl.documents import parse_document_page
 from scrapers.undl.parse import parse_record_xml, parse_search_page

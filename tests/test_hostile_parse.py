@@ -18,12 +18,12 @@ from sqlalchemy import Engine, func, select
 from sqlmodel import Session
 from typer.testing import CliRunner
 
+from council.records import ParseError
 from db.models import Draft, Finding, Meeting, SyncRun, Veto, VoteEvent
 from db.store import store_documents, store_meetings_table, store_veto_list, store_voting_records
 from scrapers.archive import RecordArchive
 from scrapers.dhl.parse import parse_meetings_table, parse_veto_list
 from scrapers.http import PoliteClient
-from scrapers.records import ParseError
 from scrapers.undl.dataset import COLUMNS, parse_dataset
 from scrapers.undl.documents import parse_document_page
 from scrapers.undl.parse import parse_record_xml, parse_search_page, safe_xml

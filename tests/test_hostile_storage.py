@@ -242,7 +242,7 @@ def test_two_processes_creating_one_schema_both_succeed(
     assert [p.returncode for p in processes] == [0, 0, 0, 0], errors
     with Session(engine) as session:
         members = session.execute(select(func.count()).select_from(Member)).scalar_one()
-    from tracker.members import known_members
+    from council.members import known_members
 
     assert members == len(known_members())
 

@@ -13,13 +13,13 @@ from pathlib import Path
 from sqlalchemy import Engine, select
 from sqlmodel import Session
 
+from council.mandates import body_name, load_registry, parse_mandate_title, slugify
+from council.symbols import normalise_resolution_symbol, parse_resolution_symbol
 from db.engine import session_scope, upgrade
 from db.mandates import Event, derive_mandates, mandate_status
 from db.models import Finding, Mandate, MandateEvent, Resolution
 from db.upsert import upsert
 from reports.mandates import mandate_timeline, mandates
-from tracker.mandates import body_name, load_registry, parse_mandate_title, slugify
-from tracker.symbols import normalise_resolution_symbol, parse_resolution_symbol
 
 SCRAPE = Path("undl_scrape_un_data") / "un_data_security_council_rows.csv"
 TODAY = dt.date(2022, 12, 31)

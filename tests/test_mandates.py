@@ -12,13 +12,13 @@ import pytest
 from sqlalchemy import Engine
 from typer.testing import CliRunner
 
+from council.mandates import RegistryError, load_registry, parse_mandate_title, parse_registry
 from reports.mandates import mandate_timeline, mandates
 from scrapers.http import PoliteClient
 from tests.conftest import Replay
 from tests.test_sync import serve_fixtures
 from tests.undl_replay import Record, Vote
 from tracker.cli import app
-from tracker.mandates import RegistryError, load_registry, parse_mandate_title, parse_registry
 from tracker.settings import Settings
 from tracker.sync import sync
 
@@ -77,11 +77,11 @@ def test_every_extension_title_in_the_real_data_gives_a_body_and_date_or_a_findi
     from sqlalchemy import select
     from sqlmodel import Session
 
+    from council.symbols import normalise_resolution_symbol, parse_resolution_symbol
     from db.engine import session_scope, upgrade
     from db.mandates import derive_mandates
     from db.models import Finding, MandateEvent, Resolution
     from db.upsert import upsert
-    from tracker.symbols import normalise_resolution_symbol, parse_resolution_symbol
 
     with (shared_data / SCRAPE).open(encoding="utf-8-sig") as handle:
         rows = [r for r in csv.DictReader(handle)

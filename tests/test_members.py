@@ -2,7 +2,7 @@
 
 import pytest
 
-from tracker.members import (
+from council.members import (
     UnknownMemberError,
     council_size,
     member,

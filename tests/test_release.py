@@ -18,7 +18,7 @@ import tracker
 from tracker.cli import app
 
 ROOT = Path(__file__).resolve().parent.parent
-PACKAGES = ("tracker", "scrapers", "db", "reports")
+PACKAGES = ("council", "tracker", "scrapers", "db", "reports")
 
 
 def _tracked_data_files() -> list[str]:
@@ -39,7 +39,7 @@ def test_every_data_file_of_the_packages_is_declared_as_package_data() -> None:
     config = tomllib.loads((ROOT / "pyproject.toml").read_text())
     package_data: dict[str, list[str]] = config["tool"]["setuptools"]["package-data"]
     data_files = _tracked_data_files()
-    assert {"tracker/data/mandates.toml", "db/migrations/env.py"} <= set(data_files)
+    assert {"council/data/mandates.toml", "db/migrations/env.py"} <= set(data_files)
     undeclared = []
     for path in data_files:
         package, _, inside = path.partition("/")

@@ -2,7 +2,7 @@
 
 import pytest
 
-from tracker.symbols import (
+from council.symbols import (
     SymbolError,
     meeting_number,
     normalise_meeting_record,

@@ -15,6 +15,7 @@ import pytest
 from sqlalchemy import Engine, text
 from typer.testing import CliRunner
 
+from council.symbols import normalise_resolution_symbol
 from db.engine import make_engine
 from reports.findings import FINDING_KINDS
 from scrapers.dhl.parse import parse_meetings_table
@@ -23,7 +24,6 @@ from tests.history_replay import library_pages, real_library, serve_history
 from tests.readme_tables import readme_finding_severities
 from tracker.cli import app
 from tracker.settings import Settings
-from tracker.symbols import normalise_resolution_symbol
 from tracker.sync import sync
 
 TODAY = dt.date(2022, 12, 31)

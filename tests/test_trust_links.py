@@ -222,7 +222,7 @@ def test_of_a_draft_and_its_revision_the_revision_holds_the_resolution(engine: E
 
 
 def test_draft_preference_orders_revisions_first() -> None:
-    from tracker.symbols import draft_preference
+    from council.symbols import draft_preference
 
     symbols = ["S/3468", "S/4056/Corr.1", "S/4056", "S/4056/Rev.2", "S/4056/Rev.1", "S/3470"]
     assert sorted(symbols, key=draft_preference) == [

@@ -14,11 +14,12 @@ import pytest
 from sqlalchemy import Engine, select
 from sqlmodel import Session
 
+from council.records import VotingRecord
 from db.engine import upgrade
 from db.models import Finding, MemberVote, VoteEvent
 from db.store import ensure_members, store_meetings_table, store_voting_records
 from scrapers.dhl.parse import parse_meetings_table
-from scrapers.undl.parse import VotingRecord, parse_record_xml
+from scrapers.undl.parse import parse_record_xml
 from tests.undl_replay import P5, Record, Vote, _strip_declaration, from_scrape_csv
 
 

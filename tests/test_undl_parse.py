@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from scrapers.records import ParseError
+from council.records import ParseError
 from scrapers.undl.dataset import parse_dataset
 from scrapers.undl.parse import parse_record_xml, parse_search_page
 from tests.conftest import FIXTURES

@@ -16,8 +16,8 @@ from pathlib import Path
 from urllib.parse import parse_qs, urlparse
 from xml.sax.saxutils import escape
 
+from council.members import code_for_name
 from tests.conftest import Replay
-from tracker.members import code_for_name
 
 P5 = {"CHN", "FRA", "GBR", "RUS", "USA", "SUN"}
 

@@ -21,6 +21,7 @@ from filelock import FileLock, Timeout
 from sqlalchemy import Engine, func, select
 from sqlmodel import Session
 
+from council.records import Finding, ParseError, Severity
 from db.engine import (
     DatabaseLocked,
     discard_staging,
@@ -50,7 +51,6 @@ from scrapers.archive import ArchivedPage, RawArchive, RecordArchive
 from scrapers.dhl import fetch as dhl_fetch
 from scrapers.dhl import parse as dhl_parse
 from scrapers.http import FetchError, NotFound, PoliteClient, Response
-from scrapers.records import Finding, ParseError, Severity
 from scrapers.undl import dataset as undl_dataset
 from scrapers.undl import documents as undl_documents
 from scrapers.undl import fetch as undl_fetch
@@ -363,8 +363,8 @@ def _settle_links(engine: Engine, summary: SyncSummary) -> None:
 
 def _derive_mandates(engine: Engine, summary: SyncSummary, today: dt.date) -> None:
     """Bring the mandates up to date with what the sources stored."""
+    from council.mandates import RegistryError, load_registry
     from db.mandates import derive_mandates
-    from tracker.mandates import RegistryError, load_registry
 
     mandates = summary.sources.setdefault("mandates", SourceSummary("mandates"))
     try:

@@ -42,7 +42,9 @@ from datetime import date
 import ftfy
 from bs4 import BeautifulSoup, Tag
 
-from scrapers.records import (
+from council.dates import MONTHS
+from council.members import UnknownMemberError, adoption_threshold, split_permanent_members
+from council.records import (
     DecisionRecord,
     Finding,
     MeetingRecord,
@@ -59,9 +61,7 @@ from scrapers.records import (
     tally_within_council,
     whole_number,
 )
-from tracker.dates import MONTHS
-from tracker.members import UnknownMemberError, council_size, split_permanent_members
-from tracker.symbols import SymbolError, normalise_meeting_record, resolution_symbol
+from council.symbols import SymbolError, normalise_meeting_record, resolution_symbol
 
 SOURCE_VETO_LIST = "dhl-veto-list"
 SOURCE_MEETINGS = "dhl-meetings"
@@ -435,7 +435,7 @@ def parse_outcome(
     decisions: list[DecisionRecord] = []
     findings: list[Finding] = []
     pos = 0
-    threshold = 7 if council_size(year) == 11 else 9
+    threshold = adoption_threshold(year)
     for match in _ITEM.finditer(text):
         gap = text[pos : match.start()]
         pos = match.end()

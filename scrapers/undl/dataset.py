@@ -16,9 +16,12 @@ import csv
 import io
 from collections.abc import Iterable, Iterator
 
-from scrapers.records import (
+from council.members import council_size, known_members
+from council.records import (
+    MemberVoteRecord,
     ParseError,
     Tally,
+    VotingRecord,
     checked_record_id,
     checked_resolution,
     checked_symbol,
@@ -27,9 +30,8 @@ from scrapers.records import (
     tally_within_council,
     whole_number,
 )
-from scrapers.undl.parse import VOTES, MemberVoteRecord, VotingRecord, check_roll_call
-from tracker.members import council_size, known_members
-from tracker.symbols import SymbolError, normalise_meeting_record
+from council.symbols import SymbolError, normalise_meeting_record
+from scrapers.undl.parse import VOTES, check_roll_call
 
 SOURCE_DATASET = "undl-dataset"
 COLUMNS = ("undl_id", "ms_code", "ms_name", "permanent_member", "ms_vote", "date", "resolution",

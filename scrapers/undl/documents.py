@@ -16,7 +16,7 @@ Pure functions. Fields (checked against the Library's own export of such records
   subjects.
 
 Sponsor names map to member codes through one table of official and historical
-names (``tracker.members``); a name it does not know is a finding, not a guess.
+names (``council.members``); a name it does not know is a finding, not a guess.
 The record's own fields say whether it is a draft resolution (see ``not_a_draft``):
 older drafts are titled by subject or by sponsor ("Complaint of bombing ... : draft
 resolution", "Joint draft resolution", "Revised draft resolution"); letters, notes,
@@ -30,7 +30,9 @@ from dataclasses import dataclass, field
 
 from lxml import etree
 
-from scrapers.records import (
+from council.members import split_member_names
+from council.records import (
+    DocumentRecord,
     Finding,
     ParseError,
     Severity,
@@ -40,9 +42,8 @@ from scrapers.records import (
     iso_date,
     nfc,
 )
+from council.symbols import SymbolError, normalise_document_symbol
 from scrapers.undl.parse import _NS, MARC, safe_xml
-from tracker.members import split_member_names
-from tracker.symbols import SymbolError, normalise_document_symbol
 
 SOURCE_DOCUMENTS = "undl-documents"
 _TOTAL = re.compile(rb"<!--\s*Search-Engine-Total-Number-Of-Results:\s*(\d+)\s*-->")
@@ -67,25 +68,6 @@ DRAFT_RECORD_TYPE = "B02"  # 089 $b of the Library's records of Council drafts
 _LEAD = re.compile(r"^\s*(?:(?:submitted|introduced)\s+)?by\s+(?:the\s+)?"
                    r"(?:(?:representatives?|delegations?)\s+of\s+(?:the\s+)?)?", re.IGNORECASE)
 _TAIL = re.compile(r"\s*(?:,\s*)?(?:at the \d+\w* meeting.*|\(S/\d+\)|/)\s*$", re.IGNORECASE)
-
-
-@dataclass
-class DocumentRecord:
-    """A draft resolution's document record."""
-
-    record_id: str
-    modified: str | None
-    url: str
-    symbol: str
-    date: str | None
-    title: str | None
-    sponsors_text: str | None
-    sponsors: list[str]
-    resolution: str | None
-    bodies: list[str]
-    subjects: list[str]
-    findings: list[Finding] = field(default_factory=list)
-    raw: bytes = b""
 
 
 @dataclass

@@ -26,15 +26,18 @@ document that declares a DOCTYPE or entities is refused before parsing.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from lxml import etree
 
-from scrapers.records import (
+from council.members import council_size, known_members
+from council.records import (
     Finding,
+    MemberVoteRecord,
     ParseError,
     Severity,
     Tally,
+    VotingRecord,
     checked_record_id,
     checked_resolution,
     checked_symbol,
@@ -43,50 +46,13 @@ from scrapers.records import (
     tally_within_council,
     whole_number,
 )
-from tracker.members import council_size, known_members
-from tracker.symbols import SymbolError, normalise_meeting_record
+from council.symbols import SymbolError, normalise_meeting_record
 
 SOURCE_VOTES = "undl-votes"
 MARC = "http://www.loc.gov/MARC21/slim"
 _NS = {"m": MARC}
 _TOTAL = re.compile(rb"<!--\s*Search-Engine-Total-Number-Of-Results:\s*(\d+)\s*-->")
 VOTES = {"Y", "N", "A", "X"}
-
-
-@dataclass(frozen=True)
-class MemberVoteRecord:
-    """One member's vote in a roll call."""
-
-    code: str
-    vote: str  # Y, N, A, X
-    name: str | None
-    permanent_flag: str | None = None  # the record's $b, as given
-    sequence: int | None = None
-
-
-@dataclass
-class VotingRecord:
-    """One Digital Library voting record: a vote on an adoption (or a draft) with its roll call."""
-
-    record_id: str
-    modified: str | None
-    url: str
-    title: str | None
-    date: str | None  # ISO date
-    resolution: str | None  # normalised "S/RES/2722 (2024)"
-    draft: str | None
-    meeting: str | None
-    agenda: str | None
-    without_vote: bool
-    votes: list[MemberVoteRecord]
-    totals: Tally | None
-    total_members: int | None
-    findings: list[Finding] = field(default_factory=list)
-    raw: bytes = b""
-
-    @property
-    def vote_key(self) -> str | None:
-        return self.resolution or self.draft
 
 
 @dataclass

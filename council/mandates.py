@@ -18,8 +18,8 @@ from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
 
-from tracker.dates import parse_day_month_year
-from tracker.symbols import normalise_resolution_symbol
+from council.dates import parse_day_month_year
+from council.symbols import normalise_resolution_symbol
 
 KINDS = ("peacekeeping_operation", "special_political_mission", "sanctions_regime",
          "sanctions_committee", "panel_of_experts", "monitoring_team", "executive_directorate",
@@ -166,7 +166,7 @@ def slugify(text: str) -> str:
 @cache
 def load_registry() -> Registry:
     """Load the registry of known mandates shipped with the tracker."""
-    raw = resources.files("tracker").joinpath("data/mandates.toml").read_text(encoding="utf-8")
+    raw = resources.files("council").joinpath("data/mandates.toml").read_text(encoding="utf-8")
     return parse_registry(raw)
 
 

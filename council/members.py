@@ -29,6 +29,8 @@ class Member:
 
 # The five permanent seats, by the code of their present holder.
 PERMANENT_SEATS = ("CHN", "FRA", "RUS", "GBR", "USA")
+# Every code that has held a permanent seat: the five, and the USSR (SUN) before 1992.
+PERMANENT_CODES = (*PERMANENT_SEATS, "SUN")
 
 _HISTORICAL: tuple[Member, ...] = (
     Member("SUN", "Union of Soviet Socialist Republics", permanent_seat="RUS", successor="RUS"),
@@ -86,6 +88,8 @@ def known_members() -> dict[str, Member]:
 def member_source(code: str) -> str:
     """Return where a member's code and name come from."""
     if code in {m.code for m in (*_HISTORICAL, *_PERMANENT)}:
+        # The provenance as stored since the table lived in the tracker package: kept, so
+        # that moving the module changes no stored row.
         return "tracker.members (the UN Digital Library's codes and names)"
     return "ISO 3166-1 (pycountry)"
 
@@ -143,6 +147,11 @@ def split_permanent_members(text: str) -> list[str]:
 def council_size(year: int) -> int:
     """Return the number of seats on the Council in a year (11 until 1965, then 15)."""
     return 11 if year < 1966 else 15
+
+
+def adoption_threshold(year: int) -> int:
+    """Return the affirmative votes a draft needs to pass in a year (7 of 11, then 9 of 15)."""
+    return 7 if council_size(year) == 11 else 9
 
 
 # Names the UN's records use that pycountry does not know (upper-cased), by code.

@@ -8,8 +8,8 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from enum import StrEnum
 
-from tracker.members import council_size
-from tracker.symbols import SymbolError, meeting_number, parse_resolution_symbol
+from council.members import council_size
+from council.symbols import SymbolError, meeting_number, parse_resolution_symbol
 
 
 def nfc(text: str) -> str:
@@ -130,6 +130,14 @@ class Outcome(StrEnum):
     VETOED = "vetoed"
     INSUFFICIENT_VOTES = "insufficient_votes"
     NOT_ADOPTED = "not_adopted"  # failed, and the source does not say why
+
+
+# The statuses of a draft whose own vote failed: every failing outcome, the veto included,
+# and the same without the veto (a draft that failed for want of votes or unexplained).
+FAILED_STATUSES: tuple[str, ...] = (
+    Outcome.VETOED.value, Outcome.INSUFFICIENT_VOTES.value, Outcome.NOT_ADOPTED.value)
+FAILED_WITHOUT_VETO: tuple[str, ...] = (
+    Outcome.INSUFFICIENT_VOTES.value, Outcome.NOT_ADOPTED.value)
 
 
 class Severity(StrEnum):
@@ -269,3 +277,58 @@ class VetoList:
     entries: list[VetoListEntry]
     findings: list[Finding]
     errors: list[ParseError] = field(default_factory=list)  # rows that could not be read
+
+
+@dataclass(frozen=True)
+class MemberVoteRecord:
+    """One member's vote in a roll call."""
+
+    code: str
+    vote: str  # Y, N, A, X
+    name: str | None
+    permanent_flag: str | None = None  # the record's $b, as given
+    sequence: int | None = None
+
+
+@dataclass
+class VotingRecord:
+    """One Digital Library voting record: a vote on an adoption (or a draft) with its roll call."""
+
+    record_id: str
+    modified: str | None
+    url: str
+    title: str | None
+    date: str | None  # ISO date
+    resolution: str | None  # normalised "S/RES/2722 (2024)"
+    draft: str | None
+    meeting: str | None
+    agenda: str | None
+    without_vote: bool
+    votes: list[MemberVoteRecord]
+    totals: Tally | None
+    total_members: int | None
+    findings: list[Finding] = field(default_factory=list)
+    raw: bytes = b""
+
+    @property
+    def vote_key(self) -> str | None:
+        return self.resolution or self.draft
+
+
+@dataclass
+class DocumentRecord:
+    """A draft resolution's document record."""
+
+    record_id: str
+    modified: str | None
+    url: str
+    symbol: str
+    date: str | None
+    title: str | None
+    sponsors_text: str | None
+    sponsors: list[str]
+    resolution: str | None
+    bodies: list[str]
+    subjects: list[str]
+    findings: list[Finding] = field(default_factory=list)
+    raw: bytes = b""
