@@ -5,7 +5,6 @@ Issue 11, classes 7 and 8 (and the slug part of class 3).
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import unicodedata
 from pathlib import Path
@@ -14,34 +13,10 @@ from sqlalchemy import Engine, select
 from sqlmodel import Session
 
 from council.mandates import body_name, load_registry, parse_mandate_title, slugify
-from council.symbols import normalise_resolution_symbol, parse_resolution_symbol
-from db.engine import session_scope, upgrade
-from db.mandates import Event, derive_mandates, mandate_status
-from db.models import Finding, Mandate, MandateEvent, Resolution
-from db.upsert import upsert
+from db.mandates import Event, mandate_status
+from db.models import Finding, Mandate, MandateEvent
 from reports.mandates import mandate_timeline, mandates
-
-SCRAPE = Path("undl_scrape_un_data") / "un_data_security_council_rows.csv"
-TODAY = dt.date(2022, 12, 31)
-
-
-def _store(engine: Engine, titles: dict[str, tuple[str, str | None]]) -> None:
-    """Store resolutions (symbol -> (date, title)) and derive the mandates as of TODAY."""
-    upgrade(engine)
-    with session_scope(engine) as session:
-        upsert(session, Resolution, [
-            {"symbol": normalise_resolution_symbol(symbol),
-             "number": parse_resolution_symbol(symbol)[0],
-             "year": parse_resolution_symbol(symbol)[1], "title": title,
-             "date": dt.date.fromisoformat(date)} for symbol, (date, title) in titles.items()],
-            key="symbol")
-        derive_mandates(session, load_registry(), today=TODAY)
-
-
-def _scrape_rows(shared_data: Path) -> dict[str, tuple[str, str | None]]:
-    with (shared_data / SCRAPE).open(encoding="utf-8-sig") as handle:
-        return {r["Resolution"]: (r["Date"], r["Title"]) for r in csv.DictReader(handle)}
-
+from tests.mandate_titles import TODAY, scrape_titles, store_titles
 
 # --- class 7: "lapsed" needs evidence ---------------------------------------------------
 
@@ -65,7 +40,7 @@ def test_an_expiry_passed_without_a_failed_renewal_is_expired_not_lapsed() -> No
 def test_an_expired_mandate_gets_a_finding_that_says_what_is_known(engine: Engine) -> None:
     """UNIFIL renewed by 2591 (2021) to 31 Aug. 2022, then a 2022 resolution with no
     title: "expired" with a no_renewal_found finding naming the untitled resolution."""
-    _store(engine, {
+    store_titles(engine, {
         "S/RES/2591(2021)": ("2021-08-30", "Security Council resolution 2591 (2021) [on "
                              "extension of the mandate of the UN Interim Force in Lebanon "
                              "(UNIFIL) until 31 Aug. 2022]"),
@@ -94,7 +69,7 @@ def test_an_expired_mandate_gets_a_finding_that_says_what_is_known(engine: Engin
 def test_a_final_extension_ends_the_mandate_by_that_decision(engine: Engine) -> None:
     """An extension "for a final period" (the registry's final_extension) is a decision:
     the mandate is terminated on the expiry it set, active before it."""
-    _store(engine, {"S/RES/2333(2016)": (
+    store_titles(engine, {"S/RES/2333(2016)": (
         "2016-12-23", "Security Council resolution 2333 (2016) [on extension of the mandate of "
         "the UN Mission in Liberia (UNMIL) until 30 Mar. 2018]")})
     table = mandates(engine, as_of=TODAY).set_index("slug")
@@ -111,7 +86,7 @@ def test_no_mandate_lapses_without_evidence_on_the_real_titles(
         shared_data: Path, engine: Engine) -> None:
     """The Library's titles to 2021 (no failed draft stored): nothing may be "lapsed";
     the mandates renewed in 2022 by untitled resolutions are "expired" with a finding."""
-    _store(engine, _scrape_rows(shared_data))
+    store_titles(engine, scrape_titles(shared_data))
     table = mandates(engine, as_of=TODAY).set_index("slug")
     assert mandates(engine, status="lapsed", as_of=TODAY).empty
     expired = set(table.index[table["status"] == "expired"])
@@ -129,7 +104,7 @@ def test_no_mandate_lapses_without_evidence_on_the_real_titles(
 def test_a_title_phrase_never_becomes_a_mandate(engine: Engine) -> None:
     """Dates and clauses are stripped and the registry matched; a body it does not know
     gives an unknown_mandate finding, never a mandate with a slug made of the phrase."""
-    _store(engine, {
+    store_titles(engine, {
         "S/RES/1716(2006)": ("2006-10-13", "Security Council resolution 1716 (2006) [on "
                              "extension of the mandate of the UN Observer Mission in Georgia "
                              "till 15 April 2007]"),
@@ -158,7 +133,7 @@ def test_the_real_titles_make_no_mandate_outside_the_registry(
         shared_data: Path, engine: Engine) -> None:
     """On the whole Library history, UNOMIG is one mandate and every mandate a body the
     registry names (the closed missions included)."""
-    _store(engine, _scrape_rows(shared_data))
+    store_titles(engine, scrape_titles(shared_data))
     with Session(engine) as session:
         slugs = set(session.execute(select(Mandate.slug)).scalars())
         unomig = session.execute(select(MandateEvent.reference).join(

@@ -6,7 +6,6 @@ Issue 11, classes 7 and 8 (follow-up).
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 from pathlib import Path
 
@@ -14,33 +13,10 @@ from sqlalchemy import Engine, select
 from sqlmodel import Session
 
 from council.mandates import load_registry, parse_mandate_title
-from council.symbols import normalise_resolution_symbol, parse_resolution_symbol
-from db.engine import session_scope, upgrade
-from db.mandates import Event, derive_mandates, mandate_status
-from db.models import Finding, Mandate, MandateEvent, Resolution
-from db.upsert import upsert
+from db.mandates import Event, mandate_status
+from db.models import Finding, Mandate, MandateEvent
 from reports.mandates import mandate_timeline, mandates
-
-SCRAPE = Path("undl_scrape_un_data") / "un_data_security_council_rows.csv"
-TODAY = dt.date(2022, 12, 31)
-
-
-def _store(engine: Engine, titles: dict[str, tuple[str, str | None]]) -> None:
-    """Store resolutions (symbol -> (date, title)) and derive the mandates as of TODAY."""
-    upgrade(engine)
-    with session_scope(engine) as session:
-        upsert(session, Resolution, [
-            {"symbol": normalise_resolution_symbol(symbol),
-             "number": parse_resolution_symbol(symbol)[0],
-             "year": parse_resolution_symbol(symbol)[1], "title": title,
-             "date": dt.date.fromisoformat(date)} for symbol, (date, title) in titles.items()],
-            key="symbol")
-        derive_mandates(session, load_registry(), today=TODAY)
-
-
-def _scrape_rows(shared_data: Path) -> dict[str, tuple[str, str | None]]:
-    with (shared_data / SCRAPE).open(encoding="utf-8-sig") as handle:
-        return {r["Resolution"]: (r["Date"], r["Title"]) for r in csv.DictReader(handle)}
+from tests.mandate_titles import TODAY, scrape_titles, store_titles
 
 
 def _events(engine: Engine, kind: str) -> set[tuple[str, str]]:
@@ -83,7 +59,7 @@ def test_a_title_establishes_only_what_the_registry_says_it_established(engine: 
     "establishing" a body the registry says another resolution established gives a
     second_establishment finding, not an event; a body with no establishing resolution in
     the registry (the Military Staff Committee) takes its establishment from the title."""
-    _store(engine, {
+    store_titles(engine, {
         "S/RES/1077(1996)": ("1996-10-22", "Security Council resolution 1077 (1996) [on "
                              "establishment of the Human Rights Office as part of the UN "
                              "Observer Mission in Georgia]"),
@@ -109,7 +85,7 @@ def test_on_the_real_titles_every_establishment_is_the_registrys(
         shared_data: Path, engine: Engine) -> None:
     """On the Library's titles, each "established" event of a body whose registry entry
     names its establishing resolution is that resolution."""
-    _store(engine, _scrape_rows(shared_data))
+    store_titles(engine, scrape_titles(shared_data))
     registry = {e.slug: e for e in load_registry().entries}
     extra = {(slug, ref) for slug, ref in _events(engine, "established")
              if registry[slug].established_by not in (None, ref)}
@@ -126,7 +102,7 @@ def test_active_needs_a_known_expiry_and_the_registry_gives_closed_bodies_their_
     """With no expiry read, a body must not be "active": "ended" on the registry's day
     (ONUC, 30 June 1964; ICTY, 31 Dec. 2017) or "unknown" (the 1267 Committee); a
     registry termination is dated on the day it ended (UNAMID, 31 Dec. 2020)."""
-    _store(engine, {
+    store_titles(engine, {
         "S/RES/143(1960)": ("1960-07-14", None),
         "S/RES/2559(2020)": ("2020-12-22", "Security Council resolution 2559 (2020) [on "
                              "termination of the mandate of the AU/UN Hybrid Operation in "
@@ -155,7 +131,7 @@ def test_a_final_extension_ends_the_mandate_even_without_a_readable_expiry(
     """MINUSTAH's final extension, 2350 (2017), is printed "until 15 Oct. 2017 and [...]":
     the date before the cut is kept, and the mandate is terminated on it. UNAMSIL's final
     extension, 1610 (2005), has no title to read: terminated on the registry's day."""
-    _store(engine, {
+    store_titles(engine, {
         "S/RES/2350(2017)": ("2017-04-13", "Security Council resolution 2350 (2017) [on final "
                              "extension of the mandate of the UN Stabilization Mission in "
                              "Haiti (MINUSTAH) until 15 Oct. 2017 and [...]"),
@@ -181,7 +157,7 @@ def test_a_final_extension_ends_the_mandate_even_without_a_readable_expiry(
 def test_on_the_real_titles_no_closed_body_is_active(shared_data: Path, engine: Engine) -> None:
     """The Library's titles to 2021: as of 31 Dec. 2022 every "active" mandate has a known
     expiry on or after that day, and the closed bodies named in the review are not."""
-    _store(engine, _scrape_rows(shared_data))
+    store_titles(engine, scrape_titles(shared_data))
     table = mandates(engine, as_of=TODAY).set_index("slug")
     active = table[table["status"] == "active"]
     assert all(e is not None and e >= TODAY for e in active["expiry"])
