@@ -88,9 +88,7 @@ def known_members() -> dict[str, Member]:
 def member_source(code: str) -> str:
     """Return where a member's code and name come from."""
     if code in {m.code for m in (*_HISTORICAL, *_PERMANENT)}:
-        # The provenance as stored since the table lived in the tracker package: kept, so
-        # that moving the module changes no stored row.
-        return "tracker.members (the UN Digital Library's codes and names)"
+        return "council.members (the UN Digital Library's codes and names)"
     return "ISO 3166-1 (pycountry)"
 
 

@@ -54,9 +54,8 @@ from db.upsert import Counts, table_of, upsert
 
 SOURCE = "mandates"
 RECORD_URL = "tracker:mandates"
-# The reference of an end the registry gives, as stored (the registry is now
-# council/data/mandates.toml; the stored reference is kept so databases stay the same).
-REGISTRY = "tracker/data/mandates.toml"
+# The reference of an end the registry gives: the file that states it.
+REGISTRY = "council/data/mandates.toml"
 STATUSES = ("active", "unknown", "expired", "lapsed", "terminated", "ended")
 COMPUTED = ("lapsed", "expired")  # event kinds computed for a date, not read from a source
 

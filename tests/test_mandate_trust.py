@@ -109,7 +109,7 @@ def test_active_needs_a_known_expiry_and_the_registry_gives_closed_bodies_their_
                              "Darfur (UNAMID) as of 31 Dec. 2020]")})
     table = mandates(engine, as_of=TODAY).set_index("slug")
     assert table.loc["onuc", ["status", "last_action", "last_action_date"]].tolist() == [
-        "ended", "ended tracker/data/mandates.toml", dt.date(1964, 6, 30)]
+        "ended", "ended council/data/mandates.toml", dt.date(1964, 6, 30)]
     assert table.loc["icty", "status"] == "ended"
     assert (table.loc["1267-committee", "status"], table.loc["1267-committee", "expiry"]) == (
         "unknown", None)
