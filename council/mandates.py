@@ -41,6 +41,9 @@ class MandateEntry:
     parent: str | None = None
     final_extension: str | None = None  # the resolution that extended it "for a final period"
     ended: dt.date | None = None  # the day it ended, as the public record the registry cites
+    # Established with no time limit (UNTSO, the sanctions committees): active from its
+    # establishment until a decision ends it, as the public record the registry cites.
+    open_ended: bool = False
 
 
 @dataclass(frozen=True)
@@ -197,7 +200,7 @@ def parse_registry(text: str) -> Registry:
             parent=item.get("parent"),
             final_extension=(normalise_resolution_symbol(item["final_extension"])
                              if item.get("final_extension") else None),
-            ended=ended))
+            ended=ended, open_ended=item.get("open_ended", False) is True))
     for entry in entries:
         if entry.parent and entry.parent not in seen:
             raise RegistryError(f"{entry.slug}: unknown parent {entry.parent!r}")

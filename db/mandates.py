@@ -87,8 +87,8 @@ def expiry_in_force(events: Sequence[Event], on: dt.date) -> tuple[dt.date | Non
     return last.new_expiry, last.new_expiry is not None
 
 
-def mandate_status(events: Sequence[Event], as_of: dt.date) -> tuple[str, dt.date | None,
-                                                                      Event | None]:
+def mandate_status(events: Sequence[Event], as_of: dt.date, *, open_ended: bool = False
+                   ) -> tuple[str, dt.date | None, Event | None]:
     """Return (status, expiry, end event) of a mandate as of a date.
 
     Every status needs evidence: ``terminated`` by a decision; once the expiry in force
@@ -138,6 +138,10 @@ def mandate_status(events: Sequence[Event], as_of: dt.date) -> tuple[str, dt.dat
         return "ended", expiry, None
     if known and expiry is not None:
         return "active", expiry, None
+    if open_ended and any(e.kind == "established" and e.date is not None and e.date <= as_of
+                          for e in events):
+        # No term to expire: established, and no decision or registry date ends it.
+        return "active", None, None
     return "unknown", expiry, None
 
 
@@ -305,7 +309,7 @@ def derive_mandates(session: Session, registry: Registry, *, today: dt.date) -> 
     mandate_rows = []
     for slug, entry in entries.items():
         timeline = events[slug]
-        status, expiry, end = mandate_status(timeline, today)
+        status, expiry, end = mandate_status(timeline, today, open_ended=entry.open_ended)
         if end is not None:
             timeline.append(end)
         if status == "expired" and expiry is not None:

@@ -14,7 +14,7 @@ from typing import Any
 import pandas as pd
 from sqlalchemy import Engine, select
 
-from council.mandates import KINDS
+from council.mandates import KINDS, load_registry
 from db.mandates import COMPUTED, STATUSES, Event, mandate_status
 from db.models import Draft, Mandate, MandateEvent, MemberVote, Sponsorship, Veto, VoteEvent
 from db.upsert import table_of
@@ -58,6 +58,11 @@ def _date(value: Any) -> dt.date | None:
     return dt.date.fromisoformat(str(value)[:10])
 
 
+def _open_ended() -> set[str]:
+    """The mandates the registry says were established with no time limit."""
+    return {e.slug for e in load_registry().entries if e.open_ended}
+
+
 def mandates(engine: Engine, *, status: str | None = None, kind: str | None = None,
              expiring_within: int | None = None, as_of: dt.date | None = None) -> pd.DataFrame:
     """Return one line per mandate: slug, name, kind, established by, last action, expiry,
@@ -72,10 +77,12 @@ def mandates(engine: Engine, *, status: str | None = None, kind: str | None = No
         rows = pd.read_sql(select(m.c.id, m.c.slug, m.c.name, m.c.kind, m.c.established_by)
                            .order_by(m.c.slug), connection)
     events = _by_mandate(_events(engine))
+    open_ended = _open_ended()
     out = []
     for row in rows.to_dict(orient="records"):
         timeline = _as_events(events.get(int(row["id"]), []), row["slug"])
-        state, expiry, lapse = mandate_status(timeline, as_of)
+        state, expiry, lapse = mandate_status(timeline, as_of,
+                                              open_ended=row["slug"] in open_ended)
         past = [e for e in timeline if e.date is not None and e.date <= as_of]
         if lapse is not None:
             past.append(lapse)
@@ -152,7 +159,7 @@ def mandate_timeline(engine: Engine, slug: str, *, as_of: dt.date | None = None
             .outerjoin(d, d.c.id == me.c.draft_id)
             .where(me.c.mandate_id == row["id"], me.c.kind.not_in(COMPUTED))).mappings()]
     timeline = _as_events(rows, slug)
-    state, expiry, lapse = mandate_status(timeline, as_of)
+    state, expiry, lapse = mandate_status(timeline, as_of, open_ended=slug in _open_ended())
     e = table_of(VoteEvent)
     resolution_ids = [r["resolution_id"] for r in rows if r["resolution_id"]]
     with engine.connect() as connection:

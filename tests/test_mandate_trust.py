@@ -156,11 +156,19 @@ def test_a_final_extension_ends_the_mandate_even_without_a_readable_expiry(
 
 def test_on_the_real_titles_no_closed_body_is_active(shared_data: Path, engine: Engine) -> None:
     """The Library's titles to 2021: as of 31 Dec. 2022 every "active" mandate has a known
-    expiry on or after that day, and the closed bodies named in the review are not."""
+    expiry on or after that day, or is one the registry says has no time limit (and then
+    no expiry); the closed bodies named in the review are not active."""
+    from council.mandates import load_registry
+
+    open_ended = {e.slug for e in load_registry().entries if e.open_ended}
     store_titles(engine, scrape_titles(shared_data))
     table = mandates(engine, as_of=TODAY).set_index("slug")
     active = table[table["status"] == "active"]
-    assert all(e is not None and e >= TODAY for e in active["expiry"])
+    assert all((slug in open_ended and e is None) or (e is not None and e >= TODAY)
+               for slug, e in active["expiry"].items())
+    # The standing bodies established by then: UNTSO, UNMOGIP, the standing committees.
+    assert {"untso", "unmogip", "1267-committee", "1718-committee",
+            "counter-terrorism-committee"} <= set(active.index)
     closed = ["onuc", "unef-ii", "unprofor", "unomig", "untac", "icty", "isaf", "unscom",
               "661-committee", "253-committee", "minustah", "unamsil", "minurcat", "unipsil",
               "unmibh"]
@@ -184,3 +192,16 @@ def test_a_mandate_runs_through_its_expiry_day() -> None:
     status, expiry, end = mandate_status([extended, failed], dt.date(2024, 5, 1))
     assert (status, expiry) == ("lapsed", dt.date(2024, 4, 30))
     assert end is not None and end.date == dt.date(2024, 4, 30)
+
+
+def test_a_body_with_no_time_limit_is_active_from_its_establishment_until_ended() -> None:
+    """An open-ended body (the registry's word, UNTSO) has no expiry to read: it must be
+    active from its establishment, not before, and not after a decision ends it."""
+    established = Event("untso", "established", dt.date(1948, 5, 29), "S/RES/50 (1948)")
+    assert mandate_status([established], dt.date(1948, 5, 28), open_ended=True)[0] == "unknown"
+    assert mandate_status([established], dt.date(2022, 12, 31), open_ended=True) == (
+        "active", None, None)
+    assert mandate_status([established], dt.date(2022, 12, 31))[0] == "unknown"
+    ended = Event("untso", "terminated", dt.date(2030, 1, 1), "S/RES/9999 (2029)")
+    assert mandate_status([established, ended], dt.date(2030, 1, 2),
+                          open_ended=True)[0] == "terminated"
