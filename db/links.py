@@ -21,7 +21,7 @@ import datetime as dt
 import re
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlmodel import Session
 
 from council.records import FAILED_STATUSES, Finding, Severity
@@ -134,21 +134,24 @@ def settle_resolution_links(session: Session, *, seen_at: dt.datetime) -> Counts
     current = {i: (draft_id, by) for i, draft_id, by in session.execute(
         select(r.c.id, r.c.draft_id, r.c.draft_named_by).where(r.c.id.in_(list(holders))))
     } if holders else {}
-    for res_id, holder in holders.items():
-        wanted = (holder, BY_LINK if holder is not None else None)
-        if current.get(res_id) == wanted:
-            continue
-        session.execute(r.update().where(r.c.id == res_id).values(
-            draft_id=wanted[0], draft_named_by=wanted[1]))
-        counts.changed += 1
+    changed = [{"b_id": res_id, "b_draft": holder,
+                "b_by": BY_LINK if holder is not None else None}
+               for res_id, holder in holders.items()
+               if current.get(res_id) != (holder, BY_LINK if holder is not None else None)]
+    if changed:
+        session.execute(r.update().where(r.c.id == bindparam("b_id")).values(
+            draft_id=bindparam("b_draft"), draft_named_by=bindparam("b_by")), changed)
+        counts.changed += len(changed)
     # The vote of adoption names the draft its resolution came from.
-    mismatched = session.execute(select(e.c.id, r.c.draft_id).select_from(
-        e.join(r, (e.c.resolution_id == r.c.id) & (e.c.key == r.c.symbol)))
-        .where(r.c.draft_id.is_not(None),
-               (e.c.draft_id.is_(None)) | (e.c.draft_id != r.c.draft_id))).all()
-    for event_id, draft_id in mismatched:
-        session.execute(e.update().where(e.c.id == event_id).values(draft_id=draft_id))
-    counts.changed += len(mismatched)
+    mismatched = [{"b_id": event_id, "b_draft": draft_id} for event_id, draft_id in
+                  session.execute(select(e.c.id, r.c.draft_id).select_from(
+                      e.join(r, (e.c.resolution_id == r.c.id) & (e.c.key == r.c.symbol)))
+                      .where(r.c.draft_id.is_not(None),
+                             (e.c.draft_id.is_(None)) | (e.c.draft_id != r.c.draft_id)))]
+    if mismatched:
+        session.execute(e.update().where(e.c.id == bindparam("b_id")).values(
+            draft_id=bindparam("b_draft")), mismatched)
+        counts.changed += len(mismatched)
     loose = session.execute(select(e.c.id).select_from(
         e.join(r, (e.c.resolution_id == r.c.id) & (e.c.key == r.c.symbol)))
         .where(r.c.draft_id.is_(None), e.c.draft_id.is_not(None),
