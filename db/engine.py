@@ -82,26 +82,36 @@ def _lock_file(path: Path, suffix: str) -> Path:
 
 
 @contextmanager
+def _advisory_lock(engine: Engine, key: int, *, wait: bool) -> Iterator[bool]:
+    """Take a PostgreSQL advisory lock on a connection of its own (waiting for it, or
+    trying once), hold it until the block ends, and say whether it is held."""
+    connection = engine.connect().execution_options(isolation_level="AUTOCOMMIT")
+    try:
+        take = "pg_advisory_lock" if wait else "pg_try_advisory_lock"
+        held = connection.execute(text(f"SELECT {take}(:key)"), {"key": key}).scalar()
+        held = True if wait else bool(held)
+        try:
+            yield held
+        finally:
+            if held:
+                connection.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": key})
+    finally:
+        connection.close()
+
+
+@contextmanager
 def run_lock(engine: Engine) -> Iterator[None]:
     """Hold the database's run lock for a sync, rebuild or import, or raise
     ``DatabaseLocked`` at once: a PostgreSQL advisory lock on a connection of its own,
     held until the block ends (the server frees it if the process dies); on SQLite, a
     lock file beside the database file (``tracker.sqlite.lock``)."""
     if engine.dialect.name == "postgresql":
-        connection = engine.connect().execution_options(isolation_level="AUTOCOMMIT")
-        try:
-            if not connection.execute(text("SELECT pg_try_advisory_lock(:key)"),
-                                      {"key": RUN_LOCK_KEY}).scalar():
+        with _advisory_lock(engine, RUN_LOCK_KEY, wait=False) as held:
+            if not held:
                 raise DatabaseLocked(f"another sync or rebuild is running on the database "
                                      f"{describe(engine)} (it holds the tracker's PostgreSQL "
                                      "advisory lock); wait for it to finish")
-            try:
-                yield
-            finally:
-                connection.execute(text("SELECT pg_advisory_unlock(:key)"),
-                                   {"key": RUN_LOCK_KEY})
-        finally:
-            connection.close()
+            yield
         return
     path = _sqlite_file(engine)
     if path is None:  # in-memory SQLite: no other process can reach it
@@ -137,17 +147,8 @@ def schema_lock(engine: Engine) -> Iterator[None]:
         if depth:
             yield
         elif engine.dialect.name == "postgresql":
-            connection = engine.connect().execution_options(isolation_level="AUTOCOMMIT")
-            try:
-                connection.execute(text("SELECT pg_advisory_lock(:key)"),
-                                   {"key": SCHEMA_LOCK_KEY})
-                try:
-                    yield
-                finally:
-                    connection.execute(text("SELECT pg_advisory_unlock(:key)"),
-                                       {"key": SCHEMA_LOCK_KEY})
-            finally:
-                connection.close()
+            with _advisory_lock(engine, SCHEMA_LOCK_KEY, wait=True):
+                yield
         elif (path := _sqlite_file(engine)) is not None:
             path.parent.mkdir(parents=True, exist_ok=True)
             with FileLock(str(_lock_file(path, "schema.lock")), timeout=600):

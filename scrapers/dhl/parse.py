@@ -121,6 +121,17 @@ def parse_day(text: str, *, year: int | None, source: str, record: str) -> date:
     return council_date(when, source=source, record=record, what=f"date {text!r}")
 
 
+def _meeting_record(text: str, *, source: str, record: str) -> str:
+    """Return a meeting record's symbol as printed ("S/PV.2970 (Part I)"), normalised and
+    checked, or raise ParseError naming the source and record."""
+    try:
+        meeting = normalise_meeting_record(text)
+    except SymbolError as exc:
+        raise ParseError(source, record, str(exc)) from None
+    checked_symbol(meeting, source=source, record=record, what="meeting record")
+    return meeting
+
+
 def first_symbol(text: str) -> str | None:
     match = re.search(_SYMBOL, text, re.ASCII)
     return match.group(0) if match else None
@@ -261,11 +272,7 @@ def _veto_list_entry(row: int, texts: tuple[str, ...], ordinals: dict[str, int]
         raise PageShapeError(SOURCE_VETO_LIST, record, str(exc)) from None
     meeting: str | None = None
     if "S/PV." in meeting_text:
-        try:
-            meeting = normalise_meeting_record(meeting_text)
-        except SymbolError as exc:
-            raise ParseError(SOURCE_VETO_LIST, record, str(exc)) from None
-        checked_symbol(meeting, source=SOURCE_VETO_LIST, record=record, what="meeting record")
+        meeting = _meeting_record(meeting_text, source=SOURCE_VETO_LIST, record=record)
     letters: list[str] = []
     if meeting is None:
         # 2020-21: the letters of the written procedure, in no fixed order.
@@ -600,11 +607,7 @@ def _meeting(group: list[_Row], *, year: int, url: str, per_day: dict[tuple[date
     letter = first.cells.get("outcome_letter", "")
     written = bool(first_symbol(letter)) if letter else False
     if "S/PV." in record_text:
-        try:
-            record = normalise_meeting_record(record_text)
-        except SymbolError as exc:
-            raise ParseError(SOURCE_MEETINGS, where, str(exc)) from None
-        checked_symbol(record, source=SOURCE_MEETINGS, record=where, what="meeting record")
+        record = _meeting_record(record_text, source=SOURCE_MEETINGS, record=where)
     elif written:
         record = first_symbol(letter) or ""
     else:
