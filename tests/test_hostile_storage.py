@@ -305,37 +305,28 @@ def test_a_truncated_record_archive_is_a_message(env: dict[str, str], tmp_path: 
     assert invoke(env, "vetoes", "--by", "member", "--format", "json").stdout == before
 
 
-def test_a_full_disk_is_a_message(env: dict[str, str], tmp_path: Path,
-                                  monkeypatch: pytest.MonkeyPatch) -> None:
-    """ENOSPC while the raw archive is written must say the disk is full, exit 1."""
-    target = tmp_path / "data" / "raw" / "dhl-veto-list" / "veto-list.body"
+@pytest.mark.parametrize(("code", "failing", "said"), [
+    (errno.ENOSPC, "data/raw/dhl-veto-list/veto-list.body",
+     "No space left on device; the disk is full: free some space"),
+    (errno.EROFS, "data/raw", "Read-only file system; it cannot be written"),
+])
+def test_a_full_disk_or_a_read_only_folder_is_a_message(
+        env: dict[str, str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+        code: int, failing: str, said: str) -> None:
+    """ENOSPC (a full disk) or EROFS (a data folder that cannot be written) while the raw
+    archive is written must say what failed and what to do, in one line, and exit 1."""
+    target = tmp_path / failing
 
-    def full(*args: object, **kwargs: object) -> None:
-        raise OSError(errno.ENOSPC, "No space left on device", str(target))
+    def fault(*args: object, **kwargs: object) -> None:
+        raise OSError(code, os.strerror(code), str(target))
 
-    monkeypatch.setattr("scrapers.archive.RawArchive.save", full)
+    monkeypatch.setattr("scrapers.archive.RawArchive.save", fault)
     result = invoke(env, "sync", "--source", "veto-list")
     no_traceback(result)
     assert result.exit_code == 1
-    assert result.output.startswith(f"error: {target}: No space left on device; "
-                                    "the disk is full: free some space")
-
-
-def test_a_read_only_data_folder_is_a_message(env: dict[str, str], tmp_path: Path,
-                                              monkeypatch: pytest.MonkeyPatch) -> None:
-    """A data folder that cannot be written (EROFS) must say so and what to do, exit 1."""
-    folder = tmp_path / "data" / "raw"
-
-    def read_only(*args: object, **kwargs: object) -> None:
-        raise OSError(errno.EROFS, "Read-only file system", str(folder))
-
-    monkeypatch.setattr("scrapers.archive.RawArchive.save", read_only)
-    result = invoke(env, "sync", "--source", "veto-list")
-    no_traceback(result)
-    assert result.exit_code == 1
-    assert f"error: {folder}: Read-only file system; it cannot be written" \
-        in result.output
-    assert "TRACKER_DATA_DIR" in result.output
+    assert result.output.startswith(f"error: {target}: {said}")
+    if code == errno.EROFS:
+        assert "TRACKER_DATA_DIR" in result.output
 
 
 def test_a_read_only_database_is_a_message(env: dict[str, str], tmp_path: Path) -> None:
