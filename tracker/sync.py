@@ -76,7 +76,6 @@ def storage_trouble(exc: BaseException) -> bool:
     message (the CLI's) instead of failing every page in turn. A constraint a record
     breaks is not: that record is refused and its siblings stored."""
     import errno
-    import sqlite3
 
     from sqlalchemy.exc import DatabaseError, OperationalError
 
@@ -483,9 +482,11 @@ def rebuild(engine: Engine, settings: Settings, *, reporter: Reporter | None = N
     """Recreate the database from the raw archive, with no network.
 
     The new database is built beside the old one (a file next to a SQLite file, a schema
-    on PostgreSQL) and swapped in, in one transaction, only when every archived page was
-    stored: a failed page, an error or a kill leaves the old database as it was, and a
-    reader meanwhile sees the old database, then the new one.
+    on PostgreSQL) and swapped in, in one transaction, when every archived page was read
+    and stored (rows or records a parser refuses are named, and do not stop it) or when
+    the old database holds nothing; a page that failed whole, an error or a kill leaves
+    the old database as it was, and a reader meanwhile sees the old database, then the
+    new one.
     """
     reporter = reporter or _Silent()
     with _lock(settings, engine):
