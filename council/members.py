@@ -142,16 +142,6 @@ def split_permanent_members(text: str) -> list[str]:
     return codes
 
 
-def council_size(year: int) -> int:
-    """Return the number of seats on the Council in a year (11 until 1965, then 15)."""
-    return 11 if year < 1966 else 15
-
-
-def adoption_threshold(year: int) -> int:
-    """Return the affirmative votes a draft needs to pass in a year (7 of 11, then 9 of 15)."""
-    return 7 if council_size(year) == 11 else 9
-
-
 # Names the UN's records use that pycountry does not know (upper-cased), by code.
 _UN_NAMES: dict[str, str] = {
     "USSR": "SUN",

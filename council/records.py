@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from enum import StrEnum
 
-from council.members import council_size
+from council.rules import Outcome, council_size, format_tally
 from council.symbols import SymbolError, meeting_number, parse_resolution_symbol
 
 
@@ -121,25 +121,6 @@ def checked_symbol(symbol: str, *, source: str, record: str, what: str) -> str:
     return symbol
 
 
-class Outcome(StrEnum):
-    """How a vote event ended."""
-
-    ADOPTED_WITH_VOTE = "adopted_with_vote"
-    ADOPTED_WITHOUT_VOTE = "adopted_without_vote"
-    ADOPTED_BY_WRITTEN_PROCEDURE = "adopted_by_written_procedure"
-    VETOED = "vetoed"
-    INSUFFICIENT_VOTES = "insufficient_votes"
-    NOT_ADOPTED = "not_adopted"  # failed, and the source does not say why
-
-
-# The statuses of a draft whose own vote failed: every failing outcome, the veto included,
-# and the same without the veto (a draft that failed for want of votes or unexplained).
-FAILED_STATUSES: tuple[str, ...] = (
-    Outcome.VETOED.value, Outcome.INSUFFICIENT_VOTES.value, Outcome.NOT_ADOPTED.value)
-FAILED_WITHOUT_VETO: tuple[str, ...] = (
-    Outcome.INSUFFICIENT_VOTES.value, Outcome.NOT_ADOPTED.value)
-
-
 class Severity(StrEnum):
     ERROR = "error"  # a contradiction: the source cannot be right as printed
     WARNING = "warning"  # something the tracker could not read, or doubts
@@ -160,7 +141,7 @@ class Tally:
         return self.yes + self.no + self.abstain
 
     def __str__(self) -> str:
-        return f"{self.yes}-{self.no}-{self.abstain}"
+        return format_tally(self.yes, self.no, self.abstain)
 
 
 def tally_within_council(tally: Tally, *, year: int, source: str, record: str, what: str,

@@ -24,7 +24,8 @@ from typing import Any
 from sqlalchemy import bindparam, select
 from sqlmodel import Session
 
-from council.records import FAILED_STATUSES, Finding, Severity
+from council.records import Finding, Severity
+from council.rules import FAILED_STATUSES
 from council.symbols import draft_preference
 from db.models import Draft, Resolution, SourceRecord, SymbolLookup, VoteEvent
 from db.models import Finding as FindingRow

@@ -47,7 +47,8 @@ from council.mandates import (
     body_name,
     parse_mandate_title,
 )
-from council.records import FAILED_STATUSES, Finding, Severity
+from council.records import Finding, Severity
+from council.rules import FAILED_STATUSES
 from db.models import Draft, Mandate, MandateEvent, Resolution, VoteEvent
 from db.store import store_findings
 from db.upsert import Counts, table_of, upsert

@@ -22,12 +22,7 @@ from urllib.parse import urlsplit
 from sqlalchemy import bindparam, select
 from sqlmodel import Session
 
-from council.members import (
-    PERMANENT_CODES,
-    adoption_threshold,
-    known_members,
-    member_source,
-)
+from council.members import known_members, member_source
 from council.records import (
     DocumentRecord,
     MeetingRecord,
@@ -39,6 +34,7 @@ from council.records import (
     VotingRecord,
 )
 from council.records import Finding as FindingRecord
+from council.rules import ADOPTED_WITH_A_VOTE, roll_call_outcome, vetoes_in_roll_call
 from council.symbols import draft_base, meeting_number, parse_resolution_symbol
 from db.models import (
     Draft,
@@ -56,12 +52,6 @@ from db.models import (
 )
 from db.upsert import Counts, scope_in, table_of, upsert
 from db.upsert import replace_set as _replace_set
-
-DRAFT_STATUS = {
-    Outcome.VETOED: "vetoed",
-    Outcome.INSUFFICIENT_VOTES: "insufficient_votes",
-    Outcome.NOT_ADOPTED: "not_adopted",
-}
 
 
 def ensure_members(session: Session) -> Counts:
@@ -193,8 +183,8 @@ def store_meetings_table(session: Session, page: MeetingsTable, *, url: str,
                                     "date": held.date, "meeting_id": meeting_ids[held.record],
                                     "printed_also_at_id": other})
             elif d.kind == "draft" and d.symbol and d.outcome:
-                drafts.append({"symbol": d.symbol, "date": m.date,
-                               "status": DRAFT_STATUS[d.outcome]})
+                # A draft voted on and not adopted: its status is how its vote failed.
+                drafts.append({"symbol": d.symbol, "date": m.date, "status": d.outcome.value})
             elif d.kind == "presidential_statement" and d.symbol:
                 statements.append({"symbol": d.symbol, "date": m.date,
                                    "meeting_id": meeting_ids[m.record]})
@@ -465,18 +455,18 @@ def reconcile_same_votes(session: Session, meeting_ids: Sequence[int], *,
     return counts
 
 
+def _roll_call(record: VotingRecord) -> tuple[list[tuple[str, str]], int | None, int | None]:
+    """Return a voting record's roll call, its count in favour and its year, as the
+    Council's rules (``council.rules``) take them."""
+    return ([(v.code, v.vote) for v in record.votes],
+            record.totals.yes if record.totals is not None else None,
+            int(record.date[:4]) if record.date else None)
+
+
 def _failed_outcome(record: VotingRecord) -> Outcome:
-    """Return how a draft voted on without adoption failed, from its roll call."""
-    tally = record.totals
-    year = int(record.date[:4]) if record.date else 2000
-    # The Charter's rule: a permanent member's negative vote on a draft that had
-    # the votes to pass. (A P5 "no" on a draft short of votes is not a veto.)
-    p5_against = [v.code for v in record.votes if v.vote == "N" and v.code in PERMANENT_CODES]
-    if tally is not None and tally.yes >= adoption_threshold(year) and p5_against:
-        return Outcome.VETOED
-    if tally is not None and tally.yes < adoption_threshold(year):
-        return Outcome.INSUFFICIENT_VOTES
-    return Outcome.NOT_ADOPTED
+    """Return how a draft voted on without adoption failed, by the Council's rules."""
+    votes, yes, year = _roll_call(record)
+    return roll_call_outcome(votes, yes=yes, year=year)
 
 
 def store_voting_records(session: Session, records: Sequence[VotingRecord], *, source: str,
@@ -602,12 +592,13 @@ def store_voting_records(session: Session, records: Sequence[VotingRecord], *, s
         session.execute(mv.delete().where(mv.c.id.in_(stale)))
         counts.deleted += len(stale)
 
-    veto_rows = [
-        {"vote_event_id": event_ids[r.vote_key], "member_code": v.code, "source": "roll-call",
-         **prov(r)}
-        for r in records if not r.resolution and _failed_outcome(r) is Outcome.VETOED
-        for v in r.votes if v.vote == "N" and v.code in PERMANENT_CODES
-    ]
+    veto_rows: list[dict[str, Any]] = []
+    for r in records:
+        if not r.resolution:  # a draft's roll call: its vetoes, by the Charter's rule
+            cast, yes, voted_in = _roll_call(r)
+            veto_rows.extend({"vote_event_id": event_ids[r.vote_key], "member_code": code,
+                              "source": "roll-call", **prov(r)}
+                             for code in vetoes_in_roll_call(cast, yes=yes, year=voted_in))
     counts += _replace_set(session, Veto, veto_rows, key=("vote_event_id", "member_code", "source"),
                            scope=scope_in(Veto, "vote_event_id", covered, source="roll-call"))
 
@@ -696,9 +687,6 @@ def _vote_claimed_twice(source: str, record: VotingRecord, owner: tuple[str, str
         f"{record.record_id} both give this vote. Kept: the roll call of record {owner[0]}, "
         f"the one the Library made first; record {record.record_id} (a roll call of "
         f"{counted}) is not stored, so it cannot overwrite the vote", record.url)
-
-
-ADOPTED_WITH_A_VOTE = (Outcome.ADOPTED_WITH_VOTE.value, Outcome.ADOPTED_BY_WRITTEN_PROCEDURE.value)
 
 
 def _counted(votes: Iterable[str]) -> Tally:

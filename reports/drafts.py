@@ -16,7 +16,7 @@ import pandas as pd
 from sqlalchemy import Engine, and_, select
 
 from council.members import PERMANENT_CODES
-from council.records import FAILED_WITHOUT_VETO
+from council.rules import FAILED_WITHOUT_VETO, format_tally
 from db.models import Draft, Meeting, Member, Resolution, Sponsorship, Veto, VoteEvent
 from db.upsert import table_of
 from reports.rollcalls import votes as roll_call
@@ -101,7 +101,7 @@ def _listed(frames: tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame], *,
     vetoed = _vetoed_by(vetoes)
     frame["vetoed_by"] = [vetoed.get(int(i)) if pd.notna(i) else None
                           for i in frame["vote_event_id"]]
-    frame["tally"] = [f"{int(y)}-{int(n)}-{int(a)}" if pd.notna(y) else None
+    frame["tally"] = [format_tally(y, n, a) if pd.notna(y) else None
                       for y, n, a in zip(frame["yes"], frame["no"], frame["abstain"], strict=True)]
     frame["agenda"] = frame["agenda"].fillna(frame["topic"])
     if sponsor is not None:
@@ -201,7 +201,8 @@ def draft(engine: Engine, symbol: str) -> dict[str, Any]:
         "votes": [
             {"key": x["key"], "date": x["date"], "question": x["question"],
              "outcome": x["outcome"],
-             "tally": f"{x['yes']}-{x['no']}-{x['abstain']}" if x["yes"] is not None else None}
+             "tally": format_tally(x["yes"], x["no"], x["abstain"])
+             if x["yes"] is not None else None}
             for x in events],
         "vetoes": vetoes.drop(columns=["vote_event_id"]),
         "roll_call": roll,

@@ -7,6 +7,7 @@ from typing import Any
 import pandas as pd
 from sqlalchemy import Engine, case, func, select
 
+from council.rules import format_tally
 from db.models import Finding, MemberVote, Resolution, Veto, VoteEvent
 from db.upsert import table_of
 
@@ -171,7 +172,8 @@ def tally_disagreements(engine: Engine) -> pd.DataFrame:
                  | (both["A"] != both["abstain"])]
     out = [{"severity": "error", "kind": "roll_call_disagrees_with_tally", "source": "check",
             "record": key, "message": f"{key}: the stored roll call counts "
-            f"{y}-{n}-{a}, the stored tally is {yes}-{no}-{abstain}", "url": None}
+            f"{format_tally(y, n, a)}, the stored tally is {format_tally(yes, no, abstain)}",
+            "url": None}
            for key, y, n, a, yes, no, abstain in zip(
                wrong["key"], wrong["Y"].astype(int), wrong["N"].astype(int),
                wrong["A"].astype(int), wrong["yes"].astype(int), wrong["no"].astype(int),

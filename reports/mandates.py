@@ -15,6 +15,7 @@ import pandas as pd
 from sqlalchemy import Engine, select
 
 from council.mandates import KINDS, load_registry
+from council.rules import format_tally
 from db.mandates import COMPUTED, STATUSES, Event, mandate_status
 from db.models import Draft, Mandate, MandateEvent, MemberVote, Sponsorship, Veto, VoteEvent
 from db.upsert import table_of
@@ -178,7 +179,7 @@ def mandate_timeline(engine: Engine, slug: str, *, as_of: dt.date | None = None
         if when is not None and when > as_of:
             continue
         detail = details.get(r["vote_event_id"], {})
-        tally = (f"{detail['yes']}-{detail['no']}-{detail['abstain']}"
+        tally = (format_tally(detail["yes"], detail["no"], detail["abstain"])
                  if detail.get("yes") is not None else None)
         lines.append({
             "date": when, "event": r["kind"], "reference": r["reference"],

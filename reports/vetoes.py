@@ -16,6 +16,7 @@ from sqlalchemy import Engine, select
 
 from council.members import code_for_name, seat_of, split_permanent_members
 from council.members import member as lookup_member
+from council.rules import format_tally
 from db.models import Draft, Meeting, Member, Veto, VoteEvent
 from db.upsert import table_of
 
@@ -156,7 +157,7 @@ def _listed(rows: pd.DataFrame) -> pd.DataFrame:
     )
     listed["agenda"] = listed["agenda"].fillna(listed["topic"])
     listed["tally"] = [
-        f"{int(y)}-{int(n)}-{int(a)}" if pd.notna(y) else None
+        format_tally(y, n, a) if pd.notna(y) else None
         for y, n, a in zip(listed["yes"], listed["no"], listed["abstain"], strict=True)
     ]
     return listed.reset_index(drop=True)[columns]

@@ -4,11 +4,11 @@ import pytest
 
 from council.members import (
     UnknownMemberError,
-    council_size,
     member,
     seat_of,
     split_permanent_members,
 )
+from council.rules import council_size
 
 
 @pytest.mark.parametrize(

@@ -43,7 +43,7 @@ import ftfy
 from bs4 import BeautifulSoup, Tag
 
 from council.dates import MONTHS
-from council.members import UnknownMemberError, adoption_threshold, split_permanent_members
+from council.members import UnknownMemberError, split_permanent_members
 from council.records import (
     DecisionRecord,
     Finding,
@@ -61,6 +61,7 @@ from council.records import (
     tally_within_council,
     whole_number,
 )
+from council.rules import adoption_threshold, failed_outcome, has_the_votes
 from council.symbols import SymbolError, normalise_meeting_record, resolution_symbol
 
 SOURCE_VETO_LIST = "dhl-veto-list"
@@ -514,23 +515,21 @@ def parse_outcome(
                     tally = None
                 if tally is not None:
                     tally = _check_tally(tally, year, record, what, url, findings)
-                if tally is not None and tally.yes < threshold:
+                if tally is not None and not has_the_votes(tally.yes, year):
                     findings.append(Finding(
                         SOURCE_MEETINGS, record, "veto_without_majority", Severity.WARNING,
                         f"{what} printed as vetoed, but {tally.yes} votes in favour were fewer "
                         f"than the {threshold} needed", url))
             else:
-                outcome = Outcome.NOT_ADOPTED
                 if tally is not None:
                     tally = _check_tally(tally, year, record, what, url, findings)
-                if tally is not None:
-                    if tally.yes < threshold:
-                        outcome = Outcome.INSUFFICIENT_VOTES
-                    else:
-                        findings.append(Finding(
-                            SOURCE_MEETINGS, record, "not_adopted_with_majority", Severity.INFO,
-                            f"{what} not adopted with {tally.yes} votes in favour (of {threshold} "
-                            f"needed) and no veto named", url))
+                # No veto printed: the Charter's rule tells a draft short of votes.
+                outcome = failed_outcome(tally.yes if tally else None, year)
+                if outcome is Outcome.NOT_ADOPTED and tally is not None:
+                    findings.append(Finding(
+                        SOURCE_MEETINGS, record, "not_adopted_with_majority", Severity.INFO,
+                        f"{what} not adopted with {tally.yes} votes in favour (of {threshold} "
+                        f"needed) and no veto named", url))
             decisions.append(DecisionRecord("draft", symbol, item, outcome, tally,
                                             vetoed_by=vetoed_by, note=rest,
                                             written_procedure=written_procedure))

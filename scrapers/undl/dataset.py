@@ -16,7 +16,7 @@ import csv
 import io
 from collections.abc import Iterable, Iterator
 
-from council.members import council_size, known_members
+from council.members import known_members
 from council.records import (
     MemberVoteRecord,
     ParseError,
@@ -30,6 +30,7 @@ from council.records import (
     tally_within_council,
     whole_number,
 )
+from council.rules import council_size
 from council.symbols import SymbolError, normalise_meeting_record
 from scrapers.undl.parse import VOTES, check_roll_call
 

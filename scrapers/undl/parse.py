@@ -30,7 +30,7 @@ from dataclasses import dataclass
 
 from lxml import etree
 
-from council.members import council_size, known_members
+from council.members import known_members
 from council.records import (
     Finding,
     MemberVoteRecord,
@@ -46,6 +46,7 @@ from council.records import (
     tally_within_council,
     whole_number,
 )
+from council.rules import council_size
 from council.symbols import SymbolError, normalise_meeting_record
 
 SOURCE_VOTES = "undl-votes"
