@@ -1,6 +1,8 @@
 """Mandates: what the Council created, renewed, and let lapse, with the votes behind each step.
 
-Status and expiry are computed for a date (``as_of``, today by default): a
+Status and expiry are those the last derivation stored (it runs after every sync,
+rebuild and import, as of that day); for another date (``as_of``) they are the
+Council's rule (``council.mandate_status``) applied to the stored events: a
 mandate whose expiry passed with no extension adopted and no termination has
 lapsed on its expiry date when a renewal failed in a vote (the evidence), and
 has otherwise expired (no renewal found in the sources).
@@ -14,9 +16,9 @@ from typing import Any
 import pandas as pd
 from sqlalchemy import Engine, select
 
+from council.mandate_status import COMPUTED, STATUSES, Event, mandate_status
 from council.mandates import KINDS, load_registry
 from council.rules import format_tally
-from db.mandates import COMPUTED, STATUSES, Event, mandate_status
 from db.models import Draft, Mandate, MandateEvent, MemberVote, Sponsorship, Veto, VoteEvent
 from db.upsert import table_of
 from reports.vetoes import ReportError
@@ -24,13 +26,11 @@ from reports.vetoes import ReportError
 VETO_PRECEDENCE = ("dhl-veto-list", "dhl-meetings", "roll-call")
 
 
-def _events(engine: Engine, mandate_ids: list[int] | None = None) -> pd.DataFrame:
-    me = table_of(MandateEvent)
-    query = select(me).where(me.c.kind.not_in(COMPUTED))  # computed for a date
-    if mandate_ids is not None:
-        query = query.where(me.c.mandate_id.in_(mandate_ids))
+def _events(engine: Engine) -> pd.DataFrame:
+    """Return every stored event: those read from the sources, and the end (lapsed,
+    expired) the last derivation computed for its day."""
     with engine.connect() as connection:
-        return pd.read_sql(query, connection)
+        return pd.read_sql(select(table_of(MandateEvent)), connection)
 
 
 def _as_events(rows: list[dict[str, Any]], slug: str) -> list[Event]:
@@ -59,6 +59,12 @@ def _date(value: Any) -> dt.date | None:
     return dt.date.fromisoformat(str(value)[:10])
 
 
+def _stored_end(rows: list[dict[str, Any]], slug: str) -> Event | None:
+    """Return the end (lapsed, expired) the last derivation computed, if any."""
+    ends = _as_events(rows, slug)
+    return ends[-1] if ends else None
+
+
 def _open_ended() -> set[str]:
     """The mandates the registry says were established with no time limit."""
     return {e.slug for e in load_registry().entries if e.open_ended}
@@ -68,6 +74,7 @@ def mandates(engine: Engine, *, status: str | None = None, kind: str | None = No
              expiring_within: int | None = None, as_of: dt.date | None = None) -> pd.DataFrame:
     """Return one line per mandate: slug, name, kind, established by, last action, expiry,
     status — as of a date."""
+    stored = as_of is None  # no other date asked: the last derivation's status
     as_of = as_of or dt.date.today()
     if status is not None and status not in STATUSES:
         raise ReportError(f"unknown status {status!r}; use one of {', '.join(STATUSES)}")
@@ -75,15 +82,20 @@ def mandates(engine: Engine, *, status: str | None = None, kind: str | None = No
         raise ReportError(f"unknown kind {kind!r}; use one of {', '.join(KINDS)}")
     m = table_of(Mandate)
     with engine.connect() as connection:
-        rows = pd.read_sql(select(m.c.id, m.c.slug, m.c.name, m.c.kind, m.c.established_by)
-                           .order_by(m.c.slug), connection)
+        rows = pd.read_sql(select(m.c.id, m.c.slug, m.c.name, m.c.kind, m.c.established_by,
+                                  m.c.status, m.c.expiry).order_by(m.c.slug), connection)
     events = _by_mandate(_events(engine))
     open_ended = _open_ended()
     out = []
     for row in rows.to_dict(orient="records"):
-        timeline = _as_events(events.get(int(row["id"]), []), row["slug"])
-        state, expiry, lapse = mandate_status(timeline, as_of,
-                                              open_ended=row["slug"] in open_ended)
+        rows_of = events.get(int(row["id"]), [])
+        timeline = _as_events([r for r in rows_of if r["kind"] not in COMPUTED], row["slug"])
+        if stored:
+            state, expiry = row["status"], _date(row["expiry"])
+            lapse = _stored_end([r for r in rows_of if r["kind"] in COMPUTED], row["slug"])
+        else:
+            state, expiry, lapse = mandate_status(timeline, as_of,
+                                                  open_ended=row["slug"] in open_ended)
         past = [e for e in timeline if e.date is not None and e.date <= as_of]
         if lapse is not None:
             past.append(lapse)
@@ -147,6 +159,7 @@ def mandate_timeline(engine: Engine, slug: str, *, as_of: dt.date | None = None
                      ) -> dict[str, Any]:
     """Return a mandate and its timeline: establishment, renewals (resolution, date, tally,
     new expiry), failed renewals (draft, sponsors, tally, vetoing members), the end."""
+    stored = as_of is None  # no other date asked: the last derivation's status
     as_of = as_of or dt.date.today()
     m, me, d = table_of(Mandate), table_of(MandateEvent), table_of(Draft)
     with engine.connect() as connection:
@@ -158,9 +171,15 @@ def mandate_timeline(engine: Engine, slug: str, *, as_of: dt.date | None = None
         rows = [dict(r) for r in connection.execute(
             select(me, d.c.symbol.label("draft"))
             .outerjoin(d, d.c.id == me.c.draft_id)
-            .where(me.c.mandate_id == row["id"], me.c.kind.not_in(COMPUTED))).mappings()]
-    timeline = _as_events(rows, slug)
-    state, expiry, lapse = mandate_status(timeline, as_of, open_ended=slug in _open_ended())
+            .where(me.c.mandate_id == row["id"])).mappings()]
+    ends = [r for r in rows if r["kind"] in COMPUTED]  # computed for the derivation's day
+    rows = [r for r in rows if r["kind"] not in COMPUTED]
+    if stored:
+        state, expiry = row["status"], _date(row["expiry"])
+        lapse = _stored_end(ends, slug)
+    else:
+        state, expiry, lapse = mandate_status(_as_events(rows, slug), as_of,
+                                              open_ended=slug in _open_ended())
     e = table_of(VoteEvent)
     resolution_ids = [r["resolution_id"] for r in rows if r["resolution_id"]]
     with engine.connect() as connection:

@@ -12,8 +12,8 @@ from pathlib import Path
 from sqlalchemy import Engine, select
 from sqlmodel import Session
 
+from council.mandate_status import Event, mandate_status
 from council.mandates import load_registry, parse_mandate_title
-from db.mandates import Event, mandate_status
 from db.models import Finding, Mandate, MandateEvent
 from reports.mandates import mandate_timeline, mandates
 from tests.mandate_titles import TODAY, scrape_titles, store_titles
