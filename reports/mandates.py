@@ -1,7 +1,8 @@
 """Mandates: what the Council created, renewed, and let lapse, with the votes behind each step.
 
 Status and expiry are those the last derivation stored (it runs after every sync,
-rebuild and import, as of that day); for another date (``as_of``) they are the
+rebuild and import, as of that day) while they still hold today (an expiry that has
+passed since is not "active": the rule below decides it); for another date (``as_of``) they are the
 Council's rule (``council.mandate_status``) applied to the stored events: a
 mandate whose expiry passed with no extension adopted and no termination has
 lapsed on its expiry date when a renewal failed in a vote (the evidence), and
@@ -65,6 +66,13 @@ def _stored_end(rows: list[dict[str, Any]], slug: str) -> Event | None:
     return ends[-1] if ends else None
 
 
+def _still_current(status: Any, expiry: Any, today: dt.date) -> bool:
+    """Whether a stored status still holds today: the derivation ran on the day of the last
+    sync, and the one thing that changes with the date alone is an expiry passing since."""
+    end = _date(expiry)
+    return not (status == "active" and end is not None and end < today)
+
+
 def _open_ended() -> set[str]:
     """The mandates the registry says were established with no time limit."""
     return {e.slug for e in load_registry().entries if e.open_ended}
@@ -90,7 +98,7 @@ def mandates(engine: Engine, *, status: str | None = None, kind: str | None = No
     for row in rows.to_dict(orient="records"):
         rows_of = events.get(int(row["id"]), [])
         timeline = _as_events([r for r in rows_of if r["kind"] not in COMPUTED], row["slug"])
-        if stored:
+        if stored and _still_current(row["status"], row["expiry"], as_of):
             state, expiry = row["status"], _date(row["expiry"])
             lapse = _stored_end([r for r in rows_of if r["kind"] in COMPUTED], row["slug"])
         else:
@@ -174,7 +182,7 @@ def mandate_timeline(engine: Engine, slug: str, *, as_of: dt.date | None = None
             .where(me.c.mandate_id == row["id"])).mappings()]
     ends = [r for r in rows if r["kind"] in COMPUTED]  # computed for the derivation's day
     rows = [r for r in rows if r["kind"] not in COMPUTED]
-    if stored:
+    if stored and _still_current(row["status"], row["expiry"], as_of):
         state, expiry = row["status"], _date(row["expiry"])
         lapse = _stored_end(ends, slug)
     else:

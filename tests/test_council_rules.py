@@ -191,8 +191,8 @@ def test_reports_read_the_status_the_derivation_stored(engine: Engine) -> None:
     (as of its day); with a date, the Council's rule applied to the stored events."""
     from db.engine import session_scope, upgrade
     from db.mandates import derive_mandates
-    from db.models import Draft, Resolution, VoteEvent
-    from db.upsert import upsert
+    from db.models import Draft, Mandate, Resolution, VoteEvent
+    from db.upsert import table_of, upsert
     from reports.mandates import mandate_timeline, mandates
 
     upgrade(engine)
@@ -207,11 +207,24 @@ def test_reports_read_the_status_the_derivation_stored(engine: Engine) -> None:
                                      "date": dt.date(2024, 3, 28), "outcome": "vetoed",
                                      "yes": 13, "no": 1, "abstain": 1}], key="key")
         derive_mandates(session, load_registry(), today=dt.date(2024, 3, 15))
+    # Stored on 15 March 2024: active until 30 April 2024. That expiry has passed since,
+    # so today the rule decides (the stored "active" no longer holds).
     row = mandates(engine).set_index("slug").loc["dprk-panel-of-experts"]
-    assert (row["status"], row["expiry"]) == ("active", dt.date(2024, 4, 30))
+    assert (row["status"], row["expiry"]) == ("lapsed", dt.date(2024, 4, 30))
     asked = mandates(engine, as_of=dt.date(2024, 5, 1)).set_index("slug").loc[
         "dprk-panel-of-experts"]
     assert (asked["status"], asked["last_action"]) == ("lapsed", "lapsed expiry 2024-04-30")
+    asked = mandates(engine, as_of=dt.date(2024, 3, 20)).set_index("slug").loc[
+        "dprk-panel-of-experts"]
+    assert (asked["status"], asked["expiry"]) == ("active", dt.date(2024, 4, 30))
+    # A stored status that still holds today is read, not computed again: a stored row
+    # the events would not give shows as stored.
+    m = table_of(Mandate)
+    with session_scope(engine) as session:
+        session.execute(m.update().where(m.c.slug == "dprk-panel-of-experts")
+                        .values(status="active", expiry=dt.date(2099, 1, 1)))
+    row = mandates(engine).set_index("slug").loc["dprk-panel-of-experts"]
+    assert (row["status"], row["expiry"]) == ("active", dt.date(2099, 1, 1))
     assert mandate_timeline(engine, "dprk-panel-of-experts")["mandate"]["status"] == "active"
     with session_scope(engine) as session:
         derive_mandates(session, load_registry(), today=dt.date(2024, 5, 1))
