@@ -17,8 +17,9 @@ import pandas as pd
 from sqlalchemy import Engine, select
 from sqlmodel import SQLModel
 
+from council.errors import TrackerError
 from reports import agreement as agreement_report
-from reports import findings as findings_report
+from reports import check as check_report
 from reports import mandates as mandates_report
 from reports import vetoes as vetoes_report
 
@@ -33,10 +34,7 @@ REPORTS: dict[str, Callable[[Engine], pd.DataFrame]] = {
     "vetoes-by-agenda": lambda engine: vetoes_report.vetoes(engine, by="agenda"),
     "agreement": lambda engine: agreement_report.agreement(engine, min_shared=10),
     "mandates": lambda engine: mandates_report.mandates(engine),
-    "check": lambda engine: pd.concat([findings_report.findings(engine),
-                                       findings_report.veto_disagreements(engine),
-                                       findings_report.tally_disagreements(engine)],
-                                      ignore_index=True),
+    "check": lambda engine: check_report.findings_report(engine),
 }
 FORMATS = ("csv", "json", "parquet")
 
@@ -45,7 +43,7 @@ FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 _NUMBER = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?")
 
 
-class ExportError(ValueError):
+class ExportError(TrackerError, ValueError):
     """An export that cannot be made (unknown name or format, file in the way)."""
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from typing import Any
 
 import pandas as pd
@@ -10,6 +11,7 @@ from sqlmodel import SQLModel
 
 from db.models import SyncRun
 from db.upsert import table_of
+from reports.export import jsonable
 
 COUNTED = ("member", "meeting", "draft", "resolution", "presidential_statement", "vote_event",
            "member_vote", "veto", "sponsorship", "mandate", "mandate_event", "finding",
@@ -56,3 +58,54 @@ def status(engine: Engine) -> dict[str, Any]:
         "tables": row_counts(engine).to_dict(orient="records"),
         "sources": last_syncs(engine).to_dict(orient="records"),
     }
+
+
+@dataclass(frozen=True)
+class DatabaseStatus:
+    """The database in use (its URL, passwords hidden), its rows per table, the last sync
+    of each source, and a note when there is nothing to read yet."""
+
+    database: str
+    tables: list[dict[str, Any]] = field(default_factory=list)
+    sources: list[dict[str, Any]] = field(default_factory=list)
+    note: str | None = None
+
+    @property
+    def heading(self) -> str:
+        """Return the line naming the database (and the note, if any)."""
+        return f"Database: {self.database}" + (f" ({self.note})" if self.note else "")
+
+    def parts(self) -> dict[str, pd.DataFrame]:
+        """Return the row counts and the last syncs as two tables, by title."""
+        return {"Rows": pd.DataFrame(self.tables),
+                "Last sync per source": pd.DataFrame(self.sources)}
+
+    def as_table(self) -> pd.DataFrame:
+        """Return the row counts and the last syncs as one table (section, name, value)."""
+        rows: list[dict[str, Any]] = [{"section": "database", "name": "url",
+                                       "value": self.database}]
+        rows += [{"section": "rows", "name": r["table"], "value": r["rows"]}
+                 for r in self.tables]
+        rows += [{"section": "last_sync", "name": r["source"], "value": jsonable(r["last_sync"])}
+                 for r in self.sources]
+        return pd.DataFrame(rows)
+
+    def as_json(self) -> dict[str, Any]:
+        """Return the status as one JSON-ready object (the note only when there is one)."""
+        payload: dict[str, Any] = {
+            "database": self.database,
+            "tables": [{c: jsonable(v) for c, v in r.items()} for r in self.tables],
+            "sources": [{c: jsonable(v) for c, v in r.items()} for r in self.sources]}
+        if self.note is not None:
+            payload["note"] = self.note
+        return payload
+
+
+def database_status(engine: Engine | None, *, database: str) -> DatabaseStatus:
+    """Return the status of a database; ``engine`` None when it is not created yet (a
+    SQLite file that does not exist), named by ``database`` (its URL, passwords hidden)."""
+    if engine is None:
+        return DatabaseStatus(database=database, note="not created yet: run `tracker sync`")
+    result = status(engine)
+    return DatabaseStatus(database=result["database"], tables=result["tables"],
+                          sources=result["sources"])

@@ -14,6 +14,7 @@ from typing import Literal
 import pandas as pd
 from sqlalchemy import Engine, select
 
+from council.errors import TrackerError
 from council.members import code_for_name, seat_of, split_permanent_members
 from council.members import member as lookup_member
 from council.rules import format_tally
@@ -25,7 +26,7 @@ ROC_UNTIL = dt.date(1971, 10, 25)
 Grouping = Literal["member", "year", "decade", "agenda"]
 
 
-class ReportError(ValueError):
+class ReportError(TrackerError, ValueError):
     """A report asked for something that cannot be (unknown member, bad option)."""
 
 

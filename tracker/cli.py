@@ -18,6 +18,9 @@ from typing import TYPE_CHECKING, Annotated, Any, NoReturn
 import typer
 from typer.core import TyperGroup
 
+from council.errors import TrackerError
+from council.rules import format_tally
+
 if TYPE_CHECKING:
     import pandas as pd
     from sqlalchemy import Engine
@@ -45,18 +48,26 @@ class VetoGrouping(StrEnum):
 
 
 class _TrackerGroup(TyperGroup):
-    """Turn a storage fault in any command (a damaged file, a full disk, a read-only folder)
-    into one message saying what failed and how to recover, and exit 1."""
+    """Turn the errors of every command into messages and exit codes, in this one place.
+
+    A storage fault (a damaged file, a full disk, a read-only folder) becomes one message
+    saying what failed and how to recover, and exit 1. Any other ``TrackerError`` (an
+    unknown member, a draft not stored, a file in the way of an export) becomes
+    ``error: <message>`` (passwords masked), its hint if it has one, and its exit code.
+    Anything else is a bug and keeps its traceback.
+    """
 
     def invoke(self, ctx: Any) -> Any:
         try:
             return super().invoke(ctx)
         except Exception as exc:
             message = _storage_fault(exc)
-            if message is None:
-                raise
-            typer.secho(f"error: {message}", fg=typer.colors.RED, err=True)
-            raise typer.Exit(1) from None
+            if message is not None:
+                typer.secho(f"error: {message}", fg=typer.colors.RED, err=True)
+                raise typer.Exit(1) from None
+            if isinstance(exc, TrackerError):
+                _fail(str(exc), exc.exit_code, hint=exc.hint)
+            raise
 
 
 def _storage_fault(exc: BaseException) -> str | None:
@@ -227,18 +238,14 @@ def _secrets() -> list[str | None]:
     return known
 
 
-def _fail(message: str, code: int = 1) -> NoReturn:
+def _fail(message: str, code: int = 1, *, hint: str | None = None) -> NoReturn:
     from tracker.settings import mask_passwords
 
     typer.secho(f"error: {mask_passwords(message, *_secrets())}", fg=typer.colors.RED,
                 err=True)
+    if hint:
+        typer.echo(f"hint: {mask_passwords(hint, *_secrets())}", err=True)
     raise typer.Exit(code)
-
-
-def _jsonable(value: Any) -> Any:
-    from reports.export import jsonable
-
-    return jsonable(value)
 
 
 def _records(df: pd.DataFrame) -> list[dict[str, Any]]:
@@ -492,18 +499,12 @@ def vetoes(
 
     Example: tracker vetoes --by member --since 1992 --merge-successors
     """
-    from reports.vetoes import ReportError
     from reports.vetoes import vetoes as report
 
     span = _date_range(since, until)
-    engine = _engine()
-    try:
-        df = report(engine, member=member, since=span[0],
-                    until=span[1],
-                    by=by.value if by else None,
-                    merge_successors=merge_successors, convention=convention)
-    except ReportError as exc:
-        _fail(str(exc))
+    df = report(_engine(), member=member, since=span[0], until=span[1],
+                by=by.value if by else None, merge_successors=merge_successors,
+                convention=convention)
     title = f"Vetoes ({convention})" + (f" by {by.value}" if by else "")
     show(df, fmt, title=title, table_columns=None if by else [
         "date", "draft", "meeting_record", "agenda", "member_names", "tally"])
@@ -526,32 +527,17 @@ def check(
 
     Example: tracker check --explain
     """
-    import pandas as pd
+    from reports.check import findings_report, kinds_report
+    from reports.findings import SEVERITIES
 
-    from reports.findings import (
-        SEVERITIES,
-        explain,
-        findings,
-        resolution_gaps,
-        tally_disagreements,
-        veto_disagreements,
-    )
-
-    if severity is not None and severity not in SEVERITIES:
+    if severity is not None and severity not in SEVERITIES:  # before opening the database
         _fail(f"unknown severity {severity!r}; use one of {', '.join(SEVERITIES)}")
-    engine = _engine()
-    df = findings(engine, severity=severity, source=source)
-    if source in (None, "check"):
-        checks = [veto_disagreements(engine), tally_disagreements(engine),
-                  resolution_gaps(engine)]
-        if severity is not None:
-            allowed = SEVERITIES[: SEVERITIES.index(severity) + 1]
-            checks = [c[c["severity"].isin(allowed)] for c in checks]
-        df = pd.concat([df, *checks], ignore_index=True)
     if explain_rules:
-        show(explain(df), fmt, title="Kinds of findings, and their rules")
+        show(kinds_report(_engine(), severity=severity, source=source), fmt,
+             title="Kinds of findings, and their rules")
         return
-    show(df, fmt, title="Data-quality findings",
+    show(findings_report(_engine(), severity=severity, source=source), fmt,
+         title="Data-quality findings",
          table_columns=["severity", "kind", "source", "record", "message"])
 
 
@@ -561,36 +547,23 @@ def status(fmt: FormatOption = Format.table) -> None:
 
     Example: tracker status --format json
     """
-    import pandas as pd
-
     from db.engine import sqlite_path
-    from reports.status import status as report
+    from reports.status import database_status
     from tracker.settings import mask_passwords
 
-    path = sqlite_path(_settings().resolved_database_url)
-    if path is not None and not path.exists():
-        result: dict[str, Any] = {"database": mask_passwords(_settings().resolved_database_url),
-                                  "tables": [], "sources": [],
-                                  "note": "not created yet: run `tracker sync`"}
-    else:
-        result = report(_engine())
+    url = _settings().resolved_database_url
+    path = sqlite_path(url)
+    created = path is None or path.exists()  # status never creates a database
+    result = database_status(_engine() if created else None, database=mask_passwords(url))
     if fmt is Format.json:
-        typer.echo(json.dumps({k: ([{c: _jsonable(v) for c, v in r.items()} for r in val]
-                                   if isinstance(val, list) else val)
-                               for k, val in result.items()}, indent=1))
+        typer.echo(json.dumps(result.as_json(), indent=1))
         return
     if fmt is Format.csv:
-        rows = [{"section": "database", "name": "url", "value": result["database"]}]
-        rows += [{"section": "rows", "name": r["table"], "value": r["rows"]}
-                 for r in result["tables"]]
-        rows += [{"section": "last_sync", "name": r["source"], "value": _jsonable(r["last_sync"])}
-                 for r in result["sources"]]
-        show(pd.DataFrame(rows), fmt)
+        show(result.as_table(), fmt)
         return
-    typer.echo(f"Database: {result['database']}"
-               + (f" ({result['note']})" if result.get("note") else ""))
-    show(pd.DataFrame(result["tables"]), fmt, title="Rows")
-    show(pd.DataFrame(result["sources"]), fmt, title="Last sync per source")
+    typer.echo(result.heading)
+    for title, frame in result.parts().items():
+        show(frame, fmt, title=title)
 
 
 @app.command()
@@ -608,14 +581,10 @@ def export(
 
     Example: tracker export vetoes --out vetoes.csv
     """
-    from reports.export import ExportError, frame, write
+    from reports.export import frame, write
 
-    engine = _engine()
-    try:
-        df = frame(engine, name)
-        write(df, out, fmt.value, overwrite=overwrite)
-    except ExportError as exc:
-        _fail(str(exc))
+    df = frame(_engine(), name)
+    write(df, out, fmt.value, overwrite=overwrite)
     typer.echo(f"wrote {len(df)} rows of {name} to {out}", err=True)
 
 
@@ -631,15 +600,11 @@ def votes(
     """
     from reports.rollcalls import find_vote_event
     from reports.rollcalls import votes as report
-    from reports.vetoes import ReportError
 
     engine = _engine()
-    try:
-        event = find_vote_event(engine, symbol)
-        df = report(engine, symbol)
-    except ReportError as exc:
-        _fail(str(exc))
-    tally = (f"{event['yes']}-{event['no']}-{event['abstain']}"
+    event = find_vote_event(engine, symbol)
+    df = report(engine, symbol)
+    tally = (format_tally(event["yes"], event["no"], event["abstain"])
              if event["yes"] is not None else "tally not known")
     if df.empty:
         typer.echo(f"{event['key']}: {event['outcome']}, {tally}; no roll call is stored for "
@@ -664,35 +629,19 @@ def member(
 
     Example: tracker member CHN --since 2011 --format json
     """
-    import pandas as pd
-
-    from reports.rollcalls import member_record
-    from reports.vetoes import ReportError
+    from reports.profiles import member_profile
 
     span = _date_range(since, until)
-    engine = _engine()
-    try:
-        record = member_record(engine, code, since=span[0],
-                               until=span[1])
-    except ReportError as exc:
-        _fail(str(exc))
-    parts = {k: v for k, v in record.items() if k != "member"}
+    profile = member_profile(_engine(), code, since=span[0], until=span[1])
     if fmt is Format.json:
-        payload = {"member": record["member"],
-                   **{k: _records(v) for k, v in parts.items()}}
-        typer.echo(json.dumps(payload, ensure_ascii=False, indent=1))
+        typer.echo(json.dumps(profile.as_json(), ensure_ascii=False, indent=1))
         return
     if fmt is Format.csv:
-        frames = [v.assign(part=k) for k, v in parts.items() if not v.empty]
-        combined = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
-        show(combined[["part", *[c for c in combined.columns if c != "part"]]]
-             if not combined.empty else combined, fmt)
+        show(profile.as_table(), fmt)
         return
-    info = record["member"]
-    typer.echo(f"{info['member_code']} {info['member_name']}"
-               f"{' (permanent member)' if info['permanent'] else ''}: {info['votes']} votes")
-    for key, frame in parts.items():
-        show(frame, fmt, title=key.replace("_", " ").capitalize())
+    typer.echo(profile.heading)
+    for title, frame in profile.titled_parts().items():
+        show(frame, fmt, title=title)
 
 
 @app.command()
@@ -713,16 +662,11 @@ def agreement(
     Example: tracker agreement --since 2011 --members USA,GBR,FRA,RUS,CHN
     """
     from reports.agreement import agreement as report
-    from reports.vetoes import ReportError
 
     span = _date_range(since, until)
     engine = _engine()
     chosen = [m.strip() for m in members.split(",") if m.strip()] if members else None
-    try:
-        df = report(engine, since=span[0],
-                    until=span[1], members=chosen, min_shared=min_shared)
-    except ReportError as exc:
-        _fail(str(exc))
+    df = report(engine, since=span[0], until=span[1], members=chosen, min_shared=min_shared)
     show(df, fmt, title="Agreement (share of identical votes)")
 
 
@@ -768,16 +712,10 @@ def drafts(
     Example: tracker drafts --status vetoed --since 2011 --format csv
     """
     from reports.drafts import drafts as report
-    from reports.vetoes import ReportError
 
     span = _date_range(since, until)
-    engine = _engine()
-    try:
-        df = report(engine, sponsor=sponsor, status=status.value if status else None,
-                    since=span[0], until=span[1],
-                    agenda=agenda)
-    except ReportError as exc:
-        _fail(str(exc))
+    df = report(_engine(), sponsor=sponsor, status=status.value if status else None,
+                since=span[0], until=span[1], agenda=agenda)
     show(df, fmt, title="Drafts", table_columns=["date", "symbol", "status", "sponsors",
                                                  "vetoed_by", "resolution", "tally"])
 
@@ -822,34 +760,18 @@ def draft(
 
     Example: tracker draft S/2022/431
     """
-    from reports.drafts import draft as report
-    from reports.vetoes import ReportError
+    from reports.profiles import ROLL_CALL_COLUMNS, draft_profile
 
-    engine = _engine()
-    try:
-        result = report(engine, symbol)
-    except ReportError as exc:
-        _fail(str(exc))
+    profile = draft_profile(_engine(), symbol)
     if fmt is Format.json:
-        payload = {"draft": {k: _jsonable(v) if not isinstance(v, list) else v
-                             for k, v in result["draft"].items()},
-                   "votes": [{k: _jsonable(v) for k, v in x.items()} for x in result["votes"]],
-                   "vetoes": _records(result["vetoes"]),
-                   "roll_call": _records(result["roll_call"])}
-        typer.echo(json.dumps(payload, ensure_ascii=False, indent=1))
+        typer.echo(json.dumps(profile.as_json(), ensure_ascii=False, indent=1))
         return
-    import pandas as pd
-
-    info = result["draft"]
-    rows = [{"field": k, "value": "; ".join(v) if isinstance(v, list) else _jsonable(v)}
-            for k, v in info.items()]
-    show(pd.DataFrame(rows), fmt, title=f"Draft {info['symbol']}")
+    show(profile.fields(), fmt, title=profile.title)
     if fmt is Format.table:
-        show(pd.DataFrame(result["votes"]), fmt, title="Votes")
-        show(result["vetoes"], fmt, title="Vetoes")
-        if not result["roll_call"].empty:
-            show(result["roll_call"], fmt, title="Roll call",
-                 table_columns=["member_code", "member_name", "vote", "permanent"])
+        show(profile.votes_table(), fmt, title="Votes")
+        show(profile.vetoes, fmt, title="Vetoes")
+        if not profile.roll_call.empty:
+            show(profile.roll_call, fmt, title="Roll call", table_columns=ROLL_CALL_COLUMNS)
 
 
 class MandateStatus(StrEnum):
@@ -884,14 +806,10 @@ def mandates(
     Example: tracker mandates --expiring-within 60 --as-of 2024-03-15
     """
     from reports.mandates import mandates as report
-    from reports.vetoes import ReportError
 
     engine = _engine()
-    try:
-        df = report(engine, status=status.value if status else None, kind=kind,
-                    expiring_within=expiring_within, as_of=_parse_date(as_of, "--as-of"))
-    except ReportError as exc:
-        _fail(str(exc))
+    df = report(engine, status=status.value if status else None, kind=kind,
+                expiring_within=expiring_within, as_of=_parse_date(as_of, "--as-of"))
     show(df, fmt, title="Mandates", table_columns=["slug", "kind", "established_by",
                                                    "last_action", "expiry", "status"])
 
@@ -908,25 +826,16 @@ def mandate(
 
     Example: tracker mandate dprk-panel-of-experts
     """
-    from reports.mandates import mandate_timeline
-    from reports.vetoes import ReportError
+    from reports.profiles import mandate_profile
 
     engine = _engine()
-    try:
-        result = mandate_timeline(engine, slug, as_of=_parse_date(as_of, "--as-of"))
-    except ReportError as exc:
-        _fail(str(exc))
-    info = result["mandate"]
+    profile = mandate_profile(engine, slug, as_of=_parse_date(as_of, "--as-of"))
     if fmt is Format.json:
-        payload = {"mandate": {k: _jsonable(v) if not isinstance(v, list) else v
-                               for k, v in info.items()},
-                   "timeline": _records(result["timeline"])}
-        typer.echo(json.dumps(payload, ensure_ascii=False, indent=1))
+        typer.echo(json.dumps(profile.as_json(), ensure_ascii=False, indent=1))
         return
     if fmt is Format.table:
-        typer.echo(f"{info['name']} ({info['kind']}): {info['status']} as of {info['as_of']}"
-                   f"{', expiry ' + str(info['expiry']) if info['expiry'] else ''}")
-    show(result["timeline"], fmt, title=f"Timeline of {info['slug']}",
+        typer.echo(profile.heading)
+    show(profile.timeline, fmt, title=profile.title,
          table_columns=["date", "event", "reference", "tally", "new_expiry", "sponsors",
                         "vetoed_by", "abstained"])
 

@@ -1,0 +1,136 @@
+"""Profiles: one member, one draft or one mandate in full, shaped to be shown.
+
+Each profile holds what the report functions return (a heading object and named tables)
+and gives it in the forms the command line shows: a heading line, titled tables, one
+table for CSV, one object for JSON. Nothing here reads more than those functions do.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+import pandas as pd
+from sqlalchemy import Engine
+
+from reports.drafts import draft
+from reports.export import jsonable, records
+from reports.mandates import mandate_timeline
+from reports.rollcalls import member_record
+
+ROLL_CALL_COLUMNS = ["member_code", "member_name", "vote", "permanent"]
+
+
+def _jsonable_object(values: dict[str, Any]) -> dict[str, Any]:
+    """Return an object's values as JSON has them; lists (of codes, names, URLs) as they are."""
+    return {k: v if isinstance(v, list) else jsonable(v) for k, v in values.items()}
+
+
+@dataclass(frozen=True)
+class MemberProfile:
+    """A member's record: who it is, and its terms, votes by year, vetoes cast, and the
+    resolutions it voted against or abstained on."""
+
+    member: dict[str, Any]
+    parts: dict[str, pd.DataFrame]
+
+    @property
+    def heading(self) -> str:
+        """Return the line naming the member, its permanent seat, and its number of votes."""
+        m = self.member
+        return (f"{m['member_code']} {m['member_name']}"
+                f"{' (permanent member)' if m['permanent'] else ''}: {m['votes']} votes")
+
+    def titled_parts(self) -> dict[str, pd.DataFrame]:
+        """Return the parts by title ("Votes by year")."""
+        return {key.replace("_", " ").capitalize(): frame for key, frame in self.parts.items()}
+
+    def as_table(self) -> pd.DataFrame:
+        """Return every part in one table, the part named in a first column "part"."""
+        frames = [frame.assign(part=key) for key, frame in self.parts.items() if not frame.empty]
+        if not frames:
+            return pd.DataFrame()
+        combined = pd.concat(frames, ignore_index=True)
+        return combined[["part", *[c for c in combined.columns if c != "part"]]]
+
+    def as_json(self) -> dict[str, Any]:
+        """Return the record as one object: the member, then each part as a list of rows."""
+        return {"member": self.member, **{k: records(v) for k, v in self.parts.items()}}
+
+
+def member_profile(engine: Engine, member: str, *, since: dt.date | None = None,
+                   until: dt.date | None = None) -> MemberProfile:
+    """Return a member's record (by code or name), from ``since`` to ``until``."""
+    record = member_record(engine, member, since=since, until=until)
+    return MemberProfile(member=record["member"],
+                         parts={k: v for k, v in record.items() if k != "member"})
+
+
+@dataclass(frozen=True)
+class DraftProfile:
+    """Everything about one draft: its fields, the votes on it, the vetoes each source
+    names, and the roll call if a source gives one."""
+
+    draft: dict[str, Any]
+    votes: list[dict[str, Any]]
+    vetoes: pd.DataFrame
+    roll_call: pd.DataFrame
+
+    @property
+    def title(self) -> str:
+        return f"Draft {self.draft['symbol']}"
+
+    def fields(self) -> pd.DataFrame:
+        """Return the draft's fields as rows (field, value); a list as one "; "-joined text."""
+        return pd.DataFrame([{"field": k, "value": "; ".join(v) if isinstance(v, list)
+                              else jsonable(v)} for k, v in self.draft.items()])
+
+    def votes_table(self) -> pd.DataFrame:
+        """Return the votes on the draft (a preliminary question is a vote of its own)."""
+        return pd.DataFrame(self.votes)
+
+    def as_json(self) -> dict[str, Any]:
+        """Return the draft as one object: its fields, votes, vetoes and roll call."""
+        return {"draft": _jsonable_object(self.draft),
+                "votes": [_jsonable_object(vote) for vote in self.votes],
+                "vetoes": records(self.vetoes),
+                "roll_call": records(self.roll_call)}
+
+
+def draft_profile(engine: Engine, symbol: str) -> DraftProfile:
+    """Return everything about one draft, found by its symbol or the one the Veto List
+    prints for its vote."""
+    result = draft(engine, symbol)
+    return DraftProfile(draft=result["draft"], votes=result["votes"], vetoes=result["vetoes"],
+                        roll_call=result["roll_call"])
+
+
+@dataclass(frozen=True)
+class MandateProfile:
+    """A mandate and its timeline, as of a date."""
+
+    mandate: dict[str, Any]
+    timeline: pd.DataFrame
+
+    @property
+    def heading(self) -> str:
+        """Return the line naming the mandate, its kind, and its status and expiry."""
+        m = self.mandate
+        return (f"{m['name']} ({m['kind']}): {m['status']} as of {m['as_of']}"
+                f"{', expiry ' + str(m['expiry']) if m['expiry'] else ''}")
+
+    @property
+    def title(self) -> str:
+        return f"Timeline of {self.mandate['slug']}"
+
+    def as_json(self) -> dict[str, Any]:
+        """Return the mandate and its timeline as one object."""
+        return {"mandate": _jsonable_object(self.mandate), "timeline": records(self.timeline)}
+
+
+def mandate_profile(engine: Engine, slug: str, *, as_of: dt.date | None = None
+                    ) -> MandateProfile:
+    """Return a mandate's timeline as of a date (today if not given)."""
+    result = mandate_timeline(engine, slug, as_of=as_of)
+    return MandateProfile(mandate=result["mandate"], timeline=result["timeline"])
