@@ -19,6 +19,7 @@ from functools import cache
 from importlib import resources
 
 from council.dates import parse_day_month_year
+from council.errors import TrackerError
 from council.symbols import normalise_resolution_symbol
 
 KINDS = ("peacekeeping_operation", "special_political_mission", "sanctions_regime",
@@ -26,7 +27,7 @@ KINDS = ("peacekeeping_operation", "special_political_mission", "sanctions_regim
          "committee", "commission", "tribunal", "authorized_force")
 
 
-class RegistryError(ValueError):
+class RegistryError(TrackerError, ValueError):
     """The registry file has an entry the tracker cannot use."""
 
 

@@ -16,6 +16,8 @@ from functools import cache
 
 import pycountry
 
+from council.errors import TrackerError
+
 
 @dataclass(frozen=True)
 class Member:
@@ -69,7 +71,7 @@ _P5_ALIASES: dict[str, str] = {
 }
 
 
-class UnknownMemberError(ValueError):
+class UnknownMemberError(TrackerError, ValueError):
     """A member name that the tracker does not know."""
 
 

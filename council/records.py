@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from enum import StrEnum
 
+from council.errors import TrackerError
 from council.rules import Outcome, council_size, format_tally
 from council.symbols import SymbolError, meeting_number, parse_resolution_symbol
 
@@ -21,7 +22,7 @@ def nfc(text: str) -> str:
     return unicodedata.normalize("NFC", text)
 
 
-class ParseError(ValueError):
+class ParseError(TrackerError, ValueError):
     """A page or record that does not have the shape its parser expects.
 
     The message names the source and the record, so a user can find it.

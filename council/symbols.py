@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 
+from council.errors import TrackerError
+
 # Numbers are ASCII digits, and no longer than a database column holds: "S/PV.٩٥٩١" and a
 # meeting number of 5,000 digits are not symbols (Python would read both as numbers).
 _RESOLUTION = re.compile(r"^\s*S\s*/\s*RES\s*/\s*([0-9]{1,12})\s*\(\s*([0-9]{4})\s*\)\s*$",
@@ -14,7 +16,7 @@ _ROMAN = {"I": 1, "II": 2, "III": 3, "IV": 4, "V": 5, "VI": 6, "VII": 7, "VIII":
 _NUMERALS = {v: k for k, v in _ROMAN.items()}
 
 
-class SymbolError(ValueError):
+class SymbolError(TrackerError, ValueError):
     """A document symbol that does not have the expected shape."""
 
 

@@ -16,6 +16,8 @@ from sqlalchemy import Engine, event, inspect, text
 from sqlalchemy.engine import make_url
 from sqlmodel import Session, create_engine
 
+from council.errors import TrackerError
+
 MIGRATIONS = Path(__file__).parent / "migrations"
 # PostgreSQL advisory lock keys (one per database): one sync or rebuild at a time, and
 # one process at a time creating or upgrading the schema.
@@ -25,8 +27,10 @@ SCHEMA_LOCK_KEY = 7_504_221_302
 STAGING_SCHEMA = "tracker_rebuild"
 
 
-class DatabaseLocked(RuntimeError):
+class DatabaseLocked(TrackerError, RuntimeError):
     """Another process holds the database's run lock (a sync, rebuild or import)."""
+
+    exit_code = 2
 
 
 def sqlite_path(url: str) -> Path | None:
