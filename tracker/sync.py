@@ -472,7 +472,7 @@ def _replay_archive(engine: Engine, settings: Settings, archive: RawArchive,
                         source.archived(list(archive.page_ids(source.archive_name))))
         else:
             searches.append((source, registered.store))
-    summary = SyncSummary(sources={n: SourceSummary(n) for n in SOURCES})
+    summary = SyncSummary(sources={n: SourceSummary(n) for n in REGISTRY})
     started = dt.datetime.now(dt.UTC)
     datasets = list(archive.page_ids(undl_dataset.SOURCE_DATASET))
     reporter.start(len(jobs) + sum(records.values()) + len(datasets))
