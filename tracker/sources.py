@@ -11,7 +11,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
 
 from db.store import store_documents, store_meetings_table, store_veto_list, store_voting_records
 from db.upsert import Counts
@@ -55,7 +54,3 @@ SOURCES = tuple(REGISTRY)
 def archive_names() -> dict[str, str]:
     """{source name: its archive name}."""
     return {name: r.kind.archive_name for name, r in REGISTRY.items()}
-
-
-def store_of(name: str) -> Callable[..., Any]:
-    return REGISTRY[name].store
