@@ -96,6 +96,8 @@ class RawRecord:
     record_id: str
     modified: str | None  # the record's last-change stamp (005)
     raw: bytes
+    # The record as the splitter read it, so that the parser need not read ``raw`` again.
+    element: Any = field(default=None, compare=False, repr=False)
 
 
 @dataclass
@@ -134,9 +136,10 @@ class SearchSource(ABC):
                 else f"record/{record_id}")
 
     @abstractmethod
-    def parse_record(self, raw: bytes, record_id: str) -> Any:
+    def parse_record(self, raw: bytes, record_id: str, element: Any = None) -> Any:
         """Parse one archived record (pure); None if it is not one of this source's
-        records (skipped); raise ParseError if it cannot be read."""
+        records (skipped); raise ParseError if it cannot be read. ``element`` is the
+        record as the splitter read it from ``raw``'s page, when there is one."""
 
 
 @dataclass

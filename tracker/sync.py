@@ -626,7 +626,8 @@ def _parse_records(source: SearchSource, fresh: list[Any], source_summary: Sourc
     parsed = []
     for raw_record in fresh:
         try:
-            record = source.parse_record(raw_record.raw, raw_record.record_id)
+            record = source.parse_record(raw_record.raw, raw_record.record_id,
+                                         raw_record.element)
         except ParseError as exc:
             source_summary.records_refused.append(exc.record)
             summary.problems.append(str(exc))

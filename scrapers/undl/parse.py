@@ -324,5 +324,5 @@ def split_search_page(body: bytes, *, source: str, url: str) -> SplitPage:
             errors.append(exc)
             continue
         records.append(RawRecord(record_id, control.get("005"),
-                                 etree.tostring(element, encoding="utf-8")))
+                                 etree.tostring(element, encoding="utf-8"), element))
     return SplitPage(int(match.group(1)), records, errors)

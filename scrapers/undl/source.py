@@ -6,6 +6,8 @@ documents are also asked for by symbol, once each, for the drafts no page covere
 
 from __future__ import annotations
 
+from lxml import etree
+
 from council.records import DocumentRecord, Finding, Severity, VotingRecord
 from scrapers.http import FetchError, PoliteClient, Response
 from scrapers.source import Lookup, LookupSource, SearchSource, SplitPage
@@ -32,7 +34,10 @@ class VotingRecordsSource(SearchSource):
     def split(self, body: bytes, *, url: str) -> SplitPage:
         return undl_parse.split_search_page(body, source=self.archive_name, url=url)
 
-    def parse_record(self, raw: bytes, record_id: str) -> VotingRecord:
+    def parse_record(self, raw: bytes, record_id: str,
+                     element: etree._Element | None = None) -> VotingRecord:
+        if element is not None:
+            return undl_parse.parse_record(element, base_url=self.base_url)
         return undl_parse.parse_record_xml(raw, base_url=self.base_url, record=record_id)
 
 
@@ -57,7 +62,10 @@ class DocumentsSource(LookupSource):
     def split(self, body: bytes, *, url: str) -> SplitPage:
         return undl_parse.split_search_page(body, source=self.archive_name, url=url)
 
-    def parse_record(self, raw: bytes, record_id: str) -> DocumentRecord | None:
+    def parse_record(self, raw: bytes, record_id: str,
+                     element: etree._Element | None = None) -> DocumentRecord | None:
+        if element is not None:
+            return undl_documents.parse_document(element, base_url=self.base_url)
         return undl_documents.parse_document_xml(raw, base_url=self.base_url, record=record_id)
 
     def look_up(self, client: PoliteClient, symbol: str) -> Response:
