@@ -847,3 +847,19 @@ def drafts_to_look_up(session: Session, source: str, *, retry_misses: bool) -> l
     symbols = session.execute(select(d.c.symbol).order_by(d.c.symbol)).scalars()
     return [s for s in symbols if re.fullmatch(r"S/\d+(?:/\d+)?(?:/(?:Rev|Corr|Add)\.\d+)*", s)
             and (s not in asked or (retry_misses and asked[s] is None))]
+
+
+def sync_history(session: Session, source: str) -> tuple[bool, dt.datetime | None]:
+    """Return whether a source was ever synced in full, and when it last synced cleanly."""
+    from sqlalchemy import func
+
+    from db.models import SyncRun
+
+    runs = table_of(SyncRun)
+    complete = session.execute(
+        select(runs.c.id).where(runs.c.source == source, runs.c.ok.is_(True),
+                                runs.c.complete.is_(True)).limit(1)).first()
+    last_ok = session.execute(
+        select(func.max(runs.c.started_at)).where(runs.c.source == source,
+                                                  runs.c.ok.is_(True))).scalar()
+    return complete is not None, last_ok

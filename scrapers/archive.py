@@ -262,14 +262,21 @@ class RecordArchive:
         Return {record id: when its content was first fetched}: an unchanged record
         keeps its first fetch time, so facts read from it keep their provenance.
         """
+        return self.save_versions((record_id, url, body, fetched_at)
+                                  for record_id, url, body in records)
+
+    def save_versions(self, records: Iterable[tuple[str, str, bytes, dt.datetime]]
+                      ) -> dict[str, dt.datetime]:
+        """Keep (record id, url, body, fetched at) records, each fetched at its own time
+        (the answers to lookups), in one transaction; return as ``save_many`` does."""
         items = list(records)
-        for record_id, _, _ in items:
+        for record_id, _, _, _ in items:
             _safe(record_id)
         connection = self._connect()
-        previous = self._latest([record_id for record_id, _, _ in items])
+        previous = self._latest([record_id for record_id, _, _, _ in items])
         times: dict[str, dt.datetime] = {}
         rows = []
-        for record_id, url, body in items:
+        for record_id, url, body, fetched_at in items:
             digest = hashlib.sha256(body).hexdigest()
             old = previous.get(record_id)
             if old is not None and old[2] == digest and old[0] == url:

@@ -35,9 +35,8 @@ from tenacity import (
     wait_random,
 )
 
-from tracker import PROJECT_URL, __version__
-
-USER_AGENT = f"unsc-tracker/{__version__} (+{PROJECT_URL})"
+# The User-Agent when the caller names none; the tracker names its version and address.
+USER_AGENT = "unsc-tracker"
 MAX_RETRY_AFTER = 300.0
 MAX_REDIRECTS = 5
 # The largest piece a decoder inflates at a time: the memory one step may take.
@@ -275,6 +274,7 @@ class PoliteClient:
         backoff_initial: float = 1.0,
         backoff_max: float = 60.0,
         transport: httpx.BaseTransport | None = None,
+        user_agent: str = USER_AGENT,
     ) -> None:
         self.min_interval = 1.0 / requests_per_second if requests_per_second > 0 else 0.0
         self.timeout = timeout
@@ -287,7 +287,7 @@ class PoliteClient:
         self._wait = _WaitRetryAfter(backoff_initial, backoff_max)
         self._deadline = _Deadline()
         self._client = httpx.Client(
-            headers={"User-Agent": USER_AGENT, "Accept-Encoding": "gzip, deflate",
+            headers={"User-Agent": user_agent, "Accept-Encoding": "gzip, deflate",
                      **(headers or {})},
             timeout=httpx.Timeout(timeout),
             follow_redirects=True,

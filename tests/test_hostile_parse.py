@@ -136,16 +136,16 @@ def test_an_unexpected_store_failure_names_the_record_and_keeps_its_siblings(
         engine: Engine, replay: Replay, settings: Settings, monkeypatch) -> None:
     """Whatever a store raises on one record must become a problem naming it; the other
     records of its batch must still be stored."""
-    import tracker.sync as sync_module
+    from tracker.sources import REGISTRY
 
-    real = sync_module.store_voting_records
+    real = REGISTRY["voting-records"].store
 
     def store(session, records, **kwargs):
         if any(r.record_id == "501" for r in records):
             raise OverflowError("Python int too large to convert to SQLite INTEGER")
         return real(session, records, **kwargs)
 
-    monkeypatch.setattr(sync_module, "store_voting_records", store)
+    monkeypatch.setattr(REGISTRY["voting-records"], "store", store)
     DigitalLibrary([adopted(n, str(500 + n)) for n in range(3)]).serve(replay)
     settings = settings.model_copy(update={"undl_url": replay.url})
     summary = sync(engine, settings, sources=["voting-records"], client=quiet_client(),

@@ -9,13 +9,13 @@ import pytest
 import respx
 
 from scrapers.http import (
-    USER_AGENT,
     FetchError,
     NotFound,
     PoliteClient,
     TransientError,
     parse_retry_after,
 )
+from tracker.sync import USER_AGENT
 
 URL = "https://un.example/page"
 
@@ -42,7 +42,7 @@ def client(time: FakeTime, **kwargs) -> PoliteClient:
 @respx.mock
 def test_user_agent_names_the_project() -> None:
     route = respx.get(URL).mock(return_value=httpx.Response(200, content=b"ok"))
-    with client(FakeTime()) as http:
+    with client(FakeTime(), user_agent=USER_AGENT) as http:
         assert http.get(URL).body == b"ok"
     assert route.calls[0].request.headers["User-Agent"] == USER_AGENT
     assert "unsc-tracker" in USER_AGENT and "http" in USER_AGENT

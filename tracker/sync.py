@@ -1,9 +1,14 @@
-"""The sync pipeline: fetch -> archive -> parse -> store, one page at a time.
+"""The sync pipeline: Source -> fetch -> archive -> parse -> store, one page at a time.
 
-Each page is stored in its own transaction, after it parsed cleanly: a page
-that fails to fetch or parse stores nothing and does not stop the run. Writes
-are upserts on natural keys, so a sync is idempotent and resumable: run it
-again and it completes what failed. ``rebuild`` replays the raw archive.
+The sources are listed once, in ``tracker.sources``; each is a ``scrapers.source``
+unit that says what to fetch for the state this module reads from the database, how
+to fetch it and how to parse it. Two generic loops drive them: the page runner (the
+Library's pages) and the search walker (the Digital Library's search, record by
+record). Every response is archived before it is parsed, so ``rebuild`` can replay
+what a parser once refused. Each page is stored in its own transaction, after it
+parsed cleanly: a page that fails to fetch or parse stores nothing and does not stop
+the run. Writes are upserts on natural keys, so a sync is idempotent and resumable:
+run it again and it completes what failed.
 """
 
 from __future__ import annotations
@@ -11,17 +16,17 @@ from __future__ import annotations
 import datetime as dt
 import re
 import sqlite3
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
 
 from filelock import FileLock, Timeout
-from sqlalchemy import Engine, func, select
+from sqlalchemy import Engine
 from sqlmodel import Session
 
-from council.records import Finding, ParseError, Severity
+from council.records import Finding, ParseError
 from db.engine import (
     DatabaseLocked,
     discard_staging,
@@ -40,22 +45,32 @@ from db.store import (
     ensure_members,
     known_records,
     note_lookups,
-    store_documents,
     store_findings_of,
-    store_meetings_table,
-    store_veto_list,
     store_voting_records,
+    sync_history,
 )
-from db.upsert import Counts, table_of
-from scrapers.archive import ArchivedPage, RawArchive, RecordArchive
-from scrapers.dhl import fetch as dhl_fetch
-from scrapers.dhl import parse as dhl_parse
+from db.upsert import Counts
+from scrapers.archive import RawArchive, RecordArchive
 from scrapers.http import FetchError, NotFound, PoliteClient, Response
+from scrapers.source import (
+    LookupSource,
+    Page,
+    PageSource,
+    SearchSource,
+    SyncState,
+    lookup_page_id,
+)
 from scrapers.undl import dataset as undl_dataset
-from scrapers.undl import documents as undl_documents
-from scrapers.undl import fetch as undl_fetch
-from scrapers.undl import parse as undl_parse
+from tracker import PROJECT_URL, __version__
 from tracker.settings import Settings
+from tracker.sources import REGISTRY, SOURCES, archive_names
+
+__all__ = ["SOURCES", "EmptyArchive", "StorageFault", "SyncLocked", "SyncSummary",
+           "import_undl_dataset", "open_database", "rebuild", "sync"]
+
+USER_AGENT = f"unsc-tracker/{__version__} (+{PROJECT_URL})"
+RECORD_BATCH = 500
+LOOKUP_BATCH = 50  # draft lookups stored per transaction
 
 
 class SyncLocked(RuntimeError):
@@ -91,18 +106,6 @@ def storage_trouble(exc: BaseException) -> bool:
 
 class EmptyArchive(RuntimeError):
     """``rebuild`` found nothing in the raw archive to rebuild from."""
-
-
-@dataclass(frozen=True)
-class PagePlan:
-    """One page of one source: where to fetch it and how to read it."""
-
-    source: str
-    page_id: str
-    fetch: Callable[[PoliteClient, ArchivedPage | None], Response]
-    # Parse and store a page; return the counts and the records of it that could not be read.
-    store: Callable[[Session, bytes, str, dt.datetime], tuple[Counts, list[ParseError]]]
-    label: str
 
 
 @dataclass
@@ -157,43 +160,13 @@ class _Silent:
 
 # --- sources --------------------------------------------------------------------------
 
-SOURCES = ("meetings", "veto-list", "voting-records", "documents")
-PAGED_SOURCES = ("meetings", "veto-list")
-ARCHIVE_NAMES = {"meetings": dhl_parse.SOURCE_MEETINGS, "veto-list": dhl_parse.SOURCE_VETO_LIST,
-                 "voting-records": undl_parse.SOURCE_VOTES,
-                 "documents": undl_documents.SOURCE_DOCUMENTS}
-RECORD_BATCH = 500
 
-
-def _store_meetings(year: int
-                    ) -> Callable[[Session, bytes, str, dt.datetime],
-                                  tuple[Counts, list[ParseError]]]:
-    def store(session: Session, body: bytes, url: str, fetched_at: dt.datetime
-              ) -> tuple[Counts, list[ParseError]]:
-        table = dhl_parse.parse_meetings_table(body, year=year, url=url)
-        return store_meetings_table(session, table, url=url, fetched_at=fetched_at), table.errors
-
-    return store
-
-
-def _store_veto_list(session: Session, body: bytes, url: str, fetched_at: dt.datetime
-                     ) -> tuple[Counts, list[ParseError]]:
-    page = dhl_parse.parse_veto_list(body, url=url)
-    return store_veto_list(session, page, url=url, fetched_at=fetched_at), page.errors
-
-
-def _year_of(page_id: str) -> int:
-    return int(page_id.split("-")[0])
-
-
-def _fetcher(base_url: str, page: dhl_fetch.Page
-             ) -> Callable[[PoliteClient, ArchivedPage | None], Response]:
-    def fetch(client: PoliteClient, archived: ArchivedPage | None) -> Response:
-        return dhl_fetch.fetch_page(
-            client, base_url, page, known_url=archived.url if archived else None,
-            validators=archived.validators if archived else None)
-
-    return fetch
+def polite_client(settings: Settings) -> PoliteClient:
+    """Return the HTTP client of a sync: paced as the settings say, naming the tracker."""
+    return PoliteClient(
+        requests_per_second=settings.requests_per_second, timeout=settings.timeout_seconds,
+        max_attempts=settings.max_attempts, max_bytes=settings.max_response_bytes,
+        user_agent=USER_AGENT)
 
 
 def _validators(response: Response) -> dict[str, str] | None:
@@ -202,36 +175,20 @@ def _validators(response: Response) -> dict[str, str] | None:
     return {k: v for k, v in found.items() if v} or None
 
 
-def plan_pages(settings: Settings, source: str, years: range) -> list[PagePlan]:
-    """Return the pages of a source to fetch, in the order they are stored."""
-    if source == "meetings":
-        pages = dhl_fetch.meetings_pages(years)
-    elif source == "veto-list":
-        pages = [dhl_fetch.veto_list_page()]
-    else:
-        raise ValueError(f"unknown source {source!r}; the sources are: {', '.join(SOURCES)}")
-    return [_plan(settings, source, page) for page in pages]
+@dataclass(frozen=True)
+class _PageJob:
+    """One page of one page source, and the writer that stores what its parser returns."""
+
+    source: PageSource
+    page: Page
+    store: Callable[..., Counts]
 
 
-def _plan(settings: Settings, source: str, page: dhl_fetch.Page) -> PagePlan:
-    if source == "meetings":
-        return PagePlan(source, page.page_id, _fetcher(settings.un_org_url, page),
-                        _store_meetings(_year_of(page.page_id)), f"meetings {page.page_id}")
-    return PagePlan(source, page.page_id, _fetcher(settings.un_org_url, page), _store_veto_list,
-                    "Veto List")
-
-
-def _archived_plans(settings: Settings, archive: RawArchive) -> list[PagePlan]:
-    """Return the archived pages of the paged sources, in the order a sync stores them."""
-    plans = []
-    for source in PAGED_SOURCES:
-        ids = sorted(archive.page_ids(ARCHIVE_NAMES[source]),
-                     key=lambda i: (_year_of(i), i) if source == "meetings" else (0, i))
-        for page_id in ids:
-            page = (dhl_fetch.veto_list_page() if source == "veto-list"
-                    else dhl_fetch.Page(page_id, (), _year_of(page_id)))
-            plans.append(_plan(settings, source, page))
-    return plans
+def _state(engine: Engine, name: str, *, full: bool) -> SyncState:
+    """Read from the database what a source's sync plans from (its history)."""
+    with Session(engine) as session:
+        complete, last_ok = sync_history(session, name)
+    return SyncState(everything=full or not complete, last_ok=last_ok)
 
 
 # --- running --------------------------------------------------------------------------
@@ -243,19 +200,6 @@ def open_database(engine: Engine) -> None:
         upgrade(engine)
         with session_scope(engine) as session:
             ensure_members(session)
-
-
-def _history(engine: Engine, source: str) -> tuple[bool, dt.datetime | None]:
-    """Return whether a source was ever synced in full, and when it last synced cleanly."""
-    runs = table_of(SyncRun)
-    with engine.connect() as connection:
-        complete = connection.execute(
-            select(runs.c.id).where(runs.c.source == source, runs.c.ok.is_(True),
-                                    runs.c.complete.is_(True)).limit(1)).first()
-        last_ok = connection.execute(
-            select(func.max(runs.c.started_at)).where(runs.c.source == source,
-                                                      runs.c.ok.is_(True))).scalar()
-    return complete is not None, last_ok
 
 
 @contextmanager
@@ -281,58 +225,60 @@ def _lock(settings: Settings, engine: Engine) -> Iterator[None]:
         raise SyncLocked(str(exc)) from None
 
 
-def _run_pages(engine: Engine, archive: RawArchive, plans: Iterable[PagePlan],
+def _run_pages(engine: Engine, archive: RawArchive, jobs: Iterable[_PageJob],
                summary: SyncSummary, reporter: Reporter,
                client: PoliteClient | None) -> None:
-    for plan in plans:
-        source_summary = summary.sources.setdefault(plan.source, SourceSummary(plan.source))
-        archive_name = ARCHIVE_NAMES[plan.source]
+    """The page runner: fetch with validators (or, with no client, load from the raw
+    archive), archive, parse, store; one transaction per page."""
+    for job in jobs:
+        source, page_id = job.source, job.page.page_id
+        source_summary = summary.sources.setdefault(source.name, SourceSummary(source.name))
         try:
             if client is not None:
-                archived = archive.load(archive_name, plan.page_id)
+                archived = archive.load(source.archive_name, page_id)
                 try:
-                    response = plan.fetch(client, archived)
+                    response = source.fetch(client, job.page, archived)
                 except NotFound as exc:
-                    if plan.source == "veto-list":
-                        raise FetchError(exc.url, "the Veto List was not found (404): check "
-                                         "TRACKER_UN_ORG_URL", exc.status) from None
-                    # A yearly table that does not exist (yet): noted, not a failure.
-                    source_summary.pages_missing.append(plan.page_id)
+                    failure = source.missing(exc)
+                    if failure is not None:
+                        raise failure from None
+                    source_summary.pages_missing.append(page_id)  # noted, not a failure
                     continue
                 source_summary.pages_fetched += 1
                 if response.status == 304 and archived is not None:
                     page = archived  # not modified: the archived copy is current
                     source_summary.pages_not_modified += 1
                 else:
-                    page, _ = archive.save(archive_name, plan.page_id, response.url,
+                    page, _ = archive.save(source.archive_name, page_id, response.url,
                                            response.body, response.fetched_at,
                                            _validators(response), response.final_url)
             else:
-                loaded = archive.load(archive_name, plan.page_id)
+                loaded = archive.load(source.archive_name, page_id)
                 if loaded is None:  # listed, so archived: its body does not match its digest
-                    source_summary.pages_failed.append(plan.page_id)
+                    source_summary.pages_failed.append(page_id)
                     summary.problems.append(
-                        f"raw archive {archive_name}/{plan.page_id}: no body matches the "
+                        f"raw archive {source.archive_name}/{page_id}: no body matches the "
                         "digest in its metadata (damaged); `tracker sync` fetches it again")
                     continue
                 page = loaded
                 source_summary.pages_fetched += 1
+            parsed = source.parse(page.body, url=page.url, page=job.page)
             with session_scope(engine) as session:
-                counts, errors = plan.store(session, page.body, page.url, page.fetched_at)
+                counts = job.store(session, parsed, url=page.url, fetched_at=page.fetched_at)
             source_summary.counts += counts
-            for error in errors:  # the rest of the page is stored
-                source_summary.records_refused.append(f"{plan.page_id} {error.record}")
+            for error in parsed.errors:  # the rest of the page is stored
+                source_summary.records_refused.append(f"{page_id} {error.record}")
                 summary.problems.append(str(error))
         except (FetchError, ParseError) as exc:
-            source_summary.pages_failed.append(plan.page_id)
+            source_summary.pages_failed.append(page_id)
             summary.problems.append(str(exc))
         except Exception as exc:  # one page never ends the whole sync
             if storage_trouble(exc):
                 raise
-            source_summary.pages_failed.append(plan.page_id)
-            summary.problems.append(_unexpected(ARCHIVE_NAMES[plan.source], plan.page_id, exc))
+            source_summary.pages_failed.append(page_id)
+            summary.problems.append(_unexpected(source.archive_name, page_id, exc))
         finally:
-            reporter.advance(plan.label)
+            reporter.advance(job.page.label)
 
 
 def _unexpected(source: str, page: str, exc: Exception) -> str:
@@ -418,56 +364,37 @@ def sync(
     reporter = reporter or _Silent()
     wanted = list(dict.fromkeys(sources))
     for name in wanted:
-        if name not in SOURCES:
+        if name not in REGISTRY:
             raise ValueError(f"unknown source {name!r}; the sources are: {', '.join(SOURCES)}")
     with _lock(settings, engine):
         open_database(engine)
         if since is not None and until is not None and since > until:
             raise ValueError(f"--since {since} is after --until {until}")
-        plans: list[PagePlan] = []
         summary = SyncSummary(sources={n: SourceSummary(n) for n in wanted})
-        everything_of: dict[str, bool] = {}
-        for name in wanted:
-            complete, last_ok = _history(engine, name)
-            everything_of[name] = full or not complete
-            if name == "veto-list":
-                summary.sources[name].complete = True
-            if name != "meetings":
+        jobs: list[_PageJob] = []
+        walks: list[tuple[SearchSource, SyncState, Callable[..., Counts]]] = []
+        for name, registered in REGISTRY.items():  # in the registry's order
+            if name not in wanted:
                 continue
-            last = until if until is not None else today.year
-            if since is not None:
-                first = since
-            elif everything_of[name]:
-                first = dhl_fetch.FIRST_YEAR
-            else:  # the years since the last clean sync, and at least last year's table
-                first = min(last - 1, last_ok.year if last_ok else last - 1)
-            first = max(first, dhl_fetch.FIRST_YEAR)
-            summary.sources[name].complete = first == dhl_fetch.FIRST_YEAR and last >= today.year
-            plans.extend(plan_pages(settings, name, range(first, last + 1)))
-        plans.extend(plan_pages(settings, "veto-list", range(0)) if "veto-list" in wanted
-                     else [])
-        for name in ("voting-records", "documents"):
-            if name in wanted:
-                summary.sources[name].complete = everything_of[name]
+            state = _state(engine, name, full=full)
+            source = registered.build(settings)
+            if isinstance(source, PageSource):
+                plan = source.plan(state, since=since, until=until, today=today)
+                summary.sources[name].complete = plan.complete
+                jobs.extend(_PageJob(source, page, registered.store) for page in plan.pages)
+            else:
+                summary.sources[name].complete = state.everything
+                walks.append((source, state, registered.store))
         started = dt.datetime.now(dt.UTC)
-        reporter.start(len(plans))
+        reporter.start(len(jobs))
         own_client = client is None
-        http = client or PoliteClient(
-            requests_per_second=settings.requests_per_second,
-            timeout=settings.timeout_seconds, max_attempts=settings.max_attempts,
-            max_bytes=settings.max_response_bytes)
+        http = client or polite_client(settings)
         archive = RawArchive(settings.raw_dir)
         try:
-            _run_pages(engine, archive, plans, summary, reporter, http)
-            if "voting-records" in wanted:
-                _sync_voting_records(engine, settings, http,
-                                     summary.sources["voting-records"], summary,
-                                     everything=everything_of["voting-records"],
-                                     reporter=reporter)
-            if "documents" in wanted:
-                _sync_documents(engine, settings, http, summary.sources["documents"],
-                                summary, everything=everything_of["documents"],
-                                reporter=reporter)
+            _run_pages(engine, archive, jobs, summary, reporter, http)
+            for source, state, store in walks:
+                _sync_search(engine, settings, archive, source, state, store, http,
+                             summary.sources[source.name], summary, reporter=reporter)
         finally:
             if own_client:
                 http.close()
@@ -491,11 +418,12 @@ def rebuild(engine: Engine, settings: Settings, *, reporter: Reporter | None = N
     reporter = reporter or _Silent()
     with _lock(settings, engine):
         archive = RawArchive(settings.raw_dir)
-        records = {name: _count_records(settings, name)
-                   for name in ("voting-records", "documents")}
+        searches = [s for s in (r.build(settings) for r in REGISTRY.values())
+                    if isinstance(s, SearchSource)]
+        records = {s.name: _count_records(settings, s) for s in searches}
         if not any(records.values()) and not any(
                 any(archive.page_ids(name)) for name in
-                (*ARCHIVE_NAMES.values(), undl_dataset.SOURCE_DATASET)):
+                (*archive_names().values(), undl_dataset.SOURCE_DATASET)):
             raise EmptyArchive(f"the raw archive at {settings.raw_dir} holds no pages: nothing "
                                "to rebuild from (run `tracker sync` first; the database was "
                                "left as it is)")
@@ -532,16 +460,26 @@ def rebuild(engine: Engine, settings: Settings, *, reporter: Reporter | None = N
 
 def _replay_archive(engine: Engine, settings: Settings, archive: RawArchive,
                     records: dict[str, int], reporter: Reporter) -> SyncSummary:
-    """Store every archived page and record into an empty database."""
+    """Store every archived page and record into an empty database, source by source in
+    the registry's order: the pages first, then the records."""
     open_database(engine)
-    plans = _archived_plans(settings, archive)
-    summary = SyncSummary(sources={n: SourceSummary(n) for n in SOURCES})
+    jobs: list[_PageJob] = []
+    searches: list[tuple[SearchSource, Callable[..., Counts]]] = []
+    for registered in REGISTRY.values():
+        source = registered.build(settings)
+        if isinstance(source, PageSource):
+            jobs.extend(_PageJob(source, page, registered.store) for page in
+                        source.archived(list(archive.page_ids(source.archive_name))))
+        else:
+            searches.append((source, registered.store))
+    summary = SyncSummary(sources={n: SourceSummary(n) for n in REGISTRY})
     started = dt.datetime.now(dt.UTC)
     datasets = list(archive.page_ids(undl_dataset.SOURCE_DATASET))
-    reporter.start(len(plans) + sum(records.values()) + len(datasets))
-    _run_pages(engine, archive, plans, summary, reporter, None)
-    for name in records:
-        _replay_records(engine, settings, name, summary.sources[name], summary, reporter)
+    reporter.start(len(jobs) + sum(records.values()) + len(datasets))
+    _run_pages(engine, archive, jobs, summary, reporter, None)
+    for source, store in searches:
+        _replay_records(engine, settings, source, store, summary.sources[source.name],
+                        summary, reporter)
     for dataset_id in datasets:
         loaded = archive.load(undl_dataset.SOURCE_DATASET, dataset_id)
         if loaded is not None:
@@ -555,72 +493,85 @@ def _replay_archive(engine: Engine, settings: Settings, archive: RawArchive,
     return summary
 
 
-# --- the Digital Library's voting records -----------------------------------------------
-
-
-class _Record(Protocol):
-    record_id: str
-    modified: str | None
-    url: str
-    raw: bytes
-
-
-class _Page(Protocol):
-    total: int
-    errors: list[ParseError]
-
-    @property
-    def records(self) -> Sequence[_Record]: ...
+# --- the Digital Library's search -------------------------------------------------------
 
 
 @contextmanager
-def _record_archive(settings: Settings, source: str) -> Iterator[RecordArchive]:
-    """Open the archive of a record-by-record source (``voting-records``, ``documents``);
-    an SQLite error of its file becomes a StorageFault naming the file."""
-    archive = RecordArchive(settings.raw_dir, ARCHIVE_NAMES[source])
+def _record_archive(settings: Settings, source: SearchSource) -> Iterator[RecordArchive]:
+    """Open the archive of a record-by-record source; an SQLite error of its file becomes
+    a StorageFault naming the file."""
+    archive = RecordArchive(settings.raw_dir, source.archive_name)
     try:
         with archive:
             yield archive
     except sqlite3.DatabaseError as exc:
         raise StorageFault(
             f"the record archive {archive.path}", archive.path,
-            f"`tracker sync --source {source} --full` fetches its records again") from exc
+            f"`tracker sync --source {source.name} --full` fetches its records again") from exc
 
 
-def _count_records(settings: Settings, source: str) -> int:
+def _count_records(settings: Settings, source: SearchSource) -> int:
     with _record_archive(settings, source) as archive:
         return archive.count()
 
 
-def _walk_search(
-    engine: Engine, archive: RecordArchive, *, label: str,
-    fetch: Callable[[int], Response], parse: Callable[[bytes, str], _Page],
-    store: Callable[[Session, list[Any], dict[str, dt.datetime]], Counts],
-    page_size: int, everything: bool, source_summary: SourceSummary, summary: SyncSummary,
-    reporter: Reporter,
-) -> None:
-    """Page through Digital Library search results, newest first.
+def _sync_search(engine: Engine, settings: Settings, raw: RawArchive, source: SearchSource,
+                 state: SyncState, store: Callable[..., Counts], client: PoliteClient,
+                 source_summary: SourceSummary, summary: SyncSummary, *,
+                 reporter: Reporter) -> None:
+    """Walk a source's search; then, for a source that can be asked by symbol, ask once
+    for each draft no record covers yet (misses are remembered; ``--full`` asks again)."""
 
-    Each new or changed record (id and last-change stamp) is archived on its
-    own and stored; a page with nothing new ends a normal sync, ``everything``
-    walks every page. A page that fails ends the walk with a problem; a record
-    that cannot be read is reported by id and the rest of the page is stored.
+    def store_records(session: Session, batch: list[Any], times: dict[str, dt.datetime]
+                      ) -> Counts:
+        return store(session, batch, source=source.archive_name, fetched_at=times)
+
+    with _record_archive(settings, source) as records:
+        with Session(engine) as session:
+            state = SyncState(everything=state.everything, last_ok=state.last_ok,
+                              known=known_records(session, source.archive_name))
+        _walk_search(engine, raw, records, source, state, store_records, client,
+                     source_summary, summary, reporter)
+        if isinstance(source, LookupSource) and not source_summary.failed:
+            with Session(engine) as session:
+                state = SyncState(everything=state.everything, last_ok=state.last_ok,
+                                  drafts_to_look_up=drafts_to_look_up(
+                                      session, source.archive_name,
+                                      retry_misses=state.everything))
+            _look_up_drafts(engine, raw, records, source, state, store_records, client,
+                            source_summary, summary, reporter)
+
+
+def _walk_search(engine: Engine, raw: RawArchive, records: RecordArchive,
+                 source: SearchSource, state: SyncState,
+                 store: Callable[[Session, list[Any], dict[str, dt.datetime]], Counts],
+                 client: PoliteClient, source_summary: SourceSummary, summary: SyncSummary,
+                 reporter: Reporter) -> None:
+    """The search walker: page through a Digital Library search, newest first.
+
+    Each page is archived, then split into records; each new or changed record (id and
+    last-change stamp) is archived on its own, then parsed and stored. A page with no
+    new or changed record stored ends a normal sync; ``state.everything`` walks every
+    page, and so does a walk after one that stopped part-way. A page that fails ends the
+    walk with a problem; a record the parser refuses is named (and stays archived: a
+    rebuild stores it once the parser reads it) and the rest of the page is stored.
     """
-    with Session(engine) as session:
-        known = known_records(session, archive.source)
-    if archive.walk_interrupted() and not everything:
+    everything = state.everything
+    if records.walk_interrupted() and not everything:
         # The last walk stopped part-way: the records past where it stopped may be
         # new although the first pages are not, so this walk goes to the end.
         everything = True
-        summary.notes.append(f"{label}: the last sync stopped part-way; "
+        summary.notes.append(f"{source.label}: the last sync stopped part-way; "
                              "reading every page of the search this time")
     jrec = 1
     walking = False
     total: int | None = None
     while total is None or jrec <= total:
         try:
-            response = fetch(jrec)
-            page = parse(response.body, response.url)
+            response = source.fetch_page(client, jrec)
+            raw.save(source.pages_archive_name, f"jrec-{jrec}", response.url, response.body,
+                     response.fetched_at)  # archived before it is parsed
+            page = source.split(response.body, url=response.url)
         except (FetchError, ParseError) as exc:
             source_summary.pages_failed.append(f"jrec={jrec}")
             summary.problems.append(str(exc))
@@ -629,42 +580,68 @@ def _walk_search(
             if storage_trouble(exc):
                 raise
             source_summary.pages_failed.append(f"jrec={jrec}")
-            summary.problems.append(_unexpected(archive.source, f"jrec={jrec}", exc))
+            summary.problems.append(_unexpected(source.archive_name, f"jrec={jrec}", exc))
             return
         source_summary.pages_fetched += 1
         if total is None:
             total = page.total
             if total == 0:
                 source_summary.pages_failed.append(f"jrec={jrec}")
-                summary.problems.append(f"{response.url}: the search found no {label} "
+                summary.problems.append(f"{response.url}: the search found no {source.label} "
                                         "(an empty answer is not 'nothing new')")
                 return
-            reporter.start(-(-total // page_size))
-        for error in page.errors:
+            reporter.start(-(-total // source.page_size))
+        for error in page.errors:  # no readable record id: nothing to archive it under
             source_summary.records_refused.append(error.record)
             summary.problems.append(str(error))
-        fresh = [r for r in page.records if known.get(r.record_id, "?") != r.modified]
-        if fresh and not walking:
+        fresh = [r for r in page.records if state.known.get(r.record_id, "?") != r.modified]
+        times = records.save_many([(r.record_id, source.record_url(r.record_id), r.raw)
+                                   for r in fresh], response.fetched_at)
+        parsed = _parse_records(source, fresh, source_summary, summary)
+        if parsed and not walking:
             # From the first new record on, a stop before the end could skip records.
-            archive.begin_walk(dt.datetime.now(dt.UTC))
+            records.begin_walk(dt.datetime.now(dt.UTC))
             walking = True
-        for start in range(0, len(fresh), RECORD_BATCH):
-            batch = fresh[start:start + RECORD_BATCH]
-            times = archive.save_many([(r.record_id, r.url, r.raw) for r in batch],
-                                      response.fetched_at)
-            _store_batch(engine, archive.source, batch, times, store, source_summary, summary)
+        for start in range(0, len(parsed), RECORD_BATCH):
+            _store_batch(engine, records.source, parsed[start:start + RECORD_BATCH], times,
+                         store, source_summary, summary)
         source_summary.counts.unchanged += len(page.records) - len(fresh)
-        seen = getattr(page, "skipped", 0) + len(page.records) + len(page.errors)
-        reporter.advance(f"{label} {jrec}-{jrec + seen - 1}")
+        seen = len(page.records) + len(page.errors)
+        reporter.advance(f"{source.label} {jrec}-{jrec + seen - 1}")
         if seen == 0:  # the loop runs only while jrec <= total: this is not the end
             source_summary.pages_failed.append(f"jrec={jrec}")
             summary.problems.append(f"{response.url}: an empty page at record {jrec} of "
                                     f"{total}: the search ended early")
             return
-        if not everything and not fresh:
+        if not everything and not parsed:
             break
         jrec += seen
-    archive.end_walk(dt.datetime.now(dt.UTC))
+    records.end_walk(dt.datetime.now(dt.UTC))
+
+
+def _parse_records(source: SearchSource, fresh: list[Any], source_summary: SourceSummary,
+                   summary: SyncSummary) -> list[Any]:
+    """Parse archived records; name those the parser refuses; leave out those that are
+    not the source's (a document that is not a draft)."""
+    parsed = []
+    for raw_record in fresh:
+        try:
+            record = source.parse_record(raw_record.raw, raw_record.record_id,
+                                         raw_record.element)
+        except ParseError as exc:
+            source_summary.records_refused.append(exc.record)
+            summary.problems.append(str(exc))
+            continue
+        except Exception as exc:  # one record never ends the sync; it stays archived
+            if storage_trouble(exc):
+                raise
+            source_summary.pages_failed.append(f"record {raw_record.record_id}")
+            summary.problems.append(_unexpected(source.archive_name,
+                                                f"record {raw_record.record_id}", exc))
+            continue
+        if record is not None:
+            parsed.append(record)
+    return parsed
 
 
 def _store_batch(engine: Engine, source: str, batch: list[Any], times: dict[str, dt.datetime],
@@ -694,130 +671,114 @@ def _store_batch(engine: Engine, source: str, batch: list[Any], times: dict[str,
             summary.problems.append(_unexpected(source, f"record {record.record_id}", exc))
 
 
-def _sync_voting_records(engine: Engine, settings: Settings, client: PoliteClient,
-                         source_summary: SourceSummary, summary: SyncSummary, *,
-                         everything: bool, reporter: Reporter) -> None:
-    """Page through the voting records, newest first; stop at a page with nothing new."""
-    token = settings.undl_token.get_secret_value() if settings.undl_token else None
-    name = ARCHIVE_NAMES["voting-records"]
-    with _record_archive(settings, "voting-records") as archive:
-        _walk_search(
-            engine, archive, label="voting records",
-            fetch=lambda jrec: undl_fetch.fetch_search_page(
-                client, settings.undl_url, jrec, rg=settings.undl_page_size, token=token),
-            parse=lambda body, url: undl_parse.parse_search_page(body, url=url,
-                                                                 base_url=settings.undl_url),
-            store=lambda session, batch, times: store_voting_records(
-                session, batch, source=name, fetched_at=times),
-            page_size=settings.undl_page_size, everything=everything,
-            source_summary=source_summary, summary=summary, reporter=reporter)
+@dataclass
+class _Answers:
+    """Draft lookups answered and not yet stored: stored together, one transaction."""
+
+    found: list[tuple[Any, dt.datetime]] = field(default_factory=list)  # (record, fetched at)
+    # symbol: (when asked, the answer's URL, the findings that say why no record matched)
+    missed: dict[str, tuple[dt.datetime, str, list[Finding]]] = field(default_factory=dict)
+
+    def __len__(self) -> int:
+        return len(self.found) + len(self.missed)
 
 
-def _sync_documents(engine: Engine, settings: Settings, client: PoliteClient,
-                    source_summary: SourceSummary, summary: SyncSummary, *,
-                    everything: bool, reporter: Reporter) -> None:
-    """Page through the Council's document records, then ask once by symbol for each
-    draft the pages did not cover (misses are remembered; ``--full`` asks again)."""
-    token = settings.undl_token.get_secret_value() if settings.undl_token else None
-    name = ARCHIVE_NAMES["documents"]
-
-    def store(session: Session, batch: list[Any], times: dict[str, dt.datetime]) -> Counts:
-        return store_documents(session, batch, source=name, fetched_at=times)
-
-    with _record_archive(settings, "documents") as archive:
-        _walk_search(
-            engine, archive, label="documents",
-            fetch=lambda jrec: undl_fetch.fetch_documents_page(
-                client, settings.undl_url, jrec, collection=settings.undl_documents_collection,
-                rg=settings.undl_page_size, token=token),
-            parse=lambda body, url: undl_documents.parse_document_page(
-                body, url=url, base_url=settings.undl_url),
-            store=store, page_size=settings.undl_page_size, everything=everything,
-            source_summary=source_summary, summary=summary, reporter=reporter)
-        if not source_summary.failed:
-            _look_up_drafts(engine, settings, client, archive, store, source_summary, summary,
-                            everything=everything, reporter=reporter)
-
-
-def _look_up_drafts(engine: Engine, settings: Settings, client: PoliteClient,
-                    archive: RecordArchive,
+def _look_up_drafts(engine: Engine, raw: RawArchive, records: RecordArchive,
+                    source: LookupSource, state: SyncState,
                     store: Callable[[Session, list[Any], dict[str, dt.datetime]], Counts],
-                    source_summary: SourceSummary, summary: SyncSummary, *,
-                    everything: bool, reporter: Reporter) -> None:
-    """Ask the Digital Library by symbol for each draft no document record covers yet."""
-    token = settings.undl_token.get_secret_value() if settings.undl_token else None
-    with Session(engine) as session:
-        missing = drafts_to_look_up(session, archive.source, retry_misses=everything)
-    reporter.start(len(missing))
-    for symbol in missing:
+                    client: PoliteClient, source_summary: SourceSummary, summary: SyncSummary,
+                    reporter: Reporter) -> None:
+    """Ask the source by symbol for each draft no record covers yet; store the answers
+    in batches (a draft without a record is remembered, and not asked for again)."""
+    answers = _Answers()
+    reporter.start(len(state.drafts_to_look_up))
+    for symbol in state.drafts_to_look_up:
         reporter.advance(f"document {symbol}")
         try:
-            response = undl_fetch.fetch_by_symbol(client, settings.undl_url, symbol, token=token)
-            page = undl_documents.parse_document_page(response.body, url=response.url,
-                                                      base_url=settings.undl_url)
+            response = source.look_up(client, symbol)
+            raw.save(source.lookups_archive_name, lookup_page_id(symbol), response.url,
+                     response.body, response.fetched_at)  # archived before it is parsed
+            lookup = source.parse_lookup(response.body, url=response.url, symbol=symbol)
         except (FetchError, ParseError) as exc:
             source_summary.pages_failed.append(symbol)
             summary.problems.append(str(exc))
-            if isinstance(exc, undl_fetch.BotWallError):
-                return
+            if isinstance(exc, FetchError) and source.ends_lookups(exc):
+                break
             continue
         except Exception as exc:  # one draft's answer never ends the sync
             if storage_trouble(exc):
                 raise
             source_summary.pages_failed.append(symbol)
-            summary.problems.append(_unexpected(archive.source, symbol, exc))
+            summary.problems.append(_unexpected(records.source, symbol, exc))
             continue
         source_summary.pages_fetched += 1
-        for error in page.errors:
+        for error in lookup.errors:
             source_summary.records_refused.append(error.record)
             summary.problems.append(str(error))
-        matching = [r for r in page.records if r.symbol == symbol]
-        if matching:
-            times = archive.save_many([(r.record_id, r.url, r.raw) for r in matching],
-                                      response.fetched_at)
-            _store_batch(engine, archive.source, matching, times, store, source_summary,
-                         summary)
-            continue
-        refused = [Finding(undl_documents.SOURCE_DOCUMENTS, symbol, "not_a_draft_record",
-                           Severity.INFO,
-                           f"{symbol}: the Digital Library's record for this symbol is "
-                           f"not a draft resolution's ({why}); its sponsors and title "
-                           "are not read, the draft keeps what the other sources say")
-                   for found, why in page.refused.items() if found == symbol]
+        if lookup.records:
+            answers.found.extend((r, response.fetched_at) for r in lookup.records)
+        else:
+            answers.missed[symbol] = (response.fetched_at, response.url, lookup.findings)
+        if len(answers) >= LOOKUP_BATCH:
+            _store_answers(engine, records, answers, store, source_summary, summary)
+            answers = _Answers()
+    _store_answers(engine, records, answers, store, source_summary, summary)
+
+
+def _store_answers(engine: Engine, records: RecordArchive, answers: _Answers,
+                   store: Callable[[Session, list[Any], dict[str, dt.datetime]], Counts],
+                   source_summary: SourceSummary, summary: SyncSummary) -> None:
+    """Archive the records found (one archive transaction), then store them and remember
+    the misses in one transaction; if that fails, store them one by one, so the record
+    it cannot take is named and the others are kept."""
+    if not answers:
+        return
+    found = [record for record, _ in answers.found]
+    times = records.save_versions([(r.record_id, r.url, r.raw, fetched_at)
+                                   for r, fetched_at in answers.found])
+
+    def remember(session: Session, missed: dict[str, tuple[dt.datetime, str, list[Finding]]]
+                 ) -> None:
+        for symbol, (checked_at, _, _) in missed.items():
+            note_lookups(session, records.source, {symbol: None}, checked_at=checked_at)
+        store_findings_of(session, records.source,
+                          {url: (findings, checked_at)
+                           for checked_at, url, findings in missed.values()})
+
+    try:
         with session_scope(engine) as session:
-            note_lookups(session, archive.source, {symbol: None},
-                         checked_at=response.fetched_at)
-            store_findings_of(session, archive.source,
-                              {response.url: (refused, response.fetched_at)})
-
-
-def _replay_records(engine: Engine, settings: Settings, source: str,
-                    source_summary: SourceSummary, summary: SyncSummary,
-                    reporter: Reporter) -> None:
-    """Store the archived records of a record-by-record source again, in batches."""
-    name = ARCHIVE_NAMES[source]
-    base_url = settings.undl_url
-    parse: Callable[[bytes, str], Any]
-    store: Callable[[Session, list[Any], dict[str, dt.datetime]], Counts]
-    if source == "voting-records":
-        def parse(body: bytes, record_id: str) -> Any:
-            return undl_parse.parse_record_xml(body, base_url=base_url, record=record_id)
-
-        def store(session: Session, batch: list[Any], times: dict[str, dt.datetime]) -> Counts:
-            return store_voting_records(session, batch, source=name, fetched_at=times)
+            counts = store(session, found, times) if found else Counts()
+            remember(session, answers.missed)
+    except Exception as exc:  # found out below, one by one
+        if storage_trouble(exc):
+            raise
     else:
-        def parse(body: bytes, record_id: str) -> Any:
-            return undl_documents.parse_document_xml(body, base_url=base_url, record=record_id)
+        source_summary.counts += counts
+        return
+    for record in found:
+        _store_batch(engine, records.source, [record], times, store, source_summary, summary)
+    for symbol, missed in answers.missed.items():
+        with session_scope(engine) as session:
+            remember(session, {symbol: missed})
 
-        def store(session: Session, batch: list[Any], times: dict[str, dt.datetime]) -> Counts:
-            return store_documents(session, batch, source=name, fetched_at=times)
+
+def _replay_records(engine: Engine, settings: Settings, source: SearchSource,
+                    store: Callable[..., Counts], source_summary: SourceSummary,
+                    summary: SyncSummary, reporter: Reporter) -> None:
+    """Store the archived records of a record-by-record source again, in batches."""
+    name = source.archive_name
+
+    def store_records(session: Session, batch: list[Any], times: dict[str, dt.datetime]
+                      ) -> Counts:
+        return store(session, batch, source=name, fetched_at=times)
 
     batch: list[Any] = []
     times: dict[str, dt.datetime] = {}
 
     def flush() -> None:
         if batch:
-            _store_batch(engine, name, list(batch), dict(times), store, source_summary, summary)
+            _store_batch(engine, name, list(batch), dict(times), store_records, source_summary,
+                         summary)
             batch.clear()
             times.clear()
 
@@ -826,7 +787,7 @@ def _replay_records(engine: Engine, settings: Settings, source: str,
             record_id = page.page_id
             reporter.advance(f"record {record_id}")
             try:
-                record = parse(page.body, record_id)
+                record = source.parse_record(page.body, record_id)
             except ParseError as exc:
                 source_summary.records_refused.append(record_id)
                 summary.problems.append(str(exc))
@@ -907,10 +868,7 @@ def import_undl_dataset(engine: Engine, settings: Settings, path_or_url: str, *,
         started = dt.datetime.now(dt.UTC)
         if re.match(r"^https?://", path_or_url):
             own = client is None
-            http = client or PoliteClient(
-                requests_per_second=settings.requests_per_second,
-                timeout=settings.timeout_seconds, max_attempts=settings.max_attempts,
-                max_bytes=settings.max_response_bytes)
+            http = client or polite_client(settings)
             try:
                 response = http.get(path_or_url)
             except FetchError as exc:
@@ -940,3 +898,4 @@ def import_undl_dataset(engine: Engine, settings: Settings, path_or_url: str, *,
         _derive_mandates(engine, summary, dt.date.today())
         _record_runs(engine, summary, started)
         return summary
+

@@ -48,6 +48,7 @@ from council.records import (
 )
 from council.rules import council_size
 from council.symbols import SymbolError, normalise_meeting_record
+from scrapers.source import RawRecord, SplitPage
 
 SOURCE_VOTES = "undl-votes"
 MARC = "http://www.loc.gov/MARC21/slim"
@@ -295,3 +296,34 @@ def parse_record_xml(body: bytes, *, base_url: str = "", record: str = "record")
     if len(elements) != 1:
         raise ParseError(SOURCE_VOTES, record, f"expected one record, found {len(elements)}")
     return parse_record(elements[0], base_url=base_url)
+
+
+def split_search_page(body: bytes, *, source: str, url: str) -> SplitPage:
+    """Split a page of MARCXML search results into records (id, change stamp, raw XML).
+
+    Pure, and no more than that: the records are read by the source's parser once each
+    is archived. A page that is not MARCXML, or gives no total, is refused whole.
+    """
+    match = _TOTAL.search(body[:8192])
+    root = safe_xml(body, source=source, record=url)
+    if root.tag == f"{{{MARC}}}record":
+        elements = [root]
+    elif root.tag == f"{{{MARC}}}collection":
+        elements = list(root.findall("m:record", _NS))
+    else:
+        raise ParseError(source, url, f"unexpected root element {root.tag!r}")
+    if match is None:
+        raise ParseError(source, url, "no Search-Engine-Total-Number-Of-Results comment")
+    records: list[RawRecord] = []
+    errors: list[ParseError] = []
+    for element in elements:
+        control = {c.get("tag"): (c.text or "").strip()
+                   for c in element.findall("m:controlfield", _NS)}
+        try:
+            record_id = checked_record_id(control.get("001"), source=source)
+        except ParseError as exc:
+            errors.append(exc)
+            continue
+        records.append(RawRecord(record_id, control.get("005"),
+                                 etree.tostring(element, encoding="utf-8"), element))
+    return SplitPage(int(match.group(1)), records, errors)

@@ -1,0 +1,86 @@
+"""The Digital Library as sources: its voting records and its documents of drafts.
+
+Both are walked through the search, newest first (``tracker.sync`` walks it); the
+documents are also asked for by symbol, once each, for the drafts no page covered.
+"""
+
+from __future__ import annotations
+
+from lxml import etree
+
+from council.records import DocumentRecord, Finding, Severity, VotingRecord
+from scrapers.http import FetchError, PoliteClient, Response
+from scrapers.source import Lookup, LookupSource, SearchSource, SplitPage
+from scrapers.undl import documents as undl_documents
+from scrapers.undl import fetch as undl_fetch
+from scrapers.undl import parse as undl_parse
+
+
+class VotingRecordsSource(SearchSource):
+    """The Council's roll calls (the ``Voting Data`` collection)."""
+
+    name = "voting-records"
+    archive_name = undl_parse.SOURCE_VOTES
+    label = "voting records"
+
+    def __init__(self, base_url: str, *, page_size: int = undl_fetch.PAGE_SIZE,
+                 token: str | None = None) -> None:
+        self.base_url, self.page_size, self._token = base_url, page_size, token
+
+    def fetch_page(self, client: PoliteClient, jrec: int) -> Response:
+        return undl_fetch.fetch_search_page(client, self.base_url, jrec, rg=self.page_size,
+                                            token=self._token)
+
+    def split(self, body: bytes, *, url: str) -> SplitPage:
+        return undl_parse.split_search_page(body, source=self.archive_name, url=url)
+
+    def parse_record(self, raw: bytes, record_id: str,
+                     element: etree._Element | None = None) -> VotingRecord:
+        if element is not None:
+            return undl_parse.parse_record(element, base_url=self.base_url)
+        return undl_parse.parse_record_xml(raw, base_url=self.base_url, record=record_id)
+
+
+class DocumentsSource(LookupSource):
+    """The document records of the Council's drafts (a documents collection), and the
+    drafts the tables and the Veto List know that no page covered, asked for by symbol."""
+
+    name = "documents"
+    archive_name = undl_documents.SOURCE_DOCUMENTS
+    label = "documents"
+
+    def __init__(self, base_url: str, *, collection: str,
+                 page_size: int = undl_fetch.PAGE_SIZE, token: str | None = None) -> None:
+        self.base_url, self.page_size, self._token = base_url, page_size, token
+        self.collection = collection
+
+    def fetch_page(self, client: PoliteClient, jrec: int) -> Response:
+        return undl_fetch.fetch_documents_page(client, self.base_url, jrec,
+                                               collection=self.collection, rg=self.page_size,
+                                               token=self._token)
+
+    def split(self, body: bytes, *, url: str) -> SplitPage:
+        return undl_parse.split_search_page(body, source=self.archive_name, url=url)
+
+    def parse_record(self, raw: bytes, record_id: str,
+                     element: etree._Element | None = None) -> DocumentRecord | None:
+        if element is not None:
+            return undl_documents.parse_document(element, base_url=self.base_url)
+        return undl_documents.parse_document_xml(raw, base_url=self.base_url, record=record_id)
+
+    def look_up(self, client: PoliteClient, symbol: str) -> Response:
+        return undl_fetch.fetch_by_symbol(client, self.base_url, symbol, token=self._token)
+
+    def parse_lookup(self, body: bytes, *, url: str, symbol: str) -> Lookup:
+        page = undl_documents.parse_document_page(body, url=url, base_url=self.base_url)
+        matching = [r for r in page.records if r.symbol == symbol]
+        findings = [] if matching else [
+            Finding(self.archive_name, symbol, "not_a_draft_record", Severity.INFO,
+                    f"{symbol}: the Digital Library's record for this symbol is not a draft "
+                    f"resolution's ({why}); its sponsors and title are not read, the draft "
+                    "keeps what the other sources say")
+            for found, why in page.refused.items() if found == symbol]
+        return Lookup(matching, page.errors, findings)
+
+    def ends_lookups(self, exc: FetchError) -> bool:
+        return isinstance(exc, undl_fetch.BotWallError)

@@ -1,0 +1,56 @@
+"""The registry of the UN's sources: the one place that lists them.
+
+Each entry names a ``Source`` (``scrapers/<source>/source.py``), how it is built from the
+settings, and the ``db.store`` writer that stores what its parser returns (scrapers never
+import the database, so the two meet here). The CLI's ``--source`` choices, ``sync`` and
+``rebuild`` all read this list, in its order. Adding a source is one subpackage under
+``scrapers/``, one line here, and its writer in ``db/store.py``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from db.store import store_documents, store_meetings_table, store_veto_list, store_voting_records
+from db.upsert import Counts
+from scrapers.dhl.source import MeetingsSource, VetoListSource
+from scrapers.source import PageSource, SearchSource
+from scrapers.undl.source import DocumentsSource, VotingRecordsSource
+from tracker.settings import Settings
+
+
+def _token(settings: Settings) -> str | None:
+    return settings.undl_token.get_secret_value() if settings.undl_token else None
+
+
+@dataclass
+class Registered:
+    """A source, how to build it from the settings, and its store writer: for a page
+    source ``store(session, page, url=, fetched_at=)``, for a search source
+    ``store(session, records, source=, fetched_at=)``."""
+
+    kind: type[PageSource] | type[SearchSource]
+    build: Callable[[Settings], PageSource | SearchSource]
+    store: Callable[..., Counts]
+
+    @property
+    def name(self) -> str:
+        return self.kind.name
+
+
+REGISTRY: dict[str, Registered] = {r.name: r for r in (
+    Registered(MeetingsSource, lambda s: MeetingsSource(s.un_org_url), store_meetings_table),
+    Registered(VetoListSource, lambda s: VetoListSource(s.un_org_url), store_veto_list),
+    Registered(VotingRecordsSource, lambda s: VotingRecordsSource(
+        s.undl_url, page_size=s.undl_page_size, token=_token(s)), store_voting_records),
+    Registered(DocumentsSource, lambda s: DocumentsSource(
+        s.undl_url, collection=s.undl_documents_collection, page_size=s.undl_page_size,
+        token=_token(s)), store_documents),
+)}
+SOURCES = tuple(REGISTRY)
+
+
+def archive_names() -> dict[str, str]:
+    """{source name: its archive name}."""
+    return {name: r.kind.archive_name for name, r in REGISTRY.items()}
