@@ -35,6 +35,8 @@ from tenacity import (
     wait_random,
 )
 
+from council.errors import TrackerError
+
 # The User-Agent when the caller names none; the tracker names its version and address.
 USER_AGENT = "unsc-tracker"
 MAX_RETRY_AFTER = 300.0
@@ -43,7 +45,7 @@ MAX_REDIRECTS = 5
 DECODE_PIECE = 64 * 1024
 
 
-class FetchError(Exception):
+class FetchError(TrackerError):
     """A page that could not be fetched; the message names the URL and what to do."""
 
     def __init__(self, url: str, message: str, status: int | None = None) -> None:

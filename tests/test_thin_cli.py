@@ -261,3 +261,28 @@ def test_mandate_profile_must_give_its_heading_and_timeline(
     shown = runner.invoke(app, ["mandate", "dprk-panel-of-experts", "--as-of", "2024-03-15",
                                 "--format", "json"], env=env)
     assert json.loads(shown.stdout) == payload
+
+
+def test_every_expected_error_is_a_tracker_error_with_its_exit_code() -> None:
+    """The CLI turns errors into messages in one place, by catching TrackerError: every
+    error the tracker raises on purpose must derive from it, with its own exit code."""
+    from council.errors import TrackerError
+    from council.mandates import RegistryError
+    from council.members import UnknownMemberError
+    from council.records import PageShapeError, ParseError
+    from council.symbols import SymbolError
+    from db.engine import DatabaseLocked
+    from reports.export import ExportError
+    from reports.vetoes import ReportError
+    from scrapers.http import FetchError, NotFound, TransientError
+    from tracker.sync import EmptyArchive, StorageFault, SyncLocked
+
+    codes = {cls.__name__: cls.exit_code for cls in (
+        RegistryError, UnknownMemberError, ParseError, PageShapeError, SymbolError,
+        DatabaseLocked, ExportError, ReportError, FetchError, NotFound, TransientError,
+        EmptyArchive, StorageFault, SyncLocked) if issubclass(cls, TrackerError)}
+    assert codes == {"RegistryError": 1, "UnknownMemberError": 1, "ParseError": 1,
+                     "PageShapeError": 1, "SymbolError": 1, "DatabaseLocked": 2,
+                     "ExportError": 1, "ReportError": 1, "FetchError": 1, "NotFound": 1,
+                     "TransientError": 1, "EmptyArchive": 1, "StorageFault": 1,
+                     "SyncLocked": 2}

@@ -425,7 +425,7 @@ def sync(
 
     Example: tracker sync --source meetings --since 1990 --until 1999
     """
-    from tracker.sync import SOURCES, SyncLocked
+    from tracker.sync import SOURCES
     from tracker.sync import sync as run_sync
 
     settings = _settings()
@@ -435,12 +435,9 @@ def sync(
     for name in source or ():
         if name not in SOURCES:
             _fail(f"unknown source {name!r}; the sources are: {', '.join(SOURCES)}")
-    try:
-        summary = _run_with_progress(lambda reporter: run_sync(
-            engine, settings, sources=source or SOURCES, since=since, until=until, full=full,
-            reporter=reporter))
-    except SyncLocked as exc:
-        _fail(str(exc), code=2)
+    summary = _run_with_progress(lambda reporter: run_sync(
+        engine, settings, sources=source or SOURCES, since=since, until=until, full=full,
+        reporter=reporter))
     _summarise(summary, fmt)
     if not summary.ok:
         raise typer.Exit(1)
@@ -455,18 +452,12 @@ def rebuild(fmt: FormatOption = Format.table) -> None:
 
     Example: TRACKER_DATABASE_URL=sqlite:///copy.sqlite tracker rebuild
     """
-    from tracker.sync import EmptyArchive, SyncLocked
     from tracker.sync import rebuild as run_rebuild
 
     settings = _settings()
     engine = _engine(create=True)
-    try:
-        summary = _run_with_progress(lambda reporter: run_rebuild(engine, settings,
-                                                                  reporter=reporter))
-    except SyncLocked as exc:
-        _fail(str(exc), code=2)
-    except EmptyArchive as exc:
-        _fail(str(exc))
+    summary = _run_with_progress(lambda reporter: run_rebuild(engine, settings,
+                                                              reporter=reporter))
     _summarise(summary, fmt)
     if not summary.ok:
         raise typer.Exit(1)
@@ -858,7 +849,6 @@ def import_undl_dataset(
 
     Example: tracker import undl-dataset 2026_02_06_sc_voting.csv
     """
-    from tracker.sync import SyncLocked
     from tracker.sync import import_undl_dataset as run_import
 
     settings = _settings()
@@ -866,8 +856,6 @@ def import_undl_dataset(
     try:
         summary = _run_with_progress(lambda reporter: run_import(
             engine, settings, path_or_url, reporter=reporter))
-    except SyncLocked as exc:
-        _fail(str(exc), code=2)
     except FileNotFoundError as exc:
         _fail(str(exc))
     _summarise(summary, fmt)

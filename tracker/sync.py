@@ -26,6 +26,7 @@ from filelock import FileLock, Timeout
 from sqlalchemy import Engine
 from sqlmodel import Session
 
+from council.errors import TrackerError
 from council.records import Finding, ParseError
 from db.engine import (
     DatabaseLocked,
@@ -73,11 +74,13 @@ RECORD_BATCH = 500
 LOOKUP_BATCH = 50  # draft lookups stored per transaction
 
 
-class SyncLocked(RuntimeError):
+class SyncLocked(TrackerError, RuntimeError):
     """Another sync or rebuild is running on the same database or data folder."""
 
+    exit_code = 2
 
-class StorageFault(RuntimeError):
+
+class StorageFault(TrackerError, RuntimeError):
     """A file of the tracker cannot be read or written (damaged, full disk, read-only)."""
 
     def __init__(self, what: str, path: Path, recovery: str) -> None:
@@ -104,7 +107,7 @@ def storage_trouble(exc: BaseException) -> bool:
     return isinstance(exc, DatabaseError) and type(exc.orig) is sqlite3.DatabaseError
 
 
-class EmptyArchive(RuntimeError):
+class EmptyArchive(TrackerError, RuntimeError):
     """``rebuild`` found nothing in the raw archive to rebuild from."""
 
 
