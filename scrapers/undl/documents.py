@@ -43,10 +43,9 @@ from council.records import (
     nfc,
 )
 from council.symbols import SymbolError, normalise_document_symbol
-from scrapers.undl.parse import _NS, MARC, safe_xml
+from scrapers.undl.parse import _NS, MARC, safe_xml, search_elements
 
 SOURCE_DOCUMENTS = "undl-documents"
-_TOTAL = re.compile(rb"<!--\s*Search-Engine-Total-Number-Of-Results:\s*(\d+)\s*-->")
 # A title part (245 $a $b, 239 $a, split at ":") that calls the document a draft resolution,
 # in the forms the Library's records use: "Draft resolution", "Joint draft resolution",
 # "[Revised] draft resolution", "Second revised draft proposal", "Projet de résolution",
@@ -194,16 +193,7 @@ def parse_document(element: etree._Element, *, base_url: str = "") -> DocumentRe
 
 def parse_document_page(body: bytes, *, url: str, base_url: str = "") -> DocumentPage:
     """Parse a page of document search results (drafts kept, other documents skipped)."""
-    match = _TOTAL.search(body[:8192])
-    root = safe_xml(body, source=SOURCE_DOCUMENTS, record=url)
-    if root.tag == f"{{{MARC}}}record":
-        elements = [root]
-    elif root.tag == f"{{{MARC}}}collection":
-        elements = list(root.findall("m:record", _NS))
-    else:
-        raise ParseError(SOURCE_DOCUMENTS, url, f"unexpected root element {root.tag!r}")
-    if match is None:
-        raise ParseError(SOURCE_DOCUMENTS, url, "no Search-Engine-Total-Number-Of-Results comment")
+    total, elements = search_elements(body, source=SOURCE_DOCUMENTS, url=url)
     records: list[DocumentRecord] = []
     errors: list[ParseError] = []
     skipped = 0
@@ -220,7 +210,7 @@ def parse_document_page(body: bytes, *, url: str, base_url: str = "") -> Documen
             refused[symbol] = not_a_draft(element) or "not a draft resolution"
         else:
             records.append(record)
-    return DocumentPage(total=int(match.group(1)), records=records, skipped=skipped,
+    return DocumentPage(total=total, records=records, skipped=skipped,
                         errors=errors, refused=refused)
 
 

@@ -263,22 +263,28 @@ def parse_record(element: etree._Element, *, base_url: str = "") -> VotingRecord
     )
 
 
-def _records(root: etree._Element) -> list[etree._Element]:
+def _records(root: etree._Element, *, source: str = SOURCE_VOTES, where: str = "page"
+             ) -> list[etree._Element]:
     if root.tag == f"{{{MARC}}}record":
         return [root]
     if root.tag != f"{{{MARC}}}collection":
-        raise ParseError(SOURCE_VOTES, "page", f"unexpected root element {root.tag!r}")
+        raise ParseError(source, where, f"unexpected root element {root.tag!r}")
     return list(root.findall("m:record", _NS))
+
+
+def search_elements(body: bytes, *, source: str, url: str) -> tuple[int, list[etree._Element]]:
+    """Return a MARCXML search page's total number of results and its record elements;
+    refuse a page that is not MARCXML or gives no total."""
+    match = _TOTAL.search(body[:8192])
+    elements = _records(safe_xml(body, source=source, record=url), source=source, where=url)
+    if match is None:
+        raise ParseError(source, url, "no Search-Engine-Total-Number-Of-Results comment")
+    return int(match.group(1)), elements
 
 
 def parse_search_page(body: bytes, *, url: str, base_url: str = "") -> SearchPage:
     """Parse a page of search results; records that cannot be read are returned as errors."""
-    match = _TOTAL.search(body[:8192])
-    root = safe_xml(body, source=SOURCE_VOTES, record=url)
-    elements = _records(root)
-    if match is None:
-        raise ParseError(SOURCE_VOTES, url, "no Search-Engine-Total-Number-Of-Results comment")
-    total = int(match.group(1))
+    total, elements = search_elements(body, source=SOURCE_VOTES, url=url)
     records: list[VotingRecord] = []
     errors: list[ParseError] = []
     for element in elements:
@@ -304,16 +310,7 @@ def split_search_page(body: bytes, *, source: str, url: str) -> SplitPage:
     Pure, and no more than that: the records are read by the source's parser once each
     is archived. A page that is not MARCXML, or gives no total, is refused whole.
     """
-    match = _TOTAL.search(body[:8192])
-    root = safe_xml(body, source=source, record=url)
-    if root.tag == f"{{{MARC}}}record":
-        elements = [root]
-    elif root.tag == f"{{{MARC}}}collection":
-        elements = list(root.findall("m:record", _NS))
-    else:
-        raise ParseError(source, url, f"unexpected root element {root.tag!r}")
-    if match is None:
-        raise ParseError(source, url, "no Search-Engine-Total-Number-Of-Results comment")
+    total, elements = search_elements(body, source=source, url=url)
     records: list[RawRecord] = []
     errors: list[ParseError] = []
     for element in elements:
@@ -326,4 +323,4 @@ def split_search_page(body: bytes, *, source: str, url: str) -> SplitPage:
             continue
         records.append(RawRecord(record_id, control.get("005"),
                                  etree.tostring(element, encoding="utf-8"), element))
-    return SplitPage(int(match.group(1)), records, errors)
+    return SplitPage(total, records, errors)
