@@ -25,7 +25,7 @@ Measures, in one run:
   ``tracker agreement`` on it, each in a process of its own, with time and that
   process's peak memory.
 
-Run by hand:  python benchmarks/bench_full.py [--db URL] [--scale 100] [--lookup-only 190]
+Run by hand:  python benchmarks/bench_full.py [--db URL] [--repeat 3] [--scale 100] [--lookup-only 190]
 (the database given with --db is emptied first: point it at a scratch database).
 """
 
@@ -42,6 +42,7 @@ import tempfile
 import threading
 import time
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
@@ -148,13 +149,6 @@ class Site:
         self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
 
 
-def fresh(url: str) -> Engine:
-    """Open a database and empty it: a benchmark starts from nothing."""
-    engine = make_engine(url)
-    drop_schema(engine)
-    return engine
-
-
 MARC_RECORD = "{http://www.loc.gov/MARC21/slim}record"
 
 
@@ -238,6 +232,74 @@ def synthetic(records: list[Record], scale: int) -> Iterator[Record]:
                 draft=draft, agenda=r.agenda, note=r.note)
 
 
+@dataclass
+class Run:
+    """The timings of one run of the measured steps, from an empty database."""
+
+    voting: float = 0.0
+    voting_floor: float = 0.0
+    sync: float = 0.0
+    noop: float = 0.0
+    floor: float = 0.0
+    rebuild: float = 0.0
+    floor_files: float = 0.0
+    notes: dict[str, str] = field(default_factory=dict)
+
+
+def measure(site: Site, library: LookupLibrary, engine: Engine, settings: Settings,
+            work: Path) -> Run:
+    """Time every step once, each sync from an empty database and data folder."""
+    today = dt.date(2022, 12, 31)
+    run = Run()
+    drop_schema(engine)
+    # The voting records alone, into an empty database and a data folder of their own.
+    voting_settings = settings.model_copy(update={"data_dir": work / "voting-data"})
+
+    def run_voting() -> Any:
+        with PoliteClient(requests_per_second=0) as client:
+            return sync(engine, voting_settings, sources=["voting-records"], full=True,
+                        today=today, client=client)
+
+    summary, run.voting = timed(run_voting)
+    totals = summary.totals()
+    run.notes["voting"] = (f"{summary.sources['voting-records'].pages_fetched} requests, "
+                           f"{totals.new + totals.changed:,} rows written, ok={summary.ok}")
+    parsed, run.voting_floor = timed(lambda: floor_voting_records(site))
+    run.notes["voting_floor"] = f"{parsed:,} records"
+    drop_schema(engine)
+
+    def run_sync() -> Any:
+        with PoliteClient(requests_per_second=0) as client:
+            return sync(engine, settings, today=today, client=client)
+
+    site.requests = 0
+    library.searches.clear()
+    summary, run.sync = timed(run_sync)
+    totals = summary.totals()
+    lookups = [q for q in library.searches if "p" in q]
+    run.notes["sync"] = (f"{site.requests} requests ({len(lookups)} lookups by symbol), "
+                         f"{totals.new + totals.changed:,} rows written, ok={summary.ok}, "
+                         f"peak RSS {peak_mb():.0f} MB (the process, the replay server's data "
+                         "too)")
+    asked = {q["p"].split(":", 1)[1].strip('"') for q in lookups}
+    hidden = {symbol for symbol, _, _ in library.by_symbol_only}
+    if hidden - asked:
+        sys.exit(f"the sync never asked for {len(hidden - asked)} lookup-only drafts: "
+                 + ", ".join(sorted(hidden - asked)[:10]))
+    run.notes["lookups"] = f"{len(hidden)}, each asked for once"
+    site.requests = 0
+    summary, run.noop = timed(run_sync)
+    totals = summary.totals()
+    run.notes["noop"] = (f"{site.requests} requests "
+                         f"({sum(s.pages_not_modified for s in summary.sources.values())} "
+                         f"answered 304), {totals.new + totals.changed} rows written")
+    parsed, run.floor = timed(lambda: floor_from_network(site, lookups))
+    run.notes["floor"] = f"{parsed:,} documents"
+    _, run.rebuild = timed(lambda: rebuild(engine, settings))
+    _, run.floor_files = timed(lambda: floor_from_files(settings.raw_dir))
+    return run
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--db", help="database URL (default: SQLite in a temporary folder)")
@@ -246,6 +308,10 @@ def main() -> None:
     parser.add_argument("--lookup-only", type=int, default=190,
                         help="drafts left out of the documents search pages, found only by "
                              "the lookup by symbol (default 190)")
+    parser.add_argument("--repeat", type=int, default=1,
+                        help="run the timed steps this many times, each from an empty "
+                             "database, and report the best time of each (a shared "
+                             "machine's load varies from second to second)")
     args = parser.parse_args()
     if not HTML.is_dir():
         sys.exit(f"no saved pages at {HTML}")
@@ -254,72 +320,40 @@ def main() -> None:
     site = Site(library)
     work = Path(tempfile.mkdtemp(prefix="bench-full-"))
     db_url = args.db or f"sqlite:///{work / 'tracker.sqlite'}"
-    settings = Settings(data_dir=work / "data", un_org_url=site.url, undl_url=site.url,
-                        requests_per_second=0, database_url=db_url)
-    engine = fresh(db_url)
-    rows: list[tuple[str, str]] = []
-    today = dt.date(2022, 12, 31)
+    engine = make_engine(db_url)
     startup = min(timed(lambda: subprocess.run(
         [sys.executable, "-m", "tracker", "--help"], capture_output=True, check=True))[1]
         for _ in range(3))
-
-    # The voting records alone, into an empty database and data folder of their own.
-    voting_settings = settings.model_copy(update={"data_dir": work / "voting-data"})
-
-    def run_voting() -> Any:
-        with PoliteClient(requests_per_second=0) as client:
-            return sync(engine, voting_settings, sources=["voting-records"], full=True,
-                        today=today, client=client)
-
-    summary, voting_seconds = timed(run_voting)
-    totals = summary.totals()
-    rows.append(("voting records alone (--source voting-records --full)",
-                 f"{voting_seconds:.1f} s, {summary.sources['voting-records'].pages_fetched} "
-                 f"requests, {totals.new + totals.changed:,} rows written, ok={summary.ok}"))
-    parsed, voting_floor = timed(lambda: floor_voting_records(site))
-    rows.append(("floor: fetch + parse the voting records' pages, no store",
-                 f"{voting_floor:.2f} s ({parsed:,} records)"))
-    rows.append(("voting records' overhead over the floor",
-                 f"{(voting_seconds + startup) / voting_floor:.1f}x"))
-    engine.dispose()
-    engine = fresh(db_url)
-
-    def run_sync() -> Any:
-        with PoliteClient(requests_per_second=0) as client:
-            return sync(engine, settings, today=today, client=client)
-
-    site.requests = 0
-    library.searches.clear()
-    summary, sync_seconds = timed(run_sync)
-    totals = summary.totals()
-    lookups = [q for q in library.searches if "p" in q]
-    rows.append(("full sync", f"{sync_seconds:.1f} s, {site.requests} requests "
-                 f"({len(lookups)} lookups by symbol), "
-                 f"{totals.new + totals.changed:,} rows written, ok={summary.ok}, "
-                 f"peak RSS {peak_mb():.0f} MB (the process, the replay server's data too)"))
-    asked = {q["p"].split(":", 1)[1].strip('"') for q in lookups}
-    hidden = {symbol for symbol, _, _ in library.by_symbol_only}
-    if hidden - asked:
-        sys.exit(f"the sync never asked for {len(hidden - asked)} lookup-only drafts: "
-                 + ", ".join(sorted(hidden - asked)[:10]))
-    rows.append(("drafts found only by lookup", f"{len(hidden)}, each asked for once"))
-    site.requests = 0
-    summary, seconds = timed(run_sync)
-    totals = summary.totals()
-    rows.append(("no-op sync", f"{seconds:.2f} s, {site.requests} requests "
-                 f"({sum(s.pages_not_modified for s in summary.sources.values())} answered 304), "
-                 f"{totals.new + totals.changed} rows written"))
-    parsed, floor_net = timed(lambda: floor_from_network(site, lookups))
-    rows.append(("floor: fetch + parse, no store", f"{floor_net:.1f} s ({parsed:,} documents)"))
-    rows.append(("CLI start-up (tracker --help)", f"{startup:.2f} s"))
-    rows.append(("sync overhead over the floor",
-                 f"{(sync_seconds + startup) / floor_net:.1f}x"))
-    _, rebuild_seconds = timed(lambda: rebuild(engine, settings))
-    _, floor_files = timed(lambda: floor_from_files(settings.raw_dir))
-    rows.append(("rebuild from the raw archive", f"{rebuild_seconds:.1f} s"))
-    rows.append(("floor: read + parse the archive", f"{floor_files:.1f} s"))
-    rows.append(("rebuild overhead over the floor",
-                 f"{(rebuild_seconds + startup) / floor_files:.1f}x"))
+    runs = []
+    for attempt in range(max(1, args.repeat)):
+        settings = Settings(data_dir=work / f"data-{attempt}", un_org_url=site.url,
+                            undl_url=site.url, requests_per_second=0, database_url=db_url)
+        runs.append(measure(site, library, engine, settings, work / f"run-{attempt}"))
+    best = Run(**{name: min(getattr(r, name) for r in runs)
+                  for name in ("voting", "voting_floor", "sync", "noop", "floor", "rebuild",
+                               "floor_files")}, notes=runs[-1].notes)
+    rows: list[tuple[str, str]] = [
+        ("voting records alone (--source voting-records --full)",
+         f"{best.voting:.2f} s, {best.notes['voting']}"),
+        ("floor: fetch + parse the voting records' pages, no store",
+         f"{best.voting_floor:.2f} s ({best.notes['voting_floor']})"),
+        ("voting records' overhead over the floor",
+         f"{(best.voting + startup) / best.voting_floor:.1f}x"),
+        ("full sync", f"{best.sync:.1f} s, {best.notes['sync']}"),
+        ("drafts found only by lookup", best.notes["lookups"]),
+        ("no-op sync", f"{best.noop:.2f} s, {best.notes['noop']}"),
+        ("floor: fetch + parse, no store", f"{best.floor:.1f} s ({best.notes['floor']})"),
+        ("CLI start-up (tracker --help)", f"{startup:.2f} s"),
+        ("sync overhead over the floor", f"{(best.sync + startup) / best.floor:.1f}x"),
+        ("rebuild from the raw archive", f"{best.rebuild:.1f} s"),
+        ("floor: read + parse the archive", f"{best.floor_files:.1f} s"),
+        ("rebuild overhead over the floor",
+         f"{(best.rebuild + startup) / best.floor_files:.1f}x"),
+    ]
+    if len(runs) > 1:
+        rows.append((f"best of {len(runs)} runs; every run (sync / floor / rebuild / floor)",
+                     "; ".join(f"{r.sync:.1f} / {r.floor:.1f} / {r.rebuild:.1f} / "
+                               f"{r.floor_files:.1f} s" for r in runs)))
     reports: list[tuple[str, Callable[[], Any]]] = [
         ("vetoes", lambda: vetoes.vetoes(engine)),
         ("vetoes --by member", lambda: vetoes.vetoes(engine, by="member")),
@@ -339,8 +373,8 @@ def main() -> None:
     ]
     for label, report in reports:
         report()  # warm: first use of pandas and the connection pool
-        best = min(timed(report)[1] for _ in range(3))
-        rows.append((f"report: {label}", f"{best * 1000:.0f} ms"))
+        fastest = min(timed(report)[1] for _ in range(3))
+        rows.append((f"report: {label}", f"{fastest * 1000:.0f} ms"))
     rows.append(("process peak RSS so far", f"{peak_mb():.0f} MB"))
 
     if args.scale > 1:
