@@ -61,7 +61,7 @@ def ensure_members(session: Session) -> Counts:
          "successor": m.successor, "source_url": member_source(m.code)}
         for m in known_members().values()
     ]
-    _, counts = upsert(session, Member, rows, key="code")
+    _, counts = upsert(session, Member, rows, key="code", new_ids=False)
     return counts
 
 
@@ -152,7 +152,7 @@ def _add_findings(session: Session, findings: Sequence[FindingRecord], *,
     if not rows:
         return Counts()
     _, counts = upsert(session, Finding, rows, key=("source", "page", "record", "kind", "message"),
-                       fill_only=("first_seen",))
+                       fill_only=("first_seen",), new_ids=False)
     return counts
 
 
@@ -193,7 +193,8 @@ def store_meetings_table(session: Session, page: MeetingsTable, *, url: str,
     draft_ids, c = upsert(session, Draft, drafts, key="symbol", fill_only=("date",),
                           provenance=prov)
     counts += c
-    _, c = upsert(session, PresidentialStatement, statements, key="symbol", provenance=prov)
+    _, c = upsert(session, PresidentialStatement, statements, key="symbol", provenance=prov,
+                  new_ids=False)
     counts += c
 
     events: list[dict[str, Any]] = []
@@ -498,7 +499,8 @@ def store_voting_records(session: Session, records: Sequence[VotingRecord], *, s
         counts += _add_findings(session, displaced, seen_at=min(map(when, records)))
     _, c = upsert(session, SourceRecord, [
         {"source": source, "record_id": r.record_id, "modified": r.modified,
-         "vote_event_id": None, **prov(r)} for r, _ in claimants], key=("source", "record_id"))
+         "vote_event_id": None, **prov(r)} for r, _ in claimants], key=("source", "record_id"),
+        new_ids=False)
     counts += c
     if not records:
         return counts
@@ -580,7 +582,8 @@ def store_voting_records(session: Session, records: Sequence[VotingRecord], *, s
          "name_at_time": v.name, **prov(r)}
         for r in records if not no_vote(r) for v in r.votes
     ]
-    _, c = upsert(session, MemberVote, vote_rows, key=("vote_event_id", "member_code"))
+    _, c = upsert(session, MemberVote, vote_rows, key=("vote_event_id", "member_code"),
+                  new_ids=False)
     counts += c
     stated = {(row["vote_event_id"], row["member_code"]) for row in vote_rows}
     mv = table_of(MemberVote)
@@ -607,7 +610,7 @@ def store_voting_records(session: Session, records: Sequence[VotingRecord], *, s
     _, c = upsert(session, SourceRecord, [
         {"source": source, "record_id": r.record_id, "modified": r.modified,
          "vote_event_id": event_ids[r.vote_key], **prov(r)} for r in records],
-        key=("source", "record_id"))
+        key=("source", "record_id"), new_ids=False)
     counts += c
     return counts
 
@@ -823,7 +826,7 @@ def store_documents(session: Session, records: Sequence[DocumentRecord], *, sour
                                                   for r in records})
     _, c = upsert(session, SourceRecord, [
         {"source": source, "record_id": r.record_id, "modified": r.modified, **prov(r)}
-        for r in records], key=("source", "record_id"))
+        for r in records], key=("source", "record_id"), new_ids=False)
     counts += c
     note_lookups(session, source, {r.symbol: r.record_id for r in records},
                  checked_at=max(prov(r)["fetched_at"] for r in records))

@@ -14,7 +14,18 @@ from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Table, and_, bindparam, delete, insert, or_, select, tuple_, update
+from sqlalchemy import (
+    Connection,
+    Table,
+    and_,
+    bindparam,
+    delete,
+    insert,
+    or_,
+    select,
+    tuple_,
+    update,
+)
 from sqlmodel import Session, SQLModel
 
 PROVENANCE = ("source_url", "fetched_at")
@@ -53,6 +64,34 @@ def _key_of(key: str | Sequence[str]) -> tuple[str, ...]:
     return (key,) if isinstance(key, str) else tuple(key)
 
 
+def _insert_many(connection: Connection, table: Table, rows: Sequence[Mapping[str, Any]]
+                 ) -> None:
+    """Insert rows that all carry the same columns, in one executemany.
+
+    On SQLite the rows go to the driver's executemany directly, each value converted
+    once by its column type's own bind processor: the same SQL and values SQLAlchemy
+    would send, without its per-row parameter handling, which was most of the cost of a
+    large insert. Elsewhere (and for a table whose missing columns have defaults to
+    fill), SQLAlchemy's insert.
+    """
+    if not rows:
+        return
+    dialect = connection.dialect
+    names = list(rows[0])
+    if dialect.name != "sqlite" or any(
+            c.default is not None for c in table.c if c.name not in rows[0]):
+        connection.execute(insert(table), list(rows))
+        return
+    preparer = dialect.identifier_preparer
+    processors = [table.c[n].type.dialect_impl(dialect).bind_processor(dialect) for n in names]
+    sql = (f"INSERT INTO {preparer.format_table(table)} "
+           f"({', '.join(preparer.quote(n) for n in names)}) "
+           f"VALUES ({', '.join('?' for _ in names)})")
+    values = [tuple([row[n] if convert is None or row[n] is None else convert(row[n])
+                     for n, convert in zip(names, processors, strict=True)]) for row in rows]
+    connection.exec_driver_sql(sql, values)
+
+
 def _where_keys(table: Table, columns: tuple[str, ...], keys: Sequence[Any]) -> Any:
     """Return a WHERE clause that finds (at least) the rows with these keys.
 
@@ -83,6 +122,7 @@ def upsert(
     fill_only: Collection[str] = (),
     provenance: Mapping[str, Any] | None = None,
     secondary: bool = False,
+    new_ids: bool = True,
 ) -> tuple[dict[Any, int], Counts]:
     """Insert or update rows by their natural key; return {key: id} and the counts.
 
@@ -91,32 +131,47 @@ def upsert(
     are only set when empty, unless the row came from this same page or record
     (same ``source_url``). A ``secondary`` source adds to rows another source
     states without moving their provenance; it owns, and updates in full, the
-    rows it alone states.
+    rows it alone states. With ``new_ids=False`` (a caller that needs no ids) the
+    ids of the rows inserted are not read back: a plain bulk insert.
     """
     table = table_of(model)
     pk = next(iter(table.primary_key.columns))
     columns = _key_of(key)
     composite = len(columns) > 1
+    # Core statements on the session's connection: the same transaction, without the
+    # ORM's per-statement work (these writes hold no ORM objects).
+    connection = session.connection()
 
-    def key_value(row: Any) -> Any:
-        return tuple(row[c] for c in columns) if composite else row[columns[0]]
+    if composite:
+        def key_value(row: Any) -> Any:
+            return tuple([row[c] for c in columns])
+    else:
+        only = columns[0]
+
+        def key_value(row: Any) -> Any:
+            return row[only]
 
     counts = Counts()
     merged: dict[Any, dict[str, Any]] = {}
     for row in rows:  # the last row of a key in a batch wins, like sequential writes
-        if any(row.get(c) is None for c in columns):
+        k = tuple([row.get(c) for c in columns]) if composite else row.get(columns[0])
+        if k is None or (composite and None in k):
             # NULL never equals NULL in SQL: such a row could never be found again.
             raise ValueError(f"{table.name}: a row has no value for its key "
                              f"{', '.join(columns)}: {dict(row)!r}")
-        merged.setdefault(key_value(row), {}).update(row)
+        if k in merged:
+            merged[k].update(row)
+        else:
+            merged[k] = dict(row)
     keys = list(merged)
     existing: dict[Any, Any] = {}
     wanted = set(keys)
     for chunk in _chunks(keys):
-        for found in session.execute(select(table).where(_where_keys(table, columns, chunk))
-                                     ).mappings():
-            if key_value(found) in wanted:
-                existing[key_value(found)] = found
+        for found in connection.execute(select(table).where(_where_keys(table, columns, chunk))
+                                        ).mappings():
+            found_key = key_value(found)
+            if found_key in wanted:
+                existing[found_key] = found
     inserts: list[dict[str, Any]] = []
     updates: dict[tuple[str, ...], list[dict[str, Any]]] = {}
     for k, row in merged.items():
@@ -155,8 +210,9 @@ def upsert(
     ids = {k: old[pk.name] for k, old in existing.items()}
     # SQLite returns the new ids with a multi-row insert. On PostgreSQL that statement is
     # larger than psycopg's plain executemany plus one lookup, and slower: measured.
-    dialect = session.get_bind().dialect
-    returning = dialect.name == "sqlite" and dialect.insert_executemany_returning
+    dialect = connection.dialect
+    returning = (new_ids and dialect.name == "sqlite"
+                 and dialect.insert_executemany_returning)
     if inserts:
         by_columns: dict[tuple[str, ...], list[dict[str, Any]]] = {}
         for row in inserts:
@@ -164,21 +220,21 @@ def upsert(
         for batch in by_columns.values():
             if returning:  # the new ids come back with the insert
                 inserted = insert(table).returning(pk, *(table.c[c] for c in columns))
-                for found_id, *found_key in session.execute(inserted, batch):
+                for found_id, *found_key in connection.execute(inserted, batch):
                     ids[tuple(found_key) if composite else found_key[0]] = found_id
             else:
-                session.execute(insert(table), batch)
+                _insert_many(connection, table, batch)
     for changed_columns, batch in updates.items():
         statement = (
             update(table)
             .where(pk == bindparam("_id"))
             .values({c: bindparam(c) for c in changed_columns if c != "_id"})
         )
-        session.connection().execute(statement, batch)
-    new_keys = [] if returning else [key_value(row) for row in inserts]
+        connection.execute(statement, batch)
+    new_keys = [key_value(row) for row in inserts] if new_ids and not returning else []
     fresh = set(new_keys)
     for chunk in _chunks(new_keys):
-        found_rows = session.execute(
+        found_rows = connection.execute(
             select(*(table.c[c] for c in columns), pk)
             .where(_where_keys(table, columns, chunk)))
         for *found_key, found_id in found_rows:
@@ -203,13 +259,15 @@ def replace_set(
     longer states are deleted, rows it states anew are inserted.
     """
     table = table_of(model)
+    connection = session.connection()  # Core statements, as in upsert
     counts = Counts()
     columns = [table.c[c] for c in key]
-    present = {tuple(r): i for *r, i in session.execute(select(*columns, table.c.id).where(scope))}
+    present = {tuple(r): i for *r, i in connection.execute(
+        select(*columns, table.c.id).where(scope))}
     wanted = {tuple(row[c] for c in key): row for row in rows}
     stale = [i for k, i in present.items() if k not in wanted]
     for chunk in _chunks(stale):
-        session.execute(delete(table).where(table.c.id.in_(chunk)))
+        connection.execute(delete(table).where(table.c.id.in_(chunk)))
     counts.deleted = len(stale)
     new_rows = [{**row, **(provenance or {})} for k, row in wanted.items() if k not in present]
     counts.unchanged = len(wanted) - len(new_rows)
@@ -220,10 +278,13 @@ def replace_set(
         for chunk in _chunks([tuple(r[c] for c in key) for r in new_rows]):
             where = (tuple_(*columns).in_(chunk) if len(columns) > 1
                      else columns[0].in_([k[0] for k in chunk]))
-            existing.update(tuple(r) for r in session.execute(select(*columns).where(where)))
+            existing.update(tuple(r) for r in connection.execute(select(*columns).where(where)))
         new_rows = [r for r in new_rows if tuple(r[c] for c in key) not in existing]
-        if new_rows:
-            session.execute(insert(table), new_rows)
+        by_columns: dict[tuple[str, ...], list[Mapping[str, Any]]] = {}
+        for row in new_rows:
+            by_columns.setdefault(tuple(sorted(row)), []).append(row)
+        for batch in by_columns.values():
+            _insert_many(connection, table, batch)
     return counts
 
 
