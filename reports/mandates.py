@@ -1,12 +1,14 @@
 """Mandates: what the Council created, renewed, and let lapse, with the votes behind each step.
 
-Status and expiry are those the last derivation stored (it runs after every sync,
-rebuild and import, as of that day) while they still hold today (an expiry that has
-passed since is not "active": the rule below decides it); for another date (``as_of``) they are the
-Council's rule (``council.mandate_status``) applied to the stored events: a
-mandate whose expiry passed with no extension adopted and no termination has
-lapsed on its expiry date when a renewal failed in a vote (the evidence), and
-has otherwise expired (no renewal found in the sources).
+The events (established, extended, renewal failed, terminated...) are those the last
+derivation stored; a mandate's status and expiry on a date (today by default) are the
+Council's rule (``council.mandate_status``) applied to them. The rule is not the
+derivation done again: it reads only the stored events and the date, and a status is a
+matter of the date (the ``mandate.status`` column, stored for SQL readers, is as of the
+derivation's day, and an expiry or an end date passed since makes it stale): a mandate
+whose expiry passed with no extension adopted and no termination has lapsed on its
+expiry date when a renewal failed in a vote (the evidence), and has otherwise expired
+(no renewal found in the sources).
 """
 
 from __future__ import annotations
@@ -29,7 +31,8 @@ VETO_PRECEDENCE = ("dhl-veto-list", "dhl-meetings", "roll-call")
 
 def _events(engine: Engine) -> pd.DataFrame:
     """Return every stored event: those read from the sources, and the end (lapsed,
-    expired) the last derivation computed for its day."""
+    expired) the last derivation computed for its day (the reports leave that one out and
+    ask the rule for the date they show)."""
     with engine.connect() as connection:
         return pd.read_sql(select(table_of(MandateEvent)), connection)
 
@@ -60,19 +63,6 @@ def _date(value: Any) -> dt.date | None:
     return dt.date.fromisoformat(str(value)[:10])
 
 
-def _stored_end(rows: list[dict[str, Any]], slug: str) -> Event | None:
-    """Return the end (lapsed, expired) the last derivation computed, if any."""
-    ends = _as_events(rows, slug)
-    return ends[-1] if ends else None
-
-
-def _still_current(status: Any, expiry: Any, today: dt.date) -> bool:
-    """Whether a stored status still holds today: the derivation ran on the day of the last
-    sync, and the one thing that changes with the date alone is an expiry passing since."""
-    end = _date(expiry)
-    return not (status == "active" and end is not None and end < today)
-
-
 def _open_ended() -> set[str]:
     """The mandates the registry says were established with no time limit."""
     return {e.slug for e in load_registry().entries if e.open_ended}
@@ -82,7 +72,6 @@ def mandates(engine: Engine, *, status: str | None = None, kind: str | None = No
              expiring_within: int | None = None, as_of: dt.date | None = None) -> pd.DataFrame:
     """Return one line per mandate: slug, name, kind, established by, last action, expiry,
     status — as of a date."""
-    stored = as_of is None  # no other date asked: the last derivation's status
     as_of = as_of or dt.date.today()
     if status is not None and status not in STATUSES:
         raise ReportError(f"unknown status {status!r}; use one of {', '.join(STATUSES)}")
@@ -90,20 +79,16 @@ def mandates(engine: Engine, *, status: str | None = None, kind: str | None = No
         raise ReportError(f"unknown kind {kind!r}; use one of {', '.join(KINDS)}")
     m = table_of(Mandate)
     with engine.connect() as connection:
-        rows = pd.read_sql(select(m.c.id, m.c.slug, m.c.name, m.c.kind, m.c.established_by,
-                                  m.c.status, m.c.expiry).order_by(m.c.slug), connection)
+        rows = pd.read_sql(select(m.c.id, m.c.slug, m.c.name, m.c.kind, m.c.established_by)
+                           .order_by(m.c.slug), connection)
     events = _by_mandate(_events(engine))
     open_ended = _open_ended()
     out = []
     for row in rows.to_dict(orient="records"):
         rows_of = events.get(int(row["id"]), [])
         timeline = _as_events([r for r in rows_of if r["kind"] not in COMPUTED], row["slug"])
-        if stored and _still_current(row["status"], row["expiry"], as_of):
-            state, expiry = row["status"], _date(row["expiry"])
-            lapse = _stored_end([r for r in rows_of if r["kind"] in COMPUTED], row["slug"])
-        else:
-            state, expiry, lapse = mandate_status(timeline, as_of,
-                                                  open_ended=row["slug"] in open_ended)
+        state, expiry, lapse = mandate_status(timeline, as_of,
+                                              open_ended=row["slug"] in open_ended)
         past = [e for e in timeline if e.date is not None and e.date <= as_of]
         if lapse is not None:
             past.append(lapse)
@@ -167,7 +152,6 @@ def mandate_timeline(engine: Engine, slug: str, *, as_of: dt.date | None = None
                      ) -> dict[str, Any]:
     """Return a mandate and its timeline: establishment, renewals (resolution, date, tally,
     new expiry), failed renewals (draft, sponsors, tally, vetoing members), the end."""
-    stored = as_of is None  # no other date asked: the last derivation's status
     as_of = as_of or dt.date.today()
     m, me, d = table_of(Mandate), table_of(MandateEvent), table_of(Draft)
     with engine.connect() as connection:
@@ -180,14 +164,9 @@ def mandate_timeline(engine: Engine, slug: str, *, as_of: dt.date | None = None
             select(me, d.c.symbol.label("draft"))
             .outerjoin(d, d.c.id == me.c.draft_id)
             .where(me.c.mandate_id == row["id"])).mappings()]
-    ends = [r for r in rows if r["kind"] in COMPUTED]  # computed for the derivation's day
-    rows = [r for r in rows if r["kind"] not in COMPUTED]
-    if stored and _still_current(row["status"], row["expiry"], as_of):
-        state, expiry = row["status"], _date(row["expiry"])
-        lapse = _stored_end(ends, slug)
-    else:
-        state, expiry, lapse = mandate_status(_as_events(rows, slug), as_of,
-                                              open_ended=slug in _open_ended())
+    rows = [r for r in rows if r["kind"] not in COMPUTED]  # the end is the rule's, below
+    state, expiry, lapse = mandate_status(_as_events(rows, slug), as_of,
+                                          open_ended=slug in _open_ended())
     e = table_of(VoteEvent)
     resolution_ids = [r["resolution_id"] for r in rows if r["resolution_id"]]
     with engine.connect() as connection:
