@@ -20,10 +20,9 @@ from council.rules import FAILED_WITHOUT_VETO, format_tally
 from db.models import Draft, Meeting, Member, Resolution, Sponsorship, Veto, VoteEvent
 from db.upsert import table_of
 from reports.rollcalls import votes as roll_call
-from reports.vetoes import ReportError, resolve_member
+from reports.vetoes import VETO_PRECEDENCE, ReportError, resolve_member
 
 STATUSES = ("adopted", "vetoed", "failed")
-VETO_PRECEDENCE = ("dhl-veto-list", "dhl-meetings", "roll-call")
 
 
 def _frames(engine: Engine) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:

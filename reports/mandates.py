@@ -24,9 +24,7 @@ from council.mandates import KINDS, load_registry
 from council.rules import format_tally
 from db.models import Draft, Mandate, MandateEvent, MemberVote, Sponsorship, Veto, VoteEvent
 from db.upsert import table_of
-from reports.vetoes import ReportError
-
-VETO_PRECEDENCE = ("dhl-veto-list", "dhl-meetings", "roll-call")
+from reports.vetoes import VETO_PRECEDENCE, ReportError
 
 
 def _events(engine: Engine) -> pd.DataFrame:

@@ -22,6 +22,9 @@ from db.models import Draft, Meeting, Member, Veto, VoteEvent
 from db.upsert import table_of
 
 CONVENTIONS = ("dhl-veto-list", "dhl-meetings")
+# Whose vetoes a draft or mandate report shows when sources differ: the Veto List's, then
+# the tables', then those read from a roll call.
+VETO_PRECEDENCE = (*CONVENTIONS, "roll-call")
 ROC_UNTIL = dt.date(1971, 10, 25)
 Grouping = Literal["member", "year", "decade", "agenda"]
 

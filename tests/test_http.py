@@ -15,7 +15,6 @@ from scrapers.http import (
     TransientError,
     parse_retry_after,
 )
-from tracker.sync import USER_AGENT
 
 URL = "https://un.example/page"
 
@@ -41,11 +40,18 @@ def client(time: FakeTime, **kwargs) -> PoliteClient:
 
 @respx.mock
 def test_user_agent_names_the_project() -> None:
-    route = respx.get(URL).mock(return_value=httpx.Response(200, content=b"ok"))
-    with client(FakeTime(), user_agent=USER_AGENT) as http:
-        assert http.get(URL).body == b"ok"
-    assert route.calls[0].request.headers["User-Agent"] == USER_AGENT
-    assert "unsc-tracker" in USER_AGENT and "http" in USER_AGENT
+    """The sync's client names the project, its version and its address in every request
+    (scrapers take the User-Agent from tracker; they do not import it)."""
+    from tracker import PROJECT_URL, __version__
+    from tracker.settings import Settings
+    from tracker.sync import polite_client
+
+    with respx.mock(assert_all_called=True) as router:
+        route = router.get("https://example.org/x").respond(200, text="ok")
+        with polite_client(Settings(requests_per_second=0)) as http:
+            http.get("https://example.org/x")
+    assert route.calls[0].request.headers["User-Agent"] == (
+        f"unsc-tracker/{__version__} (+{PROJECT_URL})")
 
 
 @respx.mock

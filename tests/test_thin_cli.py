@@ -286,3 +286,18 @@ def test_every_expected_error_is_a_tracker_error_with_its_exit_code() -> None:
                      "ExportError": 1, "ReportError": 1, "FetchError": 1, "NotFound": 1,
                      "TransientError": 1, "EmptyArchive": 1, "StorageFault": 1,
                      "SyncLocked": 2}
+
+
+def test_sync_help_names_the_registered_sources() -> None:
+    """`tracker sync --help` lists the sources the registry holds, in its order."""
+    import re
+
+    from typer.testing import CliRunner
+
+    from tracker.cli import app
+    from tracker.sources import SOURCES
+
+    result = CliRunner().invoke(app, ["sync", "--help"], env={"COLUMNS": "300"})
+    listed = re.search(r"Only this source \(repeatable\):\s*([a-z, -]+)\.", result.output)
+    assert listed is not None, result.output
+    assert tuple(n.strip() for n in listed.group(1).split(",")) == SOURCES

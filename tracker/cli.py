@@ -404,6 +404,8 @@ def _summarise(summary: Any, fmt: Format) -> None:
 def sync(
     source: Annotated[list[str] | None, typer.Option(
         "--source", "-s",
+        # Written out, not read from the registry (importing it would slow every command's
+        # start); tests/test_thin_cli.py holds this list to the registry's.
         help="Only this source (repeatable): meetings, veto-list, voting-records, documents."
     )] = None,
     since: Annotated[int | None, typer.Option(help="First year of meetings tables to fetch.",
