@@ -1,4 +1,4 @@
-"""Profiles: one member, one draft or one mandate in full, shaped to be shown.
+"""Profiles: one roll call, member, draft or mandate in full, shaped to be shown.
 
 Each profile holds what the report functions return (a heading object and named tables)
 and gives it in the forms the command line shows: a heading line, titled tables, one
@@ -14,10 +14,12 @@ from typing import Any
 import pandas as pd
 from sqlalchemy import Engine
 
+from council.rules import format_tally
 from reports.drafts import draft
 from reports.export import jsonable, records
 from reports.mandates import mandate_timeline
-from reports.rollcalls import member_record
+from reports.rollcalls import find_vote_event, member_record
+from reports.rollcalls import votes as roll_call
 
 ROLL_CALL_COLUMNS = ["member_code", "member_name", "vote", "permanent"]
 
@@ -25,6 +27,42 @@ ROLL_CALL_COLUMNS = ["member_code", "member_name", "vote", "permanent"]
 def _jsonable_object(values: dict[str, Any]) -> dict[str, Any]:
     """Return an object's values as JSON has them; lists (of codes, names, URLs) as they are."""
     return {k: v if isinstance(v, list) else jsonable(v) for k, v in values.items()}
+
+
+@dataclass(frozen=True)
+class RollCallProfile:
+    """One vote: its key, date, outcome and tally, and each member's vote (empty when no
+    source gives the roll call)."""
+
+    event: dict[str, Any]
+    votes: pd.DataFrame
+
+    @property
+    def tally(self) -> str:
+        e = self.event
+        return (format_tally(e["yes"], e["no"], e["abstain"]) if e["yes"] is not None
+                else "tally not known")
+
+    @property
+    def heading(self) -> str:
+        """Return the line naming the vote: ``S/2024/255 (2024-03-28): vetoed, 13-1-1``."""
+        e = self.event
+        return f"{e['key']} ({e['date']}): {e['outcome']}, {self.tally}"
+
+    @property
+    def missing(self) -> str | None:
+        """Return what to tell when no roll call is stored, or None."""
+        if not self.votes.empty:
+            return None
+        e = self.event
+        return (f"{e['key']}: {e['outcome']}, {self.tally}; no roll call is stored for this "
+                "vote (no source gives one yet)")
+
+
+def rollcall_profile(engine: Engine, symbol: str) -> RollCallProfile:
+    """Return the vote on a resolution (S/RES/2722 (2024)) or a draft (S/2024/255)."""
+    return RollCallProfile(event=find_vote_event(engine, symbol),
+                           votes=roll_call(engine, symbol))
 
 
 @dataclass(frozen=True)

@@ -301,3 +301,18 @@ def test_sync_help_names_the_registered_sources() -> None:
     listed = re.search(r"Only this source \(repeatable\):\s*([a-z, -]+)\.", result.output)
     assert listed is not None, result.output
     assert tuple(n.strip() for n in listed.group(1).split(",")) == SOURCES
+
+
+def test_rollcall_profile_must_give_the_heading_and_say_when_no_roll_call_is_stored(
+        synced: tuple[Engine, dict[str, str]]) -> None:
+    """`tracker votes` shows what reports.profiles.rollcall_profile gives: a vetoed draft
+    whose tally no fixture source gives, and no roll call."""
+    from reports.profiles import rollcall_profile
+
+    engine, env = synced
+    profile = rollcall_profile(engine, "S/2022/431")
+    assert profile.heading == "S/2022/431 (2022-05-26): vetoed, tally not known"
+    assert profile.missing == ("S/2022/431: vetoed, tally not known; no roll call is stored "
+                               "for this vote (no source gives one yet)")
+    shown = runner.invoke(app, ["votes", "S/2022/431"], env=env)
+    assert shown.exit_code == 0 and profile.missing in shown.stderr

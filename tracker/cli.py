@@ -19,7 +19,6 @@ import typer
 from typer.core import TyperGroup
 
 from council.errors import TrackerError
-from council.rules import format_tally
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -591,19 +590,12 @@ def votes(
 
     Example: tracker votes "S/RES/2722 (2024)"
     """
-    from reports.rollcalls import find_vote_event
-    from reports.rollcalls import votes as report
+    from reports.profiles import ROLL_CALL_COLUMNS, rollcall_profile
 
-    engine = _engine()
-    event = find_vote_event(engine, symbol)
-    df = report(engine, symbol)
-    tally = (format_tally(event["yes"], event["no"], event["abstain"])
-             if event["yes"] is not None else "tally not known")
-    if df.empty:
-        typer.echo(f"{event['key']}: {event['outcome']}, {tally}; no roll call is stored for "
-                   "this vote (no source gives one yet)", err=True)
-    show(df, fmt, title=f"{event['key']} ({event['date']}): {event['outcome']}, {tally}",
-         table_columns=["member_code", "member_name", "vote", "permanent"])
+    profile = rollcall_profile(_engine(), symbol)
+    if profile.missing:
+        typer.echo(profile.missing, err=True)
+    show(profile.votes, fmt, title=profile.heading, table_columns=ROLL_CALL_COLUMNS)
 
 
 @app.command()
