@@ -133,11 +133,47 @@ def safe_xml(body: bytes, *, source: str, record: str) -> etree._Element:
     return root
 
 
+_CONTROLFIELD = f"{{{MARC}}}controlfield"
+_DATAFIELD = f"{{{MARC}}}datafield"
+_SUBFIELD = f"{{{MARC}}}subfield"
+_MEMBER_CODE = re.compile(r"[A-Z]{3}")
+
+
 def _subfields(field_: etree._Element) -> dict[str, list[str]]:
+    """Return a data field's subfields as {code: [text]}, each stripped and in NFC."""
     out: dict[str, list[str]] = {}
-    for sub in field_.findall("m:subfield", _NS):
-        out.setdefault(sub.get("code", ""), []).append(nfc((sub.text or "").strip()))
+    for sub in field_:
+        if sub.tag != _SUBFIELD:
+            continue
+        text = sub.text
+        if text:
+            text = text.strip()
+            if not text.isascii():  # ASCII text is NFC already
+                text = nfc(text)
+        else:
+            text = ""
+        code = sub.get("code", "")
+        values = out.get(code)
+        if values is None:
+            out[code] = [text]
+        else:
+            values.append(text)
     return out
+
+
+def record_fields(element: etree._Element
+                  ) -> tuple[dict[str, str], dict[str, list[dict[str, list[str]]]]]:
+    """Return a ``<record>``'s control fields ({tag: text}) and data fields ({tag: [its
+    subfields as {code: [text]}]}), in one pass over its children."""
+    control: dict[str, str] = {}
+    data: dict[str, list[dict[str, list[str]]]] = {}
+    for child in element:
+        tag = child.tag
+        if tag == _DATAFIELD:
+            data.setdefault(child.get("tag", ""), []).append(_subfields(child))
+        elif tag == _CONTROLFIELD:
+            control[child.get("tag")] = (child.text or "").strip()  # type: ignore[index]
+    return control, data
 
 
 def _first(fields: dict[str, list[str]], code: str) -> str | None:
@@ -151,15 +187,15 @@ def _number(text: str | None, what: str, record: str) -> int | None:
     return whole_number(text, source=SOURCE_VOTES, record=record, what=what)
 
 
-def parse_record(element: etree._Element, *, base_url: str = "") -> VotingRecord:
-    """Read one ``<record>`` element into a VotingRecord; raise ParseError if it cannot be."""
-    control = {c.get("tag"): (c.text or "").strip()
-               for c in element.findall("m:controlfield", _NS)}
+def parse_record(element: etree._Element, *, base_url: str = "", raw: bytes | None = None
+                 ) -> VotingRecord:
+    """Read one ``<record>`` element into a VotingRecord; raise ParseError if it cannot be.
+
+    ``raw`` is the element's XML when the caller has it already (the record as archived).
+    """
+    control, data = record_fields(element)
     record_id = checked_record_id(control.get("001"), source=SOURCE_VOTES)
     where = f"record {record_id}"
-    data: dict[str, list[dict[str, list[str]]]] = {}
-    for field_ in element.findall("m:datafield", _NS):
-        data.setdefault(field_.get("tag", ""), []).append(_subfields(field_))
 
     def one(tag: str, code: str = "a") -> str | None:
         for fields in data.get(tag, []):
@@ -198,12 +234,13 @@ def parse_record(element: etree._Element, *, base_url: str = "") -> VotingRecord
 
     votes: list[MemberVoteRecord] = []
     seen: set[str] = set()
+    members = known_members()
     for fields in data.get("967", []):
         code = (_first(fields, "c") or "").upper()
-        if not re.fullmatch(r"[A-Z]{3}", code):
+        if not _MEMBER_CODE.fullmatch(code):
             raise ParseError(SOURCE_VOTES, where, f"member code (967 $c) {code!r} is not a "
                                                   "three-letter code")
-        if code not in known_members():
+        if code not in members:
             raise ParseError(SOURCE_VOTES, where, f"unknown member code {code!r}")
         if code in seen:
             raise ParseError(SOURCE_VOTES, where, f"member {code} votes twice")
@@ -259,7 +296,7 @@ def parse_record(element: etree._Element, *, base_url: str = "") -> VotingRecord
         title=one("245"), date=date, resolution=resolution, draft=draft, meeting=meeting,
         agenda=agenda, without_vote=without_vote, votes=votes, totals=totals,
         total_members=total_members, findings=findings,
-        raw=etree.tostring(element, encoding="utf-8"),
+        raw=raw if raw is not None else etree.tostring(element, encoding="utf-8"),
     )
 
 

@@ -37,7 +37,7 @@ class VotingRecordsSource(SearchSource):
     def parse_record(self, raw: bytes, record_id: str,
                      element: etree._Element | None = None) -> VotingRecord:
         if element is not None:
-            return undl_parse.parse_record(element, base_url=self.base_url)
+            return undl_parse.parse_record(element, base_url=self.base_url, raw=raw)
         return undl_parse.parse_record_xml(raw, base_url=self.base_url, record=record_id)
 
 
