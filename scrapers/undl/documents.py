@@ -100,7 +100,7 @@ def record_fields(element: etree._Element) -> Fields:
                 continue
             if not text.isascii():  # ASCII text is NFC already
                 text = nfc(text)
-            fields.setdefault((tag, sub.get("code")), []).append(text)  # type: ignore[arg-type]
+            fields.setdefault((tag, sub.get("code")), []).append(text)
     return fields
 
 

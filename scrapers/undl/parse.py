@@ -172,7 +172,7 @@ def record_fields(element: etree._Element
         if tag == _DATAFIELD:
             data.setdefault(child.get("tag", ""), []).append(_subfields(child))
         elif tag == _CONTROLFIELD:
-            control[child.get("tag")] = (child.text or "").strip()  # type: ignore[index]
+            control[child.get("tag")] = (child.text or "").strip()
     return control, data
 
 
