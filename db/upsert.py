@@ -87,24 +87,19 @@ def _insert_many(connection: Connection, table: Table, rows: Sequence[Mapping[st
     sql = (f"INSERT INTO {preparer.format_table(table)} "
            f"({', '.join(preparer.quote(n) for n in names)}) "
            f"VALUES ({', '.join('?' for _ in names)})")
-    plain = [n for n, convert in zip(names, processors, strict=True) if convert is None]
-    if len(plain) == len(names):
-        values = [tuple([row[n] for n in names]) for row in rows]
-    else:
-        # A batch shares its provenance: each value object (a fetch time) is converted once.
-        converted: list[dict[int, Any]] = [{} for _ in names]
-
-        def bound(value: Any, convert: Any, seen: dict[int, Any]) -> Any:
-            if value is None:
-                return None
-            found = seen.get(id(value))  # the rows hold every value: ids are not reused
-            if found is None:
-                found = seen[id(value)] = convert(value)
-            return found
-
-        columns = list(zip(names, processors, converted, strict=True))
-        values = [tuple([row[n] if convert is None else bound(row[n], convert, seen)
-                         for n, convert, seen in columns]) for row in rows]
+    # Column by column, then zipped into rows: a batch shares its provenance, so each value
+    # object (a fetch time) is converted once; the rows hold every value, so ids are unique.
+    columns: list[list[Any]] = []
+    for name, convert in zip(names, processors, strict=True):
+        column = [row[name] for row in rows]
+        if convert is not None:
+            converted: dict[int, Any] = {}
+            for value in column:
+                if value is not None and id(value) not in converted:
+                    converted[id(value)] = convert(value)
+            column = [None if value is None else converted[id(value)] for value in column]
+        columns.append(column)
+    values = list(zip(*columns, strict=True))
     connection.exec_driver_sql(sql, values)
 
 
