@@ -139,34 +139,31 @@ _SUBFIELD = f"{{{MARC}}}subfield"
 _MEMBER_CODE = re.compile(r"[A-Z]{3}")
 
 
-def _subfields(field_: etree._Element) -> dict[str, list[str]]:
-    """Return a data field's subfields as {code: [text]}, each stripped and in NFC."""
-    out: dict[str, list[str]] = {}
+def _subfields(field_: etree._Element) -> dict[str, str]:
+    """Return a data field's subfields as {code: text of the first subfield with that code},
+    stripped and in NFC: a later subfield with the same code is never read."""
+    out: dict[str, str] = {}
     for sub in field_:
         if sub.tag != _SUBFIELD:
+            continue
+        code = sub.get("code", "")
+        if code in out:
             continue
         text = sub.text
         if text:
             text = text.strip()
             if not text.isascii():  # ASCII text is NFC already
                 text = nfc(text)
-        else:
-            text = ""
-        code = sub.get("code", "")
-        values = out.get(code)
-        if values is None:
-            out[code] = [text]
-        else:
-            values.append(text)
+        out[code] = text or ""
     return out
 
 
 def record_fields(element: etree._Element
-                  ) -> tuple[dict[str, str], dict[str, list[dict[str, list[str]]]]]:
+                  ) -> tuple[dict[str, str], dict[str, list[dict[str, str]]]]:
     """Return a ``<record>``'s control fields ({tag: text}) and data fields ({tag: [its
-    subfields as {code: [text]}]}), in one pass over its children."""
+    subfields as {code: first text}]}), in one pass over its children."""
     control: dict[str, str] = {}
-    data: dict[str, list[dict[str, list[str]]]] = {}
+    data: dict[str, list[dict[str, str]]] = {}
     for child in element:
         tag = child.tag
         if tag == _DATAFIELD:
@@ -176,9 +173,8 @@ def record_fields(element: etree._Element
     return control, data
 
 
-def _first(fields: dict[str, list[str]], code: str) -> str | None:
-    values = fields.get(code)
-    return values[0] if values and values[0] else None
+def _first(fields: dict[str, str], code: str) -> str | None:
+    return fields.get(code) or None
 
 
 def _number(text: str | None, what: str, record: str) -> int | None:
@@ -236,7 +232,7 @@ def parse_record(element: etree._Element, *, base_url: str = "", raw: bytes | No
     seen: set[str] = set()
     members = known_members()
     for fields in data.get("967", []):
-        code = (_first(fields, "c") or "").upper()
+        code = (fields.get("c") or "").upper()
         if not _MEMBER_CODE.fullmatch(code):
             raise ParseError(SOURCE_VOTES, where, f"member code (967 $c) {code!r} is not a "
                                                   "three-letter code")
@@ -245,11 +241,12 @@ def parse_record(element: etree._Element, *, base_url: str = "", raw: bytes | No
         if code in seen:
             raise ParseError(SOURCE_VOTES, where, f"member {code} votes twice")
         seen.add(code)
-        vote = (_first(fields, "d") or "X").upper()
+        vote = (fields.get("d") or "X").upper()
         if vote not in VOTES:
             raise ParseError(SOURCE_VOTES, where, f"unknown vote {vote!r} for {code}")
-        sequence = _first(fields, "a")
-        votes.append(MemberVoteRecord(code, vote, _first(fields, "e"), _first(fields, "b"),
+        sequence = fields.get("a")
+        votes.append(MemberVoteRecord(code, vote, fields.get("e") or None,
+                                      fields.get("b") or None,
                                       int(sequence) if sequence and sequence.isascii()
                                       and sequence.isdigit() and len(sequence) < 6 else None))
     year = int(date[:4]) if date else None
