@@ -577,20 +577,26 @@ def store_voting_records(session: Session, records: Sequence[VotingRecord], *, s
     # Roll calls. An adoption without a vote has none: the Library's dataset codes
     # it as all "Y", which would invent votes that were never cast; and a roll call
     # on what the tables (which own outcomes) call an adoption without a vote is refused.
-    vote_rows = [
-        {"vote_event_id": event_ids[r.vote_key], "member_code": v.code, "vote": v.vote,
-         "name_at_time": v.name, **prov(r)}
-        for r in records if not no_vote(r) for v in r.votes
-    ]
-    _, c = upsert(session, MemberVote, vote_rows, key=("vote_event_id", "member_code"),
-                  new_ids=False)
-    counts += c
+    vote_rows: list[dict[str, Any]] = []
+    for r in records:
+        if no_vote(r):
+            continue
+        event_id, url, at = event_ids[r.vote_key], r.url, when(r)
+        vote_rows.extend({"vote_event_id": event_id, "member_code": v.code, "vote": v.vote,
+                          "name_at_time": v.name, "source_url": url, "fetched_at": at}
+                         for v in r.votes)
     stated = {(row["vote_event_id"], row["member_code"]) for row in vote_rows}
     mv = table_of(MemberVote)
     covered = [event_ids[r.vote_key] for r in records]
+    # The votes the batch's events hold that the records no longer state, read before the
+    # upsert (which touches only stated votes): on a first sync, an empty answer.
     present = session.execute(select(mv.c.id, mv.c.vote_event_id, mv.c.member_code)
                               .where(mv.c.vote_event_id.in_(covered)))
-    stale = [i for i, e, m in present if (e, m) not in stated]
+    present_keys = {(e, m): i for i, e, m in present}
+    stale = [i for k, i in present_keys.items() if k not in stated]
+    _, c = upsert(session, MemberVote, vote_rows, key=("vote_event_id", "member_code"),
+                  new_ids=False, absent=not present_keys)
+    counts += c
     if stale:
         session.execute(mv.delete().where(mv.c.id.in_(stale)))
         counts.deleted += len(stale)

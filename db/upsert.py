@@ -87,9 +87,32 @@ def _insert_many(connection: Connection, table: Table, rows: Sequence[Mapping[st
     sql = (f"INSERT INTO {preparer.format_table(table)} "
            f"({', '.join(preparer.quote(n) for n in names)}) "
            f"VALUES ({', '.join('?' for _ in names)})")
-    values = [tuple([row[n] if convert is None or row[n] is None else convert(row[n])
-                     for n, convert in zip(names, processors, strict=True)]) for row in rows]
+    # Column by column, then zipped into rows: a batch shares its provenance, so each value
+    # object (a fetch time) is converted once; the rows hold every value, so ids are unique.
+    columns: list[list[Any]] = []
+    for name, convert in zip(names, processors, strict=True):
+        column = [row[name] for row in rows]
+        if convert is not None:
+            converted: dict[int, Any] = {}
+            for value in column:
+                if value is not None and id(value) not in converted:
+                    converted[id(value)] = convert(value)
+            column = [None if value is None else converted[id(value)] for value in column]
+        columns.append(column)
+    values = list(zip(*columns, strict=True))
     connection.exec_driver_sql(sql, values)
+
+
+def _by_columns(rows: Sequence[Mapping[str, Any]]) -> Iterable[Sequence[Mapping[str, Any]]]:
+    """Group rows by the set of columns they carry (one statement each), in the order
+    each set first appears; rows that all carry the same columns are one group."""
+    first = rows[0].keys()
+    if all(row.keys() == first for row in rows):
+        return [rows]
+    groups: dict[tuple[str, ...], list[Mapping[str, Any]]] = {}
+    for row in rows:
+        groups.setdefault(tuple(sorted(row)), []).append(row)
+    return list(groups.values())
 
 
 def _where_keys(table: Table, columns: tuple[str, ...], keys: Sequence[Any]) -> Any:
@@ -123,6 +146,7 @@ def upsert(
     provenance: Mapping[str, Any] | None = None,
     secondary: bool = False,
     new_ids: bool = True,
+    absent: bool = False,
 ) -> tuple[dict[Any, int], Counts]:
     """Insert or update rows by their natural key; return {key: id} and the counts.
 
@@ -132,7 +156,9 @@ def upsert(
     (same ``source_url``). A ``secondary`` source adds to rows another source
     states without moving their provenance; it owns, and updates in full, the
     rows it alone states. With ``new_ids=False`` (a caller that needs no ids) the
-    ids of the rows inserted are not read back: a plain bulk insert.
+    ids of the rows inserted are not read back: a plain bulk insert. With ``absent=True``
+    the caller has read, in this transaction, that no row of the batch's keys exists (none
+    in a scope that holds them all, as on a first sync): they are not looked up again.
     """
     table = table_of(model)
     pk = next(iter(table.primary_key.columns))
@@ -152,32 +178,31 @@ def upsert(
             return row[only]
 
     counts = Counts()
-    merged: dict[Any, dict[str, Any]] = {}
+    merged: dict[Any, Mapping[str, Any]] = {}
     for row in rows:  # the last row of a key in a batch wins, like sequential writes
         k = tuple([row.get(c) for c in columns]) if composite else row.get(columns[0])
         if k is None or (composite and None in k):
             # NULL never equals NULL in SQL: such a row could never be found again.
             raise ValueError(f"{table.name}: a row has no value for its key "
                              f"{', '.join(columns)}: {dict(row)!r}")
-        if k in merged:
-            merged[k].update(row)
-        else:
-            merged[k] = dict(row)
+        earlier = merged.get(k)
+        # Rows are read, never changed: a copy only where two rows of a key merge.
+        merged[k] = row if earlier is None else {**earlier, **row}
     keys = list(merged)
     existing: dict[Any, Any] = {}
     wanted = set(keys)
-    for chunk in _chunks(keys):
+    for chunk in _chunks(keys) if not absent else ():
         for found in connection.execute(select(table).where(_where_keys(table, columns, chunk))
                                         ).mappings():
             found_key = key_value(found)
             if found_key in wanted:
                 existing[found_key] = found
-    inserts: list[dict[str, Any]] = []
+    inserts: list[Mapping[str, Any]] = []
     updates: dict[tuple[str, ...], list[dict[str, Any]]] = {}
     for k, row in merged.items():
         old = existing.get(k)
         if old is None:
-            inserts.append({**(provenance or {}), **row})
+            inserts.append({**provenance, **row} if provenance else row)
             counts.new += 1
             continue
         incoming_url = row.get("source_url", (provenance or {}).get("source_url"))
@@ -214,10 +239,7 @@ def upsert(
     returning = (new_ids and dialect.name == "sqlite"
                  and dialect.insert_executemany_returning)
     if inserts:
-        by_columns: dict[tuple[str, ...], list[dict[str, Any]]] = {}
-        for row in inserts:
-            by_columns.setdefault(tuple(sorted(row)), []).append(row)
-        for batch in by_columns.values():
+        for batch in _by_columns(inserts):
             if returning:  # the new ids come back with the insert
                 inserted = insert(table).returning(pk, *(table.c[c] for c in columns))
                 for found_id, *found_key in connection.execute(inserted, batch):
@@ -280,10 +302,7 @@ def replace_set(
                      else columns[0].in_([k[0] for k in chunk]))
             existing.update(tuple(r) for r in connection.execute(select(*columns).where(where)))
         new_rows = [r for r in new_rows if tuple(r[c] for c in key) not in existing]
-        by_columns: dict[tuple[str, ...], list[Mapping[str, Any]]] = {}
-        for row in new_rows:
-            by_columns.setdefault(tuple(sorted(row)), []).append(row)
-        for batch in by_columns.values():
+        for batch in _by_columns(new_rows) if new_rows else ():
             _insert_many(connection, table, batch)
     return counts
 

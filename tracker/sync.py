@@ -14,6 +14,7 @@ run it again and it completes what failed.
 from __future__ import annotations
 
 import datetime as dt
+import gc
 import re
 import sqlite3
 from collections.abc import Callable, Iterable, Iterator
@@ -205,6 +206,23 @@ def open_database(engine: Engine) -> None:
             ensure_members(session)
 
 
+# A pipeline makes hundreds of thousands of short-lived objects (page trees, records, rows)
+# while a long-lived heap sits still; collecting every 700 allocations (Python's default)
+# took about a tenth of a sync's and a rebuild's time. Cycles are still collected.
+PIPELINE_GC_THRESHOLD = 10_000
+
+
+@contextmanager
+def _fewer_collections() -> Iterator[None]:
+    """Run the garbage collector's youngest generation less often, until the block ends."""
+    threshold = gc.get_threshold()
+    gc.set_threshold(max(threshold[0], PIPELINE_GC_THRESHOLD), *threshold[1:])
+    try:
+        yield
+    finally:
+        gc.set_threshold(*threshold)
+
+
 @contextmanager
 def _lock(settings: Settings, engine: Engine) -> Iterator[None]:
     """Hold the database's run lock (two users' syncs into one database take turns) and
@@ -369,7 +387,7 @@ def sync(
     for name in wanted:
         if name not in REGISTRY:
             raise ValueError(f"unknown source {name!r}; the sources are: {', '.join(SOURCES)}")
-    with _lock(settings, engine):
+    with _lock(settings, engine), _fewer_collections():
         open_database(engine)
         if since is not None and until is not None and since > until:
             raise ValueError(f"--since {since} is after --until {until}")
@@ -419,7 +437,7 @@ def rebuild(engine: Engine, settings: Settings, *, reporter: Reporter | None = N
     new one.
     """
     reporter = reporter or _Silent()
-    with _lock(settings, engine):
+    with _lock(settings, engine), _fewer_collections():
         archive = RawArchive(settings.raw_dir)
         searches = [s for s in (r.build(settings) for r in REGISTRY.values())
                     if isinstance(s, SearchSource)]
@@ -864,7 +882,7 @@ def import_undl_dataset(engine: Engine, settings: Settings, path_or_url: str, *,
     """Load the Library's voting dataset (a local CSV, or its URL) into the same rows as the
     voting-records scraper; the file is kept in the raw archive. Idempotent."""
     reporter = reporter or _Silent()
-    with _lock(settings, engine):
+    with _lock(settings, engine), _fewer_collections():
         open_database(engine)
         summary = SyncSummary(sources={"undl-dataset": SourceSummary("undl-dataset")})
         source_summary = summary.sources["undl-dataset"]

@@ -78,19 +78,39 @@ class DocumentPage:
     refused: dict[str, str] = field(default_factory=dict)  # symbol: why it is not a draft
 
 
-def _first(element: etree._Element, tag: str, code: str) -> str | None:
-    values = _fields(element, tag, code)
+Fields = dict[tuple[str, str], list[str]]  # (tag, code): the non-empty texts, in order
+
+_DATAFIELD = f"{{{MARC}}}datafield"
+_SUBFIELD = f"{{{MARC}}}subfield"
+
+
+def record_fields(element: etree._Element) -> Fields:
+    """Index a ``<record>``'s data fields once: {(tag, code): [text]}, each text with its
+    white space collapsed and in NFC, empty ones left out, in the record's order."""
+    fields: Fields = {}
+    for datafield in element:
+        if datafield.tag != _DATAFIELD:
+            continue
+        tag = datafield.get("tag")
+        for sub in datafield:
+            if sub.tag != _SUBFIELD or not sub.text:
+                continue
+            text = " ".join(sub.text.split())
+            if not text:
+                continue
+            if not text.isascii():  # ASCII text is NFC already
+                text = nfc(text)
+            fields.setdefault((tag, sub.get("code")), []).append(text)
+    return fields
+
+
+def _first(fields: Fields, tag: str, code: str) -> str | None:
+    values = fields.get((tag, code))
     return values[0] if values else None
 
 
-def _fields(element: etree._Element, tag: str, code: str) -> list[str]:
-    values = []
-    for datafield in element.findall(f"m:datafield[@tag='{tag}']", _NS):
-        for sub in datafield.findall(f"m:subfield[@code='{code}']", _NS):
-            text = nfc(" ".join((sub.text or "").split()))
-            if text:
-                values.append(text)
-    return values
+def _fields(fields: Fields, tag: str, code: str) -> list[str]:
+    return list(fields.get((tag, code), ()))
 
 
 def sponsors_of(text: str) -> tuple[list[str], list[str]]:
@@ -99,7 +119,7 @@ def sponsors_of(text: str) -> tuple[list[str], list[str]]:
     return split_member_names(cleaned)
 
 
-def not_a_draft(element: etree._Element) -> str | None:
+def not_a_draft(element: etree._Element | Fields) -> str | None:
     """Return why a record is not a draft resolution's, or None if it is one.
 
     The record's own fields decide, in this order: a record type (089 $b) other than
@@ -109,6 +129,8 @@ def not_a_draft(element: etree._Element) -> str | None:
     else the record type B02, or sponsors (245 $c) that are all members the tracker
     knows, as in the older drafts titled by subject or by sponsor.
     """
+    if not isinstance(element, dict):
+        element = record_fields(element)
     record_types = _fields(element, "089", "b")
     if record_types and DRAFT_RECORD_TYPE not in record_types:
         return (f"its record type (089 $b) is {', '.join(record_types)}, not "
@@ -132,18 +154,23 @@ def not_a_draft(element: etree._Element) -> str | None:
             "(245 $c) say it is a draft resolution")
 
 
-def parse_document(element: etree._Element, *, base_url: str = "") -> DocumentRecord | None:
-    """Read one ``<record>``; return None if it is not a draft resolution."""
+def parse_document(element: etree._Element, *, base_url: str = "", raw: bytes | None = None
+                   ) -> DocumentRecord | None:
+    """Read one ``<record>``; return None if it is not a draft resolution.
+
+    ``raw`` is the element's XML when the caller has it already (the record as archived).
+    """
+    fields = record_fields(element)
     control = {c.get("tag"): (c.text or "").strip()
                for c in element.findall("m:controlfield", _NS)}
     record_id = checked_record_id(control.get("001"), source=SOURCE_DOCUMENTS)
     where = f"record {record_id}"
-    symbols = _fields(element, "191", "a")
-    title_a = (_fields(element, "245", "a") or [""])[0]
-    descriptive = _first(element, "239", "a")
+    symbols = _fields(fields, "191", "a")
+    title_a = (_fields(fields, "245", "a") or [""])[0]
+    descriptive = _first(fields, "239", "a")
     if not symbols:
         raise ParseError(SOURCE_DOCUMENTS, where, "no document symbol (191)")
-    if not_a_draft(element):
+    if not_a_draft(fields):
         return None
     try:
         symbol = normalise_document_symbol(symbols[0])
@@ -151,7 +178,7 @@ def parse_document(element: etree._Element, *, base_url: str = "") -> DocumentRe
         raise ParseError(SOURCE_DOCUMENTS, where, str(exc)) from None
     checked_symbol(symbol, source=SOURCE_DOCUMENTS, record=where, what="document symbol (191)")
     findings: list[Finding] = []
-    sponsors_text = _first(element, "245", "c")
+    sponsors_text = _first(fields, "245", "c")
     sponsors: list[str] = []
     if sponsors_text:
         sponsors, unknown = sponsors_of(sponsors_text)
@@ -160,7 +187,7 @@ def parse_document(element: etree._Element, *, base_url: str = "") -> DocumentRe
                                     f"{symbol}: sponsor {name!r} is not a member the tracker "
                                     f"knows (in {sponsors_text!r})"))
     resolution = None
-    linked = _fields(element, "993", "a")
+    linked = _fields(fields, "993", "a")
     for text in linked:
         if text.upper().replace(" ", "").startswith("S/RES/"):
             try:
@@ -170,7 +197,7 @@ def parse_document(element: etree._Element, *, base_url: str = "") -> DocumentRe
                                         Severity.WARNING, f"{symbol}: linked document {text!r} "
                                         "is not a resolution symbol"))
             break
-    date = _first(element, "269", "a")
+    date = _first(fields, "269", "a")
     if date and re.fullmatch(r"\d{8}", date):
         date = f"{date[:4]}-{date[4:6]}-{date[6:]}"
     if date:
@@ -186,8 +213,9 @@ def parse_document(element: etree._Element, *, base_url: str = "") -> DocumentRe
         url=f"{base_url.rstrip('/')}/record/{record_id}" if base_url else f"record/{record_id}",
         symbol=symbol, date=date, title=descriptive or title_a.rstrip(" /") or None,
         sponsors_text=sponsors_text, sponsors=sponsors, resolution=resolution,
-        bodies=_fields(element, "610", "a"), subjects=_fields(element, "650", "a"),
-        findings=findings, raw=etree.tostring(element, encoding="utf-8"),
+        bodies=_fields(fields, "610", "a"), subjects=_fields(fields, "650", "a"),
+        findings=findings,
+        raw=raw if raw is not None else etree.tostring(element, encoding="utf-8"),
     )
 
 
@@ -206,8 +234,9 @@ def parse_document_page(body: bytes, *, url: str, base_url: str = "") -> Documen
             continue
         if record is None:
             skipped += 1
-            symbol = _first(element, "191", "a") or ""
-            refused[symbol] = not_a_draft(element) or "not a draft resolution"
+            fields = record_fields(element)
+            symbol = _first(fields, "191", "a") or ""
+            refused[symbol] = not_a_draft(fields) or "not a draft resolution"
         else:
             records.append(record)
     return DocumentPage(total=total, records=records, skipped=skipped,

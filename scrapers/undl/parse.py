@@ -133,16 +133,48 @@ def safe_xml(body: bytes, *, source: str, record: str) -> etree._Element:
     return root
 
 
-def _subfields(field_: etree._Element) -> dict[str, list[str]]:
-    out: dict[str, list[str]] = {}
-    for sub in field_.findall("m:subfield", _NS):
-        out.setdefault(sub.get("code", ""), []).append(nfc((sub.text or "").strip()))
+_CONTROLFIELD = f"{{{MARC}}}controlfield"
+_DATAFIELD = f"{{{MARC}}}datafield"
+_SUBFIELD = f"{{{MARC}}}subfield"
+_MEMBER_CODE = re.compile(r"[A-Z]{3}")
+
+
+def _subfields(field_: etree._Element) -> dict[str, str]:
+    """Return a data field's subfields as {code: text of the first subfield with that code},
+    stripped and in NFC: a later subfield with the same code is never read."""
+    out: dict[str, str] = {}
+    for sub in field_:
+        if sub.tag != _SUBFIELD:
+            continue
+        code = sub.get("code", "")
+        if code in out:
+            continue
+        text = sub.text
+        if text:
+            text = text.strip()
+            if not text.isascii():  # ASCII text is NFC already
+                text = nfc(text)
+        out[code] = text or ""
     return out
 
 
-def _first(fields: dict[str, list[str]], code: str) -> str | None:
-    values = fields.get(code)
-    return values[0] if values and values[0] else None
+def record_fields(element: etree._Element
+                  ) -> tuple[dict[str, str], dict[str, list[dict[str, str]]]]:
+    """Return a ``<record>``'s control fields ({tag: text}) and data fields ({tag: [its
+    subfields as {code: first text}]}), in one pass over its children."""
+    control: dict[str, str] = {}
+    data: dict[str, list[dict[str, str]]] = {}
+    for child in element:
+        tag = child.tag
+        if tag == _DATAFIELD:
+            data.setdefault(child.get("tag", ""), []).append(_subfields(child))
+        elif tag == _CONTROLFIELD:
+            control[child.get("tag")] = (child.text or "").strip()
+    return control, data
+
+
+def _first(fields: dict[str, str], code: str) -> str | None:
+    return fields.get(code) or None
 
 
 def _number(text: str | None, what: str, record: str) -> int | None:
@@ -151,15 +183,15 @@ def _number(text: str | None, what: str, record: str) -> int | None:
     return whole_number(text, source=SOURCE_VOTES, record=record, what=what)
 
 
-def parse_record(element: etree._Element, *, base_url: str = "") -> VotingRecord:
-    """Read one ``<record>`` element into a VotingRecord; raise ParseError if it cannot be."""
-    control = {c.get("tag"): (c.text or "").strip()
-               for c in element.findall("m:controlfield", _NS)}
+def parse_record(element: etree._Element, *, base_url: str = "", raw: bytes | None = None
+                 ) -> VotingRecord:
+    """Read one ``<record>`` element into a VotingRecord; raise ParseError if it cannot be.
+
+    ``raw`` is the element's XML when the caller has it already (the record as archived).
+    """
+    control, data = record_fields(element)
     record_id = checked_record_id(control.get("001"), source=SOURCE_VOTES)
     where = f"record {record_id}"
-    data: dict[str, list[dict[str, list[str]]]] = {}
-    for field_ in element.findall("m:datafield", _NS):
-        data.setdefault(field_.get("tag", ""), []).append(_subfields(field_))
 
     def one(tag: str, code: str = "a") -> str | None:
         for fields in data.get(tag, []):
@@ -198,21 +230,23 @@ def parse_record(element: etree._Element, *, base_url: str = "") -> VotingRecord
 
     votes: list[MemberVoteRecord] = []
     seen: set[str] = set()
+    members = known_members()
     for fields in data.get("967", []):
-        code = (_first(fields, "c") or "").upper()
-        if not re.fullmatch(r"[A-Z]{3}", code):
+        code = (fields.get("c") or "").upper()
+        if not _MEMBER_CODE.fullmatch(code):
             raise ParseError(SOURCE_VOTES, where, f"member code (967 $c) {code!r} is not a "
                                                   "three-letter code")
-        if code not in known_members():
+        if code not in members:
             raise ParseError(SOURCE_VOTES, where, f"unknown member code {code!r}")
         if code in seen:
             raise ParseError(SOURCE_VOTES, where, f"member {code} votes twice")
         seen.add(code)
-        vote = (_first(fields, "d") or "X").upper()
+        vote = (fields.get("d") or "X").upper()
         if vote not in VOTES:
             raise ParseError(SOURCE_VOTES, where, f"unknown vote {vote!r} for {code}")
-        sequence = _first(fields, "a")
-        votes.append(MemberVoteRecord(code, vote, _first(fields, "e"), _first(fields, "b"),
+        sequence = fields.get("a")
+        votes.append(MemberVoteRecord(code, vote, fields.get("e") or None,
+                                      fields.get("b") or None,
                                       int(sequence) if sequence and sequence.isascii()
                                       and sequence.isdigit() and len(sequence) < 6 else None))
     year = int(date[:4]) if date else None
@@ -259,7 +293,7 @@ def parse_record(element: etree._Element, *, base_url: str = "") -> VotingRecord
         title=one("245"), date=date, resolution=resolution, draft=draft, meeting=meeting,
         agenda=agenda, without_vote=without_vote, votes=votes, totals=totals,
         total_members=total_members, findings=findings,
-        raw=etree.tostring(element, encoding="utf-8"),
+        raw=raw if raw is not None else etree.tostring(element, encoding="utf-8"),
     )
 
 

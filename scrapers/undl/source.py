@@ -37,7 +37,7 @@ class VotingRecordsSource(SearchSource):
     def parse_record(self, raw: bytes, record_id: str,
                      element: etree._Element | None = None) -> VotingRecord:
         if element is not None:
-            return undl_parse.parse_record(element, base_url=self.base_url)
+            return undl_parse.parse_record(element, base_url=self.base_url, raw=raw)
         return undl_parse.parse_record_xml(raw, base_url=self.base_url, record=record_id)
 
 
@@ -65,7 +65,7 @@ class DocumentsSource(LookupSource):
     def parse_record(self, raw: bytes, record_id: str,
                      element: etree._Element | None = None) -> DocumentRecord | None:
         if element is not None:
-            return undl_documents.parse_document(element, base_url=self.base_url)
+            return undl_documents.parse_document(element, base_url=self.base_url, raw=raw)
         return undl_documents.parse_document_xml(raw, base_url=self.base_url, record=record_id)
 
     def look_up(self, client: PoliteClient, symbol: str) -> Response:
