@@ -118,7 +118,8 @@ class RawArchive:
 
     def save(self, source: str, page_id: str, url: str, body: bytes,
              fetched_at: dt.datetime, validators: dict[str, str] | None = None,
-             final_url: str | None = None) -> tuple[ArchivedPage, bool]:
+             final_url: str | None = None, *, history: bool = True
+             ) -> tuple[ArchivedPage, bool]:
         """Keep a response body. Return the archived page and whether its content changed.
 
         An unchanged body keeps its first fetch time, so facts read from it keep
@@ -127,7 +128,9 @@ class RawArchive:
         last, its metadata (each written whole, then renamed): killed at any point,
         the page reads as a complete version, the old one or the new. ``final_url``
         is the URL that answered when a redirect led away from ``url``; the same
-        body from another final URL is a new version.
+        body from another final URL is a new version. ``history=False`` keeps only the
+        newest version: for pages whose content is kept elsewhere as well (a search page,
+        whose records are archived one by one), which shift with every new record.
         """
         final_url = final_url if final_url != url else None
         digest = hashlib.sha256(body).hexdigest()
@@ -142,7 +145,7 @@ class RawArchive:
                 _atomic_write(meta_path, _metadata(previous))
             return previous, False
         body_path.parent.mkdir(parents=True, exist_ok=True)
-        if previous is not None:
+        if previous is not None and history:
             old_body, old_meta = self._history_paths(source, page_id, previous.fetched_at)
             old_body.parent.mkdir(exist_ok=True)
             _atomic_write(old_body, previous.body)

@@ -145,11 +145,14 @@ class SearchSource(ABC):
 @dataclass
 class Lookup:
     """The answer to a lookup by symbol, parsed: the records that match, and if none, the
-    findings that say why."""
+    findings that say why; the records the parser refused, as the source wrote them (the
+    pipeline archives them with the records found, so a rebuild reads them once the parser
+    does)."""
 
     records: list[Any]
     errors: list[ParseError]
     findings: list[Any]
+    refused: list[RawRecord] = field(default_factory=list)
 
 
 class LookupSource(SearchSource):

@@ -133,6 +133,25 @@ def test_a_search_page_is_archived_before_it_is_parsed(
     assert tallies(engine) == {}
 
 
+def test_a_search_page_keeps_its_newest_copy_only(
+        engine: Engine, replay: Replay, settings: Settings) -> None:
+    """A search page shifts with every new record, and its records are archived one by
+    one: the raw archive keeps its newest copy, not a history of every shift."""
+    settings = settings.model_copy(update={"undl_url": replay.url})
+    library = DigitalLibrary([adopted(0, "500")])
+    library.serve(replay)
+    sync(engine, settings, sources=["voting-records"], client=quiet_client(), today=TODAY)
+    library = DigitalLibrary([adopted(0, "500"), adopted(1, "501")])
+    library.serve(replay)
+    summary = sync(engine, settings, sources=["voting-records"], client=quiet_client(),
+                   today=TODAY, full=True)
+    assert summary.ok, summary.problems
+    archived = RawArchive(settings.raw_dir).load("undl-votes-search", "jrec-1")
+    assert archived is not None and b"<controlfield tag=\"001\">501<" in archived.body
+    folder = settings.raw_dir / "undl-votes-search"
+    assert sorted(p.name for p in folder.rglob("*")) == ["jrec-1.body", "jrec-1.json"]
+
+
 # --- draft lookups in batches -------------------------------------------------------------
 
 
@@ -176,6 +195,73 @@ def test_draft_lookups_are_stored_in_batches(tmp_path: Path, replay: Replay,
     answer = RawArchive(tmp_path / "nine" / "data" / "raw").load("undl-documents-lookup",
                                                                   "S_2022_5")
     assert answer is not None and b"Search-Engine-Total-Number-Of-Results: 0" in answer.body
+
+
+class LookupOnlyLibrary(DigitalLibrary):
+    """A Library whose search pages leave out some drafts: they are found only by symbol."""
+
+    def __init__(self, documents: list[Document], hidden: set[str]) -> None:
+        super().__init__([], documents)
+        self.hidden = hidden
+
+    def search(self, handler):  # type: ignore[no-untyped-def]
+        if "p=" in handler.path:
+            return super().search(handler)
+        every = self.documents
+        self.documents = [d for d in every if d[0] not in self.hidden]
+        try:
+            return super().search(handler)
+        finally:
+            self.documents = every
+
+
+def test_a_lookup_answer_the_parser_refuses_is_archived_and_rebuilt_once_read(
+        tmp_path: Path, replay: Replay, settings: Settings,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """A draft found only by symbol whose record the parser refuses must be named, store
+    nothing, and be kept in the record archive; once the parser reads it, `rebuild` (no
+    network) must store it, as it does for a record of the search pages."""
+    from scrapers.undl import documents as undl_documents
+
+    engine = create_engine(f"sqlite:///{tmp_path / 'db.sqlite'}")
+    LookupOnlyLibrary([Document("1", "S/2022/1", sponsors="France"),
+                       Document("7", "S/2022/7", sponsors="Albania, United States of America")],
+                      hidden={"S/2022/7"}).serve(replay)
+    settings = settings.model_copy(update={"undl_url": replay.url,
+                                           "data_dir": tmp_path / "data"})
+    open_database(engine)
+    with Session(engine) as session:  # a draft the tables know
+        session.add(Draft(symbol="S/2022/7", source_url="t",
+                          fetched_at=dt.datetime(2024, 1, 1, tzinfo=dt.UTC)))
+        session.commit()
+    real = undl_documents.parse_document
+
+    def parse_document(element, **kwargs):  # type: ignore[no-untyped-def]
+        record = real(element, **kwargs)
+        if record is not None and record.record_id == "7":
+            raise ParseError(undl_documents.SOURCE_DOCUMENTS, "record 7",
+                             "a record this parser cannot read yet")
+        return record
+
+    monkeypatch.setattr(undl_documents, "parse_document", parse_document)
+    summary = sync(engine, settings, sources=["documents"], client=quiet_client(), today=TODAY)
+    assert summary.sources["documents"].records_refused == ["record 7"]
+
+    def sponsors() -> str | None:
+        with Session(engine) as session:
+            return session.execute(select(Draft.sponsors_text).where(
+                Draft.symbol == "S/2022/7")).scalar_one()
+
+    assert sponsors() is None
+    with RecordArchive(settings.raw_dir, "undl-documents") as archive:
+        kept = archive.load("7")
+        assert kept is not None and kept.url == f"{replay.url}/record/7"
+        assert b'<controlfield tag="001">7</controlfield>' in kept.body
+
+    monkeypatch.undo()  # the parser is fixed
+    rebuilt = rebuild(engine, settings)
+    assert rebuilt.ok, rebuilt.problems
+    assert sponsors() == "Albania, United States of America"
 
 
 # --- one registry ---------------------------------------------------------------------------

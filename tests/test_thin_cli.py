@@ -275,17 +275,18 @@ def test_every_expected_error_is_a_tracker_error_with_its_exit_code() -> None:
     from reports.export import ExportError
     from reports.vetoes import ReportError
     from scrapers.http import FetchError, NotFound, TransientError
-    from tracker.sync import EmptyArchive, StorageFault, SyncLocked
+    from tracker.sync import DatasetMissing, EmptyArchive, StorageFault, SyncLocked
 
     codes = {cls.__name__: cls.exit_code for cls in (
         RegistryError, UnknownMemberError, ParseError, PageShapeError, SymbolError,
         DatabaseLocked, ExportError, ReportError, FetchError, NotFound, TransientError,
-        EmptyArchive, StorageFault, SyncLocked) if issubclass(cls, TrackerError)}
+        EmptyArchive, StorageFault, SyncLocked, DatasetMissing)
+        if issubclass(cls, TrackerError)}
     assert codes == {"RegistryError": 1, "UnknownMemberError": 1, "ParseError": 1,
                      "PageShapeError": 1, "SymbolError": 1, "DatabaseLocked": 2,
                      "ExportError": 1, "ReportError": 1, "FetchError": 1, "NotFound": 1,
                      "TransientError": 1, "EmptyArchive": 1, "StorageFault": 1,
-                     "SyncLocked": 2}
+                     "SyncLocked": 2, "DatasetMissing": 1}
 
 
 def test_sync_help_names_the_registered_sources() -> None:

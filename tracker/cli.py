@@ -847,11 +847,8 @@ def import_undl_dataset(
 
     settings = _settings()
     engine = _engine(create=True)
-    try:
-        summary = _run_with_progress(lambda reporter: run_import(
-            engine, settings, path_or_url, reporter=reporter))
-    except FileNotFoundError as exc:
-        _fail(str(exc))
+    summary = _run_with_progress(lambda reporter: run_import(
+        engine, settings, path_or_url, reporter=reporter))
     _summarise(summary, fmt)
     if not summary.ok:
         raise typer.Exit(1)

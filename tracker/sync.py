@@ -112,6 +112,10 @@ class EmptyArchive(TrackerError, RuntimeError):
     """``rebuild`` found nothing in the raw archive to rebuild from."""
 
 
+class DatasetMissing(TrackerError, FileNotFoundError):
+    """``import undl-dataset`` was given a path where no file is."""
+
+
 @dataclass
 class SourceSummary:
     source: str
@@ -590,8 +594,10 @@ def _walk_search(engine: Engine, raw: RawArchive, records: RecordArchive,
     while total is None or jrec <= total:
         try:
             response = source.fetch_page(client, jrec)
+            # Archived before it is parsed; the newest copy only (no history): its records
+            # are archived one by one below, and a page shifts with every new record.
             raw.save(source.pages_archive_name, f"jrec-{jrec}", response.url, response.body,
-                     response.fetched_at)  # archived before it is parsed
+                     response.fetched_at, history=False)
             page = source.split(response.body, url=response.url)
         except (FetchError, ParseError) as exc:
             source_summary.pages_failed.append(f"jrec={jrec}")
@@ -697,6 +703,9 @@ class _Answers:
     """Draft lookups answered and not yet stored: stored together, one transaction."""
 
     found: list[tuple[Any, dt.datetime]] = field(default_factory=list)  # (record, fetched at)
+    # Records the parser refused, as the source wrote them: (id, URL, XML, fetched at),
+    # archived with the others so that a rebuild stores them once the parser reads them.
+    refused: list[tuple[str, str, bytes, dt.datetime]] = field(default_factory=list)
     # symbol: (when asked, the answer's URL, the findings that say why no record matched)
     missed: dict[str, tuple[dt.datetime, str, list[Finding]]] = field(default_factory=dict)
 
@@ -736,6 +745,8 @@ def _look_up_drafts(engine: Engine, raw: RawArchive, records: RecordArchive,
         for error in lookup.errors:
             source_summary.records_refused.append(error.record)
             summary.problems.append(str(error))
+        answers.refused.extend((r.record_id, source.record_url(r.record_id), r.raw,
+                                response.fetched_at) for r in lookup.refused)
         if lookup.records:
             answers.found.extend((r, response.fetched_at) for r in lookup.records)
         else:
@@ -752,6 +763,8 @@ def _store_answers(engine: Engine, records: RecordArchive, answers: _Answers,
     """Archive the records found (one archive transaction), then store them and remember
     the misses in one transaction; if that fails, store them one by one, so the record
     it cannot take is named and the others are kept."""
+    if answers.refused:  # kept, though nothing of them is stored
+        records.save_versions(answers.refused)
     if not answers:
         return
     found = [record for record, _ in answers.found]
@@ -905,7 +918,7 @@ def import_undl_dataset(engine: Engine, settings: Settings, path_or_url: str, *,
         else:
             path = Path(path_or_url).expanduser()
             if not path.is_file():
-                raise FileNotFoundError(f"no dataset file at {path}")
+                raise DatasetMissing(f"no dataset file at {path}")
             body = path.read_bytes()
             url = path.resolve().as_uri()
             fetched_at = dt.datetime.fromtimestamp(path.stat().st_mtime, dt.UTC)
