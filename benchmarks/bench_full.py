@@ -12,7 +12,12 @@ Serves from a local server (no internet), built from ../shared/data:
 
 Measures, in one run:
 - the voting records alone (``--source voting-records``, full, into an empty database)
-  against their floor: fetching and parsing the same search pages, storing nothing;
+  against two floors, each storing, archiving and validating nothing:
+  the tree-only floor fetches the same 14 search pages and builds their lxml trees, reading
+  no record; the scraper floor, "a bare fetch-and-parse scraper", fetches the same pages and
+  reads, with lxml, each record's id (001), resolution and draft symbols (791 $a, 993 $a),
+  date (269 $a), totals (996 $b-$f) and every member's code and vote (967 $c, $d) into plain
+  tuples;
 - a full sync (wall time, requests, rows, process peak memory);
 - a no-op sync right after (requests, rows written);
 - a bare loop that only fetches the same responses and parses them (HTML with
@@ -25,9 +30,11 @@ Measures, in one run:
   ``tracker agreement`` on it, each in a process of its own, with time and that
   process's peak memory.
 
-Each overhead is given in wall time (counting the CLI's start-up) and in this process's CPU
-time (the replay server's thread included on both sides; waits for the disk are not CPU
-time). On a shared machine, ``--repeat 3`` reports the best of three runs of each step.
+Each overhead is given in wall time (the pipeline's time plus the CLI's start-up, measured
+once as ``tracker --help``, over the floor's time, for every row alike) and in this process's
+CPU time (no start-up on either side; the replay server's thread included on both sides;
+waits for the disk are not CPU time). On a shared machine, ``--repeat 3`` reports the best of
+three runs of each step.
 
 Run by hand:
     python benchmarks/bench_full.py [--db URL] [--repeat 3] [--scale 100] [--lookup-only 190]
@@ -181,9 +188,69 @@ def _floor_search(client: httpx.Client, url: str, collection: str) -> int:
 
 
 def floor_voting_records(site: Site) -> int:
-    """Fetch the voting records' search pages and parse them, storing nothing."""
+    """Fetch the voting records' search pages and build their trees, reading no record."""
     with httpx.Client() as client:
         return _floor_search(client, site.url, "Voting Data")
+
+
+MARC_CONTROL = "{http://www.loc.gov/MARC21/slim}controlfield"
+MARC_FIELD = "{http://www.loc.gov/MARC21/slim}datafield"
+MARC_SUBFIELD = "{http://www.loc.gov/MARC21/slim}subfield"
+RollCall = tuple[str | None, str | None, str | None, str | None, tuple[str | None, ...],
+                 list[tuple[str | None, str | None]]]
+
+
+def _first_texts(datafield: Any) -> dict[str | None, str | None]:
+    """Return a data field's subfields as {code: text}, the first of each code."""
+    texts: dict[str | None, str | None] = {}
+    for sub in datafield.iterchildren(MARC_SUBFIELD):
+        texts.setdefault(sub.get("code"), sub.text)
+    return texts
+
+
+def scrape_roll_calls(body: bytes) -> list[RollCall]:
+    """Read a search page's records as a bare scraper would: (id, resolution, draft, date,
+    totals, [(member, vote)]) per record, each text as the page gives it; nothing checked."""
+    roll_calls: list[RollCall] = []
+    for record in etree.fromstring(body).iterchildren(MARC_RECORD):
+        record_id = resolution = draft = date = None
+        totals: tuple[str | None, ...] = ()
+        votes: list[tuple[str | None, str | None]] = []
+        for element in record.iterchildren(MARC_CONTROL, MARC_FIELD):
+            tag = element.get("tag")
+            if element.tag == MARC_CONTROL:
+                if tag == "001":
+                    record_id = element.text
+            elif tag == "967":
+                texts = _first_texts(element)
+                votes.append((texts.get("c"), texts.get("d")))
+            elif tag in ("269", "791", "993", "996"):
+                texts = _first_texts(element)
+                if tag == "269":
+                    date = texts.get("a")
+                elif tag == "791":
+                    resolution = texts.get("a")
+                elif tag == "993":
+                    draft = texts.get("a")
+                else:
+                    totals = tuple(texts.get(code) for code in "bcdef")
+        roll_calls.append((record_id, resolution, draft, date, totals, votes))
+    return roll_calls
+
+
+def floor_voting_scraper(site: Site) -> int:
+    """Fetch the voting records' search pages and read every roll call into tuples, storing
+    nothing: a bare per-page fetch-and-parse scraper. Return the records read."""
+    read, jrec = 0, 1
+    with httpx.Client() as client:
+        while True:
+            body = client.get(site.url + "/search", params={
+                "cc": "Voting Data", "rg": 200, "jrec": jrec, "of": "xm"}).content
+            records = scrape_roll_calls(body)
+            read += len(records)
+            if len(records) < 200:
+                return read
+            jrec += 200
 
 
 def floor_from_network(site: Site, lookups: list[dict[str, str]]) -> int:
@@ -253,6 +320,7 @@ class Run:
 
     voting: float = 0.0
     voting_floor: float = 0.0
+    voting_scraper: float = 0.0
     sync: float = 0.0
     noop: float = 0.0
     floor: float = 0.0
@@ -282,6 +350,8 @@ def measure(site: Site, library: LookupLibrary, engine: Engine, settings: Settin
                            f"{totals.new + totals.changed:,} rows written, ok={summary.ok}")
     parsed = clocked(run, "voting_floor", lambda: floor_voting_records(site))
     run.notes["voting_floor"] = f"{parsed:,} records"
+    parsed = clocked(run, "voting_scraper", lambda: floor_voting_scraper(site))
+    run.notes["voting_scraper"] = f"{parsed:,} roll calls"
     drop_schema(engine)
 
     def run_sync() -> Any:
@@ -345,7 +415,8 @@ def main() -> None:
         settings = Settings(data_dir=work / f"data-{attempt}", un_org_url=site.url,
                             undl_url=site.url, requests_per_second=0, database_url=db_url)
         runs.append(measure(site, library, engine, settings, work / f"run-{attempt}"))
-    steps = ("voting", "voting_floor", "sync", "noop", "floor", "rebuild", "floor_files")
+    steps = ("voting", "voting_floor", "voting_scraper", "sync", "noop", "floor", "rebuild",
+             "floor_files")
     best = Run(**{name: min(getattr(r, name) for r in runs) for name in steps},
                cpu={name: min(r.cpu[name] for r in runs) for name in steps},
                notes=runs[-1].notes)
@@ -353,12 +424,18 @@ def main() -> None:
     rows: list[tuple[str, str]] = [
         ("voting records alone (--source voting-records --full)",
          f"{best.voting:.2f} s, {best.notes['voting']}"),
-        ("floor: fetch + parse the voting records' pages, no store",
+        ("floor: fetch + build the voting records' pages' trees, no record read",
          f"{best.voting_floor:.2f} s ({best.notes['voting_floor']})"),
-        ("voting records' overhead over the floor",
+        ("voting records' overhead over the tree-only floor",
          f"{(best.voting + startup) / best.voting_floor:.1f}x (CPU time: "
          f"{cpu['voting']:.2f} s / {cpu['voting_floor']:.2f} s = "
          f"{cpu['voting'] / cpu['voting_floor']:.1f}x)"),
+        ("floor: a bare scraper (fetch + read every roll call into tuples), no store",
+         f"{best.voting_scraper:.2f} s ({best.notes['voting_scraper']})"),
+        ("voting records' overhead over the scraper floor",
+         f"{(best.voting + startup) / best.voting_scraper:.1f}x (CPU time: "
+         f"{cpu['voting']:.2f} s / {cpu['voting_scraper']:.2f} s = "
+         f"{cpu['voting'] / cpu['voting_scraper']:.1f}x)"),
         ("full sync", f"{best.sync:.1f} s, {best.notes['sync']}"),
         ("drafts found only by lookup", best.notes["lookups"]),
         ("no-op sync", f"{best.noop:.2f} s, {best.notes['noop']}"),

@@ -43,7 +43,7 @@ from council.records import (
     nfc,
 )
 from council.symbols import SymbolError, normalise_document_symbol
-from scrapers.undl.parse import _NS, MARC, safe_xml, search_elements
+from scrapers.undl.parse import _NS, MARC, record_url, safe_xml, search_elements
 
 SOURCE_DOCUMENTS = "undl-documents"
 # A title part (245 $a $b, 239 $a, split at ":") that calls the document a draft resolution,
@@ -210,7 +210,7 @@ def parse_document(element: etree._Element, *, base_url: str = "", raw: bytes | 
             date = None
     return DocumentRecord(
         record_id=record_id, modified=control.get("005"),
-        url=f"{base_url.rstrip('/')}/record/{record_id}" if base_url else f"record/{record_id}",
+        url=record_url(base_url, record_id),
         symbol=symbol, date=date, title=descriptive or title_a.rstrip(" /") or None,
         sponsors_text=sponsors_text, sponsors=sponsors, resolution=resolution,
         bodies=_fields(fields, "610", "a"), subjects=_fields(fields, "650", "a"),

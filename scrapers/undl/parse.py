@@ -26,6 +26,7 @@ document that declares a DOCTYPE or entities is refused before parsing.
 from __future__ import annotations
 
 import re
+from collections import Counter
 from dataclasses import dataclass
 
 from lxml import etree
@@ -57,6 +58,11 @@ _TOTAL = re.compile(rb"<!--\s*Search-Engine-Total-Number-Of-Results:\s*(\d+)\s*-
 VOTES = {"Y", "N", "A", "X"}
 
 
+def record_url(base_url: str, record_id: str) -> str:
+    """Return a record's address on the Library (relative, ``record/{id}``, without a base)."""
+    return f"{base_url.rstrip('/')}/record/{record_id}" if base_url else f"record/{record_id}"
+
+
 @dataclass
 class SearchPage:
     """One page of search results: the total number of hits and the records on it."""
@@ -69,7 +75,8 @@ class SearchPage:
 def check_roll_call(source: str, where: str, key: str, votes: list[MemberVoteRecord],
                     totals: Tally, total_members: int | None) -> list[Finding]:
     """Return a finding if a roll call does not add up to the totals its record gives."""
-    counted = {v: sum(1 for m in votes if m.vote == v) for v in VOTES}
+    cast = Counter(m.vote for m in votes)
+    counted = {v: cast[v] for v in VOTES}
     given = {"Y": totals.yes, "N": totals.no, "A": totals.abstain, "X": totals.non_voting}
     if counted == given and (total_members is None or total_members == len(votes)):
         return []
@@ -143,9 +150,7 @@ def _subfields(field_: etree._Element) -> dict[str, str]:
     """Return a data field's subfields as {code: text of the first subfield with that code},
     stripped and in NFC: a later subfield with the same code is never read."""
     out: dict[str, str] = {}
-    for sub in field_:
-        if sub.tag != _SUBFIELD:
-            continue
+    for sub in field_.iterchildren(_SUBFIELD):  # the tag is matched in C
         code = sub.get("code", "")
         if code in out:
             continue
@@ -154,7 +159,9 @@ def _subfields(field_: etree._Element) -> dict[str, str]:
             text = text.strip()
             if not text.isascii():  # ASCII text is NFC already
                 text = nfc(text)
-        out[code] = text or ""
+            out[code] = text
+        else:
+            out[code] = ""
     return out
 
 
@@ -164,11 +171,14 @@ def record_fields(element: etree._Element
     subfields as {code: first text}]}), in one pass over its children."""
     control: dict[str, str] = {}
     data: dict[str, list[dict[str, str]]] = {}
-    for child in element:
-        tag = child.tag
-        if tag == _DATAFIELD:
-            data.setdefault(child.get("tag", ""), []).append(_subfields(child))
-        elif tag == _CONTROLFIELD:
+    for child in element.iterchildren(_DATAFIELD, _CONTROLFIELD):
+        if child.tag == _DATAFIELD:
+            tag = child.get("tag", "")
+            fields = data.get(tag)
+            if fields is None:
+                data[tag] = fields = []
+            fields.append(_subfields(child))
+        else:
             control[child.get("tag")] = (child.text or "").strip()
     return control, data
 
@@ -289,7 +299,7 @@ def parse_record(element: etree._Element, *, base_url: str = "", raw: bytes | No
                                         total_members))
     return VotingRecord(
         record_id=record_id, modified=control.get("005"),
-        url=f"{base_url.rstrip('/')}/record/{record_id}" if base_url else f"record/{record_id}",
+        url=record_url(base_url, record_id),
         title=one("245"), date=date, resolution=resolution, draft=draft, meeting=meeting,
         agenda=agenda, without_vote=without_vote, votes=votes, totals=totals,
         total_members=total_members, findings=findings,
@@ -317,16 +327,18 @@ def search_elements(body: bytes, *, source: str, url: str) -> tuple[int, list[et
 
 
 def parse_search_page(body: bytes, *, url: str, base_url: str = "") -> SearchPage:
-    """Parse a page of search results; records that cannot be read are returned as errors."""
-    total, elements = search_elements(body, source=SOURCE_VOTES, url=url)
+    """Parse a page of search results as the pipeline does: split it into records
+    (``split_search_page``), then read each (``parse_record``); records that cannot be read
+    are returned as errors."""
+    page = split_search_page(body, source=SOURCE_VOTES, url=url)
     records: list[VotingRecord] = []
-    errors: list[ParseError] = []
-    for element in elements:
+    errors = list(page.errors)
+    for raw in page.records:
         try:
-            records.append(parse_record(element, base_url=base_url))
+            records.append(parse_record(raw.element, base_url=base_url, raw=raw.raw))
         except ParseError as exc:
             errors.append(exc)
-    return SearchPage(total=total, records=records, errors=errors)
+    return SearchPage(total=page.total, records=records, errors=errors)
 
 
 def parse_record_xml(body: bytes, *, base_url: str = "", record: str = "record") -> VotingRecord:
