@@ -131,9 +131,9 @@ class SearchSource(ABC):
     def split(self, body: bytes, *, url: str) -> SplitPage:
         """Split a search page into its records: id, change stamp, raw XML (pure)."""
 
+    @abstractmethod
     def record_url(self, record_id: str) -> str:
-        return (f"{self.base_url.rstrip('/')}/record/{record_id}" if self.base_url
-                else f"record/{record_id}")
+        """The address of one record (its provenance, and its name in the record archive)."""
 
     @abstractmethod
     def parse_record(self, raw: bytes, record_id: str, element: Any = None) -> Any:

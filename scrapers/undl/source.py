@@ -34,6 +34,9 @@ class VotingRecordsSource(SearchSource):
     def split(self, body: bytes, *, url: str) -> SplitPage:
         return undl_parse.split_search_page(body, source=self.archive_name, url=url)
 
+    def record_url(self, record_id: str) -> str:
+        return undl_parse.record_url(self.base_url, record_id)
+
     def parse_record(self, raw: bytes, record_id: str,
                      element: etree._Element | None = None) -> VotingRecord:
         if element is not None:
@@ -61,6 +64,9 @@ class DocumentsSource(LookupSource):
 
     def split(self, body: bytes, *, url: str) -> SplitPage:
         return undl_parse.split_search_page(body, source=self.archive_name, url=url)
+
+    def record_url(self, record_id: str) -> str:
+        return undl_parse.record_url(self.base_url, record_id)
 
     def parse_record(self, raw: bytes, record_id: str,
                      element: etree._Element | None = None) -> DocumentRecord | None:
