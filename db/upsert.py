@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from operator import itemgetter
 from typing import Any
 
 from sqlalchemy import (
@@ -168,19 +169,16 @@ def upsert(
     # ORM's per-statement work (these writes hold no ORM objects).
     connection = session.connection()
 
-    if composite:
-        def key_value(row: Any) -> Any:
-            return tuple([row[c] for c in columns])
-    else:
-        only = columns[0]
-
-        def key_value(row: Any) -> Any:
-            return row[only]
+    # A row's key, read in C: a tuple of values for a composite key, else the value.
+    key_value = itemgetter(*columns)
 
     counts = Counts()
     merged: dict[Any, Mapping[str, Any]] = {}
     for row in rows:  # the last row of a key in a batch wins, like sequential writes
-        k = tuple([row.get(c) for c in columns]) if composite else row.get(columns[0])
+        try:
+            k = key_value(row)
+        except KeyError:
+            k = None
         if k is None or (composite and None in k):
             # NULL never equals NULL in SQL: such a row could never be found again.
             raise ValueError(f"{table.name}: a row has no value for its key "
@@ -199,6 +197,11 @@ def upsert(
                 existing[found_key] = found
     inserts: list[Mapping[str, Any]] = []
     updates: dict[tuple[str, ...], list[dict[str, Any]]] = {}
+    if not existing:  # every row is new (a first sync): nothing to compare
+        inserts = [{**provenance, **row} for row in merged.values()] if provenance else list(
+            merged.values())
+        counts.new = len(inserts)
+        merged = {}
     for k, row in merged.items():
         old = existing.get(k)
         if old is None:
