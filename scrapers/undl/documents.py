@@ -43,7 +43,8 @@ from council.records import (
     nfc,
 )
 from council.symbols import SymbolError, normalise_document_symbol
-from scrapers.undl.parse import _NS, MARC, record_url, safe_xml, search_elements
+from scrapers.source import RawRecord
+from scrapers.undl.parse import _NS, MARC, record_url, safe_xml, split_search_page
 
 SOURCE_DOCUMENTS = "undl-documents"
 # A title part (245 $a $b, 239 $a, split at ":") that calls the document a draft resolution,
@@ -76,6 +77,9 @@ class DocumentPage:
     skipped: int
     errors: list[ParseError]
     refused: dict[str, str] = field(default_factory=dict)  # symbol: why it is not a draft
+    # The records the parser refused, as the Library wrote them (kept in the record archive,
+    # so that a rebuild reads them once the parser does).
+    unread: list[RawRecord] = field(default_factory=list)
 
 
 Fields = dict[tuple[str, str], list[str]]  # (tag, code): the non-empty texts, in order
@@ -220,27 +224,30 @@ def parse_document(element: etree._Element, *, base_url: str = "", raw: bytes | 
 
 
 def parse_document_page(body: bytes, *, url: str, base_url: str = "") -> DocumentPage:
-    """Parse a page of document search results (drafts kept, other documents skipped)."""
-    total, elements = search_elements(body, source=SOURCE_DOCUMENTS, url=url)
+    """Parse a page of document search results (drafts kept, other documents skipped):
+    split into its records, then each read, as the search walker reads them."""
+    page = split_search_page(body, source=SOURCE_DOCUMENTS, url=url)
     records: list[DocumentRecord] = []
-    errors: list[ParseError] = []
+    errors: list[ParseError] = list(page.errors)
+    unread: list[RawRecord] = []
     skipped = 0
     refused: dict[str, str] = {}
-    for element in elements:
+    for raw in page.records:
         try:
-            record = parse_document(element, base_url=base_url)
+            record = parse_document(raw.element, base_url=base_url, raw=raw.raw)
         except ParseError as exc:
             errors.append(exc)
+            unread.append(raw)
             continue
         if record is None:
             skipped += 1
-            fields = record_fields(element)
+            fields = record_fields(raw.element)
             symbol = _first(fields, "191", "a") or ""
             refused[symbol] = not_a_draft(fields) or "not a draft resolution"
         else:
             records.append(record)
-    return DocumentPage(total=total, records=records, skipped=skipped,
-                        errors=errors, refused=refused)
+    return DocumentPage(total=page.total, records=records, skipped=skipped,
+                        errors=errors, refused=refused, unread=unread)
 
 
 def parse_document_xml(body: bytes, *, base_url: str = "", record: str = "record"

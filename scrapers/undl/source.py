@@ -8,9 +8,9 @@ from __future__ import annotations
 
 from lxml import etree
 
-from council.records import DocumentRecord, Finding, ParseError, Severity, VotingRecord
+from council.records import DocumentRecord, Finding, Severity, VotingRecord
 from scrapers.http import FetchError, PoliteClient, Response
-from scrapers.source import Lookup, LookupSource, RawRecord, SearchSource, SplitPage
+from scrapers.source import Lookup, LookupSource, SearchSource, SplitPage
 from scrapers.undl import documents as undl_documents
 from scrapers.undl import fetch as undl_fetch
 from scrapers.undl import parse as undl_parse
@@ -78,35 +78,17 @@ class DocumentsSource(LookupSource):
         return undl_fetch.fetch_by_symbol(client, self.base_url, symbol, token=self._token)
 
     def parse_lookup(self, body: bytes, *, url: str, symbol: str) -> Lookup:
-        """Split the answer into its records, then read each (as the search walker does):
-        the drafts of this symbol are the answer; a record the parser refuses is kept raw
-        with its error; a record that is not a draft's says why, when it is this symbol's."""
-        page = self.split(body, url=url)
-        matching: list[DocumentRecord] = []
-        errors = list(page.errors)
-        refused: list[RawRecord] = []
-        not_drafts: dict[str, str] = {}
-        for raw in page.records:
-            try:
-                record = self.parse_record(raw.raw, raw.record_id, raw.element)
-            except ParseError as exc:
-                errors.append(exc)
-                refused.append(raw)
-                continue
-            if record is None:
-                fields = undl_documents.record_fields(raw.element)
-                found = (fields.get(("191", "a")) or [""])[0]
-                not_drafts[found] = (undl_documents.not_a_draft(fields)
-                                     or "not a draft resolution")
-            elif record.symbol == symbol:
-                matching.append(record)
+        """The drafts of this symbol in the answer; if none, why (a record of this symbol
+        that is not a draft's); the records the parser refused, raw, to be archived."""
+        page = undl_documents.parse_document_page(body, url=url, base_url=self.base_url)
+        matching = [r for r in page.records if r.symbol == symbol]
         findings = [] if matching else [
             Finding(self.archive_name, symbol, "not_a_draft_record", Severity.INFO,
                     f"{symbol}: the Digital Library's record for this symbol is not a draft "
                     f"resolution's ({why}); its sponsors and title are not read, the draft "
                     "keeps what the other sources say")
-            for found, why in not_drafts.items() if found == symbol]
-        return Lookup(matching, errors, findings, refused)
+            for found, why in page.refused.items() if found == symbol]
+        return Lookup(matching, page.errors, findings, page.unread)
 
     def ends_lookups(self, exc: FetchError) -> bool:
         return isinstance(exc, undl_fetch.BotWallError)
