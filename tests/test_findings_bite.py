@@ -23,6 +23,7 @@ from council.records import Finding, Severity, Tally
 from db.engine import upgrade
 from db.models import MemberVote, Veto, VoteEvent
 from db.store import ensure_members, store_meetings_table, store_voting_records
+from db.upsert import table_of
 from reports.findings import resolution_gaps, tally_disagreements
 from scrapers.dhl.parse import parse_meetings_table, parse_outcome
 from scrapers.undl.documents import parse_document_xml
@@ -296,9 +297,10 @@ def test_a_link_that_is_not_a_resolution_symbol_is_not_stored() -> None:
     """S/2002/333's real record links "S/RES/1402", with no year: not a resolution symbol."""
     body = (FIXTURES / "undl" / "documents" / "document_3968200_S-2022-245.xml").read_bytes()
     clean = parse_document_xml(body)
+    assert clean is not None
     assert (clean.resolution, clean.findings) == ("S/RES/2627 (2022)", [])
     broken = parse_document_xml(body.replace(b"S/RES/2627(2022)", b"S/RES/2627"))
-    assert broken.resolution is None
+    assert broken is not None and broken.resolution is None
     assert [(f.kind, f.severity, f.message) for f in broken.findings] == [(
         "unreadable_link", Severity.WARNING,
         "S/2022/245: linked document 'S/RES/2627' is not a resolution symbol")]
@@ -345,12 +347,13 @@ def test_the_store_counts_a_permanent_members_no_on_a_failed_draft_as_a_veto(db:
         _failed_draft("2", "S/1501", "1950-06-02", {"SUN": "N", "YUG": "A", "IND": "A",
                                                     "EGY": "A", "NOR": "A"}, MEMBERS_1950),
     ])
-    with Session(db) as session:
-        events = {k: (o, y) for k, o, y in session.execute(
-            select(VoteEvent.key, VoteEvent.outcome, VoteEvent.yes))}
-        vetoes = sorted((k, c, s) for k, c, s in session.execute(
-            select(VoteEvent.key, Veto.member_code, Veto.source)
-            .join(VoteEvent, VoteEvent.id == Veto.vote_event_id)))  # type: ignore[arg-type]
+    e, v = table_of(VoteEvent), table_of(Veto)
+    with db.connect() as connection:
+        events = {k: (o, y) for k, o, y in connection.execute(
+            select(e.c.key, e.c.outcome, e.c.yes))}
+        vetoes = sorted((k, c, s) for k, c, s in connection.execute(
+            select(e.c.key, v.c.member_code, v.c.source)
+            .join(e, e.c.id == v.c.vote_event_id)))
     assert events == {"S/2024/255": ("vetoed", 13), "S/1500": ("vetoed", 7),
                       "S/1501": ("insufficient_votes", 6)}
     assert vetoes == [("S/1500", "SUN", "roll-call"), ("S/2024/255", "RUS", "roll-call")]
@@ -382,8 +385,8 @@ def test_a_stored_roll_call_that_does_not_add_up_to_the_tables_tally_is_a_findin
         "record": "S/RES/1018 (1995)",
         "message": "S/RES/1018 (1995): the stored roll call counts 14-0-1, the stored tally is "
                    "15-0-0"}]
-    with Session(db) as session:
-        assert len(session.execute(select(MemberVote.id)).all()) == 15
+    with db.connect() as connection:
+        assert len(connection.execute(select(table_of(MemberVote).c.id)).all()) == 15
 
 
 def test_a_roll_call_that_adds_up_to_the_tally_is_no_finding(db: Engine) -> None:
