@@ -426,3 +426,47 @@ def test_findings_are_plain_records() -> None:
     f = Finding("dhl-meetings", "S/PV.1", "tally_short", Severity.INFO, "m", "u")
     assert (f.source, f.record, f.kind, f.severity.value, f.message, f.url) == (
         "dhl-meetings", "S/PV.1", "tally_short", "info", "m", "u")
+
+
+# --- the tables' other kinds: no_tally, unread_outcome, resolution_year_mismatch, missing_cells
+
+@pytest.mark.parametrize(("text", "decision", "found"), [
+    ("S/RES/1018 (1995)", ("resolution", "adopted_with_vote", None, []),
+     [("no_tally", Severity.INFO, "S/RES/1018 (1995): adopted, no tally given")]),
+    ("S/RES/1018 (1995) adopted without vote",
+     ("resolution", "adopted_without_vote", None, []), []),
+    ("S/RES/1018 (1995) adopted unanimously", ("resolution", "adopted_with_vote", None, []), []),
+    ("S/RES/1018 (1995) 15-0-0", ("resolution", "adopted_with_vote", "15-0-0", []), []),
+    ("S/RES/1018 (1995) 15-0-0 blah blah", ("resolution", "adopted_with_vote", "15-0-0", []),
+     [("unread_outcome", Severity.WARNING, "outcome text not understood: 'blah blah'")]),
+])
+def test_an_adoption_without_a_tally_or_with_unread_text_is_a_finding(
+        text: str, decision: tuple[str, str, str | None, list[str]],
+        found: list[tuple[str, Severity, str]]) -> None:
+    assert _outcome(text, 1995) == ([decision], found)
+
+
+def test_a_resolution_printed_with_another_year_is_stored_under_its_meetings(
+        shared_data: Path) -> None:
+    """The real 1965 page prints "S/RES/207 (1964)": stored as S/RES/207 (1965)."""
+    assert [f for f in _page_findings(shared_data, 1965) if f[0] == "resolution_year_mismatch"
+            ] == [("resolution_year_mismatch", "S/PV.1236",
+                   "S/RES/207 (1964) is printed on the 1965 page; stored as S/RES/207 (1965), "
+                   "the year of its meeting")]
+    decisions, findings = _outcome("S/RES/207 (1965) 11-0-0", 1965)
+    assert (decisions, findings) == ([("resolution", "adopted_with_vote", "11-0-0", [])], [])
+
+
+def test_a_row_with_fewer_cells_than_columns_is_a_finding() -> None:
+    body = _table([("S/PV.3590", "7 November", "S/RES/1018 (1995) 15-0-0")], 1995).replace(
+        b"</table>", b'<tr><td><a href="x">S/PV.3591</a></td><td>8 November</td>'
+                     b"<td>Topic</td></tr></table>")
+    page = parse_meetings_table(body, year=1995, url="scact1995")
+    assert [(f.kind, f.record, f.message) for f in page.findings] == [(
+        "missing_cells", "scact1995 row 3",
+        "3 cells for 4 columns: ['S/PV.3591', '8 November', 'Topic']; the rest read as empty")]
+    assert [m.record for m in page.meetings] == ["S/PV.3591", "S/PV.3590"]
+    clean = parse_meetings_table(_table([("S/PV.3590", "7 November", "S/RES/1018 (1995) "
+                                                                     "15-0-0")], 1995),
+                                 year=1995, url="scact1995")
+    assert clean.findings == []
