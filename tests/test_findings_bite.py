@@ -19,7 +19,7 @@ import pytest
 from sqlalchemy import Engine, select
 from sqlmodel import Session
 
-from council.records import Finding, Severity, Tally
+from council.records import Severity, Tally
 from db.engine import upgrade
 from db.models import MemberVote, Veto, VoteEvent
 from db.store import ensure_members, store_meetings_table, store_voting_records
@@ -419,13 +419,6 @@ def test_a_resolution_number_no_source_gives_is_missing(db: Engine) -> None:
         {"kind": "resolution_missing", "record": f"resolution {n}",
          "message": f"no source has given resolution {n} yet (between 1015 and 1018)"}
         for n in (1016, 1017)]
-
-
-def test_findings_are_plain_records() -> None:
-    """A finding keeps its source, record, kind, severity, message and address as given."""
-    f = Finding("dhl-meetings", "S/PV.1", "tally_short", Severity.INFO, "m", "u")
-    assert (f.source, f.record, f.kind, f.severity.value, f.message, f.url) == (
-        "dhl-meetings", "S/PV.1", "tally_short", "info", "m", "u")
 
 
 # --- the tables' other kinds: no_tally, unread_outcome, resolution_year_mismatch, missing_cells
