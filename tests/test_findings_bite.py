@@ -1,0 +1,465 @@
+"""Tests that bite (issue 18): each kind of finding the README's table lists appears for the
+record that shows it (a real one from ``../shared/data``, or a fixture in the shape of the
+real source), with its exact message, and not for a clean one.
+
+Started with the kinds no test named before: ``veto_tally_mismatch``,
+``veto_without_majority``, ``decision_listed_twice``, ``tally_short``, ``unknown_member``,
+``not_adopted_with_majority``, ``no_totals``, ``unreadable_link``,
+``roll_call_disagrees_with_tally``; and the Digital Library parser's detection of an adoption
+without a vote (its note, 590) and its check that a roll call names as many members as the
+record's total (996 $f).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pytest
+from sqlalchemy import Engine, select
+from sqlmodel import Session
+
+from council.records import Severity, Tally
+from db.engine import upgrade
+from db.models import MemberVote, Veto, VoteEvent
+from db.store import ensure_members, store_meetings_table, store_voting_records
+from db.upsert import table_of
+from reports.findings import resolution_gaps, tally_disagreements
+from scrapers.dhl.parse import parse_meetings_table, parse_outcome
+from scrapers.undl.documents import parse_document_xml
+from scrapers.undl.parse import parse_record_xml
+from tests.conftest import FIXTURES
+from tests.undl_replay import Record, Vote
+
+TABLES = Path("un_org_dhl_html") / "scact_tables"
+REAL_2722 = Path("undl_records") / "record_4033397_S-RES-2722(2024)_vote.marcxml.xml"
+WHEN = dt.datetime(2022, 12, 31, tzinfo=dt.UTC)
+MARC = '<collection xmlns="http://www.loc.gov/MARC21/slim">{}</collection>'
+COUNCIL_2024 = ("CHN", "FRA", "RUS", "GBR", "USA", "DZA", "ECU", "GUY", "JPN", "MLT", "MOZ",
+                "KOR", "SLE", "SVN", "CHE")
+
+
+def _outcome(text: str, year: int) -> tuple[list[tuple[str, str | None, str | None, list[str]]],
+                                             list[tuple[str, Severity, str]]]:
+    """Parse one outcome cell: its decisions (kind, outcome, tally, vetoing members) and its
+    findings (kind, severity, message)."""
+    decisions, findings = parse_outcome(text, year=year, record="S/PV.1", url="u")
+    return ([(d.kind, d.outcome.value if d.outcome else None, str(d.tally) if d.tally else None,
+              d.vetoed_by) for d in decisions],
+            [(f.kind, f.severity, f.message) for f in findings])
+
+
+def _page_findings(shared_data: Path, year: int) -> list[tuple[str, str, str]]:
+    body = (shared_data / TABLES / f"scact{year}_table_en.html").read_bytes()
+    page = parse_meetings_table(body, year=year, url=f"scact{year}")
+    return [(f.kind, f.record, f.message) for f in page.findings if f.kind != "tally_short"]
+
+
+# --- veto_tally_mismatch, veto_without_negative_vote ---------------------------------------
+
+def test_a_veto_by_more_members_than_negative_votes_is_a_mismatch() -> None:
+    """Two members printed as vetoing with one negative vote: the tally must not be stored."""
+    decisions, findings = _outcome(
+        "Draft resolution S/2022/431 vetoed by China, Russian Federation 13-1-1", 2022)
+    assert decisions == [("draft", "vetoed", None, ["CHN", "RUS"])]
+    assert findings == [(
+        "veto_tally_mismatch", Severity.ERROR,
+        "draft S/2022/431 printed as vetoed by 2 members with only 1 negative votes (13-1-1); "
+        "tally not stored")]
+
+
+def test_a_veto_with_as_many_negative_votes_as_vetoing_members_is_clean() -> None:
+    assert _outcome("Draft resolution S/2022/431 vetoed by China, Russian Federation 13-2-0",
+                    2022) == ([("draft", "vetoed", "13-2-0", ["CHN", "RUS"])], [])
+    assert _outcome("Draft resolution S/2024/255 vetoed by Russian Federation 13-1-1",
+                    2024) == ([("draft", "vetoed", "13-1-1", ["RUS"])], [])
+
+
+def test_the_real_2022_page_gives_the_veto_of_s_2022_431_without_its_impossible_tally(
+        shared_data: Path) -> None:
+    assert [f for f in _page_findings(shared_data, 2022) if f[0].startswith("veto")] == [(
+        "veto_without_negative_vote", "S/PV.9048",
+        "draft S/2022/431 printed as vetoed by CHN, RUS with tally 13-0-2, which has no "
+        "negative vote; tally not stored")]
+
+
+# --- veto_without_majority: the threshold of the year -------------------------------------
+
+def test_the_real_1972_page_names_the_veto_of_a_draft_that_lacked_the_votes(
+        shared_data: Path) -> None:
+    """S/10768, 25 August 1972, "vetoed by USSR 3-3-9": three votes could not pass it.
+    S/10771, the same day, vetoed by China 11-1-3, had the votes: no finding."""
+    assert [f for f in _page_findings(shared_data, 1972) if f[0] == "veto_without_majority"
+            ] == [("veto_without_majority", "S/PV.1660",
+                   "draft S/10768 printed as vetoed, but 3 votes in favour were fewer than the "
+                   "9 needed")]
+
+
+@pytest.mark.parametrize(("text", "year", "tally", "found"), [
+    # 1946-1965: seven of eleven were enough (as for S/PV.122, 1947: "vetoed by USSR 7-2-1").
+    ("Draft resolution S/101 vetoed by USSR 7-2-2", 1947, "7-2-2", []),
+    ("Draft resolution S/100 vetoed by USSR 6-2-3", 1947, "6-2-3", [(
+        "veto_without_majority", Severity.WARNING,
+        "draft S/100 printed as vetoed, but 6 votes in favour were fewer than the 7 needed")]),
+    # 1966-: nine of fifteen.
+    ("Draft resolution S/7575/Rev.1 vetoed by USSR 9-4-2", 1966, "9-4-2", []),
+    ("Draft resolution S/7575/Rev.1 vetoed by USSR 8-4-3", 1966, "8-4-3", [(
+        "veto_without_majority", Severity.WARNING,
+        "draft S/7575/Rev.1 printed as vetoed, but 8 votes in favour were fewer than the 9 "
+        "needed")]),
+])
+def test_a_veto_without_majority_follows_the_threshold_of_its_year(
+        text: str, year: int, tally: str, found: list[tuple[str, Severity, str]]) -> None:
+    decisions, findings = _outcome(text, year)
+    assert [(d[1], d[2]) for d in decisions] == [("vetoed", tally)]
+    assert findings == found
+
+
+# --- not_adopted_with_majority ---------------------------------------------------------------
+
+def test_the_real_1962_page_names_drafts_not_adopted_with_the_votes(shared_data: Path) -> None:
+    """S/5095 and S/5134 (1962), 7 in favour of 11 and no veto printed: not adopted, and said."""
+    assert [f for f in _page_findings(shared_data, 1962) if f[0] == "not_adopted_with_majority"
+            ] == [
+        ("not_adopted_with_majority", "S/PV.998", "draft S/5095 not adopted with 7 votes in "
+         "favour (of 7 needed) and no veto named"),
+        ("not_adopted_with_majority", "S/PV.1016", "draft S/5134 not adopted with 7 votes in "
+         "favour (of 7 needed) and no veto named")]
+
+
+@pytest.mark.parametrize(("text", "year", "outcome", "kinds"), [
+    ("Draft resolution S/5095 not adopted 7-2-2", 1962, "not_adopted",
+     ["not_adopted_with_majority"]),
+    ("Draft resolution S/5095 not adopted 6-2-3", 1962, "insufficient_votes", []),
+    ("Draft resolution S/7285/Add.1 not adopted 8-1-6", 1966, "insufficient_votes", []),
+    ("Draft resolution S/7285/Add.1 not adopted 9-1-5", 1966, "not_adopted",
+     ["not_adopted_with_majority"]),
+])
+def test_not_adopted_with_majority_follows_the_threshold_of_its_year(
+        text: str, year: int, outcome: str, kinds: list[str]) -> None:
+    decisions, findings = _outcome(text, year)
+    assert [d[1] for d in decisions] == [outcome]
+    assert [f[0] for f in findings] == kinds
+
+
+# --- unknown_member ---------------------------------------------------------------------------
+
+def test_a_veto_by_a_member_that_holds_no_permanent_seat_is_an_unknown_member() -> None:
+    decisions, findings = _outcome("Draft resolution S/2022/1 vetoed by Germany 13-1-1", 2022)
+    assert findings == [(
+        "unknown_member", Severity.ERROR,
+        "draft S/2022/1: unknown permanent member 'Germany' in 'Germany '")]
+    assert decisions == [("draft", "vetoed", "13-1-1", [])]
+    assert _outcome("Draft resolution S/2022/1 vetoed by USSR 13-1-1", 1990)[1] == []
+
+
+# --- tally_short: the members a tally does not account for are not voting -------------------
+
+@pytest.mark.parametrize(("text", "year", "non_voting", "found"), [
+    ("S/RES/3 (1946) 9-0-1", 1946, 1, [(
+        "tally_short", Severity.INFO,
+        "S/RES/3 (1946): tally 9-0-1 accounts for 10 of 11 members; 1 recorded as not voting")]),
+    ("S/RES/200 (1965) 11-0-0", 1965, 0, []),
+    ("S/RES/250 (1966) 11-0-0", 1966, 4, [(
+        "tally_short", Severity.INFO,
+        "S/RES/250 (1966): tally 11-0-0 accounts for 11 of 15 members; 4 recorded as not "
+        "voting")]),
+    ("S/RES/2722 (2024) 11-0-4", 2024, 0, []),
+])
+def test_a_short_tally_records_the_rest_as_not_voting(
+        text: str, year: int, non_voting: int, found: list[tuple[str, Severity, str]]) -> None:
+    decisions, findings = parse_outcome(text, year=year, record="S/PV.1", url="u")
+    assert [d.tally.non_voting if d.tally else None for d in decisions] == [non_voting]
+    assert [(f.kind, f.severity, f.message) for f in findings] == found
+
+
+def test_the_real_1946_page_has_short_tallies(shared_data: Path) -> None:
+    body = (shared_data / TABLES / "scact1946_table_en.html").read_bytes()
+    page = parse_meetings_table(body, year=1946, url="scact1946")
+    short = {f.record: f.message for f in page.findings if f.kind == "tally_short"}
+    assert short["S/PV.30"] == ("S/RES/3 (1946): tally 9-0-1 accounts for 10 of 11 members; "
+                                "1 recorded as not voting")
+    stored = {d.symbol: d.tally for m in page.meetings for d in m.decisions}
+    assert stored["S/RES/3 (1946)"] == Tally(9, 0, 1, 1)
+    assert stored["S/RES/5 (1946)"] == Tally(10, 0, 0, 1)
+
+
+# --- decision_listed_twice ---------------------------------------------------------------------
+
+def _table(rows: list[tuple[str, str, str]], year: int) -> bytes:
+    """A yearly meetings table in the real page's shape: (record, date, outcome) rows."""
+    body = "".join(
+        f'<tr><td><a href="https://undocs.org/en/{r}">{r}</a></td><td>{d}</td>'
+        f"<td>Topic</td><td>{o}</td></tr>" for r, d, o in rows)
+    return ("<html><body><table><tr><th>Meeting Record</th><th>Date</th><th>Topic</th>"
+            f"<th>Security Council Outcome / Vote</th></tr>{body}</table></body></html>"
+            ).encode()
+
+
+def test_a_decision_listed_twice_differently_keeps_the_first() -> None:
+    page = parse_meetings_table(_table([
+        ("S/PV.2940", "14 September", "S/RES/663 (1990) 13-2-0"),
+        ("S/PV.2939", "13 September", "S/RES/663 (1990) 15-0-0")], 1990),
+        year=1990, url="scact1990")
+    assert [(f.kind, f.record, f.message) for f in page.findings] == [(
+        "decision_listed_twice", "S/PV.2940",
+        "S/RES/663 (1990) is listed twice on the page, differently: 'S/RES/663 (1990) 15-0-0' "
+        "and 'S/RES/663 (1990) 13-2-0'; the first is kept")]
+    kept = [(m.record, d.symbol, str(d.tally)) for m in page.meetings for d in m.decisions]
+    assert kept == [("S/PV.2939", "S/RES/663 (1990)", "15-0-0")]
+
+
+def test_a_decision_listed_twice_the_same_way_is_no_finding() -> None:
+    page = parse_meetings_table(_table([
+        ("S/PV.2939", "13 September", "S/RES/663 (1990) 15-0-0"),
+        ("S/PV.2939", "13 September", "S/RES/663 (1990) 15-0-0")], 1990),
+        year=1990, url="scact1990")
+    assert [f.kind for f in page.findings] == []
+    assert [d.symbol for m in page.meetings for d in m.decisions] == ["S/RES/663 (1990)"]
+
+
+def test_the_real_pages_list_decisions_twice(shared_data: Path) -> None:
+    assert [f for f in _page_findings(shared_data, 1963) if f[0] == "decision_listed_twice"
+            ] == [("decision_listed_twice", "S/PV.1069",
+                   "S/5407 is listed twice on the page, differently: 'Draft resolution S/5407 "
+                   "not adopted 8-2-1' and 'Draft resolution S/5407 vetoed by USSR 8-2-1'; the "
+                   "first is kept")]
+    assert [f for f in _page_findings(shared_data, 1990) if f[0] == "decision_listed_twice"
+            ] == [("decision_listed_twice", "S/PV.2939",
+                   "S/RES/663 (1990) is listed twice on the page, differently: 'S/RES/663 "
+                   "(1990) 15-0-0' and 'S/RES/663 (1990) 13-2-0'; the first is kept")]
+
+
+# --- the Digital Library's voting records: totals, members, adoptions without a vote ------------
+
+def _real_2722(shared_data: Path, old: bytes = b"", new: bytes = b"") -> bytes:
+    body = (shared_data / REAL_2722).read_bytes()
+    if old:
+        assert body.count(old) == 1
+        body = body.replace(old, new)
+    return body
+
+
+def test_a_roll_call_naming_fewer_members_than_the_total_is_a_finding(shared_data: Path) -> None:
+    """The real record of 2722 (2024) with its total (996 $f) raised to 16: its 15 members must
+    not pass for 16."""
+    r = parse_record_xml(_real_2722(shared_data, b'<subfield code="f">015</subfield>',
+                                    b'<subfield code="f">016</subfield>'))
+    assert [(f.kind, f.severity, f.message) for f in r.findings] == [(
+        "roll_call_disagrees_with_totals", Severity.ERROR,
+        "S/RES/2722 (2024): the roll call counts 11-0-4 (0 not voting, 15 members) but the "
+        "totals say 11-0-4 (0 not voting, 16 members)")]
+    assert parse_record_xml(_real_2722(shared_data)).findings == []
+
+
+def test_a_roll_call_that_does_not_add_up_to_its_totals_is_a_finding(shared_data: Path) -> None:
+    body = _real_2722(shared_data, b'<subfield code="b">011</subfield>',
+                      b'<subfield code="b">010</subfield>')
+    r = parse_record_xml(body.replace(b'<subfield code="c">000</subfield>',
+                                      b'<subfield code="c">001</subfield>', 1))
+    assert [(f.kind, f.message) for f in r.findings] == [(
+        "roll_call_disagrees_with_totals",
+        "S/RES/2722 (2024): the roll call counts 11-0-4 (0 not voting, 15 members) but the "
+        "totals say 10-1-4 (0 not voting, 15 members)")]
+
+
+def _record(note: str, totals: tuple[int, int, int, int, int] | None = (15, 0, 0, 0, 15),
+            vote: str = "Y") -> Record:
+    return Record(record_id="3968224", date="2022-03-25", resolution="S/RES/2627(2022)",
+                  title="Security Council resolution 2627 (2022)", note=note, totals=totals,
+                  votes=[Vote(c, vote, c) for c in COUNCIL_2024])
+
+
+@pytest.mark.parametrize(("note", "without_vote"), [
+    ("Adopted without vote", True), ("Adopted by acclamation", True),
+    ("Adopted by consensus", True), ("Vote", False), ("", False)])
+def test_the_note_of_an_adoption_without_a_vote_is_read(note: str, without_vote: bool) -> None:
+    """A record whose note (590) says "without vote", "acclamation" or "consensus" must be read
+    as an adoption without a vote, even with the all-"Y" roll call the Library gives it; its
+    roll call is then not checked against the totals (none was taken)."""
+    r = parse_record_xml(MARC.format(_record(note, totals=(14, 0, 0, 0, 15)).xml()).encode())
+    assert r.without_vote is without_vote
+    assert [f.kind for f in r.findings] == (
+        [] if without_vote else ["roll_call_disagrees_with_totals"])
+
+
+def test_a_record_without_totals_says_so() -> None:
+    r = parse_record_xml(MARC.format(_record("Vote", totals=None).xml()).encode())
+    assert [(f.kind, f.severity, f.message) for f in r.findings] == [
+        ("no_totals", Severity.INFO, "S/RES/2627 (2022): the record gives no totals (996)")]
+    assert len(r.votes) == 15
+    assert parse_record_xml(MARC.format(_record("Vote").xml()).encode()).findings == []
+
+
+# --- unreadable_link --------------------------------------------------------------------------
+
+def test_a_link_that_is_not_a_resolution_symbol_is_not_stored() -> None:
+    """S/2002/333's real record links "S/RES/1402", with no year: not a resolution symbol."""
+    body = (FIXTURES / "undl" / "documents" / "document_3968200_S-2022-245.xml").read_bytes()
+    clean = parse_document_xml(body)
+    assert clean is not None
+    assert (clean.resolution, clean.findings) == ("S/RES/2627 (2022)", [])
+    broken = parse_document_xml(body.replace(b"S/RES/2627(2022)", b"S/RES/2627"))
+    assert broken is not None and broken.resolution is None
+    assert [(f.kind, f.severity, f.message) for f in broken.findings] == [(
+        "unreadable_link", Severity.WARNING,
+        "S/2022/245: linked document 'S/RES/2627' is not a resolution symbol")]
+
+
+# --- stored roll calls: vetoes by the Charter's rule, tallies checked ------------------------
+
+@pytest.fixture
+def db(sqlite_engine: Engine) -> Engine:
+    upgrade(sqlite_engine)
+    return sqlite_engine
+
+
+def _store_votes(engine: Engine, records: list[Record]) -> None:
+    parsed = [parse_record_xml(MARC.format(r.xml()).encode()) for r in records]
+    with Session(engine) as session:
+        ensure_members(session)
+        store_voting_records(session, parsed, source="undl-votes", fetched_at=WHEN)
+        session.commit()
+
+
+def _failed_draft(record_id: str, draft: str, date: str, votes: dict[str, str],
+                  members: tuple[str, ...]) -> Record:
+    roll = [Vote(c, votes.get(c, "Y"), c) for c in members]
+    counted = [sum(1 for v in roll if v.vote == k) for k in "YNAX"]
+    return Record(record_id=record_id, date=date, resolution=None, draft=draft,
+                  title=f"Draft resolution {draft}", votes=roll,
+                  totals=(counted[0], counted[1], counted[2], counted[3], len(roll)))
+
+
+MEMBERS_1950 = ("CHN", "FRA", "GBR", "USA", "SUN", "CUB", "ECU", "EGY", "IND", "NOR", "YUG")
+
+
+def test_the_store_counts_a_permanent_members_no_on_a_failed_draft_as_a_veto(db: Engine
+                                                                              ) -> None:
+    """S/2024/255 (13-1-1: Russia against, China abstaining) must store Russia's veto from the
+    roll call and no veto of China; a 1950 draft with 7 of 11 in favour and the USSR against
+    must store the USSR's veto; a 1950 draft with 6 in favour, none."""
+    _store_votes(db, [
+        _failed_draft("4043907", "S/2024/255", "2024-03-28", {"RUS": "N", "CHN": "A"},
+                      COUNCIL_2024),
+        _failed_draft("1", "S/1500", "1950-06-01", {"SUN": "N", "YUG": "A", "IND": "A",
+                                                    "EGY": "A"}, MEMBERS_1950),
+        _failed_draft("2", "S/1501", "1950-06-02", {"SUN": "N", "YUG": "A", "IND": "A",
+                                                    "EGY": "A", "NOR": "A"}, MEMBERS_1950),
+    ])
+    e, v = table_of(VoteEvent), table_of(Veto)
+    with db.connect() as connection:
+        events = {k: (o, y) for k, o, y in connection.execute(
+            select(e.c.key, e.c.outcome, e.c.yes))}
+        vetoes = sorted((k, c, s) for k, c, s in connection.execute(
+            select(e.c.key, v.c.member_code, v.c.source)
+            .join(e, e.c.id == v.c.vote_event_id)))
+    assert events == {"S/2024/255": ("vetoed", 13), "S/1500": ("vetoed", 7),
+                      "S/1501": ("insufficient_votes", 6)}
+    assert vetoes == [("S/1500", "SUN", "roll-call"), ("S/2024/255", "RUS", "roll-call")]
+
+
+TABLE_1995 = "https://www.un.org/depts/dhl/resguide/scact1995_table_en.html"
+MEMBERS_1995 = ("ARG", "BWA", "CHN", "CZE", "DEU", "FRA", "GBR", "HND", "IDN", "ITA", "NGA",
+                "OMN", "RUS", "RWA", "USA")
+
+
+@pytest.mark.parametrize(("printed", "missing"), [
+    ("15-0-0", "Y"), ("14-1-0", "N"), ("14-0-1", "A")])
+def test_a_stored_roll_call_that_does_not_add_up_to_the_tables_tally_is_a_finding(
+        db: Engine, printed: str, missing: str) -> None:
+    """The table prints a tally; the voting record's roll call (and its own totals) give one
+    member fewer in one column, not voting instead: the table's tally is kept, and ``tracker
+    check`` says the two disagree, whichever column differs."""
+    page = parse_meetings_table(_table([("S/PV.3590", "7 November",
+                                         f"S/RES/1018 (1995) {printed}")], 1995),
+                                year=1995, url=TABLE_1995)
+    with Session(db) as session:
+        ensure_members(session)
+        store_meetings_table(session, page, url=TABLE_1995, fetched_at=WHEN)
+        session.commit()
+    cast = dict(zip("YNA", (int(n) for n in printed.split("-")), strict=True))
+    cast[missing] -= 1
+    codes = iter(MEMBERS_1995)
+    votes = [Vote(next(codes), v, "") for v in "YNA" for _ in range(cast[v])]
+    votes.append(Vote(next(codes), "X", ""))
+    _store_votes(db, [Record(record_id="284386", date="1995-11-07",
+                             resolution="S/RES/1018(1995)", title="resolution 1018 (1995)",
+                             votes=votes, totals=(cast["Y"], cast["N"], cast["A"], 1, 15),
+                             meeting="S/PV.3590")])
+    counted = f"{cast['Y']}-{cast['N']}-{cast['A']}"
+    found = tally_disagreements(db)
+    assert found[["severity", "kind", "record", "message"]].to_dict("records") == [{
+        "severity": "error", "kind": "roll_call_disagrees_with_tally",
+        "record": "S/RES/1018 (1995)",
+        "message": f"S/RES/1018 (1995): the stored roll call counts {counted}, the stored tally "
+                   f"is {printed}"}]
+    with db.connect() as connection:
+        assert len(connection.execute(select(table_of(MemberVote).c.id)).all()) == 15
+
+
+def test_a_roll_call_that_adds_up_to_the_tally_is_no_finding(db: Engine) -> None:
+    _store_votes(db, [Record(record_id="284386", date="1995-11-07",
+                             resolution="S/RES/1018(1995)", title="resolution 1018 (1995)",
+                             votes=[Vote(c, "Y", c) for c in MEMBERS_1995],
+                             totals=(15, 0, 0, 0, 15), meeting="S/PV.3590")])
+    assert tally_disagreements(db).empty
+
+
+def test_a_resolution_number_no_source_gives_is_missing(db: Engine) -> None:
+    page = parse_meetings_table(_table([
+        ("S/PV.3590", "7 November", "S/RES/1018 (1995) 15-0-0"),
+        ("S/PV.3588", "6 November", "S/RES/1015 (1995) 15-0-0")], 1995),
+        year=1995, url=TABLE_1995)
+    with Session(db) as session:
+        ensure_members(session)
+        store_meetings_table(session, page, url=TABLE_1995, fetched_at=WHEN)
+        session.commit()
+    assert resolution_gaps(db)[["kind", "record", "message"]].to_dict("records") == [
+        {"kind": "resolution_missing", "record": f"resolution {n}",
+         "message": f"no source has given resolution {n} yet (between 1015 and 1018)"}
+        for n in (1016, 1017)]
+
+
+# --- the tables' other kinds: no_tally, unread_outcome, resolution_year_mismatch, missing_cells
+
+@pytest.mark.parametrize(("text", "decision", "found"), [
+    ("S/RES/1018 (1995)", ("resolution", "adopted_with_vote", None, []),
+     [("no_tally", Severity.INFO, "S/RES/1018 (1995): adopted, no tally given")]),
+    ("S/RES/1018 (1995) adopted without vote",
+     ("resolution", "adopted_without_vote", None, []), []),
+    ("S/RES/1018 (1995) adopted unanimously", ("resolution", "adopted_with_vote", None, []), []),
+    ("S/RES/1018 (1995) 15-0-0", ("resolution", "adopted_with_vote", "15-0-0", []), []),
+    ("S/RES/1018 (1995) 15-0-0 blah blah", ("resolution", "adopted_with_vote", "15-0-0", []),
+     [("unread_outcome", Severity.WARNING, "outcome text not understood: 'blah blah'")]),
+])
+def test_an_adoption_without_a_tally_or_with_unread_text_is_a_finding(
+        text: str, decision: tuple[str, str, str | None, list[str]],
+        found: list[tuple[str, Severity, str]]) -> None:
+    assert _outcome(text, 1995) == ([decision], found)
+
+
+def test_a_resolution_printed_with_another_year_is_stored_under_its_meetings(
+        shared_data: Path) -> None:
+    """The real 1965 page prints "S/RES/207 (1964)": stored as S/RES/207 (1965)."""
+    assert [f for f in _page_findings(shared_data, 1965) if f[0] == "resolution_year_mismatch"
+            ] == [("resolution_year_mismatch", "S/PV.1236",
+                   "S/RES/207 (1964) is printed on the 1965 page; stored as S/RES/207 (1965), "
+                   "the year of its meeting")]
+    decisions, findings = _outcome("S/RES/207 (1965) 11-0-0", 1965)
+    assert (decisions, findings) == ([("resolution", "adopted_with_vote", "11-0-0", [])], [])
+
+
+def test_a_row_with_fewer_cells_than_columns_is_a_finding() -> None:
+    body = _table([("S/PV.3590", "7 November", "S/RES/1018 (1995) 15-0-0")], 1995).replace(
+        b"</table>", b'<tr><td><a href="x">S/PV.3591</a></td><td>8 November</td>'
+                     b"<td>Topic</td></tr></table>")
+    page = parse_meetings_table(body, year=1995, url="scact1995")
+    assert [(f.kind, f.record, f.message) for f in page.findings] == [(
+        "missing_cells", "scact1995 row 3",
+        "3 cells for 4 columns: ['S/PV.3591', '8 November', 'Topic']; the rest read as empty")]
+    assert [m.record for m in page.meetings] == ["S/PV.3591", "S/PV.3590"]
+    clean = parse_meetings_table(_table([("S/PV.3590", "7 November", "S/RES/1018 (1995) "
+                                                                     "15-0-0")], 1995),
+                                 year=1995, url="scact1995")
+    assert clean.findings == []
