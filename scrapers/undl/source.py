@@ -16,7 +16,17 @@ from scrapers.undl import fetch as undl_fetch
 from scrapers.undl import parse as undl_parse
 
 
-class VotingRecordsSource(SearchSource):
+class _LibrarySearch(SearchSource):
+    """What the Digital Library's searches share: MARCXML pages, records at /record/{id}."""
+
+    def split(self, body: bytes, *, url: str) -> SplitPage:
+        return undl_parse.split_search_page(body, source=self.archive_name, url=url)
+
+    def record_url(self, record_id: str) -> str:
+        return undl_parse.record_url(self.base_url, record_id)
+
+
+class VotingRecordsSource(_LibrarySearch):
     """The Council's roll calls (the ``Voting Data`` collection)."""
 
     name = "voting-records"
@@ -31,12 +41,6 @@ class VotingRecordsSource(SearchSource):
         return undl_fetch.fetch_search_page(client, self.base_url, jrec, rg=self.page_size,
                                             token=self._token)
 
-    def split(self, body: bytes, *, url: str) -> SplitPage:
-        return undl_parse.split_search_page(body, source=self.archive_name, url=url)
-
-    def record_url(self, record_id: str) -> str:
-        return undl_parse.record_url(self.base_url, record_id)
-
     def parse_record(self, raw: bytes, record_id: str,
                      element: etree._Element | None = None) -> VotingRecord:
         if element is not None:
@@ -44,7 +48,7 @@ class VotingRecordsSource(SearchSource):
         return undl_parse.parse_record_xml(raw, base_url=self.base_url, record=record_id)
 
 
-class DocumentsSource(LookupSource):
+class DocumentsSource(_LibrarySearch, LookupSource):
     """The document records of the Council's drafts (a documents collection), and the
     drafts the tables and the Veto List know that no page covered, asked for by symbol."""
 
@@ -61,12 +65,6 @@ class DocumentsSource(LookupSource):
         return undl_fetch.fetch_documents_page(client, self.base_url, jrec,
                                                collection=self.collection, rg=self.page_size,
                                                token=self._token)
-
-    def split(self, body: bytes, *, url: str) -> SplitPage:
-        return undl_parse.split_search_page(body, source=self.archive_name, url=url)
-
-    def record_url(self, record_id: str) -> str:
-        return undl_parse.record_url(self.base_url, record_id)
 
     def parse_record(self, raw: bytes, record_id: str,
                      element: etree._Element | None = None) -> DocumentRecord | None:
