@@ -9,6 +9,7 @@ merged by seat (Russian Federation).
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -100,6 +101,11 @@ def member(code: str) -> Member:
         return known_members()[code.upper()]
     except KeyError:
         raise UnknownMemberError(f"unknown member code {code!r}") from None
+
+
+# China's seat (code CHN throughout, as the Library codes it) was held by the Republic of
+# China until the General Assembly seated the People's Republic (resolution 2758).
+PRC_SEATED = dt.date(1971, 10, 25)
 
 
 def seat_of(code: str) -> str:

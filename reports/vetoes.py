@@ -15,7 +15,7 @@ import pandas as pd
 from sqlalchemy import Engine, select
 
 from council.errors import TrackerError
-from council.members import code_for_name, seat_of, split_permanent_members
+from council.members import PRC_SEATED, code_for_name, seat_of, split_permanent_members
 from council.members import member as lookup_member
 from council.rules import format_tally
 from db.models import Draft, Meeting, Member, Veto, VoteEvent
@@ -25,7 +25,6 @@ CONVENTIONS = ("dhl-veto-list", "dhl-meetings")
 # Whose vetoes a draft or mandate report shows when sources differ: the Veto List's, then
 # the tables', then those read from a roll call.
 VETO_PRECEDENCE = (*CONVENTIONS, "roll-call")
-ROC_UNTIL = dt.date(1971, 10, 25)
 Grouping = Literal["member", "year", "decade", "agenda"]
 
 
@@ -147,9 +146,9 @@ def _listed(rows: pd.DataFrame) -> pd.DataFrame:
     if rows.empty:
         return pd.DataFrame(columns=columns)
     rows = rows.sort_values(["date", "vote_event_id", "member_code"])
-    # China's seat was held by the Republic of China until 25 October 1971 (GA res. 2758):
-    # the list names the government that cast the vote; counts stay by code, as the Library's.
-    before = (rows["member_code"] == "CHN") & (rows["date"] < ROC_UNTIL)
+    # The list names the government that held China's seat and cast the vote (the Republic
+    # of China until council.members.PRC_SEATED); counts stay by code, as the Library's.
+    before = (rows["member_code"] == "CHN") & (rows["date"] < PRC_SEATED)
     rows = rows.assign(member_name=rows["member_name"].where(~before, "China (Republic of China)"))
     listed = rows.groupby("vote_event_id", sort=False).agg(
         date=("date", "first"), draft=("key", "first"), meeting_record=("meeting_record", "first"),
