@@ -16,6 +16,7 @@ from operator import itemgetter
 from typing import Any
 
 from sqlalchemy import (
+    JSON,
     Connection,
     Table,
     and_,
@@ -79,8 +80,10 @@ def _insert_many(connection: Connection, table: Table, rows: Sequence[Mapping[st
         return
     dialect = connection.dialect
     names = list(rows[0])
-    if dialect.name != "sqlite" or any(
-            c.default is not None for c in table.c if c.name not in rows[0]):
+    if (dialect.name != "sqlite"
+            or any(n not in table.c for n in names)  # SQLAlchemy's error, or its leniency
+            or any(isinstance(table.c[n].type, JSON) for n in names)  # None is "null" there
+            or any(c.default is not None for c in table.c if c.name not in rows[0])):
         connection.execute(insert(table), list(rows))
         return
     preparer = dialect.identifier_preparer

@@ -54,3 +54,21 @@ def test_bulk_insert_stores_what_sqlalchemy_stores(tmp_path: Path) -> None:
     assert (meetings[0]["fetched_at"], meetings[0]["date"], meetings[0]["written_procedure"]
             ) == ("2024-03-28 15:04:05.123456", "2024-03-28", 0)
     assert (meetings[1]["fetched_at"], meetings[1]["written_procedure"]) == (None, 1)
+
+
+def test_bulk_insert_leaves_json_and_unknown_columns_to_sqlalchemy(tmp_path: Path) -> None:
+    """A JSON column stores None as JSON null and an unknown key is SQLAlchemy's to judge:
+    the fast path must hand both over rather than store SQL NULL or raise a KeyError."""
+    from sqlalchemy import JSON, Column, Integer, MetaData, Table
+
+    table = Table("t", MetaData(), Column("id", Integer, primary_key=True),
+                  Column("data", JSON))
+    engine = make_engine(f"sqlite:///{tmp_path / 'j.sqlite'}")
+    table.create(engine)
+    with engine.begin() as connection:
+        _insert_many(connection, table, [{"data": None}, {"data": {"a": [1]}}])
+        _insert_many(connection, table, [{"data": [2], "ignored": 1}])
+    with engine.connect() as connection:
+        assert connection.execute(text("SELECT data FROM t ORDER BY id")).scalars().all() == [
+            "null", '{"a": [1]}', "[2]"]
+    engine.dispose()
