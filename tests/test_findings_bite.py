@@ -21,14 +21,21 @@ from sqlmodel import Session
 
 from council.records import Severity, Tally
 from db.engine import upgrade
-from db.models import MemberVote, Veto, VoteEvent
-from db.store import ensure_members, store_meetings_table, store_voting_records
+from db.models import Finding as FindingRow
+from db.models import Mandate, MandateEvent, MemberVote, Veto, VoteEvent
+from db.store import (
+    ensure_members,
+    store_meetings_table,
+    store_veto_list,
+    store_voting_records,
+)
 from db.upsert import table_of
 from reports.findings import resolution_gaps, tally_disagreements
-from scrapers.dhl.parse import parse_meetings_table, parse_outcome
+from scrapers.dhl.parse import parse_meetings_table, parse_outcome, parse_veto_list
 from scrapers.undl.documents import parse_document_xml
 from scrapers.undl.parse import parse_record_xml
 from tests.conftest import FIXTURES
+from tests.mandate_titles import scrape_titles, store_titles
 from tests.undl_replay import Record, Vote
 
 TABLES = Path("un_org_dhl_html") / "scact_tables"
@@ -463,3 +470,94 @@ def test_a_row_with_fewer_cells_than_columns_is_a_finding() -> None:
                                                                      "15-0-0")], 1995),
                                  year=1995, url="scact1995")
     assert clean.findings == []
+
+
+# --- Part 2: the kinds whose guard was unproven ----------------------------------------------
+# cut_title, no_expiry_in_title and unmatched_cut_title were asserted only as "one of four
+# kinds flags this title"; same_vote_two_symbols only when the Veto List was stored again after
+# the tables (its other home, the tables' store, was never seen alone).
+
+MANDATE_KINDS = ("cut_title", "no_expiry_in_title", "unmatched_cut_title")
+
+
+def _mandate_findings(engine: Engine) -> list[tuple[str, str, str, str]]:
+    f = table_of(FindingRow)
+    with engine.connect() as connection:
+        return sorted(tuple(r) for r in connection.execute(
+            select(f.c.kind, f.c.record, f.c.severity, f.c.message)
+            .where(f.c.source == "mandates", f.c.kind.in_(MANDATE_KINDS))))
+
+
+def test_real_titles_cut_short_or_without_an_expiry_are_named(shared_data: Path,
+                                                              engine: Engine) -> None:
+    """The real titles of 785 (1992), cut short after the body it extends; 362 (1974), an
+    extension of UNEF without a date; 780 (1992), cut short before its body: each must be its
+    own finding. 1716 (2006) and 2591 (2021), whole titles with their new expiry, none."""
+    real = scrape_titles(shared_data)
+    store_titles(engine, {s: real[s] for s in ("S/RES/785(1992)", "S/RES/362(1974)",
+                                               "S/RES/780(1992)", "S/RES/1716(2006)",
+                                               "S/RES/2591(2021)")})
+    assert _mandate_findings(engine) == [
+        ("cut_title", "S/RES/785 (1992)", "info",
+         "S/RES/785 (1992): extended unavem-ii, but the title was cut short: 'Security Council "
+         "resolution 785 (1992) [on extension of the mandate of the UN Angola Verification "
+         "Mission II and implementation of the Peace Accords f[...]'"),
+        ("no_expiry_in_title", "S/RES/362 (1974)", "info",
+         "S/RES/362 (1974): extends unef-ii, but its title gives no new expiry"),
+        ("unmatched_cut_title", "S/RES/780 (1992)", "info",
+         "S/RES/780 (1992): the title was cut short and names no known body: 'Security Council "
+         "resolution 780 (1992) [on establishment of the Commission of Experts to Examine and "
+         "Analyse the Information submitted pursuant to Sec[...]'")]
+
+
+def test_a_title_cut_after_its_date_keeps_the_date_and_is_no_cut_title(engine: Engine) -> None:
+    """A title cut short after the new expiry was printed whole reads the expiry: no
+    cut_title; the same title cut before the date is one."""
+    store_titles(engine, {
+        "S/RES/1716(2006)": ("2006-10-13", "Security Council resolution 1716 (2006) [on "
+                             "extension of the mandate of the UN Observer Mission in Georgia "
+                             "till 15 April 2007 and [...]"),
+        "S/RES/1666(2006)": ("2006-03-31", "Security Council resolution 1666 (2006) [on "
+                             "extension of the mandate of the UN Observer Mission in Georgia "
+                             "and th[...]")})
+    e, m = table_of(MandateEvent), table_of(Mandate)
+    with engine.connect() as connection:
+        assert sorted(connection.execute(select(m.c.slug, e.c.reference, e.c.new_expiry)
+                                         .join(m, m.c.id == e.c.mandate_id)
+                                         .where(e.c.kind == "extended")).all()) == [
+            ("unomig", "S/RES/1666 (2006)", None),
+            ("unomig", "S/RES/1716 (2006)", dt.date(2007, 4, 15))]
+    assert _mandate_findings(engine) == [
+        ("cut_title", "S/RES/1666 (2006)", "info",
+         "S/RES/1666 (2006): extended unomig, but the title was cut short: 'Security Council "
+         "resolution 1666 (2006) [on extension of the mandate of the UN Observer Mission in "
+         "Georgia and th[...]'")]
+
+
+def test_the_tables_stored_after_the_veto_list_name_one_vote_under_two_symbols(
+        shared_data: Path, db: Engine) -> None:
+    """S/18087/Rev.1 (the Veto List) and S/18087 (the 1986 table), both at S/PV.2686: stored
+    once each, the Veto List first, the tables' store makes them one vote and must say so. No
+    other draft of 1986 is named."""
+    pages = shared_data / "un_org_dhl_html"
+    list_url = "https://www.un.org/depts/dhl/resguide/scact_veto_table_en.htm"
+    table_url = "https://www.un.org/depts/dhl/resguide/scact1986_table_en.html"
+    veto_list = parse_veto_list((pages / "scact_veto_table_en.html").read_bytes(), url=list_url)
+    table = parse_meetings_table((pages / "scact_tables" / "scact1986_table_en.html").read_bytes(),
+                                 year=1986, url=table_url)
+    with Session(db) as session:
+        ensure_members(session)
+        store_veto_list(session, veto_list, url=list_url, fetched_at=WHEN)
+        session.commit()
+    with Session(db) as session:
+        store_meetings_table(session, table, url=table_url, fetched_at=WHEN)
+        session.commit()
+    f = table_of(FindingRow)
+    with db.connect() as connection:
+        found = connection.execute(select(f.c.source, f.c.record, f.c.severity, f.c.message)
+                                   .where(f.c.kind == "same_vote_two_symbols")).all()
+    assert [tuple(r) for r in found] == [(
+        "dhl-veto-list", "S/18087/Rev.1", "info",
+        "S/18087/Rev.1 (the Veto List) and S/18087 (the meetings table) are one vote at "
+        "S/PV.2686, vetoed by GBR, USA: counted once, as the vote on S/18087; S/18087/Rev.1 "
+        "is kept as the symbol the Veto List prints for it")]
