@@ -30,7 +30,7 @@ from db.store import (
     store_voting_records,
 )
 from db.upsert import table_of
-from reports.findings import resolution_gaps, tally_disagreements
+from reports.findings import resolution_gaps, tally_disagreements, veto_disagreements
 from scrapers.dhl.parse import parse_meetings_table, parse_outcome, parse_veto_list
 from scrapers.undl.documents import parse_document_xml
 from scrapers.undl.parse import parse_record_xml
@@ -561,3 +561,33 @@ def test_the_tables_stored_after_the_veto_list_name_one_vote_under_two_symbols(
         "S/18087/Rev.1 (the Veto List) and S/18087 (the meetings table) are one vote at "
         "S/PV.2686, vetoed by GBR, USA: counted once, as the vote on S/18087; S/18087/Rev.1 "
         "is kept as the symbol the Veto List prints for it")]
+
+
+# veto_sources_disagree was asserted by its records, not by what its message says.
+BOTH_1946_2022 = ["S/PV.23 (vetoed draft 1)", "S/PV.45 (vetoed draft 1)",
+                  "S/PV.49 (vetoed draft 1)", "S/PV.49 (vetoed draft 2)",
+                  "S/PV.49 (vetoed draft 3)", "S/PV.57 (vetoed draft 1)",
+                  "S/PV.57 (vetoed draft 2)", "S/PV.57 (vetoed draft 3)",
+                  "S/PV.70 (vetoed draft 1)", "S/2022/155", "S/2022/431"]
+
+
+def test_the_real_veto_list_and_tables_disagree_on_one_veto_of_1946(
+        shared_data: Path, db: Engine) -> None:
+    """The Veto List adds France to the USSR's veto of the second draft voted at S/PV.49
+    (26 June 1946); the 1946 table names the USSR alone. Of the eleven vetoes of 1946 and
+    2022 both pages give, that one must be named, with what each source says, and only it."""
+    pages = shared_data / "un_org_dhl_html"
+    with Session(db) as session:
+        ensure_members(session)
+        store_veto_list(session, parse_veto_list((pages / "scact_veto_table_en.html")
+                                                 .read_bytes(), url="L"), url="L", fetched_at=WHEN)
+        for year in (1946, 2022):
+            body = (pages / "scact_tables" / f"scact{year}_table_en.html").read_bytes()
+            store_meetings_table(session, parse_meetings_table(body, year=year, url=f"T{year}"),
+                                 url=f"T{year}", fetched_at=WHEN)
+        session.commit()
+    found = veto_disagreements(db)
+    assert found[found["record"].isin(BOTH_1946_2022)].values.tolist() == [[
+        "warning", "veto_sources_disagree", "check", "S/PV.49 (vetoed draft 2)",
+        "the sources disagree on the veto of S/PV.49 (vetoed draft 2): dhl-meetings: SUN; "
+        "dhl-veto-list: FRA, SUN", None]]
