@@ -91,8 +91,10 @@ class HostUnreachable(FetchError):
 
 
 # The reasons a connection could not even be made that retrying does not fix.
-_UNREACHABLE = {errno.ECONNREFUSED: "connection refused", errno.ENETUNREACH: "network unreachable",
-                errno.EHOSTUNREACH: "no route to host", errno.EADDRNOTAVAIL: "address not available"}
+_UNREACHABLE = {errno.ECONNREFUSED: "connection refused",
+                errno.ENETUNREACH: "network unreachable",
+                errno.EHOSTUNREACH: "no route to host",
+                errno.EADDRNOTAVAIL: "address not available"}
 
 
 def unreachable_reason(exc: BaseException) -> str | None:

@@ -238,8 +238,8 @@ def test_a_killed_sync_must_show_as_interrupted_once_the_lock_is_free(tmp_path: 
     engine = make_engine(f"sqlite:///{tmp_path / 'tracker.sqlite'}", create=True)
     pipeline.open_database(engine)
     with Session(engine) as session:
-        session.add(SyncRun(source="meetings", started_at=dt.datetime(2026, 1, 2, 3, 4, 5, tzinfo=dt.UTC),
-                            finished_at=None, pages_fetched=0))
+        started = dt.datetime(2026, 1, 2, 3, 4, 5, tzinfo=dt.UTC)
+        session.add(SyncRun(source="meetings", started_at=started, finished_at=None))
         session.commit()
     assert last_syncs(engine)["state"].tolist() == ["interrupted"]
     assert status(engine)["note"] == (
