@@ -91,7 +91,7 @@ def test_offline_first_sync_must_fail_within_seconds_once_per_host(
         "(voting-records, documents not synced)"]
     hint = next(line for line in result.stderr.splitlines() if line.startswith("hint:"))
     assert hint == (
-        "hint: check the network connection, and the setting TRACKER_UN_ORG_URL (now "
+        "hint: check the network connection, and the settings TRACKER_UN_ORG_URL (now "
         f"http://nonexistent.invalid) and TRACKER_UNDL_URL (now http://127.0.0.1:{port}). "
         "Without the network, the Council's votes can be loaded from the Digital Library's "
         "voting dataset, a file: `tracker import undl-dataset FILE` (see the README, "

@@ -142,7 +142,8 @@ class Unreachable(TrackerError):
                    if s.pages_fetched and not s.unreachable]
         self.hint = (
             "check the network connection"
-            + (f", and the setting {' and '.join(checks)}" if checks else "")
+            + (f", and the setting{'s' if len(checks) > 1 else ''} {' and '.join(checks)}"
+               if checks else "")
             + ". " + (f"What was fetched from the other hosts was stored ({', '.join(fetched)}). "
                       if fetched else "")
             + "Without the network, the Council's votes can be loaded from the Digital "
