@@ -18,6 +18,7 @@ from typing import Any
 import httpx
 import pytest
 import respx
+from sqlalchemy import Engine
 from sqlmodel import Session, select
 from typer.testing import CliRunner
 
@@ -232,10 +233,9 @@ def test_ctrl_c_must_say_what_was_kept_record_it_and_the_next_sync_complete_it(
     assert status(engine)["note"] is None
 
 
-def test_a_killed_sync_must_show_as_interrupted_once_the_lock_is_free(tmp_path: Path) -> None:
+def test_a_killed_sync_must_show_as_interrupted_once_the_lock_is_free(engine: Engine) -> None:
     """A run left unfinished by a killed process must be "interrupted", not "running" —
-    unless a sync holds the lock right now."""
-    engine = make_engine(f"sqlite:///{tmp_path / 'tracker.sqlite'}", create=True)
+    unless a sync holds the lock right now (SQLite's lock file, PostgreSQL's advisory lock)."""
     pipeline.open_database(engine)
     with Session(engine) as session:
         started = dt.datetime(2026, 1, 2, 3, 4, 5, tzinfo=dt.UTC)
