@@ -17,7 +17,10 @@ Retries are for what retrying can fix (a timeout, 429, 5xx, a connection dropped
 mid-answer). A host whose name does not resolve, or that refuses the connection
 or cannot be routed to, is unreachable: the client says so at once
 (``HostUnreachable``), remembers it, and refuses every later request to that host
-without sending it, so a sync offline fails in seconds, once per host.
+without sending it, so a sync offline fails in seconds, once per host. A host that
+has not answered once in the run and could not be connected to within the timeout on
+every attempt of a page (a network that drops packets) is unreachable too, after
+that one page's attempts.
 """
 
 from __future__ import annotations
@@ -71,9 +74,10 @@ class TransientError(FetchError):
     """A failure worth retrying: 429, 5xx, a dropped connection, a timeout, a cut body."""
 
     def __init__(self, url: str, message: str, status: int | None = None,
-                 retry_after: float | None = None) -> None:
+                 retry_after: float | None = None, *, connecting: bool = False) -> None:
         super().__init__(url, message, status)
         self.retry_after = retry_after
+        self.connecting = connecting  # no connection could be made within the timeout
 
 
 class HostUnreachable(FetchError):
@@ -343,6 +347,7 @@ class PoliteClient:
         self.requests = 0
         self.requests_by_host: dict[str, int] = {}  # attempts sent, per host
         self.unreachable: dict[str, HostUnreachable] = {}  # hosts found unreachable
+        self._answered: set[str] = set()  # hosts that answered at least once
         self.on_retry: RetryListener | None = None
         self._last: dict[str, float] = {}
         self._wait = _WaitRetryAfter(backoff_initial, backoff_max)
@@ -385,7 +390,16 @@ class PoliteClient:
             before_sleep=self._tell_retry,
             reraise=True,
         )
-        return retrying(self._get_once, url, params, headers)
+        try:
+            return retrying(self._get_once, url, params, headers)
+        except TransientError as exc:
+            host = _netloc(httpx.URL(exc.url))
+            if not exc.connecting or host in self._answered:
+                raise
+            self.unreachable[host] = HostUnreachable(
+                exc.url, host, f"no connection within {self.timeout:g} s on "
+                               f"{self.max_attempts} attempts")
+            raise self.unreachable[host] from exc
 
     def _tell_retry(self, state: RetryCallState) -> None:
         exc = state.outcome.exception() if state.outcome else None
@@ -406,14 +420,15 @@ class PoliteClient:
         self._deadline.at = time.monotonic() + self.timeout
         try:
             response = self._client.send(request, stream=True)
+            self._answered.add(host)
             try:
                 body = self._read_capped(response, shown)
             finally:
                 response.close()
         except httpx.TimeoutException as exc:
             raise TransientError(shown, f"timed out: no whole answer within {self.timeout:g} s "
-                                        f"(TRACKER_TIMEOUT_SECONDS; {type(exc).__name__})"
-                                 ) from exc
+                                        f"(TRACKER_TIMEOUT_SECONDS; {type(exc).__name__})",
+                                 connecting=isinstance(exc, httpx.ConnectTimeout)) from exc
         except httpx.TooManyRedirects as exc:
             raise FetchError(shown, f"redirect loop: more than {MAX_REDIRECTS} redirects "
                                     f"(the last to {exc.request.url})") from None

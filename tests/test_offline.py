@@ -161,6 +161,33 @@ def test_what_retrying_can_fix_must_still_be_retried() -> None:
     assert client.requests_by_host == {"digitallibrary.un.org": 3}
 
 
+@respx.mock
+def test_a_host_never_connected_within_the_timeout_must_be_unreachable_after_one_page() -> None:
+    """A host that never answered and timed out connecting on every attempt of a page (a
+    network that drops packets) must not be asked for its other pages; a host that has
+    answered before keeps its retries page by page."""
+    respx.get(url__startswith="http://www.un.org/").mock(
+        side_effect=httpx.ConnectTimeout("no answer"))
+    client = PoliteClient(requests_per_second=0, max_attempts=3, timeout=30,
+                          sleep=lambda _: None)
+    with pytest.raises(HostUnreachable) as raised:
+        client.get("http://www.un.org/a")
+    assert str(raised.value) == ("cannot reach www.un.org (no connection within 30 s on "
+                                 "3 attempts)")
+    with pytest.raises(HostUnreachable):
+        client.get("http://www.un.org/b")
+    assert client.requests_by_host == {"www.un.org": 3}
+    respx.get("http://digitallibrary.un.org/first").mock(
+        return_value=httpx.Response(200, content=b"ok"))
+    respx.get("http://digitallibrary.un.org/second").mock(
+        side_effect=httpx.ConnectTimeout("no answer"))
+    assert client.get("http://digitallibrary.un.org/first").body == b"ok"
+    with pytest.raises(TransientError) as transient:
+        client.get("http://digitallibrary.un.org/second")
+    assert not isinstance(transient.value, HostUnreachable)
+    assert client.requests_by_host["digitallibrary.un.org"] == 4
+
+
 def test_progress_must_be_one_line_per_source_and_phase_when_not_a_terminal(
         tmp_path: Path, shared_data: Path, replay: Replay) -> None:
     """Piped, the sync must say on stderr what each source is fetching and what it got."""
