@@ -260,6 +260,32 @@ def test_ctrl_c_must_say_what_was_kept_record_it_and_the_next_sync_complete_it(
     assert status(engine)["note"] is None
 
 
+def test_ctrl_c_during_a_rebuild_must_keep_the_old_database_and_say_so(
+        tmp_path: Path, shared_data: Path, replay: Replay,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """Ctrl-C during `rebuild` must exit 130, say the database was left as it was, and
+    leave it so."""
+    replay.pages[f"{RESGUIDE}/scact_veto_table_en.htm"] = (
+        shared_data / "un_org_dhl_html" / "scact_veto_table_en.html").read_bytes()
+    env = environment(tmp_path, replay.url, replay.url) | {"TRACKER_REQUESTS_PER_SECOND": "0"}
+    assert runner.invoke(app, ["sync", "--source", "veto-list"], env=env).exit_code == 0
+    before = runner.invoke(app, ["vetoes", "--by", "member", "--format", "csv"], env=env).stdout
+
+    def interrupted(*args: Any, **kwargs: Any) -> None:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(pipeline, "_run_pages", interrupted)
+    result = runner.invoke(app, ["rebuild"], env=env)
+    assert result.exit_code == 130, result.output
+    assert result.stderr.splitlines()[-2:] == [
+        "error: rebuild interrupted: the database was left as it was (a rebuild is swapped "
+        "in only once it is complete)",
+        "hint: run `tracker rebuild` again (it needs no network)"]
+    after = runner.invoke(app, ["vetoes", "--by", "member", "--format", "csv"], env=env)
+    assert after.stdout == before
+    assert "SUN,Union of Soviet Socialist Republics,90," in before
+
+
 def test_a_killed_sync_must_show_as_interrupted_once_the_lock_is_free(engine: Engine) -> None:
     """A run left unfinished by a killed process must be "interrupted", not "running" —
     unless a sync holds the lock right now (SQLite's lock file, PostgreSQL's advisory lock)."""

@@ -171,6 +171,17 @@ class SyncInterrupted(TrackerError, KeyboardInterrupt):
         self.hint = "run `tracker sync` again: it completes what this one did not fetch"
 
 
+class RebuildInterrupted(TrackerError, KeyboardInterrupt):
+    """A rebuild stopped by Ctrl-C: the new database is discarded, the old one kept."""
+
+    exit_code = 130
+    hint = "run `tracker rebuild` again (it needs no network)"
+
+    def __init__(self) -> None:
+        super().__init__("rebuild interrupted: the database was left as it was (a rebuild "
+                         "is swapped in only once it is complete)")
+
+
 class EmptyArchive(TrackerError, RuntimeError):
     """``rebuild`` found nothing in the raw archive to rebuild from."""
 
@@ -646,6 +657,9 @@ def rebuild(engine: Engine, settings: Settings, *, reporter: Reporter | None = N
             return _replay_archive(engine, settings, archive, records, reporter)
         try:
             summary = _replay_archive(staged, settings, archive, records, reporter)
+        except KeyboardInterrupt as exc:
+            discard_staging(staged)
+            raise RebuildInterrupted() from exc
         except BaseException:
             discard_staging(staged)
             raise
