@@ -124,6 +124,26 @@ def test_the_reachable_host_must_still_be_synced(
     assert rolls["veto-list"] == ("finished", 0, 1)
 
 
+def test_a_host_lost_mid_sync_must_say_what_was_stored(tmp_path: Path) -> None:
+    """A host that stops answering part-way must not be said to have given nothing."""
+    summary = pipeline.SyncSummary(sources={
+        "meetings": pipeline.SourceSummary("meetings", pages_fetched=40,
+                                           unreachable={"www.un.org"}),
+        "veto-list": pipeline.SourceSummary("veto-list", unreachable={"www.un.org"}),
+        "voting-records": pipeline.SourceSummary("voting-records", pages_fetched=14)})
+    lost = HostUnreachable("https://www.un.org/x", "www.un.org", "name does not resolve")
+    error = pipeline.Unreachable({"www.un.org": lost}, summary,
+                                 pipeline.Settings(data_dir=tmp_path))
+    assert str(error) == ("cannot reach www.un.org (name does not resolve) after 40 pages: "
+                          "those were stored, not the rest (meetings, veto-list incomplete)")
+    assert error.hint is not None
+    assert error.hint.startswith(
+        "check the network connection, and the setting TRACKER_UN_ORG_URL (now "
+        "https://www.un.org). What was fetched from the other hosts was stored "
+        "(voting-records). ")
+    assert error.exit_code == 1
+
+
 @respx.mock
 def test_what_retrying_can_fix_must_still_be_retried() -> None:
     """503, 429, timeouts and a connection reset must be retried (and told to a listener);

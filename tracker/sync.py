@@ -132,20 +132,22 @@ class Unreachable(TrackerError):
         settings_of = _host_settings(settings)
         lines, checks = [], []
         for host, exc in hosts.items():
-            names = settings_of.get(host, [])
-            sources = [s.source for s in summary.sources.values() if host in s.unreachable]
-            lines.append(f"{exc}: nothing fetched from it"
-                         + (f" ({', '.join(sources)} not synced)" if sources else ""))
-            checks += [f"{name} (now {value})" for name, value in names]
+            cut = [s for s in summary.sources.values() if host in s.unreachable]
+            names = ", ".join(s.source for s in cut)
+            fetched = sum(s.pages_fetched for s in cut)
+            lines.append(f"{exc}: nothing fetched from it ({names} not synced)" if not fetched
+                         else f"{exc} after {_count(fetched, 'page')}: those were stored, "
+                              f"not the rest ({names} incomplete)")
+            checks += [f"{name} (now {value})" for name, value in settings_of.get(host, [])]
         super().__init__("\nerror: ".join(lines))
-        fetched = [s.source for s in summary.sources.values()
-                   if s.pages_fetched and not s.unreachable]
+        elsewhere = [s.source for s in summary.sources.values()
+                     if s.pages_fetched and not s.unreachable]
         self.hint = (
             "check the network connection"
             + (f", and the setting{'s' if len(checks) > 1 else ''} {' and '.join(checks)}"
                if checks else "")
-            + ". " + (f"What was fetched from the other hosts was stored ({', '.join(fetched)}). "
-                      if fetched else "")
+            + ". " + (f"What was fetched from the other hosts was stored "
+                      f"({', '.join(elsewhere)}). " if elsewhere else "")
             + "Without the network, the Council's votes can be loaded from the Digital "
               "Library's voting dataset, a file: `tracker import undl-dataset FILE` (see the "
               "README, \"When things go wrong\")")
