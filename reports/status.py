@@ -1,14 +1,20 @@
-"""Status: the database in use, row counts, and the last sync of each source."""
+"""Status: the database in use, row counts, and the last sync of each source.
+
+A sync records its runs when it begins and fills in ``finished_at`` when it ends. A run
+with none is running while a sync holds the database's run lock, and was interrupted
+otherwise (Ctrl-C, or a process killed mid-sync): it is shown so, never as running.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
 import pandas as pd
 from sqlalchemy import Engine, func, inspect, select
 from sqlmodel import SQLModel
 
+from db.engine import DatabaseLocked, run_lock
 from db.models import SyncRun
 from db.upsert import table_of
 from reports.export import jsonable
@@ -31,19 +37,37 @@ def row_counts(engine: Engine) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def last_syncs(engine: Engine) -> pd.DataFrame:
-    """Return the last sync of each source, and the last one that succeeded."""
+def sync_running(engine: Engine) -> bool:
+    """Whether a sync, rebuild or import holds the database's run lock right now."""
+    try:
+        with run_lock(engine):
+            return False
+    except DatabaseLocked:
+        return True
+
+
+def last_syncs(engine: Engine, *, running: bool | None = None) -> pd.DataFrame:
+    """Return the last sync of each source (``state``: finished, running or interrupted),
+    and the last one that succeeded. ``running``: whether a sync holds the lock (asked
+    of the database when not given)."""
     if not inspect(engine).has_table("sync_run"):
-        return pd.DataFrame(columns=["source", "last_sync", "last_ok_sync", "pages_fetched",
-                                     "pages_failed", "rows_new", "rows_changed"])
+        return pd.DataFrame(columns=["source", "state", "started_at", "last_sync",
+                                     "last_ok_sync", "pages_fetched", "pages_failed",
+                                     "rows_new", "rows_changed"])
     t = table_of(SyncRun)
     with engine.connect() as connection:
         runs = pd.read_sql(select(t).order_by(t.c.id), connection)
+    unfinished = runs["finished_at"].isna()
+    if unfinished.any() and running is None:
+        running = sync_running(engine)
     rows = []
     for source, group in runs.groupby("source", sort=True):
         last = group.iloc[-1]
         ok = group[group["ok"].astype(bool)]
-        rows.append({"source": source, "last_sync": last["finished_at"],
+        state = ("finished" if not pd.isna(last["finished_at"])
+                 else "running" if running else "interrupted")
+        rows.append({"source": source, "state": state, "started_at": last["started_at"],
+                     "last_sync": None if pd.isna(last["finished_at"]) else last["finished_at"],
                      "last_ok_sync": ok.iloc[-1]["finished_at"] if len(ok) else None,
                      "pages_fetched": int(last["pages_fetched"]),
                      "pages_failed": int(last["pages_failed"]),
@@ -51,12 +75,26 @@ def last_syncs(engine: Engine) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+def interrupted_note(sources: list[dict[str, Any]]) -> str | None:
+    """Return the line that says the last sync was interrupted, or None."""
+    cut = [r for r in sources if r.get("state") == "interrupted"]
+    if not cut:
+        return None
+    started = min(pd.Timestamp(r["started_at"]) for r in cut)
+    return (f"last sync interrupted (started at {started:%Y-%m-%d %H:%M:%S} UTC, did not "
+            f"finish: {', '.join(r['source'] for r in cut)}); what it stored is kept; run "
+            "`tracker sync` to complete it")
+
+
 def status(engine: Engine) -> dict[str, Any]:
-    """Return the database in use, its row counts and the last sync per source."""
+    """Return the database in use, its row counts and the last sync per source (a note
+    when the last sync was interrupted)."""
+    sources = cast(list[dict[str, Any]], last_syncs(engine).to_dict(orient="records"))
     return {
         "database": engine.url.render_as_string(hide_password=True),
         "tables": row_counts(engine).to_dict(orient="records"),
-        "sources": last_syncs(engine).to_dict(orient="records"),
+        "sources": sources,
+        "note": interrupted_note(sources),
     }
 
 
@@ -86,7 +124,9 @@ class DatabaseStatus:
                                        "value": self.database}]
         rows += [{"section": "rows", "name": r["table"], "value": r["rows"]}
                  for r in self.tables]
-        rows += [{"section": "last_sync", "name": r["source"], "value": jsonable(r["last_sync"])}
+        rows += [{"section": "last_sync", "name": r["source"],
+                  "value": jsonable(r["last_sync"]) if r.get("state", "finished") == "finished"
+                  else r["state"]}
                  for r in self.sources]
         return pd.DataFrame(rows)
 
@@ -108,4 +148,4 @@ def database_status(engine: Engine | None, *, database: str) -> DatabaseStatus:
         return DatabaseStatus(database=database, note="not created yet: run `tracker sync`")
     result = status(engine)
     return DatabaseStatus(database=result["database"], tables=result["tables"],
-                          sources=result["sources"])
+                          sources=result["sources"], note=result["note"])

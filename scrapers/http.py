@@ -12,12 +12,23 @@ timeout bounds a whole attempt (connecting, the headers and the whole body), not
 each read, so a server trickling a byte a second cannot hold a sync; a redirect
 loop is a fetch error naming the URL. A response keeps the URL asked for and the
 URL that answered after redirects.
+
+Retries are for what retrying can fix (a timeout, 429, 5xx, a connection dropped
+mid-answer). A host whose name does not resolve, or that refuses the connection
+or cannot be routed to, is unreachable: the client says so at once
+(``HostUnreachable``), remembers it, and refuses every later request to that host
+without sending it, so a sync offline fails in seconds, once per host. A host that
+has not answered once in the run and could not be connected to within the timeout on
+every attempt of a page (a network that drops packets) is unreachable too, after
+that one page's attempts.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import email.utils
+import errno
+import socket
 import time
 import zlib
 from collections.abc import Callable, Iterable, Iterator, Mapping
@@ -51,6 +62,7 @@ class FetchError(TrackerError):
     def __init__(self, url: str, message: str, status: int | None = None) -> None:
         super().__init__(f"{url}: {message}")
         self.url = url
+        self.reason = message
         self.status = status
 
 
@@ -62,9 +74,52 @@ class TransientError(FetchError):
     """A failure worth retrying: 429, 5xx, a dropped connection, a timeout, a cut body."""
 
     def __init__(self, url: str, message: str, status: int | None = None,
-                 retry_after: float | None = None) -> None:
+                 retry_after: float | None = None, *, connecting: bool = False) -> None:
         super().__init__(url, message, status)
         self.retry_after = retry_after
+        self.connecting = connecting  # no connection could be made within the timeout
+
+
+class HostUnreachable(FetchError):
+    """A host that cannot be reached at all (its name does not resolve, it refuses the
+    connection, no route leads to it): retrying cannot help, and no other page of that
+    host is asked for in this run."""
+
+    def __init__(self, url: str, host: str, why: str) -> None:
+        super().__init__(url, f"cannot reach {host} ({why})")
+        self.host = host
+        self.why = why
+
+    def __str__(self) -> str:
+        return f"cannot reach {self.host} ({self.why})"
+
+
+# The reasons a connection could not even be made that retrying does not fix.
+_UNREACHABLE = {errno.ECONNREFUSED: "connection refused",
+                errno.ENETUNREACH: "network unreachable",
+                errno.EHOSTUNREACH: "no route to host",
+                errno.EADDRNOTAVAIL: "address not available"}
+
+
+def unreachable_reason(exc: BaseException) -> str | None:
+    """Return why a connection error means the host cannot be reached at all (its name does
+    not resolve, it refuses connections), or None for a failure worth retrying."""
+    seen: set[int] = set()
+    cause: BaseException | None = exc
+    while cause is not None and id(cause) not in seen:
+        seen.add(id(cause))
+        if isinstance(cause, socket.gaierror):
+            if cause.errno == socket.EAI_AGAIN:
+                return "name does not resolve: no name server answered; offline?"
+            return "name does not resolve"
+        if isinstance(cause, OSError) and cause.errno in _UNREACHABLE:
+            return _UNREACHABLE[cause.errno]
+        cause = cause.__cause__ or cause.__context__
+    return None
+
+
+# Told before a retry: the error, the seconds until the next attempt, the attempt that failed.
+RetryListener = Callable[["TransientError", float, int], None]
 
 
 @dataclass(frozen=True)
@@ -260,6 +315,11 @@ def _codings(response: httpx.Response, url: str) -> list[str]:
     return ["gzip" if c == "x-gzip" else c for c in codings]
 
 
+def _netloc(url: httpx.URL) -> str:
+    """Return a URL's host, with its port when it names one (``127.0.0.1:8080``)."""
+    return url.netloc.decode("ascii", "replace") or url.host
+
+
 class PoliteClient:
     """Fetch pages politely. Use as a context manager."""
 
@@ -285,6 +345,10 @@ class PoliteClient:
         self.sleep = sleep
         self.clock = clock
         self.requests = 0
+        self.requests_by_host: dict[str, int] = {}  # attempts sent, per host
+        self.unreachable: dict[str, HostUnreachable] = {}  # hosts found unreachable
+        self._answered: set[str] = set()  # hosts that answered at least once
+        self.on_retry: RetryListener | None = None
         self._last: dict[str, float] = {}
         self._wait = _WaitRetryAfter(backoff_initial, backoff_max)
         self._deadline = _Deadline()
@@ -323,27 +387,48 @@ class PoliteClient:
             wait=self._wait,
             retry=retry_if_exception_type(TransientError),
             sleep=self.sleep,
+            before_sleep=self._tell_retry,
             reraise=True,
         )
-        return retrying(self._get_once, url, params, headers)
+        try:
+            return retrying(self._get_once, url, params, headers)
+        except TransientError as exc:
+            host = _netloc(httpx.URL(exc.url))
+            if not exc.connecting or host in self._answered:
+                raise
+            self.unreachable[host] = HostUnreachable(
+                exc.url, host, f"no connection within {self.timeout:g} s on "
+                               f"{self.max_attempts} attempts")
+            raise self.unreachable[host] from exc
+
+    def _tell_retry(self, state: RetryCallState) -> None:
+        exc = state.outcome.exception() if state.outcome else None
+        wait = state.next_action.sleep if state.next_action else 0.0
+        if self.on_retry is not None and isinstance(exc, TransientError):
+            self.on_retry(exc, float(wait), state.attempt_number)
 
     def _get_once(self, url: str, params: Mapping[str, Any] | None,
                   headers: Mapping[str, str] | None) -> Response:
         request = self._client.build_request("GET", url, params=params, headers=headers)
         shown = str(request.url)
+        host = _netloc(request.url)  # a host and its port: one server
+        if host in self.unreachable:  # known unreachable: not asked again in this run
+            raise HostUnreachable(shown, host, self.unreachable[host].why)
         self._pace(request.url.host)
         self.requests += 1
+        self.requests_by_host[host] = self.requests_by_host.get(host, 0) + 1
         self._deadline.at = time.monotonic() + self.timeout
         try:
             response = self._client.send(request, stream=True)
+            self._answered.add(host)
             try:
                 body = self._read_capped(response, shown)
             finally:
                 response.close()
         except httpx.TimeoutException as exc:
             raise TransientError(shown, f"timed out: no whole answer within {self.timeout:g} s "
-                                        f"(TRACKER_TIMEOUT_SECONDS; {type(exc).__name__})"
-                                 ) from exc
+                                        f"(TRACKER_TIMEOUT_SECONDS; {type(exc).__name__})",
+                                 connecting=isinstance(exc, httpx.ConnectTimeout)) from exc
         except httpx.TooManyRedirects as exc:
             raise FetchError(shown, f"redirect loop: more than {MAX_REDIRECTS} redirects "
                                     f"(the last to {exc.request.url})") from None
@@ -355,6 +440,16 @@ class PoliteClient:
         except httpx.UnsupportedProtocol as exc:
             raise FetchError(shown, f"redirected to a URL the tracker cannot fetch: {exc}"
                              ) from None
+        except httpx.ConnectError as exc:
+            why = unreachable_reason(exc)
+            if why is None:
+                raise TransientError(shown, f"connection failed: {exc}") from exc
+            try:  # a redirect may have led to another host: that one is unreachable
+                failed_host = _netloc(exc.request.url)
+            except RuntimeError:
+                failed_host = host
+            self.unreachable[failed_host] = HostUnreachable(shown, failed_host, why)
+            raise self.unreachable[failed_host] from None
         except (httpx.TransportError, httpx.DecodingError) as exc:
             raise TransientError(shown, f"connection failed: {exc}") from exc
         finally:

@@ -354,24 +354,54 @@ def _date_range(since: str | None, until: str | None) -> tuple[dt.date | None, d
 
 
 class _ProgressReporter:
-    def __init__(self, progress: Any) -> None:
+    """Show a sync's progress: in a terminal, a bar with its ETA and any retry under way;
+    otherwise (piped, redirected) one line on stderr per source and phase, and per retry."""
+
+    def __init__(self, progress: Any, *, terminal: bool) -> None:
         self.progress = progress
+        self.terminal = terminal
         self.task: Any = None
 
     def start(self, total: int) -> None:
-        self.task = self.progress.add_task("syncing", total=total)
+        if self.task is not None:
+            self.progress.update(self.task, visible=False)
+        self.task = self.progress.add_task("syncing", total=total, retry="")
 
     def advance(self, label: str) -> None:
-        self.progress.update(self.task, advance=1, description=label)
+        if self.task is not None:
+            self.progress.update(self.task, advance=1, description=label, retry="")
+
+    def phase(self, text: str) -> None:
+        if self.terminal:
+            self.progress.console.print(text, markup=False, highlight=False)
+        else:
+            typer.echo(text, err=True)
+
+    def retrying(self, text: str) -> None:
+        if self.terminal and self.task is not None:
+            self.progress.update(self.task, retry=text)
+        else:
+            typer.echo(f"  {text}", err=True)
 
 
 def _run_with_progress(run: Any) -> Any:
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+    from rich.console import Console
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TextColumn,
+        TimeElapsedColumn,
+        TimeRemainingColumn,
+    )
 
+    terminal = sys.stderr.isatty()
     with Progress(TextColumn("{task.description:<22}"), BarColumn(), MofNCompleteColumn(),
-                  TimeElapsedColumn(), transient=True,
-                  disable=not sys.stderr.isatty()) as progress:
-        return run(_ProgressReporter(progress))
+                  TimeElapsedColumn(), TextColumn("ETA"), TimeRemainingColumn(),
+                  TextColumn("{task.fields[retry]}", markup=False),
+                  console=Console(stderr=True), transient=True,
+                  disable=not terminal) as progress:
+        return run(_ProgressReporter(progress, terminal=terminal))
 
 
 def _summarise(summary: Any, fmt: Format) -> None:
@@ -440,6 +470,8 @@ def sync(
         engine, settings, sources=source or SOURCES, since=since, until=until, full=full,
         reporter=reporter))
     _summarise(summary, fmt)
+    if summary.unreachable is not None:  # one message per host, with what to check
+        raise summary.unreachable
     if not summary.ok:
         raise typer.Exit(1)
 

@@ -9,6 +9,13 @@ what a parser once refused. Each page is stored in its own transaction, after it
 parsed cleanly: a page that fails to fetch or parse stores nothing and does not stop
 the run. Writes are upserts on natural keys, so a sync is idempotent and resumable:
 run it again and it completes what failed.
+
+A host that cannot be reached (its name does not resolve, it refuses connections) ends
+the pages of every source on that host at once, named once; the sources on other hosts
+still run. A sync's runs are recorded when it starts (``finished_at`` empty while it
+runs): a run interrupted by Ctrl-C records what it stored and raises ``SyncInterrupted``;
+one whose process was killed stays unfinished, which ``tracker status`` shows as
+interrupted once no sync holds the lock.
 """
 
 from __future__ import annotations
@@ -53,7 +60,14 @@ from db.store import (
 )
 from db.upsert import Counts
 from scrapers.archive import RawArchive, RecordArchive
-from scrapers.http import FetchError, NotFound, PoliteClient, Response
+from scrapers.http import (
+    FetchError,
+    HostUnreachable,
+    NotFound,
+    PoliteClient,
+    Response,
+    TransientError,
+)
 from scrapers.source import (
     LookupSource,
     Page,
@@ -67,8 +81,9 @@ from tracker import PROJECT_URL, __version__
 from tracker.settings import Settings
 from tracker.sources import REGISTRY, SOURCES, archive_names
 
-__all__ = ["SOURCES", "EmptyArchive", "StorageFault", "SyncLocked", "SyncSummary",
-           "import_undl_dataset", "open_database", "rebuild", "sync"]
+__all__ = ["SOURCES", "EmptyArchive", "StorageFault", "SyncInterrupted", "SyncLocked",
+           "SyncSummary", "Unreachable", "import_undl_dataset", "open_database", "rebuild",
+           "sync", "sync_in_progress"]
 
 USER_AGENT = f"unsc-tracker/{__version__} (+{PROJECT_URL})"
 RECORD_BATCH = 500
@@ -108,6 +123,67 @@ def storage_trouble(exc: BaseException) -> bool:
     return isinstance(exc, DatabaseError) and type(exc.orig) is sqlite3.DatabaseError
 
 
+class Unreachable(TrackerError):
+    """A sync that could not reach one or more of the UN's hosts: one line per host, what
+    to check (the network, the setting that names the host) and what else to do."""
+
+    def __init__(self, hosts: dict[str, HostUnreachable], summary: SyncSummary,
+                 settings: Settings) -> None:
+        settings_of = _host_settings(settings)
+        lines, checks = [], []
+        for host, exc in hosts.items():
+            cut = [s for s in summary.sources.values() if host in s.unreachable]
+            names = ", ".join(s.source for s in cut)
+            fetched = sum(s.pages_fetched for s in cut)
+            lines.append(f"{exc}: nothing fetched from it ({names} not synced)" if not fetched
+                         else f"{exc} after {_count(fetched, 'page')}: those were stored, "
+                              f"not the rest ({names} incomplete)")
+            checks += [f"{name} (now {value})" for name, value in settings_of.get(host, [])]
+        super().__init__("\nerror: ".join(lines))
+        elsewhere = [s.source for s in summary.sources.values()
+                     if s.pages_fetched and not s.unreachable]
+        self.hint = (
+            "check the network connection"
+            + (f", and the setting{'s' if len(checks) > 1 else ''} {' and '.join(checks)}"
+               if checks else "")
+            + ". " + (f"What was fetched from the other hosts was stored "
+                      f"({', '.join(elsewhere)}). " if elsewhere else "")
+            + "Without the network, the Council's votes can be loaded from the Digital "
+              "Library's voting dataset, a file: `tracker import undl-dataset FILE` (see the "
+              "README, \"When things go wrong\")")
+
+
+class SyncInterrupted(TrackerError, KeyboardInterrupt):
+    """A sync stopped by Ctrl-C: what it stored is kept and recorded; the next sync
+    completes it. Still a KeyboardInterrupt for callers that handle one."""
+
+    exit_code = 130
+
+    def __init__(self, summary: SyncSummary) -> None:
+        kept = [f"{s.source} {s.pages_fetched} page{'s' if s.pages_fetched != 1 else ''}"
+                + (f" ({s.records:,} records)" if s.records else "")
+                for s in summary.sources.values() if s.pages_fetched]
+        rows = summary.totals()
+        super().__init__(
+            "sync interrupted: "
+            + (f"kept what was stored: {', '.join(kept)}; {rows.new:,} rows new, "
+               f"{rows.changed + rows.deleted:,} changed" if kept else "nothing was stored yet")
+            + " (the page being read was not stored)")
+        self.summary = summary
+        self.hint = "run `tracker sync` again: it completes what this one did not fetch"
+
+
+class RebuildInterrupted(TrackerError, KeyboardInterrupt):
+    """A rebuild stopped by Ctrl-C: the new database is discarded, the old one kept."""
+
+    exit_code = 130
+    hint = "run `tracker rebuild` again (it needs no network)"
+
+    def __init__(self) -> None:
+        super().__init__("rebuild interrupted: the database was left as it was (a rebuild "
+                         "is swapped in only once it is complete)")
+
+
 class EmptyArchive(TrackerError, RuntimeError):
     """``rebuild`` found nothing in the raw archive to rebuild from."""
 
@@ -128,6 +204,8 @@ class SourceSummary:
     counts: Counts = field(default_factory=Counts)
     complete: bool = False  # this run covered the source's whole history
     pages_not_modified: int = 0  # answered 304 to a conditional request
+    records: int = 0  # records read from the search pages (a record-by-record source)
+    unreachable: set[str] = field(default_factory=set)  # hosts it could not reach
 
     @property
     def failed(self) -> list[str]:
@@ -141,6 +219,9 @@ class SyncSummary:
     sources: dict[str, SourceSummary] = field(default_factory=dict)
     problems: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)  # worth telling, not failures
+    # The hosts that could not be reached, each named once (not in ``problems``).
+    hosts_unreachable: dict[str, HostUnreachable] = field(default_factory=dict)
+    unreachable: Unreachable | None = None  # the error that names them, for the CLI
 
     @property
     def ok(self) -> bool:
@@ -154,6 +235,9 @@ class SyncSummary:
 
 
 class Reporter(Protocol):
+    """What a sync tells as it goes: a bar's total and steps; optionally ``phase(text)``,
+    a source's phase beginning or ending (one line), and ``retrying(text)``."""
+
     def start(self, total: int) -> None: ...
     def advance(self, label: str) -> None: ...
 
@@ -164,6 +248,51 @@ class _Silent:
 
     def advance(self, label: str) -> None:
         pass
+
+
+def _phase(reporter: Reporter, text: str) -> None:
+    """Tell the reporter a phase begins or ends, if it listens for phases."""
+    told = getattr(reporter, "phase", None)
+    if told is not None:
+        told(text)
+
+
+def _retry_listener(reporter: Reporter) -> Callable[[TransientError, float, int], None] | None:
+    told = getattr(reporter, "retrying", None)
+    if told is None:
+        return None
+
+    def listen(exc: TransientError, wait: float, attempt: int) -> None:
+        told(f"retrying in {wait:.0f} s: {exc.reason} (attempt {attempt + 1}, {exc.url})")
+
+    return listen
+
+
+def _host_settings(settings: Settings) -> dict[str, list[tuple[str, str]]]:
+    """{host: [(the setting naming it, its value)]}, for the hosts the sources ask."""
+    import httpx
+
+    found: dict[str, list[tuple[str, str]]] = {}
+    for name, value in (("TRACKER_UN_ORG_URL", settings.un_org_url),
+                        ("TRACKER_UNDL_URL", settings.undl_url)):
+        try:
+            url = httpx.URL(value)
+        except (httpx.InvalidURL, TypeError):
+            continue
+        host = url.netloc.decode("ascii", "replace") or url.host
+        found.setdefault(host, []).append((name, value))
+    return found
+
+
+def _fetch_failed(summary: SyncSummary, source_summary: SourceSummary, page_id: str,
+                  exc: FetchError | ParseError) -> None:
+    """Note a page that failed; an unreachable host is named once, not for every page."""
+    source_summary.pages_failed.append(page_id)
+    if isinstance(exc, HostUnreachable):
+        source_summary.unreachable.add(exc.host)
+        summary.hosts_unreachable.setdefault(exc.host, exc)
+    else:
+        summary.problems.append(str(exc))
 
 
 # --- sources --------------------------------------------------------------------------
@@ -295,8 +424,7 @@ def _run_pages(engine: Engine, archive: RawArchive, jobs: Iterable[_PageJob],
                 source_summary.records_refused.append(f"{page_id} {error.record}")
                 summary.problems.append(str(error))
         except (FetchError, ParseError) as exc:
-            source_summary.pages_failed.append(page_id)
-            summary.problems.append(str(exc))
+            _fetch_failed(summary, source_summary, page_id, exc)
         except Exception as exc:  # one page never ends the whole sync
             if storage_trouble(exc):
                 raise
@@ -354,17 +482,40 @@ def _derive_mandates(engine: Engine, summary: SyncSummary, today: dt.date) -> No
 
 
 def _record_runs(engine: Engine, summary: SyncSummary, started: dt.datetime) -> None:
-    finished = dt.datetime.now(dt.UTC)
+    _finish_runs(engine, summary, started, {})
+
+
+def _begin_runs(engine: Engine, summary: SyncSummary, started: dt.datetime) -> dict[str, int]:
+    """Record a run of each source as begun (not finished: a process killed now leaves it
+    so, and ``status`` shows it as interrupted); return their ids by source."""
+    with session_scope(engine) as session:
+        runs = {name: SyncRun(source=name, started_at=started, finished_at=None)
+                for name in summary.sources}
+        session.add_all(runs.values())
+        session.flush()
+        return {name: run.id for name, run in runs.items() if run.id is not None}
+
+
+def _finish_runs(engine: Engine, summary: SyncSummary, started: dt.datetime,
+                 runs: dict[str, int], *, finished: bool = True) -> None:
+    """Record what each source's run did: finished, or (``finished`` False) interrupted,
+    with what it stored so far and no finishing time."""
+    now = dt.datetime.now(dt.UTC) if finished else None
     with session_scope(engine) as session:
         for s in summary.sources.values():
-            session.add(SyncRun(
-                source=s.source, started_at=started, finished_at=finished,
-                pages_fetched=s.pages_fetched, pages_missing=len(s.pages_missing),
-                pages_failed=len(s.failed), rows_new=s.counts.new,
-                rows_changed=s.counts.changed + s.counts.deleted,
-                rows_unchanged=s.counts.unchanged, ok=not s.failed,
-                complete=s.complete and not s.failed,
-            ))
+            run = session.get(SyncRun, runs[s.source]) if s.source in runs else None
+            if run is None:
+                run = SyncRun(source=s.source, started_at=started)
+                session.add(run)
+            run.finished_at = now
+            run.pages_fetched = s.pages_fetched
+            run.pages_missing = len(s.pages_missing)
+            run.pages_failed = len(s.failed)
+            run.rows_new = s.counts.new
+            run.rows_changed = s.counts.changed + s.counts.deleted
+            run.rows_unchanged = s.counts.unchanged
+            run.ok = finished and not s.failed
+            run.complete = finished and s.complete and not s.failed
 
 
 def sync(
@@ -411,22 +562,72 @@ def sync(
                 summary.sources[name].complete = state.everything
                 walks.append((source, state, registered.store))
         started = dt.datetime.now(dt.UTC)
-        reporter.start(len(jobs))
+        runs = _begin_runs(engine, summary, started)
         own_client = client is None
         http = client or polite_client(settings)
+        told_retries, http.on_retry = http.on_retry, _retry_listener(reporter)
         archive = RawArchive(settings.raw_dir)
         try:
-            _run_pages(engine, archive, jobs, summary, reporter, http)
+            # The page sources first, in the registry's order, each a phase of its own.
+            for name in dict.fromkeys(job.source.name for job in jobs):
+                own_jobs = [job for job in jobs if job.source.name == name]
+                _phase(reporter, f"{name}: fetching {_count(len(own_jobs), 'page')}…")
+                reporter.start(len(own_jobs))
+                _run_pages(engine, archive, own_jobs, summary, reporter, http)
+                _phase(reporter, _phase_done(summary.sources[name]))
             for source, state, store in walks:
+                _phase(reporter, f"{source.name}: fetching search pages…")
                 _sync_search(engine, settings, archive, source, state, store, http,
                              summary.sources[source.name], summary, reporter=reporter)
+                _phase(reporter, _phase_done(summary.sources[source.name]))
+            _phase(reporter, "deriving the resolution links and the mandates…")
+            _settle_links(engine, summary)
+            _derive_mandates(engine, summary, today)
+        except KeyboardInterrupt as exc:
+            _finish_runs(engine, summary, started, runs, finished=False)
+            raise SyncInterrupted(summary) from exc
         finally:
+            http.on_retry = told_retries
             if own_client:
                 http.close()
-        _settle_links(engine, summary)
-        _derive_mandates(engine, summary, today)
-        _record_runs(engine, summary, started)
+        _finish_runs(engine, summary, started, runs)
+        if summary.hosts_unreachable:
+            summary.unreachable = Unreachable(summary.hosts_unreachable, summary, settings)
         return summary
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n:,} {noun}{'' if n == 1 else 's'}"
+
+
+def _phase_done(s: SourceSummary) -> str:
+    """One line: what a source's phase fetched and wrote."""
+    parts = [_count(s.pages_fetched, "page")]
+    if s.records:
+        parts.append(_count(s.records, "record"))
+    parts.append(_count(s.counts.new + s.counts.changed + s.counts.deleted, "row") + " written")
+    if s.pages_missing:
+        parts.append(f"{len(s.pages_missing):,} not found")
+    if s.failed:
+        parts.append(f"{len(s.failed):,} failed")
+    if s.unreachable:
+        parts.append(f"cannot reach {', '.join(sorted(s.unreachable))}")
+    return f"{s.source}: " + ", ".join(parts)
+
+
+def sync_in_progress(engine: Engine, settings: Settings) -> bool:
+    """Whether a sync, rebuild or import holds the lock of this database or data folder."""
+    if not settings.data_dir.exists():
+        try:
+            with run_lock(engine):
+                return False
+        except DatabaseLocked:
+            return True
+    try:
+        with _lock(settings, engine):
+            return False
+    except SyncLocked:
+        return True
 
 
 def rebuild(engine: Engine, settings: Settings, *, reporter: Reporter | None = None
@@ -458,6 +659,9 @@ def rebuild(engine: Engine, settings: Settings, *, reporter: Reporter | None = N
             return _replay_archive(engine, settings, archive, records, reporter)
         try:
             summary = _replay_archive(staged, settings, archive, records, reporter)
+        except KeyboardInterrupt as exc:
+            discard_staging(staged)
+            raise RebuildInterrupted() from exc
         except BaseException:
             discard_staging(staged)
             raise
@@ -600,8 +804,7 @@ def _walk_search(engine: Engine, raw: RawArchive, records: RecordArchive,
                      response.fetched_at, history=False)
             page = source.split(response.body, url=response.url)
         except (FetchError, ParseError) as exc:
-            source_summary.pages_failed.append(f"jrec={jrec}")
-            summary.problems.append(str(exc))
+            _fetch_failed(summary, source_summary, f"jrec={jrec}", exc)
             return
         except Exception as exc:  # a parser's own failure ends this walk, not the sync
             if storage_trouble(exc):
@@ -618,6 +821,7 @@ def _walk_search(engine: Engine, raw: RawArchive, records: RecordArchive,
                                         "(an empty answer is not 'nothing new')")
                 return
             reporter.start(-(-total // source.page_size))
+        source_summary.records += len(page.records) + len(page.errors)
         for error in page.errors:  # no readable record id: nothing to archive it under
             source_summary.records_refused.append(error.record)
             summary.problems.append(str(error))
@@ -730,9 +934,9 @@ def _look_up_drafts(engine: Engine, raw: RawArchive, records: RecordArchive,
                      response.body, response.fetched_at)  # archived before it is parsed
             lookup = source.parse_lookup(response.body, url=response.url, symbol=symbol)
         except (FetchError, ParseError) as exc:
-            source_summary.pages_failed.append(symbol)
-            summary.problems.append(str(exc))
-            if isinstance(exc, FetchError) and source.ends_lookups(exc):
+            _fetch_failed(summary, source_summary, symbol, exc)
+            if isinstance(exc, HostUnreachable) or (
+                    isinstance(exc, FetchError) and source.ends_lookups(exc)):
                 break
             continue
         except Exception as exc:  # one draft's answer never ends the sync
