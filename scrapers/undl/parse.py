@@ -358,7 +358,7 @@ def split_search_page(body: bytes, *, source: str, url: str) -> SplitPage:
     errors: list[ParseError] = []
     for element in elements:
         control = {c.get("tag"): (c.text or "").strip()
-                   for c in element.findall("m:controlfield", _NS)}
+                   for c in element.iterchildren(_CONTROLFIELD)}
         try:
             record_id = checked_record_id(control.get("001"), source=source)
         except ParseError as exc:
