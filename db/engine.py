@@ -9,7 +9,6 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from filelock import FileLock, Timeout
 from sqlalchemy import Engine, create_engine, event, inspect, text
 from sqlalchemy.engine import make_url
 
@@ -124,6 +123,8 @@ def run_lock(engine: Engine) -> Iterator[None]:
     if path is None:  # in-memory SQLite: no other process can reach it
         yield
         return
+    from filelock import FileLock, Timeout  # only writers take locks: reports start sooner
+
     path.parent.mkdir(parents=True, exist_ok=True)
     lock = FileLock(str(_lock_file(path, "lock")))
     try:
@@ -157,6 +158,8 @@ def schema_lock(engine: Engine) -> Iterator[None]:
             with _advisory_lock(engine, SCHEMA_LOCK_KEY, wait=True):
                 yield
         elif (path := _sqlite_file(engine)) is not None:
+            from filelock import FileLock
+
             path.parent.mkdir(parents=True, exist_ok=True)
             with FileLock(str(_lock_file(path, "schema.lock")), timeout=600):
                 yield

@@ -59,7 +59,7 @@ try:
     main()
 except SystemExit as exc:
     code = exc.code or 0
-print("\\nLOADED", sorted(m for m in ("alembic", "sqlmodel", "pandas") if m in sys.modules),
+print("\\nLOADED", sorted(m for m in ("alembic", "filelock", "sqlmodel", "pandas") if m in sys.modules),
       "EXIT", code)
 """
 
@@ -72,8 +72,8 @@ def _loaded(*args: str) -> str:
 
 def test_a_report_on_a_current_schema_loads_no_migration_machinery(tmp_path: Path) -> None:
     """A report on a database at the newest migration must not import Alembic (about a
-    tenth of a second of every command's start-up), and opening it for a sync must not
-    either; an upgrade of an older schema still runs the migrations."""
+    tenth of a second of every command's start-up) nor the lock files only writers take;
+    an upgrade of an older schema still runs the migrations, under the schema's lock."""
     url = f"sqlite:///{tmp_path / 'tracker.sqlite'}"
     engine = make_engine(url)
     upgrade(engine)
@@ -87,5 +87,5 @@ def test_a_report_on_a_current_schema_loads_no_migration_machinery(tmp_path: Pat
         config.attributes["connection"] = connection
         command.upgrade(config, "0006")
     assert _loaded("--db", str(older.url), "vetoes", "--format", "csv") == (
-        "LOADED ['alembic', 'pandas', 'sqlmodel'] EXIT 0")
+        "LOADED ['alembic', 'filelock', 'pandas', 'sqlmodel'] EXIT 0")
     assert schema_revision(older) == head_revision()
