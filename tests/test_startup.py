@@ -59,8 +59,8 @@ try:
     main()
 except SystemExit as exc:
     code = exc.code or 0
-print("\\nLOADED", sorted(m for m in ("alembic", "filelock", "sqlmodel", "pandas") if m in sys.modules),
-      "EXIT", code)
+heavy = ("alembic", "filelock", "sqlmodel", "pandas")
+print("\\nLOADED", sorted(m for m in heavy if m in sys.modules), "EXIT", code)
 """
 
 
