@@ -24,7 +24,9 @@ Measures, in one run:
   beautifulsoup4 over lxml, XML with lxml), storing nothing, the answers to the lookups
   by symbol included: the floor; and the same floor from the files, next to ``rebuild``;
   the pipeline's overhead over it, counting the CLI's start-up;
-- every report on the full history;
+- every report on the full history, in this process; and the latency of each report
+  command (``tracker vetoes``, ``votes``, ``mandates``, ``status``, ``check``, ...) run as a
+  process of its own, from process start to exit, best of three;
 - with ``--scale N``: a synthetic history N times the voting records (new ids,
   symbols and dates), written to the raw archive; ``tracker rebuild`` and
   ``tracker agreement`` on it, each in a process of its own, with time and that
@@ -314,6 +316,12 @@ def synthetic(records: list[Record], scale: int) -> Iterator[Record]:
                 draft=draft, agenda=r.agenda, note=r.note)
 
 
+# The report commands whose latency is measured, each in a process of its own from process
+# start to exit, printing its default table (what a user waits for).
+LATENCY_COMMANDS = (["vetoes"], ["vetoes", "--by", "member"], ["votes", "S/RES/2722 (2024)"],
+                    ["mandates"], ["status"], ["check"], ["agreement"], ["drafts"])
+
+
 @dataclass
 class Run:
     """The timings of one run of the measured steps, from an empty database."""
@@ -475,6 +483,10 @@ def main() -> None:
         fastest = min(timed(report)[1] for _ in range(3))
         rows.append((f"report: {label}", f"{fastest * 1000:.0f} ms"))
     rows.append(("process peak RSS so far", f"{peak_mb():.0f} MB"))
+    env = {"TRACKER_DATA_DIR": str(settings.data_dir), "TRACKER_DATABASE_URL": db_url}
+    for args_ in LATENCY_COMMANDS:
+        seconds = min(cli_run(args_, env)[0] for _ in range(3))
+        rows.append((f"latency: tracker {' '.join(args_)}", f"{seconds:.2f} s"))
 
     if args.scale > 1:
         when = dt.datetime.now(dt.UTC)
@@ -488,7 +500,6 @@ def main() -> None:
                     archive.save_many(batch, when)
                     batch.clear()
             archive.save_many(batch, when)
-        env = {"TRACKER_DATA_DIR": str(settings.data_dir), "TRACKER_DATABASE_URL": db_url}
         seconds, peak = cli_run(["rebuild"], env)
         with engine.connect() as connection:
             votes = connection.execute(select(func.count()).select_from(MemberVote)).scalar()

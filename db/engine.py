@@ -7,18 +7,20 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from alembic import command
-from alembic.config import Config
-from filelock import FileLock, Timeout
-from sqlalchemy import Engine, event, inspect, text
+from sqlalchemy import Engine, create_engine, event, inspect, text
 from sqlalchemy.engine import make_url
-from sqlmodel import Session, create_engine
 
 from council.errors import TrackerError
 
+if TYPE_CHECKING:
+    from alembic.config import Config
+    from sqlmodel import Session
+
 MIGRATIONS = Path(__file__).parent / "migrations"
+# Every migration's file is named after its revision: ``0007_trust_links.py`` is "0007".
+MIGRATION_FILES = "[0-9][0-9][0-9][0-9]_*.py"
 # PostgreSQL advisory lock keys (one per database): one sync or rebuild at a time, and
 # one process at a time creating or upgrading the schema.
 RUN_LOCK_KEY = 7_504_221_301
@@ -121,6 +123,8 @@ def run_lock(engine: Engine) -> Iterator[None]:
     if path is None:  # in-memory SQLite: no other process can reach it
         yield
         return
+    from filelock import FileLock, Timeout  # only writers take locks: reports start sooner
+
     path.parent.mkdir(parents=True, exist_ok=True)
     lock = FileLock(str(_lock_file(path, "lock")))
     try:
@@ -154,6 +158,8 @@ def schema_lock(engine: Engine) -> Iterator[None]:
             with _advisory_lock(engine, SCHEMA_LOCK_KEY, wait=True):
                 yield
         elif (path := _sqlite_file(engine)) is not None:
+            from filelock import FileLock
+
             path.parent.mkdir(parents=True, exist_ok=True)
             with FileLock(str(_lock_file(path, "schema.lock")), timeout=600):
                 yield
@@ -167,15 +173,45 @@ def schema_lock(engine: Engine) -> Iterator[None]:
 
 
 def alembic_config(engine: Engine) -> Config:
+    from alembic.config import Config
+
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))
     config.attributes["engine"] = engine
     return config
 
 
+def head_revision() -> str:
+    """Return the newest migration's revision, read from the migrations' file names (each
+    file is named after its revision, which a test checks), without loading Alembic."""
+    return max(path.name.split("_", 1)[0] for path in (MIGRATIONS / "versions").glob(
+        MIGRATION_FILES))
+
+
+def schema_revision(engine: Engine) -> str | None:
+    """Return the revision the database's schema is stamped with (None for a database
+    without the tracker's schema), in one query, without loading Alembic."""
+    with engine.connect() as connection:
+        if not inspect(connection).has_table("alembic_version"):
+            return None
+        revisions = connection.execute(text("SELECT version_num FROM alembic_version")
+                                       ).scalars().all()
+    return revisions[0] if len(revisions) == 1 else None
+
+
 def upgrade(engine: Engine) -> None:
-    """Create or upgrade the schema to the newest migration (one process at a time)."""
-    with schema_lock(engine), engine.begin() as connection:
+    """Create or upgrade the schema to the newest migration (one process at a time); a
+    schema already at the newest migration is left alone without loading Alembic."""
+    with schema_lock(engine):
+        if schema_revision(engine) == head_revision():
+            return
+        _run_migrations(engine)
+
+
+def _run_migrations(engine: Engine) -> None:
+    from alembic import command
+
+    with engine.begin() as connection:
         config = alembic_config(engine)
         config.attributes["connection"] = connection
         command.upgrade(config, "head")
@@ -297,17 +333,14 @@ def is_initialised(engine: Engine) -> bool:
 
 def is_current(engine: Engine) -> bool:
     """Return whether the schema is at the newest migration."""
-    from alembic.runtime.migration import MigrationContext
-    from alembic.script import ScriptDirectory
-
-    head = ScriptDirectory.from_config(alembic_config(engine)).get_current_head()
-    with engine.connect() as connection:
-        return MigrationContext.configure(connection).get_current_revision() == head
+    return schema_revision(engine) == head_revision()
 
 
 @contextmanager
 def session_scope(engine: Engine) -> Iterator[Session]:
     """Open a session in one transaction: committed on success, rolled back on error."""
+    from sqlmodel import Session
+
     with Session(engine) as session:
         try:
             yield session

@@ -50,7 +50,7 @@ from db.models import (
     Veto,
     VoteEvent,
 )
-from db.upsert import Counts, scope_in, table_of, upsert
+from db.upsert import Counts, insert_new, scope_in, table_of, upsert
 from db.upsert import replace_set as _replace_set
 
 
@@ -470,6 +470,10 @@ def _failed_outcome(record: VotingRecord) -> Outcome:
     return roll_call_outcome(votes, yes=yes, year=year)
 
 
+MEMBER_VOTE_COLUMNS = ("vote_event_id", "member_code", "vote", "name_at_time", "source_url",
+                       "fetched_at")
+
+
 def store_voting_records(session: Session, records: Sequence[VotingRecord], *, source: str,
                          fetched_at: Mapping[str, dt.datetime] | dt.datetime) -> Counts:
     """Store Digital Library voting records (scraped or from the dataset): roll calls.
@@ -577,15 +581,13 @@ def store_voting_records(session: Session, records: Sequence[VotingRecord], *, s
     # Roll calls. An adoption without a vote has none: the Library's dataset codes
     # it as all "Y", which would invent votes that were never cast; and a roll call
     # on what the tables (which own outcomes) call an adoption without a vote is refused.
-    vote_rows: list[dict[str, Any]] = []
+    vote_rows: list[tuple[Any, ...]] = []  # in the order of MEMBER_VOTE_COLUMNS
     for r in records:
         if no_vote(r):
             continue
         event_id, url, at = event_ids[r.vote_key], r.url, when(r)
-        vote_rows.extend({"vote_event_id": event_id, "member_code": v.code, "vote": v.vote,
-                          "name_at_time": v.name, "source_url": url, "fetched_at": at}
-                         for v in r.votes)
-    stated = {(row["vote_event_id"], row["member_code"]) for row in vote_rows}
+        vote_rows.extend((event_id, v.code, v.vote, v.name, url, at) for v in r.votes)
+    stated = {row[:2] for row in vote_rows}
     mv = table_of(MemberVote)
     covered = [event_ids[r.vote_key] for r in records]
     # The votes the batch's events hold that the records no longer state, read before the
@@ -594,9 +596,16 @@ def store_voting_records(session: Session, records: Sequence[VotingRecord], *, s
                               .where(mv.c.vote_event_id.in_(covered)))
     present_keys = {(e, m): i for i, e, m in present}
     stale = [i for k, i in present_keys.items() if k not in stated]
-    _, c = upsert(session, MemberVote, vote_rows, key=("vote_event_id", "member_code"),
-                  new_ids=False, absent=not present_keys)
-    counts += c
+    if not present_keys and len(stated) == len(vote_rows):
+        # None of the events holds a vote yet (a first sync), and no vote is stated twice:
+        # every roll call goes in with one bulk insert of plain tuples.
+        counts += insert_new(session, MemberVote, MEMBER_VOTE_COLUMNS, vote_rows)
+    else:
+        _, c = upsert(session, MemberVote, [dict(zip(MEMBER_VOTE_COLUMNS, row, strict=True))
+                                            for row in vote_rows],
+                      key=("vote_event_id", "member_code"), new_ids=False,
+                      absent=not present_keys)
+        counts += c
     if stale:
         session.execute(mv.delete().where(mv.c.id.in_(stale)))
         counts.deleted += len(stale)

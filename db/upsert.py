@@ -66,6 +66,40 @@ def _key_of(key: str | Sequence[str]) -> tuple[str, ...]:
     return (key,) if isinstance(key, str) else tuple(key)
 
 
+def _driver_insert(connection: Connection, table: Table, names: Sequence[str],
+                   has_all: Collection[str]) -> bool:
+    """Whether rows carrying these columns can go to SQLite's driver directly (see
+    ``_insert_many``): SQLite, known columns, no JSON, no default left for SQLAlchemy."""
+    return (connection.dialect.name == "sqlite"
+            and all(n in table.c for n in names)  # else SQLAlchemy's error, or its leniency
+            and not any(isinstance(table.c[n].type, JSON) for n in names)  # None is "null"
+            and not any(c.default is not None for c in table.c if c.name not in has_all))
+
+
+def _insert_columns(connection: Connection, table: Table, names: Sequence[str],
+                    columns: list[Sequence[Any]]) -> None:
+    """Insert, in one executemany of SQLite's driver, the rows whose values ``columns``
+    holds column by column, each value converted once by its column type's own bind
+    processor: the same SQL and values SQLAlchemy would send."""
+    dialect = connection.dialect
+    preparer = dialect.identifier_preparer
+    processors = [table.c[n].type.dialect_impl(dialect).bind_processor(dialect) for n in names]
+    sql = (f"INSERT INTO {preparer.format_table(table)} "
+           f"({', '.join(preparer.quote(n) for n in names)}) "
+           f"VALUES ({', '.join('?' for _ in names)})")
+    # A batch shares its provenance, so each value object (a fetch time) is converted once;
+    # the rows hold every value, so ids are unique.
+    for i, convert in enumerate(processors):
+        if convert is not None:
+            converted: dict[int, Any] = {}
+            for value in columns[i]:
+                if value is not None and id(value) not in converted:
+                    converted[id(value)] = convert(value)
+            columns[i] = [None if value is None else converted[id(value)]
+                          for value in columns[i]]
+    connection.exec_driver_sql(sql, list(zip(*columns, strict=True)))
+
+
 def _insert_many(connection: Connection, table: Table, rows: Sequence[Mapping[str, Any]]
                  ) -> None:
     """Insert rows that all carry the same columns, in one executemany.
@@ -78,33 +112,28 @@ def _insert_many(connection: Connection, table: Table, rows: Sequence[Mapping[st
     """
     if not rows:
         return
-    dialect = connection.dialect
     names = list(rows[0])
-    if (dialect.name != "sqlite"
-            or any(n not in table.c for n in names)  # SQLAlchemy's error, or its leniency
-            or any(isinstance(table.c[n].type, JSON) for n in names)  # None is "null" there
-            or any(c.default is not None for c in table.c if c.name not in rows[0])):
+    if not _driver_insert(connection, table, names, rows[0]):
         connection.execute(insert(table), list(rows))
         return
-    preparer = dialect.identifier_preparer
-    processors = [table.c[n].type.dialect_impl(dialect).bind_processor(dialect) for n in names]
-    sql = (f"INSERT INTO {preparer.format_table(table)} "
-           f"({', '.join(preparer.quote(n) for n in names)}) "
-           f"VALUES ({', '.join('?' for _ in names)})")
-    # Column by column, then zipped into rows: a batch shares its provenance, so each value
-    # object (a fetch time) is converted once; the rows hold every value, so ids are unique.
-    columns: list[list[Any]] = []
-    for name, convert in zip(names, processors, strict=True):
-        column = [row[name] for row in rows]
-        if convert is not None:
-            converted: dict[int, Any] = {}
-            for value in column:
-                if value is not None and id(value) not in converted:
-                    converted[id(value)] = convert(value)
-            column = [None if value is None else converted[id(value)] for value in column]
-        columns.append(column)
-    values = list(zip(*columns, strict=True))
-    connection.exec_driver_sql(sql, values)
+    _insert_columns(connection, table, names, [[row[n] for row in rows] for n in names])
+
+
+def insert_new(session: Session, model: type[SQLModel], names: Sequence[str],
+               rows: Sequence[tuple[Any, ...]]) -> Counts:
+    """Insert rows given as plain tuples (values in the order of ``names``) in one
+    executemany, for a caller that has read, in this transaction, that none of their keys
+    is stored and that no two rows share a key (a first sync's roll calls): no per-row
+    dicts, no lookup. Return the counts (all new)."""
+    if rows:
+        connection = session.connection()
+        table = table_of(model)
+        if _driver_insert(connection, table, names, names):
+            _insert_columns(connection, table, names, list(zip(*rows, strict=True)))
+        else:
+            connection.execute(insert(table), [dict(zip(names, row, strict=True))
+                                               for row in rows])
+    return Counts(new=len(rows))
 
 
 def _by_columns(rows: Sequence[Mapping[str, Any]]) -> Iterable[Sequence[Mapping[str, Any]]]:

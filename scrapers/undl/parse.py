@@ -152,34 +152,31 @@ def _subfields(field_: etree._Element) -> dict[str, str]:
     out: dict[str, str] = {}
     for sub in field_.iterchildren(_SUBFIELD):  # the tag is matched in C
         code = sub.get("code", "")
-        if code in out:
-            continue
-        text = sub.text
-        if text:
-            text = text.strip()
-            if not text.isascii():  # ASCII text is NFC already
-                text = nfc(text)
-            out[code] = text
-        else:
-            out[code] = ""
+        if code not in out:
+            text = sub.text
+            if text:
+                text = text.strip()
+                out[code] = text if text.isascii() else nfc(text)  # ASCII is NFC already
+            else:
+                out[code] = ""
     return out
 
 
 def record_fields(element: etree._Element
                   ) -> tuple[dict[str, str], dict[str, list[dict[str, str]]]]:
     """Return a ``<record>``'s control fields ({tag: text}) and data fields ({tag: [its
-    subfields as {code: first text}]}), in one pass over its children."""
-    control: dict[str, str] = {}
+    subfields as {code: first text}]}); each kind of field is matched in C, no element's
+    tag is read."""
+    control = {c.get("tag"): (c.text or "").strip()
+               for c in element.iterchildren(_CONTROLFIELD)}
     data: dict[str, list[dict[str, str]]] = {}
-    for child in element.iterchildren(_DATAFIELD, _CONTROLFIELD):
-        if child.tag == _DATAFIELD:
-            tag = child.get("tag", "")
-            fields = data.get(tag)
-            if fields is None:
-                data[tag] = fields = []
-            fields.append(_subfields(child))
+    for child in element.iterchildren(_DATAFIELD):
+        tag = child.get("tag", "")
+        fields = data.get(tag)
+        if fields is None:
+            data[tag] = [_subfields(child)]
         else:
-            control[child.get("tag")] = (child.text or "").strip()
+            fields.append(_subfields(child))
     return control, data
 
 
@@ -361,7 +358,7 @@ def split_search_page(body: bytes, *, source: str, url: str) -> SplitPage:
     errors: list[ParseError] = []
     for element in elements:
         control = {c.get("tag"): (c.text or "").strip()
-                   for c in element.findall("m:controlfield", _NS)}
+                   for c in element.iterchildren(_CONTROLFIELD)}
         try:
             record_id = checked_record_id(control.get("001"), source=source)
         except ParseError as exc:
