@@ -19,6 +19,7 @@ from council.members import PERMANENT_CODES
 from council.rules import FAILED_WITHOUT_VETO, format_tally
 from db.models import Draft, Meeting, Member, Resolution, Sponsorship, Veto, VoteEvent
 from db.upsert import table_of
+from reports.names import find_draft
 from reports.rollcalls import votes as roll_call
 from reports.vetoes import VETO_PRECEDENCE, ReportError, resolve_member
 
@@ -159,7 +160,7 @@ def draft(engine: Engine, symbol: str) -> dict[str, Any]:
     """Return everything about one draft: sponsors, meeting, tally, roll call, vetoes,
     the resolution it became, the bodies it concerns, and the sources."""
     d, e, v, s = table_of(Draft), table_of(VoteEvent), table_of(Veto), table_of(Sponsorship)
-    key = symbol.strip()
+    key = find_draft(engine, symbol)
     with engine.connect() as connection:
         voted = connection.execute(select(d.c.symbol).join(e, e.c.draft_id == d.c.id).where(
             e.c.printed_as == key)).scalar()

@@ -95,10 +95,7 @@ def names() -> list[str]:
 def frame(engine: Engine, name: str) -> pd.DataFrame:
     """Return the rows of a table or a report by name (``mandate:SLUG`` for a timeline)."""
     if name.startswith("mandate:"):
-        try:
-            return mandates_report.mandate_timeline(engine, name.split(":", 1)[1])["timeline"]
-        except ValueError as exc:
-            raise ExportError(str(exc)) from None
+        return mandates_report.mandate_timeline(engine, name.split(":", 1)[1])["timeline"]
     key = name.replace("_", "-") if name.replace("_", "-") in REPORTS else name.replace("-", "_")
     if key in REPORTS:
         return REPORTS[key](engine)

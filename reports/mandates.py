@@ -24,6 +24,7 @@ from council.mandates import KINDS, load_registry
 from council.rules import format_tally
 from db.models import Draft, Mandate, MandateEvent, MemberVote, Sponsorship, Veto, VoteEvent
 from db.upsert import table_of
+from reports.names import find_mandate
 from reports.vetoes import VETO_PRECEDENCE, ReportError
 
 
@@ -151,6 +152,7 @@ def mandate_timeline(engine: Engine, slug: str, *, as_of: dt.date | None = None
     """Return a mandate and its timeline: establishment, renewals (resolution, date, tally,
     new expiry), failed renewals (draft, sponsors, tally, vetoing members), the end."""
     as_of = as_of or dt.date.today()
+    slug = find_mandate(engine, slug)
     m, me, d = table_of(Mandate), table_of(MandateEvent), table_of(Draft)
     with engine.connect() as connection:
         row = connection.execute(select(m).where(m.c.slug == slug)).mappings().first()

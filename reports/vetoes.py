@@ -9,13 +9,20 @@ print as "vetoed by".
 from __future__ import annotations
 
 import datetime as dt
+import difflib
 from typing import Literal
 
 import pandas as pd
 from sqlalchemy import Engine, select
 
 from council.errors import TrackerError
-from council.members import PRC_SEATED, code_for_name, seat_of, split_permanent_members
+from council.members import (
+    PRC_SEATED,
+    code_for_name,
+    known_members,
+    seat_of,
+    split_permanent_members,
+)
 from council.members import member as lookup_member
 from council.rules import format_tally
 from db.models import Draft, Meeting, Member, Veto, VoteEvent
@@ -50,8 +57,28 @@ def resolve_member(text: str) -> str:
         return code_for_name(candidate)
     except ValueError:
         pass
-    raise ReportError(f"unknown member {text!r}: give a three-letter code (RUS, SUN, DZA) or a "
-                      "name (Russian Federation, Algeria)")
+    error = ReportError(f"unknown member {text!r}: give a three-letter code (RUS, SUN, DZA) or "
+                        "a name (Russian Federation, Algeria)")
+    close = _close_members(candidate)
+    if close:
+        error.hint = f"did you mean {' or '.join(close)}?"
+    raise error
+
+
+def _close_members(text: str, *, limit: int = 5) -> list[str]:
+    """Return the known members whose code or name is close to ``text`` ("Rusia" ->
+    "RUS (Russian Federation)"): names containing it first, then the most alike."""
+    wanted = text.lower()
+    if not wanted:
+        return []
+    known = known_members()
+    labels = {code: f"{code} ({m.name})" for code, m in known.items()}
+    by_key = {m.name.lower(): code for code, m in known.items()}
+    by_key.update({code.lower(): code for code in known})
+    within = [code for key, code in by_key.items() if len(wanted) > 2 and wanted in key]
+    alike = [by_key[k] for k in difflib.get_close_matches(wanted, list(by_key), n=limit,
+                                                         cutoff=0.75)]
+    return [labels[c] for c in dict.fromkeys([*alike, *sorted(within)])][:limit]
 
 
 def _veto_rows(engine: Engine, convention: str, since: dt.date | None, until: dt.date | None
