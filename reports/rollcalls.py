@@ -13,7 +13,7 @@ import pandas as pd
 from sqlalchemy import Engine, select
 
 from council.members import PERMANENT_CODES
-from db.models import Draft, Member, MemberVote, Resolution, Veto, VoteEvent
+from db.models import Member, MemberVote, Resolution, Veto, VoteEvent
 from db.upsert import table_of
 from reports.names import find_vote
 from reports.vetoes import resolve_member
