@@ -62,7 +62,8 @@ def _not_found(connection: Connection, name: VoteName, what: str,
                                 hint="run `tracker sync` first")
     hint = (f"did you mean {' or '.join(candidates)}?" if candidates
             else f"names look like {FORMS}")
-    return UnknownNameError(f"no {what} {name.text!r} ({name.describe()}) is stored", hint=hint)
+    read = "" if name.symbol == name.text else f" (read as {name.describe()})"
+    return UnknownNameError(f"no {what} {name.text!r}{read} is stored", hint=hint)
 
 
 def _ambiguous(name: VoteName, candidates: Sequence[str]) -> UnknownNameError:
