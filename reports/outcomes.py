@@ -77,7 +77,7 @@ def vote_facts(engine: Engine, vote_event_ids: Sequence[int] | None = None) -> p
         vetoes = vetoes.where(v.c.vote_event_id.in_(ids))
     with engine.connect() as connection:
         event_rows = connection.execute(events.order_by(e.c.id)).mappings().all()
-        vetoing = vetoed_by(connection.execute(vetoes).tuples())
+        vetoing = vetoed_by(connection.execute(vetoes).all())
     findings = not_stored(engine)
     rows = []
     for row in event_rows:
