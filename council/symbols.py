@@ -115,6 +115,7 @@ _MEETING_NAME = re.compile(r"^(?:S\s*/\s*)?PV\s*\.?\s*([0-9]{1,12})(?![0-9])(.*)
 _UNNUMBERED_DRAFT = re.compile(r"^\(\s*(vetoed draft|draft not adopted)\s*([0-9]{1,3})\s*\)$",
                                re.IGNORECASE)
 _DOCUMENT_PARTS = {"REV": "Rev", "CORR": "Corr", "ADD": "Add"}
+_DOCUMENT_SEGMENT = re.compile(r"[A-Za-z0-9]+(?:\.[A-Za-z0-9]+)*", re.ASCII)
 
 
 @dataclass(frozen=True)
@@ -175,7 +176,7 @@ def read_vote_name(text: str) -> VoteName:
     if parts[0].upper() == "PRST":
         raise SymbolError(f"{text!r} is a presidential statement: a decision without a vote, "
                           "so it has no roll call or draft")
-    if not parts[0] or not all(parts):
+    if not all(_DOCUMENT_SEGMENT.fullmatch(p) for p in parts):
         raise SymbolError(f"not a resolution, draft or meeting: {text!r} (try S/RES/2722 "
                           "(2024), 2722, S/2024/255 or S/PV.9591)")
     return VoteName("draft", "S/" + "/".join(_document_part(p) for p in parts), None, typed)

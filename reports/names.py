@@ -68,7 +68,7 @@ def _not_found(connection: Connection, name: VoteName, what: str,
 
 def _ambiguous(name: VoteName, candidates: Sequence[str]) -> UnknownNameError:
     return UnknownNameError(f"{name.text!r} names {len(candidates)} stored records: "
-                            f"{', '.join(candidates)}", hint="give one of them")
+                            f"{', '.join(sorted(candidates))}", hint="give one of them")
 
 
 def _resolutions(connection: Connection, name: VoteName) -> list[str]:
