@@ -113,6 +113,8 @@ def _listed(frames: Frames, *,
     frame["sponsors"] = [", ".join(sorted(by_draft[i])) if i in by_draft else None
                          for i in frame["id"]]
     frame["agenda"] = frame["agenda"].fillna(frame["topic"])
+    for fact in ("vetoed_by", "tally", "not_stored"):  # a fact not known is None, not NaN
+        frame[fact] = frame[fact].astype(object).where(frame[fact].notna(), None)
     if sponsor is not None:
         code = resolve_member(sponsor)
         frame = frame[frame["id"].isin(sponsors.loc[sponsors["member_code"] == code, "draft_id"])]
