@@ -115,7 +115,9 @@ _MEETING_NAME = re.compile(r"^(?:S\s*/\s*)?PV\s*\.?\s*([0-9]{1,12})(?![0-9])(.*)
 _UNNUMBERED_DRAFT = re.compile(r"^\(\s*(vetoed draft|draft not adopted)\s*([0-9]{1,3})\s*\)$",
                                re.IGNORECASE)
 _DOCUMENT_PARTS = {"REV": "Rev", "CORR": "Corr", "ADD": "Add"}
-_DOCUMENT_SEGMENT = re.compile(r"[A-Za-z0-9]+(?:\.[A-Za-z0-9]+)*", re.ASCII)
+# A part of a document symbol between slashes: printable ASCII ("2839&Corr.1", "AC.26").
+_DOCUMENT_SEGMENT = re.compile(r"[!-.0-~]+")
+_DOCUMENT_PART_NAME = re.compile(r"(?<![A-Z])(REV|CORR|ADD)\.", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -179,12 +181,8 @@ def read_vote_name(text: str) -> VoteName:
     if not all(_DOCUMENT_SEGMENT.fullmatch(p) for p in parts):
         raise SymbolError(f"not a resolution, draft or meeting: {text!r} (try S/RES/2722 "
                           "(2024), 2722, S/2024/255 or S/PV.9591)")
-    return VoteName("draft", "S/" + "/".join(_document_part(p) for p in parts), None, typed)
-
-
-def _document_part(part: str) -> str:
-    """Return one part of a document symbol as the UN writes it: ``REV.1`` -> ``Rev.1``."""
-    head, dot, tail = part.partition(".")
-    if dot and head.upper() in _DOCUMENT_PARTS:
-        return f"{_DOCUMENT_PARTS[head.upper()]}.{tail.upper()}"
-    return part.upper()
+    # Upper case, as the UN writes symbols, but for revisions, corrigenda and addenda:
+    # "s/18087/rev.1" -> "S/18087/Rev.1", "S/2839&corr.1" -> "S/2839&Corr.1".
+    written = _DOCUMENT_PART_NAME.sub(lambda m: _DOCUMENT_PARTS[m[1].upper()] + ".",
+                                      symbol.upper())
+    return VoteName("draft", written, None, typed)
