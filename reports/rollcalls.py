@@ -16,6 +16,7 @@ from council.members import PERMANENT_CODES
 from db.models import Member, MemberVote, Resolution, Veto, VoteEvent
 from db.upsert import table_of
 from reports.names import find_vote
+from reports.outcomes import vetoed_by
 from reports.vetoes import resolve_member
 
 VOTE_KINDS = ("Y", "N", "A", "X")
@@ -99,7 +100,7 @@ def member_record(engine: Engine, member: str, *, since: dt.date | None = None,
                .reindex(columns=list(VOTE_KINDS), fill_value=0).reset_index())
     by_year.columns.name = None
     v, e = table_of(Veto), table_of(VoteEvent)
-    veto_query = (select(e.c.date, e.c.key.label("draft"), e.c.agenda, v.c.source)
+    veto_query = (select(e.c.id, e.c.date, e.c.key.label("draft"), e.c.agenda, v.c.source)
                   .join(e, e.c.id == v.c.vote_event_id)
                   .where(v.c.member_code == code).order_by(e.c.date, e.c.key))
     if since is not None:
@@ -108,6 +109,14 @@ def member_record(engine: Engine, member: str, *, since: dt.date | None = None,
         veto_query = veto_query.where(e.c.date <= until)
     with engine.connect() as connection:
         vetoes = pd.read_sql(veto_query, connection)
+        named = connection.execute(select(v.c.vote_event_id, v.c.member_code, v.c.source)
+                                   .where(v.c.vote_event_id.in_(
+                                       [int(i) for i in vetoes["id"].unique()]))).all()
+    # The member's vetoes are the votes whose vetoing members, as every view takes them
+    # (reports.outcomes.vetoed_by), include it.
+    vetoing = vetoed_by(named)
+    vetoes = vetoes[[code in vetoing.get(int(i), []) for i in vetoes["id"]]]
+    vetoes = vetoes.drop(columns=["id"])
     if not vetoes.empty:
         vetoes = (vetoes.groupby(["date", "draft"], as_index=False)
                   .agg(agenda=("agenda", "first"),

@@ -19,7 +19,7 @@ from db.engine import make_engine
 from reports.drafts import drafts
 from reports.export import frame
 from reports.outcomes import vote_facts
-from reports.profiles import draft_profile, rollcall_profile
+from reports.profiles import draft_profile, member_profile, rollcall_profile
 from tests.conftest import serve_replay
 from tests.history_replay import serve_history
 from tracker.cli import app
@@ -144,7 +144,7 @@ def test_votes_must_give_the_facts_the_listing_gives(
 
 def test_the_drafts_export_must_be_the_listing(small: tuple[Engine, dict[str, str]],
                                                tmp_path: Path) -> None:
-    engine, env = small
+    _, env = small
     out = tmp_path / "drafts.json"
     shown = runner.invoke(app, ["export", "drafts", "--out", str(out), "--format", "json"],
                           env=env)
@@ -154,6 +154,23 @@ def test_the_drafts_export_must_be_the_listing(small: tuple[Engine, dict[str, st
     assert exported == {"S/PV.49 (vetoed draft 2)": ("vetoed", "FRA, SUN", None),
                         "S/5407": ("vetoed", "SUN", "8-2-1"),
                         "S/2022/431": ("vetoed", "CHN, RUS", None)}
+
+
+def test_a_members_vetoes_must_be_those_the_listing_names(
+        small: tuple[Engine, dict[str, str]]) -> None:
+    """A member a less authoritative source alone names (the meetings tables say the United
+    Kingdom; the Veto List, France and the USSR) has not vetoed the draft in `member`
+    either: the same vetoing members as `drafts`."""
+    engine, _ = small
+    with engine.begin() as connection:
+        connection.execute(text(f"INSERT INTO veto (vote_event_id, member_code, source, "
+                                f"source_url) VALUES (2, 'GBR', 'dhl-meetings', '{TABLES}')"))
+    assert drafts(engine).set_index("symbol").loc["S/PV.49 (vetoed draft 2)",
+                                                  "vetoed_by"] == "FRA, SUN"
+    assert member_profile(engine, "GBR").parts["vetoes"].empty
+    assert member_profile(engine, "FRA").parts["vetoes"].to_dict("records") == [
+        {"date": dt.date(1946, 6, 26), "draft": "S/PV.49 (vetoed draft 2)",
+         "agenda": "The Spanish question", "sources": "dhl-veto-list"}]
 
 
 @pytest.fixture(scope="module")
