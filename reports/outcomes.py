@@ -25,6 +25,12 @@ from reports.vetoes import VETO_PRECEDENCE
 # "S/PV.49 (vetoed draft 2)".
 _NAMED_SYMBOL = re.compile(r"S/[A-Za-z0-9./-]*[A-Za-z0-9](?: \((?:[0-9]{4}|vetoed draft [0-9]+|"
                            r"draft not adopted [0-9]+)\))?")
+# The kinds of findings whose rule leaves a fact of a vote or a draft unstored, and the
+# fact: a view that shows the fact blank names the finding.
+UNSTORED_BY_FINDING = {
+    "veto_without_negative_vote": "tally", "veto_tally_mismatch": "tally",
+    "tally_exceeds_council": "tally", "draft_link_disagrees": "resolution",
+    "draft_links_unknown_resolution": "resolution"}
 COLUMNS = ["vote_event_id", "key", "draft", "vetoed_by", "outcome", "tally", "not_stored"]
 
 
@@ -49,16 +55,18 @@ def tally(yes: Any, no: Any, abstain: Any) -> str | None:
 
 def not_stored(engine: Engine) -> dict[str, list[str]]:
     """Return, per document symbol, the findings that left a fact of it unstored (a tally,
-    a link): ``kind: message``, as a view shows them where the fact is blank."""
+    a link: ``UNSTORED_BY_FINDING``) as ``kind: message``, as a view shows them where the
+    fact is blank. A finding is about the first symbol its message names."""
     f = table_of(Finding)
     with engine.connect() as connection:
         rows = connection.execute(select(f.c.kind, f.c.message)
-                                  .where(f.c.message.contains("not stored"))
+                                  .where(f.c.kind.in_(list(UNSTORED_BY_FINDING)))
                                   .order_by(f.c.id)).all()
     out: dict[str, list[str]] = {}
     for kind, message in rows:
-        for symbol in dict.fromkeys(_NAMED_SYMBOL.findall(message)):
-            out.setdefault(symbol, []).append(f"{kind}: {message}")
+        subject = _NAMED_SYMBOL.search(message)
+        if subject is not None:
+            out.setdefault(subject[0], []).append(f"{kind}: {message}")
     return out
 
 
