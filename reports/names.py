@@ -107,7 +107,7 @@ def find_vote(engine: Engine, text: str) -> dict[str, Any]:
             if not symbols:
                 others = _resolutions(connection, VoteName("resolution", None, name.number,
                                                            name.text))
-                raise _not_found(connection, name, "resolution", others)
+                raise _not_found(connection, name, "vote on", others)
             clause = or_(r.c.symbol == symbols[0], e.c.key == symbols[0])
         elif name.kind == "draft":
             clause = or_(d.c.symbol == name.symbol, e.c.printed_as == name.symbol,
@@ -122,7 +122,7 @@ def find_vote(engine: Engine, text: str) -> dict[str, Any]:
             if len(keys) > 1:
                 raise _ambiguous(name, keys)
         if not rows:
-            raise _not_found(connection, name, f"vote on a {name.kind}")
+            raise _not_found(connection, name, "vote on")
     return rows[0]
 
 

@@ -115,7 +115,8 @@ def member_record(engine: Engine, member: str, *, since: dt.date | None = None,
     # The member's vetoes are the votes whose vetoing members, as every view takes them
     # (reports.outcomes.vetoed_by), include it.
     vetoing = vetoed_by(named)
-    vetoes = vetoes[[code in vetoing.get(int(i), []) for i in vetoes["id"]]]
+    vetoes = vetoes[pd.Series([code in vetoing.get(int(i), []) for i in vetoes["id"]],
+                              index=vetoes.index, dtype=bool)]
     vetoes = vetoes.drop(columns=["id"])
     if not vetoes.empty:
         vetoes = (vetoes.groupby(["date", "draft"], as_index=False)

@@ -155,9 +155,9 @@ def test_draft_must_accept_the_resolution_it_became(
      "S/PV.49 (vetoed draft 1), S/PV.49 (vetoed draft 2)", "hint: give one of them"),
     (["votes", "15"], "error: '15' names 2 stored records: S/RES/15 (1946), S/RES/15 (1947)",
      "hint: give one of them"),
-    (["votes", "S/RES/2727", "(2023)"], "error: no resolution 'S/RES/2727 (2023)' is stored",
+    (["votes", "S/RES/2727", "(2023)"], "error: no vote on 'S/RES/2727 (2023)' is stored",
      "hint: did you mean S/RES/2727 (2024)?"),
-    (["votes", "9999"], "error: no resolution '9999' (read as resolution 9999 (any year)) is "
+    (["votes", "9999"], "error: no vote on '9999' (read as resolution 9999 (any year)) is "
      "stored", "hint: names look like S/RES/2722 (2024), S/RES/2722, 2722, S/2024/255, "
      "S/PV.9591"),
     (["draft", "s/1999/9"], "error: no draft 's/1999/9' (read as draft S/1999/9) is stored",
