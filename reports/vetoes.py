@@ -24,14 +24,11 @@ from council.members import (
     split_permanent_members,
 )
 from council.members import member as lookup_member
-from council.rules import format_tally
 from db.models import Draft, Meeting, Member, Veto, VoteEvent
 from db.upsert import table_of
+from reports.outcomes import VETO_PRECEDENCE, not_stored, tally
 
-CONVENTIONS = ("dhl-veto-list", "dhl-meetings")
-# Whose vetoes a draft or mandate report shows when sources differ: the Veto List's, then
-# the tables', then those read from a roll call.
-VETO_PRECEDENCE = (*CONVENTIONS, "roll-call")
+CONVENTIONS = VETO_PRECEDENCE[:2]  # ("dhl-veto-list", "dhl-meetings")
 Grouping = Literal["member", "year", "decade", "agenda"]
 
 
@@ -139,7 +136,7 @@ def vetoes(
             # Counted: the member's own vetoes only.
             rows = rows[rows["member_code"] == code]
     if by is None:
-        return _listed(rows)
+        return _listed(rows, not_stored(engine))
     if by == "member":
         counted = (rows.drop_duplicates(["vote_event_id", "member_code"])
                    .groupby(["member_code", "member_name"], as_index=False)
@@ -167,9 +164,9 @@ def vetoes(
     raise ReportError(f"cannot count vetoes by {by!r}: use member, year, decade or agenda")
 
 
-def _listed(rows: pd.DataFrame) -> pd.DataFrame:
+def _listed(rows: pd.DataFrame, unstored: dict[str, list[str]]) -> pd.DataFrame:
     columns = ["date", "draft", "meeting_record", "agenda", "members", "member_names", "tally",
-               "source_url"]
+               "not_stored", "source_url"]
     if rows.empty:
         return pd.DataFrame(columns=columns)
     rows = rows.sort_values(["date", "vote_event_id", "member_code"])
@@ -180,14 +177,18 @@ def _listed(rows: pd.DataFrame) -> pd.DataFrame:
     listed = rows.groupby("vote_event_id", sort=False).agg(
         date=("date", "first"), draft=("key", "first"), meeting_record=("meeting_record", "first"),
         agenda=("agenda", "first"), topic=("topic", "first"),
+        draft_symbol=("draft", "first"),
         members=("member_code", lambda s: ", ".join(dict.fromkeys(s))),
         member_names=("member_name", lambda s: ", ".join(dict.fromkeys(s))),
         yes=("yes", "first"), no=("no", "first"), abstain=("abstain", "first"),
         source_url=("source_url", "first"),
     )
     listed["agenda"] = listed["agenda"].fillna(listed["topic"])
-    listed["tally"] = [
-        format_tally(y, n, a) if pd.notna(y) else None
-        for y, n, a in zip(listed["yes"], listed["no"], listed["abstain"], strict=True)
-    ]
+    listed["tally"] = [tally(y, n, a) for y, n, a in zip(listed["yes"], listed["no"],
+                                                         listed["abstain"], strict=True)]
+    # A tally left blank because a finding refused it names that finding, as `drafts` does.
+    listed["not_stored"] = pd.Series([
+        "; ".join(dict.fromkeys([*unstored.get(key, []), *unstored.get(symbol, [])])) or None
+        for key, symbol in zip(listed["draft"], listed["draft_symbol"], strict=True)],
+        index=listed.index, dtype=object)
     return listed.reset_index(drop=True)[columns]

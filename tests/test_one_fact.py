@@ -20,6 +20,7 @@ from reports.drafts import drafts
 from reports.export import frame
 from reports.outcomes import vote_facts
 from reports.profiles import draft_profile, member_profile, rollcall_profile
+from reports.vetoes import vetoes
 from tests.conftest import serve_replay
 from tests.history_replay import serve_history
 from tracker.cli import app
@@ -154,6 +155,16 @@ def test_the_drafts_export_must_be_the_listing(small: tuple[Engine, dict[str, st
     assert exported == {"S/PV.49 (vetoed draft 2)": ("vetoed", "FRA, SUN", None),
                         "S/5407": ("vetoed", "SUN", "8-2-1"),
                         "S/2022/431": ("vetoed", "CHN, RUS", None)}
+
+
+def test_the_vetoes_listing_must_name_the_finding_behind_a_blank_tally(
+        small: tuple[Engine, dict[str, str]]) -> None:
+    engine, _ = small
+    listed = vetoes(engine, convention="dhl-meetings").set_index("draft")
+    assert listed.loc["S/2022/431", ["members", "tally", "not_stored"]].tolist() == [
+        "CHN, RUS", None, FINDING]
+    assert listed.loc["S/PV.49 (vetoed draft 2)", ["tally", "not_stored"]].tolist() == [
+        None, None]
 
 
 def test_a_members_vetoes_must_be_those_the_listing_names(
