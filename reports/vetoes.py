@@ -164,7 +164,7 @@ def vetoes(
     raise ReportError(f"cannot count vetoes by {by!r}: use member, year, decade or agenda")
 
 
-def _listed(rows: pd.DataFrame, unstored: dict[str, list[str]]) -> pd.DataFrame:
+def _listed(rows: pd.DataFrame, unstored: dict[str, list[str]] | None = None) -> pd.DataFrame:
     columns = ["date", "draft", "meeting_record", "agenda", "members", "member_names", "tally",
                "not_stored", "source_url"]
     if rows.empty:
@@ -177,7 +177,6 @@ def _listed(rows: pd.DataFrame, unstored: dict[str, list[str]]) -> pd.DataFrame:
     listed = rows.groupby("vote_event_id", sort=False).agg(
         date=("date", "first"), draft=("key", "first"), meeting_record=("meeting_record", "first"),
         agenda=("agenda", "first"), topic=("topic", "first"),
-        draft_symbol=("draft", "first"),
         members=("member_code", lambda s: ", ".join(dict.fromkeys(s))),
         member_names=("member_name", lambda s: ", ".join(dict.fromkeys(s))),
         yes=("yes", "first"), no=("no", "first"), abstain=("abstain", "first"),
@@ -187,8 +186,8 @@ def _listed(rows: pd.DataFrame, unstored: dict[str, list[str]]) -> pd.DataFrame:
     listed["tally"] = [tally(y, n, a) for y, n, a in zip(listed["yes"], listed["no"],
                                                          listed["abstain"], strict=True)]
     # A tally left blank because a finding refused it names that finding, as `drafts` does.
+    unstored = unstored or {}
     listed["not_stored"] = pd.Series([
-        "; ".join(dict.fromkeys([*unstored.get(key, []), *unstored.get(symbol, [])])) or None
-        for key, symbol in zip(listed["draft"], listed["draft_symbol"], strict=True)],
+        "; ".join(unstored.get(key, [])) or None for key in listed["draft"]],
         index=listed.index, dtype=object)
     return listed.reset_index(drop=True)[columns]
