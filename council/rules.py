@@ -92,3 +92,30 @@ def format_tally(yes: int, no: int, abstain: int) -> str:
     """Write a tally as the Council's records print it: in favour, against, abstaining
     ("13-1-1")."""
     return f"{int(yes)}-{int(no)}-{int(abstain)}"
+
+
+def decided_outcome(recorded: str | None, *, yes: int | None, year: int | None,
+                    vetoed_by: Iterable[str] = ()) -> str | None:
+    """Return how a vote ended, every source heard: the outcome its record gives, except
+    that a vote recorded as failed for a reason not given (or no reason) is vetoed when a
+    source names the permanent members that vetoed it and the count in favour, if known,
+    had the votes to pass (the Veto List names S/5407's veto; the meetings table prints it
+    only "not adopted").
+
+    A failure for want of votes stays so: a negative vote on a draft short of votes is no
+    veto, whoever names it.
+    """
+    if recorded != Outcome.NOT_ADOPTED.value or not any(True for _ in vetoed_by):
+        return recorded
+    if yes is None or has_the_votes(yes, _UNDATED_YEAR if year is None else year):
+        return Outcome.VETOED.value
+    return recorded
+
+
+def draft_status(outcome: str | None) -> str:
+    """Return a draft's status from the outcome of its deciding vote: ``adopted`` for every
+    way of adoption, the failed outcome as it is, ``no_vote_recorded`` when no source gives
+    a vote."""
+    if outcome is None:
+        return "no_vote_recorded"
+    return "adopted" if outcome.startswith("adopted") else outcome

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
+from typing import Literal
 
 from council.errors import TrackerError
 
@@ -96,3 +98,91 @@ def draft_preference(symbol: str) -> tuple[str, int, int, str]:
     revision = max((int(n) for kind, n in parts if kind.lower() == "rev"), default=0)
     amended = any(kind.lower() in ("corr", "add") for kind, _ in parts)
     return _DOCUMENT_PART.sub("", symbol.strip()), int(amended), -revision, symbol
+
+
+# What people type to name a vote (see the README's table "Naming a vote"). A resolution:
+# its symbol in any case and spacing, with or without the year, "res 2722", "resolution
+# 2722 (2024)", or its bare number ("2722"): a bare number is a resolution's, never a
+# meeting's or a draft's, as in the Council's own usage ("resolution 1718"). A meeting:
+# "S/PV.9537" (a meeting is named by its record; "pv 9537" too). A draft: any other
+# Council document symbol (S/2022/431, S/4378, S/18087/Rev.1), or the key the tracker
+# gives a draft with no symbol of its own (S/PV.49 (vetoed draft 2)).
+_RESOLUTION_NAME = re.compile(
+    r"^(?:S\s*/\s*RES\s*/|RES(?:OLUTION)?\s*\.?)?\s*([0-9]{1,12})\s*(?:\(\s*([0-9]{4})\s*\))?$",
+    re.IGNORECASE)
+_MEETING_NAME = re.compile(r"^(?:S\s*/\s*)?PV\s*\.?\s*([0-9]{1,12})(?![0-9])(.*)$",
+                           re.IGNORECASE)
+_UNNUMBERED_DRAFT = re.compile(r"^\(\s*(vetoed draft|draft not adopted)\s*([0-9]{1,3})\s*\)$",
+                               re.IGNORECASE)
+_DOCUMENT_PARTS = {"REV": "Rev", "CORR": "Corr", "ADD": "Add"}
+# A part of a document symbol between slashes: printable ASCII ("2839&Corr.1", "AC.26").
+_DOCUMENT_SEGMENT = re.compile(r"[!-.0-~]+")
+_DOCUMENT_PART_NAME = re.compile(r"(?<![A-Z])(REV|CORR|ADD)\.", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class VoteName:
+    """What a name typed by a person refers to: a resolution, a draft or a meeting.
+
+    ``symbol`` is the full key when the name gives one (``S/RES/2722 (2024)``,
+    ``S/2022/431``, ``S/PV.9537``); a resolution named without its year has no symbol,
+    only its ``number`` (to be found in the database). ``text`` is the name as typed.
+    """
+
+    kind: Literal["resolution", "draft", "meeting"]
+    symbol: str | None
+    number: int | None
+    text: str
+
+    def describe(self) -> str:
+        """Return the name in words: ``resolution 2722 (any year)``, ``draft S/2022/431``."""
+        if self.symbol is None:
+            return f"resolution {self.number} (any year)"
+        return f"{self.kind} {self.symbol}"
+
+
+def read_vote_name(text: str) -> VoteName:
+    """Read a resolution, draft or meeting as people write it (pure: no database).
+
+    ``s/res/2722(2024)``, ``S/RES/2722``, ``res 2722`` and ``2722`` name resolution 2722;
+    ``s/2022/431`` names draft S/2022/431; ``S/PV.9537`` names a meeting. Raise
+    ``SymbolError`` for anything else.
+    """
+    typed = " ".join(text.split())
+    if not typed:
+        raise SymbolError("no symbol given: name a resolution (S/RES/2722 (2024), 2722), a "
+                          "draft (S/2024/255) or a meeting (S/PV.9591)")
+    resolution = _RESOLUTION_NAME.match(typed)
+    if resolution:
+        number = int(resolution.group(1))
+        year = resolution.group(2)
+        return VoteName("resolution", resolution_symbol(number, int(year)) if year else None,
+                        number, typed)
+    meeting = _MEETING_NAME.match(typed)
+    if meeting:
+        number = int(meeting.group(1))
+        rest = meeting.group(2).strip()
+        unnumbered = _UNNUMBERED_DRAFT.match(rest)
+        if unnumbered:
+            words = " ".join(unnumbered.group(1).lower().split())
+            return VoteName("draft", f"S/PV.{number} ({words} {int(unnumbered.group(2))})",
+                            None, typed)
+        return VoteName("meeting", normalise_meeting_record(f"S/PV.{number} {rest}"), number,
+                        typed)
+    try:
+        symbol = normalise_document_symbol(typed)
+    except SymbolError:
+        raise SymbolError(f"not a resolution, draft or meeting: {text!r} (try S/RES/2722 "
+                          "(2024), 2722, S/2024/255 or S/PV.9591)") from None
+    parts = symbol[2:].split("/")
+    if parts[0].upper() == "PRST":
+        raise SymbolError(f"{text!r} is a presidential statement: a decision without a vote, "
+                          "so it has no roll call or draft")
+    if not all(_DOCUMENT_SEGMENT.fullmatch(p) for p in parts):
+        raise SymbolError(f"not a resolution, draft or meeting: {text!r} (try S/RES/2722 "
+                          "(2024), 2722, S/2024/255 or S/PV.9591)")
+    # Upper case, as the UN writes symbols, but for revisions, corrigenda and addenda:
+    # "s/18087/rev.1" -> "S/18087/Rev.1", "S/2839&corr.1" -> "S/2839&Corr.1".
+    written = _DOCUMENT_PART_NAME.sub(lambda m: _DOCUMENT_PARTS[m[1].upper()] + ".",
+                                      symbol.upper())
+    return VoteName("draft", written, None, typed)

@@ -13,61 +13,71 @@ import datetime as dt
 from typing import Any
 
 import pandas as pd
-from sqlalchemy import Engine, and_, select
+from sqlalchemy import Engine, select
 
 from council.members import PERMANENT_CODES
-from council.rules import FAILED_WITHOUT_VETO, format_tally
+from council.rules import FAILED_WITHOUT_VETO, draft_status
 from db.models import Draft, Meeting, Member, Resolution, Sponsorship, Veto, VoteEvent
 from db.upsert import table_of
+from reports.names import find_draft
+from reports.outcomes import not_stored, vote_facts
 from reports.rollcalls import votes as roll_call
-from reports.vetoes import VETO_PRECEDENCE, ReportError, resolve_member
+from reports.vetoes import ReportError, resolve_member
 
 STATUSES = ("adopted", "vetoed", "failed")
 
 
-def _frames(engine: Engine) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+Frames = tuple[pd.DataFrame, pd.DataFrame]
+
+
+def _frames(engine: Engine, draft_ids: list[int] | None = None) -> Frames:
+    """Return the drafts (all, or those given) with the facts of their deciding vote
+    (``reports.outcomes.vote_facts``: vetoed_by, outcome, tally, not_stored), and their
+    sponsors.
+
+    A draft's deciding vote is the vote on the draft itself; when the only vote recorded
+    is on a preliminary question (S/PV.49 (vetoed draft 2)), that vote.
+    """
     d, e, r, m = table_of(Draft), table_of(VoteEvent), table_of(Resolution), table_of(Meeting)
-    s, v = table_of(Sponsorship), table_of(Veto)
+    s = table_of(Sponsorship)
     drafts_query = (
         select(d.c.id, d.c.symbol, d.c.date, d.c.title, d.c.status, d.c.sponsors_text,
-               d.c.bodies, d.c.source_url, e.c.id.label("vote_event_id"),
-               e.c.date.label("vote_date"), e.c.outcome, e.c.yes, e.c.no, e.c.abstain,
-               e.c.agenda, m.c.record.label("meeting_record"), m.c.topic,
-               r.c.symbol.label("resolution"))
-        .select_from(d.outerjoin(e, and_(e.c.draft_id == d.c.id, e.c.question.is_(None)))
-                     .outerjoin(m, m.c.id == e.c.meeting_id)
-                     .outerjoin(r, r.c.draft_id == d.c.id))
-    )
+               d.c.bodies, d.c.source_url, r.c.symbol.label("resolution"))
+        .select_from(d.outerjoin(r, r.c.draft_id == d.c.id)))
+    events_query = (select(e.c.id.label("vote_event_id"), e.c.draft_id, e.c.question,
+                           e.c.date.label("vote_date"), e.c.agenda,
+                           m.c.record.label("meeting_record"), m.c.topic)
+                    .outerjoin(m, m.c.id == e.c.meeting_id).where(e.c.draft_id.is_not(None)))
+    sponsors_query = select(s.c.draft_id, s.c.member_code)
+    if draft_ids is not None:
+        drafts_query = drafts_query.where(d.c.id.in_(draft_ids))
+        events_query = events_query.where(e.c.draft_id.in_(draft_ids))
+        sponsors_query = sponsors_query.where(s.c.draft_id.in_(draft_ids))
     with engine.connect() as connection:
-        drafts = pd.read_sql(drafts_query, connection)
-        sponsors = pd.read_sql(select(s.c.draft_id, s.c.member_code), connection)
-        vetoes = pd.read_sql(select(v.c.vote_event_id, v.c.member_code, v.c.source), connection)
+        drafts = pd.read_sql(drafts_query, connection).drop_duplicates("id")
+        events = pd.read_sql(events_query, connection)
+        sponsors = pd.read_sql(sponsors_query, connection)
         printed = set(connection.execute(select(e.c.printed_as).where(
             e.c.printed_as.is_not(None))).scalars())
+    deciding = (events.assign(preliminary=events["question"].notna())
+                .sort_values(["draft_id", "preliminary", "vote_event_id"])
+                .drop_duplicates("draft_id"))
+    drafts = drafts.merge(deciding.drop(columns=["question", "preliminary"]), how="left",
+                          left_on="id", right_on="draft_id").drop(columns=["draft_id"])
+    ids = [int(i) for i in deciding["vote_event_id"]]
+    facts = vote_facts(engine, ids if draft_ids is not None else None)
+    drafts = drafts.merge(facts[["vote_event_id", "vetoed_by", "outcome", "tally",
+                                 "not_stored"]], how="left", on="vote_event_id")
+    unvoted = drafts["vote_event_id"].isna()
+    if unvoted.any():  # a finding may name a draft no vote is stored for
+        findings = not_stored(engine)
+        drafts.loc[unvoted, "not_stored"] = [
+            "; ".join(findings[symbol]) if symbol in findings else None
+            for symbol in drafts.loc[unvoted, "symbol"]]
     # A symbol the Veto List prints for a vote the tables record under another draft is
     # that same vote: listed once, under the draft put to the vote.
     drafts = drafts[~drafts["symbol"].isin(printed)]
-    return drafts.drop_duplicates("id"), sponsors, vetoes
-
-
-def _vetoed_by(vetoes: pd.DataFrame) -> dict[int, str]:
-    """Return, per vote event, the vetoing members as the most authoritative source names them."""
-    by_source: dict[tuple[str, int], set[str]] = {}
-    for event_id, code, source in zip(vetoes["vote_event_id"], vetoes["member_code"],
-                                      vetoes["source"], strict=True):
-        by_source.setdefault((source, int(event_id)), set()).add(code)
-    out: dict[int, str] = {}
-    for source in reversed(VETO_PRECEDENCE):  # later assignments win: the Veto List last
-        for (named_by, event_id), codes in by_source.items():
-            if named_by == source:
-                out[event_id] = ", ".join(sorted(codes))
-    return out
-
-
-def _status(frame: pd.DataFrame) -> pd.Series:
-    """Return each draft's status: adopted if it became a resolution, else as stored."""
-    adopted = frame["resolution"].notna() | (frame["status"] == "adopted")
-    return frame["status"].where(~adopted, "adopted").fillna("no_vote_recorded")
+    return drafts, sponsors
 
 
 def drafts(engine: Engine, *, sponsor: str | None = None, status: str | None = None,
@@ -80,29 +90,31 @@ def drafts(engine: Engine, *, sponsor: str | None = None, status: str | None = N
                    agenda=agenda)
 
 
-def _listed(frames: tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame], *,
+def _listed(frames: Frames, *,
             sponsor: str | None = None, status: str | None = None,
             since: dt.date | None = None, until: dt.date | None = None,
             agenda: str | None = None) -> pd.DataFrame:
-    frame, sponsors, vetoes = frames
+    frame, sponsors = frames
     frame = frame.copy()
     columns = ["date", "symbol", "title", "status", "sponsors", "vetoed_by", "resolution",
-               "meeting_record", "tally", "agenda", "source_url"]
+               "meeting_record", "tally", "not_stored", "agenda", "source_url"]
     if frame.empty:
         return pd.DataFrame(columns=columns)
     frame["date"] = pd.to_datetime(frame["date"].fillna(frame["vote_date"])).dt.date
-    frame["status"] = _status(frame)
+    # Adopted if it became a resolution; otherwise as its deciding vote ended, every
+    # source heard (the vote's facts); as stored when no vote is.
+    voted = [draft_status(o) if pd.notna(i) else None
+             for i, o in zip(frame["vote_event_id"], frame["outcome"], strict=True)]
+    frame["status"] = pd.Series(voted, index=frame.index, dtype=object).fillna(
+        frame["status"]).fillna("no_vote_recorded").where(frame["resolution"].isna(), "adopted")
     by_draft: dict[int, list[str]] = {}
     for draft_id, code in zip(sponsors["draft_id"], sponsors["member_code"], strict=True):
         by_draft.setdefault(int(draft_id), []).append(code)
     frame["sponsors"] = [", ".join(sorted(by_draft[i])) if i in by_draft else None
                          for i in frame["id"]]
-    vetoed = _vetoed_by(vetoes)
-    frame["vetoed_by"] = [vetoed.get(int(i)) if pd.notna(i) else None
-                          for i in frame["vote_event_id"]]
-    frame["tally"] = [format_tally(y, n, a) if pd.notna(y) else None
-                      for y, n, a in zip(frame["yes"], frame["no"], frame["abstain"], strict=True)]
     frame["agenda"] = frame["agenda"].fillna(frame["topic"])
+    for fact in ("vetoed_by", "tally", "not_stored"):  # a fact not known is None, not NaN
+        frame[fact] = frame[fact].astype(object).where(frame[fact].notna(), None)
     if sponsor is not None:
         code = resolve_member(sponsor)
         frame = frame[frame["id"].isin(sponsors.loc[sponsors["member_code"] == code, "draft_id"])]
@@ -127,7 +139,7 @@ def sponsors(engine: Engine, *, since: dt.date | None = None,
     each permanent member, whose drafts it vetoed most."""
     frames = _frames(engine)
     listed = _listed(frames, since=since, until=until)
-    frame, links, _ = frames
+    frame, links = frames
     links = links.merge(frame[["id", "symbol"]], left_on="draft_id", right_on="id")
     links = links.merge(listed[["symbol", "status", "vetoed_by"]], on="symbol")
     m = table_of(Member)
@@ -159,7 +171,7 @@ def draft(engine: Engine, symbol: str) -> dict[str, Any]:
     """Return everything about one draft: sponsors, meeting, tally, roll call, vetoes,
     the resolution it became, the bodies it concerns, and the sources."""
     d, e, v, s = table_of(Draft), table_of(VoteEvent), table_of(Veto), table_of(Sponsorship)
-    key = symbol.strip()
+    key = find_draft(engine, symbol)
     with engine.connect() as connection:
         voted = connection.execute(select(d.c.symbol).join(e, e.c.draft_id == d.c.id).where(
             e.c.printed_as == key)).scalar()
@@ -178,8 +190,9 @@ def draft(engine: Engine, symbol: str) -> dict[str, Any]:
                                               v.c.source_url)
                                        .where(v.c.vote_event_id.in_([x["id"] for x in events]))
                                        ).all()
-    listed = drafts(engine)
-    summary = listed[listed["symbol"] == key].iloc[0].to_dict()
+    # The listing's own function, for this one draft: the profile and the listing agree.
+    summary = _listed(_frames(engine, [int(row["id"])])).iloc[0].to_dict()
+    facts = vote_facts(engine, [int(x["id"]) for x in events]).set_index("vote_event_id")
     roll = roll_call(engine, key) if events else pd.DataFrame()
     vetoes = pd.DataFrame(veto_rows, columns=["vote_event_id", "member_code", "source",
                                               "source_url"])
@@ -192,16 +205,16 @@ def draft(engine: Engine, symbol: str) -> dict[str, Any]:
             "status": summary["status"], "sponsors": [c for c, _ in sponsor_rows],
             "sponsors_as_printed": row["sponsors_text"], "vetoed_by": summary["vetoed_by"],
             "resolution": summary["resolution"], "meeting_record": summary["meeting_record"],
-            "tally": summary["tally"], "agenda": summary["agenda"],
+            "tally": summary["tally"], "not_stored": summary["not_stored"],
+            "agenda": summary["agenda"],
             "bodies": row["bodies"].split("; ") if row["bodies"] else [],
             "subjects": row["subjects"].split("; ") if row["subjects"] else [],
             "sources": sources,
         },
         "votes": [
             {"key": x["key"], "date": x["date"], "question": x["question"],
-             "outcome": x["outcome"],
-             "tally": format_tally(x["yes"], x["no"], x["abstain"])
-             if x["yes"] is not None else None}
+             "outcome": facts.at[x["id"], "outcome"], "tally": facts.at[x["id"], "tally"],
+             "vetoed_by": facts.at[x["id"], "vetoed_by"]}
             for x in events],
         "vetoes": vetoes.drop(columns=["vote_event_id"]),
         "roll_call": roll,

@@ -20,6 +20,7 @@ from sqlmodel import SQLModel
 from council.errors import TrackerError
 from reports import agreement as agreement_report
 from reports import check as check_report
+from reports import drafts as drafts_report
 from reports import mandates as mandates_report
 from reports import vetoes as vetoes_report
 
@@ -32,6 +33,7 @@ REPORTS: dict[str, Callable[[Engine], pd.DataFrame]] = {
     "vetoes-by-year": lambda engine: vetoes_report.vetoes(engine, by="year"),
     "vetoes-by-decade": lambda engine: vetoes_report.vetoes(engine, by="decade"),
     "vetoes-by-agenda": lambda engine: vetoes_report.vetoes(engine, by="agenda"),
+    "drafts": lambda engine: drafts_report.drafts(engine),
     "agreement": lambda engine: agreement_report.agreement(engine, min_shared=10),
     "mandates": lambda engine: mandates_report.mandates(engine),
     "check": lambda engine: check_report.findings_report(engine),
@@ -95,10 +97,7 @@ def names() -> list[str]:
 def frame(engine: Engine, name: str) -> pd.DataFrame:
     """Return the rows of a table or a report by name (``mandate:SLUG`` for a timeline)."""
     if name.startswith("mandate:"):
-        try:
-            return mandates_report.mandate_timeline(engine, name.split(":", 1)[1])["timeline"]
-        except ValueError as exc:
-            raise ExportError(str(exc)) from None
+        return mandates_report.mandate_timeline(engine, name.split(":", 1)[1])["timeline"]
     key = name.replace("_", "-") if name.replace("_", "-") in REPORTS else name.replace("-", "_")
     if key in REPORTS:
         return REPORTS[key](engine)

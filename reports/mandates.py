@@ -21,10 +21,12 @@ from sqlalchemy import Engine, select
 
 from council.mandate_status import COMPUTED, STATUSES, Event, mandate_status
 from council.mandates import KINDS, load_registry
-from council.rules import format_tally
 from db.models import Draft, Mandate, MandateEvent, MemberVote, Sponsorship, Veto, VoteEvent
 from db.upsert import table_of
-from reports.vetoes import VETO_PRECEDENCE, ReportError
+from reports import outcomes
+from reports.names import find_mandate
+from reports.outcomes import vetoed_by
+from reports.vetoes import ReportError
 
 
 def _events(engine: Engine) -> pd.DataFrame:
@@ -125,13 +127,9 @@ def _vote_details(engine: Engine, vote_event_ids: list[int], draft_ids: list[int
                                    .where(mv.c.vote_event_id.in_(vote_event_ids))).all()
         sponsors = connection.execute(select(s.c.draft_id, s.c.member_code)
                                       .where(s.c.draft_id.in_(draft_ids))).all()
+    vetoing = vetoed_by(vetoes)
     for event_id, detail in tallies.items():
-        by_source: dict[str, list[str]] = {}
-        for vid, code, source in vetoes:
-            if vid == event_id:
-                by_source.setdefault(source, []).append(code)
-        chosen = next((by_source[s] for s in VETO_PRECEDENCE if s in by_source), [])
-        detail["vetoed_by"] = ", ".join(sorted(chosen)) or None
+        detail["vetoed_by"] = ", ".join(vetoing.get(event_id, [])) or None
         cast = [(code, vote) for vid, code, vote in votes if vid == event_id]
         if cast:
             detail["abstained"] = ", ".join(sorted(c for c, v in cast if v == "A")) or "none"
@@ -151,6 +149,7 @@ def mandate_timeline(engine: Engine, slug: str, *, as_of: dt.date | None = None
     """Return a mandate and its timeline: establishment, renewals (resolution, date, tally,
     new expiry), failed renewals (draft, sponsors, tally, vetoing members), the end."""
     as_of = as_of or dt.date.today()
+    slug = find_mandate(engine, slug)
     m, me, d = table_of(Mandate), table_of(MandateEvent), table_of(Draft)
     with engine.connect() as connection:
         row = connection.execute(select(m).where(m.c.slug == slug)).mappings().first()
@@ -183,8 +182,7 @@ def mandate_timeline(engine: Engine, slug: str, *, as_of: dt.date | None = None
         if when is not None and when > as_of:
             continue
         detail = details.get(r["vote_event_id"], {})
-        tally = (format_tally(detail["yes"], detail["no"], detail["abstain"])
-                 if detail.get("yes") is not None else None)
+        tally = outcomes.tally(detail.get("yes"), detail.get("no"), detail.get("abstain"))
         lines.append({
             "date": when, "event": r["kind"], "reference": r["reference"],
             "tally": tally, "new_expiry": _date(r["new_expiry"]),

@@ -14,10 +14,10 @@ from typing import Any
 import pandas as pd
 from sqlalchemy import Engine
 
-from council.rules import format_tally
 from reports.drafts import draft
 from reports.export import jsonable, records
 from reports.mandates import mandate_timeline
+from reports.outcomes import vote_facts
 from reports.rollcalls import find_vote_event, member_record
 from reports.rollcalls import votes as roll_call
 
@@ -31,8 +31,9 @@ def _jsonable_object(values: dict[str, Any]) -> dict[str, Any]:
 
 @dataclass(frozen=True)
 class RollCallProfile:
-    """One vote: its key, date, outcome and tally, and each member's vote (empty when no
-    source gives the roll call)."""
+    """One vote: its key, date, and its facts (outcome, tally, vetoing members, the findings
+    that say why a fact is not stored: ``reports.outcomes.vote_facts``), and each member's
+    vote (empty when no source gives the roll call)."""
 
     event: dict[str, Any]
     votes: pd.DataFrame
@@ -40,14 +41,18 @@ class RollCallProfile:
     @property
     def tally(self) -> str:
         e = self.event
-        return (format_tally(e["yes"], e["no"], e["abstain"]) if e["yes"] is not None
-                else "tally not known")
+        if e["tally"] is not None:
+            return str(e["tally"])
+        if e["not_stored"]:
+            return f"tally not stored ({e['not_stored']})"
+        return "tally not known"
 
     @property
     def heading(self) -> str:
         """Return the line naming the vote: ``S/2024/255 (2024-03-28): vetoed, 13-1-1``."""
         e = self.event
-        return f"{e['key']} ({e['date']}): {e['outcome']}, {self.tally}"
+        vetoed = f" by {e['vetoed_by']}" if e["vetoed_by"] else ""
+        return f"{e['key']} ({e['date']}): {e['outcome']}{vetoed}, {self.tally}"
 
     @property
     def missing(self) -> str | None:
@@ -61,8 +66,12 @@ class RollCallProfile:
 
 def rollcall_profile(engine: Engine, symbol: str) -> RollCallProfile:
     """Return the vote on a resolution (S/RES/2722 (2024)) or a draft (S/2024/255)."""
-    return RollCallProfile(event=find_vote_event(engine, symbol),
-                           votes=roll_call(engine, symbol))
+    event = find_vote_event(engine, symbol)
+    facts = vote_facts(engine, [int(event["id"])]).iloc[0]
+    return RollCallProfile(
+        event={**event, **{k: jsonable(facts[k]) for k in ("outcome", "tally", "vetoed_by",
+                                                             "not_stored")}},
+        votes=roll_call(engine, symbol))
 
 
 @dataclass(frozen=True)

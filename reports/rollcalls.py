@@ -10,36 +10,22 @@ import datetime as dt
 from typing import Any
 
 import pandas as pd
-from sqlalchemy import Engine, or_, select
+from sqlalchemy import Engine, select
 
 from council.members import PERMANENT_CODES
-from council.symbols import SymbolError, normalise_resolution_symbol
-from db.models import Draft, Member, MemberVote, Resolution, Veto, VoteEvent
+from db.models import Member, MemberVote, Resolution, Veto, VoteEvent
 from db.upsert import table_of
-from reports.vetoes import ReportError, resolve_member
+from reports.names import find_vote
+from reports.outcomes import vetoed_by
+from reports.vetoes import resolve_member
 
 VOTE_KINDS = ("Y", "N", "A", "X")
 
 
 def find_vote_event(engine: Engine, symbol: str) -> dict[str, Any]:
-    """Return the vote event of a resolution (``S/RES/2722 (2024)``, any spacing) or a draft."""
-    text = symbol.strip()
-    key = text
-    if text.upper().startswith("S/RES/"):
-        try:
-            key = normalise_resolution_symbol(text)
-        except SymbolError as exc:
-            raise ReportError(str(exc)) from None
-    e, d = table_of(VoteEvent), table_of(Draft)
-    query = (select(e).outerjoin(d, d.c.id == e.c.draft_id)
-             .where(or_(e.c.key == key, d.c.symbol == key, e.c.printed_as == key))
-             .order_by(e.c.id))
-    with engine.connect() as connection:
-        rows = connection.execute(query).mappings().all()
-    if not rows:
-        raise ReportError(f"no vote on {symbol!r} is stored (try `tracker sync`, or check the "
-                          "symbol: S/RES/2722 (2024), S/2024/255)")
-    return dict(rows[0])
+    """Return the vote event of a resolution, draft or meeting, named in any form people
+    type (``2722``, ``S/RES/2722``, ``s/2022/431``: ``reports.names``)."""
+    return find_vote(engine, symbol)
 
 
 def votes(engine: Engine, symbol: str) -> pd.DataFrame:
@@ -114,7 +100,7 @@ def member_record(engine: Engine, member: str, *, since: dt.date | None = None,
                .reindex(columns=list(VOTE_KINDS), fill_value=0).reset_index())
     by_year.columns.name = None
     v, e = table_of(Veto), table_of(VoteEvent)
-    veto_query = (select(e.c.date, e.c.key.label("draft"), e.c.agenda, v.c.source)
+    veto_query = (select(e.c.id, e.c.date, e.c.key.label("draft"), e.c.agenda, v.c.source)
                   .join(e, e.c.id == v.c.vote_event_id)
                   .where(v.c.member_code == code).order_by(e.c.date, e.c.key))
     if since is not None:
@@ -123,6 +109,15 @@ def member_record(engine: Engine, member: str, *, since: dt.date | None = None,
         veto_query = veto_query.where(e.c.date <= until)
     with engine.connect() as connection:
         vetoes = pd.read_sql(veto_query, connection)
+        named = connection.execute(select(v.c.vote_event_id, v.c.member_code, v.c.source)
+                                   .where(v.c.vote_event_id.in_(
+                                       [int(i) for i in vetoes["id"].unique()]))).all()
+    # The member's vetoes are the votes whose vetoing members, as every view takes them
+    # (reports.outcomes.vetoed_by), include it.
+    vetoing = vetoed_by(named)
+    vetoes = vetoes[pd.Series([code in vetoing.get(int(i), []) for i in vetoes["id"]],
+                              index=vetoes.index, dtype=bool)]
+    vetoes = vetoes.drop(columns=["id"])
     if not vetoes.empty:
         vetoes = (vetoes.groupby(["date", "draft"], as_index=False)
                   .agg(agenda=("agenda", "first"),

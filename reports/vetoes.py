@@ -9,22 +9,26 @@ print as "vetoed by".
 from __future__ import annotations
 
 import datetime as dt
+import difflib
 from typing import Literal
 
 import pandas as pd
 from sqlalchemy import Engine, select
 
 from council.errors import TrackerError
-from council.members import PRC_SEATED, code_for_name, seat_of, split_permanent_members
+from council.members import (
+    PRC_SEATED,
+    code_for_name,
+    known_members,
+    seat_of,
+    split_permanent_members,
+)
 from council.members import member as lookup_member
-from council.rules import format_tally
 from db.models import Draft, Meeting, Member, Veto, VoteEvent
 from db.upsert import table_of
+from reports.outcomes import VETO_PRECEDENCE, not_stored, tally
 
-CONVENTIONS = ("dhl-veto-list", "dhl-meetings")
-# Whose vetoes a draft or mandate report shows when sources differ: the Veto List's, then
-# the tables', then those read from a roll call.
-VETO_PRECEDENCE = (*CONVENTIONS, "roll-call")
+CONVENTIONS = VETO_PRECEDENCE[:2]  # ("dhl-veto-list", "dhl-meetings")
 Grouping = Literal["member", "year", "decade", "agenda"]
 
 
@@ -50,8 +54,28 @@ def resolve_member(text: str) -> str:
         return code_for_name(candidate)
     except ValueError:
         pass
-    raise ReportError(f"unknown member {text!r}: give a three-letter code (RUS, SUN, DZA) or a "
-                      "name (Russian Federation, Algeria)")
+    error = ReportError(f"unknown member {text!r}: give a three-letter code (RUS, SUN, DZA) or "
+                        "a name (Russian Federation, Algeria)")
+    close = _close_members(candidate)
+    if close:
+        error.hint = f"did you mean {' or '.join(close)}?"
+    raise error
+
+
+def _close_members(text: str, *, limit: int = 5) -> list[str]:
+    """Return the known members whose code or name is close to ``text`` ("Rusia" ->
+    "RUS (Russian Federation)"): names containing it first, then the most alike."""
+    wanted = text.lower()
+    if not wanted:
+        return []
+    known = known_members()
+    labels = {code: f"{code} ({m.name})" for code, m in known.items()}
+    by_key = {m.name.lower(): code for code, m in known.items()}
+    by_key.update({code.lower(): code for code in known})
+    within = [code for key, code in by_key.items() if len(wanted) > 2 and wanted in key]
+    alike = [by_key[k] for k in difflib.get_close_matches(wanted, list(by_key), n=limit,
+                                                         cutoff=0.75)]
+    return [labels[c] for c in dict.fromkeys([*alike, *sorted(within)])][:limit]
 
 
 def _veto_rows(engine: Engine, convention: str, since: dt.date | None, until: dt.date | None
@@ -112,7 +136,7 @@ def vetoes(
             # Counted: the member's own vetoes only.
             rows = rows[rows["member_code"] == code]
     if by is None:
-        return _listed(rows)
+        return _listed(rows, not_stored(engine))
     if by == "member":
         counted = (rows.drop_duplicates(["vote_event_id", "member_code"])
                    .groupby(["member_code", "member_name"], as_index=False)
@@ -140,9 +164,9 @@ def vetoes(
     raise ReportError(f"cannot count vetoes by {by!r}: use member, year, decade or agenda")
 
 
-def _listed(rows: pd.DataFrame) -> pd.DataFrame:
+def _listed(rows: pd.DataFrame, unstored: dict[str, list[str]] | None = None) -> pd.DataFrame:
     columns = ["date", "draft", "meeting_record", "agenda", "members", "member_names", "tally",
-               "source_url"]
+               "not_stored", "source_url"]
     if rows.empty:
         return pd.DataFrame(columns=columns)
     rows = rows.sort_values(["date", "vote_event_id", "member_code"])
@@ -159,8 +183,11 @@ def _listed(rows: pd.DataFrame) -> pd.DataFrame:
         source_url=("source_url", "first"),
     )
     listed["agenda"] = listed["agenda"].fillna(listed["topic"])
-    listed["tally"] = [
-        format_tally(y, n, a) if pd.notna(y) else None
-        for y, n, a in zip(listed["yes"], listed["no"], listed["abstain"], strict=True)
-    ]
+    listed["tally"] = [tally(y, n, a) for y, n, a in zip(listed["yes"], listed["no"],
+                                                         listed["abstain"], strict=True)]
+    # A tally left blank because a finding refused it names that finding, as `drafts` does.
+    unstored = unstored or {}
+    listed["not_stored"] = pd.Series([
+        "; ".join(unstored.get(key, [])) or None for key in listed["draft"]],
+        index=listed.index, dtype=object)
     return listed.reset_index(drop=True)[columns]

@@ -176,8 +176,9 @@ def test_a_report_error_must_keep_its_message_and_exit_code(
     _, env = synced
     result = runner.invoke(app, ["draft", "S/1999/99999"], env=env)
     assert result.exit_code == 1
-    assert result.output == ("error: no draft 'S/1999/99999' is stored (symbols look like "
-                             "S/2024/255)\n")
+    assert result.output == ("error: no draft 'S/1999/99999' is stored\n"
+                             "hint: names look like S/RES/2722 (2024), S/RES/2722, 2722, "
+                             "S/2024/255, S/PV.9591\n")
 
 
 def test_status_of_a_database_not_created_yet_must_say_so() -> None:
@@ -236,11 +237,11 @@ def test_draft_profile_must_give_its_fields_votes_and_sources(
     assert fields["date"] == "2022-05-26" and pd.isna(fields["tally"])
     assert fields["subjects"] == "NUCLEAR WEAPON TESTS; BALLISTIC MISSILES; SANCTIONS"
     assert profile.votes_table().values.tolist() == [
-        ["S/2022/431", dt.date(2022, 5, 26), None, "vetoed", None]]
+        ["S/2022/431", dt.date(2022, 5, 26), None, "vetoed", None, "CHN, RUS"]]
     payload = profile.as_json()
     assert payload["draft"]["sponsors"] == ["USA"] and payload["draft"]["date"] == "2022-05-26"
     assert payload["votes"] == [{"key": "S/2022/431", "date": "2022-05-26", "question": None,
-                                 "outcome": "vetoed", "tally": None}]
+                                 "outcome": "vetoed", "tally": None, "vetoed_by": "CHN, RUS"}]
     shown = runner.invoke(app, ["draft", "S/2022/431", "--format", "json"], env=env)
     assert json.loads(shown.stdout) == payload
 
@@ -312,8 +313,12 @@ def test_rollcall_profile_must_give_the_heading_and_say_when_no_roll_call_is_sto
 
     engine, env = synced
     profile = rollcall_profile(engine, "S/2022/431")
-    assert profile.heading == "S/2022/431 (2022-05-26): vetoed, tally not known"
-    assert profile.missing == ("S/2022/431: vetoed, tally not known; no roll call is stored "
+    # The blank tally names the finding that explains it (issue 14, item 9).
+    blank = ("tally not stored (veto_without_negative_vote: draft S/2022/431 printed as "
+             "vetoed by CHN, RUS with tally 13-0-2, which has no negative vote; tally not "
+             "stored)")
+    assert profile.heading == f"S/2022/431 (2022-05-26): vetoed by CHN, RUS, {blank}"
+    assert profile.missing == (f"S/2022/431: vetoed, {blank}; no roll call is stored "
                                "for this vote (no source gives one yet)")
     shown = runner.invoke(app, ["votes", "S/2022/431"], env=env)
     assert shown.exit_code == 0 and profile.missing in shown.stderr

@@ -614,8 +614,9 @@ def export(
 
 @app.command()
 def votes(
-    symbol: Annotated[str, typer.Argument(help="A resolution (S/RES/2722 (2024)) or a draft "
-                                               "(S/2024/255).")],
+    symbol: Annotated[list[str], typer.Argument(
+        help="A resolution (S/RES/2722 (2024), S/RES/2722, 2722), a draft (S/2024/255) or a "
+        "meeting with one vote (S/PV.9591); quotes are optional.")],
     fmt: FormatOption = Format.table,
 ) -> None:
     """Show the roll call of one resolution or draft: each member's vote.
@@ -624,7 +625,7 @@ def votes(
     """
     from reports.profiles import ROLL_CALL_COLUMNS, rollcall_profile
 
-    profile = rollcall_profile(_engine(), symbol)
+    profile = rollcall_profile(_engine(), " ".join(symbol))
     if profile.missing:
         typer.echo(profile.missing, err=True)
     show(profile.votes, fmt, title=profile.heading, table_columns=ROLL_CALL_COLUMNS)
@@ -632,7 +633,8 @@ def votes(
 
 @app.command()
 def member(
-    code: Annotated[str, typer.Argument(help="A member: code (RUS, SUN, DZA) or P5 name.")],
+    code: Annotated[list[str], typer.Argument(
+        help="A member: code (RUS, SUN, DZA) or name (Russian Federation); quotes are optional.")],
     since: Annotated[str | None, typer.Option(help="From this date (YYYY-MM-DD or YYYY).")
                      ] = None,
     until: Annotated[str | None, typer.Option(help="Up to this date (YYYY-MM-DD or YYYY).")
@@ -649,7 +651,7 @@ def member(
     from reports.profiles import member_profile
 
     span = _date_range(since, until)
-    profile = member_profile(_engine(), code, since=span[0], until=span[1])
+    profile = member_profile(_engine(), " ".join(code), since=span[0], until=span[1])
     if fmt is Format.json:
         typer.echo(json.dumps(profile.as_json(), ensure_ascii=False, indent=1))
         return
@@ -769,7 +771,9 @@ def sponsors(
 
 @app.command()
 def draft(
-    symbol: Annotated[str, typer.Argument(help="The draft's symbol: S/2024/255.")],
+    symbol: Annotated[list[str], typer.Argument(
+        help="The draft: its symbol (S/2024/255, s/2024/255), the resolution it became "
+        "(2722), or a meeting with one vote (S/PV.9591); quotes are optional.")],
     fmt: FormatOption = Format.table,
 ) -> None:
     """Show everything about one draft: sponsors, meeting, tally, roll call, vetoes, the
@@ -779,7 +783,7 @@ def draft(
     """
     from reports.profiles import ROLL_CALL_COLUMNS, draft_profile
 
-    profile = draft_profile(_engine(), symbol)
+    profile = draft_profile(_engine(), " ".join(symbol))
     if fmt is Format.json:
         typer.echo(json.dumps(profile.as_json(), ensure_ascii=False, indent=1))
         return
