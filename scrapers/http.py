@@ -14,13 +14,14 @@ loop is a fetch error naming the URL. A response keeps the URL asked for and the
 URL that answered after redirects.
 
 Retries are for what retrying can fix (a timeout, 429, 5xx, a connection dropped
-mid-answer). A host whose name does not resolve, or that refuses the connection
-or cannot be routed to, is unreachable: the client says so at once
-(``HostUnreachable``), remembers it, and refuses every later request to that host
-without sending it, so a sync offline fails in seconds, once per host. A host that
-has not answered once in the run and could not be connected to within the timeout on
-every attempt of a page (a network that drops packets) is unreachable too, after
-that one page's attempts.
+mid-answer, a temporary failure of the name server). A host that has not answered
+in this run and whose name does not resolve, or that refuses the connection or cannot
+be routed to, is unreachable: the client says so at once (``HostUnreachable``),
+remembers it, and refuses every later request to that host without sending it, so a
+sync offline fails in seconds, once per host. A host that has not answered in the run
+and could not be connected to on any attempt of a page (a network that drops packets,
+a name server that never answers) is unreachable too, after that one page's attempts.
+A host that has answered once is never given up: its connection failures are retried.
 """
 
 from __future__ import annotations
@@ -78,6 +79,7 @@ class TransientError(FetchError):
         super().__init__(url, message, status)
         self.retry_after = retry_after
         self.connecting = connecting  # no connection could be made within the timeout
+        self.name_server_silent = False  # no name server answered ("temporary failure")
 
 
 class HostUnreachable(FetchError):
@@ -101,20 +103,33 @@ _UNREACHABLE = {errno.ECONNREFUSED: "connection refused",
                 errno.EADDRNOTAVAIL: "address not available"}
 
 
-def unreachable_reason(exc: BaseException) -> str | None:
-    """Return why a connection error means the host cannot be reached at all (its name does
-    not resolve, it refuses connections), or None for a failure worth retrying."""
+def _causes(exc: BaseException) -> Iterator[BaseException]:
     seen: set[int] = set()
     cause: BaseException | None = exc
     while cause is not None and id(cause) not in seen:
         seen.add(id(cause))
+        yield cause
+        cause = cause.__cause__ or cause.__context__
+
+
+def name_server_silent(exc: BaseException) -> bool:
+    """Whether a connection failed because no name server answered ("temporary failure in
+    name resolution"): worth retrying, and, on every attempt, the sign of a machine
+    offline."""
+    return any(isinstance(c, socket.gaierror) and c.errno == socket.EAI_AGAIN
+               for c in _causes(exc))
+
+
+def unreachable_reason(exc: BaseException) -> str | None:
+    """Return why a connection error means the host cannot be reached at all (its name does
+    not resolve, it refuses connections), or None for a failure worth retrying."""
+    for cause in _causes(exc):
         if isinstance(cause, socket.gaierror):
-            if cause.errno == socket.EAI_AGAIN:
-                return "name does not resolve: no name server answered; offline?"
+            if cause.errno == socket.EAI_AGAIN:  # "temporary failure": worth retrying
+                return None
             return "name does not resolve"
         if isinstance(cause, OSError) and cause.errno in _UNREACHABLE:
             return _UNREACHABLE[cause.errno]
-        cause = cause.__cause__ or cause.__context__
     return None
 
 
@@ -390,15 +405,26 @@ class PoliteClient:
             before_sleep=self._tell_retry,
             reraise=True,
         )
+        connecting_only = True  # every attempt of this page failed before any answer
+
+        def attempt() -> Response:
+            nonlocal connecting_only
+            try:
+                return self._get_once(url, params, headers)
+            except TransientError as exc:
+                connecting_only = connecting_only and exc.connecting
+                raise
+
         try:
-            return retrying(self._get_once, url, params, headers)
+            return retrying(attempt)
         except TransientError as exc:
             host = _netloc(httpx.URL(exc.url))
-            if not exc.connecting or host in self._answered:
+            if not connecting_only or host in self._answered:
                 raise
-            self.unreachable[host] = HostUnreachable(
-                exc.url, host, f"no connection within {self.timeout:g} s on "
-                               f"{self.max_attempts} attempts")
+            why = (f"name does not resolve: no name server answered on {self.max_attempts} "
+                   "attempts; offline?" if exc.name_server_silent else
+                   f"no connection within {self.timeout:g} s on {self.max_attempts} attempts")
+            self.unreachable[host] = HostUnreachable(exc.url, host, why)
             raise self.unreachable[host] from exc
 
     def _tell_retry(self, state: RetryCallState) -> None:
@@ -441,13 +467,20 @@ class PoliteClient:
             raise FetchError(shown, f"redirected to a URL the tracker cannot fetch: {exc}"
                              ) from None
         except httpx.ConnectError as exc:
-            why = unreachable_reason(exc)
-            if why is None:
-                raise TransientError(shown, f"connection failed: {exc}") from exc
-            try:  # a redirect may have led to another host: that one is unreachable
+            try:  # a redirect may have led to another host: that one failed
                 failed_host = _netloc(exc.request.url)
             except RuntimeError:
                 failed_host = host
+            why = unreachable_reason(exc)
+            silent = name_server_silent(exc)
+            if why is None or failed_host in self._answered:
+                # A temporary DNS failure, a reset, or a host that has answered in this run
+                # (a server restarting): worth retrying; the host is given up only when every
+                # attempt of a page failed to connect and it never answered (get()).
+                error = TransientError(shown, f"connection failed: {exc}",
+                                       connecting=silent or why is not None)
+                error.name_server_silent = silent
+                raise error from exc
             self.unreachable[failed_host] = HostUnreachable(shown, failed_host, why)
             raise self.unreachable[failed_host] from None
         except (httpx.TransportError, httpx.DecodingError) as exc:

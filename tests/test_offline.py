@@ -321,3 +321,83 @@ def test_a_killed_sync_must_show_as_interrupted_once_the_lock_is_free(engine: En
     with run_lock(engine):
         assert last_syncs(engine)["state"].tolist() == ["running"]
         assert status(engine)["note"] is None
+
+
+def _dns_silent() -> httpx.ConnectError:
+    error = httpx.ConnectError("[Errno -3] Temporary failure in name resolution")
+    error.__cause__ = socket.gaierror(socket.EAI_AGAIN, "Temporary failure in name resolution")
+    return error
+
+
+def _refused() -> httpx.ConnectError:
+    error = httpx.ConnectError("[Errno 111] Connection refused")
+    error.__cause__ = ConnectionRefusedError(111, "Connection refused")
+    return error
+
+
+def _client(answers: dict[str, list[Any]], max_attempts: int = 3) -> PoliteClient:
+    """A client whose transport gives each path its answers in turn (an exception is raised,
+    fresh, with its cause, as httpx's own transport raises it); the last answer repeats."""
+    def handle(request: httpx.Request) -> httpx.Response:
+        queue = answers[request.url.path]
+        answer = queue.pop(0) if len(queue) > 1 else queue[0]
+        if callable(answer):
+            raise answer()
+        return httpx.Response(200, stream=httpx.ByteStream(answer))
+
+    return PoliteClient(requests_per_second=0, max_attempts=max_attempts, sleep=lambda _: None,
+                        transport=httpx.MockTransport(handle))
+
+
+def test_one_silent_name_server_must_not_give_a_host_up() -> None:
+    """A name server that fails to answer once is a blip: the page must be retried and got,
+    and the host's later pages asked for; silent on every attempt of a page (offline), the
+    host is unreachable after that page, and said so."""
+    client = _client({"/a": [_dns_silent, b"a"], "/b": [b"b"]})
+    assert client.get("http://www.un.org/a").body == b"a"
+    assert client.get("http://www.un.org/b").body == b"b"
+    assert client.unreachable == {}
+    assert client.requests_by_host == {"www.un.org": 3}
+
+    client = _client({"/x": [_dns_silent], "/y": [b"y"]})
+    with pytest.raises(HostUnreachable) as raised:
+        client.get("http://digitallibrary.un.org/x")
+    assert str(raised.value) == ("cannot reach digitallibrary.un.org (name does not resolve: "
+                                 "no name server answered on 3 attempts; offline?)")
+    with pytest.raises(HostUnreachable):
+        client.get("http://digitallibrary.un.org/y")
+    assert client.requests_by_host == {"digitallibrary.un.org": 3}
+
+
+def test_a_host_that_answered_must_not_be_given_up_for_a_refused_connection() -> None:
+    """A server restarting refuses connections for a moment: a host that has answered in
+    this run keeps its retries, and its later pages are asked for."""
+    client = _client({"/first": [b"1"], "/second": [_refused, _refused, b"2"],
+                      "/third": [_refused], "/fourth": [b"4"]})
+    assert client.get("http://www.un.org/first").body == b"1"
+    assert client.get("http://www.un.org/second").body == b"2"
+    with pytest.raises(TransientError) as raised:
+        client.get("http://www.un.org/third")
+    assert not isinstance(raised.value, HostUnreachable)
+    assert client.get("http://www.un.org/fourth").body == b"4"
+    assert client.unreachable == {}
+    assert client.requests_by_host == {"www.un.org": 8}
+
+    client = _client({"/first": [_refused], "/second": [b"2"]})  # never answered: given up
+    with pytest.raises(HostUnreachable, match=r"^cannot reach www\.un\.org \(connection "
+                                              r"refused\)$"):
+        client.get("http://www.un.org/first")
+    with pytest.raises(HostUnreachable):
+        client.get("http://www.un.org/second")
+    assert client.requests_by_host == {"www.un.org": 1}
+
+
+def test_read_timeouts_then_one_connect_timeout_must_not_be_called_unreachable() -> None:
+    """Only a page whose every attempt failed to connect gives a silent host up: read
+    timeouts mean the host answered the connection."""
+    client = _client({"/a": [lambda: httpx.ReadTimeout("slow"), lambda: httpx.ReadTimeout("slow"),
+                             lambda: httpx.ConnectTimeout("none")], "/b": [b"next"]})
+    with pytest.raises(TransientError) as raised:
+        client.get("http://www.un.org/a")
+    assert not isinstance(raised.value, HostUnreachable)
+    assert client.get("http://www.un.org/b").body == b"next"
