@@ -59,14 +59,17 @@ def failed_outcome(yes: int | None, year: int, *, vetoed_by: Iterable[str] = ())
     """Return how a draft that was not adopted failed.
 
     Vetoed: a permanent member voted against a draft that had the votes to pass (a
-    permanent member's "no" on a draft short of votes is not a veto). Insufficient votes:
-    fewer in favour than the threshold of its year. Otherwise (no count known, or the votes
-    to pass and no veto named) the source does not say why: not adopted.
+    permanent member's "no" on a draft short of votes is not a veto); ``vetoed_by`` are the
+    members a source names as vetoing it (the Veto List, a table's "vetoed by", a roll
+    call's permanent members against), so a veto named where no count is known is a veto.
+    Insufficient votes: fewer in favour than the threshold of its year, whoever is named.
+    Otherwise (no count known and no veto named, or the votes to pass and no veto named) the
+    sources do not say why: not adopted.
     """
-    if yes is not None and has_the_votes(yes, year) and any(True for _ in vetoed_by):
-        return Outcome.VETOED
     if yes is not None and not has_the_votes(yes, year):
         return Outcome.INSUFFICIENT_VOTES
+    if any(True for _ in vetoed_by):
+        return Outcome.VETOED
     return Outcome.NOT_ADOPTED
 
 
@@ -97,19 +100,15 @@ def format_tally(yes: int, no: int, abstain: int) -> str:
 def decided_outcome(recorded: str | None, *, yes: int | None, year: int | None,
                     vetoed_by: Iterable[str] = ()) -> str | None:
     """Return how a vote ended, every source heard: the outcome its record gives, except
-    that a vote recorded as failed for a reason not given (or no reason) is vetoed when a
-    source names the permanent members that vetoed it and the count in favour, if known,
-    had the votes to pass (the Veto List names S/5407's veto; the meetings table prints it
-    only "not adopted").
-
-    A failure for want of votes stays so: a negative vote on a draft short of votes is no
-    veto, whoever names it.
+    that a vote recorded as failed for a reason not given is read again by the rule of
+    ``failed_outcome`` with the vetoing members every source names (the Veto List names
+    S/5407's veto; the meetings table prints it only "not adopted"). A failure for want of
+    votes stays so: a negative vote on a draft short of votes is no veto, whoever names it.
     """
-    if recorded != Outcome.NOT_ADOPTED.value or not any(True for _ in vetoed_by):
+    if recorded != Outcome.NOT_ADOPTED.value:
         return recorded
-    if yes is None or has_the_votes(yes, _UNDATED_YEAR if year is None else year):
-        return Outcome.VETOED.value
-    return recorded
+    return failed_outcome(yes, _UNDATED_YEAR if year is None else year,
+                          vetoed_by=vetoed_by).value
 
 
 def draft_status(outcome: str | None) -> str:

@@ -42,7 +42,7 @@ TABLES = "https://www.un.org/depts/dhl/resguide/scact1963_table_en.html"
     ("not_adopted", 8, 1963, [], "not_adopted"),
     # Short of votes: a permanent member's "no" is no veto, whoever names it.
     ("insufficient_votes", 4, 2016, ["RUS"], "insufficient_votes"),
-    ("not_adopted", 6, 1963, ["SUN"], "not_adopted"),
+    ("not_adopted", 6, 1963, ["SUN"], "insufficient_votes"),  # the one rule, failed_outcome
     ("vetoed", 13, 2022, ["CHN", "RUS"], "vetoed"),
     ("adopted_with_vote", 15, 2023, [], "adopted_with_vote"),
     (None, None, None, [], None),

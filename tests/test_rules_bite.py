@@ -86,7 +86,9 @@ def test_a_draft_has_the_votes_from_the_threshold_of_its_year(
     (9, 1966, [], Outcome.NOT_ADOPTED),
     (9, 2019, ["CHN", "RUS"], Outcome.VETOED),     # S/2019/186, 9-3-3
     (13, 2024, ["RUS"], Outcome.VETOED),           # S/2024/255, 13-1-1
-    (None, 2024, ["RUS"], Outcome.NOT_ADOPTED),    # no count known: the source says not why
+    (None, 1946, ["FRA", "SUN"], Outcome.VETOED),  # S/PV.49 (vetoed draft 2): no count known,
+                                                   # the Veto List names the veto
+    (None, 2024, [], Outcome.NOT_ADOPTED),         # no count, no veto named: not why
 ])
 def test_the_outcome_of_a_failed_vote_follows_the_threshold_of_its_year(
         yes: int | None, year: int, vetoed_by: list[str], outcome: Outcome) -> None:
