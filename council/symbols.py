@@ -117,7 +117,12 @@ _UNNUMBERED_DRAFT = re.compile(r"^\(\s*(vetoed draft|draft not adopted)\s*([0-9]
 _DOCUMENT_PARTS = {"REV": "Rev", "CORR": "Corr", "ADD": "Add"}
 # A part of a document symbol between slashes: printable ASCII ("2839&Corr.1", "AC.26").
 _DOCUMENT_SEGMENT = re.compile(r"[!-.0-~]+")
-_DOCUMENT_PART_NAME = re.compile(r"(?<![A-Z])(REV|CORR|ADD)\.", re.IGNORECASE)
+_DOCUMENT_PART_NAME = re.compile(r"(?<![A-Z])(REV|CORR|ADD)(?:\.|(?=[0-9]))", re.IGNORECASE)
+# Typed after a draft's symbol, its year ("S/5134 (1962)"): the symbol says the year already
+# or, before 1960's numbering, the tables print it beside; it is not part of the symbol.
+_TRAILING_YEAR = re.compile(r"^(S/.*\S)\s*\(\s*(?:19|20)[0-9]{2}\s*\)$", re.IGNORECASE)
+_RESOLUTION_PREFIX = re.compile(r"^S\s*/\s*RES\b", re.IGNORECASE)
+FIRST_YEAR = 1946  # the Council's first meetings, votes and resolutions
 
 
 @dataclass(frozen=True)
@@ -156,8 +161,14 @@ def read_vote_name(text: str) -> VoteName:
     if resolution:
         number = int(resolution.group(1))
         year = resolution.group(2)
+        if year and int(year) < FIRST_YEAR:
+            raise SymbolError(f"not a resolution symbol: {text!r} (the Council's resolutions "
+                              f"date from {FIRST_YEAR}; try S/RES/2722 (2024) or 2722)")
         return VoteName("resolution", resolution_symbol(number, int(year)) if year else None,
                         number, typed)
+    if _RESOLUTION_PREFIX.match(typed):  # a resolution's symbol mistyped is no draft's
+        raise SymbolError(f"not a resolution symbol: {text!r} (try S/RES/2722 (2024), "
+                          "S/RES/2722 or 2722)")
     meeting = _MEETING_NAME.match(typed)
     if meeting:
         number = int(meeting.group(1))
@@ -169,6 +180,9 @@ def read_vote_name(text: str) -> VoteName:
                             None, typed)
         return VoteName("meeting", normalise_meeting_record(f"S/PV.{number} {rest}"), number,
                         typed)
+    with_year = _TRAILING_YEAR.match(typed)
+    if with_year:
+        typed = with_year.group(1)
     try:
         symbol = normalise_document_symbol(typed)
     except SymbolError:
@@ -185,4 +199,4 @@ def read_vote_name(text: str) -> VoteName:
     # "s/18087/rev.1" -> "S/18087/Rev.1", "S/2839&corr.1" -> "S/2839&Corr.1".
     written = _DOCUMENT_PART_NAME.sub(lambda m: _DOCUMENT_PARTS[m[1].upper()] + ".",
                                       symbol.upper())
-    return VoteName("draft", written, None, typed)
+    return VoteName("draft", written, None, " ".join(text.split()))

@@ -81,6 +81,21 @@ def _resolutions(connection: Connection, name: VoteName) -> list[str]:
     return [s for s in found if s == name.symbol] if name.symbol is not None else list(found)
 
 
+def _close_drafts(connection: Connection, name: VoteName) -> list[str]:
+    """Return the stored drafts a mistyped draft symbol may mean: its revisions first
+    (``S/2022/431`` -> ``S/2022/431/Rev.1``), then the symbols of the same series
+    (``S/2024/``) most alike (``S/2024/25`` -> ``S/2024/255``)."""
+    d = table_of(Draft)
+    symbol = str(name.symbol)
+    revisions = connection.execute(select(d.c.symbol).where(d.c.symbol.startswith(f"{symbol}/"))
+                                   .order_by(d.c.symbol)).scalars().all()
+    series = symbol.rsplit("/", 1)[0] + "/"
+    alike = connection.execute(select(d.c.symbol).where(d.c.symbol.startswith(series))
+                               ).scalars().all()
+    close = difflib.get_close_matches(symbol, list(alike), n=5, cutoff=0.9)
+    return list(dict.fromkeys([*revisions, *close]))[:5]
+
+
 def _meeting_clause(record: str) -> Any:
     """Match a meeting record, and its parts and resumptions when none is named."""
     m = table_of(Meeting)
@@ -122,7 +137,8 @@ def find_vote(engine: Engine, text: str) -> dict[str, Any]:
             if len(keys) > 1:
                 raise _ambiguous(name, keys)
         if not rows:
-            raise _not_found(connection, name, "vote on")
+            raise _not_found(connection, name, "vote on",
+                             _close_drafts(connection, name) if name.kind == "draft" else ())
     return rows[0]
 
 
@@ -140,10 +156,7 @@ def find_draft(engine: Engine, text: str) -> str:
                                        .where(e.c.printed_as == name.symbol)).scalar()
             if voted or stored:
                 return str(voted or stored)
-            revisions = connection.execute(
-                select(d.c.symbol).where(d.c.symbol.startswith(f"{name.symbol}/"))
-                .order_by(d.c.symbol)).scalars().all()
-            raise _not_found(connection, name, "draft", revisions[:5])
+            raise _not_found(connection, name, "draft", _close_drafts(connection, name))
     if name.kind == "meeting":
         m = table_of(Meeting)
         with engine.connect() as connection:
@@ -174,8 +187,9 @@ def find_mandate(engine: Engine, slug: str) -> str:
     with engine.connect() as connection:
         rows = connection.execute(select(mt.c.slug, mt.c.aliases).order_by(mt.c.slug)).all()
     slugs = [s for s, _ in rows]
-    if wanted in slugs:
-        return wanted
+    by_lower = {s.lower(): s for s in slugs}
+    if wanted.lower() in by_lower:  # slugs are lower case; people type DPRK-PANEL-...
+        return by_lower[wanted.lower()]
     by_alias = [s for s, aliases in rows
                 if aliases and wanted.lower() in (a.lower() for a in aliases.split("; "))]
     if len(by_alias) == 1:
