@@ -199,13 +199,33 @@ def schema_revision(engine: Engine) -> str | None:
     return revisions[0] if len(revisions) == 1 else None
 
 
+class SchemaTooNew(TrackerError):
+    """The database was written by a newer tracker: its schema has a migration this one
+    does not know, so neither reading nor writing it is safe."""
+
+    def __init__(self, revision: str, head: str) -> None:
+        super().__init__(f"the database's schema is at revision {revision}, newer than this "
+                         f"tracker knows (its newest is {head})")
+        self.hint = ("upgrade the tracker (pip install -U unsc-tracker), or point "
+                     "TRACKER_DATABASE_URL at another database")
+
+
 def upgrade(engine: Engine) -> None:
     """Create or upgrade the schema to the newest migration (one process at a time); a
     schema already at the newest migration is left alone without loading Alembic."""
     with schema_lock(engine):
-        if schema_revision(engine) == head_revision():
+        revision, head = schema_revision(engine), head_revision()
+        if revision == head:
             return
+        if revision is not None and revision not in known_revisions():
+            raise SchemaTooNew(revision, head)
         _run_migrations(engine)
+
+
+def known_revisions() -> set[str]:
+    """Return the revisions of this tracker's migrations (from their file names)."""
+    return {path.name.split("_", 1)[0] for path in (MIGRATIONS / "versions").glob(
+        MIGRATION_FILES)}
 
 
 def _run_migrations(engine: Engine) -> None:

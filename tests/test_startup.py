@@ -89,3 +89,22 @@ def test_a_report_on_a_current_schema_loads_no_migration_machinery(tmp_path: Pat
     assert _loaded("--db", str(older.url), "vetoes", "--format", "csv") == (
         "LOADED ['alembic', 'filelock', 'pandas', 'sqlmodel'] EXIT 0")
     assert schema_revision(older) == head_revision()
+
+
+def test_a_database_written_by_a_newer_tracker_must_be_refused_plainly(tmp_path: Path) -> None:
+    """A schema stamped with a migration this tracker does not know: one message saying so
+    and what to do, exit 1, no traceback, nothing changed."""
+    database = tmp_path / "newer.sqlite"
+    engine = make_engine(f"sqlite:///{database}")
+    upgrade(engine)
+    with engine.begin() as connection:
+        connection.execute(text("UPDATE alembic_version SET version_num = '9999'"))
+    engine.dispose()
+    done = subprocess.run([sys.executable, "-m", "tracker", "--db", f"sqlite:///{database}",
+                           "status"], cwd=ROOT, capture_output=True, text=True)
+    assert done.returncode == 1
+    assert "Traceback" not in done.stderr
+    assert ("error: the database's schema is at revision 9999, newer than this tracker knows "
+            f"(its newest is {head_revision()})") in done.stderr
+    assert "hint: upgrade the tracker" in done.stderr
+    assert schema_revision(make_engine(f"sqlite:///{database}")) == "9999"
