@@ -258,7 +258,8 @@ def test_ctrl_c_must_say_what_was_kept_record_it_and_the_next_sync_complete_it(
     assert result.exit_code == 130, result.output
     error = next(line for line in result.stderr.splitlines() if line.startswith("error:"))
     assert re.fullmatch(r"error: sync interrupted: kept what was stored: meetings 2 pages; "
-                        r"[\d,]+ rows new, 0 changed \(the page being read was not stored\)",
+                        r"[\d,]+ rows new, 0 changed \(whatever was being read when "
+                        r"interrupted was not stored\)",
                         error), error
     assert "hint: run `tracker sync` again: it completes what this one did not fetch" \
         in result.stderr

@@ -168,7 +168,7 @@ class SyncInterrupted(TrackerError, KeyboardInterrupt):
             "sync interrupted: "
             + (f"kept what was stored: {', '.join(kept)}; {rows.new:,} rows new, "
                f"{rows.changed + rows.deleted:,} changed" if kept else "nothing was stored yet")
-            + " (the page being read was not stored)")
+            + " (whatever was being read when interrupted was not stored)")
         self.summary = summary
         self.hint = "run `tracker sync` again: it completes what this one did not fetch"
 
