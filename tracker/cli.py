@@ -222,8 +222,9 @@ def _main(
         "--quiet", "-q", help="Print only errors and the result: no progress, no notes.")
     ] = False,
     verbose: Annotated[int, typer.Option(
-        "--verbose", "-v", count=True, show_default=False, help="Say what is being fetched and read (each "
-        "request); twice (-vv) for debugging detail.")] = 0,
+        "--verbose", "-v", count=True, show_default=False,
+        help="Say what is being fetched and read (each request); twice (-vv) for debugging "
+        "detail.")] = 0,
     version: Annotated[bool, typer.Option(
         "--version", "-V", help="Print the version and exit.", is_eager=True,
         callback=_print_version)] = False,
@@ -261,7 +262,8 @@ def _settings() -> Settings:
         except ValidationError as exc:
             from tracker.settings import describe_invalid
 
-            _fail(f"bad setting: {describe_invalid(exc, options={'database_url': '--db'} if overrides else None)}", 2)
+            options = {"database_url": "--db"} if overrides else None
+            _fail(f"bad setting: {describe_invalid(exc, options=options)}", 2)
         _state["settings"] = settings
     current: Settings = _state["settings"]
     return current
@@ -572,12 +574,16 @@ def sync(
     settings = _settings()
     if since is not None and until is not None and since > until:
         _fail(f"--since {since} is after --until {until}")
-    engine = _engine(create=True)
-    for name in source or ():
+    from tracker.sources import archive_names
+
+    # The name findings and the archive once used (dhl-meetings) still names its source.
+    chosen = [{a: n for n, a in archive_names().items()}.get(n, n) for n in source or ()]
+    for name in chosen:
         if name not in SOURCES:
-            _fail(f"unknown source {name!r}; the sources are: {', '.join(SOURCES)}")
+            _fail(f"unknown source {name!r}; the sources are: {', '.join(SOURCES)}", 2)
+    engine = _engine(create=True)
     summary = _run_with_progress(lambda reporter: run_sync(
-        engine, settings, sources=source or SOURCES, since=since, until=until, full=full,
+        engine, settings, sources=chosen or SOURCES, since=since, until=until, full=full,
         reporter=reporter))
     _summarise(summary, fmt)
     if summary.unreachable is not None:  # one message per host, with what to check
@@ -648,7 +654,10 @@ def vetoes(
 def check(
     severity: Annotated[str | None, typer.Option(
         help="Only findings at least this severe: error, warning or info.")] = None,
-    source: Annotated[str | None, typer.Option(help="Only findings about this source.")] = None,
+    source: Annotated[str | None, typer.Option(
+        help="Only findings about this source: meetings, veto-list, voting-records, "
+        "documents, mandates, draft-links, undl-dataset, or check (the cross-checks).")
+    ] = None,
     explain_rules: Annotated[bool, typer.Option(
         "--explain", help="One line per kind of finding: how many, and the rule behind it "
         "(what the source said, what was kept, why).")] = False,
@@ -706,7 +715,8 @@ def export(
     name: Annotated[str, typer.Argument(
         help="A table (meeting, resolution, vote_event, veto, ...) or a report (vetoes, "
         "vetoes-by-member, check).")],
-    out: Annotated[Path, typer.Option("--out", "-o", help="File to write.")],
+    out: Annotated[Path, typer.Option(
+        "--out", "-o", help="File to write (its folder must exist), or - for standard output.")],
     fmt: Annotated[ExportFormat, typer.Option("--format", "-f", help="csv, json or parquet.")
                    ] = ExportFormat.csv,
     overwrite: Annotated[bool, typer.Option("--overwrite", help="Replace an existing file.")
@@ -716,9 +726,14 @@ def export(
 
     Example: tracker export vetoes --out vetoes.csv
     """
-    from reports.export import frame, write
+    from reports.export import frame, write, write_stream
 
     df = frame(_engine(), name)
+    if str(out) == "-":
+        write_stream(df, sys.stdout.buffer, fmt.value)
+        sys.stdout.flush()
+        _say(f"wrote {len(df)} rows of {name} to standard output")
+        return
     write(df, out, fmt.value, overwrite=overwrite)
     _say(f"wrote {len(df)} rows of {name} to {out}")
 
