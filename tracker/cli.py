@@ -89,7 +89,10 @@ class _HelpGroup(TyperGroup):
 
 def _error_line(text: str) -> None:
     """Print one line of an error on stderr: red, unless NO_COLOR is set (no-color.org)."""
-    typer.secho(text, fg=None if os.environ.get("NO_COLOR") else typer.colors.RED, err=True)
+    if os.environ.get("NO_COLOR"):
+        typer.echo(text, err=True)  # secho would still end the line with a reset sequence
+    else:
+        typer.secho(text, fg=typer.colors.RED, err=True)
 
 
 def _quiet() -> bool:
