@@ -17,7 +17,6 @@ from typer.main import get_command
 from typer.testing import CliRunner
 
 from db.engine import make_engine
-from reports.findings import SOURCE_NAMES
 from scrapers.archive import RawArchive
 from tests.conftest import Replay
 from tracker import __version__
@@ -269,6 +268,8 @@ def test_a_report_on_an_empty_database_says_nothing_is_stored_yet(
 
 def test_the_source_names_of_findings_are_the_registrys() -> None:
     """Every source's findings must be shown under the name `sync --source` takes."""
+    from reports.findings import SOURCE_NAMES
+
     assert {r.kind.archive_name: name for name, r in REGISTRY.items()} == SOURCE_NAMES
 
 
@@ -293,6 +294,8 @@ def test_check_takes_and_shows_the_registrys_source_names(meetings_2022: dict[st
     """`check --source meetings` must find the meetings tables' findings (S/2022/431's
     impossible "vetoed ... 13-0-2" on the real 2022 page) and show them as "meetings"; the
     old name must find the same; an unknown name must be refused, not show nothing."""
+    from reports.findings import SOURCE_NAMES
+
     result = runner.invoke(app, ["check", "--source", "meetings", "--format", "json"],
                            env=meetings_2022)
     assert result.exit_code == 0, result.output
