@@ -170,6 +170,20 @@ def test_no_color_is_honoured_by_errors(tmp_path: Path) -> None:
     assert "\x1b" not in setting.output and setting.exit_code == 2
 
 
+def test_no_color_is_honoured_by_usage_errors_in_a_terminal(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """typer's own usage error, drawn as a terminal would get it, must carry no escape
+    (colour, bold or dim) when NO_COLOR is set, and does without it."""
+    import typer.rich_utils
+
+    monkeypatch.setattr(typer.rich_utils, "FORCE_TERMINAL", True)
+    plain = runner.invoke(app, ["vetoes", "--bogus"], env={"NO_COLOR": "1"})
+    styled = runner.invoke(app, ["vetoes", "--bogus"], env={"NO_COLOR": ""})
+    assert plain.exit_code == styled.exit_code == 2
+    assert "No such option: --bogus" in plain.output and "\x1b" not in plain.output
+    assert "\x1b[1m" in styled.output
+
+
 @pytest.fixture
 def imported(shared_data: Path, tmp_path: Path) -> dict[str, str]:
     """A database holding the real excerpt of the Library's voting dataset."""

@@ -115,6 +115,15 @@ class _TrackerGroup(_HelpGroup):
     Anything else is a bug and keeps its traceback.
     """
 
+    def main(self, *args: Any, **kwargs: Any) -> Any:
+        # NO_COLOR (no-color.org) for typer's own usage errors and help too: no colour, no
+        # bold, no escape at all, even in a terminal.
+        import typer.rich_utils
+
+        typer.rich_utils.COLOR_SYSTEM = (None if os.environ.get("NO_COLOR")
+                                         else _RICH_COLOR_SYSTEM)
+        return super().main(*args, **kwargs)
+
     def invoke(self, ctx: Any) -> Any:
         try:
             return super().invoke(ctx)
@@ -126,6 +135,9 @@ class _TrackerGroup(_HelpGroup):
             if isinstance(exc, TrackerError):
                 _fail(str(exc), exc.exit_code, hint=exc.hint)
             raise
+
+
+_RICH_COLOR_SYSTEM = "auto"  # typer's own choice, kept when NO_COLOR is not set
 
 
 def _storage_fault(exc: BaseException) -> str | None:
