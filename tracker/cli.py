@@ -14,7 +14,7 @@ import re
 import sys
 from enum import StrEnum
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any, NoReturn
+from typing import TYPE_CHECKING, Annotated, Any, Literal, NoReturn
 
 import typer
 from typer.core import TyperCommand, TyperGroup
@@ -137,7 +137,8 @@ class _TrackerGroup(_HelpGroup):
             raise
 
 
-_RICH_COLOR_SYSTEM = "auto"  # typer's own choice, kept when NO_COLOR is not set
+# typer's own choice, kept when NO_COLOR is not set.
+_RICH_COLOR_SYSTEM: Literal["auto"] = "auto"
 
 
 def _storage_fault(exc: BaseException) -> str | None:
