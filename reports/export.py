@@ -137,8 +137,13 @@ def write(df: pd.DataFrame, path: Path, fmt: str, *, overwrite: bool = False) ->
                                         suffix=".tmp")
         os.close(handle)
         temporary = Path(name)
-        with temporary.open("wb") as handle_out:
-            write_stream(df, handle_out, fmt)
+        if fmt == "csv":
+            spreadsheet_safe(df).to_csv(temporary, index=False)
+        elif fmt == "json":
+            temporary.write_text(json.dumps(records(df), ensure_ascii=False, indent=1),
+                                 encoding="utf-8")
+        else:
+            df.to_parquet(temporary, index=False)
         if target.exists():
             shutil.copymode(target, temporary)
         else:
