@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import datetime as dt
 import gc
+import logging
 import re
 import sqlite3
 from collections.abc import Callable, Iterable, Iterator
@@ -704,6 +705,9 @@ def _replay_archive(engine: Engine, settings: Settings, archive: RawArchive,
     summary = SyncSummary(sources={n: SourceSummary(n) for n in REGISTRY})
     started = dt.datetime.now(dt.UTC)
     datasets = list(archive.page_ids(undl_dataset.SOURCE_DATASET))
+    logging.getLogger(__name__).info(
+        "reading the raw archive at %s: %d pages, %d records, %d dataset files",
+        archive.root, len(jobs), sum(records.values()), len(datasets))
     reporter.start(len(jobs) + sum(records.values()) + len(datasets))
     _run_pages(engine, archive, jobs, summary, reporter, None)
     for source, store in searches:
