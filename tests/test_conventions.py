@@ -364,10 +364,19 @@ def test_export_to_standard_output_and_never_into_a_missing_folder(
 BAD_DATASET = b"not,a,dataset\n1,2,3\n"
 
 
-def test_a_refused_dataset_is_not_archived(tmp_path: Path) -> None:
-    """A dataset file refused whole must not be kept in the raw archive."""
+@pytest.mark.parametrize("refusal", ["not-the-dataset", "no-row-read"])
+def test_a_refused_dataset_is_not_archived(shared_data: Path, tmp_path: Path,
+                                           refusal: str) -> None:
+    """A dataset file refused whole (not the dataset; the dataset's header with not one row
+    readable) must not be kept in the raw archive."""
     bad = tmp_path / "bad.csv"
-    bad.write_bytes(BAD_DATASET)
+    if refusal == "not-the-dataset":
+        bad.write_bytes(BAD_DATASET)
+    else:  # the real header, and its rows with an undl_id that is not a number
+        header, *rows = (shared_data / EXCERPT).read_text(encoding="utf-8-sig").splitlines()
+        column = header.split(",").index("undl_id")
+        assert column == 0
+        bad.write_text("\n".join([header, *("x" + row[row.index(","):] for row in rows[:3])]))
     env = {"TRACKER_DATA_DIR": str(tmp_path / "data")}
     result = runner.invoke(app, ["import", "undl-dataset", str(bad)], env=env)
     assert result.exit_code == 1
