@@ -10,10 +10,13 @@ The computed findings carry the source ``check``.
 from __future__ import annotations
 
 import pandas as pd
-from sqlalchemy import Engine
+from sqlalchemy import Engine, select
 
+from db.models import Finding
+from db.upsert import table_of
 from reports.findings import (
     SEVERITIES,
+    SOURCE_NAMES,
     explain,
     findings,
     resolution_gaps,
@@ -35,6 +38,8 @@ def findings_report(engine: Engine, *, severity: str | None = None,
     """
     if severity is not None and severity not in SEVERITIES:
         raise ReportError(f"unknown severity {severity!r}; use one of {', '.join(SEVERITIES)}")
+    if source is not None:
+        _known_source(engine, source)
     stored = findings(engine, severity=severity, source=source)
     if source not in (None, COMPUTED_SOURCE):
         return stored
@@ -49,3 +54,14 @@ def kinds_report(engine: Engine, *, severity: str | None = None,
                  source: str | None = None) -> pd.DataFrame:
     """Return one row per kind of finding found: its severity, how many, and its rule."""
     return explain(findings_report(engine, severity=severity, source=source))
+
+
+def _known_source(engine: Engine, source: str) -> None:
+    """Refuse a source no finding can come from, naming those that can: an unknown name
+    would otherwise show nothing, as if that source had no finding."""
+    with engine.connect() as connection:
+        stored = set(connection.execute(select(table_of(Finding).c.source).distinct()).scalars())
+    known = {COMPUTED_SOURCE, *SOURCE_NAMES.values(), *(SOURCE_NAMES.get(s, s) for s in stored)}
+    if source not in known and source not in SOURCE_NAMES:
+        raise ReportError(f"no source called {source!r}; findings come from: "
+                          f"{', '.join(sorted(known))}")

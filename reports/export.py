@@ -11,7 +11,7 @@ import shutil
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 import pandas as pd
 from sqlalchemy import Engine, select
@@ -127,9 +127,11 @@ def write(df: pd.DataFrame, path: Path, fmt: str, *, overwrite: bool = False) ->
     if path.exists() and not overwrite:
         raise ExportError(f"{path} exists; pass --overwrite to replace it")
     target = path.resolve() if path.is_symlink() else path
+    if not target.parent.is_dir():  # a typo in a folder's name is not made into folders
+        raise ExportError(f"cannot write {path}: the folder {target.parent} does not exist; "
+                          "create it first, or give another file name")
     temporary: Path | None = None
     try:
-        target.parent.mkdir(parents=True, exist_ok=True)
         handle, name = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.",
                                         suffix=".tmp")
         os.close(handle)
@@ -148,13 +150,32 @@ def write(df: pd.DataFrame, path: Path, fmt: str, *, overwrite: bool = False) ->
         os.replace(temporary, target)
         temporary = None
     except ImportError as exc:
-        raise ExportError("Parquet needs pyarrow: pip install 'unsc-tracker[parquet]'") from exc
+        raise ExportError(_NO_PYARROW) from exc
     except OSError as exc:
         raise ExportError(f"cannot write {path}: {exc.strerror or exc}; the file that was "
                           "there is unchanged") from exc
     finally:
         if temporary is not None:
             temporary.unlink(missing_ok=True)
+
+
+def write_stream(df: pd.DataFrame, stream: BinaryIO, fmt: str) -> None:
+    """Write a frame to an open binary stream (a file, or standard output for ``--out -``)."""
+    if fmt not in FORMATS:
+        raise ExportError(f"unknown format {fmt!r}; use one of {', '.join(FORMATS)}")
+    if fmt == "csv":
+        stream.write(spreadsheet_safe(df).to_csv(index=False).encode("utf-8"))
+    elif fmt == "json":
+        stream.write(json.dumps(records(df), ensure_ascii=False, indent=1).encode("utf-8"))
+    else:
+        try:
+            df.to_parquet(stream, index=False)
+        except ImportError as exc:
+            raise ExportError(_NO_PYARROW) from exc
+
+
+_NO_PYARROW = ("Parquet needs pyarrow, which is not installed: pip install "
+               "'unsc-tracker[parquet]' (or export as csv or json)")
 
 
 def _umask() -> int:

@@ -13,6 +13,23 @@ from db.upsert import table_of
 
 SEVERITIES = ("error", "warning", "info")
 
+# The name of each source everywhere a user sees or types it (the registry's, in
+# tracker/sources.py: `sync --source meetings`), for the name its parser's findings are
+# stored under. A mapping, not a migration: stored rows keep their name, and the old names
+# still work in `--source`. tests/test_conventions.py holds this to the registry.
+SOURCE_NAMES: dict[str, str] = {
+    "dhl-meetings": "meetings",
+    "dhl-veto-list": "veto-list",
+    "undl-votes": "voting-records",
+    "undl-documents": "documents",
+}
+
+
+def stored_sources(source: str) -> list[str]:
+    """Return the names findings of ``source`` are stored under (either name accepted)."""
+    return sorted({source, *(stored for stored, shown in SOURCE_NAMES.items()
+                             if shown == source)})
+
 # Every kind of finding, and the rule behind it: what the source said, what the tracker
 # kept, and why. `tracker check --explain` shows these; the README's findings table lists
 # the same kinds (a test keeps the two, and the findings a full sync records, in step).
@@ -105,7 +122,7 @@ def findings(engine: Engine, *, source: str | None = None, severity: str | None 
     query = select(t.c.severity, t.c.kind, t.c.source, t.c.record, t.c.message, t.c.url).order_by(
         rank, t.c.source, t.c.record, t.c.kind)
     if source:
-        query = query.where(t.c.source == source)
+        query = query.where(t.c.source.in_(stored_sources(source)))
     if severity:
         if severity not in SEVERITIES:
             raise ValueError(f"unknown severity {severity!r}; use one of {', '.join(SEVERITIES)}")
@@ -114,7 +131,9 @@ def findings(engine: Engine, *, source: str | None = None, severity: str | None 
     if kind:
         query = query.where(t.c.kind == kind)
     with engine.connect() as connection:
-        return pd.read_sql(query, connection)
+        found = pd.read_sql(query, connection)
+    found["source"] = found["source"].replace(SOURCE_NAMES)
+    return found
 
 
 def veto_disagreements(engine: Engine) -> pd.DataFrame:

@@ -126,7 +126,7 @@ def test_a_failed_page_gives_a_non_zero_exit(env: dict[str, str], replay: Replay
 
 def test_bad_database_url_is_a_clear_error(env: dict[str, str]) -> None:
     result = invoke({**env, "TRACKER_DATABASE_URL": "nonsense://"}, "status")
-    assert result.exit_code == 1 and "database" in result.output
+    assert result.exit_code == 2 and "TRACKER_DATABASE_URL: got 'nonsense://'" in result.output
 
 
 def test_member_filter_counts_only_that_members_vetoes(env: dict[str, str]) -> None:
@@ -168,7 +168,7 @@ def test_status_never_creates_a_database(tmp_path: Path) -> None:
 
 def test_database_without_a_driver_is_a_clear_error(env: dict[str, str]) -> None:
     result = invoke({**env, "TRACKER_DATABASE_URL": "mysql://x@localhost/y"}, "vetoes")
-    assert result.exit_code == 1 and "driver" in result.output
+    assert result.exit_code == 2 and "driver" in result.output
 
 
 def test_export_errors_are_messages(env: dict[str, str], tmp_path: Path) -> None:

@@ -9,14 +9,15 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
 import re
 import sys
 from enum import StrEnum
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any, NoReturn
+from typing import TYPE_CHECKING, Annotated, Any, Literal, NoReturn
 
 import typer
-from typer.core import TyperGroup
+from typer.core import TyperCommand, TyperGroup
 
 from council.errors import TrackerError
 
@@ -46,7 +47,65 @@ class VetoGrouping(StrEnum):
     agenda = "agenda"
 
 
-class _TrackerGroup(TyperGroup):
+def _unwrap(text: str) -> str:
+    """Return help text with each paragraph on one line: the terminal wraps it to its width."""
+    return "\n\n".join(" ".join(line.strip() for line in paragraph.splitlines())
+                       for paragraph in text.split("\n\n"))
+
+
+def _flags_without_type(params: list[Any]) -> list[Any]:
+    """Show no type for a flag (typer would print ``<bool>``): it takes no value."""
+    for param in params:
+        if (getattr(param, "is_flag", False) or getattr(param, "count", False)) \
+                and param.metavar is None:
+            param.metavar = ""
+    return params
+
+
+class _ReadableCommand(TyperCommand):
+    """A command whose help reads well in any terminal: paragraphs wrapped to its width (a
+    docstring's line breaks are not kept), no type shown for a flag."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if self.help:
+            self.help = _unwrap(self.help)
+
+    def get_params(self, ctx: Any) -> list[Any]:
+        return _flags_without_type(super().get_params(ctx))
+
+
+class _HelpGroup(TyperGroup):
+    """A group whose help, like its commands', is wrapped to the terminal."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if self.help:
+            self.help = _unwrap(self.help)
+
+    def get_params(self, ctx: Any) -> list[Any]:
+        return _flags_without_type(super().get_params(ctx))
+
+
+def _error_line(text: str) -> None:
+    """Print one line of an error on stderr: red, unless NO_COLOR is set (no-color.org)."""
+    if os.environ.get("NO_COLOR"):
+        typer.echo(text, err=True)  # secho would still end the line with a reset sequence
+    else:
+        typer.secho(text, fg=typer.colors.RED, err=True)
+
+
+def _quiet() -> bool:
+    return bool(_state.get("quiet"))
+
+
+def _say(text: str) -> None:
+    """Tell the user what is happening (stderr), unless --quiet asks for errors only."""
+    if not _quiet():
+        typer.echo(text, err=True)
+
+
+class _TrackerGroup(_HelpGroup):
     """Turn the errors of every command into messages and exit codes, in this one place.
 
     A storage fault (a damaged file, a full disk, a read-only folder) becomes one message
@@ -56,17 +115,30 @@ class _TrackerGroup(TyperGroup):
     Anything else is a bug and keeps its traceback.
     """
 
+    def main(self, *args: Any, **kwargs: Any) -> Any:
+        # NO_COLOR (no-color.org) for typer's own usage errors and help too: no colour, no
+        # bold, no escape at all, even in a terminal.
+        import typer.rich_utils
+
+        typer.rich_utils.COLOR_SYSTEM = (None if os.environ.get("NO_COLOR")
+                                         else _RICH_COLOR_SYSTEM)
+        return super().main(*args, **kwargs)
+
     def invoke(self, ctx: Any) -> Any:
         try:
             return super().invoke(ctx)
         except Exception as exc:
             message = _storage_fault(exc)
             if message is not None:
-                typer.secho(f"error: {message}", fg=typer.colors.RED, err=True)
+                _error_line(f"error: {message}")
                 raise typer.Exit(1) from None
             if isinstance(exc, TrackerError):
                 _fail(str(exc), exc.exit_code, hint=exc.hint)
             raise
+
+
+# typer's own choice, kept when NO_COLOR is not set.
+_RICH_COLOR_SYSTEM: Literal["auto"] = "auto"
 
 
 def _storage_fault(exc: BaseException) -> str | None:
@@ -141,6 +213,7 @@ app = typer.Typer(
     no_args_is_help=True,
     rich_markup_mode="rich",
     pretty_exceptions_enable=False,
+    context_settings={"help_option_names": ["-h", "--help"]},
 )
 
 _state: dict[str, Any] = {}
@@ -159,64 +232,118 @@ def _print_version(value: bool) -> None:
 @app.callback()
 def _main(
     db: Annotated[str | None, typer.Option(
-        "--db", help="SQLAlchemy database URL (default: TRACKER_DATABASE_URL, or SQLite in the "
-        "data folder).", show_default=False)] = None,
+        "--db", metavar="URL", help="SQLAlchemy database URL (default: TRACKER_DATABASE_URL, "
+        "or SQLite in the data folder).", show_default=False)] = None,
+    quiet: Annotated[bool, typer.Option(
+        "--quiet", "-q", help="Print only errors and the result: no progress, no notes.")
+    ] = False,
+    verbose: Annotated[int, typer.Option(
+        "--verbose", "-v", count=True, show_default=False,
+        help="Say what is being fetched and read (each request); twice (-vv) for debugging "
+        "detail.")] = 0,
     version: Annotated[bool, typer.Option(
-        "--version", help="Print the version and exit.", is_eager=True,
+        "--version", "-V", help="Print the version and exit.", is_eager=True,
         callback=_print_version)] = False,
 ) -> None:
     _state.clear()  # one invocation, one set of settings
     _state["db"] = db
+    if quiet and verbose:
+        raise typer.BadParameter("give --quiet or --verbose, not both", param_hint="'--quiet'")
+    _state["quiet"] = quiet
+    _state["verbose"] = verbose
+    if verbose:
+        import logging
+
+        logging.basicConfig(stream=sys.stderr, force=True,
+                            level=logging.INFO if verbose == 1 else logging.DEBUG,
+                            format="%(levelname)s %(name)s: %(message)s")
+        if verbose == 1:  # the requests and what is read, not the migration machinery's steps
+            logging.getLogger("alembic").setLevel(logging.WARNING)
 
 
 def _settings() -> Settings:
+    """Build the settings once: the environment, then the options (``--db``).
+
+    A setting the tracker cannot use is a usage error (exit 2) naming the variable or
+    option, the value it got and what it takes, before anything is opened.
+    """
     from pydantic import ValidationError
 
     from tracker.settings import Settings
 
     if "settings" not in _state:
+        overrides = {"database_url": _state["db"]} if _state.get("db") else {}
         try:
-            settings = Settings()
+            settings = Settings(**overrides)
         except ValidationError as exc:
             from tracker.settings import describe_invalid
 
-            _fail(f"bad setting in the environment: {describe_invalid(exc)}")
-        if _state.get("db"):
-            settings = settings.model_copy(update={"database_url": _state["db"]})
+            options = {"database_url": "--db"} if overrides else None
+            _fail(f"bad setting: {describe_invalid(exc, options=options)}", 2)
         _state["settings"] = settings
     current: Settings = _state["settings"]
     return current
 
 
-def _engine(*, create: bool = False) -> Engine:
-    """Open the database. Reading commands never create one; they upgrade an older schema."""
+def _engine(*, create: bool = False, stored: bool = True) -> Engine:
+    """Open the database. Reading commands never create one; they upgrade an older schema.
+
+    A report (``stored``) on a database that does not exist or holds nothing of the Council
+    yet says so, in this one place, and exits 1 (see ``_nothing_stored``).
+    """
     from sqlalchemy.exc import ArgumentError, OperationalError
 
     from db.engine import is_current, is_initialised, make_engine, sqlite_path, upgrade
+    from tracker.settings import mask_passwords
 
     url = _settings().resolved_database_url
+    where = mask_passwords(url)
+    if _state.get("verbose"):
+        import logging
+
+        logging.getLogger("tracker").info("opening the database %s", where)
     try:
         path = sqlite_path(url)
         if not create and path is not None and not path.exists():
-            _fail(f"no database at {path}: run `tracker sync` (or pass --db)")
+            _nothing_stored(f"no database at {path}")
         engine = make_engine(url, create=create)
         if create:
             from tracker.sync import open_database
 
             open_database(engine)
         elif not is_initialised(engine):
-            _fail(f"the database {engine.url.render_as_string(hide_password=True)} is empty: "
-                  "run `tracker sync` first")
-        elif not is_current(engine):
-            typer.echo("upgrading the database schema to this version of the tracker", err=True)
-            upgrade(engine)
+            _nothing_stored(f"the database {where} is empty")
+        else:
+            if not is_current(engine):
+                _say("upgrading the database schema to this version of the tracker")
+                upgrade(engine)
+            if stored and not _holds_records(engine):
+                _nothing_stored(f"the database {where} holds no meeting, vote or draft")
     except ArgumentError as exc:
-        _fail(f"bad database URL {url!r}: {exc}")
+        _fail(f"bad database URL {url!r}: {exc}", 2)
     except ImportError as exc:
-        _fail(f"no driver for the database URL {url!r}: {exc}")
+        _fail(f"no driver for the database URL {url!r}: {exc}", 2)
     except OperationalError as exc:
-        _fail(f"cannot open the database: {exc.orig}")
+        origin = "--db" if _state.get("db") else (
+            "TRACKER_DATABASE_URL" if _settings().database_url else "TRACKER_DATA_DIR")
+        _fail(f"cannot open the database {where} (from {origin}): "
+              f"{' '.join(str(exc.orig).split())}")
     return engine
+
+
+def _holds_records(engine: Engine) -> bool:
+    """Whether any record of the Council (a meeting, a vote, a draft) is stored."""
+    from sqlalchemy import text
+
+    with engine.connect() as connection:
+        return any(connection.execute(text(f'SELECT 1 FROM "{table}" LIMIT 1')).first()
+                   for table in ("meeting", "vote_event", "resolution", "draft"))
+
+
+def _nothing_stored(why: str) -> NoReturn:
+    """Say, for every report, that there is nothing to report on yet and how to fill it."""
+    _fail("nothing stored yet: run `tracker sync` (or `tracker import undl-dataset FILE`)",
+          1, hint=f"{why}; `--db URL` or TRACKER_DATABASE_URL picks another database")
 
 
 def _secrets() -> list[str | None]:
@@ -240,8 +367,7 @@ def _secrets() -> list[str | None]:
 def _fail(message: str, code: int = 1, *, hint: str | None = None) -> NoReturn:
     from tracker.settings import mask_passwords
 
-    typer.secho(f"error: {mask_passwords(message, *_secrets())}", fg=typer.colors.RED,
-                err=True)
+    _error_line(f"error: {mask_passwords(message, *_secrets())}")
     if hint:
         typer.echo(f"hint: {mask_passwords(hint, *_secrets())}", err=True)
     raise typer.Exit(code)
@@ -372,6 +498,8 @@ class _ProgressReporter:
             self.progress.update(self.task, advance=1, description=label, retry="")
 
     def phase(self, text: str) -> None:
+        if _quiet():
+            return
         if self.terminal:
             self.progress.console.print(text, markup=False, highlight=False)
         else:
@@ -380,7 +508,7 @@ class _ProgressReporter:
     def retrying(self, text: str) -> None:
         if self.terminal and self.task is not None:
             self.progress.update(self.task, retry=text)
-        else:
+        elif not _quiet():
             typer.echo(f"  {text}", err=True)
 
 
@@ -395,7 +523,7 @@ def _run_with_progress(run: Any) -> Any:
         TimeRemainingColumn,
     )
 
-    terminal = sys.stderr.isatty()
+    terminal = sys.stderr.isatty() and not _quiet()
     with Progress(TextColumn("{task.description:<22}"), BarColumn(), MofNCompleteColumn(),
                   TimeElapsedColumn(), TextColumn("ETA"), TimeRemainingColumn(),
                   TextColumn("{task.fields[retry]}", markup=False),
@@ -422,14 +550,14 @@ def _summarise(summary: Any, fmt: Format) -> None:
          table_columns=["source", "pages_fetched", "pages_not_found", "pages_failed",
                         "rows_new", "rows_changed", "rows_unchanged"])
     for note in summary.notes:
-        typer.echo(f"Note: {mask_passwords(note)}", err=True)
+        _say(f"Note: {mask_passwords(note)}")
     if summary.problems:
-        typer.secho(f"{len(summary.problems)} problem(s):", fg=typer.colors.RED, err=True)
+        _error_line(f"{len(summary.problems)} problem(s):")
         for problem in summary.problems:
             typer.echo(f"  - {mask_passwords(problem)}", err=True)
 
 
-@app.command()
+@app.command(cls=_ReadableCommand)
 def sync(
     source: Annotated[list[str] | None, typer.Option(
         "--source", "-s",
@@ -462,12 +590,16 @@ def sync(
     settings = _settings()
     if since is not None and until is not None and since > until:
         _fail(f"--since {since} is after --until {until}")
-    engine = _engine(create=True)
-    for name in source or ():
+    from tracker.sources import archive_names
+
+    # The name findings and the archive once used (dhl-meetings) still names its source.
+    chosen = [{a: n for n, a in archive_names().items()}.get(n, n) for n in source or ()]
+    for name in chosen:
         if name not in SOURCES:
-            _fail(f"unknown source {name!r}; the sources are: {', '.join(SOURCES)}")
+            _fail(f"unknown source {name!r}; the sources are: {', '.join(SOURCES)}", 2)
+    engine = _engine(create=True)
     summary = _run_with_progress(lambda reporter: run_sync(
-        engine, settings, sources=source or SOURCES, since=since, until=until, full=full,
+        engine, settings, sources=chosen or SOURCES, since=since, until=until, full=full,
         reporter=reporter))
     _summarise(summary, fmt)
     if summary.unreachable is not None:  # one message per host, with what to check
@@ -476,7 +608,7 @@ def sync(
         raise typer.Exit(1)
 
 
-@app.command()
+@app.command(cls=_ReadableCommand)
 def rebuild(fmt: FormatOption = Format.table) -> None:
     """Recreate the database from the raw archive, with no network.
 
@@ -499,7 +631,7 @@ def rebuild(fmt: FormatOption = Format.table) -> None:
 # --- reports ----------------------------------------------------------------------------
 
 
-@app.command()
+@app.command(cls=_ReadableCommand)
 def vetoes(
     member: Annotated[str | None, typer.Option(
         help="Only vetoes cast by this member: a code (RUS, SUN, USA) or a name.")] = None,
@@ -534,11 +666,14 @@ def vetoes(
         "date", "draft", "meeting_record", "agenda", "member_names", "tally"])
 
 
-@app.command()
+@app.command(cls=_ReadableCommand)
 def check(
     severity: Annotated[str | None, typer.Option(
         help="Only findings at least this severe: error, warning or info.")] = None,
-    source: Annotated[str | None, typer.Option(help="Only findings about this source.")] = None,
+    source: Annotated[str | None, typer.Option(
+        help="Only findings about this source: meetings, veto-list, voting-records, "
+        "documents, mandates, draft-links, undl-dataset, or check (the cross-checks).")
+    ] = None,
     explain_rules: Annotated[bool, typer.Option(
         "--explain", help="One line per kind of finding: how many, and the rule behind it "
         "(what the source said, what was kept, why).")] = False,
@@ -565,7 +700,7 @@ def check(
          table_columns=["severity", "kind", "source", "record", "message"])
 
 
-@app.command()
+@app.command(cls=_ReadableCommand)
 def status(fmt: FormatOption = Format.table) -> None:
     """Show the database in use, its row counts and the last sync of each source.
 
@@ -578,7 +713,8 @@ def status(fmt: FormatOption = Format.table) -> None:
     url = _settings().resolved_database_url
     path = sqlite_path(url)
     created = path is None or path.exists()  # status never creates a database
-    result = database_status(_engine() if created else None, database=mask_passwords(url))
+    result = database_status(_engine(stored=False) if created else None,
+                             database=mask_passwords(url))
     if fmt is Format.json:
         typer.echo(json.dumps(result.as_json(), indent=1))
         return
@@ -590,12 +726,13 @@ def status(fmt: FormatOption = Format.table) -> None:
         show(frame, fmt, title=title)
 
 
-@app.command()
+@app.command(cls=_ReadableCommand)
 def export(
     name: Annotated[str, typer.Argument(
         help="A table (meeting, resolution, vote_event, veto, ...) or a report (vetoes, "
         "vetoes-by-member, check).")],
-    out: Annotated[Path, typer.Option("--out", "-o", help="File to write.")],
+    out: Annotated[Path, typer.Option(
+        "--out", "-o", help="File to write (its folder must exist), or - for standard output.")],
     fmt: Annotated[ExportFormat, typer.Option("--format", "-f", help="csv, json or parquet.")
                    ] = ExportFormat.csv,
     overwrite: Annotated[bool, typer.Option("--overwrite", help="Replace an existing file.")
@@ -605,14 +742,19 @@ def export(
 
     Example: tracker export vetoes --out vetoes.csv
     """
-    from reports.export import frame, write
+    from reports.export import frame, write, write_stream
 
     df = frame(_engine(), name)
+    if str(out) == "-":
+        write_stream(df, sys.stdout.buffer, fmt.value)
+        sys.stdout.flush()
+        _say(f"wrote {len(df)} rows of {name} to standard output")
+        return
     write(df, out, fmt.value, overwrite=overwrite)
-    typer.echo(f"wrote {len(df)} rows of {name} to {out}", err=True)
+    _say(f"wrote {len(df)} rows of {name} to {out}")
 
 
-@app.command()
+@app.command(cls=_ReadableCommand)
 def votes(
     symbol: Annotated[list[str], typer.Argument(
         help="A resolution (S/RES/2722 (2024), S/RES/2722, 2722), a draft (S/2024/255) or a "
@@ -631,7 +773,7 @@ def votes(
     show(profile.votes, fmt, title=profile.heading, table_columns=ROLL_CALL_COLUMNS)
 
 
-@app.command()
+@app.command(cls=_ReadableCommand)
 def member(
     code: Annotated[list[str], typer.Argument(
         help="A member: code (RUS, SUN, DZA) or name (Russian Federation); quotes are optional.")],
@@ -663,7 +805,7 @@ def member(
         show(frame, fmt, title=title)
 
 
-@app.command()
+@app.command(cls=_ReadableCommand)
 def agreement(
     since: Annotated[str | None, typer.Option(help="From this date (YYYY-MM-DD or YYYY).")
                      ] = None,
@@ -689,7 +831,7 @@ def agreement(
     show(df, fmt, title="Agreement (share of identical votes)")
 
 
-@app.command()
+@app.command(cls=_ReadableCommand)
 def membership(
     year: Annotated[int, typer.Option(help="The year.",
                                       callback=lambda v: _council_year(v, "--year"))],
@@ -710,7 +852,7 @@ class DraftStatus(StrEnum):
     failed = "failed"
 
 
-@app.command()
+@app.command(cls=_ReadableCommand)
 def drafts(
     sponsor: Annotated[str | None, typer.Option(
         help="Only drafts this member sponsored: a code (USA) or a permanent member's name.")
@@ -739,7 +881,7 @@ def drafts(
                                                  "vetoed_by", "resolution", "tally"])
 
 
-@app.command()
+@app.command(cls=_ReadableCommand)
 def sponsors(
     since: Annotated[str | None, typer.Option(help="From this date (YYYY-MM-DD or YYYY).")
                      ] = None,
@@ -769,7 +911,7 @@ def sponsors(
         show(result["vetoed_sponsors"], fmt, title="Whose drafts each permanent member vetoed")
 
 
-@app.command()
+@app.command(cls=_ReadableCommand)
 def draft(
     symbol: Annotated[list[str], typer.Argument(
         help="The draft: its symbol (S/2024/255, s/2024/255), the resolution it became "
@@ -804,7 +946,7 @@ class MandateStatus(StrEnum):
     ended = "ended"
 
 
-@app.command()
+@app.command(cls=_ReadableCommand)
 def mandates(
     status: Annotated[MandateStatus | None, typer.Option(
         help="active (a known expiry on or after the date); unknown (no expiry read, no end "
@@ -835,7 +977,7 @@ def mandates(
                                                    "last_action", "expiry", "status"])
 
 
-@app.command()
+@app.command(cls=_ReadableCommand)
 def mandate(
     slug: Annotated[str, typer.Argument(help="The mandate's slug (see `tracker mandates`).")],
     as_of: Annotated[str | None, typer.Option(
@@ -864,11 +1006,11 @@ def mandate(
 import_app = typer.Typer(
     help="Import a dataset file into the database.\n\n"
     "Example: tracker import undl-dataset 2026_02_06_sc_voting.csv",
-    no_args_is_help=True)
+    no_args_is_help=True, cls=_HelpGroup)
 app.add_typer(import_app, name="import")
 
 
-@import_app.command("undl-dataset")
+@import_app.command("undl-dataset", cls=_ReadableCommand)
 def import_undl_dataset(
     path_or_url: Annotated[str, typer.Argument(help="The dataset CSV: a file, or its URL.")],
     fmt: FormatOption = Format.table,

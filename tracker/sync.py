@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import datetime as dt
 import gc
+import logging
 import re
 import sqlite3
 from collections.abc import Callable, Iterable, Iterator
@@ -704,6 +705,9 @@ def _replay_archive(engine: Engine, settings: Settings, archive: RawArchive,
     summary = SyncSummary(sources={n: SourceSummary(n) for n in REGISTRY})
     started = dt.datetime.now(dt.UTC)
     datasets = list(archive.page_ids(undl_dataset.SOURCE_DATASET))
+    logging.getLogger(__name__).info(
+        "reading the raw archive at %s: %d pages, %d records, %d dataset files",
+        archive.root, len(jobs), sum(records.values()), len(datasets))
     reporter.start(len(jobs) + sum(records.values()) + len(datasets))
     _run_pages(engine, archive, jobs, summary, reporter, None)
     for source, store in searches:
@@ -714,8 +718,8 @@ def _replay_archive(engine: Engine, settings: Settings, archive: RawArchive,
         if loaded is not None:
             source_summary = summary.sources.setdefault(
                 "undl-dataset", SourceSummary("undl-dataset"))
-            _store_dataset(engine, loaded.body, loaded.fetched_at, source_summary, summary,
-                           reporter)
+            _replay_dataset(engine, dataset_id, loaded.body, loaded.fetched_at,
+                            source_summary, summary, reporter)
     _settle_links(engine, summary)
     _derive_mandates(engine, summary, dt.date.today())
     _record_runs(engine, summary, started)
@@ -1056,25 +1060,37 @@ def _dataset_id(name: str) -> str:
     return cleaned
 
 
-def _store_dataset(engine: Engine, body: bytes, fetched_at: dt.datetime,
-                   source_summary: SourceSummary, summary: SyncSummary,
-                   reporter: Reporter) -> None:
-    """Parse the dataset and store all of it in one transaction."""
+def _read_dataset(body: bytes, source_summary: SourceSummary, summary: SyncSummary
+                  ) -> list[Any] | None:
+    """Parse the dataset; return its records, or None (and say why) if it is refused whole:
+    not a dataset the parser can read, or not one row of it read."""
     try:
         records, errors = undl_dataset.parse_dataset(body)
     except ParseError as exc:
         source_summary.pages_failed.append(exc.record)
         summary.problems.append(str(exc))
-        return
+        return None
     except Exception as exc:  # the parser's own failure: named, not a traceback
         if storage_trouble(exc):
             raise
         source_summary.pages_failed.append("file")
         summary.problems.append(_unexpected(undl_dataset.SOURCE_DATASET, "file", exc))
-        return
+        return None
     for error in errors:
         source_summary.records_refused.append(error.record)
         summary.problems.append(str(error))
+    if not records:
+        source_summary.pages_failed.append("file")
+        summary.problems.append(f"{undl_dataset.SOURCE_DATASET} file: not one row could be "
+                                "read; nothing of it is stored")
+        return None
+    return records
+
+
+def _store_dataset(engine: Engine, records: list[Any], fetched_at: dt.datetime,
+                   source_summary: SourceSummary, summary: SyncSummary,
+                   reporter: Reporter) -> None:
+    """Store the dataset's records in one transaction."""
     source_summary.pages_fetched += 1
     counts = Counts()
     try:
@@ -1091,6 +1107,24 @@ def _store_dataset(engine: Engine, body: bytes, fetched_at: dt.datetime,
         summary.problems.append(_unexpected(undl_dataset.SOURCE_DATASET, "file", exc))
         return
     source_summary.counts += counts
+
+
+def _replay_dataset(engine: Engine, dataset_id: str, body: bytes, fetched_at: dt.datetime,
+                    source_summary: SourceSummary, summary: SyncSummary,
+                    reporter: Reporter) -> None:
+    """Store an archived dataset file; one refused whole (an import of an older version
+    archived it before refusing it) is named and skipped, and does not stop the rebuild."""
+    refused = SyncSummary(sources={"undl-dataset": SourceSummary("undl-dataset")})
+    records = _read_dataset(body, refused.sources["undl-dataset"], refused)
+    if records is None:
+        summary.notes.append(
+            f"skipped the archived dataset file {dataset_id}: it was refused "
+            f"({'; '.join(refused.problems)}); nothing of it is stored (remove it from the "
+            "archive to silence this note)")
+        return
+    source_summary.records_refused.extend(refused.sources["undl-dataset"].records_refused)
+    summary.problems.extend(refused.problems)
+    _store_dataset(engine, records, fetched_at, source_summary, summary, reporter)
 
 
 def import_undl_dataset(engine: Engine, settings: Settings, path_or_url: str, *,
@@ -1127,11 +1161,17 @@ def import_undl_dataset(engine: Engine, settings: Settings, path_or_url: str, *,
             url = path.resolve().as_uri()
             fetched_at = dt.datetime.fromtimestamp(path.stat().st_mtime, dt.UTC)
             name = path.name
+        # Parsed before it is archived: a file refused whole is not kept (a rebuild would
+        # meet it again).
+        records = _read_dataset(body, source_summary, summary)
+        if records is None:
+            _record_runs(engine, summary, started)
+            return summary
         archive = RawArchive(settings.raw_dir)
         page, _ = archive.save(undl_dataset.SOURCE_DATASET, _dataset_id(name), url, body,
                                fetched_at)
         reporter.start(1)
-        _store_dataset(engine, page.body, page.fetched_at, source_summary, summary, reporter)
+        _store_dataset(engine, records, page.fetched_at, source_summary, summary, reporter)
         _settle_links(engine, summary)
         _derive_mandates(engine, summary, dt.date.today())
         _record_runs(engine, summary, started)
