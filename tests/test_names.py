@@ -209,7 +209,8 @@ def test_a_name_in_an_empty_database_must_say_to_sync(tmp_path: Path) -> None:
     for args in (["votes", "2722"], ["draft", "S/2022/431"], ["mandate", "dprk-panel"]):
         shown = runner.invoke(app, args, env=env)
         assert shown.exit_code == 1
-        assert shown.stderr.splitlines()[-1] == "hint: run `tracker sync` first", args
+        assert shown.stderr.splitlines()[0] == ("error: nothing stored yet: run `tracker sync` "
+                                                "(or `tracker import undl-dataset FILE`)"), args
 
 
 def test_a_mandate_slug_must_be_found_in_any_case(small: tuple[Engine, dict[str, str]]) -> None:

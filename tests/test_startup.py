@@ -77,6 +77,9 @@ def test_a_report_on_a_current_schema_loads_no_migration_machinery(tmp_path: Pat
     url = f"sqlite:///{tmp_path / 'tracker.sqlite'}"
     engine = make_engine(url)
     upgrade(engine)
+    with engine.begin() as connection:  # one record: a report on an empty one says so
+        connection.execute(text("INSERT INTO meeting (record, written_procedure) "
+                                "VALUES ('S/PV.9591', 0)"))
     assert _loaded("--db", url, "vetoes", "--format", "csv") == (
         "LOADED ['pandas', 'sqlmodel'] EXIT 0")
     assert _loaded("--db", url, "status", "--format", "json") == (
@@ -86,6 +89,8 @@ def test_a_report_on_a_current_schema_loads_no_migration_machinery(tmp_path: Pat
         config = alembic_config(older)
         config.attributes["connection"] = connection
         command.upgrade(config, "0006")
+        connection.execute(text("INSERT INTO meeting (record, written_procedure) "
+                                "VALUES ('S/PV.9591', 0)"))
     assert _loaded("--db", str(older.url), "vetoes", "--format", "csv") == (
         "LOADED ['alembic', 'filelock', 'pandas', 'sqlmodel'] EXIT 0")
     assert schema_revision(older) == head_revision()
