@@ -15,7 +15,7 @@ import pandas as pd
 from sqlalchemy import Engine
 
 from reports.drafts import draft
-from reports.export import jsonable, records
+from reports.formats import jsonable, records
 from reports.mandates import mandate_timeline
 from reports.outcomes import vote_facts
 from reports.rollcalls import find_vote_event, member_record
