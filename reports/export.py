@@ -19,7 +19,7 @@ from reports import check as check_report
 from reports import drafts as drafts_report
 from reports import mandates as mandates_report
 from reports import vetoes as vetoes_report
-from reports.formats import records, spreadsheet_safe
+from reports.formats import joined_lists, records, spreadsheet_safe
 
 TABLES = ("member", "meeting", "draft", "resolution", "presidential_statement", "vote_event",
           "member_vote", "veto", "sponsorship", "mandate", "mandate_event", "finding",
@@ -86,7 +86,7 @@ def write(df: pd.DataFrame, path: Path, fmt: str, *, overwrite: bool = False) ->
         os.close(handle)
         temporary = Path(name)
         if fmt == "csv":
-            spreadsheet_safe(df).to_csv(temporary, index=False)
+            spreadsheet_safe(joined_lists(df)).to_csv(temporary, index=False)
         elif fmt == "json":
             temporary.write_text(json.dumps(records(df), ensure_ascii=False, indent=1),
                                  encoding="utf-8")

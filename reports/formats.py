@@ -24,6 +24,8 @@ def jsonable(value: Any) -> Any:
         return None
     if isinstance(value, float) and math.isnan(value):
         return None
+    if isinstance(value, list | tuple):  # several members, sources: a list stays a list
+        return [jsonable(v) for v in value]
     if isinstance(value, pd.Timestamp):
         return value.isoformat()
     if isinstance(value, dt.datetime | dt.date):
@@ -31,6 +33,32 @@ def jsonable(value: Any) -> Any:
     if hasattr(value, "item"):  # numpy scalars
         return jsonable(value.item())
     return value
+
+
+LIST_SEPARATOR = ", "  # a list in one table or CSV cell
+
+
+def joined_lists(df: pd.DataFrame) -> pd.DataFrame:
+    """Return a frame whose lists (several members, sources) are joined with ", ", as a
+    table or CSV cell holds them; JSON keeps them as lists."""
+    out = df
+    for i in range(df.shape[1]):
+        series = df.iloc[:, i]
+        if series.dtype != object or not any(isinstance(v, list | tuple) for v in series):
+            continue
+        if out is df:
+            out = df.copy()
+        out.isetitem(i, [LIST_SEPARATOR.join(map(str, v)) if isinstance(v, list | tuple)
+                         else v for v in series])
+    return out
+
+
+def nullable_integers(df: pd.DataFrame) -> pd.DataFrame:
+    """Return a frame whose integer columns are nullable integers (Int64): a row that has
+    no value there (a table joined to another, a missing count) leaves it empty, not a
+    float."""
+    integers = {c: "Int64" for c, dtype in df.dtypes.items() if dtype.kind in "iu"}
+    return df.astype(integers) if integers else df
 
 
 def records(df: pd.DataFrame) -> list[dict[str, Any]]:

@@ -585,6 +585,11 @@ def votes(
     from reports.profiles import ROLL_CALL_COLUMNS, rollcall_profile
 
     profile = rollcall_profile(_engine(), " ".join(symbol))
+    if fmt is Format.json:
+        from tracker.output import json_for_terminal
+
+        typer.echo(json_for_terminal(profile.as_json()))
+        return
     if profile.missing:
         typer.echo(profile.missing, err=True)
     show(profile.votes, fmt, title=profile.heading, table_columns=ROLL_CALL_COLUMNS,

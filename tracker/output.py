@@ -33,7 +33,6 @@ if TYPE_CHECKING:
     import pandas as pd
 
 GAP = "  "  # between two columns
-LIST_SEPARATOR = ", "  # a list in a table or CSV cell
 LONGEST_KEPT_WORD = 32  # a longer word (a URL) may be broken to fit
 DEFAULT_WIDTH = 80
 
@@ -82,7 +81,7 @@ def cell_text(value: Any, *, decimals: int | None = None) -> str:
             text = _TIMESTAMP.sub(r"\1 \2", text)
         return terminal_safe(text)
     if isinstance(value, list | tuple):
-        return LIST_SEPARATOR.join(cell_text(v) for v in value)
+        return ", ".join(cell_text(v) for v in value)  # as reports.formats.joined_lists
     if isinstance(value, float):
         if math.isnan(value):
             return ""
@@ -201,16 +200,9 @@ def limited(df: pd.DataFrame, limit: int | None) -> pd.DataFrame:
 def for_csv(df: pd.DataFrame) -> pd.DataFrame:
     """Return a frame as CSV writes it: lists joined with ", ", text that a spreadsheet
     cannot run as a formula; integers stay integers."""
-    from reports.formats import spreadsheet_safe
+    from reports.formats import joined_lists, spreadsheet_safe
 
-    listed = [c for c in range(df.shape[1]) if df.iloc[:, c].dtype == object
-              and any(isinstance(v, list | tuple) for v in df.iloc[:, c])]
-    if listed:
-        df = df.copy()
-        for c in listed:
-            df.isetitem(c, [LIST_SEPARATOR.join(map(str, v)) if isinstance(v, list | tuple)
-                            else v for v in df.iloc[:, c]])
-    return spreadsheet_safe(df)
+    return spreadsheet_safe(joined_lists(df))
 
 
 def emit(lines: list[str]) -> None:
