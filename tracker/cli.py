@@ -273,6 +273,13 @@ def show(df: pd.DataFrame, fmt: Format, *, title: str | None = None, single: boo
                 limit=limit, **table)
 
 
+def _heading(text: str) -> None:
+    """Print a heading line wrapped to the terminal's width (``tracker.output``)."""
+    from tracker.output import heading_lines
+
+    typer.echo("\n".join(heading_lines(text)))
+
+
 def _council_year(value: int | None, option: str) -> int | None:
     """Refuse a year outside the Council's life (1946 to next year) as a usage error."""
     last = dt.date.today().year + 1
@@ -520,7 +527,7 @@ def check(
         return
     show(findings_report(_engine(), severity=severity, source=source), fmt,
          title="Data-quality findings", limit=limit,
-         table_columns=["severity", "kind", "source", "record", "message"])
+         table_columns=["severity", "kind", "record", "message", "source"])
 
 
 @app.command()
@@ -543,7 +550,7 @@ def status(fmt: FormatOption = Format.table) -> None:
     if fmt is Format.csv:
         show(result.as_table(), fmt)
         return
-    typer.echo(result.heading)
+    _heading(result.heading)
     for title, frame in result.parts().items():
         show(frame, fmt, title=title)
 
@@ -624,7 +631,7 @@ def member(
     if fmt is Format.csv:
         show(profile.as_table(), fmt)
         return
-    typer.echo(profile.heading)
+    _heading(profile.heading)
     for title, frame in profile.titled_parts().items():
         show(frame, fmt, title=title, limit=limit)
 
@@ -829,7 +836,7 @@ def mandate(
         typer.echo(json.dumps(profile.as_json(), ensure_ascii=False, indent=1))
         return
     if fmt is Format.table:
-        typer.echo(profile.heading)
+        _heading(profile.heading)
     show(profile.timeline, fmt, title=profile.title, limit=limit,
          table_columns=["date", "event", "reference", "tally", "new_expiry", "sponsors",
                         "vetoed_by", "abstained"])

@@ -4,7 +4,7 @@ A table is laid out for the terminal's width (``COLUMNS``, the terminal's own wi
 80 when neither is known): the first columns matter most, so the last ones are dropped
 when they cannot fit, and the table says which and how to get them (``--format csv``).
 A symbol, a date or a word of a header is never split: a cell wraps only at its spaces
-(a header also after an underscore), and a column is never narrower than its longest
+and after an underscore (``meeting_`` / ``record``), and a column is never narrower than its longest
 word (up to ``LONGEST_KEPT_WORD`` characters). Timestamps are shown to the second.
 
 CSV and JSON carry every column and every type: integers stay integers (a missing one is
@@ -33,7 +33,7 @@ if TYPE_CHECKING:
     import pandas as pd
 
 GAP = "  "  # between two columns
-LONGEST_KEPT_WORD = 32  # a longer word (a URL) may be broken to fit
+LONGEST_KEPT_WORD = 20  # a longer word (a URL, a slug) may be broken to fit
 DEFAULT_WIDTH = 80
 
 # Terminal control sequences (CSI, OSC such as hyperlinks and titles, other escapes, in
@@ -99,8 +99,15 @@ def cell_text(value: Any, *, decimals: int | None = None) -> str:
     return terminal_safe(str(value))
 
 
+_WORD = re.compile(r"[^ \t\n_]*_+|[^ \t\n_]+")  # a word, or a name up to an underscore
+# A resolution's year is part of its symbol: "S/RES/1874 (2009)" stays on one line.
+_SYMBOL_YEAR = re.compile(r"(?<=\d) \((\d{4})\)")
+_KEEP_TOGETHER = "\u00a0"
+
+
 def _longest_word(texts: Sequence[str]) -> int:
-    return max((len(word) for text in texts for word in text.split()), default=0)
+    return max((len(word) for text in texts for word in _WORD.findall(
+        _SYMBOL_YEAR.sub(_KEEP_TOGETHER + r"(\1)", text))), default=0)
 
 
 def _header_lines(name: str, width: int) -> list[str]:
@@ -115,13 +122,29 @@ def _header_lines(name: str, width: int) -> list[str]:
 
 
 def _cell_lines(text: str, width: int) -> list[str]:
+    """Return a cell's lines: wrapped at spaces and after underscores, a word broken only
+    when it is longer than the column (``LONGEST_KEPT_WORD``)."""
     if len(text) <= width and "\n" not in text:
         return [text]
     lines: list[str] = []
-    for part in text.splitlines() or [""]:
-        lines.extend(textwrap.wrap(part, width, break_long_words=True, break_on_hyphens=False)
-                     or [""])
-    return lines
+    for part in _SYMBOL_YEAR.sub(_KEEP_TOGETHER + r"(\1)", text).splitlines() or [""]:
+        line = ""
+        for spaced in part.split(" "):
+            pieces = _WORD.findall(spaced) or [""]
+            for k, piece in enumerate(pieces):
+                joint = " " if k == 0 and line else ""
+                if len(line) + len(joint) + len(piece) <= width:
+                    line += joint + piece
+                    continue
+                if line:
+                    lines.append(line)
+                while len(piece) > width:  # after a slash or hyphen if it can
+                    cut = max(piece.rfind("/", 0, width), piece.rfind("-", 0, width)) + 1
+                    lines.append(piece[:cut or width])
+                    piece = piece[cut or width:]
+                line = piece
+        lines.append(line)
+    return [line.replace(_KEEP_TOGETHER, " ") for line in lines]
 
 
 def fit_columns(headers: Sequence[str], cells: Sequence[Sequence[str]], width: int
@@ -164,7 +187,7 @@ def table_lines(df: pd.DataFrame, *, title: str | None = None, width: int | None
              for i in range(df.shape[1])]
     lines: list[str] = []
     if title is not None:
-        lines.extend(_cell_lines(terminal_safe(title), width))
+        lines.extend(heading_lines(title, width))
     if not headers:
         lines.append("(no rows)")
         return lines
@@ -190,6 +213,11 @@ def _join_row(cells: list[list[str]], widths: list[int]) -> list[str]:
     height = max(len(c) for c in cells)
     return [GAP.join((c[k] if k < len(c) else "").ljust(w) for c, w in
                      zip(cells, widths, strict=True)).rstrip() for k in range(height)]
+
+
+def heading_lines(text: str, width: int | None = None) -> list[str]:
+    """Return a heading (a title, a line naming a member or a vote) wrapped to the width."""
+    return _cell_lines(terminal_safe(text), width or terminal_width())
 
 
 def limited(df: pd.DataFrame, limit: int | None) -> pd.DataFrame:
