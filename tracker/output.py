@@ -202,9 +202,10 @@ def table_lines(df: pd.DataFrame, *, title: str | None = None, width: int | None
         lines.append("(no rows)")
     dropped = [headers[i] for i in range(len(headers)) if i not in kept]
     if dropped:
+        named = dropped if len(dropped) <= 8 else [*dropped[:6], f"... {dropped[-1]}"]
         lines.extend(textwrap.wrap(
             f"({len(dropped)} more column{'s' if len(dropped) > 1 else ''} not shown at "
-            f"{width} columns: {', '.join(dropped)}; {dropped_hint})", width,
+            f"{width} columns: {', '.join(named)}; {dropped_hint})", width,
             break_on_hyphens=False))
     return lines
 
