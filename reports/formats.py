@@ -35,11 +35,15 @@ def jsonable(value: Any) -> Any:
     return value
 
 
-LIST_SEPARATOR = ", "  # a list in one table or CSV cell
+def joined(items: list[Any] | tuple[Any, ...]) -> str:
+    """Return a list as one table or CSV cell: joined with ", " ("CHN, RUS"), or with "; "
+    when an item has a comma of its own ("TREATIES; SIGNATURES, ACCESSIONS")."""
+    texts = [str(item) for item in items]
+    return ("; " if any("," in text for text in texts) else ", ").join(texts)
 
 
 def joined_lists(df: pd.DataFrame) -> pd.DataFrame:
-    """Return a frame whose lists (several members, sources) are joined with ", ", as a
+    """Return a frame whose lists (several members, sources) are joined (``joined``), as a
     table or CSV cell holds them; JSON keeps them as lists."""
     out = df
     for i in range(df.shape[1]):
@@ -48,8 +52,7 @@ def joined_lists(df: pd.DataFrame) -> pd.DataFrame:
             continue
         if out is df:
             out = df.copy()
-        out.isetitem(i, [LIST_SEPARATOR.join(map(str, v)) if isinstance(v, list | tuple)
-                         else v for v in series])
+        out.isetitem(i, [joined(v) if isinstance(v, list | tuple) else v for v in series])
     return out
 
 

@@ -18,7 +18,7 @@ from council.rules import Outcome
 from db.models import Meeting, Resolution
 from db.upsert import table_of
 from reports.drafts import draft
-from reports.formats import jsonable, nullable_integers, records
+from reports.formats import joined, jsonable, nullable_integers, records
 from reports.mandates import mandate_timeline
 from reports.outcomes import vote_facts
 from reports.rollcalls import find_vote_event, member_record
@@ -164,8 +164,9 @@ class DraftProfile:
         return f"Draft {self.draft['symbol']}"
 
     def fields(self) -> pd.DataFrame:
-        """Return the draft's fields as rows (field, value); a list as one ", "-joined text."""
-        return pd.DataFrame([{"field": k, "value": ", ".join(v) if isinstance(v, list)
+        """Return the draft's fields as rows (field, value); a list as one text
+        (``reports.formats.joined``)."""
+        return pd.DataFrame([{"field": k, "value": joined(v) if isinstance(v, list)
                               else jsonable(v)} for k, v in self.draft.items()])
 
     def votes_table(self) -> pd.DataFrame:

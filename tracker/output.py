@@ -9,8 +9,9 @@ word (up to ``LONGEST_KEPT_WORD`` characters). Timestamps are shown to the secon
 
 CSV and JSON carry every column and every type: integers stay integers (a missing one is
 empty in CSV and null in JSON), a list stays a list in JSON and is joined with ", " in a
-table or CSV cell. Text from a source is data: a table shows it as plain text (never
-terminal escapes), CSV cells cannot run as spreadsheet formulas, JSON escapes controls.
+table or CSV cell ("; " when an item has a comma of its own). Text from a source is data:
+a table shows it as plain text (never terminal escapes), CSV cells cannot run as
+spreadsheet formulas, JSON escapes controls.
 
 This module imports no report and no database code: every command needs it.
 """
@@ -81,7 +82,9 @@ def cell_text(value: Any, *, decimals: int | None = None) -> str:
             text = _TIMESTAMP.sub(r"\1 \2", text)
         return terminal_safe(text)
     if isinstance(value, list | tuple):
-        return ", ".join(cell_text(v) for v in value)  # as reports.formats.joined_lists
+        from reports.formats import joined
+
+        return joined([cell_text(v) for v in value])
     if isinstance(value, float):
         if math.isnan(value):
             return ""
@@ -227,7 +230,8 @@ def limited(df: pd.DataFrame, limit: int | None) -> pd.DataFrame:
 
 
 def for_csv(df: pd.DataFrame) -> pd.DataFrame:
-    """Return a frame as CSV writes it: lists joined with ", ", text that a spreadsheet
+    """Return a frame as CSV writes it: lists joined (", ", or "; " when an item has a
+    comma: ``reports.formats.joined``), text that a spreadsheet
     cannot run as a formula; integers stay integers."""
     from reports.formats import joined_lists, spreadsheet_safe
 
