@@ -129,6 +129,9 @@ def test_limit_keeps_the_first_rows_in_every_format(history: dict[str, str],
     assert len(json.loads(run(history, "check", "--limit", "3", "--format", "json"))) == 3
     assert len(run(history, "drafts", "--limit", "5", "--format", "csv").splitlines()) == 6
     assert "(the first 1 of 157 rows" in run(history, "mandates", "-n", "1")
+    member = json.loads(run(history, "member", "SUN", "-n", "2", "--format", "json"))
+    assert [len(member[part]) for part in ("terms", "votes_by_year", "vetoes")] == [1, 2, 2]
+    assert member["vetoes"][1]["sources"] == ["dhl-meetings", "dhl-veto-list"]
 
 
 def test_a_long_listing_pages_only_in_a_terminal(monkeypatch: pytest.MonkeyPatch) -> None:

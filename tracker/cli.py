@@ -625,6 +625,10 @@ def member(
 
     span = _date_range(since, until)
     profile = member_profile(_engine(), " ".join(code), since=span[0], until=span[1])
+    if limit is not None and fmt is not Format.table:  # each part (a table says how many)
+        from dataclasses import replace
+
+        profile = replace(profile, parts={k: v.head(limit) for k, v in profile.parts.items()})
     if fmt is Format.json:
         typer.echo(json.dumps(profile.as_json(), ensure_ascii=False, indent=1))
         return
@@ -833,6 +837,10 @@ def mandate(
     engine = _engine()
     profile = mandate_profile(engine, slug, as_of=_parse_date(as_of, "--as-of"))
     if fmt is Format.json:
+        if limit is not None:
+            from dataclasses import replace
+
+            profile = replace(profile, timeline=profile.timeline.head(limit))
         typer.echo(json.dumps(profile.as_json(), ensure_ascii=False, indent=1))
         return
     if fmt is Format.table:
