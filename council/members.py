@@ -108,6 +108,17 @@ def member(code: str) -> Member:
 PRC_SEATED = dt.date(1971, 10, 25)
 
 
+def name_at(code: str, on: dt.date | None = None) -> str:
+    """Return the name every view gives a member, as it was on a date (today's if None):
+    the name the tracker knows for its code, and for China's seat before
+    ``PRC_SEATED`` the government that held it. A source's own spelling ("REPUBLIC OF
+    KOREA") is kept beside it where a view shows it, never instead of it."""
+    if code == "CHN" and on is not None and on < PRC_SEATED:
+        return "China (Republic of China)"
+    found = known_members().get(code)
+    return found.name if found is not None else code
+
+
 def seat_of(code: str) -> str:
     """Return the code a vote counts under when successors are merged (SUN -> RUS)."""
     m = known_members().get(code)

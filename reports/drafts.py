@@ -15,9 +15,9 @@ from typing import Any
 import pandas as pd
 from sqlalchemy import Engine, select
 
-from council.members import PERMANENT_CODES
+from council.members import PERMANENT_CODES, name_at
 from council.rules import FAILED_WITHOUT_VETO, draft_status
-from db.models import Draft, Meeting, Member, Resolution, Sponsorship, Veto, VoteEvent
+from db.models import Draft, Meeting, Resolution, Sponsorship, Veto, VoteEvent
 from db.upsert import table_of
 from reports.names import find_draft
 from reports.outcomes import not_stored, vote_facts
@@ -110,8 +110,8 @@ def _listed(frames: Frames, *,
     by_draft: dict[int, list[str]] = {}
     for draft_id, code in zip(sponsors["draft_id"], sponsors["member_code"], strict=True):
         by_draft.setdefault(int(draft_id), []).append(code)
-    frame["sponsors"] = [", ".join(sorted(by_draft[i])) if i in by_draft else None
-                         for i in frame["id"]]
+    frame["sponsors"] = pd.Series([sorted(by_draft[i]) if i in by_draft else None
+                                   for i in frame["id"]], index=frame.index, dtype=object)
     frame["agenda"] = frame["agenda"].fillna(frame["topic"])
     for fact in ("vetoed_by", "tally", "not_stored"):  # a fact not known is None, not NaN
         frame[fact] = frame[fact].astype(object).where(frame[fact].notna(), None)
@@ -142,9 +142,7 @@ def sponsors(engine: Engine, *, since: dt.date | None = None,
     frame, links = frames
     links = links.merge(frame[["id", "symbol"]], left_on="draft_id", right_on="id")
     links = links.merge(listed[["symbol", "status", "vetoed_by"]], on="symbol")
-    m = table_of(Member)
-    with engine.connect() as connection:
-        names = dict(connection.execute(select(m.c.code, m.c.name)).all())
+    names = {code: name_at(code) for code in {*links["member_code"], *PERMANENT_CODES}}
     per_member = (links.assign(adopted=links["status"] == "adopted",
                                vetoed=links["status"] == "vetoed",
                                failed=links["status"].isin(FAILED_WITHOUT_VETO))
@@ -157,7 +155,7 @@ def sponsors(engine: Engine, *, since: dt.date | None = None,
     rows: list[dict[str, Any]] = []
     vetoed_links = links[links["vetoed_by"].notna()]
     for p5 in PERMANENT_CODES:
-        mask = vetoed_links["vetoed_by"].str.split(", ").apply(lambda codes, c=p5: c in codes)
+        mask = vetoed_links["vetoed_by"].apply(lambda codes, c=p5: c in codes)
         counted = vetoed_links[mask].groupby("member_code")["symbol"].nunique()
         for sponsor_code, n in counted.sort_values(ascending=False).head(5).items():
             rows.append({"vetoing_member": p5, "sponsor": sponsor_code,

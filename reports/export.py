@@ -2,16 +2,13 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import json
-import math
 import os
-import re
 import shutil
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import BinaryIO
 
 import pandas as pd
 from sqlalchemy import Engine, select
@@ -23,6 +20,7 @@ from reports import check as check_report
 from reports import drafts as drafts_report
 from reports import mandates as mandates_report
 from reports import vetoes as vetoes_report
+from reports.formats import joined_lists, records, spreadsheet_safe
 
 TABLES = ("member", "meeting", "draft", "resolution", "presidential_statement", "vote_event",
           "member_vote", "veto", "sponsorship", "mandate", "mandate_event", "finding",
@@ -40,54 +38,8 @@ REPORTS: dict[str, Callable[[Engine], pd.DataFrame]] = {
 }
 FORMATS = ("csv", "json", "parquet")
 
-# A spreadsheet runs a cell that begins with one of these as a formula (CSV injection).
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-_NUMBER = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?")
-
-
 class ExportError(TrackerError, ValueError):
     """An export that cannot be made (unknown name or format, file in the way)."""
-
-
-def jsonable(value: Any) -> Any:
-    """Return a value as JSON has it: ISO dates, null for missing, plain numbers."""
-    if value is None or value is pd.NaT or value is pd.NA:
-        return None
-    if isinstance(value, float) and math.isnan(value):
-        return None
-    if isinstance(value, pd.Timestamp):
-        return value.isoformat()
-    if isinstance(value, dt.datetime | dt.date):
-        return value.isoformat()
-    if hasattr(value, "item"):  # numpy scalars
-        return jsonable(value.item())
-    return value
-
-
-def records(df: pd.DataFrame) -> list[dict[str, Any]]:
-    """Return a frame as a list of JSON-ready objects with snake_case keys."""
-    return [{str(k): jsonable(v) for k, v in row.items()} for row in df.to_dict(orient="records")]
-
-
-def spreadsheet_safe(df: pd.DataFrame) -> pd.DataFrame:
-    """Return a frame whose text cells a spreadsheet cannot run as formulas.
-
-    As OWASP advises for CSV injection: a text cell that begins with ``= + - @``, a tab
-    or a carriage return gets a leading single quote, so a spreadsheet shows it as text.
-    Numbers stay numbers (a number column, or a text cell that is a plain number: -1).
-    """
-    out = df
-    for i in range(df.shape[1]):  # by position: two columns may share a name
-        series = df.iloc[:, i]
-        if series.dtype.kind != "O" and not isinstance(series.dtype, pd.StringDtype):
-            continue
-        risky = [isinstance(v, str) and v.startswith(FORMULA_START) and not _NUMBER.fullmatch(v)
-                 for v in series]
-        if any(risky):
-            if out is df:
-                out = df.copy()
-            out.isetitem(i, [f"'{v}" if r else v for v, r in zip(series, risky, strict=True)])
-    return out
 
 
 def names() -> list[str]:
@@ -137,7 +89,7 @@ def write(df: pd.DataFrame, path: Path, fmt: str, *, overwrite: bool = False) ->
         os.close(handle)
         temporary = Path(name)
         if fmt == "csv":
-            spreadsheet_safe(df).to_csv(temporary, index=False)
+            spreadsheet_safe(joined_lists(df)).to_csv(temporary, index=False)
         elif fmt == "json":
             temporary.write_text(json.dumps(records(df), ensure_ascii=False, indent=1),
                                  encoding="utf-8")

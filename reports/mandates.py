@@ -129,7 +129,7 @@ def _vote_details(engine: Engine, vote_event_ids: list[int], draft_ids: list[int
                                       .where(s.c.draft_id.in_(draft_ids))).all()
     vetoing = vetoed_by(vetoes)
     for event_id, detail in tallies.items():
-        detail["vetoed_by"] = ", ".join(vetoing.get(event_id, [])) or None
+        detail["vetoed_by"] = list(vetoing.get(event_id, [])) or None
         cast = [(code, vote) for vid, code, vote in votes if vid == event_id]
         if cast:
             detail["abstained"] = ", ".join(sorted(c for c, v in cast if v == "A")) or "none"
@@ -186,7 +186,7 @@ def mandate_timeline(engine: Engine, slug: str, *, as_of: dt.date | None = None
         lines.append({
             "date": when, "event": r["kind"], "reference": r["reference"],
             "tally": tally, "new_expiry": _date(r["new_expiry"]),
-            "sponsors": ", ".join(sponsors.get(r["draft_id"], [])) or None,
+            "sponsors": list(sponsors.get(r["draft_id"], [])) or None,
             "vetoed_by": detail.get("vetoed_by"), "abstained": detail.get("abstained"),
             "note": r["note"], "source_url": r["source_url"]})
     if lapse is not None:

@@ -99,7 +99,7 @@ def vote_facts(engine: Engine, vote_event_ids: Sequence[int] | None = None) -> p
                  *(findings.get(row["printed_as"], []) if row["printed_as"] else [])]
         rows.append({
             "vote_event_id": row["id"], "key": row["key"], "draft": row["draft"],
-            "vetoed_by": ", ".join(members) or None,
+            "vetoed_by": list(members) or None,
             "outcome": decided_outcome(row["outcome"], yes=row["yes"], year=year,
                                        vetoed_by=members),
             "tally": tally(row["yes"], row["no"], row["abstain"]),

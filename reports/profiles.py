@@ -12,10 +12,13 @@ from dataclasses import dataclass
 from typing import Any
 
 import pandas as pd
-from sqlalchemy import Engine
+from sqlalchemy import Engine, select
 
+from council.rules import Outcome
+from db.models import Meeting, Resolution
+from db.upsert import table_of
 from reports.drafts import draft
-from reports.export import jsonable, records
+from reports.formats import joined, jsonable, nullable_integers, records
 from reports.mandates import mandate_timeline
 from reports.outcomes import vote_facts
 from reports.rollcalls import find_vote_event, member_record
@@ -51,26 +54,56 @@ class RollCallProfile:
     def heading(self) -> str:
         """Return the line naming the vote: ``S/2024/255 (2024-03-28): vetoed, 13-1-1``."""
         e = self.event
-        vetoed = f" by {e['vetoed_by']}" if e["vetoed_by"] else ""
+        vetoed = f" by {', '.join(e['vetoed_by'])}" if e["vetoed_by"] else ""
         return f"{e['key']} ({e['date']}): {e['outcome']}{vetoed}, {self.tally}"
+
+    @property
+    def no_roll_call(self) -> str | None:
+        """Return why the vote has no roll call (adopted without a vote, or no source gives
+        one yet), or None when it has one."""
+        if not self.votes.empty:
+            return None
+        if self.event["outcome"] in (Outcome.ADOPTED_WITHOUT_VOTE,
+                                     Outcome.ADOPTED_BY_WRITTEN_PROCEDURE):
+            return (f"{self.event['outcome'].replace('_', ' ')}: there was no roll call")
+        return "no roll call is stored for this vote (no source gives one yet)"
 
     @property
     def missing(self) -> str | None:
         """Return what to tell when no roll call is stored, or None."""
-        if not self.votes.empty:
+        if self.no_roll_call is None:
             return None
         e = self.event
-        return (f"{e['key']}: {e['outcome']}, {self.tally}; no roll call is stored for this "
-                "vote (no source gives one yet)")
+        return f"{e['key']}: {e['outcome']}, {self.tally}; {self.no_roll_call}"
+
+    def as_json(self) -> dict[str, Any]:
+        """Return the vote as one object: its facts, then its roll call (a list, empty only
+        when there is none, ``no_roll_call`` saying why)."""
+        e = self.event
+        return _jsonable_object({
+            "vote": e["key"], "date": e["date"], "outcome": e["outcome"], "tally": e["tally"],
+            "yes": e["yes"], "no": e["no"], "abstain": e["abstain"],
+            "non_voting": e["non_voting"], "vetoed_by": e["vetoed_by"] or [],
+            "not_stored": e["not_stored"], "meeting": e.get("meeting"),
+            "draft": e.get("draft"), "resolution": e.get("resolution"),
+            "question": e["question"], "agenda": e["agenda"], "source_url": e["source_url"],
+            "roll_call": records(self.votes), "no_roll_call": self.no_roll_call})
 
 
 def rollcall_profile(engine: Engine, symbol: str) -> RollCallProfile:
     """Return the vote on a resolution (S/RES/2722 (2024)) or a draft (S/2024/255)."""
     event = find_vote_event(engine, symbol)
     facts = vote_facts(engine, [int(event["id"])]).iloc[0]
+    m, r = table_of(Meeting), table_of(Resolution)
+    with engine.connect() as connection:
+        meeting = connection.execute(select(m.c.record).where(
+            m.c.id == event["meeting_id"])).scalar_one_or_none()
+        resolution = connection.execute(select(r.c.symbol).where(
+            r.c.id == event["resolution_id"])).scalar_one_or_none()
     return RollCallProfile(
-        event={**event, **{k: jsonable(facts[k]) for k in ("outcome", "tally", "vetoed_by",
-                                                             "not_stored")}},
+        event={**event, "meeting": meeting, "resolution": resolution,
+               **{k: jsonable(facts[k]) for k in ("outcome", "tally", "vetoed_by", "draft",
+                                                  "not_stored")}},
         votes=roll_call(engine, symbol))
 
 
@@ -95,7 +128,9 @@ class MemberProfile:
 
     def as_table(self) -> pd.DataFrame:
         """Return every part in one table, the part named in a first column "part"."""
-        frames = [frame.assign(part=key) for key, frame in self.parts.items() if not frame.empty]
+        # Integers stay integers where a part has no such column (CSV writes 1946, not 1946.0).
+        frames = [nullable_integers(frame).assign(part=key) for key, frame in self.parts.items()
+                  if not frame.empty]
         if not frames:
             return pd.DataFrame()
         combined = pd.concat(frames, ignore_index=True)
@@ -129,8 +164,9 @@ class DraftProfile:
         return f"Draft {self.draft['symbol']}"
 
     def fields(self) -> pd.DataFrame:
-        """Return the draft's fields as rows (field, value); a list as one "; "-joined text."""
-        return pd.DataFrame([{"field": k, "value": "; ".join(v) if isinstance(v, list)
+        """Return the draft's fields as rows (field, value); a list as one text
+        (``reports.formats.joined``)."""
+        return pd.DataFrame([{"field": k, "value": joined(v) if isinstance(v, list)
                               else jsonable(v)} for k, v in self.draft.items()])
 
     def votes_table(self) -> pd.DataFrame:

@@ -12,8 +12,8 @@ from typing import Any
 import pandas as pd
 from sqlalchemy import Engine, select
 
-from council.members import PERMANENT_CODES
-from db.models import Member, MemberVote, Resolution, Veto, VoteEvent
+from council.members import PERMANENT_CODES, name_at
+from db.models import MemberVote, Resolution, Veto, VoteEvent
 from db.upsert import table_of
 from reports.names import find_vote
 from reports.outcomes import vetoed_by
@@ -31,18 +31,19 @@ def find_vote_event(engine: Engine, symbol: str) -> dict[str, Any]:
 def votes(engine: Engine, symbol: str) -> pd.DataFrame:
     """Return the roll call of one resolution or draft: member, vote, permanent."""
     event = find_vote_event(engine, symbol)
-    mv, m = table_of(MemberVote), table_of(Member)
-    query = (select(mv.c.member_code, m.c.name, mv.c.name_at_time, mv.c.vote, mv.c.source_url)
-             .join(m, m.c.code == mv.c.member_code)
+    mv = table_of(MemberVote)
+    query = (select(mv.c.member_code, mv.c.name_at_time.label("name_as_printed"), mv.c.vote,
+                    mv.c.source_url)
              .where(mv.c.vote_event_id == event["id"]))
     with engine.connect() as connection:
         frame = pd.read_sql(query, connection)
-    frame["member_name"] = frame["name_at_time"].where(frame["name_at_time"].notna(),
-                                                       frame["name"])
+    # Named as every view names a member (council.members.name_at); the roll call's own
+    # spelling ("REPUBLIC OF KOREA") is kept beside it.
+    frame["member_name"] = [name_at(c, event["date"]) for c in frame["member_code"]]
     frame["permanent"] = frame["member_code"].isin(PERMANENT_CODES)
     frame = frame.sort_values(["permanent", "member_code"], ascending=[False, True])
-    return frame[["member_code", "member_name", "vote", "permanent", "source_url"]].reset_index(
-        drop=True)
+    return frame[["member_code", "member_name", "vote", "permanent", "name_as_printed",
+                  "source_url"]].reset_index(drop=True)
 
 
 def _member_votes(engine: Engine, code: str | None, since: dt.date | None,
@@ -90,9 +91,6 @@ def member_record(engine: Engine, member: str, *, since: dt.date | None = None,
     """Return a member's record: terms, votes by kind and year, vetoes cast, and the
     resolutions it voted against or abstained on."""
     code = resolve_member(member)
-    m = table_of(Member)
-    with engine.connect() as connection:
-        name = connection.execute(select(m.c.name).where(m.c.code == code)).scalar_one_or_none()
     frame = _member_votes(engine, code, since, until)
     by_year = (frame.assign(year=frame["date"].dt.year)
                .pivot_table(index="year", columns="vote", values="vote_event_id",
@@ -121,7 +119,7 @@ def member_record(engine: Engine, member: str, *, since: dt.date | None = None,
     if not vetoes.empty:
         vetoes = (vetoes.groupby(["date", "draft"], as_index=False)
                   .agg(agenda=("agenda", "first"),
-                       sources=("source", lambda s: ", ".join(sorted(set(s))))))
+                       sources=("source", lambda s: sorted(set(s)))))
     dissent = frame[frame["vote"].isin(["N", "A"])
                     & frame["outcome"].fillna("").str.startswith("adopted")]
     dissent = (dissent.sort_values("date")
@@ -129,7 +127,7 @@ def member_record(engine: Engine, member: str, *, since: dt.date | None = None,
                [["date", "key", "vote", "title"]].rename(columns={"key": "resolution"})
                .reset_index(drop=True))
     return {
-        "member": {"member_code": code, "member_name": name,
+        "member": {"member_code": code, "member_name": name_at(code),
                    "permanent": code in PERMANENT_CODES, "votes": len(frame)},
         "terms": terms(frame),
         "votes_by_year": by_year,
@@ -144,13 +142,11 @@ def membership(engine: Engine, year: int) -> pd.DataFrame:
     columns = ["member_code", "member_name", "permanent", "votes", "first_vote", "last_vote"]
     if frame.empty:
         return pd.DataFrame(columns=columns)
-    m = table_of(Member)
-    with engine.connect() as connection:
-        names = dict(connection.execute(select(m.c.code, m.c.name)).all())
     out = (frame.groupby("member_code", as_index=False)
            .agg(votes=("vote_event_id", "nunique"), first_vote=("date", "min"),
                 last_vote=("date", "max")))
-    out["member_name"] = out["member_code"].map(names)
+    out["member_name"] = [name_at(c, d.date()) for c, d in zip(
+        out["member_code"], out["last_vote"], strict=True)]
     out["permanent"] = out["member_code"].isin(PERMANENT_CODES)
     out["first_vote"] = out["first_vote"].dt.date
     out["last_vote"] = out["last_vote"].dt.date

@@ -17,7 +17,7 @@ from sqlmodel import SQLModel
 from db.engine import DatabaseLocked, run_lock
 from db.models import SyncRun
 from db.upsert import table_of
-from reports.export import jsonable
+from reports.formats import jsonable
 
 COUNTED = ("member", "meeting", "draft", "resolution", "presidential_statement", "vote_event",
            "member_vote", "veto", "sponsorship", "mandate", "mandate_event", "finding",

@@ -17,9 +17,9 @@ from sqlalchemy import Engine, select
 
 from council.errors import TrackerError
 from council.members import (
-    PRC_SEATED,
     code_for_name,
     known_members,
+    name_at,
     seat_of,
     split_permanent_members,
 )
@@ -122,7 +122,7 @@ def vetoes(
     rows = _veto_rows(engine, convention, since, until)
     if merge_successors and not rows.empty:
         rows["member_code"] = rows["member_code"].map(seat_of)
-        names = {c: lookup_member(c).name for c in rows["member_code"].unique()}
+        names = {c: name_at(c) for c in rows["member_code"].unique()}
         rows["member_name"] = rows["member_code"].map(names)
     if member is not None:
         code = resolve_member(member)
@@ -170,15 +170,16 @@ def _listed(rows: pd.DataFrame, unstored: dict[str, list[str]] | None = None) ->
     if rows.empty:
         return pd.DataFrame(columns=columns)
     rows = rows.sort_values(["date", "vote_event_id", "member_code"])
-    # The list names the government that held China's seat and cast the vote (the Republic
-    # of China until council.members.PRC_SEATED); counts stay by code, as the Library's.
-    before = (rows["member_code"] == "CHN") & (rows["date"] < PRC_SEATED)
-    rows = rows.assign(member_name=rows["member_name"].where(~before, "China (Republic of China)"))
+    # The list names each member as every view does, at the time of the vote
+    # (council.members.name_at: the Republic of China held China's seat until
+    # PRC_SEATED); counts stay by code, as the Library's.
+    rows = rows.assign(member_name=[name_at(c, d) for c, d in zip(
+        rows["member_code"], rows["date"], strict=True)])
     listed = rows.groupby("vote_event_id", sort=False).agg(
         date=("date", "first"), draft=("key", "first"), meeting_record=("meeting_record", "first"),
         agenda=("agenda", "first"), topic=("topic", "first"),
-        members=("member_code", lambda s: ", ".join(dict.fromkeys(s))),
-        member_names=("member_name", lambda s: ", ".join(dict.fromkeys(s))),
+        members=("member_code", lambda s: list(dict.fromkeys(s))),
+        member_names=("member_name", lambda s: list(dict.fromkeys(s))),
         yes=("yes", "first"), no=("no", "first"), abstain=("abstain", "first"),
         source_url=("source_url", "first"),
     )

@@ -137,7 +137,7 @@ def test_member_filter_counts_only_that_members_vetoes(env: dict[str, str]) -> N
     assert sum(r["vetoes"] for r in rows) == 1  # S/2022/431
     assert all(r.get("RUS", 0) == 0 for r in rows)
     listed = json.loads(invoke(env, "vetoes", "--member", "China", "--format", "json").stdout)
-    assert listed[0]["members"] == "CHN, RUS"  # the list shows who joined the veto
+    assert listed[0]["members"] == ["CHN", "RUS"]  # the list shows who joined the veto
 
 
 def test_member_by_any_name(env: dict[str, str]) -> None:

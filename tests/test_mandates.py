@@ -142,8 +142,8 @@ def test_dprk_panel_of_experts_timeline(dprk: Engine) -> None:
     assert rows.loc["S/RES/2680 (2023)", "tally"] == "15-0-0"
     failed = rows.loc["S/2024/255"]
     assert failed["event"] == "renewal_failed" and failed["date"] == dt.date(2024, 3, 28)
-    assert failed["sponsors"] == "USA" and failed["tally"] == "13-1-1"
-    assert failed["vetoed_by"] == "RUS"
+    assert failed["sponsors"] == ["USA"] and failed["tally"] == "13-1-1"
+    assert failed["vetoed_by"] == ["RUS"]
     assert "not known" in failed["abstained"]  # no source gives the roll call: never guessed
     assert rows.loc["S/2022/431", "event"] == "related_failed_draft"  # 2680 came after it
     lapsed = rows.loc["expiry 2024-04-30"]

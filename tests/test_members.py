@@ -68,5 +68,5 @@ def test_vetoes_list_names_the_republic_of_china_before_1971() -> None:
          "source_url": "u"},
     ])
     listed = _listed(rows)
-    assert list(listed["member_names"]) == ["China (Republic of China)", "China"]
-    assert list(listed["members"]) == ["CHN", "CHN"]
+    assert list(listed["member_names"]) == [["China (Republic of China)"], ["China"]]
+    assert list(listed["members"]) == [["CHN"], ["CHN"]]

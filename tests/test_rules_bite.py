@@ -293,8 +293,8 @@ def test_the_vetoes_report_names_the_government_that_held_chinas_seat() -> None:
         {**base, "vote_event_id": 4, "date": dt.date(1972, 8, 25), "key": "S/10771"}])
     listed = _listed(rows)
     assert list(listed["member_names"]) == [
-        "China (Republic of China)", "China (Republic of China)", "China", "China"]
-    assert list(listed["members"]) == ["CHN"] * 4
+        ["China (Republic of China)"], ["China (Republic of China)"], ["China"], ["China"]]
+    assert list(listed["members"]) == [["CHN"]] * 4
 
 
 # --- symbols and dates ---------------------------------------------------------------------

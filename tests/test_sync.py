@@ -103,7 +103,7 @@ def test_first_sync_fetches_everything_and_stores_vetoes(engine: Engine, served:
     assert by_member == {"SUN": 4, "USA": 3, "FRA": 3, "GBR": 2, "RUS": 2, "CHN": 1}
     listed = vetoes(engine)
     row = listed[listed["draft"] == "S/2024/255"].iloc[0]
-    assert row["members"] == "RUS" and row["meeting_record"] == "S/PV.9591"
+    assert row["members"] == ["RUS"] and row["meeting_record"] == "S/PV.9591"
     assert row["tally"] == "13-1-1"  # from the meetings table
     assert "Korea" in row["agenda"]  # from the Veto List
 

@@ -235,13 +235,13 @@ def test_draft_profile_must_give_its_fields_votes_and_sources(
     fields = dict(profile.fields().values.tolist())
     assert fields["sponsors"] == "USA" and fields["vetoed_by"] == "CHN, RUS"
     assert fields["date"] == "2022-05-26" and pd.isna(fields["tally"])
-    assert fields["subjects"] == "NUCLEAR WEAPON TESTS; BALLISTIC MISSILES; SANCTIONS"
+    assert fields["subjects"] == "NUCLEAR WEAPON TESTS, BALLISTIC MISSILES, SANCTIONS"
     assert profile.votes_table().values.tolist() == [
-        ["S/2022/431", dt.date(2022, 5, 26), None, "vetoed", None, "CHN, RUS"]]
+        ["S/2022/431", dt.date(2022, 5, 26), None, "vetoed", None, ["CHN", "RUS"]]]
     payload = profile.as_json()
     assert payload["draft"]["sponsors"] == ["USA"] and payload["draft"]["date"] == "2022-05-26"
     assert payload["votes"] == [{"key": "S/2022/431", "date": "2022-05-26", "question": None,
-                                 "outcome": "vetoed", "tally": None, "vetoed_by": "CHN, RUS"}]
+                                 "outcome": "vetoed", "tally": None, "vetoed_by": ["CHN", "RUS"]}]
     shown = runner.invoke(app, ["draft", "S/2022/431", "--format", "json"], env=env)
     assert json.loads(shown.stdout) == payload
 

@@ -226,7 +226,7 @@ def test_a_draft_and_its_revision_voted_once_are_one_vote(
     assert not veto_disagreements(db)["record"].str.startswith("S/18087").any()
     vetoed = drafts(db, status="vetoed", since=dt.date(1986, 5, 23), until=dt.date(1986, 5, 23))
     assert vetoed["symbol"].tolist() == ["S/18087"]
-    assert vetoed["vetoed_by"].tolist() == ["GBR, USA"]
+    assert vetoed["vetoed_by"].tolist() == [["GBR", "USA"]]
     for symbol in ("S/18087", "S/18087/Rev.1"):
         shown = draft(db, symbol)["draft"]
         assert (shown["symbol"], shown["printed_as"], shown["tally"]) == (

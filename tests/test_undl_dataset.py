@@ -97,7 +97,7 @@ def test_cli_import_then_reports(shared_data: Path, tmp_path: Path, database_url
                                  "--format", "json"], env=env)
     assert result.exit_code == 0, result.output
     roll_call = json.loads(runner.invoke(app, ["votes", "S/RES/2659(2022)", "--format", "json"],
-                                         env=env).stdout)
+                                         env=env).stdout)["roll_call"]
     assert {r["member_code"] for r in roll_call if r["vote"] == "A"} == {"CHN", "GAB", "RUS"}
     assert len(roll_call) == 15
     council = json.loads(runner.invoke(app, ["membership", "--year", "1982", "--format", "json"],

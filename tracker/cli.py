@@ -219,6 +219,9 @@ app = typer.Typer(
 _state: dict[str, Any] = {}
 
 FormatOption = Annotated[Format, typer.Option("--format", "-f", help="Output: table, csv or json.")]
+LimitOption = Annotated[int | None, typer.Option(
+    "--limit", "-n", min=1, help="Show only the first N rows (every format).",
+    show_default=False)]
 
 
 def _print_version(value: bool) -> None:
@@ -374,73 +377,33 @@ def _fail(message: str, code: int = 1, *, hint: str | None = None) -> NoReturn:
 
 
 def _records(df: pd.DataFrame) -> list[dict[str, Any]]:
-    from reports.export import records
+    from reports.formats import records
 
     return records(df)
 
 
-# Terminal control sequences (CSI, OSC such as hyperlinks and titles, other escapes, in
-# their 7-bit and 8-bit forms), then any control or bidirectional-override character left.
-_TERMINAL_SEQUENCE = re.compile(
-    r"(?:\x1b\[|\x9b)[0-?]*[ -/]*[@-~]"
-    r"|(?:\x1b[\]PX^_]|[\x90\x98\x9d\x9e\x9f])[^\x07\x1b\x9c]*(?:\x07|\x1b\\|\x9c)?"
-    r"|\x1b[ -/]*[0-~]?")
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
-
-
 def terminal_safe(text: str) -> str:
-    """Return text a terminal shows as it is: no escape sequences, no control characters
-    (a tab becomes a space; line breaks are kept)."""
-    if text.isprintable():
-        return text
-    return _CONTROL.sub("", _TERMINAL_SEQUENCE.sub("", text.replace("\t", " ")))
+    """Return text a terminal shows as it is (``tracker.output.terminal_safe``)."""
+    from tracker.output import terminal_safe as safe
+
+    return safe(text)
 
 
-def _json_for_terminal(payload: Any) -> str:
-    """Return JSON with every control character escaped (JSON escapes C0 itself; C1 and
-    bidirectional overrides are escaped here): the same data, shown safely."""
-    text = json.dumps(payload, ensure_ascii=False, indent=1)
-    return re.sub(r"[\x7f-\x9f\u202a-\u202e\u2066-\u2069]",
-                  lambda m: f"\\u{ord(m.group(0)):04x}", text)
+def show(df: pd.DataFrame, fmt: Format, *, title: str | None = None, single: bool = False,
+         table_columns: list[str] | None = None, limit: int | None = None,
+         **table: Any) -> None:
+    """Print a frame as a table fitted to the terminal, CSV or JSON (``tracker.output``)."""
+    from tracker import output
+
+    output.show(df, fmt.value, title=title, single=single, table_columns=table_columns,
+                limit=limit, **table)
 
 
-def show(df: pd.DataFrame, fmt: Format, *, title: str | None = None,
-         single: bool = False, table_columns: list[str] | None = None) -> None:
-    """Print a frame as a rich table, CSV or JSON (a list of objects, or one object).
+def _heading(text: str) -> None:
+    """Print a heading line wrapped to the terminal's width (``tracker.output``)."""
+    from tracker.output import heading_lines
 
-    ``table_columns`` narrows what a table shows on screen; CSV and JSON keep every column.
-    Text from a source is data: a table shows it as plain text (never rich markup, never
-    terminal escapes), CSV cells cannot run as spreadsheet formulas, JSON escapes controls.
-    """
-    from reports.export import spreadsheet_safe
-
-    if fmt is Format.csv:
-        df = spreadsheet_safe(df)
-        if sys.stdout.isatty():
-            df = df.map(lambda v: terminal_safe(v) if isinstance(v, str) else v)
-        df.to_csv(sys.stdout, index=False)
-        return
-    if fmt is Format.json:
-        records = _records(df)
-        payload: Any = records[0] if single and len(records) == 1 else records
-        typer.echo(_json_for_terminal(payload))
-        return
-    from rich.console import Console
-    from rich.table import Table
-    from rich.text import Text
-
-    if table_columns:
-        df = df[[c for c in table_columns if c in df.columns]]
-    # Text objects, not strings: rich would read "[...]" in a title as markup.
-    table = Table(title=Text(terminal_safe(title)) if title is not None else None,
-                  show_lines=False)
-    for column in df.columns:
-        table.add_column(Text(terminal_safe(str(column))), overflow="fold")
-    for row in _records(df):
-        table.add_row(*(Text("" if v is None else terminal_safe(str(v))) for v in row.values()))
-    Console().print(table)
-    if df.empty:
-        typer.echo("(no rows)")
+    typer.echo("\n".join(heading_lines(text)))
 
 
 def _council_year(value: int | None, option: str) -> int | None:
@@ -648,6 +611,7 @@ def vetoes(
         help="Which count: dhl-veto-list (the Library's Veto List, one per draft and member) "
         "or dhl-meetings (what the yearly meetings tables print).")] = "dhl-veto-list",
     fmt: FormatOption = Format.table,
+    limit: LimitOption = None,
 ) -> None:
     """List the vetoes (date, draft, meeting record, agenda item, members), or count them.
 
@@ -662,8 +626,8 @@ def vetoes(
                 by=by.value if by else None, merge_successors=merge_successors,
                 convention=convention)
     title = f"Vetoes ({convention})" + (f" by {by.value}" if by else "")
-    show(df, fmt, title=title, table_columns=None if by else [
-        "date", "draft", "meeting_record", "agenda", "member_names", "tally"])
+    show(df, fmt, title=title, limit=limit, table_columns=None if by else [
+        "date", "draft", "members", "tally", "meeting_record", "agenda", "member_names"])
 
 
 @app.command(cls=_ReadableCommand)
@@ -678,6 +642,7 @@ def check(
         "--explain", help="One line per kind of finding: how many, and the rule behind it "
         "(what the source said, what was kept, why).")] = False,
     fmt: FormatOption = Format.table,
+    limit: LimitOption = None,
 ) -> None:
     """Show the data-quality findings: contradictions in the sources, text not understood,
     roll calls that do not add up, and disagreements between the sources' vetoes.
@@ -693,11 +658,11 @@ def check(
         _fail(f"unknown severity {severity!r}; use one of {', '.join(SEVERITIES)}")
     if explain_rules:
         show(kinds_report(_engine(), severity=severity, source=source), fmt,
-             title="Kinds of findings, and their rules")
+             title="Kinds of findings, and their rules", limit=limit)
         return
     show(findings_report(_engine(), severity=severity, source=source), fmt,
-         title="Data-quality findings",
-         table_columns=["severity", "kind", "source", "record", "message"])
+         title="Data-quality findings", limit=limit,
+         table_columns=["severity", "kind", "record", "message", "source"])
 
 
 @app.command(cls=_ReadableCommand)
@@ -721,7 +686,7 @@ def status(fmt: FormatOption = Format.table) -> None:
     if fmt is Format.csv:
         show(result.as_table(), fmt)
         return
-    typer.echo(result.heading)
+    _heading(result.heading)
     for title, frame in result.parts().items():
         show(frame, fmt, title=title)
 
@@ -760,6 +725,7 @@ def votes(
         help="A resolution (S/RES/2722 (2024), S/RES/2722, 2722), a draft (S/2024/255) or a "
         "meeting with one vote (S/PV.9591); quotes are optional.")],
     fmt: FormatOption = Format.table,
+    limit: LimitOption = None,
 ) -> None:
     """Show the roll call of one resolution or draft: each member's vote.
 
@@ -768,9 +734,15 @@ def votes(
     from reports.profiles import ROLL_CALL_COLUMNS, rollcall_profile
 
     profile = rollcall_profile(_engine(), " ".join(symbol))
+    if fmt is Format.json:
+        from tracker.output import json_for_terminal
+
+        typer.echo(json_for_terminal(profile.as_json()))
+        return
     if profile.missing:
         typer.echo(profile.missing, err=True)
-    show(profile.votes, fmt, title=profile.heading, table_columns=ROLL_CALL_COLUMNS)
+    show(profile.votes, fmt, title=profile.heading, table_columns=ROLL_CALL_COLUMNS,
+         limit=limit)
 
 
 @app.command(cls=_ReadableCommand)
@@ -782,6 +754,7 @@ def member(
     until: Annotated[str | None, typer.Option(help="Up to this date (YYYY-MM-DD or YYYY).")
                      ] = None,
     fmt: FormatOption = Format.table,
+    limit: LimitOption = None,
 ) -> None:
     """Show a member's record: terms on the Council, votes by kind and year, vetoes cast,
     and the resolutions it voted against or abstained on.
@@ -794,15 +767,19 @@ def member(
 
     span = _date_range(since, until)
     profile = member_profile(_engine(), " ".join(code), since=span[0], until=span[1])
+    if limit is not None and fmt is not Format.table:  # each part (a table says how many)
+        from dataclasses import replace
+
+        profile = replace(profile, parts={k: v.head(limit) for k, v in profile.parts.items()})
     if fmt is Format.json:
         typer.echo(json.dumps(profile.as_json(), ensure_ascii=False, indent=1))
         return
     if fmt is Format.csv:
         show(profile.as_table(), fmt)
         return
-    typer.echo(profile.heading)
+    _heading(profile.heading)
     for title, frame in profile.titled_parts().items():
-        show(frame, fmt, title=title)
+        show(frame, fmt, title=title, limit=limit)
 
 
 @app.command(cls=_ReadableCommand)
@@ -828,7 +805,9 @@ def agreement(
     engine = _engine()
     chosen = [m.strip() for m in members.split(",") if m.strip()] if members else None
     df = report(engine, since=span[0], until=span[1], members=chosen, min_shared=min_shared)
-    show(df, fmt, title="Agreement (share of identical votes)")
+    show(df, fmt, title="Agreement (share of identical votes)", decimals=2,
+         dropped_hint="choose the members with --members USA,RUS,CHN, or get the whole "
+         "matrix with --format csv")
 
 
 @app.command(cls=_ReadableCommand)
@@ -836,6 +815,7 @@ def membership(
     year: Annotated[int, typer.Option(help="The year.",
                                       callback=lambda v: _council_year(v, "--year"))],
     fmt: FormatOption = Format.table,
+    limit: LimitOption = None,
 ) -> None:
     """Show the Council's members in a year, from the roll calls of that year.
 
@@ -843,7 +823,7 @@ def membership(
     """
     from reports.rollcalls import membership as report
 
-    show(report(_engine(), year), fmt, title=f"The Council in {year}")
+    show(report(_engine(), year), fmt, title=f"The Council in {year}", limit=limit)
 
 
 class DraftStatus(StrEnum):
@@ -866,6 +846,7 @@ def drafts(
     agenda: Annotated[str | None, typer.Option(
         help="Only drafts whose agenda item or title contains this text.")] = None,
     fmt: FormatOption = Format.table,
+    limit: LimitOption = None,
 ) -> None:
     """List draft resolutions: date, sponsors, status, vetoing members, the resolution it
     became, meeting and tally.
@@ -877,8 +858,8 @@ def drafts(
     span = _date_range(since, until)
     df = report(_engine(), sponsor=sponsor, status=status.value if status else None,
                 since=span[0], until=span[1], agenda=agenda)
-    show(df, fmt, title="Drafts", table_columns=["date", "symbol", "status", "sponsors",
-                                                 "vetoed_by", "resolution", "tally"])
+    show(df, fmt, title="Drafts", limit=limit, table_columns=[
+        "date", "symbol", "status", "vetoed_by", "resolution", "tally", "sponsors"])
 
 
 @app.command(cls=_ReadableCommand)
@@ -888,6 +869,7 @@ def sponsors(
     until: Annotated[str | None, typer.Option(help="Up to this date (YYYY-MM-DD or YYYY).")
                      ] = None,
     fmt: FormatOption = Format.table,
+    limit: LimitOption = None,
 ) -> None:
     """Show, per member, the drafts it sponsored, how many were adopted, vetoed or failed;
     and, for each permanent member, the members whose drafts it vetoed most.
@@ -906,9 +888,10 @@ def sponsors(
         typer.echo(json.dumps({k: _records(v) for k, v in result.items()}, ensure_ascii=False,
                               indent=1))
         return
-    show(result["sponsors"], fmt, title="Sponsors")
+    show(result["sponsors"], fmt, title="Sponsors", limit=limit)
     if fmt is Format.table:
-        show(result["vetoed_sponsors"], fmt, title="Whose drafts each permanent member vetoed")
+        show(result["vetoed_sponsors"], fmt, title="Whose drafts each permanent member vetoed",
+             limit=limit)
 
 
 @app.command(cls=_ReadableCommand)
@@ -963,6 +946,7 @@ def mandates(
     as_of: Annotated[str | None, typer.Option(
         help="Status and expiry as of this date (YYYY-MM-DD; default today).")] = None,
     fmt: FormatOption = Format.table,
+    limit: LimitOption = None,
 ) -> None:
     """List the mandates: slug, name, kind, established by, last action, expiry, status.
 
@@ -973,8 +957,8 @@ def mandates(
     engine = _engine()
     df = report(engine, status=status.value if status else None, kind=kind,
                 expiring_within=expiring_within, as_of=_parse_date(as_of, "--as-of"))
-    show(df, fmt, title="Mandates", table_columns=["slug", "kind", "established_by",
-                                                   "last_action", "expiry", "status"])
+    show(df, fmt, title="Mandates", limit=limit, table_columns=[
+        "slug", "status", "expiry", "kind", "established_by", "last_action"])
 
 
 @app.command(cls=_ReadableCommand)
@@ -983,6 +967,7 @@ def mandate(
     as_of: Annotated[str | None, typer.Option(
         help="The timeline as of this date (YYYY-MM-DD; default today).")] = None,
     fmt: FormatOption = Format.table,
+    limit: LimitOption = None,
 ) -> None:
     """Show a mandate's timeline: establishment, every renewal (resolution, date, tally, new
     expiry), failed renewals (draft, sponsors, tally, vetoing members), the end.
@@ -994,11 +979,15 @@ def mandate(
     engine = _engine()
     profile = mandate_profile(engine, slug, as_of=_parse_date(as_of, "--as-of"))
     if fmt is Format.json:
+        if limit is not None:
+            from dataclasses import replace
+
+            profile = replace(profile, timeline=profile.timeline.head(limit))
         typer.echo(json.dumps(profile.as_json(), ensure_ascii=False, indent=1))
         return
     if fmt is Format.table:
-        typer.echo(profile.heading)
-    show(profile.timeline, fmt, title=profile.title,
+        _heading(profile.heading)
+    show(profile.timeline, fmt, title=profile.title, limit=limit,
          table_columns=["date", "event", "reference", "tally", "new_expiry", "sponsors",
                         "vetoed_by", "abstained"])
 
