@@ -15,6 +15,7 @@ from sqlalchemy import Engine, select
 from db.models import Finding
 from db.upsert import table_of
 from reports.findings import (
+    OTHER_SOURCES,
     SEVERITIES,
     SOURCE_NAMES,
     explain,
@@ -61,7 +62,8 @@ def _known_source(engine: Engine, source: str) -> None:
     would otherwise show nothing, as if that source had no finding."""
     with engine.connect() as connection:
         stored = set(connection.execute(select(table_of(Finding).c.source).distinct()).scalars())
-    known = {COMPUTED_SOURCE, *SOURCE_NAMES.values(), *(SOURCE_NAMES.get(s, s) for s in stored)}
+    known = {COMPUTED_SOURCE, *OTHER_SOURCES, *SOURCE_NAMES.values(),
+             *(SOURCE_NAMES.get(s, s) for s in stored)}
     if source not in known and source not in SOURCE_NAMES:
         raise ReportError(f"no source called {source!r}; findings come from: "
                           f"{', '.join(sorted(known))}")

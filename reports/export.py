@@ -116,7 +116,7 @@ def write_stream(df: pd.DataFrame, stream: BinaryIO, fmt: str) -> None:
     if fmt not in FORMATS:
         raise ExportError(f"unknown format {fmt!r}; use one of {', '.join(FORMATS)}")
     if fmt == "csv":
-        stream.write(spreadsheet_safe(df).to_csv(index=False).encode("utf-8"))
+        stream.write(spreadsheet_safe(joined_lists(df)).to_csv(index=False).encode("utf-8"))
     elif fmt == "json":
         stream.write(json.dumps(records(df), ensure_ascii=False, indent=1).encode("utf-8"))
     else:

@@ -25,6 +25,13 @@ SOURCE_NAMES: dict[str, str] = {
 }
 
 
+# The sources of findings that no sync page gives: the dataset import, the links between
+# drafts and resolutions settled after a sync, the mandates derived from the decisions, and
+# the checks made when a report is asked ("check"). tests/test_conventions.py holds these
+# names to the modules that record them.
+OTHER_SOURCES = ("undl-dataset", "draft-links", "mandates", "check")
+
+
 def stored_sources(source: str) -> list[str]:
     """Return the names findings of ``source`` are stored under (either name accepted)."""
     return sorted({source, *(stored for stored, shown in SOURCE_NAMES.items()
