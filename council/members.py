@@ -106,6 +106,35 @@ def member(code: str) -> Member:
 # China's seat (code CHN throughout, as the Library codes it) was held by the Republic of
 # China until the General Assembly seated the People's Republic (resolution 2758).
 PRC_SEATED = dt.date(1971, 10, 25)
+ROC_NAME = "China (Republic of China)"
+
+# The names of the two governments that held China's seat, for the days each held it:
+# (first day, last day), None where open.
+_CHINA_GOVERNMENTS: dict[str, tuple[dt.date | None, dt.date | None]] = {
+    **dict.fromkeys(("roc", "republic of china", ROC_NAME.lower()),
+                    (None, PRC_SEATED - dt.timedelta(days=1))),
+    **dict.fromkeys(("prc", "people's republic of china", "peoples republic of china",
+                     "china (people's republic of china)"), (PRC_SEATED, None)),
+}
+
+
+def government_of_china(text: str) -> tuple[dt.date | None, dt.date | None] | None:
+    """Return the days China's seat was held by the government a name gives ("Republic of
+    China", "ROC": until 24 October 1971; "People's Republic of China", "PRC": from 25
+    October 1971), or None for any other name (plain "China" is the seat, both)."""
+    return _CHINA_GOVERNMENTS.get(" ".join(text.replace("’", "'").lower().split()))
+
+
+def seat_name(code: str, since: dt.date | None, until: dt.date | None) -> str:
+    """Return a member's name for the days from ``since`` to ``until``: for China's seat
+    the government that held it then, or both when the days span the change."""
+    if code == "CHN":
+        if until is not None and until < PRC_SEATED:
+            return ROC_NAME
+        if since is None or since < PRC_SEATED:
+            return (f"China (the Republic of China until {PRC_SEATED - dt.timedelta(days=1)}, "
+                    "then the People's Republic of China)")
+    return name_at(code, since)
 
 
 def name_at(code: str, on: dt.date | None = None) -> str:
@@ -114,7 +143,7 @@ def name_at(code: str, on: dt.date | None = None) -> str:
     ``PRC_SEATED`` the government that held it. A source's own spelling ("REPUBLIC OF
     KOREA") is kept beside it where a view shows it, never instead of it."""
     if code == "CHN" and on is not None and on < PRC_SEATED:
-        return "China (Republic of China)"
+        return ROC_NAME
     found = known_members().get(code)
     return found.name if found is not None else code
 

@@ -12,12 +12,12 @@ from typing import Any
 import pandas as pd
 from sqlalchemy import Engine, select
 
-from council.members import PERMANENT_CODES, name_at
+from council.members import PERMANENT_CODES, PRC_SEATED, name_at, seat_name
 from db.models import MemberVote, Resolution, Veto, VoteEvent
 from db.upsert import table_of
 from reports.names import find_vote
 from reports.outcomes import vetoed_by
-from reports.vetoes import resolve_member
+from reports.vetoes import member_window
 
 VOTE_KINDS = ("Y", "N", "A", "X")
 
@@ -65,32 +65,42 @@ def _member_votes(engine: Engine, code: str | None, since: dt.date | None,
     return frame
 
 
-def terms(frame: pd.DataFrame) -> pd.DataFrame:
-    """Group a member's votes into terms: runs of consecutive years with votes."""
+def terms(frame: pd.DataFrame, code: str | None = None) -> pd.DataFrame:
+    """Group a member's votes into terms: runs of consecutive years with votes, each named
+    as the member was then; China's seat's run is cut where the People's Republic took it
+    (the Republic of China's votes and the People's Republic's are kept apart)."""
+    columns = ["first_year", "last_year", "first_vote", "last_vote", "votes", "member_name"]
     if frame.empty:
-        return pd.DataFrame(columns=["first_year", "last_year", "first_vote", "last_vote",
-                                     "votes"])
-    years = sorted(set(frame["date"].dt.year.dropna().astype(int)))
-    runs: list[list[int]] = []
-    for year in years:
-        if runs and year == runs[-1][-1] + 1:
-            runs[-1].append(year)
-        else:
-            runs.append([year])
+        return pd.DataFrame(columns=columns)
+    dated = frame.dropna(subset=["date"])
+    parts = [dated]
+    if code == "CHN":
+        cut = pd.Timestamp(PRC_SEATED)
+        parts = [dated[dated["date"] < cut], dated[dated["date"] >= cut]]
     rows = []
-    for run in runs:
-        inside = frame[frame["date"].dt.year.between(run[0], run[-1])]
-        rows.append({"first_year": run[0], "last_year": run[-1],
-                     "first_vote": inside["date"].min().date(),
-                     "last_vote": inside["date"].max().date(), "votes": len(inside)})
-    return pd.DataFrame(rows)
+    for part in parts:
+        years = sorted(set(part["date"].dt.year.astype(int)))
+        runs: list[list[int]] = []
+        for year in years:
+            if runs and year == runs[-1][-1] + 1:
+                runs[-1].append(year)
+            else:
+                runs.append([year])
+        for run in runs:
+            inside = part[part["date"].dt.year.between(run[0], run[-1])]
+            first = inside["date"].min().date()
+            rows.append({"first_year": run[0], "last_year": run[-1], "first_vote": first,
+                         "last_vote": inside["date"].max().date(), "votes": len(inside),
+                         "member_name": name_at(code, first) if code else None})
+    return pd.DataFrame(rows, columns=columns)
 
 
 def member_record(engine: Engine, member: str, *, since: dt.date | None = None,
                   until: dt.date | None = None) -> dict[str, Any]:
     """Return a member's record: terms, votes by kind and year, vetoes cast, and the
-    resolutions it voted against or abstained on."""
-    code = resolve_member(member)
+    resolutions it voted against or abstained on. A name of one of China's governments
+    ("Republic of China", "PRC") gives the days that government held the seat."""
+    code, since, until = member_window(member, since, until)
     frame = _member_votes(engine, code, since, until)
     by_year = (frame.assign(year=frame["date"].dt.year)
                .pivot_table(index="year", columns="vote", values="vote_event_id",
@@ -127,9 +137,9 @@ def member_record(engine: Engine, member: str, *, since: dt.date | None = None,
                [["date", "key", "vote", "title"]].rename(columns={"key": "resolution"})
                .reset_index(drop=True))
     return {
-        "member": {"member_code": code, "member_name": name_at(code),
+        "member": {"member_code": code, "member_name": seat_name(code, since, until),
                    "permanent": code in PERMANENT_CODES, "votes": len(frame)},
-        "terms": terms(frame),
+        "terms": terms(frame, code),
         "votes_by_year": by_year,
         "vetoes": vetoes,
         "against_or_abstained": dissent,

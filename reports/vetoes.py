@@ -18,6 +18,7 @@ from sqlalchemy import Engine, select
 from council.errors import TrackerError
 from council.members import (
     code_for_name,
+    government_of_china,
     known_members,
     name_at,
     seat_of,
@@ -37,8 +38,12 @@ class ReportError(TrackerError, ValueError):
 
 
 def resolve_member(text: str) -> str:
-    """Return the code of a member given by code ("RUS", "SUN") or name ("Russian Federation")."""
+    """Return the code of a member given by code ("RUS", "SUN") or name ("Russian
+    Federation"); the names of China's two governments ("Republic of China", "PRC") give
+    China's seat, CHN (``member_window`` gives their days)."""
     candidate = text.strip()
+    if government_of_china(candidate) is not None:
+        return "CHN"
     if len(candidate) == 3 and candidate.isalpha():
         try:
             return lookup_member(candidate).code
@@ -60,6 +65,22 @@ def resolve_member(text: str) -> str:
     if close:
         error.hint = f"did you mean {' or '.join(close)}?"
     raise error
+
+
+def member_window(text: str, since: dt.date | None, until: dt.date | None
+                  ) -> tuple[str, dt.date | None, dt.date | None]:
+    """Return a member's code and the days asked for, narrowed to the days its name covers:
+    "Republic of China" is China's seat until 24 October 1971, "People's Republic of China"
+    from 25 October 1971 (DOMAIN: the two are kept apart as cast, merged by seat as CHN)."""
+    code = resolve_member(text)
+    held = government_of_china(text.strip())
+    if held is not None:
+        first, last = held
+        if first is not None and (since is None or since < first):
+            since = first
+        if last is not None and (until is None or until > last):
+            until = last
+    return code, since, until
 
 
 def _close_members(text: str, *, limit: int = 5) -> list[str]:

@@ -187,8 +187,9 @@ def test_list_cells_are_joined_and_timestamps_cut_to_the_second() -> None:
 def test_member_csv_must_write_integers_as_integers(history: dict[str, str],
                                                     shared_data: Path) -> None:
     lines = run(history, "member", "SUN", "--format", "csv").splitlines()
-    assert lines[1] == "terms,1946,1991,1946-01-30,1991-12-31,714,,,,,,,,,,,,"
-    assert lines[2] == "votes_by_year,,,,,,1946,10,0,2,2,,,,,,,"
+    assert lines[1] == ("terms,1946,1991,1946-01-30,1991-12-31,714,Union of Soviet Socialist "
+                        "Republics,,,,,,,,,,,,")
+    assert lines[2] == "votes_by_year,,,,,,,1946,10,0,2,2,,,,,,,"
     assert not [line for line in lines if re.search(r"(^|,)\d+\.0(,|$)", line)]
 
 

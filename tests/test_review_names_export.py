@@ -56,3 +56,48 @@ def test_the_other_sources_are_the_names_their_modules_record() -> None:
     from scrapers.undl.dataset import SOURCE_DATASET
 
     assert OTHER_SOURCES == (SOURCE_DATASET, LINKS, MANDATES, COMPUTED_SOURCE)
+
+
+# --- China's seat: the Republic of China and the People's Republic kept apart as cast ---
+
+def test_the_names_of_chinas_governments_give_the_days_each_held_the_seat() -> None:
+    import datetime as dt
+
+    from council.members import government_of_china, seat_name
+    from reports.vetoes import member_window, resolve_member
+
+    roc = (None, dt.date(1971, 10, 24))
+    prc = (dt.date(1971, 10, 25), None)
+    for name in ("ROC", "Republic of China", "china (republic of china)"):
+        assert government_of_china(name) == roc
+        assert resolve_member(name) == "CHN"
+    for name in ("PRC", "People's Republic of China", "People\u2019s Republic of China"):
+        assert government_of_china(name) == prc
+    assert government_of_china("China") is None
+    assert member_window("Republic of China", None, None) == ("CHN", None, dt.date(1971, 10, 24))
+    assert member_window("Republic of China", dt.date(1950, 1, 1), dt.date(1980, 1, 1)) == (
+        "CHN", dt.date(1950, 1, 1), dt.date(1971, 10, 24))
+    assert member_window("PRC", None, dt.date(1975, 12, 31)) == (
+        "CHN", dt.date(1971, 10, 25), dt.date(1975, 12, 31))
+    assert member_window("CHN", None, dt.date(1960, 1, 1)) == ("CHN", None, dt.date(1960, 1, 1))
+    assert seat_name("CHN", None, dt.date(1971, 10, 24)) == "China (Republic of China)"
+    assert seat_name("CHN", dt.date(1971, 10, 25), None) == "China"
+    assert seat_name("CHN", None, None) == ("China (the Republic of China until 1971-10-24, "
+                                            "then the People's Republic of China)")
+    assert seat_name("FRA", None, None) == "France"
+
+
+def test_chinas_terms_are_cut_where_the_peoples_republic_took_the_seat() -> None:
+    import pandas as pd
+
+    from reports.rollcalls import terms
+
+    frame = pd.DataFrame({"date": pd.to_datetime(
+        ["1970-05-01", "1971-10-20", "1971-11-24", "1972-03-01"]), "vote_event_id": [1, 2, 3, 4]})
+    assert terms(frame, "CHN").to_dict("records") == [
+        {"first_year": 1970, "last_year": 1971, "first_vote": pd.Timestamp("1970-05-01").date(),
+         "last_vote": pd.Timestamp("1971-10-20").date(), "votes": 2,
+         "member_name": "China (Republic of China)"},
+        {"first_year": 1971, "last_year": 1972, "first_vote": pd.Timestamp("1971-11-24").date(),
+         "last_vote": pd.Timestamp("1972-03-01").date(), "votes": 2, "member_name": "China"}]
+    assert len(terms(frame, "FRA")) == 1
