@@ -13,7 +13,7 @@ import difflib
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from sqlalchemy import Connection, Engine, or_, select
+from sqlalchemy import Connection, Engine, func, or_, select
 
 from council.symbols import SymbolError, VoteName, read_vote_name
 from db.models import Draft, Mandate, Meeting, Resolution, VoteEvent
@@ -60,8 +60,12 @@ def _not_found(connection: Connection, name: VoteName, what: str,
     if _nothing_stored(connection):
         return UnknownNameError(f"no {what} {name.text!r}: nothing is stored yet",
                                 hint="run `tracker sync` first")
-    hint = (f"did you mean {' or '.join(candidates)}?" if candidates
-            else f"names look like {FORMS}")
+    if candidates:
+        hint = f"did you mean {' or '.join(candidates)}?"
+    else:
+        newest = connection.execute(select(func.max(table_of(VoteEvent).c.date))).scalar()
+        hint = (f"the newest vote stored is of {newest}: `tracker sync` fetches newer ones; "
+                f"names look like {FORMS}")
     read = "" if name.symbol == name.text else f" (read as {name.describe()})"
     return UnknownNameError(f"no {what} {name.text!r}{read} is stored", hint=hint)
 

@@ -163,10 +163,11 @@ def test_draft_must_accept_the_resolution_it_became(
     (["votes", "S/RES/2727", "(2023)"], "error: no vote on 'S/RES/2727 (2023)' is stored",
      "hint: did you mean S/RES/2727 (2024)?"),
     (["votes", "9999"], "error: no vote on '9999' (read as resolution 9999 (any year)) is "
-     "stored", "hint: names look like S/RES/2722 (2024), S/RES/2722, 2722, S/2024/255, "
-     "S/PV.9591"),
+     "stored", "hint: the newest vote stored is of 2024-03-28: `tracker sync` fetches newer "
+     "ones; names look like S/RES/2722 (2024), S/RES/2722, 2722, S/2024/255, S/PV.9591"),
     (["draft", "s/1999/9"], "error: no draft 's/1999/9' (read as draft S/1999/9) is stored",
-     "hint: names look like S/RES/2722 (2024), S/RES/2722, 2722, S/2024/255, S/PV.9591"),
+     "hint: the newest vote stored is of 2024-03-28: `tracker sync` fetches newer ones; names "
+     "look like S/RES/2722 (2024), S/RES/2722, 2722, S/2024/255, S/PV.9591"),
     (["votes", "S/PRST/2009/35"], "error: 'S/PRST/2009/35' is a presidential statement: a "
      "decision without a vote, so it has no roll call or draft",
      "hint: names look like S/RES/2722 (2024), S/RES/2722, 2722, S/2024/255, S/PV.9591"),
