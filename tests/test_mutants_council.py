@@ -1,0 +1,1 @@
+"""Tests that kill the surviving mutants of council (issue 18, mutation testing)."""

@@ -1,0 +1,1 @@
+"""Tests that kill the surviving mutants of http (issue 18, mutation testing)."""
