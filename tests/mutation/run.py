@@ -169,8 +169,8 @@ def mutmut(folder: Path, *args: str, budget_s: int | None = None) -> int:
         try:
             return process.wait(timeout=budget_s)
         except subprocess.TimeoutExpired:
-            # SIGINT: mutmut stops its workers and keeps every result it has
-            os.killpg(process.pid, signal.SIGINT)
+            # mutmut keeps each result as it comes: stopping it loses the mutant under test only
+            os.killpg(process.pid, signal.SIGTERM)
             try:
                 return process.wait(timeout=60)
             except subprocess.TimeoutExpired:
