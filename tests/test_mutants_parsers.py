@@ -5,10 +5,14 @@ scrapers/undl/dataset.py. Each asserts the exact records or the exact refusal a 
 
 from __future__ import annotations
 
+from datetime import date
+
 import pytest
 
 from council.records import Finding, MemberVoteRecord, ParseError, Severity, Tally, VotingRecord
+from scrapers.dhl.parse import clean_text, decode_page, draft_key, first_symbol, parse_day
 from scrapers.undl.dataset import SOURCE_DATASET, parse_dataset, read_rows
+from scrapers.undl.parse import MARC, parse_record_xml, parse_search_page, record_url, xml_text
 
 HEADER = ("undl_id,ms_code,ms_name,permanent_member,ms_vote,date,resolution,draft,meeting,"
           "description,agenda,subjects,vote_note,total_yes,total_no,total_abstentions,"
@@ -47,7 +51,7 @@ def test_the_dataset_must_give_one_voting_record_per_undl_id() -> None:
     )]
 
 
-def test_a_dataset_record_without_link_or_date_must_take_the_librarys_address_and_its_year() -> None:
+def test_a_dataset_record_without_link_or_date_must_take_the_librarys_address() -> None:
     records, errors = parse_dataset(dataset(
         row(undl_id="12", date="", link="", description="", agenda="Chad",
             draft="S/15011", meeting="S/PV.2358 (Resumption 1)", modality="Consensus",
@@ -142,3 +146,220 @@ def test_a_file_that_is_not_the_dataset_must_be_refused_by_name() -> None:
         list(read_rows([HEADER, row().rstrip("\n") + ",extra\n"]))
     assert (caught.value.record, caught.value.message) == (
         "line 2", "21 fields where 20 were expected")
+
+
+# --- the Library's pages (scrapers/dhl/parse.py): the helpers every row goes through ------
+
+def test_a_page_must_decode_as_utf8_else_windows_1252() -> None:
+    assert decode_page("Côte".encode()) == "Côte"
+    assert decode_page("Côte".encode("cp1252")) == "Côte"
+    assert decode_page(b"\x81\xe9") == "\ufffdé"  # 0x81 is no letter in Windows-1252
+
+
+def test_a_cells_text_must_be_mended_and_collapsed() -> None:
+    assert clean_text("  People\u00e2\u0080\u0099s\xa0Republic \n of   China ") == (
+        "People's Republic of China")
+    assert clean_text("Peopleâ€™s") == "People's"
+    assert clean_text("a\xa0 b") == "a b"
+
+
+@pytest.mark.parametrize(("text", "year", "day"), [
+    ("12 June", 2022, date(2022, 6, 12)),
+    (" 26 May 2022 ", None, date(2022, 5, 26)),
+    ("30 January 86", None, date(1986, 1, 30)),
+    ("14-15 October", 1990, date(1990, 10, 14)),
+    ("3 Sept. 1999", 2000, date(1999, 9, 3)),
+])
+def test_a_tables_date_must_be_read_with_the_pages_year(text: str, year: int | None,
+                                                         day: date) -> None:
+    assert parse_day(text, year=year, source="s", record="r") == day
+
+
+@pytest.mark.parametrize(("text", "year", "message"), [
+    ("June 12", 2022, "unreadable date 'June 12'"),
+    ("12 Foo", 2022, "unknown month in date '12 Foo'"),
+    ("12 June", None, "date without a year: '12 June'"),
+    ("31 June 2022", None, "impossible date '31 June 2022': day is out of range for month"),
+    ("12 June 1945", None, "date '12 June 1945' 1945-06-12 is outside the Council's life"),
+])
+def test_a_tables_date_it_cannot_read_must_be_refused_by_name(text: str, year: int | None,
+                                                               message: str) -> None:
+    with pytest.raises(ParseError) as caught:
+        parse_day(text, year=year, source="s", record="r")
+    assert (caught.value.source, caught.value.record) == ("s", "r")
+    assert caught.value.message.startswith(message)
+
+
+def test_symbols_and_draft_keys_must_be_read_as_printed() -> None:
+    assert first_symbol("see S/2022/431/Rev.1 and S/1") == "S/2022/431/Rev.1"
+    assert first_symbol("S/PV.206 meeting") == "S/PV.206"
+    assert first_symbol("the draft of 12 June") is None
+    assert draft_key("S/PV.206", vetoed=True, ordinal=2) == "S/PV.206 (vetoed draft 2)"
+    assert draft_key("S/PV.206", vetoed=False, ordinal=1) == "S/PV.206 (draft not adopted 1)"
+    assert draft_key("S/2022/431", vetoed=True, ordinal=3) == "S/2022/431"
+
+
+# --- the Digital Library's voting records (scrapers/undl/parse.py) ------------------------
+
+def marc(*fields: tuple[str, dict[str, str] | str], record_id: str = "99",
+         stamp: str = "20220405101500.0") -> bytes:
+    """One MARCXML record: its 001 and 005, then each (tag, subfields or control text)."""
+    out = [f'<record><controlfield tag="001">{record_id}</controlfield>'
+           f'<controlfield tag="005">{stamp}</controlfield>']
+    for tag, subfields in fields:
+        if isinstance(subfields, str):
+            out.append(f'<controlfield tag="{tag}">{subfields}</controlfield>')
+            continue
+        out.append(f'<datafield tag="{tag}" ind1=" " ind2=" ">' + "".join(
+            f'<subfield code="{c}">{t}</subfield>' for c, t in subfields.items()) + "</datafield>")
+    return (f'<collection xmlns="{MARC}">' + "".join(out) + "</record></collection>").encode()
+
+
+def vote(n: int, code: str, cast: str, name: str = "", flag: str = "R") -> tuple[str, dict]:
+    return ("967", {"a": f"{n:03d}", "b": flag, "c": code, "d": cast, "e": name or code})
+
+
+RESOLUTION = ("791", {"a": "S/RES/2627(2022)"})
+DATE = ("269", {"a": "2022-03-25"})
+
+
+def test_a_voting_record_must_keep_what_its_fields_say() -> None:
+    record = parse_record_xml(marc(
+        ("245", {"a": " Resolution 2627 "}), DATE, ("590", {"a": "Vote"}), RESOLUTION,
+        ("993", {"a": "S/2022/250"}), ("952", {"a": "S/PV.8980 (Resumption 1)"}),
+        ("991", {"c": "Korea", "d": "ignored"}), ("991", {"d": "Non-proliferation"}),
+        ("991", {"c": "Korea"}),
+        vote(1, "chn", "y", "CHINA", "P"), vote(2, "ALB", "N", "ALBANIA"),
+        ("967", {"a": "1234567", "c": "GAB", "d": "a"}), ("967", {"c": "GHA"}),
+        ("996", {"b": "1", "c": "1", "d": "1", "e": "1", "f": "4"}),
+    ), base_url="https://library.example/")
+    assert (record.record_id, record.modified, record.url, record.title, record.date) == (
+        "99", "20220405101500.0", "https://library.example/record/99", "Resolution 2627",
+        "2022-03-25")
+    assert (record.resolution, record.draft, record.meeting, record.agenda) == (
+        "S/RES/2627 (2022)", "S/2022/250", "S/PV.8980 (Resumption 1)",
+        "Korea / Non-proliferation")
+    assert record.without_vote is False
+    assert record.votes == [MemberVoteRecord("CHN", "Y", "CHINA", "P", 1),
+                            MemberVoteRecord("ALB", "N", "ALBANIA", "R", 2),
+                            MemberVoteRecord("GAB", "A", None, None, None),
+                            MemberVoteRecord("GHA", "X", None, None, None)]
+    assert (record.totals, record.total_members, record.findings) == (Tally(1, 1, 1, 1), 4, [])
+    assert record.vote_key == "S/RES/2627 (2022)"
+    assert record_url("", "99") == "record/99"
+    assert record_url("https://x.example///", "7") == "https://x.example/record/7"
+
+
+@pytest.mark.parametrize("note", ["Adopted without vote", "by acclamation", "Consensus"])
+def test_a_record_adopted_without_a_vote_must_say_so(note: str) -> None:
+    record = parse_record_xml(marc(DATE, RESOLUTION, ("590", {"a": note}),
+                                   ("996", {"b": "15", "c": "0", "d": "0", "e": "0"})))
+    assert record.without_vote is True
+    assert (record.totals, record.findings) == (Tally(15, 0, 0, 0), [])
+
+
+def test_empty_967_fields_and_no_count_must_be_an_adoption_without_a_vote() -> None:
+    record = parse_record_xml(marc(DATE, RESOLUTION, ("967", {"c": "CHN"}),
+                                   ("996", {"b": "0", "c": "0", "d": "0"})))
+    assert record.without_vote is True
+    assert record.findings == []
+    record = parse_record_xml(marc(DATE, RESOLUTION, ("967", {"c": "CHN"})))
+    assert record.without_vote is True
+    assert record.findings == [Finding("undl-votes", "record 99", "no_totals", Severity.INFO,
+                                       "S/RES/2627 (2022): the record gives no totals (996)")]
+
+
+def test_a_record_whose_roll_call_disagrees_must_give_a_finding() -> None:
+    record = parse_record_xml(marc(DATE, ("993", {"a": "S/2022/9"}),
+                                   vote(1, "CHN", "Y"), vote(2, "FRA", "Y"),
+                                   ("996", {"b": "3", "c": "0", "d": "0", "e": "12", "f": "15"})))
+    assert record.vote_key == "S/2022/9"
+    assert record.findings == [Finding(
+        "undl-votes", "record 99", "roll_call_disagrees_with_totals", Severity.ERROR,
+        "S/2022/9: the roll call counts 2-0-0 (0 not voting, 2 members) but the totals say "
+        "3-0-0 (12 not voting, 15 members)")]
+    record = parse_record_xml(marc(("791", {"a": "S/RES/100(1955)"}),
+                                   ("996", {"b": "9", "c": "2", "d": "1"})))
+    assert (record.totals, record.total_members) == (None, None)
+    assert record.findings == [Finding(
+        "undl-votes", "record 99", "tally_exceeds_council", Severity.ERROR,
+        "S/RES/100 (1955) (996): tally 9-2-1 counts 12 votes on a Council of 11; "
+        "tally not stored")]
+
+
+@pytest.mark.parametrize(("fields", "message"), [
+    ((DATE,), "neither a resolution (791) nor a draft (993)"),
+    ((RESOLUTION, ("993", {"a": "A/1"})), "draft (993) 'A/1' is not a document symbol"),
+    ((RESOLUTION, ("952", {"a": "S/PV.x"})), "not a meeting record: 'S/PV.x'"),
+    ((RESOLUTION, ("952", {"a": "S/PV.0"})), "meeting record (952) 'S/PV.0': meeting number "
+                                             "out of range"),
+    ((RESOLUTION, ("269", {"a": "2022-02-30"})),
+     "vote date (269) is an impossible date '2022-02-30': day is out of range for month"),
+    ((RESOLUTION, ("967", {"c": "CH", "d": "Y"})),
+     "member code (967 $c) 'CH' is not a three-letter code"),
+    ((RESOLUTION, ("967", {"c": "ZZZ", "d": "Y"})), "unknown member code 'ZZZ'"),
+    ((RESOLUTION, vote(1, "CHN", "Y"), vote(2, "CHN", "N")), "member CHN votes twice"),
+    ((RESOLUTION, vote(1, "CHN", "Q")), "unknown vote 'Q' for CHN"),
+    ((RESOLUTION, ("996", {"b": "x", "c": "0", "d": "0"})), "996 $b is not a number: 'x'"),
+    ((RESOLUTION, ("996", {"b": "1", "c": "0", "d": "0", "f": "y"})),
+     "996 $f is not a number: 'y'"),
+    ((("791", {"a": "S/RES/100(1955)"}), ("269", {"a": "1955-01-02"}),
+      *(vote(n, c, "Y") for n, c in enumerate(
+          ["CHN", "FRA", "GBR", "USA", "SUN", "JPN", "IND", "BRA", "EGY", "GHA", "IRL", "NOR"]))),
+     "the roll call names 12 members on a Council of 11"),
+])
+def test_a_voting_record_it_cannot_read_must_be_refused_by_name(
+        fields: tuple, message: str) -> None:
+    with pytest.raises(ParseError) as caught:
+        parse_record_xml(marc(*fields))
+    assert (caught.value.source, caught.value.record, caught.value.message) == (
+        "undl-votes", "record 99", message)
+
+
+@pytest.mark.parametrize(("body", "message"), [
+    (b"  \n", "empty response where MARCXML was expected"),
+    (b'<!DOCTYPE x [<!ENTITY a "b">]><x/>',
+     "XML with a DOCTYPE or entity declarations is refused"),
+    (b"<!-- x --><html><body>wall</body></html>",
+     "expected MARCXML, got HTML or text (a bot wall or an error page?)"),
+    (b"Service unavailable", "expected MARCXML, got HTML or text (a bot wall or an error page?)"),
+    (b'<?xml version="1.0" encoding="klingon"?><x/>', "XML in an unknown encoding 'klingon'"),
+    (b"<x><y></x>", "malformed XML: "),
+])
+def test_a_page_that_is_not_marcxml_must_be_refused_by_name(body: bytes, message: str) -> None:
+    with pytest.raises(ParseError) as caught:
+        parse_record_xml(body, record="the record")
+    assert (caught.value.source, caught.value.record) == ("undl-votes", "the record")
+    assert caught.value.message.startswith(message)
+    with pytest.raises(ParseError) as caught:
+        parse_record_xml(b"<x/>", record="the record")
+    assert str(caught.value) == "undl-votes: page: unexpected root element 'x'"
+
+
+def test_xml_must_be_decoded_as_it_declares() -> None:
+    text = '<?xml version="1.0" encoding="ISO-8859-1"?><x>Côte</x>'
+    assert xml_text(text.encode("latin-1"), source="s", record="r") == text
+    assert xml_text("<x>Côte</x>".encode("utf-16"), source="s", record="r") == (
+        "\ufeff<x>Côte</x>")
+    text = '<?xml version="1.0"?><x>é</x>'
+    assert xml_text(text.encode("utf-16-be"), source="s", record="r") == text
+    assert xml_text(text.encode("utf-32-le"), source="s", record="r") == text
+    assert xml_text(b"<x>\xff</x>", source="s", record="r") == "<x>\ufffd</x>"
+
+
+def test_a_search_page_must_give_its_total_and_every_record_it_can_read() -> None:
+    body = (b"<!-- Search-Engine-Total-Number-Of-Results: 42 -->" + marc(RESOLUTION, DATE)
+            .replace(b"</collection>", b"<record><controlfield tag='001'>x</controlfield>"
+                                       b"</record></collection>"))
+    page = parse_search_page(body, url="page-1", base_url="https://l.example")
+    assert page.total == 42
+    assert [r.url for r in page.records] == ["https://l.example/record/99"]
+    assert [str(e) for e in page.errors] == [
+        "undl-votes: record: record without a numeric id (001): 'x'"]
+    with pytest.raises(ParseError) as caught:
+        parse_search_page(marc(RESOLUTION), url="page-1")
+    assert str(caught.value) == (
+        "undl-votes: page-1: no Search-Engine-Total-Number-Of-Results comment")
+    with pytest.raises(ParseError) as caught:
+        parse_record_xml(body.replace(b"<controlfield tag='001'>x", b"<controlfield tag='001'>7"))
+    assert str(caught.value) == "undl-votes: record: expected one record, found 2"
