@@ -144,7 +144,7 @@ def group_pyproject(group: Group) -> str:
 def prepare(name: str, group: Group) -> Path:
     folder = WORK / name
     folder.mkdir(parents=True, exist_ok=True)
-    for entry in [*PACKAGES, "tests", "alembic.ini"]:
+    for entry in [*PACKAGES, "tests", "benchmarks", "alembic.ini"]:
         link = folder / entry
         if not link.is_symlink():
             link.symlink_to(ROOT / entry)
