@@ -80,7 +80,7 @@ def test_upsert_must_insert_then_count_each_row_as_new_changed_or_unchanged(
 def test_a_fill_only_column_must_be_set_when_empty_and_kept_otherwise(engine: Engine) -> None:
     write(engine, Item, [{"key": "a", "n": 1, "note": None}, {"key": "b", "n": 1, "note": "b"}],
           key="key", provenance={"source_url": "p1", "fetched_at": "t1"})
-    ids, counts = write(engine, Item, [{"key": "a", "n": 1, "note": "filled"},
+    _, counts = write(engine, Item, [{"key": "a", "n": 1, "note": "filled"},
                                        {"key": "b", "n": 1, "note": "other"}],
                         key="key", fill_only=("note",),
                         provenance={"source_url": "p2", "fetched_at": "t2"})
@@ -89,7 +89,7 @@ def test_a_fill_only_column_must_be_set_when_empty_and_kept_otherwise(engine: En
     assert stored(engine, ITEM) == [(1, "a", 1, "filled", "p2", "t2"),
                                     (2, "b", 1, "b", "p2", "t2")]
     # the page that stated a row owns it in full: it overwrites its own fill-only column
-    ids, counts = write(engine, Item, [{"key": "b", "n": 1, "note": "own"}], key="key",
+    _, counts = write(engine, Item, [{"key": "b", "n": 1, "note": "own"}], key="key",
                         fill_only=("note",), provenance={"source_url": "p2", "fetched_at": "t3"})
     assert counts == Counts(changed=1)
     assert stored(engine, ITEM)[1] == (2, "b", 1, "own", "p2", "t3")
