@@ -5,15 +5,26 @@ scrapers/undl/dataset.py. Each asserts the exact records or the exact refusal a 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
+from pathlib import Path
 
 import pytest
 
 from council.records import Finding, MemberVoteRecord, ParseError, Severity, Tally, VotingRecord
-from scrapers.dhl.parse import clean_text, decode_page, draft_key, first_symbol, parse_day
+from scrapers.dhl.parse import (
+    clean_text,
+    decode_page,
+    draft_key,
+    first_symbol,
+    parse_day,
+    parse_veto_list,
+)
 from scrapers.undl.dataset import SOURCE_DATASET, parse_dataset, read_rows
+from scrapers.undl.documents import parse_document_page, parse_document_xml
 from scrapers.undl.parse import MARC, parse_record_xml, parse_search_page, record_url, xml_text
 
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
 HEADER = ("undl_id,ms_code,ms_name,permanent_member,ms_vote,date,resolution,draft,meeting,"
           "description,agenda,subjects,vote_note,total_yes,total_no,total_abstentions,"
           "total_non_voting,total_ms,modality,undl_link\n")
@@ -363,3 +374,64 @@ def test_a_search_page_must_give_its_total_and_every_record_it_can_read() -> Non
     with pytest.raises(ParseError) as caught:
         parse_record_xml(body.replace(b"<controlfield tag='001'>x", b"<controlfield tag='001'>7"))
     assert str(caught.value) == "undl-votes: record: expected one record, found 2"
+
+
+# --- the Veto List: a vote printed on two rows ---------------------------------------------
+
+def _veto_list_with_row_7_twice(change: Callable[[str], str]) -> bytes:
+    text = (FIXTURES / "dhl" / "veto_list.html").read_text()
+    i = text.index("S/552")
+    start, end = text.rindex("<tr", 0, i), text.index("</tr>", i) + len("</tr>")
+    return (text[:end] + change(text[start:end]) + text[end:]).encode()
+
+
+def test_a_veto_list_row_printed_twice_must_be_counted_once_and_named() -> None:
+    parsed = parse_veto_list(_veto_list_with_row_7_twice(lambda row: row), url="u")
+    assert len(parsed.entries) == 10
+    assert parsed.findings == [Finding(
+        "dhl-veto-list", "row 8 (S/552 , S/PV.202)", "repeated_row", Severity.WARNING,
+        "row 8 repeats row 7 cell for cell (15 September 1947 | S/552 , S/PV.202 | S/PV.202 | "
+        "The Greek question concerning the situation in northern Greece | USSR): one vote "
+        "printed twice; counted once", "u")]
+
+
+def test_two_rows_of_one_veto_that_differ_must_keep_the_first_and_say_what_differs() -> None:
+    parsed = parse_veto_list(_veto_list_with_row_7_twice(
+        lambda row: row.replace("northern Greece", "Greece")), url="u")
+    # the row after the two (the preliminary question, now row 9) is another vote, kept
+    assert [e.row for e in parsed.entries if e.draft == "S/552"] == [9, 7]
+    assert parsed.findings == [Finding(
+        "dhl-veto-list", "row 8 (S/552 , S/PV.202)", "rows_disagree", Severity.ERROR,
+        "rows 7 and 8 both give the veto of S/552 and differ: agenda item 'The Greek question "
+        "concerning the situation in northern Greece' and 'The Greek question concerning the "
+        "situation in Greece'. Kept: row 7 (the first on the page), with the members both "
+        "name (SUN)", "u")]
+
+
+# --- the Digital Library's document records (scrapers/undl/documents.py) ------------------
+
+def test_a_page_of_documents_must_keep_drafts_and_name_what_it_skips() -> None:
+    draft = (FIXTURES / "undl" / "documents" / "document_3975193_S-2022-431.xml").read_bytes()
+    inner = draft[draft.index(b"<record"):draft.rindex(b"</record>") + len(b"</record>")]
+    letter_xml = marc(("191", {"a": "S/2022/1"}), ("245", {"a": "Letter dated 1 January 2022"}),
+                      record_id="5")
+    letter = letter_xml[letter_xml.index(b"<record"):letter_xml.rindex(b"</record>") + 9]
+    no_symbol = b"<record><controlfield tag='001'>6</controlfield></record>"
+    page = (b"<!-- Search-Engine-Total-Number-Of-Results: 1234 -->" + f'<collection xmlns="{MARC}">'
+            .encode() + inner + letter + no_symbol + b"</collection>")
+    parsed = parse_document_page(page, url="page-1", base_url="https://l.example")
+    assert (parsed.total, parsed.skipped) == (1234, 1)
+    assert [(r.symbol, r.url) for r in parsed.records] == [
+        ("S/2022/431", "https://l.example/record/3975193")]
+    assert parsed.refused == {
+        "S/2022/1": "its title names another kind of document: 'Letter dated 1 January 2022'"}
+    assert [str(e) for e in parsed.errors] == ["undl-documents: record 6: no document symbol "
+                                               "(191)"]
+    assert [r.record_id for r in parsed.unread] == ["6"]
+    one = parse_document_xml(draft, base_url="https://l.example")
+    assert one is not None and (one.symbol, one.url) == (
+        "S/2022/431", "https://l.example/record/3975193")
+    assert parse_document_xml(letter_xml) is None
+    with pytest.raises(ParseError) as caught:
+        parse_document_xml(b'<collection xmlns="' + MARC.encode() + b'"/>', record="r")
+    assert str(caught.value) == "undl-documents: r: no record in the document"
