@@ -435,3 +435,25 @@ def test_a_page_of_documents_must_keep_drafts_and_name_what_it_skips() -> None:
     with pytest.raises(ParseError) as caught:
         parse_document_xml(b'<collection xmlns="' + MARC.encode() + b'"/>', record="r")
     assert str(caught.value) == "undl-documents: r: no record in the document"
+
+
+def test_two_rows_of_one_veto_naming_no_member_in_common_must_keep_no_veto() -> None:
+    parsed = parse_veto_list(_veto_list_with_row_7_twice(
+        lambda row: row.replace("<td>USSR</td>", "<td>France</td>").replace(
+            "15 September 1947", "16 September 1947")), url="u")
+    assert len(parsed.entries) == 9
+    assert [(e.row, e.members) for e in parsed.entries if e.draft == "S/552"] == [(9, ["SUN"])]
+    assert parsed.findings == [Finding(
+        "dhl-veto-list", "row 8 (S/552 , S/PV.202)", "rows_disagree", Severity.ERROR,
+        "rows 7 and 8 both give the veto of S/552 and differ: date '15 September 1947' and "
+        "'16 September 1947'; members 'SUN' and 'FRA'. Kept: row 7 (the first on the page), "
+        "with no veto of this vote: the rows name no member in common", "u")]
+
+
+def test_a_document_without_a_record_must_be_named_by_its_default_name() -> None:
+    with pytest.raises(ParseError) as caught:
+        parse_document_xml(b'<collection xmlns="' + MARC.encode() + b'"/>')
+    assert str(caught.value) == "undl-documents: record: no record in the document"
+    with pytest.raises(ParseError) as caught:
+        parse_record_xml(b"<x")
+    assert str(caught.value).startswith("undl-votes: record: malformed XML: ")
