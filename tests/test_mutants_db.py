@@ -5,6 +5,7 @@ counts a write leaves, on SQLite tables of their own.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -13,7 +14,24 @@ import pytest
 from sqlalchemy import Column, Engine, Integer, MetaData, String, Table, UniqueConstraint, select
 from sqlmodel import Session
 
-from db.engine import make_engine
+from council.members import known_members
+from council.records import Finding as FindingRecord
+from council.records import Severity
+from db.engine import make_engine, upgrade
+from db.models import Draft, SourceRecord, SyncRun
+from db.models import Finding as FindingRow
+from db.models import Member as MemberRow
+from db.store import (
+    _record_order,
+    _without_base,
+    drafts_to_look_up,
+    ensure_members,
+    known_records,
+    note_lookups,
+    page_of,
+    store_findings,
+    sync_history,
+)
 from db.upsert import CHUNK, FEW_PREFIXES, Counts, replace_set, scope_in, upsert
 
 METADATA = MetaData()
@@ -35,7 +53,7 @@ class Pair:
 
 
 @pytest.fixture
-def engine(tmp_path: Path) -> Iterator[Engine]:
+def tables(tmp_path: Path) -> Iterator[Engine]:
     engine = make_engine(f"sqlite:///{tmp_path / 'upsert.sqlite'}")
     METADATA.create_all(engine)
     yield engine
@@ -62,119 +80,119 @@ def test_counts_must_add_up() -> None:
 
 
 def test_upsert_must_insert_then_count_each_row_as_new_changed_or_unchanged(
-        engine: Engine) -> None:
-    ids, counts = write(engine, Item, [{"key": "a", "n": 1}, {"key": "b", "n": 2},
+        tables: Engine) -> None:
+    ids, counts = write(tables, Item, [{"key": "a", "n": 1}, {"key": "b", "n": 2},
                                        {"key": "a", "note": "x"}],
                         key="key", provenance={"source_url": "p1", "fetched_at": "t1"})
     assert (ids, counts) == ({"a": 1, "b": 2}, Counts(new=2))
     # the last row of a key in a batch wins, merged over the earlier one
-    assert stored(engine, ITEM) == [(1, "a", 1, "x", "p1", "t1"), (2, "b", 2, None, "p1", "t1")]
-    ids, counts = write(engine, Item, [{"key": "a", "n": 1}, {"key": "b", "n": 3},
+    assert stored(tables, ITEM) == [(1, "a", 1, "x", "p1", "t1"), (2, "b", 2, None, "p1", "t1")]
+    ids, counts = write(tables, Item, [{"key": "a", "n": 1}, {"key": "b", "n": 3},
                                        {"key": "c", "n": 4}],
                         key="key", provenance={"source_url": "p1", "fetched_at": "t2"})
     assert (ids, counts) == ({"a": 1, "b": 2, "c": 3}, Counts(new=1, changed=1, unchanged=1))
-    assert stored(engine, ITEM) == [(1, "a", 1, "x", "p1", "t1"), (2, "b", 3, None, "p1", "t2"),
+    assert stored(tables, ITEM) == [(1, "a", 1, "x", "p1", "t1"), (2, "b", 3, None, "p1", "t2"),
                                     (3, "c", 4, None, "p1", "t2")]
 
 
-def test_a_fill_only_column_must_be_set_when_empty_and_kept_otherwise(engine: Engine) -> None:
-    write(engine, Item, [{"key": "a", "n": 1, "note": None}, {"key": "b", "n": 1, "note": "b"}],
+def test_a_fill_only_column_must_be_set_when_empty_and_kept_otherwise(tables: Engine) -> None:
+    write(tables, Item, [{"key": "a", "n": 1, "note": None}, {"key": "b", "n": 1, "note": "b"}],
           key="key", provenance={"source_url": "p1", "fetched_at": "t1"})
-    _, counts = write(engine, Item, [{"key": "a", "n": 1, "note": "filled"},
+    _, counts = write(tables, Item, [{"key": "a", "n": 1, "note": "filled"},
                                        {"key": "b", "n": 1, "note": "other"}],
                         key="key", fill_only=("note",),
                         provenance={"source_url": "p2", "fetched_at": "t2"})
     # another page fills the empty note and claims its row; the note it did not fill stays
     assert counts == Counts(changed=2)
-    assert stored(engine, ITEM) == [(1, "a", 1, "filled", "p2", "t2"),
+    assert stored(tables, ITEM) == [(1, "a", 1, "filled", "p2", "t2"),
                                     (2, "b", 1, "b", "p2", "t2")]
     # the page that stated a row owns it in full: it overwrites its own fill-only column
-    _, counts = write(engine, Item, [{"key": "b", "n": 1, "note": "own"}], key="key",
+    _, counts = write(tables, Item, [{"key": "b", "n": 1, "note": "own"}], key="key",
                         fill_only=("note",), provenance={"source_url": "p2", "fetched_at": "t3"})
     assert counts == Counts(changed=1)
-    assert stored(engine, ITEM)[1] == (2, "b", 1, "own", "p2", "t3")
-    _, counts = write(engine, Item, [{"key": "b", "n": 1, "note": None}], key="key",
+    assert stored(tables, ITEM)[1] == (2, "b", 1, "own", "p2", "t3")
+    _, counts = write(tables, Item, [{"key": "b", "n": 1, "note": None}], key="key",
                         fill_only=("note",), provenance={"source_url": "p3", "fetched_at": "t4"})
     assert counts == Counts(changed=1)  # only the provenance: p3 claims the row
-    assert stored(engine, ITEM)[1] == (2, "b", 1, "own", "p3", "t4")
+    assert stored(tables, ITEM)[1] == (2, "b", 1, "own", "p3", "t4")
 
 
-def test_a_secondary_source_must_add_without_moving_provenance(engine: Engine) -> None:
-    write(engine, Item, [{"key": "a", "n": None}], key="key",
+def test_a_secondary_source_must_add_without_moving_provenance(tables: Engine) -> None:
+    write(tables, Item, [{"key": "a", "n": None}], key="key",
           provenance={"source_url": "p1", "fetched_at": "t1"})
-    ids, counts = write(engine, Item, [{"key": "a", "n": 5}, {"key": "b", "n": 6}], key="key",
+    ids, counts = write(tables, Item, [{"key": "a", "n": 5}, {"key": "b", "n": 6}], key="key",
                         secondary=True, provenance={"source_url": "s1", "fetched_at": "t2"})
     assert (ids, counts) == ({"a": 1, "b": 2}, Counts(new=1, changed=1))
-    assert stored(engine, ITEM) == [(1, "a", 5, None, "p1", "t1"), (2, "b", 6, None, "s1", "t2")]
-    ids, counts = write(engine, Item, [{"key": "a", "n": 5}], key="key", secondary=True,
+    assert stored(tables, ITEM) == [(1, "a", 5, None, "p1", "t1"), (2, "b", 6, None, "s1", "t2")]
+    ids, counts = write(tables, Item, [{"key": "a", "n": 5}], key="key", secondary=True,
                         provenance={"source_url": "s1", "fetched_at": "t3"})
     assert counts == Counts(unchanged=1)
     # another secondary page changes the row, not its provenance
-    ids, counts = write(engine, Item, [{"key": "b", "n": 7, "source_url": "s2"}], key="key",
+    ids, counts = write(tables, Item, [{"key": "b", "n": 7, "source_url": "s2"}], key="key",
                         secondary=True, provenance={"source_url": "s1", "fetched_at": "t4"})
     assert counts == Counts(changed=1)
-    assert stored(engine, ITEM)[1] == (2, "b", 7, None, "s1", "t2")
+    assert stored(tables, ITEM)[1] == (2, "b", 7, None, "s1", "t2")
     # the owning source moves it, and a row's own provenance wins over the batch's
-    ids, counts = write(engine, Item, [{"key": "b", "n": 8, "source_url": "s3"}], key="key",
+    ids, counts = write(tables, Item, [{"key": "b", "n": 8, "source_url": "s3"}], key="key",
                         provenance={"source_url": "s1", "fetched_at": "t5"})
     assert counts == Counts(changed=1)
-    assert stored(engine, ITEM)[1] == (2, "b", 8, None, "s3", "t5")
+    assert stored(tables, ITEM)[1] == (2, "b", 8, None, "s3", "t5")
 
 
-def test_a_row_without_its_key_must_be_refused_by_name(engine: Engine) -> None:
+def test_a_row_without_its_key_must_be_refused_by_name(tables: Engine) -> None:
     with pytest.raises(ValueError) as caught:
-        write(engine, Item, [{"n": 1}], key="key")
+        write(tables, Item, [{"n": 1}], key="key")
     assert str(caught.value) == "item: a row has no value for its key key: {'n': 1}"
     with pytest.raises(ValueError) as caught:
-        write(engine, Pair, [{"lead": "x", "last": None}], key=("lead", "last"))
+        write(tables, Pair, [{"lead": "x", "last": None}], key=("lead", "last"))
     assert str(caught.value) == (
         "pair: a row has no value for its key lead, last: {'lead': 'x', 'last': None}")
 
 
 @pytest.mark.parametrize("leads", [2, FEW_PREFIXES, FEW_PREFIXES + 1, 30])
-def test_composite_keys_must_find_their_rows_by_every_lookup(engine: Engine, leads: int) -> None:
+def test_composite_keys_must_find_their_rows_by_every_lookup(tables: Engine, leads: int) -> None:
     rows = [{"lead": f"l{i % leads}", "last": f"k{i}", "n": i} for i in range(60)]
-    ids, counts = write(engine, Pair, rows, key=("lead", "last"))
+    ids, counts = write(tables, Pair, rows, key=("lead", "last"))
     assert counts == Counts(new=60)
     assert ids == {(f"l{i % leads}", f"k{i}"): i + 1 for i in range(60)}
     changed = [{**row, "n": row["n"] + (1 if row["n"] % 2 else 0)} for row in rows]
     # a key of the same last value under another lead is another row
     changed.append({"lead": "other", "last": "k0", "n": -1})
-    ids, counts = write(engine, Pair, changed, key=("lead", "last"))
+    ids, counts = write(tables, Pair, changed, key=("lead", "last"))
     assert counts == Counts(new=1, changed=30, unchanged=30)
     assert ids[("other", "k0")] == 61 and ids[("l0", "k0")] == 1
-    assert [r[3] for r in stored(engine, PAIR)] == [i + i % 2 for i in range(60)] + [-1]
+    assert [r[3] for r in stored(tables, PAIR)] == [i + i % 2 for i in range(60)] + [-1]
 
 
-def test_more_rows_than_a_chunk_must_all_be_found_again(engine: Engine) -> None:
+def test_more_rows_than_a_chunk_must_all_be_found_again(tables: Engine) -> None:
     rows = [{"key": f"k{i:05d}", "n": i} for i in range(CHUNK * 2 + 7)]
-    ids, counts = write(engine, Item, rows, key="key", new_ids=False)
+    ids, counts = write(tables, Item, rows, key="key", new_ids=False)
     assert (ids, counts) == ({}, Counts(new=CHUNK * 2 + 7))
     rows[-1] = {"key": rows[-1]["key"], "n": -1}
-    ids, counts = write(engine, Item, rows, key="key")
+    ids, counts = write(tables, Item, rows, key="key")
     assert counts == Counts(changed=1, unchanged=CHUNK * 2 + 6)
     assert ids == {f"k{i:05d}": i + 1 for i in range(CHUNK * 2 + 7)}
-    ids, counts = write(engine, Item, [{"key": "new", "n": 1}, {"key": "k00000", "n": 0}],
+    ids, counts = write(tables, Item, [{"key": "new", "n": 1}, {"key": "k00000", "n": 0}],
                         key="key", absent=False)
     assert (ids, counts) == ({"new": CHUNK * 2 + 8, "k00000": 1}, Counts(new=1, unchanged=1))
 
 
-def test_rows_of_different_columns_must_each_keep_their_own(engine: Engine) -> None:
-    ids, counts = write(engine, Item, [{"key": "a", "n": 1}, {"key": "b", "note": "x"},
+def test_rows_of_different_columns_must_each_keep_their_own(tables: Engine) -> None:
+    ids, counts = write(tables, Item, [{"key": "a", "n": 1}, {"key": "b", "note": "x"},
                                        {"key": "c", "n": 3}], key="key")
     assert (ids, counts) == ({"a": 1, "c": 2, "b": 3}, Counts(new=3))
-    assert stored(engine, ITEM) == [(1, "a", 1, None, None, None), (2, "c", 3, None, None, None),
+    assert stored(tables, ITEM) == [(1, "a", 1, None, None, None), (2, "c", 3, None, None, None),
                                     (3, "b", None, "x", None, None)]
-    write(engine, Item, [{"key": "d", "n": 4}], key="key", new_ids=False)
-    ids, counts = write(engine, Item, [{"key": "e", "n": 5}, {"key": "f", "note": "y"},
+    write(tables, Item, [{"key": "d", "n": 4}], key="key", new_ids=False)
+    ids, counts = write(tables, Item, [{"key": "e", "n": 5}, {"key": "f", "note": "y"},
                                        {"key": "a", "n": 1}], key="key", new_ids=False)
     assert (ids, counts) == ({"a": 1}, Counts(new=2, unchanged=1))
-    assert stored(engine, ITEM)[4:] == [(5, "e", 5, None, None, None),
+    assert stored(tables, ITEM)[4:] == [(5, "e", 5, None, None, None),
                                         (6, "f", None, "y", None, None)]
 
 
-def test_replace_set_must_make_a_scope_exactly_its_rows(engine: Engine) -> None:
-    with Session(engine) as session:
+def test_replace_set_must_make_a_scope_exactly_its_rows(tables: Engine) -> None:
+    with Session(tables) as session:
         counts = replace_set(session, Pair, [{"lead": "p1", "last": "a"},
                                              {"lead": "p1", "last": "b"}],
                              key=("lead", "last"), scope=scope_in(Pair, "lead", ["p1"]),
@@ -191,14 +209,117 @@ def test_replace_set_must_make_a_scope_exactly_its_rows(engine: Engine) -> None:
         session.commit()
     # the key p2 holds (another scope's) is skipped, not inserted twice
     assert counts == Counts(new=2, unchanged=1, deleted=1)
-    assert stored(engine, PAIR) == [(2, "p1", "b", None, "u1", None),
+    assert stored(tables, PAIR) == [(2, "p1", "b", None, "u1", None),
                                     (3, "p2", "z", 1, None, None),
                                     (4, "p1", "c", None, None, None)]
-    with Session(engine) as session:
+    with Session(tables) as session:
         counts = replace_set(session, Item, [{"key": "x"}, {"key": "y"}], key=("key",),
                              scope=scope_in(Item, "key", ["x"]))
         counts2 = replace_set(session, Item, [{"key": "y"}], key=("key",),
                               scope=scope_in(Item, "key", ["y"]))
         session.commit()
     assert (counts, counts2) == (Counts(new=2), Counts(unchanged=1))
-    assert [r[1] for r in stored(engine, ITEM)] == ["x", "y"]
+    assert [r[1] for r in stored(tables, ITEM)] == ["x", "y"]
+
+
+# --- the store's writers (db/store.py) ----------------------------------------------------
+
+T1 = dt.datetime(2024, 1, 2, 3, 4, 5, tzinfo=dt.UTC)
+T2 = dt.datetime(2024, 2, 3, 4, 5, 6, tzinfo=dt.UTC)
+
+
+@pytest.fixture
+def tracker(sqlite_engine: Engine) -> Engine:
+    """The tracker's own schema, at the migrations' head."""
+    upgrade(sqlite_engine)
+    return sqlite_engine
+
+
+def test_a_pages_address_must_lose_its_scheme_and_host() -> None:
+    assert page_of("https://www.un.org/depts/dhl/resguide/scact2022_table_en.htm") == (
+        "depts/dhl/resguide/scact2022_table_en.htm")
+    assert page_of("http://127.0.0.1:8000/search?p=1&ln=en") == "search?p=1&ln=en"
+    assert page_of("record/123") == "record/123"
+    assert _without_base("see https://h.example/record/1 and https://h.example",
+                         "https://h.example/search") == "see record/1 and "
+    assert _without_base("see https://h.example/x", "record/1") == "see https://h.example/x"
+    assert [_record_order(r) for r in ("999", "1000", "x1")] == [
+        (0, 999, ""), (0, 1000, ""), (1, 0, "x1")]
+
+
+def test_a_pages_findings_must_be_exactly_its_latest_and_keep_when_first_seen(
+        tracker: Engine) -> None:
+    url = "https://www.un.org/veto?lang=en"
+    first = [FindingRecord("dhl-veto-list", "row 2 (https://www.un.org/S/1)", "repeated_row",
+                           Severity.WARNING, "row 2: see https://www.un.org/S/1", url),
+             FindingRecord("dhl-veto-list", "row 3", "rows_disagree", Severity.ERROR, "m", url)]
+    with Session(tracker) as session:
+        counts = store_findings(session, "dhl-veto-list", url, first, seen_at=T1)
+        session.commit()
+    assert counts == Counts(new=2)
+    mirror = "https://mirror.example/veto?lang=en"
+    again = [FindingRecord("dhl-veto-list", "row 2 (https://mirror.example/S/1)", "repeated_row",
+                           Severity.WARNING, "row 2: see https://mirror.example/S/1", mirror)]
+    with Session(tracker) as session:
+        counts = store_findings(session, "dhl-veto-list", mirror, again, seen_at=T2)
+        session.commit()
+    # read again at another address: the same page; one finding gone, the other kept
+    assert counts == Counts(unchanged=1, deleted=1)
+    with tracker.connect() as connection:
+        rows = connection.execute(select(
+            FindingRow.source, FindingRow.page, FindingRow.record, FindingRow.kind,
+            FindingRow.severity, FindingRow.message, FindingRow.url, FindingRow.first_seen)
+        ).all()
+    assert [tuple(r) for r in rows] == [(
+        "dhl-veto-list", "veto?lang=en", "row 2 (S/1)", "repeated_row", "warning",
+        "row 2: see S/1", mirror, T1)]
+
+
+def test_every_known_member_must_have_a_row_once(tracker: Engine) -> None:
+    with Session(tracker) as session:
+        first = ensure_members(session)
+        again = ensure_members(session)
+        session.commit()
+    total = len(known_members())
+    assert (first, again) == (Counts(new=total), Counts(unchanged=total))
+    with tracker.connect() as connection:
+        sun = connection.execute(select(
+            MemberRow.code, MemberRow.name, MemberRow.permanent_seat, MemberRow.successor,
+            MemberRow.source_url).where(MemberRow.code == "SUN")).one()
+    assert tuple(sun) == ("SUN", "Union of Soviet Socialist Republics", "RUS", "RUS",
+                          "council.members (the UN Digital Library's codes and names)")
+
+
+def test_drafts_must_be_looked_up_once_and_misses_again_only_when_asked(
+        tracker: Engine) -> None:
+    with Session(tracker) as session:
+        upsert(session, Draft, [{"symbol": s} for s in (
+            "S/2022/1", "S/PV.100 (vetoed draft 1)", "S/2022/2/Rev.1", "S/3", "S/4")],
+            key="symbol")
+        note_lookups(session, "undl-documents", {"S/2022/1": "12", "S/3": None}, checked_at=T1)
+        note_lookups(session, "other", {"S/4": "9"}, checked_at=T1)
+        note_lookups(session, "undl-documents", {}, checked_at=T1)
+        assert drafts_to_look_up(session, "undl-documents", retry_misses=False) == [
+            "S/2022/2/Rev.1", "S/4"]
+        assert drafts_to_look_up(session, "undl-documents", retry_misses=True) == [
+            "S/2022/2/Rev.1", "S/3", "S/4"]
+        upsert(session, SourceRecord, [
+            {"source": "undl-votes", "record_id": "1", "modified": "20240101"},
+            {"source": "undl-votes", "record_id": "2", "modified": None},
+            {"source": "other", "record_id": "3", "modified": "x"}],
+            key=("source", "record_id"))
+        assert known_records(session, "undl-votes") == {"1": "20240101", "2": None}
+
+
+def test_a_sources_history_must_tell_a_whole_run_from_a_partial_one(
+        tracker: Engine) -> None:
+    with Session(tracker) as session:
+        assert sync_history(session, "dhl-meetings") == (False, None)
+        session.add(SyncRun(source="dhl-meetings", started_at=T1, ok=True, complete=False))
+        session.add(SyncRun(source="dhl-meetings", started_at=T2, ok=False, complete=True))
+        session.add(SyncRun(source="other", started_at=T2, ok=True, complete=True))
+        session.flush()
+        assert sync_history(session, "dhl-meetings") == (False, T1)
+        session.add(SyncRun(source="dhl-meetings", started_at=T1, ok=True, complete=True))
+        session.flush()
+        assert sync_history(session, "dhl-meetings") == (True, T1)
