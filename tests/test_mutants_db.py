@@ -11,7 +11,17 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import Column, Engine, Integer, MetaData, String, Table, UniqueConstraint, select
+from sqlalchemy import (
+    Boolean,
+    Column,
+    Engine,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    UniqueConstraint,
+    select,
+)
 from sqlmodel import Session
 
 from council.members import known_members
@@ -32,7 +42,7 @@ from db.store import (
     store_findings,
     sync_history,
 )
-from db.upsert import CHUNK, FEW_PREFIXES, Counts, replace_set, scope_in, upsert
+from db.upsert import CHUNK, FEW_PREFIXES, Counts, _insert_many, replace_set, scope_in, upsert
 
 METADATA = MetaData()
 ITEM = Table("item", METADATA, Column("id", Integer, primary_key=True),
@@ -323,3 +333,33 @@ def test_a_sources_history_must_tell_a_whole_run_from_a_partial_one(
         session.add(SyncRun(source="dhl-meetings", started_at=T1, ok=True, complete=True))
         session.flush()
         assert sync_history(session, "dhl-meetings") == (True, T1)
+
+
+def test_the_bulk_insert_must_fill_defaults_and_leave_unknown_keys_to_sqlalchemy(
+        tmp_path: Path) -> None:
+    metadata = MetaData()
+    table = Table("t", metadata, Column("id", Integer, primary_key=True),
+                  Column("key", String), Column("flag", Boolean, default=False))
+    engine = make_engine(f"sqlite:///{tmp_path / 't.sqlite'}")
+    metadata.create_all(engine)
+    with engine.begin() as connection:
+        _insert_many(connection, table, [{"key": "a"}])  # the column's default, not NULL
+        _insert_many(connection, table, [{"key": "b", "ignored": 1}])  # SQLAlchemy's leniency
+        _insert_many(connection, table, [{"key": "c", "flag": True}])
+        _insert_many(connection, table, [])
+    with engine.connect() as connection:
+        assert [tuple(r) for r in connection.execute(select(table).order_by(table.c.id))] == [
+            (1, "a", False), (2, "b", False), (3, "c", True)]
+    engine.dispose()
+
+
+def test_replace_set_must_insert_nothing_when_another_scope_holds_every_new_row(
+        tables: Engine) -> None:
+    with Session(tables) as session:
+        replace_set(session, Pair, [{"lead": "p2", "last": "z"}], key=("lead", "last"),
+                    scope=scope_in(Pair, "lead", ["p2"]))
+        counts = replace_set(session, Pair, [{"lead": "p2", "last": "z"}],
+                             key=("lead", "last"), scope=scope_in(Pair, "lead", ["p1"]))
+        session.commit()
+    assert counts == Counts(new=1)
+    assert stored(tables, PAIR) == [(1, "p2", "z", None, None, None)]
