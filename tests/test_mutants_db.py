@@ -26,13 +26,18 @@ from sqlmodel import Session
 
 from council.members import known_members
 from council.records import Finding as FindingRecord
-from council.records import Severity
+from council.records import MemberVoteRecord, Severity, Tally, VotingRecord
 from db.engine import make_engine, upgrade
 from db.models import Draft, SourceRecord, SyncRun
 from db.models import Finding as FindingRow
 from db.models import Member as MemberRow
 from db.store import (
+    _counted,
     _record_order,
+    _roll_call,
+    _roll_call_on_adoption_without_vote,
+    _tally_on_adoption_without_vote,
+    _vote_claimed_twice,
     _without_base,
     drafts_to_look_up,
     ensure_members,
@@ -363,3 +368,48 @@ def test_replace_set_must_insert_nothing_when_another_scope_holds_every_new_row(
         session.commit()
     assert counts == Counts(new=1)
     assert stored(tables, PAIR) == [(1, "p2", "z", None, None, None)]
+
+
+def _voting_record(**fields: Any) -> VotingRecord:
+    values: dict[str, Any] = {
+        "record_id": "4033397", "modified": None, "url": "https://l.example/record/4033397",
+        "title": None, "date": "2024-01-12", "resolution": None, "draft": "S/2024/37",
+        "meeting": None, "agenda": None, "without_vote": False, "votes": [], "totals": None,
+        "total_members": None}
+    values.update(fields)
+    return VotingRecord(**values)
+
+
+def test_a_roll_call_must_be_counted_vote_by_vote() -> None:
+    votes = [MemberVoteRecord(c, v, None) for c, v in
+             [("USA", "N"), ("CHN", "Y"), ("FRA", "A"), ("GBR", "X"), ("RUS", "N")]]
+    assert _counted(v.vote for v in votes) == Tally(1, 2, 1, 1)
+    record = _voting_record(votes=votes, totals=Tally(1, 2, 1, 1))
+    assert _roll_call(record) == ([("USA", "N"), ("CHN", "Y"), ("FRA", "A"), ("GBR", "X"),
+                                   ("RUS", "N")], 1, 2024)
+    assert _roll_call(_voting_record(date=None)) == ([], None, None)
+    assert _vote_claimed_twice("undl-votes", record, ("4033000", "20240101")) == FindingRecord(
+        "undl-votes", "S/2024/37", "vote_claimed_by_two_records", Severity.ERROR,
+        "S/2024/37: the Digital Library's voting records 4033000 and 4033397 both give this "
+        "vote. Kept: the roll call of record 4033000, the one the Library made first; record "
+        "4033397 (a roll call of 1-2-1) is not stored, so it cannot overwrite the vote",
+        "https://l.example/record/4033397")
+    assert _vote_claimed_twice("undl-votes", _voting_record(draft=None), ("1", "")).record == (
+        "4033397")
+
+
+def test_an_adoption_without_a_vote_must_be_named_with_both_sources() -> None:
+    assert _roll_call_on_adoption_without_vote(
+        "undl-votes", "S/RES/1 (1946)", "12", Tally(15, 0, 0, 0), "u") == FindingRecord(
+        "undl-votes", "S/RES/1 (1946)", "roll_call_on_adoption_without_vote", Severity.WARNING,
+        "S/RES/1 (1946): the meetings table says adopted without a vote; the Digital "
+        "Library's voting record 12 gives a roll call of 15-0-0 (0 not voting). Kept: adopted "
+        "without a vote, with no tally and no roll call (the tables own outcomes and tallies; "
+        "the Library codes adoptions without a vote as all in favour)", "u")
+    assert _tally_on_adoption_without_vote(
+        "undl-votes", "S/RES/1 (1946)", "12", Tally(10, 0, 1), "u") == FindingRecord(
+        "undl-votes", "S/RES/1 (1946)", "tally_on_adoption_without_vote", Severity.WARNING,
+        "S/RES/1 (1946): the Digital Library's voting record 12 gives no member's vote and no "
+        "votes counted (an adoption without a vote); the meetings table prints a vote of "
+        "10-0-1. Kept: the table's 10-0-1 (the tables own outcomes and tallies), with no roll "
+        "call", "u")
