@@ -419,3 +419,31 @@ def test_the_longer_alias_must_win_over_a_shorter_one_it_holds() -> None:
     assert registry.match("bom") is registry.entries[1]
     assert registry.match("Observer") is None
     assert Registry([]).match("Observer Mission") is None
+
+
+def test_a_name_inside_a_longer_one_must_not_count_as_a_member() -> None:
+    members.code_for_name.cache_clear()
+    members._name_pattern.cache_clear()
+    assert split_member_names("United Kingdom and Northern Ireland, France") == (
+        ["GBR", "FRA"], ["Northern Ireland"])
+    assert split_member_names("France And Ireland") == (["FRA", "IRL"], [])
+    assert split_member_names("Côte d\u2019Ivoire and Japan") == (["CIV", "JPN"], [])
+
+
+def test_long_values_must_be_quoted_cut_in_refusals() -> None:
+    with pytest.raises(ParseError) as caught:
+        whole_number("9" * 30, source="s", record="r", what="yes")
+    assert caught.value.message == f"yes {'9' * 24!r} is larger than 2147483647"
+    symbol = "S/PV.0 " + "x" * 90
+    with pytest.raises(ParseError) as caught:
+        checked_symbol(symbol, source="s", record="r", what="m")
+    assert caught.value.message == f"m {symbol[:80]!r}: meeting number out of range"
+    with pytest.raises(ParseError) as caught:
+        iso_date("1945-12-31", source="s", record="r", what="vote date")
+    assert str(caught.value) == (f"s: r: vote date 1945-12-31 is outside the Council's life "
+                                 f"(1946 to {latest_date().year})")
+
+
+def test_a_non_voting_count_the_source_gives_must_be_kept() -> None:
+    assert tally_within_council(Tally(9, 2, 0, 2), year=1966, source="s", record="r",
+                                what="vote") == (Tally(9, 2, 0, 2), [])
