@@ -457,3 +457,49 @@ def test_a_document_without_a_record_must_be_named_by_its_default_name() -> None
     with pytest.raises(ParseError) as caught:
         parse_record_xml(b"<x")
     assert str(caught.value).startswith("undl-votes: record: malformed XML: ")
+
+
+# The fixture's Veto List, row by row as the parser must read it: newest first on the page
+# (row 1), two drafts of S/PV.49 told apart by their order, a preliminary question, letters
+# for a vote by written procedure.
+VETO_LIST_ROWS = [
+    (10, date(1946, 6, 26), "S/PV.49 (vetoed draft 1)", "S/PV.49", "S/PV.49",
+     "S/PV.49", "The Spanish question",
+     ["FRA", "SUN"], None, []),
+    (9, date(1946, 6, 26), "S/PV.49 (vetoed draft 2)", "S/PV.49", "S/PV.49",
+     "S/PV.49", "The Spanish question",
+     ["SUN"], None, []),
+    (8, date(1947, 9, 15), "S/552", "S/552", "S/PV.202",
+     "S/PV.202", "The Greek question concerning the situation in northern Greece",
+     ["SUN"], "preliminary question", []),
+    (7, date(1947, 9, 15), "S/552", "S/552 , S/PV.202", "S/PV.202",
+     "S/PV.202", "The Greek question concerning the situation in northern Greece",
+     ["SUN"], None, []),
+    (6, date(1956, 10, 30), "S/3710", "S/3710 (as amended)", "S/PV.749",
+     "S/PV.749", "The Palestine question",
+     ["FRA", "GBR"], None, []),
+    (4, date(1983, 10, 27), "S/16077/Rev.1", "S/16077/Rev.1", "S/PV.2491",
+     "S/PV.2491", "The situation in Grenada",
+     ["USA"], None, []),
+    (5, date(1986, 1, 30), "S/17769/Rev.1", "S/17769/Rev.1", "S/PV.2650",
+     "S/PV.2650", "The situation in the occupied Arab territories",
+     ["FRA", "GBR", "USA"], None, []),
+    (3, date(2020, 8, 31), "S/2020/852", "S/2020/852", "S/2020/870",
+     "S/2020/870 S/2020/865",
+     "Threats to international peace and security caused by terrorist attacks",
+     ["USA"], None, ["S/2020/870", "S/2020/865"]),
+    (2, date(2022, 5, 26), "S/2022/431", "S/2022/431", "S/PV.9048",
+     "S/PV.9048", "Non-proliferation - Democratic People's Republic of Korea",
+     ["CHN", "RUS"], None, []),
+    (1, date(2024, 3, 28), "S/2024/255", "S/2024/255", "S/PV.9591",
+     "S/PV.9591", "Non-proliferation - Democratic People's Republic of Korea",
+     ["RUS"], None, []),
+]
+
+
+def test_the_veto_list_must_be_read_row_by_row() -> None:
+    parsed = parse_veto_list((FIXTURES / "dhl" / "veto_list.html").read_bytes())
+    assert (parsed.findings, parsed.errors) == ([], [])
+    assert [(e.row, e.date, e.draft, e.draft_text, e.meeting, e.meeting_text, e.agenda,
+             e.members, e.question, e.letters) for e in parsed.entries] == VETO_LIST_ROWS
+    assert [e.vote_key for e in parsed.entries][2:4] == ["S/552 (preliminary question)", "S/552"]
