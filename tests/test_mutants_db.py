@@ -413,3 +413,21 @@ def test_an_adoption_without_a_vote_must_be_named_with_both_sources() -> None:
         "votes counted (an adoption without a vote); the meetings table prints a vote of "
         "10-0-1. Kept: the table's 10-0-1 (the tables own outcomes and tallies), with no roll "
         "call", "u")
+
+
+@pytest.mark.parametrize("model", [Item, Pair])
+def test_ids_must_be_read_back_where_the_insert_cannot_return_them(
+        tables: Engine, model: Any) -> None:
+    """On PostgreSQL (no RETURNING with executemany here) the new ids are read back by key:
+    the same path, on SQLite told so."""
+    tables.dialect.insert_executemany_returning = False
+    key: Any = "key" if model is Item else ("lead", "last")
+    row = ({"key": "old", "n": 0} if model is Item else {"lead": "l", "last": "old", "n": 0})
+    write(tables, model, [row], key=key)
+    rows = ([{"key": f"k{i}", "n": i} for i in range(3)] if model is Item else
+            [{"lead": "l", "last": f"k{i}", "n": i} for i in range(3)])
+    ids, counts = write(tables, model, [*rows, row], key=key)
+    keys = ["k0", "k1", "k2"] if model is Item else [("l", "k0"), ("l", "k1"), ("l", "k2")]
+    assert (ids, counts) == ({"old" if model is Item else ("l", "old"): 1,
+                              **dict(zip(keys, [2, 3, 4], strict=True))},
+                             Counts(new=3, unchanged=1))
