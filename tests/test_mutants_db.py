@@ -25,8 +25,8 @@ from sqlalchemy import (
 from sqlmodel import Session
 
 from council.members import known_members
+from council.records import DocumentRecord, MemberVoteRecord, Severity, Tally, VotingRecord
 from council.records import Finding as FindingRecord
-from council.records import MemberVoteRecord, Severity, Tally, VotingRecord
 from db.engine import make_engine, upgrade
 from db.models import Draft, SourceRecord, SyncRun
 from db.models import Finding as FindingRow
@@ -44,6 +44,7 @@ from db.store import (
     known_records,
     note_lookups,
     page_of,
+    store_documents,
     store_findings,
     sync_history,
 )
@@ -309,8 +310,8 @@ def test_drafts_must_be_looked_up_once_and_misses_again_only_when_asked(
         tracker: Engine) -> None:
     with Session(tracker) as session:
         upsert(session, Draft, [{"symbol": s} for s in (
-            "S/2022/1", "S/PV.100 (vetoed draft 1)", "S/2022/2/Rev.1", "S/3", "S/4")],
-            key="symbol")
+            "S/4", "S/2022/1", "S/PV.100 (vetoed draft 1)", "S/2022/2/Rev.1", "S/3")],
+            key="symbol")  # not in order: the drafts come back ordered by symbol
         note_lookups(session, "undl-documents", {"S/2022/1": "12", "S/3": None}, checked_at=T1)
         note_lookups(session, "other", {"S/4": "9"}, checked_at=T1)
         note_lookups(session, "undl-documents", {}, checked_at=T1)
@@ -431,3 +432,32 @@ def test_ids_must_be_read_back_where_the_insert_cannot_return_them(
     assert (ids, counts) == ({"old" if model is Item else ("l", "old"): 1,
                               **dict(zip(keys, [2, 3, 4], strict=True))},
                              Counts(new=3, unchanged=1))
+
+
+def test_a_document_record_must_state_its_drafts_fields_and_only_fill_the_tables_date(
+        tracker: Engine) -> None:
+    record = DocumentRecord(
+        record_id="3975193", modified="20220527", url="https://l.example/record/3975193",
+        symbol="S/2022/431", date="2022-05-26", title="Draft resolution",
+        sponsors_text="United States of America", sponsors=["USA"], resolution=None,
+        bodies=["Panel of Experts", "Committee"], subjects=["SANCTIONS", "NUCLEAR"])
+    bare = DocumentRecord(
+        record_id="3975194", modified=None, url="https://l.example/record/3975194",
+        symbol="S/2022/432", date=None, title=None, sponsors_text=None, sponsors=[],
+        resolution=None, bodies=[], subjects=[])
+    with Session(tracker) as session:
+        ensure_members(session)
+        upsert(session, Draft, [{"symbol": "S/2022/431", "date": dt.date(2022, 5, 25),
+                                 "source_url": "https://www.un.org/veto", "fetched_at": T1}],
+               key="symbol")
+        store_documents(session, [record, bare], source="undl-documents", fetched_at=T2)
+        session.commit()
+    with tracker.connect() as connection:
+        rows = connection.execute(select(
+            Draft.symbol, Draft.date, Draft.title, Draft.sponsors_text, Draft.bodies,
+            Draft.subjects, Draft.source_url).order_by(Draft.symbol)).all()
+    # the table stated the draft first: its date and provenance stay, the record adds the rest
+    assert [tuple(r) for r in rows] == [
+        ("S/2022/431", dt.date(2022, 5, 25), "Draft resolution", "United States of America",
+         "Panel of Experts; Committee", "SANCTIONS; NUCLEAR", "https://www.un.org/veto"),
+        ("S/2022/432", None, None, None, None, None, "https://l.example/record/3975194")]
