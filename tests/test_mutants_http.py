@@ -16,12 +16,14 @@ import httpx
 import pytest
 
 from scrapers.http import (
+    DECODE_PIECE,
     MAX_RETRY_AFTER,
     FetchError,
     NotFound,
     PoliteClient,
     TransientError,
     _Deadline,
+    _inflate,
     parse_retry_after,
 )
 
@@ -243,3 +245,17 @@ def test_a_deadline_must_cut_each_wait_to_what_remains() -> None:
     with pytest.raises(httpcore.ReadTimeout) as caught:
         deadline.left(5.0)
     assert str(caught.value) == "the whole request took longer than its timeout"
+
+
+@pytest.mark.parametrize(("codings", "encode"), [
+    (["gzip"], gzip.compress),
+    (["deflate"], zlib.compress),
+    (["gzip", "gzip"], lambda body: gzip.compress(gzip.compress(body))),
+])
+def test_each_layer_must_inflate_a_bounded_piece_at_a_time(
+        codings: list[str], encode: Callable[[bytes], bytes]) -> None:
+    """A bomb is counted as it expands: no piece larger than DECODE_PIECE (64 KiB)."""
+    body = b"x" * (5 * DECODE_PIECE + 123)
+    pieces = list(_inflate([encode(body)], codings))
+    assert b"".join(pieces) == body
+    assert max(len(p) for p in pieces) == DECODE_PIECE
