@@ -447,3 +447,8 @@ def test_long_values_must_be_quoted_cut_in_refusals() -> None:
 def test_a_non_voting_count_the_source_gives_must_be_kept() -> None:
     assert tally_within_council(Tally(9, 2, 0, 2), year=1966, source="s", record="r",
                                 what="vote") == (Tally(9, 2, 0, 2), [])
+
+
+def test_a_bodys_name_must_lose_its_closing_punctuation_only() -> None:
+    assert body_name("the Office in Burundi.") == "Office in Burundi"
+    assert body_name("UN Mission in X;") == "UN Mission in X"
