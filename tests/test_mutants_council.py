@@ -1,0 +1,454 @@
+"""Tests that kill the mutants of council/ that survived (issue 18, mutation testing).
+
+Each test asserts exact values a user would see: a registry entry's every field, a refused
+value's message, a member's code. Functions behind ``functools.cache`` are asserted with
+their cache cleared first, so a test sees the code as it is, not a result cached earlier.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from council import mandates, members
+from council.dates import parse_day_month_year
+from council.mandates import (
+    MandateEntry,
+    Registry,
+    RegistryError,
+    body_name,
+    fold,
+    normalise_body,
+    parse_registry,
+    slugify,
+)
+from council.members import (
+    UnknownMemberError,
+    code_for_name,
+    member,
+    member_source,
+    seat_of,
+    split_member_names,
+    split_permanent_members,
+)
+from council.records import (
+    DecisionRecord,
+    Finding,
+    ParseError,
+    Severity,
+    Tally,
+    VetoListEntry,
+    checked_record_id,
+    checked_resolution,
+    checked_symbol,
+    council_date,
+    iso_date,
+    latest_date,
+    tally_within_council,
+    whole_number,
+)
+from council.symbols import (
+    SymbolError,
+    draft_base,
+    draft_preference,
+    meeting_number,
+    normalise_document_symbol,
+    normalise_meeting_record,
+    parse_resolution_symbol,
+)
+
+REGISTRY = """
+[[mandate]]
+slug = "unmis"
+name = "UN Mission in the Sudan"
+kind = "peacekeeping_operation"
+established_by = "S/RES/1590(2005)"
+aliases = ["UNMIS", "United Nations Mission in Sudan"]
+terminated_by = "S/RES/1997 (2011)"
+final_extension = "S/RES/1978(2011)"
+ended = 2011-07-09
+
+[[mandate]]
+slug = "unmis-panel"
+name = "Panel of Experts on the Sudan"
+kind = "panel_of_experts"
+parent = "unmis"
+open_ended = true
+
+[[mandate]]
+slug = "untso"
+name = "UN Truce Supervision Organization"
+kind = "peacekeeping_operation"
+open_ended = "yes"
+"""
+
+
+def test_a_registry_entry_must_keep_every_field_the_file_gives() -> None:
+    registry = parse_registry(REGISTRY)
+    assert registry.entries == [
+        MandateEntry(slug="unmis", name="UN Mission in the Sudan",
+                     kind="peacekeeping_operation", established_by="S/RES/1590 (2005)",
+                     aliases=("UNMIS", "United Nations Mission in Sudan"),
+                     terminated_by="S/RES/1997 (2011)", parent=None,
+                     final_extension="S/RES/1978 (2011)", ended=dt.date(2011, 7, 9),
+                     open_ended=False),
+        MandateEntry(slug="unmis-panel", name="Panel of Experts on the Sudan",
+                     kind="panel_of_experts", established_by=None, aliases=(),
+                     terminated_by=None, parent="unmis", final_extension=None, ended=None,
+                     open_ended=True),
+        # open_ended only when it is true, not any value
+        MandateEntry(slug="untso", name="UN Truce Supervision Organization",
+                     kind="peacekeeping_operation", established_by=None, aliases=(),
+                     open_ended=False),
+    ]
+    assert registry.by_slug("unmis-panel") is registry.entries[1]
+    assert registry.by_slug("unmis") is registry.entries[0]
+    assert registry.by_slug("nothing") is None
+    # every alias and the name itself, longest first
+    assert registry.match("the United Nations Mission in Sudan") is registry.entries[0]
+    assert registry.match("UNMIS") is registry.entries[0]
+    assert registry.match("Panel of Experts on the Sudan") is registry.entries[1]
+    assert registry.match("UN Truce Supervision Organization") is registry.entries[2]
+    assert registry.match("a Mission in Chad") is None
+
+
+def test_an_empty_registry_must_have_no_entries() -> None:
+    assert parse_registry("").entries == []
+    assert parse_registry("").match("UNMIS") is None
+
+
+@pytest.mark.parametrize(("text", "message"), [
+    ('[[mandate]]\nname = "X"\nkind = "committee"\n',
+     "mandate slug '' is missing, malformed or repeated"),
+    ('[[mandate]]\nslug = "-x"\nname = "X"\nkind = "committee"\n',
+     "mandate slug '-x' is missing, malformed or repeated"),
+    ('[[mandate]]\nslug = "Xy"\nname = "X"\nkind = "committee"\n',
+     "mandate slug 'Xy' is missing, malformed or repeated"),
+    ('[[mandate]]\nslug = "x y"\nname = "X"\nkind = "committee"\n',
+     "mandate slug 'x y' is missing, malformed or repeated"),
+    ('[[mandate]]\nslug = "x"\nname = "X"\n',
+     "x: unknown kind None"),
+    ('[[mandate]]\nslug = "x"\nname = "X"\nkind = "club"\n',
+     "x: unknown kind 'club'"),
+    ('[[mandate]]\nslug = "x"\nname = "X"\nkind = "committee"\nended = "2002-12-31"\n',
+     "x: ended must be a date (ended = 2002-12-31), not '2002-12-31'"),
+    ('[[mandate]]\nslug = "x"\nname = "X"\nkind = "committee"\nended = 2002-12-31T10:00:00\n',
+     "x: ended must be a date (ended = 2002-12-31), not datetime.datetime(2002, 12, 31, 10, 0)"),
+    ('[[mandate]]\nslug = "x"\nname = "X"\nkind = "committee"\nparent = "y"\n',
+     "x: unknown parent 'y'"),
+])
+def test_a_registry_entry_it_cannot_use_must_be_refused_by_name(text: str, message: str) -> None:
+    with pytest.raises(RegistryError) as caught:
+        parse_registry(text)
+    assert str(caught.value) == message
+
+
+def test_the_shipped_registry_must_read_afresh() -> None:
+    mandates.load_registry.cache_clear()
+    try:
+        registry = mandates.load_registry()
+        assert registry.by_slug("unmis") is not None
+        assert len({e.slug for e in registry.entries}) == len(registry.entries)
+    finally:
+        mandates.load_registry.cache_clear()
+
+
+def test_names_must_fold_to_one_key() -> None:
+    assert fold("Co\u0302te d'Ivoire") == "Cote d'Ivoire"
+    assert fold("C\u00f4te") == "Cote"
+    assert normalise_body("The United Nations Mission in Côte d\u2019Ivoire (UNOCI)") == (
+        "mission in cote d'ivoire (unoci)")
+    assert normalise_body("UN. Mission in Haiti") == "mission in haiti"
+    assert normalise_body("Security Council Resolution 1874 (2009)") == "resolution 1874"
+    assert normalise_body("resolutions 1267 ( 1999 )") == "resolutions 1267"
+    assert normalise_body("United Nations  Office, in  Burundi!") == "office in burundi"
+    assert slugify("UN Mission in Côte d'Ivoire") == "mission-in-cote-d-ivoire"
+    assert slugify("-- The --") == "mandate"
+    assert slugify("x" * 100) == "x" * 80
+    assert body_name("a UN Observer Mission in Georgia till 15 April 2007") == (
+        "UN Observer Mission in Georgia")
+    assert body_name("the UN Observer Mission in Liberia and on the peace process") == (
+        "UN Observer Mission in Liberia")
+    assert body_name("An  Office in Burundi, established;") == "Office in Burundi"
+
+
+# --- members -----------------------------------------------------------------------------
+
+def test_a_members_source_must_be_named() -> None:
+    assert member_source("SUN") == "council.members (the UN Digital Library's codes and names)"
+    assert member_source("CHN") == "council.members (the UN Digital Library's codes and names)"
+    assert member_source("FRA") == "council.members (the UN Digital Library's codes and names)"
+    assert member_source("YMD") == "council.members (the UN Digital Library's codes and names)"
+    assert member_source("JPN") == "ISO 3166-1 (pycountry)"
+
+
+def test_members_must_be_read_afresh() -> None:
+    members.known_members.cache_clear()
+    members.code_for_name.cache_clear()
+    members._name_pattern.cache_clear()
+    try:
+        assert member("sun").name == "Union of Soviet Socialist Republics"
+        assert member("jpn").name == "Japan"
+        assert member("BOL").name == "Bolivia"  # pycountry's common name, not its name
+        assert member("DDR").successor == "DEU"
+        assert seat_of("SUN") == "RUS"
+        assert seat_of("CHN") == "CHN"
+        assert seat_of("JPN") == "JPN"
+        assert seat_of("ZZZ") == "ZZZ"
+        assert code_for_name("Zaire") == "COD"
+        assert code_for_name("  côte  d\u2019ivoire ") == "CIV"
+        assert code_for_name("Japan") == "JPN"
+        with pytest.raises(UnknownMemberError) as caught:
+            code_for_name("Atlantis")
+        assert str(caught.value) == "unknown member name 'Atlantis'"
+        assert split_member_names(
+            "France, Japan and United Kingdom of Great Britain and Northern Ireland"
+        ) == (["FRA", "JPN", "GBR"], [])
+        assert split_member_names("France, Atlantis, the Bahamas and Narnia") == (
+            ["FRA", "BHS"], ["Atlantis", "Narnia"])
+        assert split_member_names("Trinidad and Tobago, Democratic Yemen") == (["TTO", "YMD"], [])
+    finally:
+        members.known_members.cache_clear()
+        members.code_for_name.cache_clear()
+        members._name_pattern.cache_clear()
+
+
+def test_an_unknown_member_must_be_named_in_the_error() -> None:
+    with pytest.raises(UnknownMemberError) as caught:
+        member("zzz")
+    assert str(caught.value) == "unknown member code 'zzz'"
+    assert split_permanent_members("ChinaRussian Federation and\nthe USA, China") == [
+        "CHN", "RUS", "USA"]
+    assert split_permanent_members("USSR / UK & France;") == ["SUN", "GBR", "FRA"]
+    with pytest.raises(UnknownMemberError) as caught:
+        split_permanent_members("China, Narnia, France")
+    assert str(caught.value) == "unknown permanent member ', Narnia,' in 'China, Narnia, France'"
+    with pytest.raises(UnknownMemberError) as caught:
+        split_permanent_members("France and Narnia")
+    assert str(caught.value) == "unknown permanent member 'and Narnia' in 'France and Narnia'"
+    with pytest.raises(UnknownMemberError) as caught:
+        split_permanent_members(" and ")
+    assert str(caught.value) == "no permanent member named in ' and '"
+    with pytest.raises(UnknownMemberError):
+        split_permanent_members("Frances")
+
+
+# --- records -----------------------------------------------------------------------------
+
+def test_a_parse_error_must_keep_its_parts() -> None:
+    error = ParseError("undl", "record 12", "no date")
+    assert str(error) == "undl: record 12: no date"
+    assert (error.source, error.record, error.message) == ("undl", "record 12", "no date")
+
+
+def test_values_out_of_the_councils_range_must_be_refused_with_their_reason() -> None:
+    last = latest_date()
+    assert last == dt.date.today() + dt.timedelta(days=366)
+    assert council_date(dt.date(1946, 1, 1), source="s", record="r", what="date") == (
+        dt.date(1946, 1, 1))
+    assert council_date(last, source="s", record="r", what="date") == last
+    with pytest.raises(ParseError) as caught:
+        council_date(dt.date(1945, 12, 31), source="s", record="r", what="vote date")
+    assert str(caught.value) == (f"s: r: vote date 1945-12-31 is outside the Council's life "
+                                 f"(1946 to {last.year})")
+    with pytest.raises(ParseError):
+        council_date(last + dt.timedelta(days=1), source="s", record="r", what="date")
+    assert iso_date("1946-01-17", source="s", record="r", what="date") == dt.date(1946, 1, 17)
+    with pytest.raises(ParseError) as caught:
+        iso_date("1946-1-17", source="s", record="r", what="vote date")
+    assert str(caught.value) == "s: r: vote date is not a date: '1946-1-17'"
+    with pytest.raises(ParseError) as caught:
+        iso_date("2001-02-30", source="s", record="r", what="vote date")
+    assert str(caught.value) == ("s: r: vote date is an impossible date '2001-02-30': "
+                                 "day is out of range for month")
+    assert whole_number("0042", source="s", record="r", what="yes") == 42
+    assert whole_number("2147483647", source="s", record="r", what="yes") == 2147483647
+    assert whole_number("15", source="s", record="r", what="yes", maximum=15) == 15
+    with pytest.raises(ParseError) as caught:
+        whole_number("16", source="s", record="r", what="yes", maximum=15)
+    assert str(caught.value) == "s: r: yes '16' is larger than 15"
+    with pytest.raises(ParseError) as caught:
+        whole_number("2147483648", source="s", record="r", what="yes")
+    assert str(caught.value) == "s: r: yes '2147483648' is larger than 2147483647"
+    with pytest.raises(ParseError) as caught:
+        whole_number("0000000000001", source="s", record="r", what="yes")
+    assert str(caught.value) == "s: r: yes '0000000000001' is larger than 2147483647"
+    with pytest.raises(ParseError) as caught:
+        whole_number("1a", source="s", record="r", what="yes")
+    assert str(caught.value) == "s: r: yes is not a number: '1a'"
+
+
+def test_ids_and_symbols_must_be_checked_with_their_reason() -> None:
+    assert checked_record_id("000000000001", source="undl") == "000000000001"
+    for bad in (None, "", "12a", "1234567890123"):
+        with pytest.raises(ParseError) as caught:
+            checked_record_id(bad, source="undl")
+        assert str(caught.value) == f"undl: record: record without a numeric id (001): {bad!r}"
+    with pytest.raises(ParseError) as caught:
+        checked_record_id("999999999999", source="undl")
+    assert str(caught.value) == (
+        "undl: record 999999999999: record id (001) '999999999999' is larger than 2147483647")
+    assert checked_resolution("S/RES/1(1946)", source="s", record="r") == "S/RES/1 (1946)"
+    year = latest_date().year
+    assert checked_resolution(f"S/RES/2147483647 ({year})", source="s", record="r") == (
+        f"S/RES/2147483647 ({year})")
+    for bad in ("S/RES/0 (1946)", "S/RES/2147483648 (1946)", "S/RES/1 (1945)",
+                f"S/RES/1 ({year + 1})"):
+        with pytest.raises(ParseError) as caught:
+            checked_resolution(bad, source="s", record="r")
+        assert str(caught.value) == (
+            f"s: r: resolution symbol {bad!r}: number or year out of range (1 to 2147483647, "
+            f"1946 to {year})")
+    with pytest.raises(ParseError) as caught:
+        checked_resolution("S/RES/12", source="s", record="r")
+    assert str(caught.value) == "s: r: not a resolution symbol: 'S/RES/12'"
+    assert checked_symbol("S/PV.4820 (Part I)", source="s", record="r", what="meeting") == (
+        "S/PV.4820 (Part I)")
+    assert checked_symbol("S/PV.2147483647", source="s", record="r", what="m") == (
+        "S/PV.2147483647")
+    assert checked_symbol("S/" + "x" * 198, source="s", record="r", what="m") == "S/" + "x" * 198
+    for bad in ("s/PV.1", "S/1\n", "S/" + "x" * 199):
+        with pytest.raises(ParseError) as caught:
+            checked_symbol(bad, source="s", record="r", what="meeting")
+        assert str(caught.value) == f"s: r: meeting {bad[:80]!r} is not a document symbol"
+    for bad in ("S/PV.0", "S/PV.2147483648"):
+        with pytest.raises(ParseError) as caught:
+            checked_symbol(bad, source="s", record="r", what="meeting")
+        assert str(caught.value) == f"s: r: meeting {bad!r}: meeting number out of range"
+
+
+def test_a_tally_must_be_held_to_the_seats_of_its_year() -> None:
+    assert Tally(9, 2, 3).cast == 14
+    assert str(Tally(13, 1, 1)) == "13-1-1"
+    assert tally_within_council(Tally(9, 2, 3), year=1966, source="s", record="r",
+                                what="vote", url="u") == (
+        Tally(9, 2, 3, 1),
+        [Finding("s", "r", "tally_short", Severity.INFO,
+                 "vote: tally 9-2-3 accounts for 14 of 15 members; 1 recorded as not voting",
+                 "u")])
+    assert tally_within_council(Tally(9, 2, 0, 4), year=1966, source="s", record="r",
+                                what="vote") == (Tally(9, 2, 0, 4), [])
+    assert tally_within_council(Tally(9, 2, 4), year=1966, source="s", record="r",
+                                what="vote") == (Tally(9, 2, 4, 0), [])
+    assert tally_within_council(Tally(9, 2, 1), year=1965, source="s", record="r",
+                                what="vote", url="u") == (
+        None,
+        [Finding("s", "r", "tally_exceeds_council", Severity.ERROR,
+                 "vote: tally 9-2-1 counts 12 votes on a Council of 11; tally not stored",
+                 "u")])
+    assert tally_within_council(Tally(9, 1, 0, 2), year=1965, source="s", record="r",
+                                what="vote") == (
+        None,
+        [Finding("s", "r", "tally_exceeds_council", Severity.ERROR,
+                 "vote: tally 9-1-0 counts 10 votes and 2 not voting on a Council of 11; "
+                 "tally not stored", None)])
+
+
+def test_a_vote_key_must_name_the_question_voted_on() -> None:
+    assert DecisionRecord("draft", None, "").vote_key is None
+    assert DecisionRecord("draft", "S/1", "").vote_key == "S/1"
+    assert DecisionRecord("draft", "S/1", "", question="preliminary question").vote_key == (
+        "S/1 (preliminary question)")
+    entry = VetoListEntry(dt.date(1950, 1, 1), "", "S/1", "", None, "", "", [], 1,
+                          question="preliminary question")
+    assert entry.vote_key == "S/1 (preliminary question)"
+    entry = VetoListEntry(dt.date(1950, 1, 1), "", "S/PV.100 (2)", "", None, "", "", [], 1,
+                          question="preliminary question")
+    assert entry.vote_key == "S/PV.100 (2)"
+
+
+# --- symbols and dates ---------------------------------------------------------------------
+
+def test_symbols_must_be_read_in_every_spelling() -> None:
+    assert parse_resolution_symbol(" s / res / 1874 ( 2009 ) ") == (1874, 2009)
+    with pytest.raises(SymbolError) as caught:
+        parse_resolution_symbol("S/RES/1874")
+    assert str(caught.value) == "not a resolution symbol: 'S/RES/1874'"
+    assert normalise_document_symbol(" s/2022/ 431 ") == "S/2022/431"
+    with pytest.raises(SymbolError) as caught:
+        normalise_document_symbol("A/2022/431")
+    assert str(caught.value) == "not a Security Council document symbol: 'A/2022/431'"
+    assert normalise_meeting_record("S/PV.6865 Resumption") == "S/PV.6865 (Resumption 1)"
+    assert normalise_meeting_record("s/pv.6865 (resumption II)") == "S/PV.6865 (Resumption 2)"
+    assert normalise_meeting_record("S/PV.6865 (Resumption 3)") == "S/PV.6865 (Resumption 3)"
+    assert normalise_meeting_record("S/PV.4820 (Part 2)") == "S/PV.4820 (Part II)"
+    assert normalise_meeting_record("S/PV.4820 (part iv)") == "S/PV.4820 (Part IV)"
+    assert normalise_meeting_record("S/PV.04820 (closed)") == "S/PV.4820"
+    for bad, message in [
+        ("S/PV.1 (Resumption IIII)",
+         "unreadable resumption in meeting record 'S/PV.1 (Resumption IIII)'"),
+        ("S/PV.1 (Part 11)", "unreadable part in meeting record 'S/PV.1 (Part 11)'"),
+        ("S/PV.1 (Part XI)", "unreadable part in meeting record 'S/PV.1 (Part XI)'"),
+        ("S/2022/1", "not a meeting record: 'S/2022/1'"),
+    ]:
+        with pytest.raises(SymbolError) as caught:
+            normalise_meeting_record(bad)
+        if message:
+            assert str(caught.value) == message
+    assert meeting_number("S/PV.9048 (Resumption 1)") == 9048
+    assert meeting_number("S/2022/1") is None
+    assert draft_base(" S/18087/Rev.1/rev.2 ") == "S/18087"
+    assert draft_base("S/18087/Corr.1") == "S/18087/Corr.1"
+    assert draft_preference("S/4056/Rev.2/Corr.1") == ("S/4056", 1, -2, "S/4056/Rev.2/Corr.1")
+    assert draft_preference("S/4056/add.1") == ("S/4056", 1, 0, "S/4056/add.1")
+    assert draft_preference("S/4056") == ("S/4056", 0, 0, "S/4056")
+    assert sorted(["S/4056/Corr.1", "S/4056", "S/4056/Rev.1"], key=draft_preference) == [
+        "S/4056/Rev.1", "S/4056", "S/4056/Corr.1"]
+
+
+def test_dates_must_be_read_as_the_un_prints_them() -> None:
+    assert parse_day_month_year(" 30 Apr. 2021 ") == dt.date(2021, 4, 30)
+    assert parse_day_month_year("1 Sept, 1999") == dt.date(1999, 9, 1)
+    assert parse_day_month_year("15 JULY 2022") == dt.date(2022, 7, 15)
+    assert parse_day_month_year("31 December 1999") == dt.date(1999, 12, 31)
+    assert parse_day_month_year("1 January 1999") == dt.date(1999, 1, 1)
+    assert parse_day_month_year("31 Feb 2021") is None
+    assert parse_day_month_year("3 Foo 2021") is None
+    assert parse_day_month_year("12 June") is None
+    assert parse_day_month_year("123 June 2021") is None
+
+
+def test_the_longer_alias_must_win_over_a_shorter_one_it_holds() -> None:
+    registry = parse_registry(
+        '[[mandate]]\nslug = "a"\nname = "Observer Mission"\nkind = "committee"\n'
+        '[[mandate]]\nslug = "b"\nname = "Border Observer Mission"\nkind = "committee"\n'
+        'aliases = ["BOM"]\n')
+    assert registry.match("the Border Observer Mission") is registry.entries[1]
+    assert registry.match("Observer Mission") is registry.entries[0]
+    assert registry.match("bom") is registry.entries[1]
+    assert registry.match("Observer") is None
+    assert Registry([]).match("Observer Mission") is None
+
+
+def test_a_name_inside_a_longer_one_must_not_count_as_a_member() -> None:
+    members.code_for_name.cache_clear()
+    members._name_pattern.cache_clear()
+    assert split_member_names("United Kingdom and Northern Ireland, France") == (
+        ["GBR", "FRA"], ["Northern Ireland"])
+    assert split_member_names("France And Ireland") == (["FRA", "IRL"], [])
+    assert split_member_names("Côte d\u2019Ivoire and Japan") == (["CIV", "JPN"], [])
+
+
+def test_long_values_must_be_quoted_cut_in_refusals() -> None:
+    with pytest.raises(ParseError) as caught:
+        whole_number("9" * 30, source="s", record="r", what="yes")
+    assert caught.value.message == f"yes {'9' * 24!r} is larger than 2147483647"
+    symbol = "S/PV.0 " + "x" * 90
+    with pytest.raises(ParseError) as caught:
+        checked_symbol(symbol, source="s", record="r", what="m")
+    assert caught.value.message == f"m {symbol[:80]!r}: meeting number out of range"
+    with pytest.raises(ParseError) as caught:
+        iso_date("1945-12-31", source="s", record="r", what="vote date")
+    assert str(caught.value) == (f"s: r: vote date 1945-12-31 is outside the Council's life "
+                                 f"(1946 to {latest_date().year})")
+
+
+def test_a_non_voting_count_the_source_gives_must_be_kept() -> None:
+    assert tally_within_council(Tally(9, 2, 0, 2), year=1966, source="s", record="r",
+                                what="vote") == (Tally(9, 2, 0, 2), [])
+
+
+def test_a_bodys_name_must_lose_its_closing_punctuation_only() -> None:
+    assert body_name("the Office in Burundi.") == "Office in Burundi"
+    assert body_name("UN Mission in X;") == "UN Mission in X"

@@ -1,0 +1,505 @@
+"""Tests that kill the surviving mutants of the parsers (issue 18, mutation testing):
+scrapers/dhl/parse.py, scrapers/undl/parse.py, scrapers/undl/documents.py and
+scrapers/undl/dataset.py. Each asserts the exact records or the exact refusal a user sees.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from council.records import Finding, MemberVoteRecord, ParseError, Severity, Tally, VotingRecord
+from scrapers.dhl.parse import (
+    clean_text,
+    decode_page,
+    draft_key,
+    first_symbol,
+    parse_day,
+    parse_veto_list,
+)
+from scrapers.undl.dataset import SOURCE_DATASET, parse_dataset, read_rows
+from scrapers.undl.documents import parse_document_page, parse_document_xml
+from scrapers.undl.parse import MARC, parse_record_xml, parse_search_page, record_url, xml_text
+
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+HEADER = ("undl_id,ms_code,ms_name,permanent_member,ms_vote,date,resolution,draft,meeting,"
+          "description,agenda,subjects,vote_note,total_yes,total_no,total_abstentions,"
+          "total_non_voting,total_ms,modality,undl_link\n")
+
+
+def row(undl_id: str = "278791", code: str = "CHN", name: str = "CHINA", permanent: str = "True",
+        vote: str = "Y", date: str = "1982-04-30", resolution: str = "S/RES/504(1982)",
+        draft: str = "", meeting: str = "S/PV.2358", description: str = "Resolution 504",
+        agenda: str = "", totals: str = "2,0,1,0,3", modality: str = "Vote",
+        link: str = "https://digitallibrary.un.org/record/278791") -> str:
+    return (f"{undl_id},{code},{name},{permanent},{vote},{date},{resolution},{draft},{meeting},"
+            f"{description},{agenda},,,{totals},{modality},{link}\n")
+
+
+def dataset(*rows: str) -> bytes:
+    return (HEADER + "".join(rows)).encode()
+
+
+def test_the_dataset_must_give_one_voting_record_per_undl_id() -> None:
+    body = "\ufeff".encode() + dataset(
+        row(code="chn", vote="y"), row(code="GUY", name="GUYANA", permanent="False"),
+        row(code="SUN", name="USSR", permanent="TRUE", vote="A"),
+    )
+    records, errors = parse_dataset(body)
+    assert errors == []
+    assert records == [VotingRecord(
+        record_id="278791", modified=None, url="https://digitallibrary.un.org/record/278791",
+        title="Resolution 504", date="1982-04-30", resolution="S/RES/504 (1982)", draft=None,
+        meeting="S/PV.2358", agenda=None, without_vote=False,
+        votes=[MemberVoteRecord("CHN", "Y", "CHINA", "P", 1),
+               MemberVoteRecord("GUY", "Y", "GUYANA", "R", 2),
+               MemberVoteRecord("SUN", "A", "USSR", "P", 3)],
+        totals=Tally(2, 0, 1, 0), total_members=3,
+        findings=[],
+    )]
+
+
+def test_a_dataset_record_without_link_or_date_must_take_the_librarys_address() -> None:
+    records, errors = parse_dataset(dataset(
+        row(undl_id="12", date="", link="", description="", agenda="Chad",
+            draft="S/15011", meeting="S/PV.2358 (Resumption 1)", modality="Consensus",
+            totals="15,0,0,0,15", permanent="maybe"),
+    ))
+    assert errors == []
+    [record] = records
+    assert record.url == "https://digitallibrary.un.org/record/12"
+    assert (record.title, record.date, record.agenda, record.draft, record.meeting) == (
+        None, None, "Chad", "S/15011", "S/PV.2358 (Resumption 1)")
+    assert record.without_vote is True
+    assert record.votes == [MemberVoteRecord("CHN", "Y", "CHINA", None, 1)]
+    # adopted without a vote: the roll call is not checked against the totals
+    assert (record.totals, record.total_members, record.findings) == (
+        Tally(15, 0, 0, 0), 15, [])
+
+
+def test_a_dataset_roll_call_that_disagrees_with_its_totals_must_give_a_finding() -> None:
+    records, errors = parse_dataset(dataset(row(totals="2,0,1,0,1")))
+    assert errors == []
+    assert records[0].findings == [Finding(
+        SOURCE_DATASET, "undl_id 278791", "roll_call_disagrees_with_totals", Severity.ERROR,
+        "S/RES/504 (1982): the roll call counts 1-0-0 (0 not voting, 1 members) but the totals "
+        "say 2-0-1 (0 not voting, 1 members)")]
+    records, errors = parse_dataset(dataset(row(totals="9,2,1,0,12", date="1965-01-01",
+                                                resolution="S/RES/200(1965)")))
+    assert records[0].totals is None and records[0].total_members is None
+    assert records[0].findings == [Finding(
+        SOURCE_DATASET, "undl_id 278791", "tally_exceeds_council", Severity.ERROR,
+        "S/RES/200 (1965): tally 9-2-1 counts 12 votes on a Council of 11; tally not stored")]
+
+
+@pytest.mark.parametrize(("rows", "record", "message"), [
+    ([row(), row(date="1982-05-01")], "undl_id 278791",
+     "rows disagree on date: '1982-04-30' and '1982-05-01'"),
+    ([row(), row(code="CHN")], "undl_id 278791", "member CHN votes twice"),
+    ([row(code="ZZZ")], "undl_id 278791", "unknown member code 'ZZZ'"),
+    ([row(vote="Q")], "undl_id 278791", "unknown vote 'Q' for CHN"),
+    ([row(resolution="S/RES/504")], "undl_id 278791", "not a resolution symbol: 'S/RES/504'"),
+    ([row(meeting="S/PV.x")], "undl_id 278791", "not a meeting record: 'S/PV.x'"),
+    ([row(meeting="S/PV.0")], "undl_id 278791", "meeting 'S/PV.0': meeting number out of range"),
+    ([row(draft="A/1")], "undl_id 278791", "draft 'A/1' is not a document symbol"),
+    ([row(date="1982-02-30")], "undl_id 278791",
+     "date is an impossible date '1982-02-30': day is out of range for month"),
+    ([row(totals="x,0,1,0,3")], "undl_id 278791", "total_yes is not a number: 'x'"),
+    ([row(totals="2,x,1,0,3")], "undl_id 278791", "total_no is not a number: 'x'"),
+    ([row(totals="2,0,x,0,3")], "undl_id 278791", "total_abstentions is not a number: 'x'"),
+    ([row(totals="2,0,1,x,3")], "undl_id 278791", "total_non_voting is not a number: 'x'"),
+    ([row(totals="2,0,1,0, ")], "undl_id 278791", "total_ms is not a number: ''"),
+    ([row(undl_id="12a")], "undl_id '12a'", "undl_id is not a number"),
+    ([row(undl_id="1234567890123")], "record",
+     "record without a numeric id (001): '1234567890123'"),
+])
+def test_a_dataset_group_it_cannot_read_must_be_refused_by_name(
+        rows: list[str], record: str, message: str) -> None:
+    records, errors = parse_dataset(dataset(*rows))
+    assert records == []
+    assert [(e.source, e.record, e.message) for e in errors] == [
+        (SOURCE_DATASET, record, message)]
+
+
+def test_a_dataset_group_with_more_rows_than_seats_must_be_refused() -> None:
+    codes = ["CHN", "FRA", "GBR", "USA", "SUN", "JPN", "IND", "BRA", "EGY", "GHA", "IRL", "NOR"]
+    records, errors = parse_dataset(dataset(*(row(code=c, date="1965-01-01",
+                                                  resolution="S/RES/200(1965)") for c in codes)))
+    assert records == []
+    assert [e.message for e in errors] == ["12 members' rows on a Council of 11"]
+
+
+def test_a_file_that_is_not_the_dataset_must_be_refused_by_name() -> None:
+    with pytest.raises(ParseError) as caught:
+        parse_dataset(b"\xff\xfe")
+    assert (caught.value.source, caught.value.record) == (SOURCE_DATASET, "file")
+    assert caught.value.message.startswith("not UTF-8 text: ")
+    with pytest.raises(ParseError) as caught:
+        parse_dataset(HEADER.encode())
+    assert str(caught.value) == "undl-dataset: file: the dataset has no rows"
+    with pytest.raises(ParseError) as caught:
+        parse_dataset(b"undl_id,ms_code\n1,CHN\n")
+    assert caught.value.record == "header"
+    assert caught.value.message.startswith(
+        "not the Library's voting dataset: missing columns ['agenda', 'date', ")
+    with pytest.raises(ParseError) as caught:
+        list(read_rows([HEADER, row(), "x,y\n"]))
+    assert (caught.value.record, caught.value.message) == (
+        "line 3", "2 fields where 20 were expected")
+    with pytest.raises(ParseError) as caught:
+        list(read_rows([HEADER, "1,CHN\n"]))
+    assert (caught.value.record, caught.value.message) == (
+        "line 2", "2 fields where 20 were expected")
+    with pytest.raises(ParseError) as caught:
+        list(read_rows([HEADER, row().rstrip("\n") + ",extra\n"]))
+    assert (caught.value.record, caught.value.message) == (
+        "line 2", "21 fields where 20 were expected")
+
+
+# --- the Library's pages (scrapers/dhl/parse.py): the helpers every row goes through ------
+
+def test_a_page_must_decode_as_utf8_else_windows_1252() -> None:
+    assert decode_page("Côte".encode()) == "Côte"
+    assert decode_page("Côte".encode("cp1252")) == "Côte"
+    assert decode_page(b"\x81\xe9") == "\ufffdé"  # 0x81 is no letter in Windows-1252
+
+
+def test_a_cells_text_must_be_mended_and_collapsed() -> None:
+    assert clean_text("  People\u00e2\u0080\u0099s\xa0Republic \n of   China ") == (
+        "People's Republic of China")
+    assert clean_text("Peopleâ€™s") == "People's"
+    assert clean_text("a\xa0 b") == "a b"
+
+
+@pytest.mark.parametrize(("text", "year", "day"), [
+    ("12 June", 2022, date(2022, 6, 12)),
+    (" 26 May 2022 ", None, date(2022, 5, 26)),
+    ("30 January 86", None, date(1986, 1, 30)),
+    ("14-15 October", 1990, date(1990, 10, 14)),
+    ("3 Sept. 1999", 2000, date(1999, 9, 3)),
+])
+def test_a_tables_date_must_be_read_with_the_pages_year(text: str, year: int | None,
+                                                         day: date) -> None:
+    assert parse_day(text, year=year, source="s", record="r") == day
+
+
+@pytest.mark.parametrize(("text", "year", "message"), [
+    ("June 12", 2022, "unreadable date 'June 12'"),
+    ("12 Foo", 2022, "unknown month in date '12 Foo'"),
+    ("12 June", None, "date without a year: '12 June'"),
+    ("31 June 2022", None, "impossible date '31 June 2022': day is out of range for month"),
+    ("12 June 1945", None, "date '12 June 1945' 1945-06-12 is outside the Council's life"),
+])
+def test_a_tables_date_it_cannot_read_must_be_refused_by_name(text: str, year: int | None,
+                                                               message: str) -> None:
+    with pytest.raises(ParseError) as caught:
+        parse_day(text, year=year, source="s", record="r")
+    assert (caught.value.source, caught.value.record) == ("s", "r")
+    assert caught.value.message.startswith(message)
+
+
+def test_symbols_and_draft_keys_must_be_read_as_printed() -> None:
+    assert first_symbol("see S/2022/431/Rev.1 and S/1") == "S/2022/431/Rev.1"
+    assert first_symbol("S/PV.206 meeting") == "S/PV.206"
+    assert first_symbol("the draft of 12 June") is None
+    assert draft_key("S/PV.206", vetoed=True, ordinal=2) == "S/PV.206 (vetoed draft 2)"
+    assert draft_key("S/PV.206", vetoed=False, ordinal=1) == "S/PV.206 (draft not adopted 1)"
+    assert draft_key("S/2022/431", vetoed=True, ordinal=3) == "S/2022/431"
+
+
+# --- the Digital Library's voting records (scrapers/undl/parse.py) ------------------------
+
+def marc(*fields: tuple[str, dict[str, str] | str], record_id: str = "99",
+         stamp: str = "20220405101500.0") -> bytes:
+    """One MARCXML record: its 001 and 005, then each (tag, subfields or control text)."""
+    out = [f'<record><controlfield tag="001">{record_id}</controlfield>'
+           f'<controlfield tag="005">{stamp}</controlfield>']
+    for tag, subfields in fields:
+        if isinstance(subfields, str):
+            out.append(f'<controlfield tag="{tag}">{subfields}</controlfield>')
+            continue
+        out.append(f'<datafield tag="{tag}" ind1=" " ind2=" ">' + "".join(
+            f'<subfield code="{c}">{t}</subfield>' for c, t in subfields.items()) + "</datafield>")
+    return (f'<collection xmlns="{MARC}">' + "".join(out) + "</record></collection>").encode()
+
+
+def vote(n: int, code: str, cast: str, name: str = "", flag: str = "R") -> tuple[str, dict]:
+    return ("967", {"a": f"{n:03d}", "b": flag, "c": code, "d": cast, "e": name or code})
+
+
+RESOLUTION = ("791", {"a": "S/RES/2627(2022)"})
+DATE = ("269", {"a": "2022-03-25"})
+
+
+def test_a_voting_record_must_keep_what_its_fields_say() -> None:
+    record = parse_record_xml(marc(
+        ("245", {"a": " Resolution 2627 "}), DATE, ("590", {"a": "Vote"}), RESOLUTION,
+        ("993", {"a": "S/2022/250"}), ("952", {"a": "S/PV.8980 (Resumption 1)"}),
+        ("991", {"c": "Korea", "d": "ignored"}), ("991", {"d": "Non-proliferation"}),
+        ("991", {"c": "Korea"}),
+        vote(1, "chn", "y", "CHINA", "P"), vote(2, "ALB", "N", "ALBANIA"),
+        ("967", {"a": "1234567", "c": "GAB", "d": "a"}), ("967", {"c": "GHA"}),
+        ("996", {"b": "1", "c": "1", "d": "1", "e": "1", "f": "4"}),
+    ), base_url="https://library.example/")
+    assert (record.record_id, record.modified, record.url, record.title, record.date) == (
+        "99", "20220405101500.0", "https://library.example/record/99", "Resolution 2627",
+        "2022-03-25")
+    assert (record.resolution, record.draft, record.meeting, record.agenda) == (
+        "S/RES/2627 (2022)", "S/2022/250", "S/PV.8980 (Resumption 1)",
+        "Korea / Non-proliferation")
+    assert record.without_vote is False
+    assert record.votes == [MemberVoteRecord("CHN", "Y", "CHINA", "P", 1),
+                            MemberVoteRecord("ALB", "N", "ALBANIA", "R", 2),
+                            MemberVoteRecord("GAB", "A", None, None, None),
+                            MemberVoteRecord("GHA", "X", None, None, None)]
+    assert (record.totals, record.total_members, record.findings) == (Tally(1, 1, 1, 1), 4, [])
+    assert record.vote_key == "S/RES/2627 (2022)"
+    assert record_url("", "99") == "record/99"
+    assert record_url("https://x.example///", "7") == "https://x.example/record/7"
+
+
+@pytest.mark.parametrize("note", ["Adopted without vote", "by acclamation", "Consensus"])
+def test_a_record_adopted_without_a_vote_must_say_so(note: str) -> None:
+    record = parse_record_xml(marc(DATE, RESOLUTION, ("590", {"a": note}),
+                                   ("996", {"b": "15", "c": "0", "d": "0", "e": "0"})))
+    assert record.without_vote is True
+    assert (record.totals, record.findings) == (Tally(15, 0, 0, 0), [])
+
+
+def test_empty_967_fields_and_no_count_must_be_an_adoption_without_a_vote() -> None:
+    record = parse_record_xml(marc(DATE, RESOLUTION, ("967", {"c": "CHN"}),
+                                   ("996", {"b": "0", "c": "0", "d": "0"})))
+    assert record.without_vote is True
+    assert record.findings == []
+    record = parse_record_xml(marc(DATE, RESOLUTION, ("967", {"c": "CHN"})))
+    assert record.without_vote is True
+    assert record.findings == [Finding("undl-votes", "record 99", "no_totals", Severity.INFO,
+                                       "S/RES/2627 (2022): the record gives no totals (996)")]
+
+
+def test_a_record_whose_roll_call_disagrees_must_give_a_finding() -> None:
+    record = parse_record_xml(marc(DATE, ("993", {"a": "S/2022/9"}),
+                                   vote(1, "CHN", "Y"), vote(2, "FRA", "Y"),
+                                   ("996", {"b": "3", "c": "0", "d": "0", "e": "12", "f": "15"})))
+    assert record.vote_key == "S/2022/9"
+    assert record.findings == [Finding(
+        "undl-votes", "record 99", "roll_call_disagrees_with_totals", Severity.ERROR,
+        "S/2022/9: the roll call counts 2-0-0 (0 not voting, 2 members) but the totals say "
+        "3-0-0 (12 not voting, 15 members)")]
+    record = parse_record_xml(marc(("791", {"a": "S/RES/100(1955)"}),
+                                   ("996", {"b": "9", "c": "2", "d": "1"})))
+    assert (record.totals, record.total_members) == (None, None)
+    assert record.findings == [Finding(
+        "undl-votes", "record 99", "tally_exceeds_council", Severity.ERROR,
+        "S/RES/100 (1955) (996): tally 9-2-1 counts 12 votes on a Council of 11; "
+        "tally not stored")]
+
+
+@pytest.mark.parametrize(("fields", "message"), [
+    ((DATE,), "neither a resolution (791) nor a draft (993)"),
+    ((RESOLUTION, ("993", {"a": "A/1"})), "draft (993) 'A/1' is not a document symbol"),
+    ((RESOLUTION, ("952", {"a": "S/PV.x"})), "not a meeting record: 'S/PV.x'"),
+    ((RESOLUTION, ("952", {"a": "S/PV.0"})), "meeting record (952) 'S/PV.0': meeting number "
+                                             "out of range"),
+    ((RESOLUTION, ("269", {"a": "2022-02-30"})),
+     "vote date (269) is an impossible date '2022-02-30': day is out of range for month"),
+    ((RESOLUTION, ("967", {"c": "CH", "d": "Y"})),
+     "member code (967 $c) 'CH' is not a three-letter code"),
+    ((RESOLUTION, ("967", {"c": "ZZZ", "d": "Y"})), "unknown member code 'ZZZ'"),
+    ((RESOLUTION, vote(1, "CHN", "Y"), vote(2, "CHN", "N")), "member CHN votes twice"),
+    ((RESOLUTION, vote(1, "CHN", "Q")), "unknown vote 'Q' for CHN"),
+    ((RESOLUTION, ("996", {"b": "x", "c": "0", "d": "0"})), "996 $b is not a number: 'x'"),
+    ((RESOLUTION, ("996", {"b": "1", "c": "0", "d": "0", "f": "y"})),
+     "996 $f is not a number: 'y'"),
+    ((("791", {"a": "S/RES/100(1955)"}), ("269", {"a": "1955-01-02"}),
+      *(vote(n, c, "Y") for n, c in enumerate(
+          ["CHN", "FRA", "GBR", "USA", "SUN", "JPN", "IND", "BRA", "EGY", "GHA", "IRL", "NOR"]))),
+     "the roll call names 12 members on a Council of 11"),
+])
+def test_a_voting_record_it_cannot_read_must_be_refused_by_name(
+        fields: tuple, message: str) -> None:
+    with pytest.raises(ParseError) as caught:
+        parse_record_xml(marc(*fields))
+    assert (caught.value.source, caught.value.record, caught.value.message) == (
+        "undl-votes", "record 99", message)
+
+
+@pytest.mark.parametrize(("body", "message"), [
+    (b"  \n", "empty response where MARCXML was expected"),
+    (b'<!DOCTYPE x [<!ENTITY a "b">]><x/>',
+     "XML with a DOCTYPE or entity declarations is refused"),
+    (b"<!-- x --><html><body>wall</body></html>",
+     "expected MARCXML, got HTML or text (a bot wall or an error page?)"),
+    (b"Service unavailable", "expected MARCXML, got HTML or text (a bot wall or an error page?)"),
+    (b'<?xml version="1.0" encoding="klingon"?><x/>', "XML in an unknown encoding 'klingon'"),
+    (b"<x><y></x>", "malformed XML: "),
+])
+def test_a_page_that_is_not_marcxml_must_be_refused_by_name(body: bytes, message: str) -> None:
+    with pytest.raises(ParseError) as caught:
+        parse_record_xml(body, record="the record")
+    assert (caught.value.source, caught.value.record) == ("undl-votes", "the record")
+    assert caught.value.message.startswith(message)
+    with pytest.raises(ParseError) as caught:
+        parse_record_xml(b"<x/>", record="the record")
+    assert str(caught.value) == "undl-votes: page: unexpected root element 'x'"
+
+
+def test_xml_must_be_decoded_as_it_declares() -> None:
+    text = '<?xml version="1.0" encoding="ISO-8859-1"?><x>Côte</x>'
+    assert xml_text(text.encode("latin-1"), source="s", record="r") == text
+    assert xml_text("<x>Côte</x>".encode("utf-16"), source="s", record="r") == (
+        "\ufeff<x>Côte</x>")
+    text = '<?xml version="1.0"?><x>é</x>'
+    assert xml_text(text.encode("utf-16-be"), source="s", record="r") == text
+    assert xml_text(text.encode("utf-32-le"), source="s", record="r") == text
+    assert xml_text(b"<x>\xff</x>", source="s", record="r") == "<x>\ufffd</x>"
+
+
+def test_a_search_page_must_give_its_total_and_every_record_it_can_read() -> None:
+    body = (b"<!-- Search-Engine-Total-Number-Of-Results: 42 -->" + marc(RESOLUTION, DATE)
+            .replace(b"</collection>", b"<record><controlfield tag='001'>x</controlfield>"
+                                       b"</record></collection>"))
+    page = parse_search_page(body, url="page-1", base_url="https://l.example")
+    assert page.total == 42
+    assert [r.url for r in page.records] == ["https://l.example/record/99"]
+    assert [str(e) for e in page.errors] == [
+        "undl-votes: record: record without a numeric id (001): 'x'"]
+    with pytest.raises(ParseError) as caught:
+        parse_search_page(marc(RESOLUTION), url="page-1")
+    assert str(caught.value) == (
+        "undl-votes: page-1: no Search-Engine-Total-Number-Of-Results comment")
+    with pytest.raises(ParseError) as caught:
+        parse_record_xml(body.replace(b"<controlfield tag='001'>x", b"<controlfield tag='001'>7"))
+    assert str(caught.value) == "undl-votes: record: expected one record, found 2"
+
+
+# --- the Veto List: a vote printed on two rows ---------------------------------------------
+
+def _veto_list_with_row_7_twice(change: Callable[[str], str]) -> bytes:
+    text = (FIXTURES / "dhl" / "veto_list.html").read_text()
+    i = text.index("S/552")
+    start, end = text.rindex("<tr", 0, i), text.index("</tr>", i) + len("</tr>")
+    return (text[:end] + change(text[start:end]) + text[end:]).encode()
+
+
+def test_a_veto_list_row_printed_twice_must_be_counted_once_and_named() -> None:
+    parsed = parse_veto_list(_veto_list_with_row_7_twice(lambda row: row), url="u")
+    assert len(parsed.entries) == 10
+    assert parsed.findings == [Finding(
+        "dhl-veto-list", "row 8 (S/552 , S/PV.202)", "repeated_row", Severity.WARNING,
+        "row 8 repeats row 7 cell for cell (15 September 1947 | S/552 , S/PV.202 | S/PV.202 | "
+        "The Greek question concerning the situation in northern Greece | USSR): one vote "
+        "printed twice; counted once", "u")]
+
+
+def test_two_rows_of_one_veto_that_differ_must_keep_the_first_and_say_what_differs() -> None:
+    parsed = parse_veto_list(_veto_list_with_row_7_twice(
+        lambda row: row.replace("northern Greece", "Greece")), url="u")
+    # the row after the two (the preliminary question, now row 9) is another vote, kept
+    assert [e.row for e in parsed.entries if e.draft == "S/552"] == [9, 7]
+    assert parsed.findings == [Finding(
+        "dhl-veto-list", "row 8 (S/552 , S/PV.202)", "rows_disagree", Severity.ERROR,
+        "rows 7 and 8 both give the veto of S/552 and differ: agenda item 'The Greek question "
+        "concerning the situation in northern Greece' and 'The Greek question concerning the "
+        "situation in Greece'. Kept: row 7 (the first on the page), with the members both "
+        "name (SUN)", "u")]
+
+
+# --- the Digital Library's document records (scrapers/undl/documents.py) ------------------
+
+def test_a_page_of_documents_must_keep_drafts_and_name_what_it_skips() -> None:
+    draft = (FIXTURES / "undl" / "documents" / "document_3975193_S-2022-431.xml").read_bytes()
+    inner = draft[draft.index(b"<record"):draft.rindex(b"</record>") + len(b"</record>")]
+    letter_xml = marc(("191", {"a": "S/2022/1"}), ("245", {"a": "Letter dated 1 January 2022"}),
+                      record_id="5")
+    letter = letter_xml[letter_xml.index(b"<record"):letter_xml.rindex(b"</record>") + 9]
+    no_symbol = b"<record><controlfield tag='001'>6</controlfield></record>"
+    page = (b"<!-- Search-Engine-Total-Number-Of-Results: 1234 -->" + f'<collection xmlns="{MARC}">'
+            .encode() + inner + letter + no_symbol + b"</collection>")
+    parsed = parse_document_page(page, url="page-1", base_url="https://l.example")
+    assert (parsed.total, parsed.skipped) == (1234, 1)
+    assert [(r.symbol, r.url) for r in parsed.records] == [
+        ("S/2022/431", "https://l.example/record/3975193")]
+    assert parsed.refused == {
+        "S/2022/1": "its title names another kind of document: 'Letter dated 1 January 2022'"}
+    assert [str(e) for e in parsed.errors] == ["undl-documents: record 6: no document symbol "
+                                               "(191)"]
+    assert [r.record_id for r in parsed.unread] == ["6"]
+    one = parse_document_xml(draft, base_url="https://l.example")
+    assert one is not None and (one.symbol, one.url) == (
+        "S/2022/431", "https://l.example/record/3975193")
+    assert parse_document_xml(letter_xml) is None
+    with pytest.raises(ParseError) as caught:
+        parse_document_xml(b'<collection xmlns="' + MARC.encode() + b'"/>', record="r")
+    assert str(caught.value) == "undl-documents: r: no record in the document"
+
+
+def test_two_rows_of_one_veto_naming_no_member_in_common_must_keep_no_veto() -> None:
+    parsed = parse_veto_list(_veto_list_with_row_7_twice(
+        lambda row: row.replace("<td>USSR</td>", "<td>France</td>").replace(
+            "15 September 1947", "16 September 1947")), url="u")
+    assert len(parsed.entries) == 9
+    assert [(e.row, e.members) for e in parsed.entries if e.draft == "S/552"] == [(9, ["SUN"])]
+    assert parsed.findings == [Finding(
+        "dhl-veto-list", "row 8 (S/552 , S/PV.202)", "rows_disagree", Severity.ERROR,
+        "rows 7 and 8 both give the veto of S/552 and differ: date '15 September 1947' and "
+        "'16 September 1947'; members 'SUN' and 'FRA'. Kept: row 7 (the first on the page), "
+        "with no veto of this vote: the rows name no member in common", "u")]
+
+
+def test_a_document_without_a_record_must_be_named_by_its_default_name() -> None:
+    with pytest.raises(ParseError) as caught:
+        parse_document_xml(b'<collection xmlns="' + MARC.encode() + b'"/>')
+    assert str(caught.value) == "undl-documents: record: no record in the document"
+    with pytest.raises(ParseError) as caught:
+        parse_record_xml(b"<x")
+    assert str(caught.value).startswith("undl-votes: record: malformed XML: ")
+
+
+# The fixture's Veto List, row by row as the parser must read it: newest first on the page
+# (row 1), two drafts of S/PV.49 told apart by their order, a preliminary question, letters
+# for a vote by written procedure.
+VETO_LIST_ROWS = [
+    (10, date(1946, 6, 26), "S/PV.49 (vetoed draft 1)", "S/PV.49", "S/PV.49",
+     "S/PV.49", "The Spanish question",
+     ["FRA", "SUN"], None, []),
+    (9, date(1946, 6, 26), "S/PV.49 (vetoed draft 2)", "S/PV.49", "S/PV.49",
+     "S/PV.49", "The Spanish question",
+     ["SUN"], None, []),
+    (8, date(1947, 9, 15), "S/552", "S/552", "S/PV.202",
+     "S/PV.202", "The Greek question concerning the situation in northern Greece",
+     ["SUN"], "preliminary question", []),
+    (7, date(1947, 9, 15), "S/552", "S/552 , S/PV.202", "S/PV.202",
+     "S/PV.202", "The Greek question concerning the situation in northern Greece",
+     ["SUN"], None, []),
+    (6, date(1956, 10, 30), "S/3710", "S/3710 (as amended)", "S/PV.749",
+     "S/PV.749", "The Palestine question",
+     ["FRA", "GBR"], None, []),
+    (4, date(1983, 10, 27), "S/16077/Rev.1", "S/16077/Rev.1", "S/PV.2491",
+     "S/PV.2491", "The situation in Grenada",
+     ["USA"], None, []),
+    (5, date(1986, 1, 30), "S/17769/Rev.1", "S/17769/Rev.1", "S/PV.2650",
+     "S/PV.2650", "The situation in the occupied Arab territories",
+     ["FRA", "GBR", "USA"], None, []),
+    (3, date(2020, 8, 31), "S/2020/852", "S/2020/852", "S/2020/870",
+     "S/2020/870 S/2020/865",
+     "Threats to international peace and security caused by terrorist attacks",
+     ["USA"], None, ["S/2020/870", "S/2020/865"]),
+    (2, date(2022, 5, 26), "S/2022/431", "S/2022/431", "S/PV.9048",
+     "S/PV.9048", "Non-proliferation - Democratic People's Republic of Korea",
+     ["CHN", "RUS"], None, []),
+    (1, date(2024, 3, 28), "S/2024/255", "S/2024/255", "S/PV.9591",
+     "S/PV.9591", "Non-proliferation - Democratic People's Republic of Korea",
+     ["RUS"], None, []),
+]
+
+
+def test_the_veto_list_must_be_read_row_by_row() -> None:
+    parsed = parse_veto_list((FIXTURES / "dhl" / "veto_list.html").read_bytes())
+    assert (parsed.findings, parsed.errors) == ([], [])
+    assert [(e.row, e.date, e.draft, e.draft_text, e.meeting, e.meeting_text, e.agenda,
+             e.members, e.question, e.letters) for e in parsed.entries] == VETO_LIST_ROWS
+    assert [e.vote_key for e in parsed.entries][2:4] == ["S/552 (preliminary question)", "S/552"]
