@@ -39,6 +39,29 @@ class ExportFormat(StrEnum):
     parquet = "parquet"
 
 
+class Convention(StrEnum):
+    """The counts of vetoes (``reports.vetoes.CONVENTIONS``; a test holds the two alike)."""
+
+    dhl_veto_list = "dhl-veto-list"
+    dhl_meetings = "dhl-meetings"
+
+
+class MandateKind(StrEnum):
+    """The kinds of mandates (``council.mandates.KINDS``; a test holds the two alike)."""
+
+    peacekeeping_operation = "peacekeeping_operation"
+    special_political_mission = "special_political_mission"
+    sanctions_regime = "sanctions_regime"
+    sanctions_committee = "sanctions_committee"
+    panel_of_experts = "panel_of_experts"
+    monitoring_team = "monitoring_team"
+    executive_directorate = "executive_directorate"
+    committee = "committee"
+    commission = "commission"
+    tribunal = "tribunal"
+    authorized_force = "authorized_force"
+
+
 class Severity(StrEnum):
     error = "error"
     warning = "warning"
@@ -512,8 +535,8 @@ def _parse_date(value: str | None, option: str) -> dt.date | None:
         _bad_value(option, value, expected)
     try:
         return dt.date.fromisoformat(value)
-    except ValueError:
-        _bad_value(option, value, f"a real date: {expected}")
+    except ValueError as exc:
+        _bad_value(option, value, f"a real date, {expected} ({exc})")
 
 
 def _date_range(since: str | None, until: str | None) -> tuple[dt.date | None, dt.date | None]:
@@ -710,9 +733,9 @@ def vetoes(
     merge_successors: Annotated[bool, typer.Option(
         "--merge-successors", help="Count the USSR with the Russian Federation (by seat).")
     ] = False,
-    convention: Annotated[str, typer.Option(
+    convention: Annotated[Convention, typer.Option(
         help="Which count: dhl-veto-list (the Library's Veto List, one per draft and member) "
-        "or dhl-meetings (what the yearly meetings tables print).")] = "dhl-veto-list",
+        "or dhl-meetings (what the yearly meetings tables print).")] = Convention.dhl_veto_list,
     fmt: FormatOption = Format.table,
     limit: LimitOption = None,
 ) -> None:
@@ -727,8 +750,8 @@ def vetoes(
     span = _date_range(since, until)
     df = report(_engine(), member=member, since=span[0], until=span[1],
                 by=by.value if by else None, merge_successors=merge_successors,
-                convention=convention)
-    title = f"Vetoes ({convention})" + (f" by {by.value}" if by else "")
+                convention=convention.value)
+    title = f"Vetoes ({convention.value})" + (f" by {by.value}" if by else "")
     show(df, fmt, title=title, limit=limit, table_columns=None if by else [
         "date", "draft", "members", "tally", "not_stored", "meeting_record", "agenda",
         "member_names"])
@@ -1096,7 +1119,7 @@ def mandates(
         "known); expired (the expiry passed, no renewal found); lapsed (a renewal failed in "
         "a vote and the expiry passed); terminated (ended by a decision); ended (on the day "
         "the registry gives from the public record).")] = None,
-    kind: Annotated[str | None, typer.Option(
+    kind: Annotated[MandateKind | None, typer.Option(
         help="peacekeeping_operation, special_political_mission, sanctions_regime, "
         "sanctions_committee, panel_of_experts, monitoring_team, executive_directorate, "
         "committee, commission, tribunal, authorized_force.")] = None,
@@ -1115,9 +1138,10 @@ def mandates(
     """
     from reports.mandates import mandates as report
 
-    engine = _engine()
-    df = report(engine, status=status.value if status else None, kind=kind,
-                expiring_within=expiring_within, as_of=_parse_date(as_of, "--as-of"))
+    day = _parse_date(as_of, "--as-of")  # a usage error before the database is opened
+    df = report(_engine(), status=status.value if status else None,
+                kind=kind.value if kind else None, expiring_within=expiring_within,
+                as_of=day)
     show(df, fmt, title="Mandates", limit=limit, table_columns=[
         "slug", "status", "expiry", "kind", "established_by", "last_action"])
 
@@ -1137,8 +1161,8 @@ def mandate(
     """
     from reports.profiles import mandate_profile
 
-    engine = _engine()
-    profile = mandate_profile(engine, slug, as_of=_parse_date(as_of, "--as-of"))
+    day = _parse_date(as_of, "--as-of")  # a usage error before the database is opened
+    profile = mandate_profile(_engine(), slug, as_of=day)
     if fmt is Format.json:
         if limit is not None:
             from dataclasses import replace
