@@ -266,3 +266,47 @@ def test_a_vote_without_a_roll_call_shows_the_vote_and_why(
         "(veto_without_negative_vote: draft S/2022/431 printed as vetoed by CHN, RUS with "
         "tally 13-0-2, which has no negative vote; tally not stored)\n"
         "no roll call is stored for this vote (no source gives one yet)\n")
+
+
+# --- 7: every command's JSON escapes control and bidirectional-override characters ---------
+
+
+HOSTILE = "Aa\u202eZ\x9b31m"  # a right-to-left override and an 8-bit escape, as a source might
+
+
+@pytest.mark.parametrize("command", [["member", "CHN"], ["sponsors"], ["draft", "S/2022/431"],
+                                     ["mandate", "dprk-panel-of-experts"], ["status"]],
+                         ids=" ".join)
+def test_every_view_writes_json_that_escapes_controls(
+        history: dict[str, str], shared_data: Path, command: list[str],
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    import reports.drafts
+    import reports.profiles
+    import reports.status
+
+    def hostile(function):  # the same view, with a hostile text where a source's text goes
+        def call(*args, **kwargs):
+            result = function(*args, **kwargs)
+            if isinstance(result, dict):  # sponsors: its tables
+                return {k: v.assign(member_name=HOSTILE) for k, v in result.items()}
+            if hasattr(result, "member"):
+                result.member["member_name"] = HOSTILE
+            if hasattr(result, "mandate"):
+                result.mandate["name"] = HOSTILE
+            if hasattr(result, "draft"):
+                result.draft["title"] = HOSTILE
+            if hasattr(result, "database"):
+                return type(result)(database=HOSTILE, tables=result.tables,
+                                    sources=result.sources)
+            return result
+        return call
+
+    for module, name in [(reports.profiles, "member_profile"), (reports.drafts, "sponsors"),
+                         (reports.profiles, "draft_profile"),
+                         (reports.profiles, "mandate_profile"),
+                         (reports.status, "database_status")]:
+        monkeypatch.setattr(module, name, hostile(getattr(module, name)))
+    text = run(history, *command, "--format", "json")
+    assert "\u202e" not in text and "\x9b" not in text
+    assert "Aa\\u202eZ\\u009b31m" in text
+    assert HOSTILE in json.dumps(json.loads(text), ensure_ascii=False)  # the same data
