@@ -231,12 +231,18 @@ def test_json_escapes_controls_and_keeps_list_fields_lists() -> None:
     text = output.json_for_terminal({"draft": {"title": "a\u202eb\x9bc", "vetoed_by": None,
                                                "sponsors": ["USA"]},
                                      "timeline": [{"abstained": "none", "sponsors": None},
-                                                  {"abstained": "CHN, RUS", "tally": None}]})
+                                                  {"abstained": "CHN, RUS", "tally": None},
+                                                  {"abstained": None, "tally": None},
+                                                  {"abstained": "2 member(s), not known which"}
+                                                  ]})
     assert "\\u202e" in text and "\\u009b" in text
     assert json.loads(text) == {
         "draft": {"title": "a\u202eb\x9bc", "vetoed_by": [], "sponsors": ["USA"]},
         "timeline": [{"abstained": [], "sponsors": []},
-                     {"abstained": ["CHN", "RUS"], "tally": None}]}
+                     {"abstained": ["CHN", "RUS"], "tally": None},
+                     # not known is not none: never a list made up from absence
+                     {"abstained": None, "tally": None},
+                     {"abstained": "2 member(s), not known which"}]}
 
 
 def test_every_view_writes_lists_as_lists(history: dict[str, str],

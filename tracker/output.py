@@ -62,17 +62,23 @@ def terminal_safe(text: str) -> str:
 # empty when there is none, whichever report or part of a view they come from.
 LIST_FIELDS = frozenset({"vetoed_by", "sponsors", "abstained", "members", "member_names",
                          "sources", "bodies", "subjects", "aliases"})
+# Where a missing value means "not known", not "none" (a mandate's renewal whose tally no
+# source gives): null stays null, and a text saying so stays that text.
+NOT_KNOWN_WHEN_MISSING = frozenset({"abstained"})
+_MEMBER_CODES = re.compile(r"[A-Z]{3}(?:, [A-Z]{3})*")
 
 
-def _as_list(value: Any) -> Any:
-    """Return a list field's value as a list: None is [], a text ("CHN, RUS", "none") its
-    items."""
+def _as_list(key: str, value: Any) -> Any:
+    """Return a list field's value as a list: None is [] (null where it means not known),
+    a text of member codes ("CHN, RUS") its codes, "none" []."""
     if value is None:
-        return []
+        return None if key in NOT_KNOWN_WHEN_MISSING else []
     if isinstance(value, str):
         if value.strip().lower() in ("", "none"):
             return []
-        return [item.strip() for item in re.split(r"; " if "; " in value else r", ", value)]
+        if _MEMBER_CODES.fullmatch(value.strip()):
+            return value.strip().split(", ")
+        return value  # a sentence ("2 member(s), not known which"): not a list to make up
     if isinstance(value, list | tuple):
         return [lists_as_lists(v) for v in value]
     return [value]
@@ -81,7 +87,7 @@ def _as_list(value: Any) -> Any:
 def lists_as_lists(payload: Any) -> Any:
     """Return a JSON payload whose list fields (``LIST_FIELDS``) are lists, at any depth."""
     if isinstance(payload, dict):
-        return {k: _as_list(v) if k in LIST_FIELDS else lists_as_lists(v)
+        return {k: _as_list(k, v) if k in LIST_FIELDS else lists_as_lists(v)
                 for k, v in payload.items()}
     if isinstance(payload, list | tuple):
         return [lists_as_lists(v) for v in payload]
