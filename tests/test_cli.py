@@ -199,11 +199,12 @@ def test_export_json_has_plain_dates_and_integers(env: dict[str, str], tmp_path:
 def test_bad_dates_and_ranges_are_explained(env: dict[str, str]) -> None:
     invoke(env, "sync", "--until", "2024")
     bad = invoke(env, "vetoes", "--since", "2022-02-30")
-    assert bad.exit_code == 1 and "not a real date" in bad.output
+    # Usage errors (exit 2), as the README's exit codes say (issue 14's review, item 5).
+    assert bad.exit_code == 2 and "expected a real date" in bad.output
     backwards = invoke(env, "vetoes", "--since", "2020", "--until", "2010")
-    assert backwards.exit_code == 1 and "after" in backwards.output
+    assert backwards.exit_code == 2 and "after" in backwards.output
     sync_backwards = invoke(env, "sync", "--since", "2020", "--until", "2010")
-    assert sync_backwards.exit_code == 1 and "after" in sync_backwards.output
+    assert sync_backwards.exit_code == 2 and "after" in sync_backwards.output
 
 
 def test_rebuild_of_an_empty_archive_is_refused(env: dict[str, str], tmp_path: Path) -> None:

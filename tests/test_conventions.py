@@ -164,9 +164,10 @@ def test_no_color_is_honoured_by_errors(tmp_path: Path) -> None:
     coloured = runner.invoke(app, args, env=env, color=True)
     plain = runner.invoke(app, args, env={**env, "NO_COLOR": "1"}, color=True)
     assert "\x1b[31m" in coloured.output
-    assert plain.output == ("error: unknown severity 'bogus'; use one of error, warning, "
-                            "info\n")
-    assert plain.exit_code == 1
+    assert plain.output == ("error: --severity: got 'bogus', expected one of error, warning, "
+                            "info\nusage: tracker check [OPTIONS] (`tracker check --help` "
+                            "explains every option)\n")
+    assert plain.exit_code == 2
     setting = runner.invoke(app, ["status"], env={**env, "NO_COLOR": "1",
                                                   "TRACKER_MAX_ATTEMPTS": "x"}, color=True)
     assert "\x1b" not in setting.output and setting.exit_code == 2
@@ -179,11 +180,11 @@ def test_no_color_is_honoured_by_usage_errors_in_a_terminal(
     import typer.rich_utils
 
     monkeypatch.setattr(typer.rich_utils, "FORCE_TERMINAL", True)
-    plain = runner.invoke(app, ["vetoes", "--bogus"], env={"NO_COLOR": "1"})
-    styled = runner.invoke(app, ["vetoes", "--bogus"], env={"NO_COLOR": ""})
+    plain = runner.invoke(app, ["vetoes", "--bogus"], env={"NO_COLOR": "1"}, color=True)
+    styled = runner.invoke(app, ["vetoes", "--bogus"], env={"NO_COLOR": ""}, color=True)
     assert plain.exit_code == styled.exit_code == 2
     assert "No such option: --bogus" in plain.output and "\x1b" not in plain.output
-    assert "\x1b[1m" in styled.output
+    assert "\x1b[31m" in styled.output  # one red line, as every error (issue 14's review)
 
 
 @pytest.fixture
@@ -205,7 +206,7 @@ def test_quiet_prints_only_errors_and_the_result(imported: dict[str, str]) -> No
     assert quiet.stderr == ""
     assert quiet.stdout == loud.stdout and quiet.stdout.startswith("source_url,fetched_at,id,")
     error = runner.invoke(app, ["-q", "check", "--severity", "bogus"], env=imported)
-    assert error.exit_code == 1 and error.stderr.startswith("error: unknown severity")
+    assert error.exit_code == 2 and error.stderr.startswith("error: --severity: got 'bogus'")
     both = runner.invoke(app, ["-q", "-v", "status"], env=imported)
     assert both.exit_code == 2
 
@@ -328,9 +329,9 @@ def test_check_takes_and_shows_the_registrys_source_names(meetings_2022: dict[st
                                      env=meetings_2022).stdout)
     assert not {r["source"] for r in every} & set(SOURCE_NAMES)
     unknown = runner.invoke(app, ["check", "--source", "bogus"], env=meetings_2022)
-    assert unknown.exit_code == 1
-    assert unknown.output.startswith("error: no source called 'bogus'; findings come from: "
-                                     "check, documents, ")
+    assert unknown.exit_code == 2  # a usage error (issue 14's review, item 5)
+    assert unknown.output.startswith("error: --source: got 'bogus', expected a source "
+                                     "findings come from: check, documents, ")
 
 
 def test_sync_takes_the_old_source_names_too(meetings_2022: dict[str, str]) -> None:

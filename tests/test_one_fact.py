@@ -137,8 +137,10 @@ def test_votes_must_give_the_facts_the_listing_gives(
         "S/PV.49 (vetoed draft 2) (1946-06-26): vetoed by FRA, SUN, tally not known")
     shown = runner.invoke(app, ["votes", "s/2022/431"], env=env)
     assert shown.exit_code == 0, shown.output
-    assert shown.stderr == (f"S/2022/431: vetoed, tally not stored ({FINDING}); no roll call "
-                            "is stored for this vote (no source gives one yet)\n")
+    # The vote and why it has no roll call, on stdout (issue 14's review, item 8).
+    assert "".join(shown.stdout.split()) == "".join((
+        f"S/2022/431 (2022-05-26): vetoed by CHN, RUS, tally not stored ({FINDING}) no roll "
+        "call is stored for this vote (no source gives one yet)").split())
     draft = runner.invoke(app, ["draft", "S/2022/431", "--format", "json"], env=env)
     assert json.loads(draft.stdout)["draft"]["not_stored"] == FINDING
 

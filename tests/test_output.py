@@ -124,7 +124,7 @@ def test_columns_that_do_not_fit_are_named(history: dict[str, str], shared_data:
 def test_limit_keeps_the_first_rows_in_every_format(history: dict[str, str],
                                                     shared_data: Path) -> None:
     table = run(history, "vetoes", "--limit", "2")
-    assert "(the first 2 of 213 rows: --limit 213 or --format csv shows them all)" in table
+    assert "(the first 2 of 213 rows: --limit 213, or no --limit, shows them all)" in table
     assert "S/PV.45" in table and "S/PV.49" not in table
     assert len(json.loads(run(history, "check", "--limit", "3", "--format", "json"))) == 3
     assert len(run(history, "drafts", "--limit", "5", "--format", "csv").splitlines()) == 6

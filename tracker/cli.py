@@ -8,7 +8,6 @@ Heavy imports happen inside the commands, so ``tracker --help`` starts fast.
 from __future__ import annotations
 
 import datetime as dt
-import json
 import os
 import re
 import sys
@@ -38,6 +37,35 @@ class ExportFormat(StrEnum):
     csv = "csv"
     json = "json"
     parquet = "parquet"
+
+
+class Convention(StrEnum):
+    """The counts of vetoes (``reports.vetoes.CONVENTIONS``; a test holds the two alike)."""
+
+    dhl_veto_list = "dhl-veto-list"
+    dhl_meetings = "dhl-meetings"
+
+
+class MandateKind(StrEnum):
+    """The kinds of mandates (``council.mandates.KINDS``; a test holds the two alike)."""
+
+    peacekeeping_operation = "peacekeeping_operation"
+    special_political_mission = "special_political_mission"
+    sanctions_regime = "sanctions_regime"
+    sanctions_committee = "sanctions_committee"
+    panel_of_experts = "panel_of_experts"
+    monitoring_team = "monitoring_team"
+    executive_directorate = "executive_directorate"
+    committee = "committee"
+    commission = "commission"
+    tribunal = "tribunal"
+    authorized_force = "authorized_force"
+
+
+class Severity(StrEnum):
+    error = "error"
+    warning = "warning"
+    info = "info"
 
 
 class VetoGrouping(StrEnum):
@@ -115,14 +143,37 @@ class _TrackerGroup(_HelpGroup):
     Anything else is a bug and keeps its traceback.
     """
 
-    def main(self, *args: Any, **kwargs: Any) -> Any:
-        # NO_COLOR (no-color.org) for typer's own usage errors and help too: no colour, no
-        # bold, no escape at all, even in a terminal.
+    def main(self, args: Any = None, prog_name: str | None = None,
+             complete_var: str | None = None, standalone_mode: bool = True,
+             windows_expand_args: bool = True, **kwargs: Any) -> Any:
+        # NO_COLOR (no-color.org) for typer's own help too: no colour, no bold, no escape
+        # at all, even in a terminal.
         import typer.rich_utils
+        from typer._click import exceptions as click  # typer's own click, not the package
 
         typer.rich_utils.COLOR_SYSTEM = (None if os.environ.get("NO_COLOR")
                                          else _RICH_COLOR_SYSTEM)
-        return super().main(*args, **kwargs)
+        try:
+            result = super().main(args, prog_name, complete_var, standalone_mode=False,
+                                  windows_expand_args=windows_expand_args, **kwargs)
+        except click.NoArgsIsHelpError as exc:  # `tracker` alone: its help
+            if not standalone_mode:
+                raise
+            typer.rich_utils.rich_format_error(exc)
+            sys.exit(exc.exit_code)
+        except click.ClickException as exc:  # a usage error: one line, then where to look
+            if not standalone_mode:
+                raise
+            _usage_error(exc)
+            sys.exit(exc.exit_code)
+        except typer.Abort:
+            if not standalone_mode:
+                raise
+            typer.echo("Aborted!", err=True)
+            sys.exit(1)
+        if not standalone_mode:
+            return result
+        sys.exit(result if isinstance(result, int) else 0)
 
     def invoke(self, ctx: Any) -> Any:
         try:
@@ -135,6 +186,31 @@ class _TrackerGroup(_HelpGroup):
             if isinstance(exc, TrackerError):
                 _fail(str(exc), exc.exit_code, hint=exc.hint)
             raise
+
+
+def _usage_error(exc: Any) -> None:
+    """Print a usage error as every error: ``error: <option>: <what it got, what it takes>``
+    on one line (red unless NO_COLOR), then a line saying where the usage is explained."""
+    from typer._click import exceptions as click  # typer's own click, not the package
+
+    message = exc.format_message()
+    if isinstance(exc, click.BadParameter) and exc.message:  # (a missing one has none)
+        hint = exc.param_hint
+        if hint is None and exc.param is not None:
+            hint = " / ".join(getattr(exc.param, "opts", []) or [exc.param.name or ""])
+        elif isinstance(hint, list | tuple):
+            hint = " / ".join(hint)
+        words = exc.message.removeprefix("Value error, ")
+        choice = re.fullmatch(r"(.*) is not one of (.*?)\.?", words, flags=re.DOTALL)
+        if choice:  # an Enum option: the value, then the choices without quotes
+            words = f"got {choice.group(1)}, expected one of {choice.group(2)}".replace(
+                "', '", ", ").replace("expected one of '", "expected one of ").rstrip("'")
+        message = f"{str(hint).replace(chr(39), '')}: {words}" if hint else words
+    _error_line(f"error: {' '.join(message.split())}")
+    ctx = exc.ctx
+    if ctx is not None:
+        typer.echo(f"usage: {ctx.command_path} {' '.join(ctx.command.collect_usage_pieces(ctx))}"
+                   f" (`{ctx.command_path} --help` explains every option)", err=True)
 
 
 # typer's own choice, kept when NO_COLOR is not set.
@@ -220,8 +296,8 @@ _state: dict[str, Any] = {}
 
 FormatOption = Annotated[Format, typer.Option("--format", "-f", help="Output: table, csv or json.")]
 LimitOption = Annotated[int | None, typer.Option(
-    "--limit", "-n", min=1, help="Show only the first N rows (every format).",
-    show_default=False)]
+    "--limit", "-n", metavar="N", help="Show only the first N rows (every format).",
+    show_default=False, parser=lambda v: _whole_number("--limit", 1, "rows")(v))]
 
 
 def _print_version(value: bool) -> None:
@@ -399,44 +475,92 @@ def show(df: pd.DataFrame, fmt: Format, *, title: str | None = None, single: boo
                 limit=limit, **table)
 
 
-def _heading(text: str) -> None:
-    """Print a heading line wrapped to the terminal's width (``tracker.output``)."""
+def _heading(text: str) -> list[str]:
+    """Return a heading's lines wrapped to the terminal's width (``tracker.output``)."""
     from tracker.output import heading_lines
 
-    typer.echo("\n".join(heading_lines(text)))
+    return heading_lines(text)
 
 
-def _council_year(value: int | None, option: str) -> int | None:
+def _part(df: pd.DataFrame, *, title: str | None = None,
+          table_columns: list[str] | None = None, limit: int | None = None) -> list[str]:
+    """Return the lines of one table of a view of several parts (``tracker.output``)."""
+    from tracker.output import table_part
+
+    return table_part(df, title=title, table_columns=table_columns, limit=limit)
+
+
+def _emit(lines: list[str]) -> None:
+    """Print a whole view at once: through one pager when it is longer than a screen."""
+    from tracker.output import emit
+
+    emit(lines)
+
+
+def _echo_json(payload: Any) -> None:
+    """Print JSON, for every command the same way (``tracker.output.json_for_terminal``)."""
+    from tracker.output import json_for_terminal
+
+    typer.echo(json_for_terminal(payload))
+
+
+def _council_year(value: Any, option: str) -> int | None:
     """Refuse a year outside the Council's life (1946 to next year) as a usage error."""
     last = dt.date.today().year + 1
-    if value is not None and not 1946 <= value <= last:
-        raise typer.BadParameter(f"{value} is not a year of the Council (1946 to {last})",
-                                 param_hint=f"'{option}'")
-    return value
+    if value is None:
+        return None
+    text = str(value).strip()
+    if not re.fullmatch(r"\d{1,4}", text) or not 1946 <= int(text) <= last:
+        _bad_value(option, value, f"a year of the Council, 1946 to {last}")
+    return int(text)
+
+
+def _bad_value(option: str, value: Any, expected: str) -> NoReturn:
+    """Refuse an option's value as a usage error (exit 2): the option, what it got, what it
+    takes."""
+    raise typer.BadParameter(f"got {value!r}, expected {expected}", param_hint=option)
 
 
 def _parse_date(value: str | None, option: str) -> dt.date | None:
     if value is None:
         return None
-    if len(value) == 4 and value.isdigit() and option in ("--since", "--until"):
+    years = option in ("--since", "--until")
+    expected = "a date (YYYY-MM-DD)" + (" or a year (YYYY)" if years else "")
+    if len(value) == 4 and value.isdigit() and years:
         if not int(value):
-            _fail(f"{option} {value!r} is not a year")
+            _bad_value(option, value, expected)
         return dt.date(int(value), 1 if option == "--since" else 12,
                        1 if option == "--since" else 31)
     if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
-        years = " or a year (YYYY)" if option in ("--since", "--until") else ""
-        _fail(f"{option} takes a date (YYYY-MM-DD){years}, not {value!r}")
+        _bad_value(option, value, expected)
     try:
         return dt.date.fromisoformat(value)
     except ValueError as exc:
-        _fail(f"{option} {value!r} is not a real date: {exc}")
+        _bad_value(option, value, f"a real date, {expected} ({exc})")
 
 
 def _date_range(since: str | None, until: str | None) -> tuple[dt.date | None, dt.date | None]:
     first, last = _parse_date(since, "--since"), _parse_date(until, "--until")
     if first is not None and last is not None and first > last:
-        _fail(f"--since {since} is after --until {until}")
+        raise typer.BadParameter(f"{since} is after --until {until}", param_hint="--since")
     return first, last
+
+
+def _whole_number(option: str, least: int, what: str) -> Any:
+    """Return a parser of a whole number of at least ``least`` for an option: anything
+    else is a usage error naming the option, the value and what it takes."""
+    def parse(value: Any) -> int:
+        if isinstance(value, int):
+            number = value
+        else:
+            text = str(value).strip()
+            if not re.fullmatch(r"[+-]?\d+", text):
+                _bad_value(option, value, f"a whole number of {what}, {least} or more")
+            number = int(text)
+        if number < least:
+            _bad_value(option, number, f"a whole number of {what}, {least} or more")
+        return number
+    return parse
 
 
 # --- sync and rebuild -----------------------------------------------------------------
@@ -529,10 +653,12 @@ def sync(
         help="Only this source (repeatable): meetings, veto-list, voting-records, documents."
     )] = None,
     since: Annotated[int | None, typer.Option(help="First year of meetings tables to fetch.",
-                                              callback=lambda v: _council_year(v, "--since"))
+                                              metavar="YEAR",
+        parser=lambda v: _council_year(v, "--since"))
                      ] = None,
     until: Annotated[int | None, typer.Option(help="Last year of meetings tables to fetch.",
-                                              callback=lambda v: _council_year(v, "--until"))
+                                              metavar="YEAR",
+        parser=lambda v: _council_year(v, "--until"))
                      ] = None,
     full: Annotated[bool, typer.Option("--full", help="Fetch everything again.")] = False,
     fmt: FormatOption = Format.table,
@@ -552,14 +678,14 @@ def sync(
 
     settings = _settings()
     if since is not None and until is not None and since > until:
-        _fail(f"--since {since} is after --until {until}")
+        raise typer.BadParameter(f"{since} is after --until {until}", param_hint="--since")
     from tracker.sources import archive_names
 
     # The name findings and the archive once used (dhl-meetings) still names its source.
     chosen = [{a: n for n, a in archive_names().items()}.get(n, n) for n in source or ()]
     for name in chosen:
         if name not in SOURCES:
-            _fail(f"unknown source {name!r}; the sources are: {', '.join(SOURCES)}", 2)
+            _bad_value("--source", name, f"a source: {', '.join(SOURCES)}")
     engine = _engine(create=True)
     summary = _run_with_progress(lambda reporter: run_sync(
         engine, settings, sources=chosen or SOURCES, since=since, until=until, full=full,
@@ -607,9 +733,9 @@ def vetoes(
     merge_successors: Annotated[bool, typer.Option(
         "--merge-successors", help="Count the USSR with the Russian Federation (by seat).")
     ] = False,
-    convention: Annotated[str, typer.Option(
+    convention: Annotated[Convention, typer.Option(
         help="Which count: dhl-veto-list (the Library's Veto List, one per draft and member) "
-        "or dhl-meetings (what the yearly meetings tables print).")] = "dhl-veto-list",
+        "or dhl-meetings (what the yearly meetings tables print).")] = Convention.dhl_veto_list,
     fmt: FormatOption = Format.table,
     limit: LimitOption = None,
 ) -> None:
@@ -624,15 +750,16 @@ def vetoes(
     span = _date_range(since, until)
     df = report(_engine(), member=member, since=span[0], until=span[1],
                 by=by.value if by else None, merge_successors=merge_successors,
-                convention=convention)
-    title = f"Vetoes ({convention})" + (f" by {by.value}" if by else "")
+                convention=convention.value)
+    title = f"Vetoes ({convention.value})" + (f" by {by.value}" if by else "")
     show(df, fmt, title=title, limit=limit, table_columns=None if by else [
-        "date", "draft", "members", "tally", "meeting_record", "agenda", "member_names"])
+        "date", "draft", "members", "tally", "not_stored", "meeting_record", "agenda",
+        "member_names"])
 
 
 @app.command(cls=_ReadableCommand)
 def check(
-    severity: Annotated[str | None, typer.Option(
+    severity: Annotated[Severity | None, typer.Option(
         help="Only findings at least this severe: error, warning or info.")] = None,
     source: Annotated[str | None, typer.Option(
         help="Only findings about this source: meetings, veto-list, voting-records, "
@@ -652,16 +779,22 @@ def check(
     Example: tracker check --explain
     """
     from reports.check import findings_report, kinds_report
-    from reports.findings import SEVERITIES
+    from reports.vetoes import ReportError
 
-    if severity is not None and severity not in SEVERITIES:  # before opening the database
-        _fail(f"unknown severity {severity!r}; use one of {', '.join(SEVERITIES)}")
-    if explain_rules:
-        show(kinds_report(_engine(), severity=severity, source=source), fmt,
-             title="Kinds of findings, and their rules", limit=limit)
-        return
-    show(findings_report(_engine(), severity=severity, source=source), fmt,
-         title="Data-quality findings", limit=limit,
+    level = severity.value if severity else None
+    try:
+        if explain_rules:
+            show(kinds_report(_engine(), severity=level, source=source), fmt,
+                 title="Kinds of findings, and their rules", limit=limit)
+            return
+        df = findings_report(_engine(), severity=level, source=source)
+    except ReportError as exc:
+        if source is not None and str(exc).startswith("no source called"):
+            # a name no finding can come from is a usage error, like any bad value
+            known = str(exc).partition("findings come from: ")[2]
+            _bad_value("--source", source, f"a source findings come from: {known}")
+        raise
+    show(df, fmt, title="Data-quality findings", limit=limit,
          table_columns=["severity", "kind", "record", "message", "source"])
 
 
@@ -681,14 +814,31 @@ def status(fmt: FormatOption = Format.table) -> None:
     result = database_status(_engine(stored=False) if created else None,
                              database=mask_passwords(url))
     if fmt is Format.json:
-        typer.echo(json.dumps(result.as_json(), indent=1))
+        _echo_json(result.as_json())
         return
     if fmt is Format.csv:
-        show(result.as_table(), fmt)
+        show(_status_table(result), fmt)
         return
-    _heading(result.heading)
+    lines = _heading(result.heading)
     for title, frame in result.parts().items():
-        show(frame, fmt, title=title)
+        lines += _part(frame, title=title)
+    _emit(lines)
+
+
+def _status_table(result: Any) -> pd.DataFrame:
+    """Return the status as one CSV table (section, name, value): the database, the rows per
+    table, the last sync of each source, then every field of each source's last sync (its
+    state, pages and rows) under ``source:<name>``, as JSON has them."""
+    import pandas as pd
+
+    from reports.formats import jsonable
+
+    rows = result.as_table().to_dict(orient="records")
+    for source in result.sources:
+        rows += [{"section": f"source:{source['source']}", "name": field,
+                  "value": jsonable(value)}
+                 for field, value in source.items() if field != "source"]
+    return pd.DataFrame(rows, columns=["section", "name", "value"])
 
 
 @app.command(cls=_ReadableCommand)
@@ -735,12 +885,20 @@ def votes(
 
     profile = rollcall_profile(_engine(), " ".join(symbol))
     if fmt is Format.json:
-        from tracker.output import json_for_terminal
+        if limit is not None:  # the roll call's first rows, as CSV and a table
+            from dataclasses import replace
 
-        typer.echo(json_for_terminal(profile.as_json()))
+            profile = replace(profile, votes=profile.votes.head(limit))
+        _echo_json(profile.as_json())
         return
-    if profile.missing:
-        typer.echo(profile.missing, err=True)
+    if fmt is Format.csv:
+        if profile.missing:
+            typer.echo(profile.missing, err=True)  # stdout is the data
+        show(profile.votes, fmt, limit=limit)
+        return
+    if profile.no_roll_call is not None:  # the vote, and why it has no roll call
+        _emit([*_heading(profile.heading), profile.no_roll_call])
+        return
     show(profile.votes, fmt, title=profile.heading, table_columns=ROLL_CALL_COLUMNS,
          limit=limit)
 
@@ -772,14 +930,15 @@ def member(
 
         profile = replace(profile, parts={k: v.head(limit) for k, v in profile.parts.items()})
     if fmt is Format.json:
-        typer.echo(json.dumps(profile.as_json(), ensure_ascii=False, indent=1))
+        _echo_json(profile.as_json())
         return
     if fmt is Format.csv:
         show(profile.as_table(), fmt)
         return
-    _heading(profile.heading)
+    lines = _heading(profile.heading)
     for title, frame in profile.titled_parts().items():
-        show(frame, fmt, title=title, limit=limit)
+        lines += _part(frame, title=title, limit=limit)
+    _emit(lines)
 
 
 @app.command(cls=_ReadableCommand)
@@ -791,7 +950,8 @@ def agreement(
     members: Annotated[str | None, typer.Option(
         help="Only these members, comma-separated codes: USA,RUS,CHN.")] = None,
     min_shared: Annotated[int, typer.Option(
-        help="Leave a pair blank when it shared fewer votes than this.", min=0)] = 10,
+        help="Leave a pair blank when it shared fewer votes than this.", metavar="N",
+        parser=lambda v: _whole_number("--min-shared", 0, "votes")(v))] = 10,
     fmt: FormatOption = Format.table,
 ) -> None:
     """Show how often members voted alike: the share of identical votes (0 to 1) over the
@@ -813,7 +973,8 @@ def agreement(
 @app.command(cls=_ReadableCommand)
 def membership(
     year: Annotated[int, typer.Option(help="The year.",
-                                      callback=lambda v: _council_year(v, "--year"))],
+                                      metavar="YEAR",
+        parser=lambda v: _council_year(v, "--year"))],
     fmt: FormatOption = Format.table,
     limit: LimitOption = None,
 ) -> None:
@@ -859,7 +1020,8 @@ def drafts(
     df = report(_engine(), sponsor=sponsor, status=status.value if status else None,
                 since=span[0], until=span[1], agenda=agenda)
     show(df, fmt, title="Drafts", limit=limit, table_columns=[
-        "date", "symbol", "status", "vetoed_by", "resolution", "tally", "sponsors"])
+        "date", "symbol", "status", "vetoed_by", "resolution", "tally", "not_stored",
+        "sponsors"])
 
 
 @app.command(cls=_ReadableCommand)
@@ -874,7 +1036,8 @@ def sponsors(
     """Show, per member, the drafts it sponsored, how many were adopted, vetoed or failed;
     and, for each permanent member, the members whose drafts it vetoed most.
 
-    JSON is one object with both tables; CSV gives the first.
+    JSON is one object with both tables; CSV gives both in one table, with a "part"
+    column.
 
     Example: tracker sponsors --since 2000
     """
@@ -884,14 +1047,31 @@ def sponsors(
     engine = _engine()
     result = report(engine, since=span[0],
                     until=span[1])
+    if limit is not None and fmt is not Format.table:  # each table (a table says how many)
+        result = {k: v.head(limit) for k, v in result.items()}
     if fmt is Format.json:
-        typer.echo(json.dumps({k: _records(v) for k, v in result.items()}, ensure_ascii=False,
-                              indent=1))
+        _echo_json({k: _records(v) for k, v in result.items()})
         return
-    show(result["sponsors"], fmt, title="Sponsors", limit=limit)
-    if fmt is Format.table:
-        show(result["vetoed_sponsors"], fmt, title="Whose drafts each permanent member vetoed",
-             limit=limit)
+    if fmt is Format.csv:
+        show(_parts_table(result), fmt)
+        return
+    _emit([*_part(result["sponsors"], title="Sponsors", limit=limit),
+           *_part(result["vetoed_sponsors"], title="Whose drafts each permanent member vetoed",
+                  limit=limit)])
+
+
+def _parts_table(parts: dict[str, pd.DataFrame]) -> pd.DataFrame:
+    """Return several tables as one, each row's table named in a first column "part"."""
+    import pandas as pd
+
+    from reports.formats import nullable_integers
+
+    frames = [nullable_integers(frame).assign(part=key) for key, frame in parts.items()
+              if not frame.empty]
+    if not frames:
+        return pd.DataFrame(columns=["part"])
+    combined = pd.concat(frames, ignore_index=True)
+    return combined[["part", *[c for c in combined.columns if c != "part"]]]
 
 
 @app.command(cls=_ReadableCommand)
@@ -910,14 +1090,17 @@ def draft(
 
     profile = draft_profile(_engine(), " ".join(symbol))
     if fmt is Format.json:
-        typer.echo(json.dumps(profile.as_json(), ensure_ascii=False, indent=1))
+        _echo_json(profile.as_json())
         return
-    show(profile.fields(), fmt, title=profile.title)
-    if fmt is Format.table:
-        show(profile.votes_table(), fmt, title="Votes")
-        show(profile.vetoes, fmt, title="Vetoes")
-        if not profile.roll_call.empty:
-            show(profile.roll_call, fmt, title="Roll call", table_columns=ROLL_CALL_COLUMNS)
+    if fmt is Format.csv:
+        show(profile.fields(), fmt)
+        return
+    lines = [*_part(profile.fields(), title=profile.title),
+             *_part(profile.votes_table(), title="Votes"),
+             *_part(profile.vetoes, title="Vetoes")]
+    if not profile.roll_call.empty:
+        lines += _part(profile.roll_call, title="Roll call", table_columns=ROLL_CALL_COLUMNS)
+    _emit(lines)
 
 
 class MandateStatus(StrEnum):
@@ -936,12 +1119,13 @@ def mandates(
         "known); expired (the expiry passed, no renewal found); lapsed (a renewal failed in "
         "a vote and the expiry passed); terminated (ended by a decision); ended (on the day "
         "the registry gives from the public record).")] = None,
-    kind: Annotated[str | None, typer.Option(
+    kind: Annotated[MandateKind | None, typer.Option(
         help="peacekeeping_operation, special_political_mission, sanctions_regime, "
         "sanctions_committee, panel_of_experts, monitoring_team, executive_directorate, "
         "committee, commission, tribunal, authorized_force.")] = None,
     expiring_within: Annotated[int | None, typer.Option(
-        help="Only active mandates whose expiry falls within this many days.", min=0)
+        help="Only active mandates whose expiry falls within this many days.", metavar="DAYS",
+        parser=lambda v: _whole_number("--expiring-within", 0, "days")(v))
     ] = None,
     as_of: Annotated[str | None, typer.Option(
         help="Status and expiry as of this date (YYYY-MM-DD; default today).")] = None,
@@ -954,9 +1138,10 @@ def mandates(
     """
     from reports.mandates import mandates as report
 
-    engine = _engine()
-    df = report(engine, status=status.value if status else None, kind=kind,
-                expiring_within=expiring_within, as_of=_parse_date(as_of, "--as-of"))
+    day = _parse_date(as_of, "--as-of")  # a usage error before the database is opened
+    df = report(_engine(), status=status.value if status else None,
+                kind=kind.value if kind else None, expiring_within=expiring_within,
+                as_of=day)
     show(df, fmt, title="Mandates", limit=limit, table_columns=[
         "slug", "status", "expiry", "kind", "established_by", "last_action"])
 
@@ -976,20 +1161,23 @@ def mandate(
     """
     from reports.profiles import mandate_profile
 
-    engine = _engine()
-    profile = mandate_profile(engine, slug, as_of=_parse_date(as_of, "--as-of"))
+    day = _parse_date(as_of, "--as-of")  # a usage error before the database is opened
+    profile = mandate_profile(_engine(), slug, as_of=day)
     if fmt is Format.json:
         if limit is not None:
             from dataclasses import replace
 
             profile = replace(profile, timeline=profile.timeline.head(limit))
-        typer.echo(json.dumps(profile.as_json(), ensure_ascii=False, indent=1))
+        _echo_json(profile.as_json())
         return
-    if fmt is Format.table:
-        _heading(profile.heading)
-    show(profile.timeline, fmt, title=profile.title, limit=limit,
-         table_columns=["date", "event", "reference", "tally", "new_expiry", "sponsors",
-                        "vetoed_by", "abstained"])
+    if fmt is Format.csv:
+        show(profile.timeline, fmt, limit=limit)
+        return
+    # A blank new_expiry or tally shows, in note, why it is blank.
+    _emit([*_heading(profile.heading),
+           *_part(profile.timeline, title=profile.title, limit=limit, table_columns=[
+               "date", "event", "reference", "tally", "new_expiry", "note", "sponsors",
+               "vetoed_by", "abstained"])])
 
 
 import_app = typer.Typer(

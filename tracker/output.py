@@ -58,10 +58,47 @@ def terminal_safe(text: str) -> str:
     return _CONTROL.sub("", _TERMINAL_SEQUENCE.sub("", text.replace("\t", " ")))
 
 
+# The fields that hold several items (members, sponsors, sources): in JSON always a list,
+# empty when there is none, whichever report or part of a view they come from.
+LIST_FIELDS = frozenset({"vetoed_by", "sponsors", "abstained", "members", "member_names",
+                         "sources", "bodies", "subjects", "aliases"})
+# Where a missing value means "not known", not "none" (a mandate's renewal whose tally no
+# source gives): null stays null, and a text saying so stays that text.
+NOT_KNOWN_WHEN_MISSING = frozenset({"abstained"})
+_MEMBER_CODES = re.compile(r"[A-Z]{3}(?:, [A-Z]{3})*")
+
+
+def _as_list(key: str, value: Any) -> Any:
+    """Return a list field's value as a list: None is [] (null where it means not known),
+    a text of member codes ("CHN, RUS") its codes, "none" []."""
+    if value is None:
+        return None if key in NOT_KNOWN_WHEN_MISSING else []
+    if isinstance(value, str):
+        if value.strip().lower() in ("", "none"):
+            return []
+        if _MEMBER_CODES.fullmatch(value.strip()):
+            return value.strip().split(", ")
+        return value  # a sentence ("2 member(s), not known which"): not a list to make up
+    if isinstance(value, list | tuple):
+        return [lists_as_lists(v) for v in value]
+    return [value]
+
+
+def lists_as_lists(payload: Any) -> Any:
+    """Return a JSON payload whose list fields (``LIST_FIELDS``) are lists, at any depth."""
+    if isinstance(payload, dict):
+        return {k: _as_list(k, v) if k in LIST_FIELDS else lists_as_lists(v)
+                for k, v in payload.items()}
+    if isinstance(payload, list | tuple):
+        return [lists_as_lists(v) for v in payload]
+    return payload
+
+
 def json_for_terminal(payload: Any) -> str:
     """Return JSON with every control character escaped (JSON escapes C0 itself; C1 and
-    bidirectional overrides are escaped here): the same data, shown safely."""
-    text = json.dumps(payload, ensure_ascii=False, indent=1)
+    bidirectional overrides are escaped here): the same data, shown safely. Every JSON the
+    tracker prints goes through here: a list field is a list (``lists_as_lists``)."""
+    text = json.dumps(lists_as_lists(payload), ensure_ascii=False, indent=1)
     return re.sub(r"[\x7f-\x9f\u202a-\u202e\u2066-\u2069]",
                   lambda m: f"\\u{ord(m.group(0)):04x}", text)
 
@@ -178,11 +215,12 @@ def fit_columns(headers: Sequence[str], cells: Sequence[Sequence[str]], width: i
 
 
 def table_lines(df: pd.DataFrame, *, title: str | None = None, width: int | None = None,
-                decimals: int | None = None, dropped_hint: str = "--format csv") -> list[str]:
+                decimals: int | None = None, dropped_hint: str = "--format csv",
+                left_out: Sequence[str] = ()) -> list[str]:
     """Return the lines of a table of ``df`` fitted to ``width`` (the terminal's if None).
 
-    The columns that do not fit are named on a last line, with ``dropped_hint`` saying how
-    to get them.
+    The columns that do not fit, then those the table leaves out (``left_out``), are named
+    on a last line, with ``dropped_hint`` saying how to get them.
     """
     width = width or terminal_width()
     headers = [terminal_safe(str(c)) for c in df.columns]
@@ -203,12 +241,14 @@ def table_lines(df: pd.DataFrame, *, title: str | None = None, width: int | None
                                 for i, w in zip(kept, widths, strict=True)], widths))
     if df.empty:
         lines.append("(no rows)")
-    dropped = [headers[i] for i in range(len(headers)) if i not in kept]
+    too_wide = [headers[i] for i in range(len(headers)) if i not in kept]
+    dropped = [*too_wide, *(terminal_safe(str(c)) for c in left_out)]
     if dropped:
         named = dropped if len(dropped) <= 8 else [*dropped[:6], f"... {dropped[-1]}"]
+        at = f" at {width} columns" if too_wide and not left_out else ""
         lines.extend(textwrap.wrap(
-            f"({len(dropped)} more column{'s' if len(dropped) > 1 else ''} not shown at "
-            f"{width} columns: {', '.join(named)}; {dropped_hint})", width,
+            f"({len(dropped)} more column{'s' if len(dropped) > 1 else ''} not shown{at}: "
+            f"{', '.join(named)}; {dropped_hint})", width,
             break_on_hyphens=False))
     return lines
 
@@ -249,6 +289,37 @@ def emit(lines: list[str]) -> None:
         typer.echo(text)
 
 
+def table_part(df: pd.DataFrame, *, title: str | None = None,
+               table_columns: list[str] | None = None, limit: int | None = None,
+               decimals: int | None = None,
+               dropped_hint: str = "--format csv shows every column") -> list[str]:
+    """Return the lines of one table (a view of several parts joins them and ``emit``s
+    them once): ``table_columns`` chooses and orders the columns, most important first, and
+    the others are named on the last line; ``limit`` keeps the first rows and says how many
+    there were."""
+    total = len(df)
+    df = limited(df, limit)
+    left_out: list[str] = []
+    if table_columns:
+        left_out = [str(c) for c in df.columns if c not in table_columns]
+        df = df[[c for c in table_columns if c in df.columns]]
+    lines = table_lines(df, title=title, decimals=decimals, dropped_hint=dropped_hint,
+                        left_out=left_out)
+    if len(df) < total:
+        lines.append(f"(the first {len(df)} of {total} rows: --limit {total}, or no --limit, "
+                     "shows them all)")
+    return lines
+
+
+def csv_text(df: pd.DataFrame) -> str:
+    """Return a frame as CSV (``for_csv``); in a terminal, text shown as it is."""
+    df = for_csv(df)
+    if sys.stdout.isatty():
+        df = df.map(lambda v: terminal_safe(v) if isinstance(v, str) else v)
+    text: str = df.to_csv(index=False)
+    return text
+
+
 def show(df: pd.DataFrame, fmt: str, *, title: str | None = None, single: bool = False,
          table_columns: list[str] | None = None, limit: int | None = None,
          decimals: int | None = None, dropped_hint: str = "--format csv shows every column"
@@ -256,29 +327,19 @@ def show(df: pd.DataFrame, fmt: str, *, title: str | None = None, single: bool =
     """Print a frame as a table fitted to the terminal, CSV or JSON (a list of objects, or
     one object when ``single`` and there is one row).
 
-    ``table_columns`` chooses and orders what a table shows, most important first; CSV and
-    JSON keep every column. ``limit`` keeps the first rows (a table says how many there
-    were).
+    ``table_columns`` chooses and orders what a table shows, most important first (the
+    others are named under it); CSV and JSON keep every column. ``limit`` keeps the first
+    rows in every format (a table says how many there were).
     """
-    total = len(df)
-    df = limited(df, limit)
     if fmt == "csv":
-        df = for_csv(df)
-        if sys.stdout.isatty():
-            df = df.map(lambda v: terminal_safe(v) if isinstance(v, str) else v)
-        df.to_csv(sys.stdout, index=False)
+        sys.stdout.write(csv_text(limited(df, limit)))
         return
     if fmt == "json":
         from reports.formats import records
 
-        rows = records(df)
+        rows = records(limited(df, limit))
         payload: Any = rows[0] if single and len(rows) == 1 else rows
         typer.echo(json_for_terminal(payload))
         return
-    if table_columns:
-        df = df[[c for c in table_columns if c in df.columns]]
-    lines = table_lines(df, title=title, decimals=decimals, dropped_hint=dropped_hint)
-    if len(df) < total:
-        lines.append(f"(the first {len(df)} of {total} rows: --limit {total} or --format csv "
-                     "shows them all)")
-    emit(lines)
+    emit(table_part(df, title=title, table_columns=table_columns, limit=limit,
+                    decimals=decimals, dropped_hint=dropped_hint))
