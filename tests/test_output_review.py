@@ -210,7 +210,7 @@ def test_a_check_source_no_finding_comes_from_is_a_usage_error(
     assert result.exit_code == 2
     assert result.stderr.splitlines()[0] == (
         "error: --source: got 'bogus', expected a source findings come from: check, "
-        "documents, draft-links, mandates, meetings, veto-list, voting-records")
+        "documents, draft-links, mandates, meetings, undl-dataset, veto-list, voting-records")
 
 
 def test_the_choices_written_out_are_the_libraries() -> None:
@@ -238,7 +238,8 @@ def test_json_escapes_controls_and_keeps_list_fields_lists() -> None:
     assert "\\u202e" in text and "\\u009b" in text
     assert json.loads(text) == {
         "draft": {"title": "a\u202eb\x9bc", "vetoed_by": [], "sponsors": ["USA"]},
-        "timeline": [{"abstained": [], "sponsors": []},
+        # sponsors not looked up are not known: null, never "no sponsors"
+        "timeline": [{"abstained": [], "sponsors": None},
                      {"abstained": ["CHN", "RUS"], "tally": None},
                      # not known is not none: never a list made up from absence
                      {"abstained": None, "tally": None},
@@ -255,7 +256,7 @@ def test_every_view_writes_lists_as_lists(history: dict[str, str],
     assert vote["vetoed_by"] == []
     timeline = json.loads(run(history, "mandate", "dprk-panel-of-experts", "--as-of",
                               "2022-12-31", "-f", "json"))["timeline"]
-    assert timeline[0]["sponsors"] == [] and timeline[0]["vetoed_by"] == []
+    assert timeline[0]["sponsors"] is None and timeline[0]["vetoed_by"] == []
     assert timeline[0]["abstained"] == []
     failed = next(r for r in timeline if r["event"] == "related_failed_draft")
     assert (failed["sponsors"], failed["vetoed_by"]) == (["USA"], ["CHN", "RUS"])

@@ -149,7 +149,8 @@ class _TrackerGroup(_HelpGroup):
         # NO_COLOR (no-color.org) for typer's own help too: no colour, no bold, no escape
         # at all, even in a terminal.
         import typer.rich_utils
-        from typer._click import exceptions as click  # typer's own click, not the package
+
+        click = _click_exceptions()
 
         typer.rich_utils.COLOR_SYSTEM = (None if os.environ.get("NO_COLOR")
                                          else _RICH_COLOR_SYSTEM)
@@ -188,11 +189,22 @@ class _TrackerGroup(_HelpGroup):
             raise
 
 
+def _click_exceptions() -> Any:
+    """Return the click exceptions typer raises: its own copy of click (typer 0.29 and
+    later), or the click package (earlier typer)."""
+    try:
+        from typer._click import exceptions as typers
+    except ImportError:  # typer before 0.29 raises the click package's exceptions
+        from click import exceptions as clicks
+
+        return clicks
+    return typers
+
+
 def _usage_error(exc: Any) -> None:
     """Print a usage error as every error: ``error: <option>: <what it got, what it takes>``
     on one line (red unless NO_COLOR), then a line saying where the usage is explained."""
-    from typer._click import exceptions as click  # typer's own click, not the package
-
+    click = _click_exceptions()
     message = exc.format_message()
     if isinstance(exc, click.BadParameter) and exc.message:  # (a missing one has none)
         hint = exc.param_hint

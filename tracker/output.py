@@ -63,8 +63,9 @@ def terminal_safe(text: str) -> str:
 LIST_FIELDS = frozenset({"vetoed_by", "sponsors", "abstained", "members", "member_names",
                          "sources", "bodies", "subjects", "aliases"})
 # Where a missing value means "not known", not "none" (a mandate's renewal whose tally no
-# source gives): null stays null, and a text saying so stays that text.
-NOT_KNOWN_WHEN_MISSING = frozenset({"abstained"})
+# source gives; a draft whose sponsors, bodies or subjects no record read gives): null
+# stays null, and a text saying so stays that text. Never conclude from absence.
+NOT_KNOWN_WHEN_MISSING = frozenset({"abstained", "sponsors", "bodies", "subjects"})
 _MEMBER_CODES = re.compile(r"[A-Z]{3}(?:, [A-Z]{3})*")
 
 
