@@ -137,3 +137,36 @@ def _clean_environment(monkeypatch: pytest.MonkeyPatch) -> None:
     for name in list(os.environ):
         if name.startswith("TRACKER_") and name != "TRACKER_TEST_DATABASE_URL":
             monkeypatch.delenv(name)
+
+
+@dataclass(frozen=True)
+class FullHistory:
+    """A SQLite database synced once per test run from the whole saved history of
+    ../shared/data ("today" 2022-12-31), as benchmarks/bench_full.py makes it: read it, never
+    write to it (the tests that use it share it)."""
+
+    engine: Engine
+    env: dict[str, str]  # TRACKER_DATABASE_URL and TRACKER_DATA_DIR, for the CLI
+
+
+@pytest.fixture(scope="session")
+def full_history(tmp_path_factory: pytest.TempPathFactory) -> Iterator[FullHistory]:
+    import datetime as dt
+
+    from tests.history_replay import serve_history
+    from tracker.sync import sync
+
+    if not SHARED_DATA.is_dir():
+        pytest.skip(f"real UN data not found at {SHARED_DATA}")
+    folder = tmp_path_factory.mktemp("full-history")
+    url = f"sqlite:///{folder / 'tracker.sqlite'}"
+    engine = make_engine(url)
+    with serve_replay() as replay:
+        serve_history(replay, SHARED_DATA)
+        settings = Settings(data_dir=folder / "data", un_org_url=replay.url,
+                            undl_url=replay.url, requests_per_second=0, max_attempts=1)
+        summary = sync(engine, settings, today=dt.date(2022, 12, 31))
+        assert summary.ok, summary.problems
+    yield FullHistory(engine, {"TRACKER_DATABASE_URL": url,
+                               "TRACKER_DATA_DIR": str(folder / "data")})
+    engine.dispose()

@@ -21,11 +21,9 @@ from reports.export import frame
 from reports.outcomes import vote_facts
 from reports.profiles import draft_profile, member_profile, rollcall_profile
 from reports.vetoes import vetoes
-from tests.conftest import serve_replay
-from tests.history_replay import serve_history
+from tests.conftest import FullHistory
 from tracker.cli import app
-from tracker.settings import Settings
-from tracker.sync import open_database, sync
+from tracker.sync import open_database
 
 runner = CliRunner()
 VETO_LIST = "https://www.un.org/depts/dhl/resguide/scact_veto_table_en.htm"
@@ -187,23 +185,9 @@ def test_a_members_vetoes_must_be_those_the_listing_names(
 
 
 @pytest.fixture(scope="module")
-def history(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Engine]:
-    """A database synced from the whole saved history (as tests/test_trust_full_history.py
-    and benchmarks/bench_full.py make it), once for the module."""
-    from tests.conftest import SHARED_DATA
-
-    if not SHARED_DATA.is_dir():
-        pytest.skip(f"real UN data not found at {SHARED_DATA}")
-    folder = tmp_path_factory.mktemp("one-fact")
-    engine = make_engine(f"sqlite:///{folder / 'tracker.sqlite'}")
-    with serve_replay() as replay:
-        serve_history(replay, SHARED_DATA)
-        settings = Settings(data_dir=folder / "data", un_org_url=replay.url,
-                            undl_url=replay.url, requests_per_second=0, max_attempts=1)
-        summary = sync(engine, settings, today=dt.date(2022, 12, 31))
-        assert summary.ok, summary.problems
-    yield engine
-    engine.dispose()
+def history(full_history: FullHistory) -> Engine:
+    """A database synced from the whole saved history (once for the test run)."""
+    return full_history.engine
 
 
 def test_the_real_cases_of_the_issue_must_agree(history: Engine, shared_data: Path) -> None:

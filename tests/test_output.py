@@ -6,14 +6,13 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
-from collections.abc import Iterator
 from pathlib import Path
 
 import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
-from tests.history_replay import serve_history
+from tests.conftest import FullHistory
 from tracker.cli import app
 
 runner = CliRunner()
@@ -38,27 +37,10 @@ LISTINGS: list[tuple[list[str], list[str]]] = [
 
 
 @pytest.fixture(scope="module")
-def history(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, str]]:
-    """The environment of a database synced from the whole saved history (as
-    benchmarks/bench_full.py makes it), once for the module."""
-    from db.engine import make_engine
-    from tests.conftest import SHARED_DATA, serve_replay
-    from tracker.settings import Settings
-    from tracker.sync import sync
-
-    if not SHARED_DATA.is_dir():
-        pytest.skip(f"real UN data not found at {SHARED_DATA}")
-    folder = tmp_path_factory.mktemp("output")
-    url = f"sqlite:///{folder / 'tracker.sqlite'}"
-    engine = make_engine(url)
-    with serve_replay() as replay:
-        serve_history(replay, SHARED_DATA)
-        settings = Settings(data_dir=folder / "data", un_org_url=replay.url,
-                            undl_url=replay.url, requests_per_second=0, max_attempts=1)
-        summary = sync(engine, settings, today=dt.date(2022, 12, 31))
-        assert summary.ok, summary.problems
-    engine.dispose()
-    yield {"TRACKER_DATABASE_URL": url, "TRACKER_DATA_DIR": str(folder / "data")}
+def history(full_history: FullHistory) -> dict[str, str]:
+    """The environment of a database synced from the whole saved history (once for the
+    test run)."""
+    return full_history.env
 
 
 def run(env: dict[str, str], *args: str, columns: int = 80) -> str:

@@ -9,43 +9,26 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
-from collections.abc import Iterator
 
 import pytest
 from sqlalchemy import Engine, text
 from typer.testing import CliRunner
 
 from council.symbols import normalise_resolution_symbol
-from db.engine import make_engine
 from reports.findings import FINDING_KINDS
 from scrapers.dhl.parse import parse_meetings_table
-from tests.conftest import SHARED_DATA, serve_replay
-from tests.history_replay import library_pages, real_library, serve_history
+from tests.conftest import SHARED_DATA, FullHistory
+from tests.history_replay import library_pages, real_library
 from tests.readme_tables import readme_finding_severities
 from tracker.cli import app
-from tracker.settings import Settings
-from tracker.sync import sync
 
 TODAY = dt.date(2022, 12, 31)
 
 
 @pytest.fixture(scope="module")
-def history(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Engine, dict[str, str]]]:
-    """A database synced from the whole saved history (once for the module)."""
-    if not SHARED_DATA.is_dir():
-        pytest.skip(f"real UN data not found at {SHARED_DATA}")
-    folder = tmp_path_factory.mktemp("history")
-    url = f"sqlite:///{folder / 'tracker.sqlite'}"
-    with serve_replay() as replay:
-        serve_history(replay, SHARED_DATA)
-        settings = Settings(data_dir=folder / "data", un_org_url=replay.url,
-                            undl_url=replay.url, requests_per_second=0, max_attempts=1)
-        engine = make_engine(url)
-        summary = sync(engine, settings, today=TODAY)
-        assert summary.ok, summary.problems
-    env = {"TRACKER_DATA_DIR": str(folder / "data"), "TRACKER_DATABASE_URL": url}
-    yield engine, env
-    engine.dispose()
+def history(full_history: FullHistory) -> tuple[Engine, dict[str, str]]:
+    """A database synced from the whole saved history (once for the test run)."""
+    return full_history.engine, full_history.env
 
 
 def _named_resolutions() -> set[str]:
