@@ -170,3 +170,37 @@ def full_history(tmp_path_factory: pytest.TempPathFactory) -> Iterator[FullHisto
     yield FullHistory(engine, {"TRACKER_DATABASE_URL": url,
                                "TRACKER_DATA_DIR": str(folder / "data")})
     engine.dispose()
+
+
+def sync_small_fixtures(folder: Path) -> tuple[Engine, dict[str, str]]:
+    """Sync a database in ``folder`` from the small pages and records of tests/fixtures
+    (the Library's pages, the voting records, the document records), "today" 1 June 2024;
+    return its engine and the CLI's environment for it."""
+    import datetime as dt
+    import re
+
+    from tests.undl_replay import DigitalLibrary
+    from tracker.sync import sync
+
+    def field(body: bytes, tag: str) -> str:
+        found = re.search(rb'tag="' + tag.encode() + rb'"[^>]*>\s*<subfield code="a">([^<]+)',
+                          body)
+        assert found is not None
+        return found[1].decode()
+
+    url = f"sqlite:///{folder / 'tracker.sqlite'}"
+    with serve_replay() as replay:
+        for path in (FIXTURES / "dhl").glob("*.htm*"):
+            name = "scact_veto_table_en.html" if path.name == "veto_list.html" else path.name
+            replay.pages[f"/depts/dhl/resguide/{name}"] = path.read_bytes()
+        records = [(field(p.read_bytes(), "269"), p.name.split("_")[1], p.read_bytes())
+                   for p in sorted((FIXTURES / "undl").glob("record_*.xml"))]
+        documents = [(field(p.read_bytes(), "191"), p.name.split("_")[1], p.read_bytes())
+                     for p in sorted((FIXTURES / "undl" / "documents").glob("document_*.xml"))]
+        DigitalLibrary(records, documents).serve(replay)
+        settings = Settings(data_dir=folder / "data", un_org_url=replay.url, undl_url=replay.url,
+                            requests_per_second=0, max_attempts=1)
+        engine = make_engine(url)
+        summary = sync(engine, settings, today=dt.date(2024, 6, 1), until=2024)
+        assert summary.ok, summary.problems
+    return engine, {"TRACKER_DATA_DIR": str(folder / "data"), "TRACKER_DATABASE_URL": url}

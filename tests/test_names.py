@@ -4,7 +4,6 @@ when it matches none, `tracker sync` when nothing is stored."""
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 from collections.abc import Iterator
 from pathlib import Path
@@ -15,11 +14,9 @@ from typer.testing import CliRunner
 
 from council.symbols import SymbolError, VoteName, read_vote_name
 from db.engine import make_engine
-from tests.conftest import FIXTURES, serve_replay
-from tests.undl_replay import DigitalLibrary
+from tests.conftest import sync_small_fixtures
 from tracker.cli import app
-from tracker.settings import Settings
-from tracker.sync import open_database, sync
+from tracker.sync import open_database
 
 RESGUIDE = "/depts/dhl/resguide"
 runner = CliRunner()
@@ -81,26 +78,11 @@ def _field(body: bytes, tag: str) -> str:
 def small(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Engine, dict[str, str]]]:
     """A database synced from the small pages and records of tests/fixtures, plus one
     resolution number stored for two years (to be ambiguous)."""
-    folder = tmp_path_factory.mktemp("names")
-    url = f"sqlite:///{folder / 'tracker.sqlite'}"
-    with serve_replay() as replay:
-        for path in (FIXTURES / "dhl").glob("*.htm*"):
-            name = "scact_veto_table_en.html" if path.name == "veto_list.html" else path.name
-            replay.pages[f"{RESGUIDE}/{name}"] = path.read_bytes()
-        records = [(_field(p.read_bytes(), "269"), p.name.split("_")[1], p.read_bytes())
-                   for p in sorted((FIXTURES / "undl").glob("record_*.xml"))]
-        documents = [(_field(p.read_bytes(), "191"), p.name.split("_")[1], p.read_bytes())
-                     for p in sorted((FIXTURES / "undl" / "documents").glob("document_*.xml"))]
-        DigitalLibrary(records, documents).serve(replay)
-        settings = Settings(data_dir=folder / "data", un_org_url=replay.url, undl_url=replay.url,
-                            requests_per_second=0, max_attempts=1)
-        engine = make_engine(url)
-        summary = sync(engine, settings, today=dt.date(2024, 6, 1), until=2024)
-        assert summary.ok, summary.problems
+    engine, env = sync_small_fixtures(tmp_path_factory.mktemp("names"))
     with engine.begin() as connection:
         connection.execute(text("INSERT INTO resolution (symbol, number, year) "
                                 "VALUES ('S/RES/15 (1947)', 15, 1947)"))
-    yield engine, {"TRACKER_DATA_DIR": str(folder / "data"), "TRACKER_DATABASE_URL": url}
+    yield engine, env
     engine.dispose()
 
 

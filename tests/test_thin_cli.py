@@ -25,9 +25,8 @@ from reports.findings import findings
 from reports.profiles import draft_profile, mandate_profile, member_profile
 from reports.status import database_status
 from reports.vetoes import ReportError
-from tests.conftest import FIXTURES, serve_replay
+from tests.conftest import serve_replay, sync_small_fixtures
 from tests.history_replay import library_pages
-from tests.undl_replay import DigitalLibrary
 from tracker.cli import app
 from tracker.output import lists_as_lists
 from tracker.settings import Settings
@@ -46,23 +45,8 @@ def _field(body: bytes, tag: str) -> str:
 @pytest.fixture(scope="module")
 def synced(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Engine, dict[str, str]]]:
     """A database synced from the small pages and records of tests/fixtures (once)."""
-    folder = tmp_path_factory.mktemp("thin-cli")
-    url = f"sqlite:///{folder / 'tracker.sqlite'}"
-    with serve_replay() as replay:
-        for path in (FIXTURES / "dhl").glob("*.htm*"):
-            name = "scact_veto_table_en.html" if path.name == "veto_list.html" else path.name
-            replay.pages[f"{RESGUIDE}/{name}"] = path.read_bytes()
-        records = [(_field(p.read_bytes(), "269"), p.name.split("_")[1], p.read_bytes())
-                   for p in sorted((FIXTURES / "undl").glob("record_*.xml"))]
-        documents = [(_field(p.read_bytes(), "191"), p.name.split("_")[1], p.read_bytes())
-                     for p in sorted((FIXTURES / "undl" / "documents").glob("document_*.xml"))]
-        DigitalLibrary(records, documents).serve(replay)
-        settings = Settings(data_dir=folder / "data", un_org_url=replay.url, undl_url=replay.url,
-                            requests_per_second=0, max_attempts=1)
-        engine = make_engine(url)
-        summary = sync(engine, settings, today=dt.date(2024, 6, 1), until=2024)
-        assert summary.ok, summary.problems
-    yield engine, {"TRACKER_DATA_DIR": str(folder / "data"), "TRACKER_DATABASE_URL": url}
+    engine, env = sync_small_fixtures(tmp_path_factory.mktemp("thin-cli"))
+    yield engine, env
     engine.dispose()
 
 
