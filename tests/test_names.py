@@ -4,7 +4,6 @@ when it matches none, `tracker sync` when nothing is stored."""
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -66,12 +65,6 @@ def test_a_name_must_be_read_in_every_form_people_type(typed: str, kind: str,
 def test_a_name_that_is_no_vote_must_be_refused(typed: str) -> None:
     with pytest.raises(SymbolError):
         read_vote_name(typed)
-
-
-def _field(body: bytes, tag: str) -> str:
-    found = re.search(rb'tag="' + tag.encode() + rb'"[^>]*>\s*<subfield code="a">([^<]+)', body)
-    assert found is not None
-    return found[1].decode()
 
 
 @pytest.fixture(scope="module")

@@ -36,12 +36,6 @@ RESGUIDE = "/depts/dhl/resguide"
 runner = CliRunner()
 
 
-def _field(body: bytes, tag: str) -> str:
-    found = re.search(rb'tag="' + tag.encode() + rb'"[^>]*>\s*<subfield code="a">([^<]+)', body)
-    assert found is not None
-    return found[1].decode()
-
-
 @pytest.fixture(scope="module")
 def synced(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Engine, dict[str, str]]]:
     """A database synced from the small pages and records of tests/fixtures (once)."""
@@ -279,7 +273,6 @@ def test_every_expected_error_is_a_tracker_error_with_its_exit_code() -> None:
 
 def test_sync_help_names_the_registered_sources() -> None:
     """`tracker sync --help` lists the sources the registry holds, in its order."""
-    import re
 
     from typer.testing import CliRunner
 
