@@ -114,6 +114,7 @@ GROUPS: dict[str, Group] = {
         tests=[
             "tests/test_http.py",
             "tests/test_hostile_http.py",
+            "tests/test_offline.py",
             "tests/test_promises_bite.py",
             "tests/test_mutants_http.py",
         ],
