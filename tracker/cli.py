@@ -90,9 +90,11 @@ def _flags_without_type(params: list[Any]) -> list[Any]:
     return params
 
 
-class _ReadableCommand(TyperCommand):
-    """A command whose help reads well in any terminal: paragraphs wrapped to its width (a
-    docstring's line breaks are not kept), no type shown for a flag."""
+class _Readable:
+    """Help that reads well in any terminal: paragraphs wrapped to its width (a docstring's
+    line breaks are not kept), no type shown for a flag. Mixed into a command or a group."""
+
+    help: str | None
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -100,19 +102,15 @@ class _ReadableCommand(TyperCommand):
             self.help = _unwrap(self.help)
 
     def get_params(self, ctx: Any) -> list[Any]:
-        return _flags_without_type(super().get_params(ctx))
+        return _flags_without_type(super().get_params(ctx))  # type: ignore[misc]
 
 
-class _HelpGroup(TyperGroup):
+class _ReadableCommand(_Readable, TyperCommand):
+    """A command whose help reads well in any terminal."""
+
+
+class _HelpGroup(_Readable, TyperGroup):
     """A group whose help, like its commands', is wrapped to the terminal."""
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        if self.help:
-            self.help = _unwrap(self.help)
-
-    def get_params(self, ctx: Any) -> list[Any]:
-        return _flags_without_type(super().get_params(ctx))
 
 
 def _error_line(text: str) -> None:
