@@ -75,11 +75,12 @@ class TransientError(FetchError):
     """A failure worth retrying: 429, 5xx, a dropped connection, a timeout, a cut body."""
 
     def __init__(self, url: str, message: str, status: int | None = None,
-                 retry_after: float | None = None, *, connecting: bool = False) -> None:
+                 retry_after: float | None = None, *, connecting: bool = False,
+                 name_server_silent: bool = False) -> None:
         super().__init__(url, message, status)
         self.retry_after = retry_after
         self.connecting = connecting  # no connection could be made within the timeout
-        self.name_server_silent = False  # no name server answered ("temporary failure")
+        self.name_server_silent = name_server_silent  # no name server answered
 
 
 class HostUnreachable(FetchError):
@@ -477,10 +478,9 @@ class PoliteClient:
                 # A temporary DNS failure, a reset, or a host that has answered in this run
                 # (a server restarting): worth retrying; the host is given up only when every
                 # attempt of a page failed to connect and it never answered (get()).
-                error = TransientError(shown, f"connection failed: {exc}",
-                                       connecting=silent or why is not None)
-                error.name_server_silent = silent
-                raise error from exc
+                raise TransientError(shown, f"connection failed: {exc}",
+                                     connecting=silent or why is not None,
+                                     name_server_silent=silent) from exc
             self.unreachable[failed_host] = HostUnreachable(shown, failed_host, why)
             raise self.unreachable[failed_host] from None
         except (httpx.TransportError, httpx.DecodingError) as exc:
