@@ -15,8 +15,7 @@ import pandas as pd
 from sqlalchemy import Engine, select
 
 from council.rules import Outcome
-from db.models import Meeting, Resolution
-from db.upsert import table_of
+from db import tables
 from reports.drafts import draft
 from reports.formats import joined, jsonable, nullable_integers, records
 from reports.mandates import mandate_timeline
@@ -94,7 +93,7 @@ def rollcall_profile(engine: Engine, symbol: str) -> RollCallProfile:
     """Return the vote on a resolution (S/RES/2722 (2024)) or a draft (S/2024/255)."""
     event = find_vote_event(engine, symbol)
     facts = vote_facts(engine, [int(event["id"])]).iloc[0]
-    m, r = table_of(Meeting), table_of(Resolution)
+    m, r = tables.meeting, tables.resolution
     with engine.connect() as connection:
         meeting = connection.execute(select(m.c.record).where(
             m.c.id == event["meeting_id"])).scalar_one_or_none()

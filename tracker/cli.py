@@ -104,6 +104,21 @@ class _Readable:
     def get_params(self, ctx: Any) -> list[Any]:
         return _flags_without_type(super().get_params(ctx))  # type: ignore[misc]
 
+    def format_help(self, ctx: Any, formatter: Any) -> None:
+        _rich_colours()
+        super().format_help(ctx, formatter)  # type: ignore[misc]
+
+
+def _rich_colours() -> Any:
+    """Return typer's rich layer with NO_COLOR (no-color.org) honoured: no colour, no bold,
+    no escape at all, even in a terminal. Imported only where typer draws with rich (help,
+    ``tracker`` alone): a report never loads rich."""
+    import typer.rich_utils
+
+    typer.rich_utils.COLOR_SYSTEM = (None if os.environ.get("NO_COLOR")
+                                     else _RICH_COLOR_SYSTEM)
+    return typer.rich_utils
+
 
 class _ReadableCommand(_Readable, TyperCommand):
     """A command whose help reads well in any terminal."""
@@ -144,21 +159,14 @@ class _TrackerGroup(_HelpGroup):
     def main(self, args: Any = None, prog_name: str | None = None,
              complete_var: str | None = None, standalone_mode: bool = True,
              windows_expand_args: bool = True, **kwargs: Any) -> Any:
-        # NO_COLOR (no-color.org) for typer's own help too: no colour, no bold, no escape
-        # at all, even in a terminal.
-        import typer.rich_utils
-
         click = _click_exceptions()
-
-        typer.rich_utils.COLOR_SYSTEM = (None if os.environ.get("NO_COLOR")
-                                         else _RICH_COLOR_SYSTEM)
         try:
             result = super().main(args, prog_name, complete_var, standalone_mode=False,
                                   windows_expand_args=windows_expand_args, **kwargs)
         except click.NoArgsIsHelpError as exc:  # `tracker` alone: its help
             if not standalone_mode:
                 raise
-            typer.rich_utils.rich_format_error(exc)
+            _rich_colours().rich_format_error(exc)
             sys.exit(exc.exit_code)
         except click.ClickException as exc:  # a usage error: one line, then where to look
             if not standalone_mode:
