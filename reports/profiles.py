@@ -16,9 +16,7 @@ from sqlalchemy import Engine, select
 
 from council.rules import Outcome
 from db import tables
-from reports.drafts import draft
 from reports.formats import joined, jsonable, nullable_integers, records
-from reports.mandates import mandate_timeline
 from reports.outcomes import vote_facts
 from reports.rollcalls import find_vote_event, member_record
 from reports.rollcalls import votes as roll_call
@@ -183,6 +181,8 @@ class DraftProfile:
 def draft_profile(engine: Engine, symbol: str) -> DraftProfile:
     """Return everything about one draft, found by its symbol or the one the Veto List
     prints for its vote."""
+    from reports.drafts import draft  # here: the other profiles do without it
+
     result = draft(engine, symbol)
     return DraftProfile(draft=result["draft"], votes=result["votes"], vetoes=result["vetoes"],
                         roll_call=result["roll_call"])
@@ -214,5 +214,7 @@ class MandateProfile:
 def mandate_profile(engine: Engine, slug: str, *, as_of: dt.date | None = None
                     ) -> MandateProfile:
     """Return a mandate's timeline as of a date (today if not given)."""
+    from reports.mandates import mandate_timeline  # here: the other profiles do without it
+
     result = mandate_timeline(engine, slug, as_of=as_of)
     return MandateProfile(mandate=result["mandate"], timeline=result["timeline"])

@@ -243,9 +243,10 @@ def _storage_fault(exc: BaseException) -> str | None:
 
     from sqlalchemy.exc import DBAPIError, OperationalError
 
-    from tracker.sync import StorageFault
-
-    if isinstance(exc, StorageFault):
+    # Only the sync machinery raises a StorageFault: a report's error (an unknown member, a
+    # draft not stored) does not load it just to tell it is not one.
+    sync = sys.modules.get("tracker.sync")
+    if sync is not None and isinstance(exc, sync.StorageFault):
         what, cause = exc.what, exc.__cause__
         damaged = f"move it away (mv {exc.path} {exc.path}.damaged), then {exc.recovery}"
     elif isinstance(exc, DBAPIError) and not isinstance(exc.orig, sqlite3.Error):
@@ -292,7 +293,7 @@ def _storage_fault(exc: BaseException) -> str | None:
                   "wait for it to finish and run the command again; the file is not damaged")
     elif any(sign in text for sign in ("malformed", "not a database", "corrupt",
                                        "truncated", "digest", "damaged")) \
-            or isinstance(exc, StorageFault):
+            or (sync is not None and isinstance(exc, sync.StorageFault)):
         advice = f"it is damaged or unreadable: {damaged}"
     else:
         advice = ("it could not be read or written: run the command again, and if this "
