@@ -13,8 +13,9 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
-from sqlalchemy import Column, MetaData, Table
+from sqlalchemy import Column, MetaData, Table, UniqueConstraint
 from sqlalchemy.sql.schema import ScalarElementColumnDefault
 
 TABLES_FILE = Path(__file__).with_name("tables.py")
@@ -79,7 +80,7 @@ def _q(text: str) -> str:
     return json.dumps(text)
 
 
-def _type_source(column: Column) -> tuple[str, str]:  # type: ignore[type-arg]
+def _type_source(column: Column[Any]) -> tuple[str, str]:
     """Return a column type's source (``String(length=3)``) and the class it names."""
     kind = type(column.type)
     if kind.__module__ not in (SQLMODEL_TYPES, SQLALCHEMY_TYPES):
@@ -88,7 +89,7 @@ def _type_source(column: Column) -> tuple[str, str]:  # type: ignore[type-arg]
     return repr(column.type), kind.__name__
 
 
-def _column_source(column: Column) -> tuple[str, str]:  # type: ignore[type-arg]
+def _column_source(column: Column[Any]) -> tuple[str, str]:
     type_source, type_name = _type_source(column)
     words = [_q(column.name), type_source]
     words += [f"ForeignKey({_q(key.target_fullname)})" for key in column.foreign_keys]
@@ -121,7 +122,7 @@ def _table_source(table: Table) -> tuple[str, set[str]]:
         if key.name or key.ondelete or key.onupdate or key.use_alter or key.deferrable:
             raise ValueError(f"{table.name}: a foreign key option db.generate_tables does "
                              "not write; teach it")
-    uniques = sorted((c for c in table.constraints if type(c).__name__ == "UniqueConstraint"),
+    uniques = sorted((c for c in table.constraints if isinstance(c, UniqueConstraint)),
                      key=lambda c: [col.name for col in c.columns])
     for unique in uniques:
         names.add("UniqueConstraint")
