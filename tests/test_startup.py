@@ -195,14 +195,17 @@ def test_a_report_error_must_load_no_sync_machinery(small_database: dict[str, st
 
 def test_help_is_still_drawn_by_rich_and_honours_no_color() -> None:
     """Help (typer's rich layer, now loaded only to draw help) must keep its layout and
-    carry no escape sequence when NO_COLOR is set."""
+    carry no escape sequence when NO_COLOR is set; and a command that ends before opening
+    the database must leave the collector running, nothing set aside."""
     done = subprocess.run([sys.executable, "-c", PROBE, "vetoes", "--help"], cwd=ROOT,
                           capture_output=True, text=True, check=True,
                           env={**os.environ, "NO_COLOR": "1", "COLUMNS": "100"})
     assert "\x1b" not in done.stdout
     assert "Usage: tracker vetoes [OPTIONS]" in done.stdout
-    assert "typer.rich_utils" in json.loads(done.stdout.rsplit("PROBE ", 1)[1])[
-        "unused_loaded"]
+    probed = json.loads(done.stdout.rsplit("PROBE ", 1)[1])
+    assert "typer.rich_utils" in probed["unused_loaded"]
+    # A command that ends before it opens the database gives the collector back as it was.
+    assert probed["collector"] == [True, False]
 
 
 def test_the_core_tables_are_generated_from_the_models() -> None:

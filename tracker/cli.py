@@ -1236,9 +1236,15 @@ def main() -> None:
     # walked them again and again while they loaded (about a tenth of a report's time).
     # Nothing is collected until the command opens the database, after its imports
     # (``_collect_from_here``).
-    gc.disable()
-    _state_of_collector["paused"] = True
-    app()
+    if gc.isenabled():
+        gc.disable()
+        _state_of_collector["paused"] = True
+    try:
+        app()
+    finally:  # a command that ended before opening the database: the collector as it was
+        if _state_of_collector["paused"]:
+            _state_of_collector["paused"] = False
+            gc.enable()
 
 
 _state_of_collector: dict[str, bool] = {"paused": False}
