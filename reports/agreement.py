@@ -15,8 +15,7 @@ import numpy as np
 import pandas as pd
 from sqlalchemy import ColumnElement, Engine, func, select
 
-from db.models import MemberVote, VoteEvent
-from db.upsert import table_of
+from db import tables
 from reports.vetoes import resolve_member
 
 CAST = ("Y", "N", "A")
@@ -32,7 +31,7 @@ def agreement(engine: Engine, *, since: dt.date | None = None, until: dt.date | 
     """
     # A member named twice ("USA,United States") is one row and one column.
     codes = list(dict.fromkeys(resolve_member(m) for m in members)) if members else None
-    mv, e = table_of(MemberVote), table_of(VoteEvent)
+    mv, e = tables.member_vote, tables.vote_event
     joined = mv.join(e, e.c.id == mv.c.vote_event_id)
     conditions: list[ColumnElement[bool]] = [mv.c.vote.in_(CAST)]
     if since is not None:

@@ -12,8 +12,7 @@ from __future__ import annotations
 import pandas as pd
 from sqlalchemy import Engine, select
 
-from db.models import Finding
-from db.upsert import table_of
+from db import tables
 from reports.findings import (
     OTHER_SOURCES,
     SEVERITIES,
@@ -61,7 +60,7 @@ def _known_source(engine: Engine, source: str) -> None:
     """Refuse a source no finding can come from, naming those that can: an unknown name
     would otherwise show nothing, as if that source had no finding."""
     with engine.connect() as connection:
-        stored = set(connection.execute(select(table_of(Finding).c.source).distinct()).scalars())
+        stored = set(connection.execute(select(tables.finding.c.source).distinct()).scalars())
     known = {COMPUTED_SOURCE, *OTHER_SOURCES, *SOURCE_NAMES.values(),
              *(SOURCE_NAMES.get(s, s) for s in stored)}
     if source not in known and source not in SOURCE_NAMES:

@@ -17,8 +17,7 @@ from sqlalchemy import Engine, select
 
 from council.members import PERMANENT_CODES, name_at
 from council.rules import FAILED_WITHOUT_VETO, draft_status
-from db.models import Draft, Meeting, Resolution, Sponsorship, Veto, VoteEvent
-from db.upsert import table_of
+from db import tables
 from reports.names import find_draft
 from reports.outcomes import not_stored, vote_facts
 from reports.rollcalls import votes as roll_call
@@ -38,8 +37,8 @@ def _frames(engine: Engine, draft_ids: list[int] | None = None) -> Frames:
     A draft's deciding vote is the vote on the draft itself; when the only vote recorded
     is on a preliminary question (S/PV.49 (vetoed draft 2)), that vote.
     """
-    d, e, r, m = table_of(Draft), table_of(VoteEvent), table_of(Resolution), table_of(Meeting)
-    s = table_of(Sponsorship)
+    d, e, r, m = tables.draft, tables.vote_event, tables.resolution, tables.meeting
+    s = tables.sponsorship
     drafts_query = (
         select(d.c.id, d.c.symbol, d.c.date, d.c.title, d.c.status, d.c.sponsors_text,
                d.c.bodies, d.c.source_url, r.c.symbol.label("resolution"))
@@ -168,7 +167,7 @@ def sponsors(engine: Engine, *, since: dt.date | None = None,
 def draft(engine: Engine, symbol: str) -> dict[str, Any]:
     """Return everything about one draft: sponsors, meeting, tally, roll call, vetoes,
     the resolution it became, the bodies it concerns, and the sources."""
-    d, e, v, s = table_of(Draft), table_of(VoteEvent), table_of(Veto), table_of(Sponsorship)
+    d, e, v, s = tables.draft, tables.vote_event, tables.veto, tables.sponsorship
     key = find_draft(engine, symbol)
     with engine.connect() as connection:
         voted = connection.execute(select(d.c.symbol).join(e, e.c.draft_id == d.c.id).where(

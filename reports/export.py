@@ -12,9 +12,9 @@ from typing import BinaryIO
 
 import pandas as pd
 from sqlalchemy import Engine, select
-from sqlmodel import SQLModel
 
 from council.errors import TrackerError
+from db import tables
 from reports import agreement as agreement_report
 from reports import check as check_report
 from reports import drafts as drafts_report
@@ -54,7 +54,7 @@ def frame(engine: Engine, name: str) -> pd.DataFrame:
     if key in REPORTS:
         return REPORTS[key](engine)
     if key in TABLES:
-        table = SQLModel.metadata.tables[key]
+        table = tables.metadata.tables[key]
         with engine.connect() as connection:
             # Nullable integer columns stay integers (an empty draft_id is null, not 1.0).
             return pd.read_sql(select(table).order_by(*table.primary_key.columns), connection,

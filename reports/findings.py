@@ -8,8 +8,7 @@ import pandas as pd
 from sqlalchemy import Engine, case, func, select
 
 from council.rules import format_tally
-from db.models import Finding, MemberVote, Resolution, Veto, VoteEvent
-from db.upsert import table_of
+from db import tables
 
 SEVERITIES = ("error", "warning", "info")
 
@@ -124,7 +123,7 @@ FINDING_KINDS: dict[str, str] = {
 def findings(engine: Engine, *, source: str | None = None, severity: str | None = None,
              kind: str | None = None) -> pd.DataFrame:
     """Return the findings, most severe first; filter by source, least severity, or kind."""
-    t = table_of(Finding)
+    t = tables.finding
     rank = case({"error": 0, "warning": 1, "info": 2}, value=t.c.severity, else_=3)
     query = select(t.c.severity, t.c.kind, t.c.source, t.c.record, t.c.message, t.c.url).order_by(
         rank, t.c.source, t.c.record, t.c.kind)
@@ -151,7 +150,7 @@ def veto_disagreements(engine: Engine) -> pd.DataFrame:
     member's "no" on a draft that failed with enough votes to pass) are compared
     only for the votes whose roll call is stored.
     """
-    v, e, mv = table_of(Veto), table_of(VoteEvent), table_of(MemberVote)
+    v, e, mv = tables.veto, tables.vote_event, tables.member_vote
     query = select(e.c.id, e.c.key, v.c.member_code, v.c.source).select_from(
         v.join(e, v.c.vote_event_id == e.c.id))
     with engine.connect() as connection:
@@ -181,7 +180,7 @@ def veto_disagreements(engine: Engine) -> pd.DataFrame:
 
 def tally_disagreements(engine: Engine) -> pd.DataFrame:
     """List the votes whose stored roll call does not add up to the stored tally."""
-    e, mv = table_of(VoteEvent), table_of(MemberVote)
+    e, mv = tables.vote_event, tables.member_vote
     counted = (select(mv.c.vote_event_id, mv.c.vote, func.count().label("n"))
                .group_by(mv.c.vote_event_id, mv.c.vote))
     with engine.connect() as connection:
@@ -209,7 +208,7 @@ def tally_disagreements(engine: Engine) -> pd.DataFrame:
 
 def resolution_gaps(engine: Engine) -> pd.DataFrame:
     """List the resolution numbers missing between the lowest and highest stored."""
-    r = table_of(Resolution)
+    r = tables.resolution
     with engine.connect() as connection:
         numbers = set(connection.execute(select(r.c.number)).scalars())
     columns = ["severity", "kind", "source", "record", "message", "url"]

@@ -21,8 +21,7 @@ from sqlalchemy import Engine, select
 
 from council.mandate_status import COMPUTED, STATUSES, Event, mandate_status
 from council.mandates import KINDS, load_registry
-from db.models import Draft, Mandate, MandateEvent, MemberVote, Sponsorship, Veto, VoteEvent
-from db.upsert import table_of
+from db import tables
 from reports import outcomes
 from reports.names import find_mandate
 from reports.outcomes import vetoed_by
@@ -34,7 +33,7 @@ def _events(engine: Engine) -> pd.DataFrame:
     expired) the last derivation computed for its day (the reports leave that one out and
     ask the rule for the date they show)."""
     with engine.connect() as connection:
-        return pd.read_sql(select(table_of(MandateEvent)), connection)
+        return pd.read_sql(select(tables.mandate_event), connection)
 
 
 def _as_events(rows: list[dict[str, Any]], slug: str) -> list[Event]:
@@ -77,7 +76,7 @@ def mandates(engine: Engine, *, status: str | None = None, kind: str | None = No
         raise ReportError(f"unknown status {status!r}; use one of {', '.join(STATUSES)}")
     if kind is not None and kind not in KINDS:
         raise ReportError(f"unknown kind {kind!r}; use one of {', '.join(KINDS)}")
-    m = table_of(Mandate)
+    m = tables.mandate
     with engine.connect() as connection:
         rows = pd.read_sql(select(m.c.id, m.c.slug, m.c.name, m.c.kind, m.c.established_by)
                            .order_by(m.c.slug), connection)
@@ -116,7 +115,7 @@ def mandates(engine: Engine, *, status: str | None = None, kind: str | None = No
 
 def _vote_details(engine: Engine, vote_event_ids: list[int], draft_ids: list[int]
                   ) -> tuple[dict[int, dict[str, Any]], dict[int, list[str]]]:
-    e, v, mv, s = table_of(VoteEvent), table_of(Veto), table_of(MemberVote), table_of(Sponsorship)
+    e, v, mv, s = tables.vote_event, tables.veto, tables.member_vote, tables.sponsorship
     with engine.connect() as connection:
         tallies = {r["id"]: dict(r) for r in connection.execute(
             select(e.c.id, e.c.yes, e.c.no, e.c.abstain, e.c.outcome)
@@ -150,7 +149,7 @@ def mandate_timeline(engine: Engine, slug: str, *, as_of: dt.date | None = None
     new expiry), failed renewals (draft, sponsors, tally, vetoing members), the end."""
     as_of = as_of or dt.date.today()
     slug = find_mandate(engine, slug)
-    m, me, d = table_of(Mandate), table_of(MandateEvent), table_of(Draft)
+    m, me, d = tables.mandate, tables.mandate_event, tables.draft
     with engine.connect() as connection:
         row = connection.execute(select(m).where(m.c.slug == slug)).mappings().first()
         if row is None:
@@ -164,7 +163,7 @@ def mandate_timeline(engine: Engine, slug: str, *, as_of: dt.date | None = None
     rows = [r for r in rows if r["kind"] not in COMPUTED]  # the end is the rule's, below
     state, expiry, lapse = mandate_status(_as_events(rows, slug), as_of,
                                           open_ended=slug in _open_ended())
-    e = table_of(VoteEvent)
+    e = tables.vote_event
     resolution_ids = [r["resolution_id"] for r in rows if r["resolution_id"]]
     with engine.connect() as connection:
         by_resolution = {r["resolution_id"]: r["id"] for r in connection.execute(

@@ -16,8 +16,7 @@ from typing import Any
 from sqlalchemy import Connection, Engine, func, or_, select
 
 from council.symbols import SymbolError, VoteName, read_vote_name
-from db.models import Draft, Mandate, Meeting, Resolution, VoteEvent
-from db.upsert import table_of
+from db import tables
 from reports.vetoes import ReportError
 
 FORMS = "S/RES/2722 (2024), S/RES/2722, 2722, S/2024/255, S/PV.9591"
@@ -51,8 +50,8 @@ def read_name(text: str) -> VoteName:
 
 
 def _nothing_stored(connection: Connection) -> bool:
-    return connection.execute(select(table_of(VoteEvent).c.id).limit(1)).first() is None \
-        and connection.execute(select(table_of(Draft).c.id).limit(1)).first() is None
+    return connection.execute(select(tables.vote_event.c.id).limit(1)).first() is None \
+        and connection.execute(select(tables.draft.c.id).limit(1)).first() is None
 
 
 def _not_found(connection: Connection, name: VoteName, what: str,
@@ -63,7 +62,7 @@ def _not_found(connection: Connection, name: VoteName, what: str,
     if candidates:
         hint = f"did you mean {' or '.join(candidates)}?"
     else:
-        newest = connection.execute(select(func.max(table_of(VoteEvent).c.date))).scalar()
+        newest = connection.execute(select(func.max(tables.vote_event.c.date))).scalar()
         hint = (f"the newest vote stored is of {newest}: `tracker sync` fetches newer ones; "
                 f"names look like {FORMS}")
     read = "" if name.symbol == name.text else f" (read as {name.describe()})"
@@ -78,7 +77,7 @@ def _ambiguous(name: VoteName, candidates: Sequence[str]) -> UnknownNameError:
 def _resolutions(connection: Connection, name: VoteName) -> list[str]:
     """Return the stored resolution symbols a resolution name matches (all years when the
     name gives none)."""
-    r = table_of(Resolution)
+    r = tables.resolution
     prefix = f"S/RES/{name.number} ("
     found = connection.execute(select(r.c.symbol).where(r.c.symbol.startswith(prefix))
                                .order_by(r.c.symbol)).scalars().all()
@@ -89,7 +88,7 @@ def _close_drafts(connection: Connection, name: VoteName) -> list[str]:
     """Return the stored drafts a mistyped draft symbol may mean: its revisions first
     (``S/2022/431`` -> ``S/2022/431/Rev.1``), then the symbols of the same series
     (``S/2024/``) most alike (``S/2024/25`` -> ``S/2024/255``)."""
-    d = table_of(Draft)
+    d = tables.draft
     symbol = str(name.symbol)
     revisions = connection.execute(select(d.c.symbol).where(d.c.symbol.startswith(f"{symbol}/"))
                                    .order_by(d.c.symbol)).scalars().all()
@@ -102,7 +101,7 @@ def _close_drafts(connection: Connection, name: VoteName) -> list[str]:
 
 def _meeting_clause(record: str) -> Any:
     """Match a meeting record, and its parts and resumptions when none is named."""
-    m = table_of(Meeting)
+    m = tables.meeting
     if "(" in record:
         return m.c.record == record
     return or_(m.c.record == record, m.c.record.startswith(record + " ("))
@@ -114,7 +113,7 @@ def find_vote(engine: Engine, text: str) -> dict[str, Any]:
     with one vote. The deciding vote comes before a preliminary question on the same draft.
     """
     name = read_name(text)
-    e, d, r, m = table_of(VoteEvent), table_of(Draft), table_of(Resolution), table_of(Meeting)
+    e, d, r, m = tables.vote_event, tables.draft, tables.resolution, tables.meeting
     base = (select(e).outerjoin(d, d.c.id == e.c.draft_id)
             .outerjoin(r, r.c.id == e.c.resolution_id)
             .outerjoin(m, m.c.id == e.c.meeting_id))
@@ -151,7 +150,7 @@ def find_draft(engine: Engine, text: str) -> str:
     or the symbol the Veto List prints for its vote), the draft a resolution was adopted
     from (``2722``), or the one draft voted on at a meeting (``S/PV.9048``)."""
     name = read_name(text)
-    d, e = table_of(Draft), table_of(VoteEvent)
+    d, e = tables.draft, tables.vote_event
     if name.kind == "draft":
         with engine.connect() as connection:
             stored = connection.execute(select(d.c.symbol).where(d.c.symbol == name.symbol)
@@ -162,7 +161,7 @@ def find_draft(engine: Engine, text: str) -> str:
                 return str(voted or stored)
             raise _not_found(connection, name, "draft", _close_drafts(connection, name))
     if name.kind == "meeting":
-        m = table_of(Meeting)
+        m = tables.meeting
         with engine.connect() as connection:
             symbols = connection.execute(
                 select(d.c.symbol).join(e, e.c.draft_id == d.c.id)
@@ -186,7 +185,7 @@ def find_draft(engine: Engine, text: str) -> str:
 def find_mandate(engine: Engine, slug: str) -> str:
     """Return a stored mandate's slug, given exactly or by one of its aliases; otherwise
     raise, offering the close slugs (``dprk-panel`` -> ``dprk-panel-of-experts``)."""
-    mt = table_of(Mandate)
+    mt = tables.mandate
     wanted = slug.strip()
     with engine.connect() as connection:
         rows = connection.execute(select(mt.c.slug, mt.c.aliases).order_by(mt.c.slug)).all()

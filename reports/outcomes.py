@@ -17,8 +17,7 @@ import pandas as pd
 from sqlalchemy import Engine, select
 
 from council.rules import decided_outcome, format_tally
-from db.models import Draft, Finding, Veto, VoteEvent
-from db.upsert import table_of
+from db import tables
 
 # Whose vetoes a view shows when sources differ: the Library's Veto List, then the meetings
 # tables, then those read from a roll call. The first two are the vetoes report's
@@ -60,7 +59,7 @@ def not_stored(engine: Engine) -> dict[str, list[str]]:
     """Return, per document symbol, the findings that left a fact of it unstored (a tally,
     a link: ``UNSTORED_BY_FINDING``) as ``kind: message``, as a view shows them where the
     fact is blank. A finding is about the first symbol its message names."""
-    f = table_of(Finding)
+    f = tables.finding
     with engine.connect() as connection:
         rows = connection.execute(select(f.c.kind, f.c.message)
                                   .where(f.c.kind.in_(list(UNSTORED_BY_FINDING)))
@@ -77,7 +76,7 @@ def vote_facts(engine: Engine, vote_event_ids: Sequence[int] | None = None) -> p
     """Return the facts of each vote (all, or those given): its key, its draft, who vetoed
     it, how it ended (``council.rules.decided_outcome``), its tally, and the findings
     that say why a fact of it is not stored (None when none does)."""
-    e, d, v = table_of(VoteEvent), table_of(Draft), table_of(Veto)
+    e, d, v = tables.vote_event, tables.draft, tables.veto
     events = (select(e.c.id, e.c.key, e.c.date, e.c.outcome, e.c.yes, e.c.no, e.c.abstain,
                      e.c.printed_as, d.c.symbol.label("draft"))
               .outerjoin(d, d.c.id == e.c.draft_id))

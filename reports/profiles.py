@@ -15,11 +15,8 @@ import pandas as pd
 from sqlalchemy import Engine, select
 
 from council.rules import Outcome
-from db.models import Meeting, Resolution
-from db.upsert import table_of
-from reports.drafts import draft
+from db import tables
 from reports.formats import joined, jsonable, nullable_integers, records
-from reports.mandates import mandate_timeline
 from reports.outcomes import vote_facts
 from reports.rollcalls import find_vote_event, member_record
 from reports.rollcalls import votes as roll_call
@@ -94,7 +91,7 @@ def rollcall_profile(engine: Engine, symbol: str) -> RollCallProfile:
     """Return the vote on a resolution (S/RES/2722 (2024)) or a draft (S/2024/255)."""
     event = find_vote_event(engine, symbol)
     facts = vote_facts(engine, [int(event["id"])]).iloc[0]
-    m, r = table_of(Meeting), table_of(Resolution)
+    m, r = tables.meeting, tables.resolution
     with engine.connect() as connection:
         meeting = connection.execute(select(m.c.record).where(
             m.c.id == event["meeting_id"])).scalar_one_or_none()
@@ -184,6 +181,8 @@ class DraftProfile:
 def draft_profile(engine: Engine, symbol: str) -> DraftProfile:
     """Return everything about one draft, found by its symbol or the one the Veto List
     prints for its vote."""
+    from reports.drafts import draft  # here: the other profiles do without it
+
     result = draft(engine, symbol)
     return DraftProfile(draft=result["draft"], votes=result["votes"], vetoes=result["vetoes"],
                         roll_call=result["roll_call"])
@@ -215,5 +214,7 @@ class MandateProfile:
 def mandate_profile(engine: Engine, slug: str, *, as_of: dt.date | None = None
                     ) -> MandateProfile:
     """Return a mandate's timeline as of a date (today if not given)."""
+    from reports.mandates import mandate_timeline  # here: the other profiles do without it
+
     result = mandate_timeline(engine, slug, as_of=as_of)
     return MandateProfile(mandate=result["mandate"], timeline=result["timeline"])

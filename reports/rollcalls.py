@@ -13,8 +13,7 @@ import pandas as pd
 from sqlalchemy import Engine, select
 
 from council.members import PERMANENT_CODES, PRC_SEATED, name_at, seat_name
-from db.models import MemberVote, Resolution, Veto, VoteEvent
-from db.upsert import table_of
+from db import tables
 from reports.names import find_vote
 from reports.outcomes import vetoed_by
 from reports.vetoes import member_window
@@ -31,7 +30,7 @@ def find_vote_event(engine: Engine, symbol: str) -> dict[str, Any]:
 def votes(engine: Engine, symbol: str) -> pd.DataFrame:
     """Return the roll call of one resolution or draft: member, vote, permanent."""
     event = find_vote_event(engine, symbol)
-    mv = table_of(MemberVote)
+    mv = tables.member_vote
     query = (select(mv.c.member_code, mv.c.name_at_time.label("name_as_printed"), mv.c.vote,
                     mv.c.source_url)
              .where(mv.c.vote_event_id == event["id"]))
@@ -48,7 +47,7 @@ def votes(engine: Engine, symbol: str) -> pd.DataFrame:
 
 def _member_votes(engine: Engine, code: str | None, since: dt.date | None,
                   until: dt.date | None) -> pd.DataFrame:
-    mv, e, r = table_of(MemberVote), table_of(VoteEvent), table_of(Resolution)
+    mv, e, r = tables.member_vote, tables.vote_event, tables.resolution
     query = (select(mv.c.member_code, mv.c.vote, e.c.id.label("vote_event_id"), e.c.date,
                     e.c.key, e.c.outcome, r.c.title)
              .join(e, e.c.id == mv.c.vote_event_id)
@@ -107,7 +106,7 @@ def member_record(engine: Engine, member: str, *, since: dt.date | None = None,
                             aggfunc="count", fill_value=0)
                .reindex(columns=list(VOTE_KINDS), fill_value=0).reset_index())
     by_year.columns.name = None
-    v, e = table_of(Veto), table_of(VoteEvent)
+    v, e = tables.veto, tables.vote_event
     veto_query = (select(e.c.id, e.c.date, e.c.key.label("draft"), e.c.agenda, v.c.source)
                   .join(e, e.c.id == v.c.vote_event_id)
                   .where(v.c.member_code == code).order_by(e.c.date, e.c.key))

@@ -12,11 +12,9 @@ from typing import Any, cast
 
 import pandas as pd
 from sqlalchemy import Engine, func, inspect, select
-from sqlmodel import SQLModel
 
+from db import tables
 from db.engine import DatabaseLocked, run_lock
-from db.models import SyncRun
-from db.upsert import table_of
 from reports.formats import jsonable
 
 COUNTED = ("member", "meeting", "draft", "resolution", "presidential_statement", "vote_event",
@@ -26,12 +24,12 @@ COUNTED = ("member", "meeting", "draft", "resolution", "presidential_statement",
 
 def row_counts(engine: Engine) -> pd.DataFrame:
     """Return the number of rows in each table of the schema."""
-    tables = SQLModel.metadata.tables
+    schema = tables.metadata.tables
     present = set(inspect(engine).get_table_names())
     rows = []
     with engine.connect() as connection:
         for name in COUNTED:
-            count = (connection.execute(select(func.count()).select_from(tables[name])).scalar_one()
+            count = (connection.execute(select(func.count()).select_from(schema[name])).scalar_one()
                      if name in present else 0)
             rows.append({"table": name, "rows": count})
     return pd.DataFrame(rows)
@@ -54,7 +52,7 @@ def last_syncs(engine: Engine, *, running: bool | None = None) -> pd.DataFrame:
         return pd.DataFrame(columns=["source", "state", "started_at", "last_sync",
                                      "last_ok_sync", "pages_fetched", "pages_failed",
                                      "rows_new", "rows_changed"])
-    t = table_of(SyncRun)
+    t = tables.sync_run
     with engine.connect() as connection:
         runs = pd.read_sql(select(t).order_by(t.c.id), connection)
     unfinished = runs["finished_at"].isna()

@@ -25,8 +25,7 @@ from council.members import (
     split_permanent_members,
 )
 from council.members import member as lookup_member
-from db.models import Draft, Meeting, Member, Veto, VoteEvent
-from db.upsert import table_of
+from db import tables
 from reports.outcomes import VETO_PRECEDENCE, not_stored, tally
 
 CONVENTIONS = VETO_PRECEDENCE[:2]  # ("dhl-veto-list", "dhl-meetings")
@@ -103,7 +102,8 @@ def _veto_rows(engine: Engine, convention: str, since: dt.date | None, until: dt
                ) -> pd.DataFrame:
     if convention not in CONVENTIONS:
         raise ReportError(f"unknown convention {convention!r}; known: {', '.join(CONVENTIONS)}")
-    v, e, d, m, mb = (table_of(t) for t in (Veto, VoteEvent, Draft, Meeting, Member))
+    v, e, d, m, mb = (tables.veto, tables.vote_event, tables.draft, tables.meeting,
+                      tables.member)
     query = (
         select(e.c.id.label("vote_event_id"), e.c.date, e.c.key, d.c.symbol.label("draft"),
                m.c.record.label("meeting_record"), e.c.agenda, m.c.topic,

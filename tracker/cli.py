@@ -8,6 +8,7 @@ Heavy imports happen inside the commands, so ``tracker --help`` starts fast.
 from __future__ import annotations
 
 import datetime as dt
+import gc
 import os
 import re
 import sys
@@ -104,6 +105,21 @@ class _Readable:
     def get_params(self, ctx: Any) -> list[Any]:
         return _flags_without_type(super().get_params(ctx))  # type: ignore[misc]
 
+    def format_help(self, ctx: Any, formatter: Any) -> None:
+        _rich_colours()
+        super().format_help(ctx, formatter)  # type: ignore[misc]
+
+
+def _rich_colours() -> Any:
+    """Return typer's rich layer with NO_COLOR (no-color.org) honoured: no colour, no bold,
+    no escape at all, even in a terminal. Imported only where typer draws with rich (help,
+    ``tracker`` alone): a report never loads rich."""
+    import typer.rich_utils
+
+    typer.rich_utils.COLOR_SYSTEM = (None if os.environ.get("NO_COLOR")
+                                     else _RICH_COLOR_SYSTEM)
+    return typer.rich_utils
+
 
 class _ReadableCommand(_Readable, TyperCommand):
     """A command whose help reads well in any terminal."""
@@ -144,21 +160,14 @@ class _TrackerGroup(_HelpGroup):
     def main(self, args: Any = None, prog_name: str | None = None,
              complete_var: str | None = None, standalone_mode: bool = True,
              windows_expand_args: bool = True, **kwargs: Any) -> Any:
-        # NO_COLOR (no-color.org) for typer's own help too: no colour, no bold, no escape
-        # at all, even in a terminal.
-        import typer.rich_utils
-
         click = _click_exceptions()
-
-        typer.rich_utils.COLOR_SYSTEM = (None if os.environ.get("NO_COLOR")
-                                         else _RICH_COLOR_SYSTEM)
         try:
             result = super().main(args, prog_name, complete_var, standalone_mode=False,
                                   windows_expand_args=windows_expand_args, **kwargs)
         except click.NoArgsIsHelpError as exc:  # `tracker` alone: its help
             if not standalone_mode:
                 raise
-            typer.rich_utils.rich_format_error(exc)
+            _rich_colours().rich_format_error(exc)
             sys.exit(exc.exit_code)
         except click.ClickException as exc:  # a usage error: one line, then where to look
             if not standalone_mode:
@@ -234,9 +243,10 @@ def _storage_fault(exc: BaseException) -> str | None:
 
     from sqlalchemy.exc import DBAPIError, OperationalError
 
-    from tracker.sync import StorageFault
-
-    if isinstance(exc, StorageFault):
+    # Only the sync machinery raises a StorageFault: a report's error (an unknown member, a
+    # draft not stored) does not load it just to tell it is not one.
+    sync = sys.modules.get("tracker.sync")
+    if sync is not None and isinstance(exc, sync.StorageFault):
         what, cause = exc.what, exc.__cause__
         damaged = f"move it away (mv {exc.path} {exc.path}.damaged), then {exc.recovery}"
     elif isinstance(exc, DBAPIError) and not isinstance(exc.orig, sqlite3.Error):
@@ -283,7 +293,7 @@ def _storage_fault(exc: BaseException) -> str | None:
                   "wait for it to finish and run the command again; the file is not damaged")
     elif any(sign in text for sign in ("malformed", "not a database", "corrupt",
                                        "truncated", "digest", "damaged")) \
-            or isinstance(exc, StorageFault):
+            or (sync is not None and isinstance(exc, sync.StorageFault)):
         advice = f"it is damaged or unreadable: {damaged}"
     else:
         advice = ("it could not be read or written: run the command again, and if this "
@@ -380,6 +390,7 @@ def _engine(*, create: bool = False, stored: bool = True) -> Engine:
     A report (``stored``) on a database that does not exist or holds nothing of the Council
     yet says so, in this one place, and exits 1 (see ``_nothing_stored``).
     """
+    _collect_from_here()  # the command's imports are done
     from sqlalchemy.exc import ArgumentError, OperationalError
 
     from db.engine import is_current, is_initialised, make_engine, sqlite_path, upgrade
@@ -1220,7 +1231,33 @@ def import_undl_dataset(
 
 
 def main() -> None:
-    app()
+    # A command starts by importing what it uses: pandas, SQLAlchemy and typer make
+    # hundreds of thousands of objects that live until it exits, and Python's collector
+    # walked them again and again while they loaded (about a tenth of a report's time).
+    # Nothing is collected until the command opens the database, after its imports
+    # (``_collect_from_here``).
+    if gc.isenabled():
+        gc.disable()
+        _state_of_collector["paused"] = True
+    try:
+        app()
+    finally:  # a command that ended before opening the database: the collector as it was
+        if _state_of_collector["paused"]:
+            _state_of_collector["paused"] = False
+            gc.enable()
+
+
+_state_of_collector: dict[str, bool] = {"paused": False}
+
+
+def _collect_from_here() -> None:
+    """Collect garbage again, leaving aside (``gc.freeze``) what was made so far, the loaded
+    modules: collections then walk only what the command makes. Undoes only what ``main``
+    did; a caller running the app itself (the tests) keeps its collector as it was."""
+    if _state_of_collector["paused"]:
+        _state_of_collector["paused"] = False
+        gc.freeze()
+        gc.enable()
 
 
 if __name__ == "__main__":

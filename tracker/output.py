@@ -146,9 +146,18 @@ _SYMBOL_YEAR = re.compile(r"(?<=\d) \((\d{4})\)")
 _KEEP_TOGETHER = "\u00a0"
 
 
-def _longest_word(texts: Sequence[str]) -> int:
-    return max((len(word) for text in texts for word in _WORD.findall(
-        _SYMBOL_YEAR.sub(_KEEP_TOGETHER + r"(\1)", text))), default=0)
+def _longest_word(texts: Sequence[str], *, enough: int) -> int:
+    """Return the length of the longest word of the texts, or ``enough`` once one is as long
+    (a text no longer than the longest word so far cannot hold a longer one)."""
+    longest = 0
+    for text in texts:
+        if len(text) <= longest:
+            continue
+        longest = max(longest, *(len(word) for word in _WORD.findall(
+            _SYMBOL_YEAR.sub(_KEEP_TOGETHER + r"(\1)", text))), 0)
+        if longest >= enough:
+            return enough
+    return longest
 
 
 def _header_lines(name: str, width: int) -> list[str]:
@@ -168,7 +177,8 @@ def _cell_lines(text: str, width: int) -> list[str]:
     if len(text) <= width and "\n" not in text:
         return [text]
     lines: list[str] = []
-    for part in _SYMBOL_YEAR.sub(_KEEP_TOGETHER + r"(\1)", text).splitlines() or [""]:
+    marked = _SYMBOL_YEAR.sub(_KEEP_TOGETHER + r"(\1)", text) if " (" in text else text
+    for part in marked.splitlines() or [""]:
         line = ""
         for spaced in part.split(" "):
             pieces = _WORD.findall(spaced) or [""]
@@ -185,6 +195,8 @@ def _cell_lines(text: str, width: int) -> list[str]:
                     piece = piece[cut or width:]
                 line = piece
         lines.append(line)
+    if _KEEP_TOGETHER not in marked:
+        return lines
     return [line.replace(_KEEP_TOGETHER, " ") for line in lines]
 
 
@@ -197,7 +209,7 @@ def fit_columns(headers: Sequence[str], cells: Sequence[Sequence[str]], width: i
     taking all it needs.
     """
     least = [max(max(len(w) for w in _HEADER_WORD.findall(h) or [""]),
-                 min(_longest_word(column), LONGEST_KEPT_WORD), 1)
+                 _longest_word(column, enough=LONGEST_KEPT_WORD), 1)
              for h, column in zip(headers, cells, strict=True)]
     wanted = [max(len(h), max((len(line) for text in column for line in text.splitlines()),
                               default=0), least[i])
