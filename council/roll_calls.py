@@ -25,7 +25,7 @@ from council.records import Tally
 from council.rules import council_size
 
 SIDES = ("Y", "N", "A")
-_SIDE_WORDS = {"Y": "in favour", "N": "against", "A": "abstaining"}
+SIDE_WORDS = {"Y": "in favour", "N": "against", "A": "abstaining"}
 
 
 @dataclass(frozen=True)
@@ -97,7 +97,7 @@ def derive_roll_call(tally: Tally, named: Mapping[str, Iterable[str]],
         for code in codes:
             seat = seat_of(code)
             if seat not in membership.seats:
-                return Underived(f"{code} is named {_SIDE_WORDS[side]} but was not a member "
+                return Underived(f"{code} is named {SIDE_WORDS[side]} but was not a member "
                                  f"in {membership.year}")
             if seat in voted:
                 return Underived(f"{code} is named twice")
@@ -107,17 +107,17 @@ def derive_roll_call(tally: Tally, named: Mapping[str, Iterable[str]],
     if not unnamed:
         return votes  # every side named in full: nothing to derive
     if len(unnamed) > 1:
-        sides = " and ".join(f"{_SIDE_WORDS[s]} ({len(list(named.get(s, ())))} of "
+        sides = " and ".join(f"{SIDE_WORDS[s]} ({len(list(named.get(s, ())))} of "
                              f"{counts[s]} named)" for s in unnamed)
         return Underived(f"more than one side is not named in full: {sides}")
     side = unnamed[0]
     if named.get(side):
-        return Underived(f"the members {_SIDE_WORDS[side]} are named in part "
+        return Underived(f"the members {SIDE_WORDS[side]} are named in part "
                          f"({len(list(named[side]))} of {counts[side]})")
     rest = sorted(seat for seat in membership.seats if seat not in voted)
     if len(rest) != counts[side]:
         return Underived(f"{len(rest)} members are left for the {counts[side]} "
-                         f"{_SIDE_WORDS[side]}")
+                         f"{SIDE_WORDS[side]}")
     twice = [seat for seat in rest if len(membership.seats[seat]) > 1]
     if twice:
         return Underived(f"the seat of {twice[0]} voted under two codes that year "

@@ -25,26 +25,10 @@ from bs4 import BeautifulSoup
 from council.dates import parse_day_month_year
 from council.members import split_member_names
 from council.records import Finding, ParseError, Severity, Tally
-from scrapers.text import clean_text
+from scrapers.text import SIDE_WORDS, VOTE_CLAUSE, clean_text, vote_counts
 
 SOURCE_PRESS = "press-releases"
 
-_NUMBER_WORDS = {
-    "no": 0, "none": 0, "zero": 0, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5,
-    "six": 6, "seven": 7, "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12,
-    "thirteen": 13, "fourteen": 14, "fifteen": 15,
-}
-_COUNT = r"\d{1,2}|" + "|".join(sorted(_NUMBER_WORDS, key=len, reverse=True))
-# One side of a count: "13 in favour", "10 votes in favour", "2 against (China, Russian
-# Federation)", "3 abstentions (...)", "2 abstaining (...)", "no abstentions", "none against"
-_CLAUSE = re.compile(
-    rf"\b(?P<count>{_COUNT})\s+(?:votes?\s+|members?\s+)?"
-    r"(?P<side>in\s+favou?r|against|abstentions?|abstaining|abstained)\b"
-    r"(?:\s*\((?P<names>[^()]*)\))?",
-    re.IGNORECASE,
-)
-_SIDES = {"in": "Y", "ag": "N", "ab": "A"}
-_SIDE_WORDS = {"Y": "in favour", "N": "against", "A": "abstaining"}
 _SYMBOL = re.compile(r"\bS/(?:\d{4}/\d+|\d+)(?:/Rev\.\s?\d+)?", re.IGNORECASE)
 _MEETING = re.compile(r"\b(\d{1,5})(?:st|nd|rd|th)\s+meeting\b", re.IGNORECASE)
 _RELEASE = re.compile(r"\bSC/(\d{1,6})\b")
@@ -121,14 +105,6 @@ class PressRelease:
     findings: list[Finding] = field(default_factory=list)
 
 
-def _count(text: str) -> int:
-    return int(text) if text.isdigit() else _NUMBER_WORDS[text.lower()]
-
-
-def _side(text: str) -> str:
-    return _SIDES[text[:2].lower()]
-
-
 def release_paragraphs(body: bytes) -> tuple[str | None, list[str], str]:
     """The release's title, its paragraphs of text in order, and all its text (no layout
     assumed: the symbol, meeting and date are looked for in the whole text).
@@ -171,18 +147,11 @@ def read_vote_sentence(sentence: str, *, release: str, url: str, paragraph: int,
     """Read the votes a sentence counts; ``before`` is the text of the release before it
     (where the draft it counts is often named)."""
     findings: list[Finding] = []
-    groups: list[list[re.Match[str]]] = []
-    for clause in _CLAUSE.finditer(sentence):
-        side = _side(clause.group("side"))
-        if not groups or side in {_side(c.group("side")) for c in groups[-1]}:
-            groups.append([])
-        groups[-1].append(clause)
     votes = []
-    for group in groups:
-        sides = {_side(c.group("side")): c for c in group}
+    for sides in vote_counts(sentence):
         if "Y" not in sides or "N" not in sides:
             continue  # "13 in favour" alone is not a vote's count (a speaker's aside)
-        counts = {s: _count(c.group("count")) for s, c in sides.items()}
+        counts = {s: c.count for s, c in sides.items()}
         if "A" not in sides:
             findings.append(Finding(
                 SOURCE_PRESS, release, "press_count_incomplete", Severity.WARNING,
@@ -190,14 +159,14 @@ def read_vote_sentence(sentence: str, *, release: str, url: str, paragraph: int,
                 f"says nothing of abstentions ({sentence!r}); the count was not stored", url))
             continue
         named: dict[str, tuple[str, ...]] = {}
-        for side, clause in sides.items():
-            codes = _names(clause.group("names"), release=release, url=url, findings=findings)
+        for side, counted in sides.items():
+            codes = _names(counted.names, release=release, url=url, findings=findings)
             if codes is None:
                 continue
             if len(codes) != counts[side]:
                 findings.append(Finding(
                     SOURCE_PRESS, release, "press_names_miscounted", Severity.ERROR,
-                    f"the release counts {counts[side]} {_SIDE_WORDS[side]} but names "
+                    f"the release counts {counts[side]} {SIDE_WORDS[side]} but names "
                     f"{len(codes)} ({', '.join(codes)}); the names were not stored", url))
                 continue
             named[side] = codes
@@ -232,7 +201,7 @@ def parse_press_release(body: bytes, *, url: str) -> PressRelease:
     release_match = _RELEASE.search(text)
     symbol = f"SC/{release_match.group(1)}" if release_match else None
     record = symbol or url
-    if not any(_CLAUSE.search(p) for p in paragraphs) and not release_match:
+    if not any(VOTE_CLAUSE.search(p) for p in paragraphs) and not release_match:
         raise ParseError(SOURCE_PRESS, record, "no press release symbol (SC/N) and no vote "
                          "on the page: not a Security Council press release")
     meeting_match = _MEETING.search(text)
