@@ -7,10 +7,6 @@ from dataclasses import dataclass
 
 import ftfy
 
-from council.roll_calls import SIDE_WORDS
-
-__all__ = ["SIDE_WORDS", "VOTE_CLAUSE", "CountedSide", "clean_text", "decode_page", "vote_counts"]
-
 
 def decode_page(body: bytes) -> str:
     """Decode a un.org page: UTF-8 if it is valid, else Windows-1252 (a Latin-1 superset)."""

@@ -25,7 +25,8 @@ from bs4 import BeautifulSoup
 from council.dates import parse_day_month_year
 from council.members import split_member_names
 from council.records import Finding, ParseError, Severity, Tally
-from scrapers.text import SIDE_WORDS, VOTE_CLAUSE, clean_text, vote_counts
+from council.roll_calls import SIDE_WORDS
+from scrapers.text import VOTE_CLAUSE, clean_text, vote_counts
 
 SOURCE_PRESS = "press-releases"
 
