@@ -40,6 +40,10 @@ class SyncState:
     last_ok: dt.datetime | None = None  # when the source last synced cleanly
     known: Mapping[str, str | None] = field(default_factory=dict)  # record id: change stamp
     drafts_to_look_up: Sequence[str] = ()  # symbols no record covers yet (documents)
+    # the documents a page source is asked for, each with the year it belongs to: the press
+    # releases (SC/15648, 2024) and meeting records (S/PV.9591, 2024) of votes without a
+    # roll call
+    wanted: Sequence[tuple[str, int]] = ()
 
 
 @dataclass(frozen=True)

@@ -104,6 +104,7 @@ class PressRelease:
     votes: list[PressVote] = field(default_factory=list)
     statements: list[PressStatement] = field(default_factory=list)
     findings: list[Finding] = field(default_factory=list)
+    errors: list[ParseError] = field(default_factory=list)  # parts it refused (none yet)
 
 
 def release_paragraphs(body: bytes) -> tuple[str | None, list[str], str]:

@@ -75,6 +75,7 @@ class MeetingRecordVotes:
     record: str  # "S/PV.9591"
     votes: list[RecordVote] = field(default_factory=list)
     findings: list[Finding] = field(default_factory=list)
+    errors: list[ParseError] = field(default_factory=list)  # blocks it refused (none yet)
 
 
 def pdf_text(body: bytes, *, record: str) -> str:
