@@ -32,6 +32,11 @@ from scrapers.archive import ArchivedPage
 from scrapers.http import FetchError, NotFound, PoliteClient, Response
 
 
+class Unpublished(ParseError):
+    """The source has nothing for this page yet (the documents service answers a record not
+    yet published with an empty body): noted like a page not found, asked again later."""
+
+
 @dataclass(frozen=True)
 class SyncState:
     """What the database says about one source, read by the pipeline before a sync."""

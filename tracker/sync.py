@@ -75,12 +75,13 @@ from scrapers.source import (
     PageSource,
     SearchSource,
     SyncState,
+    Unpublished,
     lookup_page_id,
 )
 from scrapers.undl import dataset as undl_dataset
 from tracker import PROJECT_URL, __version__
 from tracker.settings import Settings
-from tracker.sources import REGISTRY, SOURCES, archive_names
+from tracker.sources import REGISTRY, SOURCES, Registered, archive_names
 
 __all__ = ["SOURCES", "EmptyArchive", "StorageFault", "SyncInterrupted", "SyncLocked",
            "SyncSummary", "Unreachable", "import_undl_dataset", "open_database", "rebuild",
@@ -417,7 +418,11 @@ def _run_pages(engine: Engine, archive: RawArchive, jobs: Iterable[_PageJob],
                     continue
                 page = loaded
                 source_summary.pages_fetched += 1
-            parsed = source.parse(page.body, url=page.url, page=job.page)
+            try:
+                parsed = source.parse(page.body, url=page.url, page=job.page)
+            except Unpublished:
+                source_summary.pages_missing.append(page_id)  # noted, asked again later
+                continue
             with session_scope(engine) as session:
                 counts = job.store(session, parsed, url=page.url, fetched_at=page.fetched_at)
             source_summary.counts += counts
@@ -458,6 +463,21 @@ def _settle_links(engine: Engine, summary: SyncSummary) -> None:
         return
     if "documents" in summary.sources:
         summary.sources["documents"].counts += counts
+
+
+def _derive_membership(engine: Engine, summary: SyncSummary) -> None:
+    """Bring the Council's membership by year up to date with the roll calls stored."""
+    from db.roll_calls import derive_membership
+
+    try:
+        with session_scope(engine) as session:
+            counts = derive_membership(session)
+    except Exception as exc:  # named, and the sync still records its runs
+        if storage_trouble(exc):
+            raise
+        summary.problems.append(_unexpected("membership", "the Council's membership", exc))
+        return
+    summary.sources.setdefault("membership", SourceSummary("membership")).counts += counts
 
 
 def _derive_mandates(engine: Engine, summary: SyncSummary, today: dt.date) -> None:
@@ -550,8 +570,12 @@ def sync(
         summary = SyncSummary(sources={n: SourceSummary(n) for n in wanted})
         jobs: list[_PageJob] = []
         walks: list[tuple[SearchSource, SyncState, Callable[..., Counts]]] = []
+        asking: list[Registered] = []  # sources asked for what the others stored: last
         for name, registered in REGISTRY.items():  # in the registry's order
             if name not in wanted:
+                continue
+            if registered.wanted is not None:
+                asking.append(registered)
                 continue
             state = _state(engine, name, full=full)
             source = registered.build(settings)
@@ -581,8 +605,23 @@ def sync(
                 _sync_search(engine, settings, archive, source, state, store, http,
                              summary.sources[source.name], summary, reporter=reporter)
                 _phase(reporter, _phase_done(summary.sources[source.name]))
-            _phase(reporter, "deriving the resolution links and the mandates…")
+            for registered in asking:
+                page_source = registered.build(settings)
+                assert isinstance(page_source, PageSource) and registered.wanted is not None
+                state = _state(engine, registered.name, full=full)
+                with Session(engine) as session:
+                    state = SyncState(everything=state.everything, last_ok=state.last_ok,
+                                      wanted=registered.wanted(session, state.everything))
+                plan = page_source.plan(state, since=since, until=until, today=today)
+                summary.sources[registered.name].complete = plan.complete
+                own_jobs = [_PageJob(page_source, page, registered.store) for page in plan.pages]
+                _phase(reporter, f"{registered.name}: fetching {_count(len(own_jobs), 'page')}…")
+                reporter.start(len(own_jobs))
+                _run_pages(engine, archive, own_jobs, summary, reporter, http)
+                _phase(reporter, _phase_done(summary.sources[registered.name]))
+            _phase(reporter, "deriving the resolution links, the membership and the mandates…")
             _settle_links(engine, summary)
+            _derive_membership(engine, summary)
             _derive_mandates(engine, summary, today)
         except KeyboardInterrupt as exc:
             _finish_runs(engine, summary, started, runs, finished=False)
@@ -694,12 +733,14 @@ def _replay_archive(engine: Engine, settings: Settings, archive: RawArchive,
     the registry's order: the pages first, then the records."""
     open_database(engine)
     jobs: list[_PageJob] = []
+    asking: list[_PageJob] = []  # pages of sources asked for what the others stored: last
     searches: list[tuple[SearchSource, Callable[..., Counts]]] = []
     for registered in REGISTRY.values():
         source = registered.build(settings)
         if isinstance(source, PageSource):
-            jobs.extend(_PageJob(source, page, registered.store) for page in
-                        source.archived(list(archive.page_ids(source.archive_name))))
+            (asking if registered.wanted is not None else jobs).extend(
+                _PageJob(source, page, registered.store) for page in
+                source.archived(list(archive.page_ids(source.archive_name))))
         else:
             searches.append((source, registered.store))
     summary = SyncSummary(sources={n: SourceSummary(n) for n in REGISTRY})
@@ -708,7 +749,7 @@ def _replay_archive(engine: Engine, settings: Settings, archive: RawArchive,
     logging.getLogger(__name__).info(
         "reading the raw archive at %s: %d pages, %d records, %d dataset files",
         archive.root, len(jobs), sum(records.values()), len(datasets))
-    reporter.start(len(jobs) + sum(records.values()) + len(datasets))
+    reporter.start(len(jobs) + len(asking) + sum(records.values()) + len(datasets))
     _run_pages(engine, archive, jobs, summary, reporter, None)
     for source, store in searches:
         _replay_records(engine, settings, source, store, summary.sources[source.name],
@@ -720,7 +761,9 @@ def _replay_archive(engine: Engine, settings: Settings, archive: RawArchive,
                 "undl-dataset", SourceSummary("undl-dataset"))
             _replay_dataset(engine, dataset_id, loaded.body, loaded.fetched_at,
                             source_summary, summary, reporter)
+    _run_pages(engine, archive, asking, summary, reporter, None)
     _settle_links(engine, summary)
+    _derive_membership(engine, summary)
     _derive_mandates(engine, summary, dt.date.today())
     _record_runs(engine, summary, started)
     return summary

@@ -36,6 +36,7 @@ from dataclasses import dataclass, field
 from council.members import split_member_names
 from council.records import Finding, ParseError, Severity, Tally
 from council.roll_calls import SIDE_WORDS
+from scrapers.source import Unpublished
 from scrapers.text import vote_counts
 
 SOURCE_RECORDS = "meeting-records"
@@ -52,7 +53,7 @@ _WHAT = re.compile(r"\b(?:draft\s+resolution|amendments?)\b", re.IGNORECASE)
 _NONE = re.compile(r"^\s*(?:none|-+|—)?\s*\.?\s*$", re.IGNORECASE)
 
 
-class NotPublished(ParseError):
+class NotPublished(Unpublished):
     """The documents service has no text for the record yet (an empty answer)."""
 
 
