@@ -23,7 +23,16 @@ from council.records import Finding as FindingRecord
 from council.records import Severity, Tally
 from council.roll_calls import Membership, Underived, derive_roll_call, membership_by_year
 from council.rules import FAILED_STATUSES, council_size, vetoes_in_roll_call
-from db.models import CouncilMember, Meeting, MemberVote, SourceRecord, Statement, Veto, VoteEvent
+from db.models import (
+    CouncilMember,
+    Meeting,
+    MemberVote,
+    SourceRecord,
+    Statement,
+    SymbolLookup,
+    Veto,
+    VoteEvent,
+)
 from db.store import store_findings_of
 from db.upsert import Counts, replace_set, scope_in, table_of, upsert
 
@@ -202,10 +211,16 @@ def press_releases_wanted(session: Session, *, everything: bool) -> list[tuple[s
         select(m.c.press_release, m.c.date).join(ve, ve.c.meeting_id == m.c.id)
         .where(m.c.press_release.is_not(None), m.c.date.is_not(None),
                ve.c.outcome.in_(FAILED_STATUSES), ve.c.id.not_in(with_votes))).all()
+    lookups = table_of(SymbolLookup)
     fetched = set() if everything else set(session.execute(
         select(sr.c.record_id).where(sr.c.source == SOURCE_PRESS)).scalars())
+    # releases that were not found (their pages' ids), asked for again only by --full
+    missing = set() if everything else set(session.execute(
+        select(lookups.c.symbol).where(lookups.c.source == SOURCE_PRESS,
+                                       lookups.c.record_id.is_(None))).scalars())
     wanted: dict[str, int] = defaultdict(int)
     for symbol, day in rows:
-        if symbol not in fetched:
+        number = symbol.removeprefix("SC/")
+        if symbol not in fetched and f"{day.year}-sc{number}" not in missing:
             wanted[symbol] = day.year
     return sorted(wanted.items(), key=lambda w: (w[1], w[0]))

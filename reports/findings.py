@@ -22,6 +22,7 @@ SOURCE_NAMES: dict[str, str] = {
     "dhl-veto-list": "veto-list",
     "undl-votes": "voting-records",
     "undl-documents": "documents",
+    "press-releases": "press-releases",
 }
 
 
@@ -96,6 +97,25 @@ FINDING_KINDS: dict[str, str] = {
     "nothing to check it against",
     "resolution_missing": "a resolution number no source has given yet",
     "no_tally": "a decision printed without a tally",
+    "press_names_miscounted": "a press release counts a side of a vote and names a different "
+    "number of members on it: that side's names are not stored",
+    "press_name_unknown": "a press release names, in a vote, a name that is no member the "
+    "tracker knows: that side's names are not stored",
+    "press_count_incomplete": "a press release counts a vote without its abstentions: the "
+    "count is not completed by guessing, and not stored",
+    "press_meeting_unknown": "a press release of a meeting no meetings table names: nothing of "
+    "it is stored",
+    "press_vote_unmatched": "a press release counts a vote on a text that is no vote the "
+    "tables record at its meeting: not stored",
+    "press_amendment_not_stored": "a press release counts a vote on an amendment: votes on "
+    "amendments are not stored yet",
+    "press_tally_mismatch": "a press release's count of a vote differs from the tally the "
+    "meetings table gives: the release's roll call is not stored",
+    "press_roll_call_disagrees": "a press release names a member's vote otherwise than the "
+    "roll call another source gives: the stored one is kept",
+    "press_votes_not_derived": "a press release names only some members' votes and the others "
+    "cannot be derived (the year's membership unknown, or the names and the count do not "
+    "account for every seat): only the named votes are stored",
     "not_adopted_with_majority": "a draft not adopted although its tally had the votes to pass "
     "and no veto is named",
     "missing_cells": "a table row with fewer cells than the table's columns",

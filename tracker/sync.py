@@ -276,7 +276,8 @@ def _host_settings(settings: Settings) -> dict[str, list[tuple[str, str]]]:
 
     found: dict[str, list[tuple[str, str]]] = {}
     for name, value in (("TRACKER_UN_ORG_URL", settings.un_org_url),
-                        ("TRACKER_UNDL_URL", settings.undl_url)):
+                        ("TRACKER_UNDL_URL", settings.undl_url),
+                        ("TRACKER_PRESS_URL", settings.press_url)):
         try:
             url = httpx.URL(value)
         except (httpx.InvalidURL, TypeError):
@@ -465,6 +466,16 @@ def _settle_links(engine: Engine, summary: SyncSummary) -> None:
         summary.sources["documents"].counts += counts
 
 
+def _note_missing(engine: Engine, source: PageSource, source_summary: SourceSummary) -> None:
+    """Remember the pages a source asked for that do not exist (404, or not published): a
+    normal sync does not ask for them again, ``--full`` does."""
+    if source_summary.pages_missing:
+        with session_scope(engine) as session:
+            note_lookups(session, source.archive_name,
+                         dict.fromkeys(source_summary.pages_missing),
+                         checked_at=dt.datetime.now(dt.UTC))
+
+
 def _derive_membership(engine: Engine, summary: SyncSummary) -> None:
     """Bring the Council's membership by year up to date with the roll calls stored."""
     from db.roll_calls import derive_membership
@@ -477,7 +488,8 @@ def _derive_membership(engine: Engine, summary: SyncSummary) -> None:
             raise
         summary.problems.append(_unexpected("membership", "the Council's membership", exc))
         return
-    summary.sources.setdefault("membership", SourceSummary("membership")).counts += counts
+    if "press-releases" in summary.sources:  # the membership completes the releases' votes
+        summary.sources["press-releases"].counts += counts
 
 
 def _derive_mandates(engine: Engine, summary: SyncSummary, today: dt.date) -> None:
@@ -618,8 +630,9 @@ def sync(
                 _phase(reporter, f"{registered.name}: fetching {_count(len(own_jobs), 'page')}…")
                 reporter.start(len(own_jobs))
                 _run_pages(engine, archive, own_jobs, summary, reporter, http)
+                _note_missing(engine, page_source, summary.sources[registered.name])
                 _phase(reporter, _phase_done(summary.sources[registered.name]))
-            _phase(reporter, "deriving the resolution links, the membership and the mandates…")
+            _phase(reporter, "deriving the resolution links and the mandates…")
             _settle_links(engine, summary)
             _derive_membership(engine, summary)
             _derive_mandates(engine, summary, today)
