@@ -23,6 +23,7 @@ SOURCE_NAMES: dict[str, str] = {
     "undl-votes": "voting-records",
     "undl-documents": "documents",
     "press-releases": "press-releases",
+    "meeting-records": "meeting-records",
 }
 
 
@@ -113,6 +114,16 @@ FINDING_KINDS: dict[str, str] = {
     "meetings table gives: the release's roll call is not stored",
     "press_roll_call_disagrees": "a press release names a member's vote otherwise than the "
     "roll call another source gives: the stored one is kept",
+    "record_name_unknown": "a meeting record's roll call names a name that is no member the "
+    "tracker knows: the roll call is not stored",
+    "record_member_twice": "a meeting record's roll call names a member on two sides: the roll "
+    "call is not stored",
+    "record_count_mismatch": "a meeting record's roll call names other numbers than the "
+    "President announces after it: the names are stored as the record gives them",
+    "record_disagrees_with_tally": "a meeting record's roll call counts otherwise than the "
+    "meetings table's tally: the record's roll call is stored (it is the official account)",
+    "record_disagrees_with_press": "a meeting record's roll call differs from one a press "
+    "release gave (named or derived): the record's is kept",
     "press_votes_not_derived": "a press release names only some members' votes and the others "
     "cannot be derived (the year's membership unknown, or the names and the count do not "
     "account for every seat): only the named votes are stored",

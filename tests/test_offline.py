@@ -67,7 +67,7 @@ def clients(monkeypatch: pytest.MonkeyPatch) -> list[PoliteClient]:
 def environment(tmp_path: Path, un_org: str, undl: str) -> dict[str, str]:
     """The settings of a newcomer's sync: the real pacing, timeout and retries."""
     return {"TRACKER_DATA_DIR": str(tmp_path / "data"), "TRACKER_UN_ORG_URL": un_org,
-            "TRACKER_UNDL_URL": undl, "TRACKER_PRESS_URL": undl,
+            "TRACKER_UNDL_URL": undl, "TRACKER_PRESS_URL": undl, "TRACKER_DOCS_URL": undl,
             "TRACKER_DATABASE_URL": f"sqlite:///{tmp_path / 'tracker.sqlite'}"}
 
 

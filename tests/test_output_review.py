@@ -176,7 +176,7 @@ BAD_VALUES = [
     (["sponsors", "--since", "x"], None),
     (["sync", "--since", "abc"], None),
     (["sync", "--source", "bogus"], "error: --source: got 'bogus', expected a source: "
-     "meetings, veto-list, voting-records, documents, press-releases"),
+     "meetings, veto-list, voting-records, documents, press-releases, meeting-records"),
     (["export", "vetoes", "--out", "-", "--format", "xml"], None),
     (["status", "--format", "yaml"], None),
 ]

@@ -71,6 +71,8 @@ def test_the_meeting_records_asked_for_and_their_archive_ids_read_back() -> None
                               ("SC/15648", 2024), ("S/PV.49", 1946)])
     pages = source.plan(state, since=None, until=None, today=TODAY).pages
     assert [p.detail for p in pages] == ["S/PV.49", "S/PV.2970 (Part I)", "S/PV.9591"]
+    assert [p.page_id for p in pages] == [
+        "S_2FPV.49", "S_2FPV.2970_20_28Part_20I_29", "S_2FPV.9591"]
     assert [p.detail for p in source.archived([p.page_id for p in pages])] == [
         "S/PV.49", "S/PV.2970 (Part I)", "S/PV.9591"]
     assert record_url("https://documents.un.org/", "S/PV.9591") == (
@@ -80,7 +82,7 @@ def test_the_meeting_records_asked_for_and_their_archive_ids_read_back() -> None
 def test_a_record_not_yet_published_is_said_so(replay: Replay) -> None:
     replay.pages["/api/symbol/access"] = b""
     source = MeetingRecordsSource(replay.url)
-    [page] = source.archived(["S%2FPV.9999"])
+    [page] = source.archived(["S_2FPV.9999"])
     with polite() as client:
         response = source.fetch(client, page, None)
     assert response.status == 200 and response.body == b""

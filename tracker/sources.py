@@ -14,13 +14,19 @@ from dataclasses import dataclass
 
 from sqlmodel import Session
 
-from db.roll_calls import press_releases_wanted, store_press_release
+from db.roll_calls import (
+    meeting_records_wanted,
+    press_releases_wanted,
+    store_meeting_record,
+    store_press_release,
+)
 from db.store import store_documents, store_meetings_table, store_veto_list, store_voting_records
 from db.upsert import Counts
 from scrapers.dhl.source import MeetingsSource, VetoListSource
 from scrapers.press.source import PressReleasesSource
 from scrapers.source import PageSource, SearchSource
 from scrapers.undl.source import DocumentsSource, VotingRecordsSource
+from scrapers.verbatim.source import MeetingRecordsSource
 from tracker.settings import Settings
 
 
@@ -59,6 +65,10 @@ REGISTRY: dict[str, Registered] = {r.name: r for r in (
     Registered(PressReleasesSource, lambda s: PressReleasesSource(s.press_url),
                store_press_release,
                wanted=lambda session, everything: press_releases_wanted(
+                   session, everything=everything)),
+    Registered(MeetingRecordsSource, lambda s: MeetingRecordsSource(s.docs_url),
+               store_meeting_record,
+               wanted=lambda session, everything: meeting_records_wanted(
                    session, everything=everything)),
 )}
 SOURCES = tuple(REGISTRY)

@@ -277,7 +277,8 @@ def _host_settings(settings: Settings) -> dict[str, list[tuple[str, str]]]:
     found: dict[str, list[tuple[str, str]]] = {}
     for name, value in (("TRACKER_UN_ORG_URL", settings.un_org_url),
                         ("TRACKER_UNDL_URL", settings.undl_url),
-                        ("TRACKER_PRESS_URL", settings.press_url)):
+                        ("TRACKER_PRESS_URL", settings.press_url),
+                        ("TRACKER_DOCS_URL", settings.docs_url)):
         try:
             url = httpx.URL(value)
         except (httpx.InvalidURL, TypeError):
@@ -620,10 +621,10 @@ def sync(
             for registered in asking:
                 page_source = registered.build(settings)
                 assert isinstance(page_source, PageSource) and registered.wanted is not None
-                state = _state(engine, registered.name, full=full)
+                # what it is asked for comes from the database: ``--full`` asks again for
+                # what was read or not found before, a normal sync for what is new
                 with Session(engine) as session:
-                    state = SyncState(everything=state.everything, last_ok=state.last_ok,
-                                      wanted=registered.wanted(session, state.everything))
+                    state = SyncState(everything=full, wanted=registered.wanted(session, full))
                 plan = page_source.plan(state, since=since, until=until, today=today)
                 summary.sources[registered.name].complete = plan.complete
                 own_jobs = [_PageJob(page_source, page, registered.store) for page in plan.pages]

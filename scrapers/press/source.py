@@ -57,7 +57,8 @@ class PressReleasesSource(PageSource):
                         if (since is None or year >= since) and (until is None or year <= until)
                         and (p := page_id(symbol, year)) is not None},
                        key=lambda p: (int(p[:4]), int(p[7:])))
-        return Plan([self._page(p) for p in pages], complete=since is None and until is None)
+        return Plan([self._page(p) for p in pages],
+                    complete=since is None and (until is None or until >= today.year))
 
     def archived(self, page_ids: Sequence[str]) -> list[Page]:
         return [self._page(p) for p in sorted(

@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Sequence
-from urllib.parse import quote, unquote
+from urllib.parse import quote
 
 from scrapers.archive import ArchivedPage
 from scrapers.http import PoliteClient, Response, conditional_headers
@@ -20,6 +20,20 @@ from scrapers.source import Page, PageSource, Plan, SyncState
 from scrapers.verbatim.parse import SOURCE_RECORDS, MeetingRecordVotes, parse_meeting_record
 
 _RECORD = re.compile(r"^S/PV\.(\d{1,5})(?:\s*\(.*\))?$")
+_ESCAPE = re.compile(r"[^A-Za-z0-9.-]")
+_ESCAPED = re.compile(r"_([0-9A-F]{2})")
+
+
+def page_id(symbol: str) -> str:
+    """The raw archive's id of a record (a file name that reads back as the symbol): every
+    character but letters, digits, "." and "-" written as "_" and its hex code, so
+    "S/PV.2970 (Part I)" is "S_2FPV.2970_20_28Part_20I_29"."""
+    return _ESCAPE.sub(lambda m: "".join(f"_{b:02X}" for b in m.group(0).encode()), symbol)
+
+
+def symbol_of(page: str) -> str:
+    """The symbol a page id was made from (``page_id`` read back)."""
+    return _ESCAPED.sub(lambda m: chr(int(m.group(1), 16)), page)
 
 
 def record_url(base_url: str, symbol: str) -> str:
@@ -38,8 +52,7 @@ class MeetingRecordsSource(PageSource):
 
     @staticmethod
     def _page(symbol: str) -> Page:
-        # the symbol itself, quoted: "S%2FPV.2970%20%28Part%20I%29" reads back whole
-        return Page(quote(symbol, safe="."), f"meeting record {symbol}", symbol)
+        return Page(page_id(symbol), f"meeting record {symbol}", symbol)
 
     @staticmethod
     def _number(symbol: str) -> int:
@@ -51,10 +64,11 @@ class MeetingRecordsSource(PageSource):
         symbols = sorted({symbol for symbol, year in state.wanted if _RECORD.match(symbol)
                           and (since is None or year >= since)
                           and (until is None or year <= until)}, key=self._number)
-        return Plan([self._page(s) for s in symbols], complete=since is None and until is None)
+        return Plan([self._page(s) for s in symbols],
+                    complete=since is None and (until is None or until >= today.year))
 
     def archived(self, page_ids: Sequence[str]) -> list[Page]:
-        symbols = [unquote(p) for p in page_ids if _RECORD.match(unquote(p))]
+        symbols = [symbol_of(p) for p in page_ids if _RECORD.match(symbol_of(p))]
         return [self._page(s) for s in sorted(symbols, key=self._number)]
 
     def fetch(self, client: PoliteClient, page: Page, archived: ArchivedPage | None
