@@ -133,6 +133,7 @@ class Unreachable(TrackerError):
                  settings: Settings) -> None:
         settings_of = _host_settings(settings)
         lines, checks = [], []
+        settings_named = 0
         for host, exc in hosts.items():
             cut = [s for s in summary.sources.values() if host in s.unreachable]
             names = ", ".join(s.source for s in cut)
@@ -140,19 +141,29 @@ class Unreachable(TrackerError):
             lines.append(f"{exc}: nothing fetched from it ({names} not synced)" if not fetched
                          else f"{exc} after {_count(fetched, 'page')}: those were stored, "
                               f"not the rest ({names} incomplete)")
-            checks += [f"{name} (now {value})" for name, value in settings_of.get(host, [])]
+            by_value: dict[str, list[str]] = {}
+            for name, value in settings_of.get(host, []):
+                by_value.setdefault(value, []).append(name)
+            checks += [f"{_and(names)} ({'all ' if len(names) > 1 else ''}now {value})"
+                       for value, names in by_value.items()]
+            settings_named += sum(map(len, by_value.values()))
         super().__init__("\nerror: ".join(lines))
         elsewhere = [s.source for s in summary.sources.values()
                      if s.pages_fetched and not s.unreachable]
         self.hint = (
             "check the network connection"
-            + (f", and the setting{'s' if len(checks) > 1 else ''} {' and '.join(checks)}"
+            + (f", and the setting{'s' if settings_named > 1 else ''} {_and(checks)}"
                if checks else "")
             + ". " + (f"What was fetched from the other hosts was stored "
                       f"({', '.join(elsewhere)}). " if elsewhere else "")
             + "Without the network, the Council's votes can be loaded from the Digital "
               "Library's voting dataset, a file: `tracker import undl-dataset FILE` (see the "
               "README, \"When things go wrong\")")
+
+
+def _and(items: list[str]) -> str:
+    """ "a", "a and b", "a, b and c" """
+    return " and ".join([", ".join(items[:-1]), items[-1]]) if len(items) > 1 else items[0]
 
 
 class SyncInterrupted(TrackerError, KeyboardInterrupt):
