@@ -128,6 +128,10 @@ class MemberVote(Provenance, table=True):
     member_code: str = Field(foreign_key="member.code", max_length=3, index=True)
     vote: str = Field(max_length=1)
     name_at_time: str | None = None
+    # How the vote was derived when no source names it (a press release names the members
+    # against and abstaining; those in favour follow from the Council's membership that year
+    # and the count, council.roll_calls): the basis, in words. None: a source names it.
+    derived: str | None = Field(default=None, sa_column=Column(Text))
 
 
 class Veto(Provenance, table=True):
@@ -143,6 +147,34 @@ class Veto(Provenance, table=True):
     vote_event_id: int = Field(foreign_key="vote_event.id", index=True)
     member_code: str = Field(foreign_key="member.code", max_length=3, index=True)
     source: str = Field(index=True)
+
+
+class Statement(Provenance, table=True):
+    """What a member's speaker said at a meeting, in the source's words (a press release's
+    summary of each statement), attributed; ``position`` is its order in the source."""
+
+    __tablename__ = "statement"
+    __table_args__ = (UniqueConstraint("meeting_id", "source", "position"),)
+    id: int | None = Field(default=None, primary_key=True)
+    meeting_id: int = Field(foreign_key="meeting.id", index=True)
+    member_code: str = Field(foreign_key="member.code", max_length=3, index=True)
+    source: str
+    position: int
+    speaker: str = Field(sa_column=Column(Text, nullable=False))  # "The representative of China"
+    text: str = Field(sa_column=Column(Text, nullable=False))
+    after_vote: bool = False
+
+
+class CouncilMember(SQLModel, table=True):
+    """A member of the Council in a year, as the year's complete roll calls show it (seats
+    that voted under two codes in one year, the USSR's and China's, keep each code)."""
+
+    __tablename__ = "council_member"
+    __table_args__ = (UniqueConstraint("year", "member_code"),)
+    id: int | None = Field(default=None, primary_key=True)
+    year: int = Field(index=True)
+    member_code: str = Field(foreign_key="member.code", max_length=3)
+    roll_calls: int  # the year's complete roll calls that name it
 
 
 class Sponsorship(Provenance, table=True):

@@ -21,6 +21,8 @@ SOURCE_NAMES: dict[str, str] = {
     "dhl-veto-list": "veto-list",
     "undl-votes": "voting-records",
     "undl-documents": "documents",
+    "press-releases": "press-releases",
+    "meeting-records": "meeting-records",
 }
 
 
@@ -95,6 +97,35 @@ FINDING_KINDS: dict[str, str] = {
     "nothing to check it against",
     "resolution_missing": "a resolution number no source has given yet",
     "no_tally": "a decision printed without a tally",
+    "press_names_miscounted": "a press release counts a side of a vote and names a different "
+    "number of members on it: that side's names are not stored",
+    "press_name_unknown": "a press release names, in a vote, a name that is no member the "
+    "tracker knows: that side's names are not stored",
+    "press_count_incomplete": "a press release counts a vote without its abstentions: the "
+    "count is not completed by guessing, and not stored",
+    "press_meeting_unknown": "a press release of a meeting no meetings table names: nothing of "
+    "it is stored",
+    "press_vote_unmatched": "a press release counts a vote on a text that is no vote the "
+    "tables record at its meeting: not stored",
+    "press_amendment_not_stored": "a press release counts a vote on an amendment: votes on "
+    "amendments are not stored yet",
+    "press_tally_mismatch": "a press release's count of a vote differs from the tally the "
+    "meetings table gives: the release's roll call is not stored",
+    "press_roll_call_disagrees": "a press release names a member's vote otherwise than the "
+    "roll call another source gives: the stored one is kept",
+    "record_name_unknown": "a meeting record's roll call names a name that is no member the "
+    "tracker knows: the roll call is not stored",
+    "record_member_twice": "a meeting record's roll call names a member on two sides: the roll "
+    "call is not stored",
+    "record_count_mismatch": "a meeting record's roll call names other numbers than the "
+    "President announces after it: the names are stored as the record gives them",
+    "record_disagrees_with_tally": "a meeting record's roll call counts otherwise than the "
+    "meetings table's tally: the record's roll call is stored (it is the official account)",
+    "record_disagrees_with_press": "a meeting record's roll call differs from one a press "
+    "release gave (named or derived): the record's is kept",
+    "press_votes_not_derived": "a press release names only some members' votes and the others "
+    "cannot be derived (the year's membership unknown, or the names and the count do not "
+    "account for every seat): only the named votes are stored",
     "not_adopted_with_majority": "a draft not adopted although its tally had the votes to pass "
     "and no veto is named",
     "missing_cells": "a table row with fewer cells than the table's columns",

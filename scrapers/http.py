@@ -518,3 +518,13 @@ class PoliteClient:
             raise TransientError(url, f"connection failed: the body could not be decoded "
                                       f"({exc})") from None
         return b"".join(chunks)
+
+
+def conditional_headers(validators: Mapping[str, str]) -> dict[str, str]:
+    """Return If-None-Match / If-Modified-Since for an archived response's validators."""
+    headers = {}
+    if validators.get("etag"):
+        headers["If-None-Match"] = validators["etag"]
+    if validators.get("last_modified"):
+        headers["If-Modified-Since"] = validators["last_modified"]
+    return headers

@@ -32,6 +32,11 @@ from scrapers.archive import ArchivedPage
 from scrapers.http import FetchError, NotFound, PoliteClient, Response
 
 
+class Unpublished(ParseError):
+    """The source has nothing for this page yet (the documents service answers a record not
+    yet published with an empty body): noted like a page not found, asked again later."""
+
+
 @dataclass(frozen=True)
 class SyncState:
     """What the database says about one source, read by the pipeline before a sync."""
@@ -40,6 +45,10 @@ class SyncState:
     last_ok: dt.datetime | None = None  # when the source last synced cleanly
     known: Mapping[str, str | None] = field(default_factory=dict)  # record id: change stamp
     drafts_to_look_up: Sequence[str] = ()  # symbols no record covers yet (documents)
+    # the documents a page source is asked for, each with the year it belongs to: the press
+    # releases (SC/15648, 2024) and meeting records (S/PV.9591, 2024) of votes without a
+    # roll call
+    wanted: Sequence[tuple[str, int]] = ()
 
 
 @dataclass(frozen=True)

@@ -164,7 +164,8 @@ def full_history(tmp_path_factory: pytest.TempPathFactory) -> Iterator[FullHisto
     with serve_replay() as replay:
         serve_history(replay, SHARED_DATA)
         settings = Settings(data_dir=folder / "data", un_org_url=replay.url,
-                            undl_url=replay.url, requests_per_second=0, max_attempts=1)
+                            undl_url=replay.url,
+    press_url=replay.url, docs_url=replay.url, requests_per_second=0, max_attempts=1)
         summary = sync(engine, settings, today=dt.date(2022, 12, 31))
         assert summary.ok, summary.problems
     yield FullHistory(engine, {"TRACKER_DATABASE_URL": url,
@@ -199,6 +200,7 @@ def sync_small_fixtures(folder: Path) -> tuple[Engine, dict[str, str]]:
                      for p in sorted((FIXTURES / "undl" / "documents").glob("document_*.xml"))]
         DigitalLibrary(records, documents).serve(replay)
         settings = Settings(data_dir=folder / "data", un_org_url=replay.url, undl_url=replay.url,
+                            press_url=replay.url, docs_url=replay.url,
                             requests_per_second=0, max_attempts=1)
         engine = make_engine(url)
         summary = sync(engine, settings, today=dt.date(2024, 6, 1), until=2024)

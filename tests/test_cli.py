@@ -32,7 +32,8 @@ def test_the_commands_are_there() -> None:
 def env(tmp_path: Path, replay: Replay, database_url: str) -> dict[str, str]:
     serve_fixtures(replay)
     return {"TRACKER_DATA_DIR": str(tmp_path / "data"), "TRACKER_UN_ORG_URL": replay.url,
-            "TRACKER_UNDL_URL": replay.url,
+            "TRACKER_UNDL_URL": replay.url, "TRACKER_PRESS_URL": replay.url,
+            "TRACKER_DOCS_URL": replay.url,
             "TRACKER_DATABASE_URL": database_url, "TRACKER_REQUESTS_PER_SECOND": "0",
             "TRACKER_MAX_ATTEMPTS": "1"}
 
@@ -46,7 +47,8 @@ def test_sync_then_vetoes_by_member_as_json(env: dict[str, str]) -> None:
     assert result.exit_code == 0, result.output
     summary = json.loads(result.stdout)
     assert {s["source"] for s in summary} == {"meetings", "veto-list", "voting-records",
-                                              "documents", "mandates"}
+                                              "documents", "press-releases", "meeting-records",
+                                              "mandates"}
     result = invoke(env, "vetoes", "--by", "member", "--format", "json")
     assert result.exit_code == 0, result.output
     rows = json.loads(result.stdout)
@@ -89,8 +91,9 @@ def test_status_is_one_object(env: dict[str, str]) -> None:
     invoke(env, "sync", "--until", "2024")
     status = json.loads(invoke(env, "status", "--format", "json").stdout)
     assert {t["table"]: t["rows"] for t in status["tables"]}["veto"] > 0
-    assert {s["source"] for s in status["sources"]} == {"meetings", "veto-list", "voting-records",
-                                                        "documents", "mandates"}
+    assert {s["source"] for s in status["sources"]} == {
+        "meetings", "veto-list", "voting-records", "documents", "press-releases",
+        "meeting-records", "mandates"}
 
 
 def test_export_writes_and_refuses_to_overwrite(env: dict[str, str], tmp_path: Path) -> None:

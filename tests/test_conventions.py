@@ -39,6 +39,7 @@ BAD_SETTINGS: dict[str, tuple[str, str]] = {
     "un_org_url": ("www.un.org", "'www.un.org'"),
     "undl_url": ("digitallibrary", "'digitallibrary'"),
     "press_url": ("ftp://press.un.org", "'ftp://press.un.org'"),
+    "docs_url": ("documents.un.org", "'documents.un.org'"),
     "data_dir": ("/etc/hostname", "'/etc/hostname'"),
     "database_url": ("notaurl", "'notaurl'"),
     "undl_token": ("two words", "a value that is not shown (a secret)"),

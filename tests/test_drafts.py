@@ -67,7 +67,8 @@ def pcrc(shared_data: Path, replay: Replay, settings: Settings) -> tuple[Digital
     library.documents = [(d.symbol, d.record_id, d.xml().encode())
                          for d in from_pcrc_csv(shared_data / PCRC)]
     return library, settings.model_copy(update={"un_org_url": replay.url,
-                                                "undl_url": replay.url})
+                                                "undl_url": replay.url, "press_url": replay.url,
+                                                "docs_url": replay.url})
 
 
 def test_drafts_from_the_real_export(engine: Engine, pcrc) -> None:
@@ -114,6 +115,7 @@ def test_cli_drafts_and_draft(pcrc, database_url: str, tmp_path: Path) -> None:
     _, settings = pcrc
     env = {"TRACKER_DATA_DIR": str(tmp_path / "d"), "TRACKER_DATABASE_URL": database_url,
            "TRACKER_UN_ORG_URL": settings.un_org_url, "TRACKER_UNDL_URL": settings.undl_url,
+           "TRACKER_PRESS_URL": settings.press_url, "TRACKER_DOCS_URL": settings.docs_url,
            "TRACKER_REQUESTS_PER_SECOND": "0", "TRACKER_MAX_ATTEMPTS": "1"}
     assert runner.invoke(app, ["sync", "--until", "2024"], env=env).exit_code == 0
     csv_out = runner.invoke(app, ["drafts", "--status", "vetoed", "--format", "csv"], env=env)

@@ -44,7 +44,8 @@ def run(engine: Engine, settings: Settings) -> object:
 @pytest.fixture
 def served(replay: Replay, settings: Settings) -> Settings:
     serve_fixtures(replay)
-    return settings.model_copy(update={"un_org_url": replay.url, "undl_url": replay.url})
+    return settings.model_copy(update={"un_org_url": replay.url, "undl_url": replay.url,
+                                       "press_url": replay.url, "docs_url": replay.url})
 
 
 def _flaky(replay: Replay, path: str, faults: list) -> None:
@@ -139,6 +140,7 @@ def test_cli_filters_are_bound_parameters(served: Settings, tmp_path: Path,
     runner = CliRunner()
     env = {"TRACKER_DATA_DIR": str(tmp_path), "TRACKER_DATABASE_URL": database_url,
            "TRACKER_UN_ORG_URL": served.un_org_url, "TRACKER_UNDL_URL": served.undl_url,
+           "TRACKER_PRESS_URL": served.press_url, "TRACKER_DOCS_URL": served.docs_url,
            "TRACKER_REQUESTS_PER_SECOND": "0", "TRACKER_MAX_ATTEMPTS": "1"}
     assert runner.invoke(app, ["sync", "--until", "2024"], env=env).exit_code == 0
     hostile = "x'; DROP TABLE veto; --"
@@ -301,6 +303,7 @@ def test_a_sync_killed_mid_way_leaves_a_consistent_database(
     replay.pages[page] = stall
     env = {**os.environ, "TRACKER_DATA_DIR": str(tmp_path / "killed"),
            "TRACKER_UN_ORG_URL": served.un_org_url, "TRACKER_UNDL_URL": served.undl_url,
+           "TRACKER_PRESS_URL": served.press_url, "TRACKER_DOCS_URL": served.docs_url,
            "TRACKER_REQUESTS_PER_SECOND": "0", "TRACKER_MAX_ATTEMPTS": "1"}
     env.pop("TRACKER_DATABASE_URL", None)
     process = subprocess.Popen([sys.executable, "-m", "tracker", "sync", "--until", "2024"],

@@ -79,14 +79,16 @@ def test_a_sync_against_another_address_stores_the_same_findings(
     """A full sync from 127.0.0.1 and again from localhost (the same server) must leave exactly
     the findings of one sync."""
     serve_fixtures(replay)
-    first = settings.model_copy(update={"un_org_url": replay.url, "undl_url": replay.url})
+    first = settings.model_copy(update={"un_org_url": replay.url, "undl_url": replay.url,
+                                        "press_url": replay.url, "docs_url": replay.url})
     assert sync(engine, first, today=dt.date(2024, 6, 1), client=quiet_client()).ok
     with engine.connect() as c:
         once = sorted(c.execute(select(Finding.source, Finding.page, Finding.record,  # type: ignore[call-overload]
                                        Finding.kind, Finding.message)).all())
     assert once
     other = replay.url.replace("127.0.0.1", "localhost")
-    second = settings.model_copy(update={"un_org_url": other, "undl_url": other})
+    second = settings.model_copy(update={"un_org_url": other, "undl_url": other,
+                                          "press_url": other, "docs_url": other})
     assert sync(engine, second, full=True, today=dt.date(2024, 6, 1), client=quiet_client()).ok
     with engine.connect() as c:
         twice = sorted(c.execute(select(Finding.source, Finding.page, Finding.record,  # type: ignore[call-overload]

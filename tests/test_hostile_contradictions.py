@@ -81,7 +81,8 @@ def test_a_record_claiming_a_stored_vote_does_not_replace_its_roll_call(
     a finding naming both records; and a rebuild must give the same."""
     library = DigitalLibrary([("2024-01-10", "4033397", (shared_data / REAL_2722).read_bytes())])
     library.serve(replay)
-    settings = settings.model_copy(update={"undl_url": replay.url})
+    settings = settings.model_copy(update={"undl_url": replay.url, "press_url": replay.url,
+                                           "docs_url": replay.url})
     assert run(engine, settings, ["voting-records"]).ok
     library.items.append(forged_2722())
     library.serve(replay)
@@ -99,7 +100,8 @@ def test_the_first_record_keeps_the_vote_in_any_order_of_reading(
     synced before the real one, the record the Library made first must keep the vote."""
     library = DigitalLibrary([forged_2722()])
     library.serve(replay)
-    settings = settings.model_copy(update={"undl_url": replay.url})
+    settings = settings.model_copy(update={"undl_url": replay.url, "press_url": replay.url,
+                                           "docs_url": replay.url})
     assert run(engine, settings, ["voting-records"]).ok
     assert roll_call_2722(engine)[0] == (0, 15, 0)  # alone, it is all the source says
     library.items.append(("2024-01-10", "4033397", (shared_data / REAL_2722).read_bytes()))
@@ -112,7 +114,8 @@ def test_a_record_claiming_another_in_the_same_page(
         engine: Engine, shared_data: Path, replay: Replay, settings: Settings) -> None:
     real = ("2024-01-10", "4033397", (shared_data / REAL_2722).read_bytes())
     DigitalLibrary([real, forged_2722()]).serve(replay)
-    settings = settings.model_copy(update={"undl_url": replay.url})
+    settings = settings.model_copy(update={"undl_url": replay.url, "press_url": replay.url,
+                                           "docs_url": replay.url})
     assert run(engine, settings, ["voting-records"]).ok
     assert_the_real_roll_call_stays(engine)
 

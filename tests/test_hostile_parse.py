@@ -103,7 +103,8 @@ def test_one_bad_voting_record_never_stops_a_sync(
     DigitalLibrary([*good, bad_item],
                    [Document("700", "S/2022/100", sponsors="France", record_type="B02")]
                    ).serve(replay)
-    settings = settings.model_copy(update={"undl_url": replay.url})
+    settings = settings.model_copy(update={"undl_url": replay.url, "press_url": replay.url,
+                                           "docs_url": replay.url})
     for _ in range(2):  # the next sync meets the same record, and ends the same way
         summary = sync(engine, settings, sources=["voting-records", "documents"],
                        client=quiet_client(), today=dt.date(2024, 6, 1))
@@ -147,7 +148,8 @@ def test_an_unexpected_store_failure_names_the_record_and_keeps_its_siblings(
 
     monkeypatch.setattr(REGISTRY["voting-records"], "store", store)
     DigitalLibrary([adopted(n, str(500 + n)) for n in range(3)]).serve(replay)
-    settings = settings.model_copy(update={"undl_url": replay.url})
+    settings = settings.model_copy(update={"undl_url": replay.url, "press_url": replay.url,
+                                           "docs_url": replay.url})
     summary = sync(engine, settings, sources=["voting-records"], client=quiet_client(),
                    today=dt.date(2024, 6, 1))
     assert summary.problems == [
@@ -272,7 +274,8 @@ def test_a_tally_over_the_council_from_a_voting_record_is_refused(
     """A voting record whose totals (996) count 99 votes must be stored without its tally,
     with the finding the tables give (tally_exceeds_council); its roll call is kept."""
     DigitalLibrary([("2022-03-01", "500", with_totals(adopted(0, "500"), "099"))]).serve(replay)
-    settings = settings.model_copy(update={"undl_url": replay.url})
+    settings = settings.model_copy(update={"undl_url": replay.url, "press_url": replay.url,
+                                           "docs_url": replay.url})
     summary = sync(engine, settings, sources=["voting-records"], client=quiet_client(),
                    today=dt.date(2024, 6, 1))
     assert summary.ok
@@ -373,7 +376,8 @@ def test_a_utf16_page_with_a_doctype_is_not_stored(engine: Engine, replay: Repla
     stored, nothing archived that a rebuild would refuse."""
     body = HOSTILE.format(enc="UTF-16").encode("utf-16-le")
     replay.pages["/search"] = body
-    settings = settings.model_copy(update={"undl_url": replay.url})
+    settings = settings.model_copy(update={"undl_url": replay.url, "press_url": replay.url,
+                                           "docs_url": replay.url})
     summary = sync(engine, settings, sources=["voting-records"], client=quiet_client(),
                    today=dt.date(2024, 6, 1))
     assert summary.sources["voting-records"].pages_failed == ["jrec=1"]

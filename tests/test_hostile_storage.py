@@ -181,7 +181,8 @@ CLI = "import sys; from tracker.cli import app; sys.argv[0] = 'tracker'; app()"
 def cli_env(database_url: str, data_dir: Path, url: str) -> dict[str, str]:
     return {**{k: v for k, v in os.environ.items() if not k.startswith("TRACKER_")},
             "TRACKER_DATABASE_URL": database_url, "TRACKER_DATA_DIR": str(data_dir),
-            "TRACKER_UN_ORG_URL": url, "TRACKER_UNDL_URL": url,
+            "TRACKER_UN_ORG_URL": url, "TRACKER_UNDL_URL": url, "TRACKER_PRESS_URL": url,
+            "TRACKER_DOCS_URL": url,
             "TRACKER_REQUESTS_PER_SECOND": "0", "TRACKER_MAX_ATTEMPTS": "1"}
 
 
@@ -254,7 +255,9 @@ def test_two_processes_creating_one_schema_both_succeed(
 def env(tmp_path: Path, replay: Replay) -> dict[str, str]:
     serve_fixtures(replay)
     return {"TRACKER_DATA_DIR": str(tmp_path / "data"), "TRACKER_UN_ORG_URL": replay.url,
-            "TRACKER_UNDL_URL": replay.url, "TRACKER_REQUESTS_PER_SECOND": "0",
+            "TRACKER_UNDL_URL": replay.url, "TRACKER_PRESS_URL": replay.url,
+            "TRACKER_DOCS_URL": replay.url,
+            "TRACKER_REQUESTS_PER_SECOND": "0",
             "TRACKER_MAX_ATTEMPTS": "1"}
 
 
@@ -407,7 +410,8 @@ def test_year_zero_as_a_date_is_a_message(env: dict[str, str]) -> None:
 @pytest.fixture
 def served(replay: Replay, settings: Settings) -> Settings:
     serve_fixtures(replay)
-    return settings.model_copy(update={"un_org_url": replay.url, "undl_url": replay.url})
+    return settings.model_copy(update={"un_org_url": replay.url, "undl_url": replay.url,
+                                       "press_url": replay.url, "docs_url": replay.url})
 
 
 def test_meetings_survive_in_the_old_database(engine: Engine, served: Settings) -> None:

@@ -123,7 +123,8 @@ def test_registry_refuses_bad_entries() -> None:
 def dprk(engine: Engine, replay: Replay, settings: Settings) -> Engine:
     """The 2022-2024 chain from the fixtures: 2627 and 2680 (2023), S/2022/431, S/2024/255."""
     serve_fixtures(replay)
-    served = settings.model_copy(update={"un_org_url": replay.url, "undl_url": replay.url})
+    served = settings.model_copy(update={"un_org_url": replay.url, "undl_url": replay.url,
+                                         "press_url": replay.url, "docs_url": replay.url})
     summary = sync(engine, served, today=dt.date(2026, 11, 28),
                    client=PoliteClient(requests_per_second=0))
     assert summary.ok, summary.problems
@@ -163,7 +164,8 @@ def test_abstainer_shows_once_a_source_gives_the_roll_call(
         "4041111", "2024-03-28", None, "Draft resolution S/2024/255",
         [Vote(c, v, c) for c, v in members.items()], (13, 1, 1, 0, 15),
         meeting="S/PV.9591", draft="S/2024/255").xml().encode()))
-    served = settings.model_copy(update={"un_org_url": replay.url, "undl_url": replay.url})
+    served = settings.model_copy(update={"un_org_url": replay.url, "undl_url": replay.url,
+                                         "press_url": replay.url, "docs_url": replay.url})
     assert sync(dprk, served, today=dt.date(2026, 11, 28), full=True,
                 client=PoliteClient(requests_per_second=0)).ok
     rows = mandate_timeline(dprk, "dprk-panel-of-experts")["timeline"].set_index("reference")

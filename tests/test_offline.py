@@ -67,7 +67,7 @@ def clients(monkeypatch: pytest.MonkeyPatch) -> list[PoliteClient]:
 def environment(tmp_path: Path, un_org: str, undl: str) -> dict[str, str]:
     """The settings of a newcomer's sync: the real pacing, timeout and retries."""
     return {"TRACKER_DATA_DIR": str(tmp_path / "data"), "TRACKER_UN_ORG_URL": un_org,
-            "TRACKER_UNDL_URL": undl,
+            "TRACKER_UNDL_URL": undl, "TRACKER_PRESS_URL": undl, "TRACKER_DOCS_URL": undl,
             "TRACKER_DATABASE_URL": f"sqlite:///{tmp_path / 'tracker.sqlite'}"}
 
 
@@ -93,7 +93,8 @@ def test_offline_first_sync_must_fail_within_seconds_once_per_host(
     hint = next(line for line in result.stderr.splitlines() if line.startswith("hint:"))
     assert hint == (
         "hint: check the network connection, and the settings TRACKER_UN_ORG_URL (now "
-        f"http://nonexistent.invalid) and TRACKER_UNDL_URL (now http://127.0.0.1:{port}). "
+        "http://nonexistent.invalid) and TRACKER_UNDL_URL, TRACKER_PRESS_URL and "
+        f"TRACKER_DOCS_URL (all now http://127.0.0.1:{port}). "
         "Without the network, the Council's votes can be loaded from the Digital Library's "
         "voting dataset, a file: `tracker import undl-dataset FILE` (see the README, "
         "\"When things go wrong\")")

@@ -176,7 +176,7 @@ BAD_VALUES = [
     (["sponsors", "--since", "x"], None),
     (["sync", "--since", "abc"], None),
     (["sync", "--source", "bogus"], "error: --source: got 'bogus', expected a source: "
-     "meetings, veto-list, voting-records, documents"),
+     "meetings, veto-list, voting-records, documents, press-releases, meeting-records"),
     (["export", "vetoes", "--out", "-", "--format", "xml"], None),
     (["status", "--format", "yaml"], None),
 ]
@@ -210,7 +210,8 @@ def test_a_check_source_no_finding_comes_from_is_a_usage_error(
     assert result.exit_code == 2
     assert result.stderr.splitlines()[0] == (
         "error: --source: got 'bogus', expected a source findings come from: check, "
-        "documents, draft-links, mandates, meetings, undl-dataset, veto-list, voting-records")
+        "documents, draft-links, mandates, meeting-records, meetings, press-releases, "
+        "undl-dataset, veto-list, voting-records")
 
 
 def test_the_choices_written_out_are_the_libraries() -> None:

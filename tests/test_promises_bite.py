@@ -61,7 +61,8 @@ def test_a_page_whose_store_fails_half_way_stores_nothing_and_the_next_sync_comp
     written: none of them may be left (one transaction per page), the pages before and after
     it are kept, and the next sync must equal an uninterrupted one."""
     serve_fixtures(replay)
-    served = settings.model_copy(update={"un_org_url": replay.url, "undl_url": replay.url})
+    served = settings.model_copy(update={"un_org_url": replay.url, "undl_url": replay.url,
+                                         "press_url": replay.url, "docs_url": replay.url})
     real_settle = store_module._settle_adoptions
 
     def failing_settle(session: Session, *, events: dict, seen_at: dt.datetime) -> object:

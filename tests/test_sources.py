@@ -71,7 +71,8 @@ def test_a_record_the_parser_refuses_is_archived_and_rebuild_stores_it_once_read
     """A record the parser refuses must be named, store nothing, and stay archived as the
     Library wrote it; once the parser reads it, `rebuild` (no network) must store it."""
     DigitalLibrary([adopted(n, str(500 + n)) for n in range(3)]).serve(replay)
-    settings = settings.model_copy(update={"undl_url": replay.url})
+    settings = settings.model_copy(update={"undl_url": replay.url, "press_url": replay.url,
+                                           "docs_url": replay.url})
     refuse(monkeypatch, "501")
     summary = sync(engine, settings, sources=["voting-records"], client=quiet_client(),
                    today=TODAY)
@@ -97,7 +98,8 @@ def test_the_real_2722_record_refused_then_rebuilt(
     byte for byte as the search page held it and stored by `rebuild` once read: 11-0-4."""
     body = (shared_data / REAL_2722).read_bytes()
     DigitalLibrary([("2024-01-10", "4033397", body)]).serve(replay)
-    settings = settings.model_copy(update={"undl_url": replay.url})
+    settings = settings.model_copy(update={"undl_url": replay.url, "press_url": replay.url,
+                                           "docs_url": replay.url})
     refuse(monkeypatch, "4033397")
     summary = sync(engine, settings, sources=["voting-records"], client=quiet_client(),
                    today=TODAY)
@@ -121,7 +123,8 @@ def test_a_search_page_is_archived_before_it_is_parsed(
     page = (b'<collection xmlns="http://www.loc.gov/MARC21/slim">'
             + adopted(0, "500").xml().encode() + b"</collection>")
     replay.pages["/search"] = page
-    settings = settings.model_copy(update={"undl_url": replay.url})
+    settings = settings.model_copy(update={"undl_url": replay.url, "press_url": replay.url,
+                                           "docs_url": replay.url})
     summary = sync(engine, settings, sources=["voting-records"], client=quiet_client(),
                    today=TODAY)
     assert summary.sources["voting-records"].pages_failed == ["jrec=1"]
@@ -137,7 +140,8 @@ def test_a_search_page_keeps_its_newest_copy_only(
         engine: Engine, replay: Replay, settings: Settings) -> None:
     """A search page shifts with every new record, and its records are archived one by
     one: the raw archive keeps its newest copy, not a history of every shift."""
-    settings = settings.model_copy(update={"undl_url": replay.url})
+    settings = settings.model_copy(update={"undl_url": replay.url, "press_url": replay.url,
+                                           "docs_url": replay.url})
     library = DigitalLibrary([adopted(0, "500")])
     library.serve(replay)
     sync(engine, settings, sources=["voting-records"], client=quiet_client(), today=TODAY)
@@ -162,7 +166,8 @@ def lookup_sync(tmp_path: Path, replay: Replay, settings: Settings, drafts: list
     engine = create_engine(f"sqlite:///{tmp_path / 'db.sqlite'}")
     library = DigitalLibrary([], [Document("1", "S/2022/1", sponsors="France")])
     library.serve(replay)
-    settings = settings.model_copy(update={"undl_url": replay.url,
+    settings = settings.model_copy(update={"undl_url": replay.url, "press_url": replay.url,
+                                           "docs_url": replay.url,
                                            "data_dir": tmp_path / "data"})
     open_database(engine)
     with Session(engine) as session:  # drafts the tables know
@@ -227,7 +232,8 @@ def test_a_lookup_answer_the_parser_refuses_is_archived_and_rebuilt_once_read(
     LookupOnlyLibrary([Document("1", "S/2022/1", sponsors="France"),
                        Document("7", "S/2022/7", sponsors="Albania, United States of America")],
                       hidden={"S/2022/7"}).serve(replay)
-    settings = settings.model_copy(update={"undl_url": replay.url,
+    settings = settings.model_copy(update={"undl_url": replay.url, "press_url": replay.url,
+                                           "docs_url": replay.url,
                                            "data_dir": tmp_path / "data"})
     open_database(engine)
     with Session(engine) as session:  # a draft the tables know
@@ -308,7 +314,8 @@ def test_a_new_source_is_one_registry_line(
         monkeypatch: pytest.MonkeyPatch) -> None:
     """A source registered in `tracker.sources` must be synced (fetched, archived, parsed,
     stored) and rebuilt with no other change to the pipeline."""
-    assert SOURCES == ("meetings", "veto-list", "voting-records", "documents")
+    assert SOURCES == ("meetings", "veto-list", "voting-records", "documents", "press-releases",
+                       "meeting-records")
     replay.pages["/press/en/sc15000.htm"] = b"The Security Council met."
     monkeypatch.setitem(REGISTRY, "press-releases",
                         Registered(PressReleases, lambda s: PressReleases(s.un_org_url),

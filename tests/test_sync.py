@@ -89,7 +89,8 @@ def snapshot(engine: Engine, *, fetch_times: bool = True) -> dict[str, list[tupl
 @pytest.fixture
 def served(replay: Replay, settings: Settings) -> Settings:
     serve_fixtures(replay)
-    return settings.model_copy(update={"un_org_url": replay.url, "undl_url": replay.url})
+    return settings.model_copy(update={"un_org_url": replay.url, "undl_url": replay.url,
+                                       "press_url": replay.url, "docs_url": replay.url})
 
 
 def test_first_sync_fetches_everything_and_stores_vetoes(engine: Engine, served: Settings) -> None:

@@ -209,7 +209,8 @@ def test_a_lookup_that_finds_no_draft_record_says_why(engine: Engine, replay: Re
     letter = Document("99", "S/2022/431", title="Letter dated 2022/05/26 from the Permanent "
                       "Representative of the United States", record_type="B02")
     library.documents = [*known, (letter.symbol, letter.record_id, letter.xml().encode())]
-    settings = settings.model_copy(update={"un_org_url": replay.url, "undl_url": replay.url})
+    settings = settings.model_copy(update={"un_org_url": replay.url, "undl_url": replay.url,
+                                           "press_url": replay.url, "docs_url": replay.url})
     sync(engine, settings, today=dt.date(2022, 6, 1), client=PoliteClient(requests_per_second=0))
     with Session(engine) as session:
         found = session.exec(select(Finding).where(Finding.kind == "not_a_draft_record")).all()

@@ -75,7 +75,8 @@ def test_check_and_export_check_must_agree_on_the_real_tables(
     with serve_replay() as replay:
         replay.pages.update(library_pages(shared_data))
         settings = Settings(data_dir=tmp_path / "data", un_org_url=replay.url,
-                            undl_url=replay.url, requests_per_second=0, max_attempts=1)
+                            undl_url=replay.url,
+    press_url=replay.url, docs_url=replay.url, requests_per_second=0, max_attempts=1)
         engine = make_engine(url)
         summary = sync(engine, settings, sources=["meetings", "veto-list"],
                        today=dt.date(2022, 12, 31))
@@ -184,7 +185,8 @@ def test_status_must_give_the_rows_and_last_syncs_in_every_shape(
         ["sponsorship", 4], ["mandate", 157], ["mandate_event", 232], ["finding", 2],
         ["source_record", 6]]
     assert table[table["section"] == "last_sync"]["name"].tolist() == [
-        "documents", "mandates", "meetings", "veto-list", "voting-records"]
+        "documents", "mandates", "meeting-records", "meetings", "press-releases", "veto-list",
+        "voting-records"]
     assert list(status.parts()) == ["Rows", "Last sync per source"]
     shown = json.loads(runner.invoke(app, ["status", "--format", "json"], env=env).stdout)
     assert shown == json.loads(json.dumps(status.as_json()))

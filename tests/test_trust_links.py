@@ -51,7 +51,8 @@ def test_a_link_to_an_unknown_resolution_creates_none_and_is_a_finding(
     library = serve_fixtures(replay)
     library.documents.append(("S/2024/901", "9000901", Document(
         "9000901", "S/2024/901", resolution="S/RES/9001(2024)").xml().encode()))
-    settings = settings.model_copy(update={"un_org_url": replay.url, "undl_url": replay.url})
+    settings = settings.model_copy(update={"un_org_url": replay.url, "undl_url": replay.url,
+                                           "press_url": replay.url, "docs_url": replay.url})
     assert sync(engine, settings, today=dt.date(2024, 6, 1), client=quiet_client()).ok
     assert "S/RES/9001 (2024)" not in _resolutions(engine)
     with engine.connect() as c:
@@ -79,7 +80,8 @@ def test_the_librarys_cataloguing_errors_make_no_resolution_in_either_order(
     for year in (2015, 2019):
         replay.pages[f"{RESGUIDE}/scact{year}_table_en.html"] = (
             shared_data / TABLES / f"scact{year}_table_en.html").read_bytes()
-    settings = settings.model_copy(update={"un_org_url": replay.url, "undl_url": replay.url})
+    settings = settings.model_copy(update={"un_org_url": replay.url, "undl_url": replay.url,
+                                           "press_url": replay.url, "docs_url": replay.url})
     results = []
     for order in (["meetings", "documents"], ["documents", "meetings"]):
         engine = make_engine_at(tmp_path / f"{'-'.join(order)}.sqlite")

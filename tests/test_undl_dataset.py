@@ -48,6 +48,8 @@ def test_dataset_import_and_scraper_give_identical_rows(
     DigitalLibrary(from_dataset_csv(body)).serve(replay)
     scraped = make_engine(f"sqlite:///{tmp_path / 'scraped.sqlite'}")
     summary = sync(scraped, settings.model_copy(update={"undl_url": replay.url,
+                                                        "press_url": replay.url,
+                                                        "docs_url": replay.url,
                                                         "data_dir": tmp_path / "a"}),
                    sources=["voting-records"], today=dt.date(2026, 3, 1),
                    client=PoliteClient(requests_per_second=0))

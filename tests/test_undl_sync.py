@@ -53,7 +53,8 @@ def real_library(shared_data: Path, replay: Replay, settings: Settings
     records.append(("2024-01-10", "4033397", (shared_data / REAL_2722).read_bytes()))
     library = DigitalLibrary(records)
     library.serve(replay)
-    return library, settings.model_copy(update={"undl_url": replay.url})
+    return library, settings.model_copy(update={"undl_url": replay.url, "press_url": replay.url,
+                                                "docs_url": replay.url})
 
 
 def test_full_sync_of_real_roll_calls(engine: Engine, real_library) -> None:
@@ -110,7 +111,9 @@ def test_a_changed_record_is_picked_up_on_the_first_page(engine: Engine, replay:
                   members, (15, 0, 0, 0, 15)) for i in range(5)]
     library = DigitalLibrary(old)
     library.serve(replay)
-    settings = settings.model_copy(update={"undl_url": replay.url, "undl_page_size": 2})
+    settings = settings.model_copy(update={"undl_url": replay.url,
+                                           "press_url": replay.url,
+                                           "docs_url": replay.url, "undl_page_size": 2})
     assert run(engine, settings).ok
     assert len(library.searches) == 3  # 5 records, 2 a page
     # A correction to the newest record: CHN abstained after all.
@@ -142,7 +145,8 @@ def _wall(status: int):
 def test_bot_wall_is_a_fetch_error_that_says_what_to_do(
         engine: Engine, replay: Replay, settings: Settings, status: int) -> None:
     replay.pages["/search"] = _wall(status)
-    settings = settings.model_copy(update={"undl_url": replay.url})
+    settings = settings.model_copy(update={"undl_url": replay.url, "press_url": replay.url,
+                                           "docs_url": replay.url})
     summary = run(engine, settings)
     assert not summary.ok
     (problem,) = summary.problems
@@ -155,7 +159,8 @@ def test_token_is_sent_and_never_kept(engine: Engine, replay: Replay, settings: 
     library = DigitalLibrary([Record("7", "2022-03-25", "S/RES/2627(2022)", "t",
                                      [Vote("CHN", "Y", "CHINA")], (1, 0, 0, 0, 1))])
     library.serve(replay)
-    settings = settings.model_copy(update={"undl_url": replay.url,
+    settings = settings.model_copy(update={"undl_url": replay.url, "press_url": replay.url,
+                                           "docs_url": replay.url,
                                            "undl_token": SecretStr(secret)})
     assert run(engine, settings).ok
     assert all(headers.get("Authorization") == f"Token {secret}"
@@ -172,7 +177,9 @@ def test_token_is_sent_and_never_kept(engine: Engine, replay: Replay, settings: 
 def test_empty_search_is_an_error_not_nothing_new(engine: Engine, replay: Replay,
                                                   settings: Settings) -> None:
     DigitalLibrary([]).serve(replay)
-    summary = run(engine, settings.model_copy(update={"undl_url": replay.url}))
+    summary = run(engine, settings.model_copy(update={"undl_url": replay.url,
+                                                      "press_url": replay.url,
+                                                      "docs_url": replay.url}))
     assert not summary.ok and "no voting records" in summary.problems[0]
 
 
@@ -186,7 +193,9 @@ def test_html_instead_of_xml_is_a_clear_error(engine: Engine, replay: Replay,
         handler.wfile.write(body)
 
     replay.pages["/search"] = html
-    summary = run(engine, settings.model_copy(update={"undl_url": replay.url}))
+    summary = run(engine, settings.model_copy(update={"undl_url": replay.url,
+                                                      "press_url": replay.url,
+                                                      "docs_url": replay.url}))
     assert not summary.ok and "expected MARCXML" in summary.problems[0]
     assert "/search" in summary.problems[0]
 
@@ -208,7 +217,9 @@ def test_a_walk_cut_short_is_completed_by_the_next_sync(
     store the rest. The next sync reads every page and ends with all 45."""
     library = DigitalLibrary([_roll_call(n) for n in range(20)])
     library.serve(replay)
-    settings = settings.model_copy(update={"undl_url": replay.url, "undl_page_size": 10})
+    settings = settings.model_copy(update={"undl_url": replay.url,
+                                           "press_url": replay.url,
+                                           "docs_url": replay.url, "undl_page_size": 10})
     assert run(engine, settings).ok and count(engine, VoteEvent) == 20
     library.items += [(r.date, r.record_id, r.xml().encode())
                       for r in (_roll_call(n) for n in range(20, 45))]
@@ -244,7 +255,9 @@ def test_an_empty_page_before_the_end_is_a_failure(engine: Engine, replay: Repla
     search: the sync fails, and the next one reads every page and stores all 45."""
     library = DigitalLibrary([_roll_call(n) for n in range(45)])
     library.serve(replay)
-    settings = settings.model_copy(update={"undl_url": replay.url, "undl_page_size": 10})
+    settings = settings.model_copy(update={"undl_url": replay.url,
+                                           "press_url": replay.url,
+                                           "docs_url": replay.url, "undl_page_size": 10})
     serve_search = library.search
 
     def empty_page_2(handler) -> None:
@@ -269,7 +282,9 @@ def test_a_walk_that_stored_nothing_new_does_not_force_a_full_one(
     """A first page that fails (the bot wall) skips nothing: the next sync is a normal one."""
     library = DigitalLibrary([_roll_call(n) for n in range(25)])
     library.serve(replay)
-    settings = settings.model_copy(update={"undl_url": replay.url, "undl_page_size": 10})
+    settings = settings.model_copy(update={"undl_url": replay.url,
+                                           "press_url": replay.url,
+                                           "docs_url": replay.url, "undl_page_size": 10})
     assert run(engine, settings).ok
     replay.pages["/search"] = _wall(403)
     assert not run(engine, settings).ok

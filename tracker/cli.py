@@ -671,7 +671,8 @@ def sync(
         "--source", "-s",
         # Written out, not read from the registry (importing it would slow every command's
         # start); tests/test_thin_cli.py holds this list to the registry's.
-        help="Only this source (repeatable): meetings, veto-list, voting-records, documents."
+        help="Only this source (repeatable): meetings, veto-list, voting-records, documents, "
+        "press-releases, meeting-records."
     )] = None,
     since: Annotated[int | None, typer.Option(help="First year of meetings tables to fetch.",
                                               metavar="YEAR",

@@ -122,6 +122,7 @@ class Settings(BaseSettings):
     un_org_url: str = Field(default="https://www.un.org", description=_WEB_ADDRESS)
     undl_url: str = Field(default="https://digitallibrary.un.org", description=_WEB_ADDRESS)
     press_url: str = Field(default="https://press.un.org", description=_WEB_ADDRESS)
+    docs_url: str = Field(default="https://documents.un.org", description=_WEB_ADDRESS)
     data_dir: Path = Field(default_factory=_default_data_dir,
                            description="a folder (made if missing), not a file")
     database_url: str | None = Field(default=None, description=(
@@ -148,7 +149,8 @@ class Settings(BaseSettings):
     max_response_bytes: int = Field(default=50_000_000, ge=1, description=(
         "a whole number of bytes above 0 such as 50000000"))
 
-    _base_urls = field_validator("un_org_url", "undl_url", "press_url", mode="before")(
+    _base_urls = field_validator("un_org_url", "undl_url", "press_url", "docs_url",
+                                 mode="before")(
         _web_address)
 
     @field_validator("data_dir", mode="after")

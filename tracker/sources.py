@@ -9,14 +9,24 @@ import the database, so the two meet here). The CLI's ``--source`` choices, ``sy
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
+from sqlmodel import Session
+
+from db.roll_calls import (
+    meeting_records_wanted,
+    press_releases_wanted,
+    store_meeting_record,
+    store_press_release,
+)
 from db.store import store_documents, store_meetings_table, store_veto_list, store_voting_records
 from db.upsert import Counts
 from scrapers.dhl.source import MeetingsSource, VetoListSource
+from scrapers.press.source import PressReleasesSource
 from scrapers.source import PageSource, SearchSource
 from scrapers.undl.source import DocumentsSource, VotingRecordsSource
+from scrapers.verbatim.source import MeetingRecordsSource
 from tracker.settings import Settings
 
 
@@ -33,6 +43,11 @@ class Registered:
     kind: type[PageSource] | type[SearchSource]
     build: Callable[[Settings], PageSource | SearchSource]
     store: Callable[..., Counts]
+    # For a page source that is asked for documents the other sources name (the press
+    # releases of votes without a roll call): what to ask for, read from the database
+    # (``everything``: all of them, else those not fetched yet). Such a source is synced
+    # and rebuilt after every other one.
+    wanted: Callable[[Session, bool], Sequence[tuple[str, int]]] | None = None
 
     @property
     def name(self) -> str:
@@ -47,6 +62,14 @@ REGISTRY: dict[str, Registered] = {r.name: r for r in (
     Registered(DocumentsSource, lambda s: DocumentsSource(
         s.undl_url, collection=s.undl_documents_collection, page_size=s.undl_page_size,
         token=_token(s)), store_documents),
+    Registered(PressReleasesSource, lambda s: PressReleasesSource(s.press_url),
+               store_press_release,
+               wanted=lambda session, everything: press_releases_wanted(
+                   session, everything=everything)),
+    Registered(MeetingRecordsSource, lambda s: MeetingRecordsSource(s.docs_url),
+               store_meeting_record,
+               wanted=lambda session, everything: meeting_records_wanted(
+                   session, everything=everything)),
 )}
 SOURCES = tuple(REGISTRY)
 

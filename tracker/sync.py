@@ -75,12 +75,13 @@ from scrapers.source import (
     PageSource,
     SearchSource,
     SyncState,
+    Unpublished,
     lookup_page_id,
 )
 from scrapers.undl import dataset as undl_dataset
 from tracker import PROJECT_URL, __version__
 from tracker.settings import Settings
-from tracker.sources import REGISTRY, SOURCES, archive_names
+from tracker.sources import REGISTRY, SOURCES, Registered, archive_names
 
 __all__ = ["SOURCES", "EmptyArchive", "StorageFault", "SyncInterrupted", "SyncLocked",
            "SyncSummary", "Unreachable", "import_undl_dataset", "open_database", "rebuild",
@@ -132,6 +133,7 @@ class Unreachable(TrackerError):
                  settings: Settings) -> None:
         settings_of = _host_settings(settings)
         lines, checks = [], []
+        settings_named = 0
         for host, exc in hosts.items():
             cut = [s for s in summary.sources.values() if host in s.unreachable]
             names = ", ".join(s.source for s in cut)
@@ -139,19 +141,29 @@ class Unreachable(TrackerError):
             lines.append(f"{exc}: nothing fetched from it ({names} not synced)" if not fetched
                          else f"{exc} after {_count(fetched, 'page')}: those were stored, "
                               f"not the rest ({names} incomplete)")
-            checks += [f"{name} (now {value})" for name, value in settings_of.get(host, [])]
+            by_value: dict[str, list[str]] = {}
+            for name, value in settings_of.get(host, []):
+                by_value.setdefault(value, []).append(name)
+            checks += [f"{_and(names)} ({'all ' if len(names) > 1 else ''}now {value})"
+                       for value, names in by_value.items()]
+            settings_named += sum(map(len, by_value.values()))
         super().__init__("\nerror: ".join(lines))
         elsewhere = [s.source for s in summary.sources.values()
                      if s.pages_fetched and not s.unreachable]
         self.hint = (
             "check the network connection"
-            + (f", and the setting{'s' if len(checks) > 1 else ''} {' and '.join(checks)}"
+            + (f", and the setting{'s' if settings_named > 1 else ''} {_and(checks)}"
                if checks else "")
             + ". " + (f"What was fetched from the other hosts was stored "
                       f"({', '.join(elsewhere)}). " if elsewhere else "")
             + "Without the network, the Council's votes can be loaded from the Digital "
               "Library's voting dataset, a file: `tracker import undl-dataset FILE` (see the "
               "README, \"When things go wrong\")")
+
+
+def _and(items: list[str]) -> str:
+    """ "a", "a and b", "a, b and c" """
+    return " and ".join([", ".join(items[:-1]), items[-1]]) if len(items) > 1 else items[0]
 
 
 class SyncInterrupted(TrackerError, KeyboardInterrupt):
@@ -275,7 +287,9 @@ def _host_settings(settings: Settings) -> dict[str, list[tuple[str, str]]]:
 
     found: dict[str, list[tuple[str, str]]] = {}
     for name, value in (("TRACKER_UN_ORG_URL", settings.un_org_url),
-                        ("TRACKER_UNDL_URL", settings.undl_url)):
+                        ("TRACKER_UNDL_URL", settings.undl_url),
+                        ("TRACKER_PRESS_URL", settings.press_url),
+                        ("TRACKER_DOCS_URL", settings.docs_url)):
         try:
             url = httpx.URL(value)
         except (httpx.InvalidURL, TypeError):
@@ -417,7 +431,11 @@ def _run_pages(engine: Engine, archive: RawArchive, jobs: Iterable[_PageJob],
                     continue
                 page = loaded
                 source_summary.pages_fetched += 1
-            parsed = source.parse(page.body, url=page.url, page=job.page)
+            try:
+                parsed = source.parse(page.body, url=page.url, page=job.page)
+            except Unpublished:
+                source_summary.pages_missing.append(page_id)  # noted, asked again later
+                continue
             with session_scope(engine) as session:
                 counts = job.store(session, parsed, url=page.url, fetched_at=page.fetched_at)
             source_summary.counts += counts
@@ -458,6 +476,32 @@ def _settle_links(engine: Engine, summary: SyncSummary) -> None:
         return
     if "documents" in summary.sources:
         summary.sources["documents"].counts += counts
+
+
+def _note_missing(engine: Engine, source: PageSource, source_summary: SourceSummary) -> None:
+    """Remember the pages a source asked for that do not exist (404, or not published): a
+    normal sync does not ask for them again, ``--full`` does."""
+    if source_summary.pages_missing:
+        with session_scope(engine) as session:
+            note_lookups(session, source.archive_name,
+                         dict.fromkeys(source_summary.pages_missing),
+                         checked_at=dt.datetime.now(dt.UTC))
+
+
+def _derive_membership(engine: Engine, summary: SyncSummary) -> None:
+    """Bring the Council's membership by year up to date with the roll calls stored."""
+    from db.roll_calls import derive_membership
+
+    try:
+        with session_scope(engine) as session:
+            counts = derive_membership(session)
+    except Exception as exc:  # named, and the sync still records its runs
+        if storage_trouble(exc):
+            raise
+        summary.problems.append(_unexpected("membership", "the Council's membership", exc))
+        return
+    if "press-releases" in summary.sources:  # the membership completes the releases' votes
+        summary.sources["press-releases"].counts += counts
 
 
 def _derive_mandates(engine: Engine, summary: SyncSummary, today: dt.date) -> None:
@@ -550,8 +594,12 @@ def sync(
         summary = SyncSummary(sources={n: SourceSummary(n) for n in wanted})
         jobs: list[_PageJob] = []
         walks: list[tuple[SearchSource, SyncState, Callable[..., Counts]]] = []
+        asking: list[Registered] = []  # sources asked for what the others stored: last
         for name, registered in REGISTRY.items():  # in the registry's order
             if name not in wanted:
+                continue
+            if registered.wanted is not None:
+                asking.append(registered)
                 continue
             state = _state(engine, name, full=full)
             source = registered.build(settings)
@@ -581,8 +629,24 @@ def sync(
                 _sync_search(engine, settings, archive, source, state, store, http,
                              summary.sources[source.name], summary, reporter=reporter)
                 _phase(reporter, _phase_done(summary.sources[source.name]))
+            for registered in asking:
+                page_source = registered.build(settings)
+                assert isinstance(page_source, PageSource) and registered.wanted is not None
+                # what it is asked for comes from the database: ``--full`` asks again for
+                # what was read or not found before, a normal sync for what is new
+                with Session(engine) as session:
+                    state = SyncState(everything=full, wanted=registered.wanted(session, full))
+                plan = page_source.plan(state, since=since, until=until, today=today)
+                summary.sources[registered.name].complete = plan.complete
+                own_jobs = [_PageJob(page_source, page, registered.store) for page in plan.pages]
+                _phase(reporter, f"{registered.name}: fetching {_count(len(own_jobs), 'page')}…")
+                reporter.start(len(own_jobs))
+                _run_pages(engine, archive, own_jobs, summary, reporter, http)
+                _note_missing(engine, page_source, summary.sources[registered.name])
+                _phase(reporter, _phase_done(summary.sources[registered.name]))
             _phase(reporter, "deriving the resolution links and the mandates…")
             _settle_links(engine, summary)
+            _derive_membership(engine, summary)
             _derive_mandates(engine, summary, today)
         except KeyboardInterrupt as exc:
             _finish_runs(engine, summary, started, runs, finished=False)
@@ -694,12 +758,14 @@ def _replay_archive(engine: Engine, settings: Settings, archive: RawArchive,
     the registry's order: the pages first, then the records."""
     open_database(engine)
     jobs: list[_PageJob] = []
+    asking: list[_PageJob] = []  # pages of sources asked for what the others stored: last
     searches: list[tuple[SearchSource, Callable[..., Counts]]] = []
     for registered in REGISTRY.values():
         source = registered.build(settings)
         if isinstance(source, PageSource):
-            jobs.extend(_PageJob(source, page, registered.store) for page in
-                        source.archived(list(archive.page_ids(source.archive_name))))
+            (asking if registered.wanted is not None else jobs).extend(
+                _PageJob(source, page, registered.store) for page in
+                source.archived(list(archive.page_ids(source.archive_name))))
         else:
             searches.append((source, registered.store))
     summary = SyncSummary(sources={n: SourceSummary(n) for n in REGISTRY})
@@ -708,7 +774,7 @@ def _replay_archive(engine: Engine, settings: Settings, archive: RawArchive,
     logging.getLogger(__name__).info(
         "reading the raw archive at %s: %d pages, %d records, %d dataset files",
         archive.root, len(jobs), sum(records.values()), len(datasets))
-    reporter.start(len(jobs) + sum(records.values()) + len(datasets))
+    reporter.start(len(jobs) + len(asking) + sum(records.values()) + len(datasets))
     _run_pages(engine, archive, jobs, summary, reporter, None)
     for source, store in searches:
         _replay_records(engine, settings, source, store, summary.sources[source.name],
@@ -720,7 +786,9 @@ def _replay_archive(engine: Engine, settings: Settings, archive: RawArchive,
                 "undl-dataset", SourceSummary("undl-dataset"))
             _replay_dataset(engine, dataset_id, loaded.body, loaded.fetched_at,
                             source_summary, summary, reporter)
+    _run_pages(engine, archive, asking, summary, reporter, None)
     _settle_links(engine, summary)
+    _derive_membership(engine, summary)
     _derive_mandates(engine, summary, dt.date.today())
     _record_runs(engine, summary, started)
     return summary

@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from scrapers.http import NotFound, PoliteClient, Response
+from scrapers.http import NotFound, PoliteClient, Response, conditional_headers
 
 FIRST_YEAR = 1946
 RESGUIDE = "/depts/dhl/resguide"
@@ -69,13 +69,3 @@ def fetch_page(client: PoliteClient, base_url: str, page: Page, *,
             missing = exc
     assert missing is not None
     raise missing
-
-
-def conditional_headers(validators: Mapping[str, str]) -> dict[str, str]:
-    """Return If-None-Match / If-Modified-Since for an archived response's validators."""
-    headers = {}
-    if validators.get("etag"):
-        headers["If-None-Match"] = validators["etag"]
-    if validators.get("last_modified"):
-        headers["If-Modified-Since"] = validators["last_modified"]
-    return headers

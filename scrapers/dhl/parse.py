@@ -39,7 +39,6 @@ import re
 from dataclasses import dataclass
 from datetime import date
 
-import ftfy
 from bs4 import BeautifulSoup, Tag
 
 from council.dates import MONTHS
@@ -63,6 +62,7 @@ from council.records import (
 )
 from council.rules import adoption_threshold, failed_outcome, has_the_votes
 from council.symbols import SymbolError, normalise_meeting_record, resolution_symbol
+from scrapers.text import clean_text, decode_page
 
 SOURCE_VETO_LIST = "dhl-veto-list"
 SOURCE_MEETINGS = "dhl-meetings"
@@ -73,21 +73,6 @@ _DATE = re.compile(
 )
 _TALLY = r"(?P<yes>\d+)\s*-\s*(?P<no>\d+)\s*-\s*(?P<abstain>\d+)"
 _SYMBOL = r"S/(?:PV\.\d+|\d+(?:/\d+)?(?:/(?:Rev|Corr|Add)\.\d+)*)"
-
-
-def decode_page(body: bytes) -> str:
-    """Decode a un.org page: UTF-8 if it is valid, else Windows-1252 (a Latin-1 superset)."""
-    try:
-        return body.decode("utf-8")
-    except UnicodeDecodeError:
-        return body.decode("cp1252", errors="replace")
-
-
-def clean_text(text: str) -> str:
-    """Collapse whitespace and mend mojibake ("Peopleâs" -> "People's")."""
-    if not text.isascii():
-        text = ftfy.fix_text(text, normalization="NFC").replace("\u2019", "'")
-    return " ".join(text.replace("\xa0", " ").split())
 
 
 def cell_text(cell: Tag) -> str:

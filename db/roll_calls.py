@@ -1,0 +1,344 @@
+"""Store the roll calls of failed drafts that press releases give, and the Council's
+membership by year that completes them (issue 15).
+
+A press release names the members against and abstaining; the members in favour are
+derived (``council.roll_calls.derive_roll_call``) from the Council's membership that year,
+read from the complete roll calls already stored, and stored marked as derived, with the
+basis in words. The release's count is held to the tally the meetings tables give; a
+release that disagrees with it, or with a roll call another source gives, is a finding and
+changes nothing. Each speaker's statement is stored with the release as its source.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections import defaultdict
+from collections.abc import Sequence
+from typing import Any
+
+from sqlalchemy import func, or_, select
+from sqlmodel import Session
+
+from council.records import Finding as FindingRecord
+from council.records import Severity, Tally
+from council.roll_calls import Membership, Underived, derive_roll_call, membership_by_year
+from council.rules import FAILED_STATUSES, council_size, vetoes_in_roll_call
+from db.models import (
+    CouncilMember,
+    Meeting,
+    MemberVote,
+    SourceRecord,
+    Statement,
+    SymbolLookup,
+    Veto,
+    VoteEvent,
+)
+from db.store import store_findings_of
+from db.upsert import Counts, replace_set, scope_in, table_of, upsert
+
+SOURCE_PRESS = "press-releases"  # as scrapers.press.parse names it (db does not import it)
+
+
+def membership_of(session: Session, years: Sequence[int] | None = None) -> dict[int, Membership]:
+    """The Council's membership in each year, from the complete roll calls stored (as many
+    members, voting or not, as the Council had seats; none of their votes derived)."""
+    mv, ve = table_of(MemberVote), table_of(VoteEvent)
+    query = (select(ve.c.id, ve.c.date, mv.c.member_code)
+             .join(mv, mv.c.vote_event_id == ve.c.id).where(ve.c.date.is_not(None)))
+    if years is not None:
+        query = query.where(func.extract("year", ve.c.date).in_(list(years)))
+    derived = (select(mv.c.vote_event_id).where(mv.c.derived.is_not(None)))
+    query = query.where(ve.c.id.not_in(derived))
+    calls: dict[int, tuple[dt.date, list[str]]] = {}
+    for event_id, day, code in session.execute(query):
+        calls.setdefault(event_id, (day, []))[1].append(code)
+    complete = [(day, codes) for day, codes in calls.values()
+                if len(codes) == council_size(day.year)]
+    return membership_by_year(complete)
+
+
+def derive_membership(session: Session) -> Counts:
+    """Make the ``council_member`` table the membership every year's complete roll calls
+    show (replaced whole: it is derived, like the mandates)."""
+    rows = [{"year": m.year, "member_code": code, "roll_calls": m.roll_calls}
+            for m in membership_of(session).values() if m.complete for code in sorted(m.members)]
+    return replace_set(session, CouncilMember, rows, key=("year", "member_code"),
+                       scope=CouncilMember.id.is_not(None))  # type: ignore[union-attr]
+
+
+def _set_roll_calls(session: Session, covered: Sequence[int], vote_rows: Sequence[dict[str, Any]],
+                    veto_rows: Sequence[dict[str, Any]]) -> Counts:
+    """Make the roll calls (and their vetoes) of the ``covered`` vote events exactly these
+    rows: a member's vote, how it is known (named, or derived and on what basis) and its
+    source are those of the latest source that gave it."""
+    mv = table_of(MemberVote)
+    counts = replace_set(session, MemberVote, vote_rows, key=("vote_event_id", "member_code"),
+                         scope=scope_in(MemberVote, "vote_event_id", covered))
+    counts += replace_set(session, Veto, veto_rows, key=("vote_event_id", "member_code", "source"),
+                          scope=scope_in(Veto, "vote_event_id", covered, source="roll-call"))
+    for row in vote_rows:
+        session.execute(mv.update().where(
+            mv.c.vote_event_id == row["vote_event_id"], mv.c.member_code == row["member_code"],
+            or_(mv.c.vote != row["vote"], mv.c.source_url.is_distinct_from(row["source_url"]),
+                mv.c.derived.is_distinct_from(row["derived"]))).values(
+            vote=row["vote"], derived=row["derived"], source_url=row["source_url"],
+            fetched_at=row["fetched_at"]))
+    return counts
+
+
+def _finding(release: str, kind: str, severity: Severity, message: str,
+             url: str) -> FindingRecord:
+    return FindingRecord(SOURCE_PRESS, release, kind, severity, message, url)
+
+
+def store_press_release(session: Session, release: Any, *, url: str,
+                        fetched_at: dt.datetime) -> Counts:
+    """Store one press release (``scrapers.press.parse.PressRelease``): its roll calls on
+    failed drafts, named and derived, and its statements."""
+    counts = Counts()
+    name = release.symbol or url
+    findings: list[FindingRecord] = list(release.findings)
+    m, ve, mv = table_of(Meeting), table_of(VoteEvent), table_of(MemberVote)
+    meeting_id = None
+    if release.meeting:
+        meeting_id = session.execute(select(m.c.id).where(m.c.record == release.meeting)
+                                     ).scalar_one_or_none()
+    if meeting_id is None and release.symbol:
+        found = session.execute(select(m.c.id).where(m.c.press_release == release.symbol)
+                                ).scalars().all()
+        meeting_id = found[0] if len(found) == 1 else None
+    if meeting_id is None:
+        findings.append(_finding(
+            name, "press_meeting_unknown", Severity.WARNING,
+            f"the release is of meeting {release.meeting or '(not named)'}, which no meetings "
+            "table names; nothing of it was stored", url))
+        counts += store_findings_of(session, SOURCE_PRESS, {url: (findings, fetched_at)})
+        return counts
+
+    events = session.execute(
+        select(ve.c.id, ve.c.key, ve.c.date, ve.c.outcome, ve.c.yes, ve.c.no, ve.c.abstain)
+        .where(ve.c.meeting_id == meeting_id)).all()
+    by_key = {e.key: e for e in events}
+    vote_rows: list[dict[str, Any]] = []
+    veto_rows: list[dict[str, Any]] = []
+    covered: list[int] = []
+    prov = {"source_url": url, "fetched_at": fetched_at}
+    for vote in release.votes:
+        if vote.amendment:
+            findings.append(_finding(
+                name, "press_amendment_not_stored", Severity.INFO,
+                f"the release counts a vote on an amendment "
+                f"({', '.join(vote.symbols) or 'no symbol'}, {vote.tally}); votes on "
+                "amendments are not stored yet", url))
+            continue
+        event = next((by_key[s] for s in vote.symbols if s in by_key), None)
+        if event is None:
+            failed = [e for e in events if (e.outcome or "") in FAILED_STATUSES]
+            event = failed[0] if len(failed) == 1 and not vote.symbols else None
+        if event is None:
+            findings.append(_finding(
+                name, "press_vote_unmatched", Severity.WARNING,
+                f"the release counts a vote ({vote.tally}) on "
+                f"{', '.join(vote.symbols) or 'a text it does not name'}, which is no vote "
+                "the tables record at that meeting; it was not stored", url))
+            continue
+        if (event.outcome or "") not in FAILED_STATUSES:
+            continue  # adopted resolutions' roll calls come from the voting records
+        tally = vote.tally
+        if event.yes is not None and (event.yes, event.no, event.abstain) != (
+                tally.yes, tally.no, tally.abstain):
+            findings.append(_finding(
+                name, "press_tally_mismatch", Severity.ERROR,
+                f"the release counts {event.key} {tally}, the meetings table "
+                f"{Tally(event.yes, event.no or 0, event.abstain or 0)}; the release's roll "
+                "call was not stored", url))
+            continue
+        others = session.execute(
+            select(mv.c.member_code, mv.c.vote, mv.c.source_url)
+            .where(mv.c.vote_event_id == event.id)).all()
+        if any(o.source_url != url for o in others):
+            disagree = sorted(
+                f"{o.member_code} {o.vote} there, {side} here" for o in others
+                for side, codes in vote.named.items() if o.member_code in codes
+                and o.vote != side)
+            if disagree:
+                findings.append(_finding(
+                    name, "press_roll_call_disagrees", Severity.ERROR,
+                    f"the release's roll call on {event.key} disagrees with the stored one "
+                    f"({'; '.join(disagree)}); the stored one was kept", url))
+            continue
+        covered.append(event.id)
+        named = {side: codes for side, codes in vote.named.items()}
+        year = event.date.year if event.date else None
+        membership = membership_of(session, [year]).get(year) if year else None
+        completed = derive_roll_call(tally, named, membership)
+        named_codes = {c for codes in named.values() for c in codes}
+        if isinstance(completed, Underived):
+            findings.append(_finding(
+                name, "press_votes_not_derived", Severity.INFO,
+                f"the release names {len(named_codes)} of the members on {event.key}; the "
+                f"others' votes were not derived: {completed.reason}", url))
+            completed = {c: side for side, codes in named.items() for c in codes}
+        calls = membership.roll_calls if membership else 0
+        basis = (f"the Council's membership in {year} (from {calls} roll "
+                 f"call{'' if calls == 1 else 's'}) and the release's count {tally}"
+                 if membership else None)
+        for code, side in completed.items():
+            vote_rows.append({"vote_event_id": event.id, "member_code": code, "vote": side,
+                              "name_at_time": None,
+                              "derived": None if code in named_codes else basis, **prov})
+        for code in vetoes_in_roll_call([(c, s) for c, s in completed.items()],
+                                        yes=tally.yes, year=year or 2000):
+            veto_rows.append({"vote_event_id": event.id, "member_code": code,
+                              "source": "roll-call", **prov})
+    if covered:
+        counts += _set_roll_calls(session, covered, vote_rows, veto_rows)
+
+    statements = [{"meeting_id": meeting_id, "member_code": s.member, "source": SOURCE_PRESS,
+                   "position": i, "speaker": s.speaker, "text": "\n\n".join(s.paragraphs),
+                   "after_vote": s.after_vote}
+                  for i, s in enumerate(release.statements, start=1)]
+    counts += replace_set(session, Statement, statements, key=("meeting_id", "source", "position"),
+                          scope=scope_in(Statement, "meeting_id", [meeting_id],
+                                         source=SOURCE_PRESS), provenance=prov)
+    counts += store_findings_of(session, SOURCE_PRESS, {url: (findings, fetched_at)})
+    _, c = upsert(session, SourceRecord, [
+        {"source": SOURCE_PRESS, "record_id": name, "modified": None,
+         "vote_event_id": covered[0] if len(covered) == 1 else None, **prov}],
+        key=("source", "record_id"), new_ids=False)
+    counts += c
+    return counts
+
+
+def press_releases_wanted(session: Session, *, everything: bool) -> list[tuple[str, int]]:
+    """The press releases of meetings with a failed vote: all of them (``everything``), or
+    those of votes no roll call covers that were neither read nor found missing before."""
+    m, ve, mv, sr = (table_of(Meeting), table_of(VoteEvent), table_of(MemberVote),
+                     table_of(SourceRecord))
+    query = (select(m.c.press_release, m.c.date).join(ve, ve.c.meeting_id == m.c.id)
+             .where(m.c.press_release.is_not(None), m.c.date.is_not(None),
+                    ve.c.outcome.in_(FAILED_STATUSES)))
+    if not everything:
+        query = query.where(ve.c.id.not_in(select(mv.c.vote_event_id)))
+    rows = session.execute(query).all()
+    lookups = table_of(SymbolLookup)
+    fetched = set() if everything else set(session.execute(
+        select(sr.c.record_id).where(sr.c.source == SOURCE_PRESS)).scalars())
+    # releases that were not found (their pages' ids), asked for again only by --full
+    missing = set() if everything else set(session.execute(
+        select(lookups.c.symbol).where(lookups.c.source == SOURCE_PRESS,
+                                       lookups.c.record_id.is_(None))).scalars())
+    wanted: dict[str, int] = defaultdict(int)
+    for symbol, day in rows:
+        number = symbol.removeprefix("SC/")
+        if symbol not in fetched and f"{day.year}-sc{number}" not in missing:
+            wanted[symbol] = day.year
+    return sorted(wanted.items(), key=lambda w: (w[1], w[0]))
+
+
+SOURCE_RECORDS = "meeting-records"  # as scrapers.verbatim.parse names it
+
+
+def _record_finding(record: str, kind: str, severity: Severity, message: str,
+                    url: str) -> FindingRecord:
+    return FindingRecord(SOURCE_RECORDS, record, kind, severity, message, url)
+
+
+def store_meeting_record(session: Session, record: Any, *, url: str,
+                         fetched_at: dt.datetime) -> Counts:
+    """Store one meeting record's roll calls (``scrapers.verbatim.parse.MeetingRecordVotes``)
+    on the failed drafts voted at that meeting. The record is the official account: its roll
+    call replaces one a press release gave (a difference is a finding), and is kept when it
+    differs from the meetings table's tally (a finding too)."""
+    counts = Counts()
+    findings: list[FindingRecord] = list(record.findings)
+    m, ve, mv = table_of(Meeting), table_of(VoteEvent), table_of(MemberVote)
+    meeting_id = session.execute(select(m.c.id).where(m.c.record == record.record)
+                                 ).scalar_one_or_none()
+    prov = {"source_url": url, "fetched_at": fetched_at}
+    covered: list[int] = []
+    vote_rows: list[dict[str, Any]] = []
+    veto_rows: list[dict[str, Any]] = []
+    events = [] if meeting_id is None else session.execute(
+        select(ve.c.id, ve.c.key, ve.c.date, ve.c.outcome, ve.c.yes, ve.c.no, ve.c.abstain)
+        .where(ve.c.meeting_id == meeting_id)).all()
+    by_key = {e.key: e for e in events}
+    failed = [e for e in events if (e.outcome or "") in FAILED_STATUSES]
+    for vote in record.votes:
+        if vote.amendment:
+            continue  # votes on amendments are not stored yet
+        event = next((by_key[s] for s in vote.symbols if s in by_key), None)
+        if event is None and not vote.symbols and len(failed) == 1:
+            event = failed[0]
+        if event is None or (event.outcome or "") not in FAILED_STATUSES:
+            continue  # an adoption (its roll call is the voting records'), or no such vote
+        named = {c: side for side, codes in vote.named.items() for c in codes}
+        counted = Tally(len(vote.named["Y"]), len(vote.named["N"]), len(vote.named["A"]))
+        if event.yes is not None and (event.yes, event.no, event.abstain) != (
+                counted.yes, counted.no, counted.abstain):
+            findings.append(_record_finding(
+                record.record, "record_disagrees_with_tally", Severity.ERROR,
+                f"the meeting record's roll call on {event.key} counts {counted}, the meetings "
+                f"table {Tally(event.yes, event.no or 0, event.abstain or 0)}; the record's "
+                "roll call was stored (it is the official account)", url))
+        stored = {code: (side, source_url) for code, side, source_url in session.execute(
+            select(mv.c.member_code, mv.c.vote, mv.c.source_url)
+            .where(mv.c.vote_event_id == event.id))}
+        differ = sorted(f"{code} {side} there, {named.get(code, 'not named')} here"
+                        for code, (side, source_url) in stored.items()
+                        if source_url != url and named.get(code) != side)
+        if differ:
+            findings.append(_record_finding(
+                record.record, "record_disagrees_with_press", Severity.WARNING,
+                f"the meeting record's roll call on {event.key} differs from the one stored "
+                f"before ({'; '.join(differ)}); the record's was kept", url))
+        covered.append(event.id)
+        vote_rows += [{"vote_event_id": event.id, "member_code": code, "vote": side,
+                       "name_at_time": None, "derived": None, **prov}
+                      for code, side in named.items()]
+        year = event.date.year if event.date else 2000
+        veto_rows += [{"vote_event_id": event.id, "member_code": code, "source": "roll-call",
+                       **prov} for code in vetoes_in_roll_call(
+                           list(named.items()), yes=counted.yes, year=year)]
+    if covered:
+        # the record's roll call replaces whatever was stored (a release's, derived or not)
+        counts += _set_roll_calls(session, covered, vote_rows, veto_rows)
+    counts += store_findings_of(session, SOURCE_RECORDS, {url: (findings, fetched_at)})
+    _, c = upsert(session, SourceRecord, [
+        {"source": SOURCE_RECORDS, "record_id": record.record, "modified": None,
+         "vote_event_id": covered[0] if len(covered) == 1 else None, **prov}],
+        key=("source", "record_id"), new_ids=False)
+    counts += c
+    return counts
+
+
+def _record_symbol(page: str) -> str:
+    """A meeting record's symbol from its page id in the raw archive (as
+    ``scrapers.verbatim.source.page_id`` writes it: "S_2FPV.9591")."""
+    return re.sub(r"_([0-9A-F]{2})", lambda m: chr(int(m.group(1), 16)), page)
+
+
+def meeting_records_wanted(session: Session, *, everything: bool) -> list[tuple[str, int]]:
+    """The meeting records of failed votes: all of them (``everything``), or those of votes
+    whose roll call no source names in full (none stored, or some of it derived) that were
+    neither read nor found missing before."""
+    m, ve, mv, sr = (table_of(Meeting), table_of(VoteEvent), table_of(MemberVote),
+                     table_of(SourceRecord))
+    lookups = table_of(SymbolLookup)
+    named_in_full = (select(mv.c.vote_event_id).group_by(mv.c.vote_event_id)
+                     .having(func.count(mv.c.derived) == 0))
+    query = (select(m.c.record, m.c.date).join(ve, ve.c.meeting_id == m.c.id)
+             .where(m.c.record.like("S/PV.%"), m.c.date.is_not(None),
+                    ve.c.outcome.in_(FAILED_STATUSES)))
+    if not everything:
+        query = query.where(ve.c.id.not_in(named_in_full))
+    rows = session.execute(query).all()
+    done: set[str] = set()
+    if not everything:
+        done = set(session.execute(select(sr.c.record_id).where(
+            sr.c.source == SOURCE_RECORDS)).scalars())
+        done |= {_record_symbol(s) for s in session.execute(select(lookups.c.symbol).where(
+            lookups.c.source == SOURCE_RECORDS, lookups.c.record_id.is_(None))).scalars()}
+    wanted = {record: day.year for record, day in rows if record not in done}
+    return sorted(wanted.items(), key=lambda w: (w[1], w[0]))

@@ -1,0 +1,75 @@
+"""The press releases (meetings coverage) as a source: one page per release asked for.
+
+The Library's meetings tables give each meeting's press release (``SC/15648``); the
+pipeline asks for the releases of the votes without a roll call (a normal sync: those not
+fetched yet; ``--full``: all of them), and this source fetches each from
+``{TRACKER_PRESS_URL}/en/{YEAR}/sc{NUMBER}.doc.htm``. A release that does not exist (404)
+is noted, not a failure, as for a year's table. The tables also link releases under
+``/press/en/...`` on un.org, which redirect to the same pages (the client follows).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Sequence
+
+from scrapers.archive import ArchivedPage
+from scrapers.http import PoliteClient, Response, conditional_headers
+from scrapers.press.parse import SOURCE_PRESS, PressRelease, parse_press_release
+from scrapers.source import Page, PageSource, Plan, SyncState
+
+_SYMBOL = re.compile(r"^SC/(\d{1,6})$")
+_PAGE_ID = re.compile(r"^(\d{4})-sc(\d{1,6})$")
+
+
+def page_id(symbol: str, year: int) -> str | None:
+    """The raw archive's id of a release's page ("2024-sc15648"), or None for a symbol that
+    is no Council press release (the tables also cite SG/ releases)."""
+    match = _SYMBOL.match(symbol.strip())
+    return f"{year}-sc{int(match.group(1))}" if match else None
+
+
+def release_url(base_url: str, page: str) -> str:
+    match = _PAGE_ID.match(page)
+    if match is None:
+        raise ValueError(f"not a press release page id: {page!r}")
+    return f"{base_url.rstrip('/')}/en/{match.group(1)}/sc{match.group(2)}.doc.htm"
+
+
+class PressReleasesSource(PageSource):
+    """The press releases of the votes the pipeline asks for, oldest first."""
+
+    name = "press-releases"
+    archive_name = SOURCE_PRESS
+
+    def __init__(self, base_url: str) -> None:
+        self.base_url = base_url
+
+    @staticmethod
+    def _page(page: str) -> Page:
+        year, number = _PAGE_ID.match(page).groups()  # type: ignore[union-attr]
+        return Page(page, f"press release SC/{number} ({year})", int(year))
+
+    def plan(self, state: SyncState, *, since: int | None, until: int | None,
+             today: dt.date) -> Plan:
+        pages = sorted({p for symbol, year in state.wanted
+                        if (since is None or year >= since) and (until is None or year <= until)
+                        and (p := page_id(symbol, year)) is not None},
+                       key=lambda p: (int(p[:4]), int(p[7:])))
+        return Plan([self._page(p) for p in pages],
+                    complete=since is None and (until is None or until >= today.year))
+
+    def archived(self, page_ids: Sequence[str]) -> list[Page]:
+        return [self._page(p) for p in sorted(
+            (p for p in page_ids if _PAGE_ID.match(p)), key=lambda p: (int(p[:4]), int(p[7:])))]
+
+    def fetch(self, client: PoliteClient, page: Page, archived: ArchivedPage | None
+              ) -> Response:
+        url = release_url(self.base_url, page.page_id)
+        headers = (conditional_headers(archived.validators)
+                   if archived is not None and archived.validators else None)
+        return client.get(url, headers=headers)
+
+    def parse(self, body: bytes, *, url: str, page: Page) -> PressRelease:
+        return parse_press_release(body, url=url)

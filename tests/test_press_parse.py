@@ -1,0 +1,183 @@
+"""The press releases' parser (issue 15, part 1): each vote sentence form the releases use,
+several votes in one release, the members each side names, and what each speaker said.
+
+The fixtures under tests/fixtures/press are our own, written in the shape of the real pages
+(a Drupal page of 2024, a 2007 page with its banner and all-caps headline); the sentences
+are the forms quoted in the issue.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from council.records import ParseError, Tally
+from scrapers.press.parse import PressVote, parse_press_release, read_vote_sentence
+
+FIXTURES = Path(__file__).resolve().parent / "fixtures" / "press"
+
+
+def votes(sentence: str, before: str = "") -> list[PressVote]:
+    found, findings = read_vote_sentence(sentence, release="SC/1", url="u", paragraph=0,
+                                         before=before)
+    assert findings == []
+    return found
+
+
+@pytest.mark.parametrize(
+    ("sentence", "tally", "named", "outcome"),
+    [
+        # 2007: "The result of the vote ... was"
+        ("The result of the vote on the draft was 9 in favour to 3 against (China, Russian "
+         "Federation, South Africa), with 3 abstentions (Congo, Indonesia, Qatar).",
+         Tally(9, 3, 3), {"N": ("CHN", "RUS", "ZAF"), "A": ("COG", "IDN", "QAT")}, None),
+        ("By a vote of 9 in favour to 3 against (Bolivia, China, Russian Federation), with 3 "
+         "abstentions (Egypt, Ethiopia, Kazakhstan), the Council rejected the draft.",
+         Tally(9, 3, 3), {"N": ("BOL", "CHN", "RUS"), "A": ("EGY", "ETH", "KAZ")}, "failed"),
+        ("Defeated by 10 votes in favour, to 2 against (China, Russian Federation), with 3 "
+         "abstentions (Egypt, Ethiopia, Kazakhstan).",
+         Tally(10, 2, 3), {"N": ("CHN", "RUS"), "A": ("EGY", "ETH", "KAZ")}, "failed"),
+        ("The text received 11 in favour to 2 against (Bolivia, Russian Federation), with 2 "
+         "abstaining (China, Egypt).",
+         Tally(11, 2, 2), {"N": ("BOL", "RUS"), "A": ("CHN", "EGY")}, None),
+        # the in-favour side is the minority: it is named
+        ("It received 4 votes in favour (Bolivia, China, Kazakhstan, Russian Federation) to "
+         "7 against (France, Netherlands, Peru, Poland, Sweden, United Kingdom, United "
+         "States), with 4 abstentions (Côte d'Ivoire, Equatorial Guinea, Ethiopia, Kuwait).",
+         Tally(4, 7, 4),
+         {"Y": ("BOL", "CHN", "KAZ", "RUS"),
+          "N": ("FRA", "NLD", "PER", "POL", "SWE", "GBR", "USA"),
+          "A": ("CIV", "GNQ", "ETH", "KWT")}, None),
+        # against first
+        ("In a recorded vote of 8 against (France, Kuwait, Netherlands, Peru, Poland, Sweden, "
+         "United Kingdom, United States) to 3 in favour (China, Kazakhstan, Russian "
+         "Federation), with 4 abstentions (Bolivia, Côte d'Ivoire, Equatorial Guinea, "
+         "Ethiopia), the text was not adopted.",
+         Tally(3, 8, 4),
+         {"N": ("FRA", "KWT", "NLD", "PER", "POL", "SWE", "GBR", "USA"),
+          "Y": ("CHN", "KAZ", "RUS"), "A": ("BOL", "CIV", "GNQ", "ETH")}, "failed"),
+        ("By a vote of 13 in favour to 1 against (Russian Federation), with 1 abstention "
+         "(China), the Council then rejected the draft resolution.",
+         Tally(13, 1, 1), {"N": ("RUS",), "A": ("CHN",)}, "failed"),
+        # numbers in words, "none", "no abstentions"
+        ("The draft received fourteen votes in favour, one against (United States) and no "
+         "abstentions.", Tally(14, 1, 0), {"N": ("USA",)}, None),
+        ("The resolution was adopted by 13 votes in favour to none against, with 2 "
+         "abstentions (China, Russian Federation).",
+         Tally(13, 0, 2), {"A": ("CHN", "RUS")}, "adopted"),
+    ],
+)
+def test_each_sentence_form_gives_the_count_and_the_named_members(
+        sentence: str, tally: Tally, named: dict[str, tuple[str, ...]],
+        outcome: str | None) -> None:
+    [vote] = votes(sentence)
+    assert vote.tally == tally
+    assert vote.named == named
+    assert vote.outcome == outcome
+    assert vote.sentence == sentence
+
+
+def test_a_speakers_aside_with_one_count_is_not_a_vote() -> None:
+    assert votes("She said 13 in favour was a strong signal.") == []
+    assert votes("Resolution 2397 (2017) was adopted on 22 December 2017.") == []
+
+
+def test_the_draft_is_named_in_the_sentence_or_the_text_before_it() -> None:
+    [vote] = votes("By 13 in favour to 1 against (Russian Federation), with 1 abstention "
+                   "(China), the Council rejected S/2024/255.")
+    assert vote.symbols == ("S/2024/255",)
+    [vote] = votes("By 13 in favour to 1 against (Russian Federation), with 1 abstention "
+                   "(China), the text was rejected.",
+                   before="It voted on S/2024/250 first, then on draft S/2024/255.")
+    assert vote.symbols == ("S/2024/255",)  # the nearest before it
+    [vote] = votes("The amendment (document S/2018/999) failed: 4 in favour to 7 against, with "
+                   "4 abstentions.")
+    assert (vote.symbols, vote.amendment, vote.named) == (("S/2018/999",), True, {})
+
+
+def test_names_that_do_not_add_up_are_a_finding_not_stored() -> None:
+    found, findings = read_vote_sentence(
+        "By 12 in favour to 2 against (Russian Federation), with 1 abstention (China), the "
+        "draft was rejected.", release="SC/1", url="u", paragraph=0)
+    assert [v.named for v in found] == [{"A": ("CHN",)}]  # the side that adds up is kept
+    assert [(f.kind, f.severity.value, f.record, f.message) for f in findings] == [
+        ("press_names_miscounted", "error", "SC/1",
+         "the release counts 2 against but names 1 (RUS); the names were not stored")]
+
+
+def test_a_name_that_is_no_member_is_a_finding() -> None:
+    found, findings = read_vote_sentence(
+        "By 13 in favour to 1 against (Freedonia), with 1 abstention (China), it failed.",
+        release="SC/1", url="u", paragraph=0)
+    assert [v.named for v in found] == [{"A": ("CHN",)}]
+    assert [(f.kind, f.message) for f in findings] == [
+        ("press_name_unknown", "the release names 'Freedonia' in a vote, which is no known "
+         "member; that side's names were not stored")]
+
+
+def test_a_count_without_abstentions_is_not_completed_by_guessing() -> None:
+    found, findings = read_vote_sentence(
+        "By 12 in favour to 2 against (China, Russian Federation), the draft was rejected.",
+        release="SC/1", url="u", paragraph=0)
+    assert found == []
+    assert [f.kind for f in findings] == ["press_count_incomplete"]
+
+
+def test_the_2024_release_of_the_dprk_panel_veto() -> None:
+    release = parse_press_release((FIXTURES / "sc15648.htm").read_bytes(), url="u")
+    assert (release.symbol, release.meeting, release.date) == (
+        "SC/15648", "S/PV.9591", date(2024, 3, 28))
+    assert release.title is not None and release.title.startswith(
+        "Security Council Fails to Extend Mandate of Expert Panel")
+    [vote] = release.votes
+    assert (vote.tally, vote.named, vote.symbols, vote.outcome) == (
+        Tally(13, 1, 1), {"N": ("RUS",), "A": ("CHN",)}, ("S/2024/255",), "failed")
+    assert release.findings == []
+    said = [(s.member, s.speaker, s.paragraphs, s.after_vote) for s in release.statements]
+    assert said == [
+        ("USA", "Speaking after the vote, the representative of the United States",
+         ("Speaking after the vote, the representative of the United States said that the "
+          "Russian Federation's veto was deeply regrettable.",
+          "She added that the Panel had provided objective analysis for 15 years."), True),
+        ("RUS", "The speaker for the Russian Federation",
+         ("The speaker for the Russian Federation said the sanctions regime had lost its "
+          "relevance.",), True),
+        ("CHN", "China's representative",
+         ("China's representative said that sanctions are not an end in themselves.",), True),
+        ("CHE", "The representative of Switzerland",
+         ("The representative of Switzerland, speaking in her national capacity, said the "
+          "Panel's work was essential.",), True),
+    ]  # the closing lines ("The meeting began at ...", the footer) are no one's words
+
+
+def test_a_2007_release_with_its_banner_and_capitals() -> None:
+    release = parse_press_release((FIXTURES / "sc8939.htm").read_bytes(), url="u")
+    assert (release.symbol, release.meeting, release.date) == (
+        "SC/8939", "S/PV.5619", date(2007, 1, 12))
+    [vote] = release.votes
+    assert (vote.tally, vote.named, vote.symbols) == (
+        Tally(9, 3, 3), {"N": ("CHN", "RUS", "ZAF"), "A": ("COG", "IDN", "QAT")},
+        ("S/2007/14",))
+    assert [(s.member, s.after_vote) for s in release.statements] == [
+        ("GBR", False), ("CHN", True)]  # "Speaking before the vote" is said, not placed
+
+
+def test_several_votes_in_one_release_each_to_its_own_text() -> None:
+    release = parse_press_release((FIXTURES / "amendments.htm").read_bytes(), url="u")
+    assert [(v.symbols, v.amendment, str(v.tally), v.outcome) for v in release.votes] == [
+        (("S/2018/999",), True, "4-7-4", "failed"),
+        (("S/2018/998",), False, "13-1-1", "failed"),
+        (("S/2018/1000",), False, "3-8-4", "failed"),
+    ]
+    # the first names every side: all 15 seats
+    assert len(release.votes[0].named_codes()) == 15
+
+
+def test_a_page_that_is_no_release_is_refused() -> None:
+    with pytest.raises(ParseError) as error:
+        parse_press_release(b"<html><body><p>Page not found</p></body></html>",
+                            url="https://press.un.org/en/2024/sc1.doc.htm")
+    assert str(error.value).startswith("press-releases")
+    assert "not a Security Council press release" in str(error.value)

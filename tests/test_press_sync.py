@@ -1,0 +1,217 @@
+"""The press releases in a sync (issue 15): the release of the DPRK panel's failed renewal
+gives S/2024/255's roll call (named, and derived from the 2024 membership), its vetoes and
+statements; what no rule allows is a finding, and nothing is concluded from absence."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from http.server import BaseHTTPRequestHandler
+from pathlib import Path
+from urllib.parse import parse_qs, urlparse
+
+import pytest
+from sqlalchemy import Engine, select
+
+from db.engine import make_engine
+from db.models import CouncilMember, Finding, MemberVote, SourceRecord, Statement, Veto, VoteEvent
+from db.upsert import table_of
+from tests.conftest import Replay
+from tests.test_verbatim_parse import S_PV_9591, tiny_pdf
+from tests.undl_replay import DigitalLibrary
+from tracker.settings import Settings
+from tracker.sync import rebuild, sync
+
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+REAL_2722 = Path("undl_records") / "record_4033397_S-RES-2722(2024)_vote.marcxml.xml"
+RELEASE = "/en/2024/sc15648.doc.htm"
+IN_FAVOUR = ["CHE", "DZA", "ECU", "FRA", "GBR", "GUY", "JPN", "KOR", "MLT", "MOZ", "SLE", "SVN",
+             "USA"]
+
+
+def serve(replay: Replay, *, roll_calls: list[bytes], release: bytes | None) -> None:
+    for path in (FIXTURES / "dhl").glob("*.htm*"):
+        name = "scact_veto_table_en.html" if path.name == "veto_list.html" else path.name
+        replay.pages[f"/depts/dhl/resguide/{name}"] = path.read_bytes()
+
+    def field(body: bytes, tag: str) -> str:
+        found = re.search(rb'tag="' + tag.encode() + rb'"[^>]*>\s*<subfield code="a">([^<]+)',
+                          body)
+        assert found is not None
+        return found[1].decode()
+
+    records = [(field(b, "269"), re.search(rb'tag="001">(\d+)<', b)[1].decode(), b)  # type: ignore[index]
+               for b in roll_calls]
+    DigitalLibrary(records).serve(replay)
+    if release is not None:
+        replay.pages[RELEASE] = release
+
+
+def run(replay: Replay, tmp_path: Path, *, full: bool = False) -> tuple[Engine, Settings]:
+    settings = Settings(data_dir=tmp_path / "data", un_org_url=replay.url, undl_url=replay.url,
+                        press_url=replay.url, docs_url=replay.url, requests_per_second=0,
+                        max_attempts=1)
+    engine = make_engine(f"sqlite:///{tmp_path / 'tracker.sqlite'}")
+    summary = sync(engine, settings, today=dt.date(2024, 6, 1), until=2024, full=full,
+                   sources=("meetings", "veto-list", "voting-records", "press-releases",
+                            "meeting-records"))
+    assert summary.ok, summary.problems
+    return engine, settings
+
+
+def votes_on(engine: Engine, key: str) -> dict[str, tuple[str, str | None]]:
+    mv, ve = table_of(MemberVote), table_of(VoteEvent)
+    with engine.connect() as c:
+        return {code: (vote, derived) for code, vote, derived in c.execute(
+            select(mv.c.member_code, mv.c.vote, mv.c.derived)
+            .join(ve, ve.c.id == mv.c.vote_event_id).where(ve.c.key == key))}
+
+
+def press_findings(engine: Engine) -> list[tuple[str, str]]:
+    f = table_of(Finding)
+    with engine.connect() as c:
+        return sorted(c.execute(select(f.c.kind, f.c.message)
+                                .where(f.c.source == "press-releases")).all())
+
+
+@pytest.fixture
+def roll_call_2024(shared_data: Path) -> bytes:
+    return (shared_data / REAL_2722).read_bytes()
+
+
+def test_the_failed_renewal_of_the_dprk_panel_gets_its_roll_call(
+        replay: Replay, tmp_path: Path, roll_call_2024: bytes) -> None:
+    serve(replay, roll_calls=[roll_call_2024],
+          release=(FIXTURES / "press" / "sc15648.htm").read_bytes())
+    engine, settings = run(replay, tmp_path)
+    votes = votes_on(engine, "S/2024/255")
+    basis = ("the Council's membership in 2024 (from 1 roll call) and the release's count "
+             "13-1-1")
+    assert votes == {"RUS": ("N", None), "CHN": ("A", None)} | {
+        c: ("Y", basis) for c in IN_FAVOUR}
+    assert press_findings(engine) == []
+    with engine.connect() as c:
+        vetoes = sorted(c.execute(select(table_of(Veto).c.member_code, table_of(Veto).c.source)
+                                  .join(table_of(VoteEvent))
+                                  .where(table_of(VoteEvent).c.key == "S/2024/255")).all())
+        statements = c.execute(select(table_of(Statement).c.member_code,
+                                      table_of(Statement).c.position)
+                               .order_by(table_of(Statement).c.position)).all()
+        members_2024 = sorted(c.execute(select(table_of(CouncilMember).c.member_code)
+                                        .where(table_of(CouncilMember).c.year == 2024)).scalars())
+    assert ("RUS", "roll-call") in vetoes
+    assert [tuple(s) for s in statements] == [("USA", 1), ("RUS", 2), ("CHN", 3), ("CHE", 4)]
+    assert members_2024 == sorted([*IN_FAVOUR, "RUS", "CHN"])
+
+    # a normal sync does not ask for a release it has read
+    asked = len([r for r in replay.requests if r[0] == RELEASE])
+    run(replay, tmp_path)
+    assert len([r for r in replay.requests if r[0] == RELEASE]) == asked == 1
+    # and a rebuild from the raw archive stores the same roll call
+    summary = rebuild(engine, settings)
+    assert summary.ok, summary.problems
+    assert votes_on(engine, "S/2024/255") == votes
+
+
+def test_without_the_years_membership_only_the_named_votes_are_stored(
+        replay: Replay, tmp_path: Path) -> None:
+    serve(replay, roll_calls=[(FIXTURES / "undl" / "record_4007327_S-RES-2680(2023).xml")
+                              .read_bytes()],
+          release=(FIXTURES / "press" / "sc15648.htm").read_bytes())
+    engine, _ = run(replay, tmp_path)
+    assert votes_on(engine, "S/2024/255") == {"RUS": ("N", None), "CHN": ("A", None)}
+    assert press_findings(engine) == [(
+        "press_votes_not_derived",
+        "the release names 2 of the members on S/2024/255; the others' votes were not "
+        "derived: the Council's membership that year is not known")]
+
+
+def test_a_release_whose_count_disagrees_with_the_table_stores_no_roll_call(
+        replay: Replay, tmp_path: Path, roll_call_2024: bytes) -> None:
+    release = (FIXTURES / "press" / "sc15648.htm").read_bytes().replace(
+        b"13 in favour to 1 against (Russian Federation), with 1 abstention (China)",
+        b"12 in favour to 1 against (Russian Federation), with 2 abstentions (China, Japan)")
+    serve(replay, roll_calls=[roll_call_2024], release=release)
+    engine, _ = run(replay, tmp_path)
+    assert votes_on(engine, "S/2024/255") == {}
+    assert press_findings(engine) == [(
+        "press_tally_mismatch",
+        "the release counts S/2024/255 12-1-2, the meetings table 13-1-1; the release's "
+        "roll call was not stored")]
+
+
+def test_a_release_not_found_is_noted_remembered_and_asked_again_by_full(
+        replay: Replay, tmp_path: Path, roll_call_2024: bytes) -> None:
+    serve(replay, roll_calls=[roll_call_2024], release=None)
+    engine, _ = run(replay, tmp_path)
+    assert votes_on(engine, "S/2024/255") == {}
+    with engine.connect() as c:
+        assert c.execute(select(table_of(SourceRecord).c.record_id).where(
+            table_of(SourceRecord).c.source == "press-releases")).all() == []
+    replay.pages[RELEASE] = (FIXTURES / "press" / "sc15648.htm").read_bytes()
+    run(replay, tmp_path)  # a normal sync does not ask again for a release not found
+    assert len([r for r in replay.requests if r[0] == RELEASE]) == 1
+    assert votes_on(engine, "S/2024/255") == {}
+    run(replay, tmp_path, full=True)  # --full does
+    assert votes_on(engine, "S/2024/255")["RUS"] == ("N", None)
+
+
+def serve_record(replay: Replay, symbol: str, body: bytes) -> None:
+    """Answer the documents service's request for one meeting record; 404 for the others."""
+    def answer(handler: BaseHTTPRequestHandler) -> None:
+        asked = parse_qs(urlparse(handler.path).query).get("s", [""])[0]
+        found = asked == symbol
+        handler.send_response(200 if found else 404)
+        handler.send_header("Content-Length", str(len(body) if found else 0))
+        handler.end_headers()
+        if found:
+            handler.wfile.write(body)
+    replay.pages["/api/symbol/access"] = answer
+
+
+def findings_of(engine: Engine, source: str) -> list[tuple[str, str]]:
+    f = table_of(Finding)
+    with engine.connect() as c:
+        return sorted(c.execute(select(f.c.kind, f.c.message).where(f.c.source == source)).all())
+
+
+def test_the_meeting_record_names_every_vote_and_replaces_the_derived_ones(
+        replay: Replay, tmp_path: Path, roll_call_2024: bytes) -> None:
+    serve(replay, roll_calls=[roll_call_2024],
+          release=(FIXTURES / "press" / "sc15648.htm").read_bytes())
+    serve_record(replay, "S/PV.9591", tiny_pdf(S_PV_9591))
+    engine, _ = run(replay, tmp_path)
+    votes = votes_on(engine, "S/2024/255")
+    assert votes == {"RUS": ("N", None), "CHN": ("A", None)} | {
+        c: ("Y", None) for c in IN_FAVOUR}  # named by the record: none derived any more
+    mv = table_of(MemberVote)
+    with engine.connect() as c:
+        sources = set(c.execute(select(mv.c.source_url).join(table_of(VoteEvent)).where(
+            table_of(VoteEvent).c.key == "S/2024/255")).scalars())
+    assert sources == {f"{replay.url}/api/symbol/access?s=S%2FPV.9591&l=en&t=pdf"}
+    assert findings_of(engine, "meeting-records") == []
+    # asked for once: a record read (or not found) is not asked for again by a normal sync
+    asked = [r[0] for r in replay.requests if r[0].startswith("/api/symbol/access")]
+    run(replay, tmp_path)
+    again = [r[0] for r in replay.requests if r[0].startswith("/api/symbol/access")]
+    assert again == asked and asked.count("/api/symbol/access?s=S%2FPV.9591&l=en&t=pdf") == 1
+
+
+def test_a_meeting_record_that_differs_keeps_its_own_roll_call_and_says_so(
+        replay: Replay, tmp_path: Path, roll_call_2024: bytes) -> None:
+    serve(replay, roll_calls=[roll_call_2024],
+          release=(FIXTURES / "press" / "sc15648.htm").read_bytes())
+    lines = [line.replace("Guyana, Japan, ", "Guyana, ") for line in S_PV_9591]
+    lines[lines.index("China")] = "China, Japan"
+    serve_record(replay, "S/PV.9591", tiny_pdf(lines))
+    engine, _ = run(replay, tmp_path)
+    assert votes_on(engine, "S/2024/255")["JPN"] == ("A", None)
+    assert findings_of(engine, "meeting-records") == [
+        ("record_count_mismatch", "the roll call names 12-1-2 but the President announced "
+         "13-1-1; the names were stored as the record gives them"),
+        ("record_disagrees_with_press", "the meeting record's roll call on S/2024/255 differs "
+         "from the one stored before (JPN Y there, A here); the record's was kept"),
+        ("record_disagrees_with_tally", "the meeting record's roll call on S/2024/255 counts "
+         "12-1-2, the meetings table 13-1-1; the record's roll call was stored (it is the "
+         "official account)"),
+    ]
