@@ -163,6 +163,7 @@ member_vote = Table(
     Column("member_code", AutoString(length=3), ForeignKey("member.code"), nullable=False),
     Column("vote", AutoString(length=1), nullable=False),
     Column("name_at_time", AutoString(), nullable=True),
+    Column("derived", Text(), nullable=True),
     UniqueConstraint("vote_event_id", "member_code"),
     Index("ix_member_vote_member_code", "member_code"),
     Index("ix_member_vote_vote_event_id", "vote_event_id"),
@@ -180,6 +181,33 @@ veto = Table(
     Index("ix_veto_member_code", "member_code"),
     Index("ix_veto_source", "source"),
     Index("ix_veto_vote_event_id", "vote_event_id"),
+)
+
+statement = Table(
+    "statement", metadata,
+    Column("source_url", AutoString(), nullable=True),
+    Column("fetched_at", UTCDateTime(), nullable=True),
+    Column("id", Integer(), primary_key=True, nullable=False),
+    Column("meeting_id", Integer(), ForeignKey("meeting.id"), nullable=False),
+    Column("member_code", AutoString(length=3), ForeignKey("member.code"), nullable=False),
+    Column("source", AutoString(), nullable=False),
+    Column("position", Integer(), nullable=False),
+    Column("speaker", Text(), nullable=False),
+    Column("text", Text(), nullable=False),
+    Column("after_vote", Boolean(), nullable=False, default=False),
+    UniqueConstraint("meeting_id", "source", "position"),
+    Index("ix_statement_meeting_id", "meeting_id"),
+    Index("ix_statement_member_code", "member_code"),
+)
+
+council_member = Table(
+    "council_member", metadata,
+    Column("id", Integer(), primary_key=True, nullable=False),
+    Column("year", Integer(), nullable=False),
+    Column("member_code", AutoString(length=3), ForeignKey("member.code"), nullable=False),
+    Column("roll_calls", Integer(), nullable=False),
+    UniqueConstraint("year", "member_code"),
+    Index("ix_council_member_year", "year"),
 )
 
 sponsorship = Table(
