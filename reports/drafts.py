@@ -19,7 +19,7 @@ from council.members import PERMANENT_CODES, name_at
 from council.rules import FAILED_WITHOUT_VETO, draft_status
 from db import tables
 from reports.names import find_draft
-from reports.outcomes import not_stored, vote_facts
+from reports.outcomes import abstaining, not_stored, vote_facts
 from reports.rollcalls import votes as roll_call
 from reports.vetoes import ReportError, resolve_member
 
@@ -76,6 +76,11 @@ def _frames(engine: Engine, draft_ids: list[int] | None = None) -> Frames:
     # A symbol the Veto List prints for a vote the tables record under another draft is
     # that same vote: listed once, under the draft put to the vote.
     drafts = drafts[~drafts["symbol"].isin(printed)]
+    # Who abstained on the deciding vote, where its roll call is stored (None: not known)
+    abstained = abstaining(engine, ids)
+    drafts["abstaining"] = pd.Series(
+        [abstained.get(int(i)) if pd.notna(i) else None for i in drafts["vote_event_id"]],
+        index=drafts.index, dtype=object)
     return drafts, sponsors
 
 
@@ -96,7 +101,7 @@ def _listed(frames: Frames, *,
     frame, sponsors = frames
     frame = frame.copy()
     columns = ["date", "symbol", "title", "status", "sponsors", "vetoed_by", "resolution",
-               "meeting_record", "tally", "not_stored", "agenda", "source_url"]
+               "meeting_record", "tally", "abstaining", "not_stored", "agenda", "source_url"]
     if frame.empty:
         return pd.DataFrame(columns=columns)
     frame["date"] = pd.to_datetime(frame["date"].fillna(frame["vote_date"])).dt.date

@@ -107,6 +107,33 @@ def _meeting_clause(record: str) -> Any:
     return or_(m.c.record == record, m.c.record.startswith(record + " ("))
 
 
+def find_meeting(engine: Engine, text: str) -> tuple[int, str]:
+    """Return the id and record of the meeting a name means: a meeting record
+    (``S/PV.9591``, ``pv 9591``), or any name of a vote taken at it (``S/2024/255``)."""
+    name = read_name(text)
+    if name.kind != "meeting":
+        event = find_vote(engine, text)
+        m = tables.meeting
+        with engine.connect() as connection:
+            record = connection.execute(select(m.c.record).where(
+                m.c.id == event["meeting_id"])).scalar_one_or_none()
+        if record is None:
+            raise ReportError(f"no meeting is stored for the vote on {event['key']}")
+        return int(event["meeting_id"]), str(record)
+    assert name.symbol is not None
+    m = tables.meeting
+    with engine.connect() as connection:
+        rows = connection.execute(select(m.c.id, m.c.record).where(
+            _meeting_clause(name.symbol)).order_by(m.c.record)).all()
+        exact = [row for row in rows if row.record == name.symbol]
+        if exact or len(rows) == 1:
+            row = (exact or rows)[0]
+            return int(row.id), str(row.record)
+        if rows:
+            raise _ambiguous(name, [row.record for row in rows])
+        raise _not_found(connection, name, "meeting", ())
+
+
 def find_vote(engine: Engine, text: str) -> dict[str, Any]:
     """Return the stored vote event a name means: a resolution (``2722``, any form), a
     draft (``s/2022/431``, or the symbol the Veto List prints for the vote) or a meeting

@@ -48,6 +48,23 @@ def vetoed_by(rows: Iterable[tuple[int, str, str]]) -> dict[int, list[str]]:
             if any(s in named for s in VETO_PRECEDENCE)}
 
 
+def abstaining(engine: Engine, vote_event_ids: Iterable[int]) -> dict[int, list[str]]:
+    """Return, per vote event whose roll call is stored, the members that abstained (an
+    empty list: none did); a vote without a roll call is left out: not known."""
+    mv = tables.member_vote
+    ids = sorted({int(i) for i in vote_event_ids})
+    found: dict[int, list[str]] = {}
+    with engine.connect() as connection:
+        for chunk in (ids[i:i + 500] for i in range(0, len(ids), 500)):
+            for event_id, code, vote in connection.execute(
+                    select(mv.c.vote_event_id, mv.c.member_code, mv.c.vote)
+                    .where(mv.c.vote_event_id.in_(chunk)).order_by(mv.c.member_code)):
+                codes = found.setdefault(int(event_id), [])
+                if vote == "A":
+                    codes.append(code)
+    return found
+
+
 def tally(yes: Any, no: Any, abstain: Any) -> str | None:
     """Return a stored tally as the Council writes it, or None when none is stored."""
     if yes is None or pd.isna(yes):

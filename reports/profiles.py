@@ -21,7 +21,7 @@ from reports.outcomes import vote_facts
 from reports.rollcalls import find_vote_event, member_record
 from reports.rollcalls import votes as roll_call
 
-ROLL_CALL_COLUMNS = ["member_code", "member_name", "vote", "permanent"]
+ROLL_CALL_COLUMNS = ["member_code", "member_name", "vote", "permanent", "known"]
 
 
 def _jsonable_object(values: dict[str, Any]) -> dict[str, Any]:
@@ -87,7 +87,7 @@ class RollCallProfile:
             "roll_call": records(self.votes), "no_roll_call": self.no_roll_call})
 
 
-def rollcall_profile(engine: Engine, symbol: str) -> RollCallProfile:
+def rollcall_profile(engine: Engine, symbol: str, *, explain: bool = False) -> RollCallProfile:
     """Return the vote on a resolution (S/RES/2722 (2024)) or a draft (S/2024/255)."""
     event = find_vote_event(engine, symbol)
     facts = vote_facts(engine, [int(event["id"])]).iloc[0]
@@ -101,7 +101,7 @@ def rollcall_profile(engine: Engine, symbol: str) -> RollCallProfile:
         event={**event, "meeting": meeting, "resolution": resolution,
                **{k: jsonable(facts[k]) for k in ("outcome", "tally", "vetoed_by", "draft",
                                                   "not_stored")}},
-        votes=roll_call(engine, symbol))
+        votes=roll_call(engine, symbol, explain=explain))
 
 
 @dataclass(frozen=True)

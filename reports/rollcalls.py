@@ -14,7 +14,7 @@ from sqlalchemy import Engine, select
 
 from council.members import PERMANENT_CODES, PRC_SEATED, name_at, seat_name
 from db import tables
-from reports.names import find_vote
+from reports.names import find_meeting, find_vote
 from reports.outcomes import vetoed_by
 from reports.vetoes import member_window
 
@@ -27,22 +27,63 @@ def find_vote_event(engine: Engine, symbol: str) -> dict[str, Any]:
     return find_vote(engine, symbol)
 
 
-def votes(engine: Engine, symbol: str) -> pd.DataFrame:
-    """Return the roll call of one resolution or draft: member, vote, permanent."""
+def votes(engine: Engine, symbol: str, *, explain: bool = False) -> pd.DataFrame:
+    """Return the roll call of one resolution or draft: member, vote, permanent, and how the
+    vote is known: ``named`` by its source, or ``derived`` (a press release named the
+    others; ``derived`` says on what basis). With ``explain``, what each member's speaker
+    said at that meeting (``statement``, the source's words; empty where none is stored)."""
     event = find_vote_event(engine, symbol)
     mv = tables.member_vote
     query = (select(mv.c.member_code, mv.c.name_at_time.label("name_as_printed"), mv.c.vote,
-                    mv.c.source_url)
+                    mv.c.derived, mv.c.source_url)
              .where(mv.c.vote_event_id == event["id"]))
     with engine.connect() as connection:
         frame = pd.read_sql(query, connection)
+    frame["known"] = ["derived" if isinstance(d, str) and d else "named"
+                      for d in frame["derived"]]
     # Named as every view names a member (council.members.name_at); the roll call's own
     # spelling ("REPUBLIC OF KOREA") is kept beside it.
     frame["member_name"] = [name_at(c, event["date"]) for c in frame["member_code"]]
     frame["permanent"] = frame["member_code"].isin(PERMANENT_CODES)
     frame = frame.sort_values(["permanent", "member_code"], ascending=[False, True])
-    return frame[["member_code", "member_name", "vote", "permanent", "name_as_printed",
-                  "source_url"]].reset_index(drop=True)
+    columns = ["member_code", "member_name", "vote", "permanent", "known", "derived",
+               "name_as_printed", "source_url"]
+    if explain:
+        said = statements_at(engine, event.get("meeting_id"))
+        joined = (said.groupby("member_code")["text"].agg("\n\n".join) if not said.empty
+                  else pd.Series(dtype=object))
+        frame["statement"] = [joined.get(c) for c in frame["member_code"]]
+        columns.append("statement")
+    return frame[columns].reset_index(drop=True)
+
+
+STATEMENT_COLUMNS = ["position", "member_code", "member_name", "speaker", "after_vote", "text",
+                     "source_url"]
+
+
+def statements_at(engine: Engine, meeting_id: int | None) -> pd.DataFrame:
+    """Return what each member's speaker said at a meeting, in the order of the source (a
+    press release's summary of each statement: its words, attributed)."""
+    s, m = tables.statement, tables.meeting
+    if meeting_id is None:
+        return pd.DataFrame(columns=STATEMENT_COLUMNS)
+    query = (select(s.c.position, s.c.member_code, s.c.speaker, s.c.after_vote, s.c.text,
+                    s.c.source_url, m.c.date)
+             .join(m, m.c.id == s.c.meeting_id).where(s.c.meeting_id == meeting_id)
+             .order_by(s.c.source, s.c.position))
+    with engine.connect() as connection:
+        frame = pd.read_sql(query, connection)
+    frame["member_name"] = [name_at(c, d) for c, d in zip(frame["member_code"], frame["date"],
+                                                           strict=True)]
+    frame["after_vote"] = frame["after_vote"].astype(bool)
+    return frame[STATEMENT_COLUMNS].reset_index(drop=True)
+
+
+def statements(engine: Engine, name: str) -> tuple[str, pd.DataFrame]:
+    """Return a meeting's record ("S/PV.9591") and its statements; the meeting is named by its
+    record or by a vote taken at it (``S/2024/255``, ``pv 9591``: ``reports.names``)."""
+    meeting_id, record = find_meeting(engine, name)
+    return record, statements_at(engine, meeting_id)
 
 
 def _member_votes(engine: Engine, code: str | None, since: dt.date | None,

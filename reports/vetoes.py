@@ -26,7 +26,7 @@ from council.members import (
 )
 from council.members import member as lookup_member
 from db import tables
-from reports.outcomes import VETO_PRECEDENCE, not_stored, tally
+from reports.outcomes import VETO_PRECEDENCE, abstaining, not_stored, tally
 
 CONVENTIONS = VETO_PRECEDENCE[:2]  # ("dhl-veto-list", "dhl-meetings")
 Grouping = Literal["member", "year", "decade", "agenda"]
@@ -157,7 +157,8 @@ def vetoes(
             # Counted: the member's own vetoes only.
             rows = rows[rows["member_code"] == code]
     if by is None:
-        return _listed(rows, not_stored(engine))
+        return _listed(rows, not_stored(engine),
+                       abstaining(engine, rows["vote_event_id"]) if not rows.empty else {})
     if by == "member":
         counted = (rows.drop_duplicates(["vote_event_id", "member_code"])
                    .groupby(["member_code", "member_name"], as_index=False)
@@ -185,9 +186,10 @@ def vetoes(
     raise ReportError(f"cannot count vetoes by {by!r}: use member, year, decade or agenda")
 
 
-def _listed(rows: pd.DataFrame, unstored: dict[str, list[str]] | None = None) -> pd.DataFrame:
+def _listed(rows: pd.DataFrame, unstored: dict[str, list[str]] | None = None,
+            abstained: dict[int, list[str]] | None = None) -> pd.DataFrame:
     columns = ["date", "draft", "meeting_record", "agenda", "members", "member_names", "tally",
-               "not_stored", "source_url"]
+               "abstaining", "not_stored", "source_url"]
     if rows.empty:
         return pd.DataFrame(columns=columns)
     rows = rows.sort_values(["date", "vote_event_id", "member_code"])
@@ -212,4 +214,8 @@ def _listed(rows: pd.DataFrame, unstored: dict[str, list[str]] | None = None) ->
     listed["not_stored"] = pd.Series([
         "; ".join(unstored.get(key, [])) or None for key in listed["draft"]],
         index=listed.index, dtype=object)
+    abstained = abstained or {}
+    # Who abstained, where a roll call is stored (None: not known)
+    listed["abstaining"] = pd.Series([abstained.get(int(i)) for i in listed.index],
+                                     index=listed.index, dtype=object)
     return listed.reset_index(drop=True)[columns]

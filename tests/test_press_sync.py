@@ -5,6 +5,7 @@ statements; what no rule allows is a finding, and nothing is concluded from abse
 from __future__ import annotations
 
 import datetime as dt
+import json
 import re
 from http.server import BaseHTTPRequestHandler
 from pathlib import Path
@@ -215,3 +216,89 @@ def test_a_meeting_record_that_differs_keeps_its_own_roll_call_and_says_so(
          "12-1-2, the meetings table 13-1-1; the record's roll call was stored (it is the "
          "official account)"),
     ]
+
+
+@pytest.fixture
+def with_press(replay: Replay, tmp_path: Path, roll_call_2024: bytes) -> dict[str, str]:
+    """Every source of a default sync, served locally: the small fixtures, the real roll call
+    of S/RES/2722 (2024) (the 2024 membership), the release of S/PV.9591, no meeting record."""
+    roll_calls = [roll_call_2024, *[p.read_bytes() for p in
+                                    sorted((FIXTURES / "undl").glob("record_*.xml"))]]
+    serve(replay, roll_calls=roll_calls, release=(FIXTURES / "press" / "sc15648.htm").read_bytes())
+
+    def field(body: bytes, tag: str) -> str:
+        found = re.search(rb'tag="' + tag.encode() + rb'"[^>]*>\s*<subfield code="a">([^<]+)',
+                          body)
+        assert found is not None
+        return found[1].decode()
+
+    records = [(field(b, "269"), re.search(rb'tag="001">(\d+)<', b)[1].decode(), b)  # type: ignore[index]
+               for b in roll_calls]
+    documents = [(field(p.read_bytes(), "191"), p.name.split("_")[1], p.read_bytes())
+                 for p in sorted((FIXTURES / "undl" / "documents").glob("document_*.xml"))]
+    DigitalLibrary(records, documents).serve(replay)
+    settings = Settings(data_dir=tmp_path / "data", un_org_url=replay.url, undl_url=replay.url,
+                        press_url=replay.url, docs_url=replay.url, requests_per_second=0,
+                        max_attempts=1)
+    engine = make_engine(f"sqlite:///{tmp_path / 'tracker.sqlite'}")
+    summary = sync(engine, settings, today=dt.date(2024, 6, 1), until=2024)
+    assert summary.ok, summary.problems
+    return {"TRACKER_DATA_DIR": str(tmp_path / "data"),
+            "TRACKER_DATABASE_URL": f"sqlite:///{tmp_path / 'tracker.sqlite'}",
+            "COLUMNS": "120"}
+
+
+def cli(env: dict[str, str], *args: str) -> str:
+    from typer.testing import CliRunner
+
+    from tracker.cli import app
+
+    result = CliRunner().invoke(app, list(args), env=env)
+    assert result.exit_code == 0, result.output
+    return result.stdout
+
+
+def test_votes_shows_which_votes_are_named_and_which_derived(with_press: dict[str, str]) -> None:
+    shown = cli(with_press, "votes", "S/2024/255").splitlines()
+    assert shown[0] == "S/2024/255 (2024-03-28): vetoed by RUS, 13-1-1"
+    rows = {line.split()[0]: line.split() for line in shown[3:18]}
+    assert (rows["RUS"][-2:], rows["CHN"][-2:], rows["USA"][-2:], rows["JPN"][-2:]) == (
+        ["True", "named"], ["True", "named"], ["True", "derived"], ["False", "derived"])
+    assert [r[-3] for r in rows.values()].count("Y") == 13
+    assert shown[-1] == ("derived from the Council's membership in 2024 (from 1 roll call) "
+                         "and the release's count 13-1-1")
+    as_json = json.loads(cli(with_press, "votes", "S/2024/255", "--format", "json"))
+    chn = next(v for v in as_json["roll_call"] if v["member_code"] == "CHN")
+    assert (chn["vote"], chn["known"], chn["derived"]) == ("A", "named", None)
+    assert chn["source_url"].endswith("/en/2024/sc15648.doc.htm")
+
+
+def test_votes_explain_and_statements_give_the_releases_words(
+        with_press: dict[str, str]) -> None:
+    explained = cli(with_press, "votes", "S/2024/255", "--explain")
+    assert ("CHN China (A, named):\n  China's representative said that sanctions are not an "
+            "end in themselves.\n") in explained
+    assert "RUS Russian Federation (N, named):\n  The speaker for the Russian Federation" in (
+        explained)
+    listed = json.loads(cli(with_press, "statements", "S/PV.9591", "--format", "json"))
+    assert [(s["position"], s["member_code"], s["after_vote"]) for s in listed] == [
+        (1, "USA", True), (2, "RUS", True), (3, "CHN", True), (4, "CHE", True)]
+    assert listed[0]["text"] == (
+        "Speaking after the vote, the representative of the United States said that the "
+        "Russian Federation's veto was deeply regrettable.\n\nShe added that the Panel had "
+        "provided objective analysis for 15 years.")
+    # the same meeting named by the vote taken at it
+    assert json.loads(cli(with_press, "statements", "S/2024/255", "--format", "json")) == listed
+
+
+def test_vetoes_drafts_and_the_mandate_name_the_abstention(with_press: dict[str, str]) -> None:
+    vetoes = json.loads(cli(with_press, "vetoes", "--since", "2022", "--format", "json"))
+    assert [(v["draft"], v["abstaining"]) for v in vetoes] == [
+        ("S/2022/431", None), ("S/2024/255", ["CHN"])]  # None: no roll call, not known
+    drafts = json.loads(cli(with_press, "drafts", "--since", "2024", "--format", "json"))
+    assert {d["symbol"]: d["abstaining"] for d in drafts}["S/2024/255"] == ["CHN"]
+    timeline = json.loads(cli(with_press, "mandate", "dprk-panel-of-experts", "--format",
+                              "json"))
+    failed = [e for e in timeline["timeline"] if e["reference"] == "S/2024/255"]
+    assert [(e["event"], e["tally"], e["vetoed_by"], e["abstained"]) for e in failed] == [
+        ("renewal_failed", "13-1-1", ["RUS"], ["CHN"])]

@@ -775,8 +775,8 @@ def vetoes(
                 convention=convention.value)
     title = f"Vetoes ({convention.value})" + (f" by {by.value}" if by else "")
     show(df, fmt, title=title, limit=limit, table_columns=None if by else [
-        "date", "draft", "members", "tally", "not_stored", "meeting_record", "agenda",
-        "member_names"])
+        "date", "draft", "members", "tally", "abstaining", "not_stored", "meeting_record",
+        "agenda", "member_names"])
 
 
 @app.command(cls=_ReadableCommand)
@@ -896,16 +896,21 @@ def votes(
     symbol: Annotated[list[str], typer.Argument(
         help="A resolution (S/RES/2722 (2024), S/RES/2722, 2722), a draft (S/2024/255) or a "
         "meeting with one vote (S/PV.9591); quotes are optional.")],
+    explain: Annotated[bool, typer.Option(
+        "--explain", help="Also what each member's speaker said at the meeting, in the "
+        "words of the press release that summarises it.")] = False,
     fmt: FormatOption = Format.table,
     limit: LimitOption = None,
 ) -> None:
-    """Show the roll call of one resolution or draft: each member's vote.
+    """Show the roll call of one resolution or draft: each member's vote, and whether a
+    source names it or it is derived (a press release names the members against and
+    abstaining; those in favour follow from the Council's membership that year).
 
-    Example: tracker votes "S/RES/2722 (2024)"
+    Example: tracker votes S/2024/255 --explain
     """
     from reports.profiles import ROLL_CALL_COLUMNS, rollcall_profile
 
-    profile = rollcall_profile(_engine(), " ".join(symbol))
+    profile = rollcall_profile(_engine(), " ".join(symbol), explain=explain)
     if fmt is Format.json:
         if limit is not None:  # the roll call's first rows, as CSV and a table
             from dataclasses import replace
@@ -923,6 +928,55 @@ def votes(
         return
     show(profile.votes, fmt, title=profile.heading, table_columns=ROLL_CALL_COLUMNS,
          limit=limit)
+    bases = sorted({str(d) for d in profile.votes.get("derived", []) if isinstance(d, str)})
+    if bases:  # how the derived votes are known, said once under the table
+        _emit(["", *[f"derived from {basis}" for basis in bases]])
+    if explain:
+        said = profile.votes[profile.votes["statement"].notna()]
+        lines = [""]
+        for row in said.itertuples():
+            lines += [f"{row.member_code} {row.member_name} ({row.vote}, {row.known}):",
+                      *_paragraphs(str(row.statement)), ""]
+        _emit(lines if len(said) else ["", "no statement is stored for this meeting"])
+
+
+def _paragraphs(text: str) -> list[str]:
+    """A statement's paragraphs, indented and wrapped to the terminal's width."""
+    import shutil
+    import textwrap
+
+    width = max(40, shutil.get_terminal_size((100, 24)).columns - 1)
+    return [textwrap.fill(p, width=width, initial_indent="  ", subsequent_indent="  ")
+            for p in text.split("\n\n")]
+
+
+@app.command(cls=_ReadableCommand)
+def statements(
+    meeting: Annotated[list[str], typer.Argument(
+        help="A meeting record (S/PV.9591, pv 9591) or a vote taken at it (S/2024/255).")],
+    fmt: FormatOption = Format.table,
+    limit: LimitOption = None,
+) -> None:
+    """Show what each member's speaker said at a meeting, as the press release summarises
+    it: the release's words, attributed, in its order.
+
+    Example: tracker statements S/PV.9591
+    """
+    from reports.rollcalls import statements as report
+
+    record, frame = report(_engine(), " ".join(meeting))
+    if fmt is not Format.table:
+        show(frame, fmt, limit=limit)
+        return
+    if frame.empty:
+        _emit([*_heading(f"{record}: statements"), "no statement is stored for this meeting"])
+        return
+    lines = _heading(f"{record}: statements ({len(frame)})")
+    for row in frame.head(limit).itertuples() if limit is not None else frame.itertuples():
+        when = "after the vote" if row.after_vote else "before the vote"
+        lines += [f"{row.member_code} {row.member_name} — {row.speaker} ({when}):",
+                  *_paragraphs(str(row.text)), ""]
+    _emit(lines)
 
 
 @app.command(cls=_ReadableCommand)
@@ -1042,8 +1096,8 @@ def drafts(
     df = report(_engine(), sponsor=sponsor, status=status.value if status else None,
                 since=span[0], until=span[1], agenda=agenda)
     show(df, fmt, title="Drafts", limit=limit, table_columns=[
-        "date", "symbol", "status", "vetoed_by", "resolution", "tally", "not_stored",
-        "sponsors"])
+        "date", "symbol", "status", "vetoed_by", "resolution", "tally", "abstaining",
+        "not_stored", "sponsors"])
 
 
 @app.command(cls=_ReadableCommand)
