@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 from sqlalchemy import ColumnElement, Engine, func, select
 
+from council.rules import FAILED_STATUSES
 from db import tables
 from reports.vetoes import resolve_member
 
@@ -23,8 +24,13 @@ EVENTS_PER_CHUNK = 5_000  # vote events read at a time: memory stays flat as his
 
 
 def agreement(engine: Engine, *, since: dt.date | None = None, until: dt.date | None = None,
-              members: list[str] | None = None, min_shared: int = 1) -> pd.DataFrame:
+              members: list[str] | None = None, min_shared: int = 1,
+              include_failed: bool = False) -> pd.DataFrame:
     """Return the agreement matrix: one row per member, one column per member (0 to 1).
+
+    The votes are those on adopted resolutions; ``include_failed`` adds the votes on drafts
+    that failed (vetoed or short of votes), whose roll calls come from press releases and
+    meeting records (some derived: ``member_vote.derived``).
 
     The votes are read a range of vote events at a time and only pair counts are
     kept (members x members), so memory does not grow with the history.
@@ -34,6 +40,8 @@ def agreement(engine: Engine, *, since: dt.date | None = None, until: dt.date | 
     mv, e = tables.member_vote, tables.vote_event
     joined = mv.join(e, e.c.id == mv.c.vote_event_id)
     conditions: list[ColumnElement[bool]] = [mv.c.vote.in_(CAST)]
+    if not include_failed:
+        conditions.append(e.c.outcome.not_in(FAILED_STATUSES) | e.c.outcome.is_(None))
     if since is not None:
         conditions.append(e.c.date >= since)
     if until is not None:

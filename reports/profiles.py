@@ -116,8 +116,10 @@ class MemberProfile:
     def heading(self) -> str:
         """Return the line naming the member, its permanent seat, and its number of votes."""
         m = self.member
+        failed = m.get("votes_on_failed_drafts")
         return (f"{m['member_code']} {m['member_name']}"
-                f"{' (permanent member)' if m['permanent'] else ''}: {m['votes']} votes")
+                f"{' (permanent member)' if m['permanent'] else ''}: {m['votes']} votes"
+                + (f" ({failed} on drafts that failed)" if failed else ""))
 
     def titled_parts(self) -> dict[str, pd.DataFrame]:
         """Return the parts by title ("Votes by year")."""

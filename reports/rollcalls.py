@@ -13,6 +13,7 @@ import pandas as pd
 from sqlalchemy import Engine, select
 
 from council.members import PERMANENT_CODES, PRC_SEATED, name_at, seat_name
+from council.rules import FAILED_STATUSES
 from db import tables
 from reports.names import find_meeting, find_vote
 from reports.outcomes import vetoed_by
@@ -178,7 +179,10 @@ def member_record(engine: Engine, member: str, *, since: dt.date | None = None,
                .reset_index(drop=True))
     return {
         "member": {"member_code": code, "member_name": seat_name(code, since, until),
-                   "permanent": code in PERMANENT_CODES, "votes": len(frame)},
+                   "permanent": code in PERMANENT_CODES, "votes": len(frame),
+                   # the votes on drafts that failed (vetoed, or short of votes): their
+                   # roll calls come from press releases and meeting records
+                   "votes_on_failed_drafts": int(frame["outcome"].isin(FAILED_STATUSES).sum())},
         "terms": terms(frame, code),
         "votes_by_year": by_year,
         "vetoes": vetoes,
@@ -187,14 +191,24 @@ def member_record(engine: Engine, member: str, *, since: dt.date | None = None,
 
 
 def membership(engine: Engine, year: int) -> pd.DataFrame:
-    """Return the Council's composition in a year, from the roll calls of that year."""
+    """Return the Council's composition in a year: the members the year's complete roll
+    calls name (table ``council_member``, derived after each sync: ``roll_calls``, how many
+    name it), with each member's votes that year. A member that voted that year in no
+    complete roll call is listed too, with ``roll_calls`` 0 (the derivation of press
+    releases' votes uses only a year whose complete roll calls name every seat)."""
     frame = _member_votes(engine, None, dt.date(year, 1, 1), dt.date(year, 12, 31))
-    columns = ["member_code", "member_name", "permanent", "votes", "first_vote", "last_vote"]
+    columns = ["member_code", "member_name", "permanent", "votes", "first_vote", "last_vote",
+               "roll_calls"]
     if frame.empty:
         return pd.DataFrame(columns=columns)
     out = (frame.groupby("member_code", as_index=False)
            .agg(votes=("vote_event_id", "nunique"), first_vote=("date", "min"),
                 last_vote=("date", "max")))
+    cm = tables.council_member
+    with engine.connect() as connection:
+        counted = dict(connection.execute(select(cm.c.member_code, cm.c.roll_calls)
+                                          .where(cm.c.year == year)).all())
+    out["roll_calls"] = [int(counted.get(c, 0)) for c in out["member_code"]]
     out["member_name"] = [name_at(c, d.date()) for c, d in zip(
         out["member_code"], out["last_vote"], strict=True)]
     out["permanent"] = out["member_code"].isin(PERMANENT_CODES)

@@ -13,6 +13,7 @@ from typing import Any, cast
 import pandas as pd
 from sqlalchemy import Engine, func, inspect, select
 
+from council.rules import FAILED_STATUSES
 from db import tables
 from db.engine import DatabaseLocked, run_lock
 from reports.formats import jsonable
@@ -84,6 +85,41 @@ def interrupted_note(sources: list[dict[str, Any]]) -> str | None:
             "`tracker sync` to complete it")
 
 
+def failed_roll_calls(engine: Engine) -> pd.DataFrame:
+    """Return how many failed votes (vetoed, or short of votes) have a roll call, and from
+    which source: named by a meeting record, by a press release (in full, or in part with
+    the rest derived, or in part only), from another source's record, or none stored."""
+    e, mv = tables.vote_event, tables.member_vote
+    with engine.connect() as connection:
+        events = connection.execute(select(e.c.id).where(
+            e.c.outcome.in_(FAILED_STATUSES))).scalars().all()
+        votes = connection.execute(
+            select(mv.c.vote_event_id, mv.c.derived, mv.c.source_url)
+            .join(e, e.c.id == mv.c.vote_event_id)
+            .where(e.c.outcome.in_(FAILED_STATUSES))).all()
+    by_event: dict[int, list[tuple[str | None, str]]] = {}
+    for event_id, derived, url in votes:
+        by_event.setdefault(int(event_id), []).append((derived, url or ""))
+    counted: dict[str, int] = dict.fromkeys(ROLL_CALL_SOURCES, 0)
+    for event_id in events:
+        rows = by_event.get(int(event_id))
+        if not rows:
+            counted["none stored"] += 1
+        elif any("/api/symbol/access" in url for _, url in rows):
+            counted["meeting record"] += 1
+        elif any(url.endswith(".doc.htm") for _, url in rows):
+            counted["press release, the rest derived" if any(d for d, _ in rows)
+                    else "press release" if len(rows) >= 11
+                    else "press release, in part"] += 1
+        else:
+            counted["another source's record"] += 1
+    return pd.DataFrame({"roll_call": list(counted), "failed_votes": list(counted.values())})
+
+
+ROLL_CALL_SOURCES = ("meeting record", "press release", "press release, the rest derived",
+                     "press release, in part", "another source's record", "none stored")
+
+
 def status(engine: Engine) -> dict[str, Any]:
     """Return the database in use, its row counts and the last sync per source (a note
     when the last sync was interrupted)."""
@@ -92,6 +128,7 @@ def status(engine: Engine) -> dict[str, Any]:
         "database": engine.url.render_as_string(hide_password=True),
         "tables": row_counts(engine).to_dict(orient="records"),
         "sources": sources,
+        "roll_calls_of_failed_votes": failed_roll_calls(engine).to_dict(orient="records"),
         "note": interrupted_note(sources),
     }
 
@@ -104,6 +141,7 @@ class DatabaseStatus:
     database: str
     tables: list[dict[str, Any]] = field(default_factory=list)
     sources: list[dict[str, Any]] = field(default_factory=list)
+    roll_calls: list[dict[str, Any]] = field(default_factory=list)  # of failed votes
     note: str | None = None
 
     @property
@@ -114,7 +152,8 @@ class DatabaseStatus:
     def parts(self) -> dict[str, pd.DataFrame]:
         """Return the row counts and the last syncs as two tables, by title."""
         return {"Rows": pd.DataFrame(self.tables),
-                "Last sync per source": pd.DataFrame(self.sources)}
+                "Last sync per source": pd.DataFrame(self.sources),
+                "Roll calls of failed votes": pd.DataFrame(self.roll_calls)}
 
     def as_table(self) -> pd.DataFrame:
         """Return the row counts and the last syncs as one table (section, name, value)."""
@@ -126,6 +165,8 @@ class DatabaseStatus:
                   "value": jsonable(r["last_sync"]) if r.get("state", "finished") == "finished"
                   else r["state"]}
                  for r in self.sources]
+        rows += [{"section": "roll_calls_of_failed_votes", "name": r["roll_call"],
+                  "value": r["failed_votes"]} for r in self.roll_calls]
         return pd.DataFrame(rows)
 
     def as_json(self) -> dict[str, Any]:
@@ -133,7 +174,8 @@ class DatabaseStatus:
         payload: dict[str, Any] = {
             "database": self.database,
             "tables": [{c: jsonable(v) for c, v in r.items()} for r in self.tables],
-            "sources": [{c: jsonable(v) for c, v in r.items()} for r in self.sources]}
+            "sources": [{c: jsonable(v) for c, v in r.items()} for r in self.sources],
+            "roll_calls_of_failed_votes": self.roll_calls}
         if self.note is not None:
             payload["note"] = self.note
         return payload
@@ -146,4 +188,5 @@ def database_status(engine: Engine | None, *, database: str) -> DatabaseStatus:
         return DatabaseStatus(database=database, note="not created yet: run `tracker sync`")
     result = status(engine)
     return DatabaseStatus(database=result["database"], tables=result["tables"],
-                          sources=result["sources"], note=result["note"])
+                          sources=result["sources"],
+                          roll_calls=result["roll_calls_of_failed_votes"], note=result["note"])

@@ -302,3 +302,28 @@ def test_vetoes_drafts_and_the_mandate_name_the_abstention(with_press: dict[str,
     failed = [e for e in timeline["timeline"] if e["reference"] == "S/2024/255"]
     assert [(e["event"], e["tally"], e["vetoed_by"], e["abstained"]) for e in failed] == [
         ("renewal_failed", "13-1-1", ["RUS"], ["CHN"])]
+
+
+def test_member_agreement_status_and_membership_count_the_failed_drafts_roll_calls(
+        with_press: dict[str, str]) -> None:
+    china = json.loads(cli(with_press, "member", "CHN", "--since", "2024", "--format", "json"))
+    assert (china["member"]["votes"], china["member"]["votes_on_failed_drafts"]) == (2, 1)
+    assert cli(with_press, "member", "CHN", "--since", "2024").splitlines()[0] == (
+        "CHN China (permanent member): 2 votes (1 on drafts that failed)")
+
+    def pair(*extra: str) -> float:
+        matrix = json.loads(cli(with_press, "agreement", "--members", "CHN,RUS", "--since",
+                                "2024", "--min-shared", "1", "--format", "json", *extra))
+        return float(next(r for r in matrix if r["member"] == "CHN")["RUS"])
+
+    # 2722 (2024): both abstained; S/2024/255: China abstained, Russia against
+    assert (pair(), pair("--include-failed")) == (1.0, 0.5)
+
+    status = json.loads(cli(with_press, "status", "--format", "json"))
+    counted = {r["roll_call"]: r["failed_votes"] for r in status["roll_calls_of_failed_votes"]}
+    assert counted["press release, the rest derived"] == 1
+    assert counted["meeting record"] == counted["press release"] == 0
+    assert sum(counted.values()) == counted["none stored"] + 1
+
+    members = json.loads(cli(with_press, "membership", "--year", "2024", "--format", "json"))
+    assert len(members) == 15 and {m["roll_calls"] for m in members} == {1}

@@ -1028,10 +1028,13 @@ def agreement(
     min_shared: Annotated[int, typer.Option(
         help="Leave a pair blank when it shared fewer votes than this.", metavar="N",
         parser=lambda v: _whole_number("--min-shared", 0, "votes")(v))] = 10,
+    include_failed: Annotated[bool, typer.Option(
+        "--include-failed", help="Count the votes on drafts that failed too (their roll "
+        "calls come from press releases and meeting records).")] = False,
     fmt: FormatOption = Format.table,
 ) -> None:
     """Show how often members voted alike: the share of identical votes (0 to 1) over the
-    votes both cast (yes, no, abstain), as a matrix.
+    votes both cast (yes, no, abstain) on adopted resolutions, as a matrix.
 
     Example: tracker agreement --since 2011 --members USA,GBR,FRA,RUS,CHN
     """
@@ -1040,7 +1043,8 @@ def agreement(
     span = _date_range(since, until)
     engine = _engine()
     chosen = [m.strip() for m in members.split(",") if m.strip()] if members else None
-    df = report(engine, since=span[0], until=span[1], members=chosen, min_shared=min_shared)
+    df = report(engine, since=span[0], until=span[1], members=chosen, min_shared=min_shared,
+                include_failed=include_failed)
     show(df, fmt, title="Agreement (share of identical votes)", decimals=2,
          dropped_hint="choose the members with --members USA,RUS,CHN, or get the whole "
          "matrix with --format csv")
