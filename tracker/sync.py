@@ -351,9 +351,13 @@ def _fewer_collections() -> Iterator[None]:
     """Run the garbage collector's youngest generation less often, until the block ends."""
     threshold = gc.get_threshold()
     gc.set_threshold(max(threshold[0], PIPELINE_GC_THRESHOLD), *threshold[1:])
+    # The heap already there (imported modules, a caller's data) is set aside: a full
+    # collection during the run then scans only what the run made.
+    gc.freeze()
     try:
         yield
     finally:
+        gc.unfreeze()
         gc.set_threshold(*threshold)
 
 
