@@ -92,7 +92,7 @@ def _insert_columns(connection: Connection, table: Table, names: Sequence[str],
     for i, convert in enumerate(processors):
         if convert is not None:
             # Each distinct value object once; then every value looked up by its id in C.
-            distinct = dict(zip(map(id, columns[i]), columns[i]))
+            distinct = dict(zip(map(id, columns[i]), columns[i], strict=True))
             converted = {key: None if value is None else convert(value)
                          for key, value in distinct.items()}
             columns[i] = list(map(converted.__getitem__, map(id, columns[i])))
