@@ -171,10 +171,10 @@ def test_member_votes_go_in_as_sqlalchemy_would_write_them(tmp_path: Path) -> No
                 if way == "sqlalchemy":
                     monkeypatch.undo()
         with engine.connect() as connection:
-            raw.append(connection.exec_driver_sql(
+            raw.append([tuple(row) for row in connection.exec_driver_sql(
                 "SELECT vote_event_id, member_code, vote, name_at_time, source_url, "
                 "fetched_at, typeof(fetched_at), typeof(name_at_time) FROM member_vote "
-                "ORDER BY id").all())
+                "ORDER BY id")])
         engine.dispose()
     bulk, general = raw
     assert len(bulk) == 30
