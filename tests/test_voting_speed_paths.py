@@ -195,3 +195,18 @@ def test_a_pipeline_thaws_the_heap_it_froze() -> None:
         raise RuntimeError("a failing run")
     assert gc.get_freeze_count() == 0
     assert gc.get_threshold() == before
+
+
+def test_a_pipeline_leaves_a_callers_frozen_heap_frozen() -> None:
+    """A caller that froze its own heap before a pipeline must find it frozen after."""
+    from tracker.sync import _fewer_collections
+
+    gc.freeze()
+    try:
+        frozen = gc.get_freeze_count()
+        with _fewer_collections():
+            pass
+        assert gc.get_freeze_count() == frozen
+    finally:
+        gc.unfreeze()
+    assert gc.get_freeze_count() == 0
