@@ -64,6 +64,10 @@ class TitleAction:
 class Registry:
     entries: list[MandateEntry]
     _aliases: list[tuple[str, MandateEntry]] = field(default_factory=list)
+    # What each name matched: titles repeat a body's name across renewals, and a match is
+    # a pure function of the name and the entries.
+    _matched: dict[str, MandateEntry | None] = field(default_factory=dict, repr=False,
+                                                     compare=False)
 
     def __post_init__(self) -> None:
         pairs = []
@@ -81,6 +85,13 @@ class Registry:
         Tribunal", "a rapid-reaction force within the UN Protection Force"). Longer
         aliases are tried first.
         """
+        if text in self._matched:
+            return self._matched[text]
+        entry = self._match(text)
+        self._matched[text] = entry
+        return entry
+
+    def _match(self, text: str) -> MandateEntry | None:
         body = normalise_body(text)
         for alias, entry in self._aliases:
             # The substring test first: most aliases are absent, and it is cheap.

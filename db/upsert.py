@@ -91,12 +91,11 @@ def _insert_columns(connection: Connection, table: Table, names: Sequence[str],
     # the rows hold every value, so ids are unique.
     for i, convert in enumerate(processors):
         if convert is not None:
-            converted: dict[int, Any] = {}
-            for value in columns[i]:
-                if value is not None and id(value) not in converted:
-                    converted[id(value)] = convert(value)
-            columns[i] = [None if value is None else converted[id(value)]
-                          for value in columns[i]]
+            # Each distinct value object once; then every value looked up by its id in C.
+            distinct = dict(zip(map(id, columns[i]), columns[i], strict=True))
+            converted = {key: None if value is None else convert(value)
+                         for key, value in distinct.items()}
+            columns[i] = list(map(converted.__getitem__, map(id, columns[i])))
     connection.exec_driver_sql(sql, list(zip(*columns, strict=True)))
 
 

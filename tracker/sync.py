@@ -365,9 +365,17 @@ def _fewer_collections() -> Iterator[None]:
     """Run the garbage collector's youngest generation less often, until the block ends."""
     threshold = gc.get_threshold()
     gc.set_threshold(max(threshold[0], PIPELINE_GC_THRESHOLD), *threshold[1:])
+    # The heap already there (imported modules, a caller's data) is set aside: a full
+    # collection during the run then scans only what the run made. A caller that froze
+    # its own heap keeps it frozen.
+    ours = gc.get_freeze_count() == 0
+    if ours:
+        gc.freeze()
     try:
         yield
     finally:
+        if ours:
+            gc.unfreeze()
         gc.set_threshold(*threshold)
 
 

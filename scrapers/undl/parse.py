@@ -167,11 +167,25 @@ def record_fields(element: etree._Element
     """Return a ``<record>``'s control fields ({tag: text}) and data fields ({tag: [its
     subfields as {code: first text}]}); each kind of field is matched in C, no element's
     tag is read."""
+    return _record_fields(element, None)
+
+
+# The data fields a voting record is read from; the others (981 body, 989 collection, ...)
+# are archived, not read.
+_READ_TAGS = frozenset({"245", "269", "590", "791", "952", "967", "991", "993", "996"})
+
+
+def _record_fields(element: etree._Element, only: frozenset[str] | None
+                   ) -> tuple[dict[str, str], dict[str, list[dict[str, str]]]]:
+    """``record_fields``, reading only the data fields of the tags ``only`` names (all if
+    None): a field left out is never walked."""
     control = {c.get("tag"): (c.text or "").strip()
                for c in element.iterchildren(_CONTROLFIELD)}
     data: dict[str, list[dict[str, str]]] = {}
     for child in element.iterchildren(_DATAFIELD):
         tag = child.get("tag", "")
+        if only is not None and tag not in only:
+            continue
         fields = data.get(tag)
         if fields is None:
             data[tag] = [_subfields(child)]
@@ -196,7 +210,7 @@ def parse_record(element: etree._Element, *, base_url: str = "", raw: bytes | No
 
     ``raw`` is the element's XML when the caller has it already (the record as archived).
     """
-    control, data = record_fields(element)
+    control, data = _record_fields(element, _READ_TAGS)
     record_id = checked_record_id(control.get("001"), source=SOURCE_VOTES)
     where = f"record {record_id}"
 
@@ -240,10 +254,10 @@ def parse_record(element: etree._Element, *, base_url: str = "", raw: bytes | No
     members = known_members()
     for fields in data.get("967", []):
         code = (fields.get("c") or "").upper()
-        if not _MEMBER_CODE.fullmatch(code):
-            raise ParseError(SOURCE_VOTES, where, f"member code (967 $c) {code!r} is not a "
-                                                  "three-letter code")
-        if code not in members:
+        if code not in members:  # every known code is three letters: else, which is wrong
+            if not _MEMBER_CODE.fullmatch(code):
+                raise ParseError(SOURCE_VOTES, where, f"member code (967 $c) {code!r} is "
+                                                      "not a three-letter code")
             raise ParseError(SOURCE_VOTES, where, f"unknown member code {code!r}")
         if code in seen:
             raise ParseError(SOURCE_VOTES, where, f"member {code} votes twice")
