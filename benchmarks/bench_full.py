@@ -75,7 +75,12 @@ from db.models import MemberVote  # noqa: E402
 from reports import agreement, drafts, findings, mandates, rollcalls, vetoes  # noqa: E402
 from scrapers.archive import RecordArchive  # noqa: E402
 from scrapers.http import PoliteClient  # noqa: E402
-from tests.history_replay import LookupLibrary, library_pages, real_library  # noqa: E402
+from tests.history_replay import (  # noqa: E402
+    LookupLibrary,
+    library_pages,
+    press_releases,
+    real_library,
+)
 from tests.undl_replay import Record, from_scrape_csv  # noqa: E402
 from tracker.settings import Settings  # noqa: E402
 from tracker.sync import rebuild, sync  # noqa: E402
@@ -138,7 +143,7 @@ class Site:
 
     def __init__(self, library: LookupLibrary) -> None:
         self.library = library
-        self.pages = library_pages(SHARED)
+        self.pages = {**library_pages(SHARED), **press_releases(SHARED)}
         self.requests = 0
         site = self
 
@@ -454,7 +459,8 @@ def main() -> None:
     runs = []
     for attempt in range(max(1, args.repeat)):
         settings = Settings(data_dir=work / f"data-{attempt}", un_org_url=site.url,
-                            undl_url=site.url, requests_per_second=0, database_url=db_url)
+                            undl_url=site.url, press_url=site.url, docs_url=site.url,
+                            requests_per_second=0, database_url=db_url)
         runs.append(measure(site, library, engine, settings, work / f"run-{attempt}"))
     steps = ("voting", "voting_floor", "voting_scraper", "sync", "noop", "floor", "rebuild",
              "floor_files")

@@ -164,8 +164,8 @@ def full_history(tmp_path_factory: pytest.TempPathFactory) -> Iterator[FullHisto
     with serve_replay() as replay:
         serve_history(replay, SHARED_DATA)
         settings = Settings(data_dir=folder / "data", un_org_url=replay.url,
-                            undl_url=replay.url,
-    press_url=replay.url, docs_url=replay.url, requests_per_second=0, max_attempts=1)
+                            undl_url=replay.url, press_url=replay.url, docs_url=replay.url,
+                            requests_per_second=0, max_attempts=1)
         summary = sync(engine, settings, today=dt.date(2022, 12, 31))
         assert summary.ok, summary.problems
     yield FullHistory(engine, {"TRACKER_DATABASE_URL": url,

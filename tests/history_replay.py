@@ -125,6 +125,65 @@ def real_library(shared: Path, *, lookup_only: int = 0) -> LookupLibrary:
 def serve_history(replay: Replay, shared: Path, *, lookup_only: int = 0) -> LookupLibrary:
     """Serve the whole saved history from ``replay``; return its Digital Library."""
     replay.pages.update(library_pages(shared))
+    replay.pages.update(press_releases(shared))
     library = real_library(shared, lookup_only=lookup_only)
     library.serve(replay)
     return library
+
+
+DPPA = Path("sc_votes_dppa_xlsx") / "sc_voting_1994_2025.csv"
+_SIDE = {"Yes": "Y", "No": "N", "Abstain": "A"}
+
+
+def _counted(names: list[str], one: str, many: str) -> str:
+    """ "3 abstentions (Congo, Indonesia, Qatar)", "1 against (Russian Federation)", "no
+    abstentions" """
+    if not names:
+        return f"no {many}" if many != "against" else "none against"
+    return f"{len(names)} {one if len(names) == 1 else many} ({', '.join(names)})"
+
+
+def press_releases(shared: Path) -> dict[str, bytes]:
+    """Return press releases for the failed drafts since 1994, at the paths the meetings
+    tables' press-release numbers give (``/en/{YEAR}/sc{N}.doc.htm``), written in the shape
+    of the real releases (no real one is saved) from the roll calls of ``sc_votes_dppa_xlsx``
+    (unofficial; its names as it spells them, "Ethipia" too): one vote sentence per draft,
+    naming the members against and abstaining, as the releases do."""
+    import csv
+
+    votes: dict[str, dict[str, str]] = {}
+    with (shared / DPPA).open(newline="", encoding="utf-8") as handle:
+        for row in csv.DictReader(handle):
+            if row["Outcome results"].startswith("Not adopted") and row["Vote"] in _SIDE:
+                votes.setdefault(row["Draft"], {})[row["Member State"]] = _SIDE[row["Vote"]]
+    releases: dict[tuple[str, int, str], list[str]] = {}
+    for path in sorted((shared / "un_org_dhl_html" / "scact_tables").glob("*.html")):
+        year = re.search(r"scact(\d{4})", path.name)
+        if year is None or int(year[1]) < 1994:
+            continue
+        table = parse_meetings_table(path.read_bytes(), year=int(year[1]), url=path.name)
+        for meeting in table.meetings:
+            release = meeting.press_release or ""
+            if not re.fullmatch(r"SC/\d+", release):
+                continue
+            for decision in meeting.decisions:
+                if decision.kind == "draft" and decision.symbol in votes:
+                    drafts = releases.setdefault((release, meeting.date.year, meeting.record), [])
+                    if decision.symbol not in drafts:
+                        drafts.append(decision.symbol)
+    pages: dict[str, bytes] = {}
+    for (release, year, record), drafts in releases.items():
+        number = re.sub(r"\D", "", record.split()[0])
+        body = [f"<p>{number}th Meeting (AM)</p>", f"<p>{release}</p>"]
+        for draft in drafts:
+            cast = votes[draft]
+            sides = {s: sorted(n for n, v in cast.items() if v == s) for s in "YNA"}
+            body.append(
+                f"<p>By a vote of {len(sides['Y'])} in favour to "
+                f"{_counted(sides['N'], 'against', 'against')}, with "
+                f"{_counted(sides['A'], 'abstention', 'abstentions')}, the Council rejected "
+                f"the draft resolution (document {draft}).</p>")
+        html = ("<html><head><title>Security Council</title></head><body><main>"
+                + "".join(body) + "</main></body></html>")
+        pages[f"/en/{year}/sc{release.split('/')[1]}.doc.htm"] = html.encode()
+    return pages

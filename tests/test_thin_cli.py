@@ -75,8 +75,8 @@ def test_check_and_export_check_must_agree_on_the_real_tables(
     with serve_replay() as replay:
         replay.pages.update(library_pages(shared_data))
         settings = Settings(data_dir=tmp_path / "data", un_org_url=replay.url,
-                            undl_url=replay.url,
-    press_url=replay.url, docs_url=replay.url, requests_per_second=0, max_attempts=1)
+                            undl_url=replay.url, press_url=replay.url, docs_url=replay.url,
+                            requests_per_second=0, max_attempts=1)
         engine = make_engine(url)
         summary = sync(engine, settings, sources=["meetings", "veto-list"],
                        today=dt.date(2022, 12, 31))

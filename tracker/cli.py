@@ -775,7 +775,7 @@ def vetoes(
                 convention=convention.value)
     title = f"Vetoes ({convention.value})" + (f" by {by.value}" if by else "")
     show(df, fmt, title=title, limit=limit, table_columns=None if by else [
-        "date", "draft", "members", "tally", "abstaining", "not_stored", "meeting_record",
+        "date", "draft", "members", "tally", "not_stored", "meeting_record", "abstaining",
         "agenda", "member_names"])
 
 
@@ -1100,8 +1100,8 @@ def drafts(
     df = report(_engine(), sponsor=sponsor, status=status.value if status else None,
                 since=span[0], until=span[1], agenda=agenda)
     show(df, fmt, title="Drafts", limit=limit, table_columns=[
-        "date", "symbol", "status", "vetoed_by", "resolution", "tally", "abstaining",
-        "not_stored", "sponsors"])
+        "date", "symbol", "status", "vetoed_by", "resolution", "tally", "not_stored",
+        "sponsors", "abstaining"])
 
 
 @app.command(cls=_ReadableCommand)
