@@ -20,12 +20,20 @@ from typing import Any
 from sqlalchemy import func, or_, select
 from sqlmodel import Session
 
+from council.members import PERMANENT_CODES
 from council.records import Finding as FindingRecord
-from council.records import Severity, Tally
+from council.records import Outcome, Severity, Tally
 from council.roll_calls import Membership, Underived, derive_roll_call, membership_by_year
-from council.rules import FAILED_STATUSES, council_size, vetoes_in_roll_call
+from council.rules import (
+    FAILED_STATUSES,
+    council_size,
+    failed_outcome,
+    has_the_votes,
+    vetoes_in_roll_call,
+)
 from db.models import (
     CouncilMember,
+    Draft,
     Meeting,
     MemberVote,
     SourceRecord,
@@ -124,15 +132,19 @@ def store_press_release(session: Session, release: Any, *, url: str,
     veto_rows: list[dict[str, Any]] = []
     covered: list[int] = []
     prov = {"source_url": url, "fetched_at": fetched_at}
-    for vote in release.votes:
+    amendments = _amendment_events(session, release, meeting_id, by_key, prov)
+    for index, vote in enumerate(release.votes):
         if vote.amendment:
-            findings.append(_finding(
-                name, "press_amendment_not_stored", Severity.INFO,
-                f"the release counts a vote on an amendment "
-                f"({', '.join(vote.symbols) or 'no symbol'}, {vote.tally}); votes on "
-                "amendments are not stored yet", url))
-            continue
-        event = next((by_key[s] for s in vote.symbols if s in by_key), None)
+            event = amendments.get(index)
+            if event is None:
+                findings.append(_finding(
+                    name, "press_amendment_not_stored", Severity.INFO,
+                    f"the release counts a vote on an amendment "
+                    f"({', '.join(vote.symbols) or 'no symbol'}, {vote.tally}) to no draft "
+                    "the tables record at that meeting: not stored", url))
+                continue
+        else:
+            event = next((by_key[s] for s in vote.symbols if s in by_key), None)
         if event is None:
             failed = [e for e in events if (e.outcome or "") in FAILED_STATUSES]
             event = failed[0] if len(failed) == 1 and not vote.symbols else None
@@ -143,7 +155,7 @@ def store_press_release(session: Session, release: Any, *, url: str,
                 f"{', '.join(vote.symbols) or 'a text it does not name'}, which is no vote "
                 "the tables record at that meeting; it was not stored", url))
             continue
-        if (event.outcome or "") not in FAILED_STATUSES:
+        if not vote.amendment and (event.outcome or "") not in FAILED_STATUSES:
             continue  # adopted resolutions' roll calls come from the voting records
         tally = vote.tally
         if event.yes is not None and (event.yes, event.no, event.abstain) != (
@@ -188,8 +200,8 @@ def store_press_release(session: Session, release: Any, *, url: str,
             vote_rows.append({"vote_event_id": event.id, "member_code": code, "vote": side,
                               "name_at_time": None,
                               "derived": None if code in named_codes else basis, **prov})
-        for code in vetoes_in_roll_call([(c, s) for c, s in completed.items()],
-                                        yes=tally.yes, year=year or 2000):
+        for code in () if vote.amendment else vetoes_in_roll_call(
+                [(c, s) for c, s in completed.items()], yes=tally.yes, year=year or 2000):
             veto_rows.append({"vote_event_id": event.id, "member_code": code,
                               "source": "roll-call", **prov})
     if covered:
@@ -209,6 +221,50 @@ def store_press_release(session: Session, release: Any, *, url: str,
         key=("source", "record_id"), new_ids=False)
     counts += c
     return counts
+
+
+def _amendment_events(session: Session, release: Any, meeting_id: int,
+                      by_key: dict[str, Any], prov: dict[str, Any]) -> dict[int, Any]:
+    """Make a vote event of each amendment the release counts a vote on, linked to the draft
+    it amends: the draft voted on next in the release, which the tables record at that
+    meeting. Its key is the draft's with the question (``S/2018/998 (amendment
+    S/2018/999)``), as a preliminary question's is; its outcome is the release's count held
+    to the Council's rules (a permanent member's named "no" on an amendment with the votes
+    to pass fails it). Return the events by the vote's place in the release."""
+    d, ve, m = table_of(Draft), table_of(VoteEvent), table_of(Meeting)
+    day = session.execute(select(m.c.date).where(m.c.id == meeting_id)).scalar_one_or_none()
+    rows: dict[int, dict[str, Any]] = {}
+    ordinal: dict[str, int] = defaultdict(int)
+    for index, vote in enumerate(release.votes):
+        if not vote.amendment:
+            continue
+        amended = next((v for v in release.votes[index + 1:] if not v.amendment), None)
+        draft = next((s for s in amended.symbols if s in by_key), None) if amended else None
+        if draft is None or day is None:
+            continue
+        draft_id = session.execute(select(d.c.id).where(d.c.symbol == draft)
+                                   ).scalar_one_or_none()
+        own = [s for s in vote.symbols if s != draft]
+        ordinal[draft] += 1
+        question = f"amendment {own[0]}" if own else f"amendment {ordinal[draft]}"
+        tally, year = vote.tally, day.year
+        against = [c for c in vote.named.get("N", ()) if c in PERMANENT_CODES]
+        # No veto is recorded of an amendment (the Veto List counts drafts): one that had
+        # the votes and a permanent member's "no" failed, without saying more.
+        outcome = (Outcome.ADOPTED_WITH_VOTE if has_the_votes(tally.yes, year) and not against
+                   else failed_outcome(tally.yes, year))
+        rows[index] = {"key": f"{draft} ({question})", "draft_id": draft_id,
+                       "meeting_id": meeting_id, "date": day, "question": question,
+                       "outcome": outcome.value, "yes": tally.yes, "no": tally.no,
+                       "abstain": tally.abstain,
+                       "non_voting": max(council_size(year) - tally.cast, 0), **prov}
+    if not rows:
+        return {}
+    ids, _ = upsert(session, VoteEvent, list(rows.values()), key="key")
+    events = {e.key: e for e in session.execute(
+        select(ve.c.id, ve.c.key, ve.c.date, ve.c.outcome, ve.c.yes, ve.c.no, ve.c.abstain)
+        .where(ve.c.id.in_(list(ids.values()))))}
+    return {index: events[row["key"]] for index, row in rows.items()}
 
 
 def press_releases_wanted(session: Session, *, everything: bool) -> list[tuple[str, int]]:
@@ -266,13 +322,17 @@ def store_meeting_record(session: Session, record: Any, *, url: str,
     by_key = {e.key: e for e in events}
     failed = [e for e in events if (e.outcome or "") in FAILED_STATUSES]
     for vote in record.votes:
-        if vote.amendment:
-            continue  # votes on amendments are not stored yet
-        event = next((by_key[s] for s in vote.symbols if s in by_key), None)
-        if event is None and not vote.symbols and len(failed) == 1:
-            event = failed[0]
-        if event is None or (event.outcome or "") not in FAILED_STATUSES:
-            continue  # an adoption (its roll call is the voting records'), or no such vote
+        if vote.amendment:  # the vote event a press release made of it, if one did
+            event = next((e for e in events for sym in vote.symbols
+                          if e.key.endswith(f" (amendment {sym})")), None)
+            if event is None:
+                continue  # an amendment no release counts is not stored yet
+        else:
+            event = next((by_key[s] for s in vote.symbols if s in by_key), None)
+            if event is None and not vote.symbols and len(failed) == 1:
+                event = failed[0]
+            if event is None or (event.outcome or "") not in FAILED_STATUSES:
+                continue  # an adoption (its roll call is the voting records'), or none such
         named = {c: side for side, codes in vote.named.items() for c in codes}
         counted = Tally(len(vote.named["Y"]), len(vote.named["N"]), len(vote.named["A"]))
         if event.yes is not None and (event.yes, event.no, event.abstain) != (
@@ -299,8 +359,8 @@ def store_meeting_record(session: Session, record: Any, *, url: str,
                       for code, side in named.items()]
         year = event.date.year if event.date else 2000
         veto_rows += [{"vote_event_id": event.id, "member_code": code, "source": "roll-call",
-                       **prov} for code in vetoes_in_roll_call(
-                           list(named.items()), yes=counted.yes, year=year)]
+                       **prov} for code in (() if vote.amendment else vetoes_in_roll_call(
+                           list(named.items()), yes=counted.yes, year=year))]
     if covered:
         # the record's roll call replaces whatever was stored (a release's, derived or not)
         counts += _set_roll_calls(session, covered, vote_rows, veto_rows)

@@ -107,8 +107,8 @@ FINDING_KINDS: dict[str, str] = {
     "it is stored",
     "press_vote_unmatched": "a press release counts a vote on a text that is no vote the "
     "tables record at its meeting: not stored",
-    "press_amendment_not_stored": "a press release counts a vote on an amendment: votes on "
-    "amendments are not stored yet",
+    "press_amendment_not_stored": "a press release counts a vote on an amendment to no draft "
+    "the tables record at that meeting (the draft voted on next): not stored",
     "press_tally_mismatch": "a press release's count of a vote differs from the tally the "
     "meetings table gives: the release's roll call is not stored",
     "press_roll_call_disagrees": "a press release names a member's vote otherwise than the "

@@ -15,7 +15,16 @@ import pytest
 from sqlalchemy import Engine, select
 
 from db.engine import make_engine
-from db.models import CouncilMember, Finding, MemberVote, SourceRecord, Statement, Veto, VoteEvent
+from db.models import (
+    CouncilMember,
+    Draft,
+    Finding,
+    MemberVote,
+    SourceRecord,
+    Statement,
+    Veto,
+    VoteEvent,
+)
 from db.upsert import table_of
 from tests.conftest import Replay
 from tests.test_verbatim_parse import S_PV_9591, tiny_pdf
@@ -327,3 +336,59 @@ def test_member_agreement_status_and_membership_count_the_failed_drafts_roll_cal
 
     members = json.loads(cli(with_press, "membership", "--year", "2024", "--format", "json"))
     assert len(members) == 15 and {m["roll_calls"] for m in members} == {1}
+
+
+def test_an_amendment_is_a_vote_of_its_own_linked_to_its_draft(
+        replay: Replay, tmp_path: Path, roll_call_2024: bytes) -> None:
+    amendment = (
+        b"<p>The Council first voted on an amendment (document S/2024/256) proposed by the "
+        b"Russian Federation. By a vote of 2 in favour (China, Russian Federation) to 11 "
+        b"against (Algeria, Ecuador, France, Guyana, Japan, Malta, Republic of Korea, "
+        b"Slovenia, Switzerland, United Kingdom, United States), with 2 abstentions "
+        b"(Mozambique, Sierra Leone), the amendment was not adopted.</p>\n")
+    release = (FIXTURES / "press" / "sc15648.htm").read_bytes().replace(
+        b"<p>The Council rejected draft", amendment + b"<p>The Council rejected draft")
+    serve(replay, roll_calls=[roll_call_2024], release=release)
+    engine, _ = run(replay, tmp_path)
+    ve, d = table_of(VoteEvent), table_of(Draft)
+    with engine.connect() as c:
+        events = c.execute(select(ve.c.key, ve.c.question, ve.c.outcome, ve.c.yes, ve.c.no,
+                                  ve.c.abstain, d.c.symbol)
+                           .join(d, d.c.id == ve.c.draft_id)
+                           .where(d.c.symbol == "S/2024/255").order_by(ve.c.key)).all()
+    assert [tuple(e) for e in events] == [
+        ("S/2024/255", None, "vetoed", 13, 1, 1, "S/2024/255"),
+        ("S/2024/255 (amendment S/2024/256)", "amendment S/2024/256", "insufficient_votes",
+         2, 11, 2, "S/2024/255")]
+    amended = votes_on(engine, "S/2024/255 (amendment S/2024/256)")
+    assert {c: v for c, (v, _) in amended.items() if v != "N"} == {
+        "CHN": "Y", "RUS": "Y", "MOZ": "A", "SLE": "A"}
+    assert len(amended) == 15 and all(d is None for _, d in amended.values())  # all named
+    assert votes_on(engine, "S/2024/255")["RUS"] == ("N", None)  # the draft's own vote
+    assert press_findings(engine) == []
+    with engine.connect() as c:  # no veto is recorded of an amendment
+        assert c.execute(select(table_of(Veto).c.member_code).join(ve).where(
+            ve.c.key.like("%amendment%"))).all() == []
+
+
+def test_a_release_that_disagrees_with_the_meeting_record_changes_nothing(
+        replay: Replay, tmp_path: Path, roll_call_2024: bytes) -> None:
+    """The record (China in favour, Japan abstaining) against the release (China
+    abstaining): the record's roll call holds, read in either order; each says so."""
+    serve(replay, roll_calls=[roll_call_2024],
+          release=(FIXTURES / "press" / "sc15648.htm").read_bytes())
+    lines = [line.replace("Algeria, Ecuador,", "Algeria, China, Ecuador,")
+             .replace("Guyana, Japan, ", "Guyana, ") for line in S_PV_9591]
+    lines[lines.index("China")] = "Japan"
+    serve_record(replay, "S/PV.9591", tiny_pdf(lines))
+    engine, _ = run(replay, tmp_path)
+    assert votes_on(engine, "S/2024/255")["CHN"] == ("Y", None)
+    assert findings_of(engine, "meeting-records") == [
+        ("record_disagrees_with_press", "the meeting record's roll call on S/2024/255 differs "
+         "from the one stored before (CHN A there, Y here; JPN Y there, A here); the "
+         "record's was kept")]
+    run(replay, tmp_path, full=True)  # the release read again, after the record
+    assert votes_on(engine, "S/2024/255")["CHN"] == ("Y", None)
+    assert press_findings(engine) == [
+        ("press_roll_call_disagrees", "the release's roll call on S/2024/255 disagrees with "
+         "the stored one (CHN Y there, A here); the stored one was kept")]
