@@ -14,7 +14,7 @@ from typing import Any
 import pandas as pd
 from sqlalchemy import Engine, select
 
-from council.rules import Outcome
+from council.rules import Outcome, council_size
 from db import tables
 from reports.formats import joined, jsonable, nullable_integers, records
 from reports.outcomes import vote_facts
@@ -64,6 +64,20 @@ class RollCallProfile:
                                      Outcome.ADOPTED_BY_WRITTEN_PROCEDURE):
             return (f"{self.event['outcome'].replace('_', ' ')}: there was no roll call")
         return "no roll call is stored for this vote (no source gives one yet)"
+
+    @property
+    def partial(self) -> str | None:
+        """Return what to tell when the roll call names only some of the members (a press
+        release named those against and abstaining, and the others could not be derived),
+        or None."""
+        date = self.event.get("date")
+        if self.votes.empty or date is None:
+            return None
+        seats = council_size(date.year)
+        if len(self.votes) >= seats:
+            return None
+        return (f"the roll call names {len(self.votes)} of the {seats} members; the others' "
+                "votes are not known (`tracker check` says why)")
 
     @property
     def missing(self) -> str | None:

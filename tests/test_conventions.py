@@ -247,6 +247,7 @@ REPORTS: dict[str, list[str]] = {
     "vetoes": [], "check": [], "votes": ["S/2024/255"], "member": ["USA"], "agreement": [],
     "membership": ["--year", "2024"], "drafts": [], "sponsors": [], "draft": ["S/2024/255"],
     "mandates": [], "mandate": ["dprk-panel-of-experts"], "export": ["vetoes", "--out", "-"],
+    "statements": ["S/PV.9591"],
 }
 WRITERS = {"sync", "rebuild", "import", "status"}
 

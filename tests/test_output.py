@@ -201,12 +201,16 @@ def test_one_vote_as_json_is_the_vote_and_its_roll_call(history: dict[str, str],
     assert len(vote["roll_call"]) == 15
     assert vote["roll_call"][0] == {
         "member_code": "CHN", "member_name": "China", "vote": "Y", "permanent": True,
-        "name_as_printed": "CHINA", "source_url": vote["roll_call"][0]["source_url"]}
+        "known": "named", "derived": None, "name_as_printed": "CHINA",
+        "source_url": vote["roll_call"][0]["source_url"]}
     unstored = json.loads(run(history, "votes", "S/2022/431", "--format", "json"))
-    assert (unstored["roll_call"], unstored["vetoed_by"], unstored["tally"]) == (
-        [], ["CHN", "RUS"], None)
-    assert unstored["no_roll_call"] == ("no roll call is stored for this vote (no source "
-                                        "gives one yet)")
+    assert ([(v["member_code"], v["vote"], v["known"]) for v in unstored["roll_call"]],
+            unstored["vetoed_by"], unstored["tally"], unstored["no_roll_call"]) == (
+        [("CHN", "N", "named"), ("RUS", "N", "named")], ["CHN", "RUS"], None, None)
+    older = json.loads(run(history, "votes", "S/5134", "--format", "json"))
+    assert (older["roll_call"], older["vetoed_by"]) == ([], ["SUN"])
+    assert older["no_roll_call"] == ("no roll call is stored for this vote (no source "
+                                     "gives one yet)")
     without = json.loads(run(history, "votes", "S/RES/1 (1946)", "--format", "json"))
     assert (without["roll_call"], without["no_roll_call"]) == (
         [], "adopted without vote: there was no roll call")

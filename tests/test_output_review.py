@@ -268,12 +268,22 @@ def test_every_view_writes_lists_as_lists(history: dict[str, str],
 
 def test_a_vote_without_a_roll_call_shows_the_vote_and_why(
         history: dict[str, str], shared_data: Path) -> None:
-    out = run(history, "votes", "S/2022/431", columns=300)
-    assert out == (
+    out = run(history, "votes", "S/5134", columns=300)
+    assert out == ("S/5134 (1962-06-22): vetoed by SUN, 7-2-2\n"
+                   "no roll call is stored for this vote (no source gives one yet)\n")
+
+
+def test_a_roll_call_named_in_part_says_so(history: dict[str, str], shared_data: Path) -> None:
+    """S/2022/431: the release names China and Russia against; 2022's membership is not
+    known in full in the replay, so nobody else's vote is derived, and the view says so."""
+    out = run(history, "votes", "S/2022/431", columns=300).splitlines()
+    assert out[0] == (
         "S/2022/431 (2022-05-26): vetoed by CHN, RUS, tally not stored "
         "(veto_without_negative_vote: draft S/2022/431 printed as vetoed by CHN, RUS with "
-        "tally 13-0-2, which has no negative vote; tally not stored)\n"
-        "no roll call is stored for this vote (no source gives one yet)\n")
+        "tally 13-0-2, which has no negative vote; tally not stored)")
+    assert [line.split()[0] for line in out[3:5]] == ["CHN", "RUS"]
+    assert out[-1] == ("the roll call names 2 of the 15 members; the others' votes are not "
+                       "known (`tracker check` says why)")
 
 
 # --- 7: every command's JSON escapes control and bidirectional-override characters ---------

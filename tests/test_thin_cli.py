@@ -168,7 +168,8 @@ def test_status_of_a_database_not_created_yet_must_say_so() -> None:
     assert status.heading == ("Database: sqlite:////nowhere/tracker.sqlite (not created yet: "
                               "run `tracker sync`)")
     assert status.as_json() == {"database": "sqlite:////nowhere/tracker.sqlite", "tables": [],
-                                "sources": [], "note": "not created yet: run `tracker sync`"}
+                                "sources": [], "roll_calls_of_failed_votes": [],
+                                "note": "not created yet: run `tracker sync`"}
     assert status.as_table().values.tolist() == [
         ["database", "url", "sqlite:////nowhere/tracker.sqlite"]]
 
@@ -187,7 +188,7 @@ def test_status_must_give_the_rows_and_last_syncs_in_every_shape(
     assert table[table["section"] == "last_sync"]["name"].tolist() == [
         "documents", "mandates", "meeting-records", "meetings", "press-releases", "veto-list",
         "voting-records"]
-    assert list(status.parts()) == ["Rows", "Last sync per source"]
+    assert list(status.parts()) == ["Rows", "Last sync per source", "Roll calls of failed votes"]
     shown = json.loads(runner.invoke(app, ["status", "--format", "json"], env=env).stdout)
     assert shown == json.loads(json.dumps(status.as_json()))
     assert "note" not in shown

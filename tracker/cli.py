@@ -931,6 +931,8 @@ def votes(
     bases = sorted({str(d) for d in profile.votes.get("derived", []) if isinstance(d, str)})
     if bases:  # how the derived votes are known, said once under the table
         _emit(["", *[f"derived from {basis}" for basis in bases]])
+    if profile.partial is not None:
+        _emit(["", profile.partial])
     if explain:
         said = profile.votes[profile.votes["statement"].notna()]
         lines = [""]
