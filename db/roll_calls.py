@@ -125,7 +125,8 @@ def store_press_release(session: Session, release: Any, *, url: str,
         return counts
 
     events = session.execute(
-        select(ve.c.id, ve.c.key, ve.c.date, ve.c.outcome, ve.c.yes, ve.c.no, ve.c.abstain)
+        select(ve.c.id, ve.c.key, ve.c.date, ve.c.outcome, ve.c.yes, ve.c.no, ve.c.abstain,
+               ve.c.question)
         .where(ve.c.meeting_id == meeting_id)).all()
     by_key = {e.key: e for e in events}
     vote_rows: list[dict[str, Any]] = []
@@ -145,8 +146,9 @@ def store_press_release(session: Session, release: Any, *, url: str,
                 continue
         else:
             event = next((by_key[s] for s in vote.symbols if s in by_key), None)
-        if event is None:
-            failed = [e for e in events if (e.outcome or "") in FAILED_STATUSES]
+        if event is None:  # the meeting's one failed vote on a draft (not a question on it)
+            failed = [e for e in events if (e.outcome or "") in FAILED_STATUSES
+                      and e.question is None]
             event = failed[0] if len(failed) == 1 and not vote.symbols else None
         if event is None:
             findings.append(_finding(
@@ -317,10 +319,11 @@ def store_meeting_record(session: Session, record: Any, *, url: str,
     vote_rows: list[dict[str, Any]] = []
     veto_rows: list[dict[str, Any]] = []
     events = [] if meeting_id is None else session.execute(
-        select(ve.c.id, ve.c.key, ve.c.date, ve.c.outcome, ve.c.yes, ve.c.no, ve.c.abstain)
+        select(ve.c.id, ve.c.key, ve.c.date, ve.c.outcome, ve.c.yes, ve.c.no, ve.c.abstain,
+               ve.c.question)
         .where(ve.c.meeting_id == meeting_id)).all()
     by_key = {e.key: e for e in events}
-    failed = [e for e in events if (e.outcome or "") in FAILED_STATUSES]
+    failed = [e for e in events if (e.outcome or "") in FAILED_STATUSES and e.question is None]
     for vote in record.votes:
         if vote.amendment:  # the vote event a press release made of it, if one did
             event = next((e for e in events for sym in vote.symbols

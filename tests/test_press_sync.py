@@ -39,16 +39,17 @@ IN_FAVOUR = ["CHE", "DZA", "ECU", "FRA", "GBR", "GUY", "JPN", "KOR", "MLT", "MOZ
              "USA"]
 
 
+def field(body: bytes, tag: str) -> str:
+    """A MARCXML record's first $a of a field."""
+    found = re.search(rb'tag="' + tag.encode() + rb'"[^>]*>\s*<subfield code="a">([^<]+)', body)
+    assert found is not None
+    return found[1].decode()
+
+
 def serve(replay: Replay, *, roll_calls: list[bytes], release: bytes | None) -> None:
     for path in (FIXTURES / "dhl").glob("*.htm*"):
         name = "scact_veto_table_en.html" if path.name == "veto_list.html" else path.name
         replay.pages[f"/depts/dhl/resguide/{name}"] = path.read_bytes()
-
-    def field(body: bytes, tag: str) -> str:
-        found = re.search(rb'tag="' + tag.encode() + rb'"[^>]*>\s*<subfield code="a">([^<]+)',
-                          body)
-        assert found is not None
-        return found[1].decode()
 
     records = [(field(b, "269"), re.search(rb'tag="001">(\d+)<', b)[1].decode(), b)  # type: ignore[index]
                for b in roll_calls]
@@ -235,12 +236,6 @@ def with_press(replay: Replay, tmp_path: Path, roll_call_2024: bytes) -> dict[st
                                     sorted((FIXTURES / "undl").glob("record_*.xml"))]]
     serve(replay, roll_calls=roll_calls, release=(FIXTURES / "press" / "sc15648.htm").read_bytes())
 
-    def field(body: bytes, tag: str) -> str:
-        found = re.search(rb'tag="' + tag.encode() + rb'"[^>]*>\s*<subfield code="a">([^<]+)',
-                          body)
-        assert found is not None
-        return found[1].decode()
-
     records = [(field(b, "269"), re.search(rb'tag="001">(\d+)<', b)[1].decode(), b)  # type: ignore[index]
                for b in roll_calls]
     documents = [(field(p.read_bytes(), "191"), p.name.split("_")[1], p.read_bytes())
@@ -369,6 +364,12 @@ def test_an_amendment_is_a_vote_of_its_own_linked_to_its_draft(
     with engine.connect() as c:  # no veto is recorded of an amendment
         assert c.execute(select(table_of(Veto).c.member_code).join(ve).where(
             ve.c.key.like("%amendment%"))).all() == []
+    # read again (--full), the same events and votes, and no vote left unmatched
+    before = {key: votes_on(engine, key) for key in
+              ("S/2024/255", "S/2024/255 (amendment S/2024/256)")}
+    run(replay, tmp_path, full=True)
+    assert {key: votes_on(engine, key) for key in before} == before
+    assert press_findings(engine) == []
 
 
 def test_a_release_that_disagrees_with_the_meeting_record_changes_nothing(
