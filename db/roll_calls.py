@@ -49,11 +49,15 @@ SOURCE_PRESS = "press-releases"  # as scrapers.press.parse names it (db does not
 
 
 def membership_of(session: Session, years: Sequence[int] | None = None) -> dict[int, Membership]:
-    """The Council's membership in each year, from the complete roll calls stored (as many
-    members, voting or not, as the Council had seats; none of their votes derived)."""
+    """The Council's membership in each year, from the complete roll calls stored on drafts
+    and resolutions (as many members, voting or not, as the Council had seats; none of
+    their votes derived)."""
     mv, ve = table_of(MemberVote), table_of(VoteEvent)
+    # votes on drafts and resolutions (not on a question or an amendment: a release names
+    # those, and the membership it completes must not depend on what it stored before)
     query = (select(ve.c.id, ve.c.date, mv.c.member_code)
-             .join(mv, mv.c.vote_event_id == ve.c.id).where(ve.c.date.is_not(None)))
+             .join(mv, mv.c.vote_event_id == ve.c.id)
+             .where(ve.c.date.is_not(None), ve.c.question.is_(None)))
     if years is not None:
         query = query.where(func.extract("year", ve.c.date).in_(list(years)))
     derived = (select(mv.c.vote_event_id).where(mv.c.derived.is_not(None)))
