@@ -162,7 +162,7 @@ class Statement(Provenance, table=True):
     position: int
     speaker: str = Field(sa_column=Column(Text, nullable=False))  # "The representative of China"
     text: str = Field(sa_column=Column(Text, nullable=False))
-    after_vote: bool = False
+    after_vote: bool | None = None  # the source says "after the vote" / "before"; None: not
 
 
 class CouncilMember(SQLModel, table=True):

@@ -194,7 +194,7 @@ statement = Table(
     Column("position", Integer(), nullable=False),
     Column("speaker", Text(), nullable=False),
     Column("text", Text(), nullable=False),
-    Column("after_vote", Boolean(), nullable=False, default=False),
+    Column("after_vote", Boolean(), nullable=True),
     UniqueConstraint("meeting_id", "source", "position"),
     Index("ix_statement_meeting_id", "meeting_id"),
     Index("ix_statement_member_code", "member_code"),

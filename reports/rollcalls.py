@@ -76,7 +76,8 @@ def statements_at(engine: Engine, meeting_id: int | None) -> pd.DataFrame:
         frame = pd.read_sql(query, connection)
     frame["member_name"] = [name_at(c, d) for c, d in zip(frame["member_code"], frame["date"],
                                                            strict=True)]
-    frame["after_vote"] = frame["after_vote"].astype(bool)
+    frame["after_vote"] = frame["after_vote"].astype(object).where(frame["after_vote"].notna(),
+                                                                   None)
     return frame[STATEMENT_COLUMNS].reset_index(drop=True)
 
 

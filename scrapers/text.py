@@ -35,7 +35,7 @@ _COUNT = r"\d{1,2}|" + "|".join(sorted(_NUMBER_WORDS, key=len, reverse=True))
 VOTE_CLAUSE = re.compile(
     rf"\b(?P<count>{_COUNT})\s+(?:votes?\s+|members?\s+)?"
     r"(?P<side>in\s+favou?r|against|abstentions?|abstaining|abstained)\b"
-    r"(?:\s*\((?P<names>[^()]*)\))?",
+    r"(?:\s*\((?P<names>(?:[^()]|\([^()]*\))*)\))?",
     re.IGNORECASE,
 )
 

@@ -143,13 +143,13 @@ def test_the_2024_release_of_the_dprk_panel_veto() -> None:
           "She added that the Panel had provided objective analysis for 15 years."), True),
         ("RUS", "The speaker for the Russian Federation",
          ("The speaker for the Russian Federation said the sanctions regime had lost its "
-          "relevance.",), True),
+          "relevance.",), None),
         ("CHN", "China's representative",
-         ("China's representative said that sanctions are not an end in themselves.",), True),
+         ("China's representative said that sanctions are not an end in themselves.",), None),
         ("CHE", "The representative of Switzerland",
          ("The representative of Switzerland, speaking in her national capacity, said the "
-          "Panel's work was essential.",), True),
-    ]  # the closing lines ("The meeting began at ...", the footer) are no one's words
+          "Panel's work was essential.",), None),
+    ]  # "after the vote" only where said; the closing lines are no one's words
 
 
 def test_a_2007_release_with_its_banner_and_capitals() -> None:
@@ -181,3 +181,78 @@ def test_a_page_that_is_no_release_is_refused() -> None:
                             url="https://press.un.org/en/2024/sc1.doc.htm")
     assert str(error.value).startswith("press-releases")
     assert "not a Security Council press release" in str(error.value)
+
+
+def release_of(*paragraphs: str) -> bytes:
+    return ("<html><body><p>SC/13288</p><p>8231st Meeting (PM)</p><p>10 April 2018</p>"
+            + "".join(f"<p>{p}</p>" for p in paragraphs) + "</body></html>").encode()
+
+
+def test_statements_are_the_speakers_words_and_nothing_else() -> None:
+    """A paragraph goes on with a statement only as its speaker's words (a pronoun); the
+    Secretary-General, "Also speaking were ...", background: no one's statement. The
+    President in a national capacity, and a minister, are their country's speakers."""
+    release = parse_press_release(release_of(
+        "The representative of the Russian Federation said the text was unbalanced.",
+        "He added that his delegation would vote against it.",
+        "Also speaking were the representatives of France, Kuwait and Sweden.",
+        "The Secretary-General's spokesperson later said the Council had failed.",
+        "Council President, speaking in his national capacity as the representative of Peru, "
+        "said the Council must act.",
+        "The Foreign Minister of Kuwait said the Council had a duty to protect civilians.",
+        "The representative of France said it would vote in favour.",
+    ), url="u")
+    assert [(s.member, len(s.paragraphs), s.after_vote) for s in release.statements] == [
+        ("RUS", 2, None), ("PER", 1, None), ("KWT", 1, None), ("FRA", 1, None)]
+    assert release.statements[0].paragraphs[1] == (
+        "He added that his delegation would vote against it.")
+
+
+def test_a_count_a_speaker_quotes_is_no_vote_and_stays_in_the_statement() -> None:
+    release = parse_press_release(release_of(
+        "By a vote of 13 in favour to 1 against (Russian Federation), with 1 abstention "
+        "(China), the Council rejected the draft resolution (document S/2018/321).",
+        "The representative of France said the draft had 13 votes in favour, 1 against and "
+        "1 abstention.",
+        "She added that 13 in favour to 1 against (Russian Federation) showed the will of "
+        "the Council.",
+    ), url="u")
+    assert [str(v.tally) for v in release.votes] == ["13-1-1"]
+    assert [(s.member, len(s.paragraphs)) for s in release.statements] == [("FRA", 2)]
+
+
+def test_a_vote_without_a_symbol_is_of_the_draft_named_since_the_last_vote() -> None:
+    """Two drafts in one release: the second sentence names none; the draft is the one the
+    text since the first vote names, never one a speaker mentioned before."""
+    release = parse_press_release(release_of(
+        "The Council voted first on draft resolution S/2018/321.",
+        "By a vote of 12 in favour to 2 against (Bolivia, Russian Federation), with 1 "
+        "abstention (China), the draft was not adopted.",
+        "The representative of the United States said S/2018/321 deserved support.",
+        "The Council then voted on the text contained in document S/2018/322.",
+        "It received 6 votes in favour to 7 against (France, Kuwait, Netherlands, Peru, "
+        "Poland, United Kingdom, United States), with 2 abstentions (Côte d'Ivoire, "
+        "Equatorial Guinea), and was not adopted.",
+    ), url="u")
+    assert [(v.symbols, str(v.tally)) for v in release.votes] == [
+        (("S/2018/321",), "12-2-1"), (("S/2018/322",), "6-7-2")]
+
+
+def test_a_count_in_words_the_parser_does_not_read_is_a_finding() -> None:
+    release = parse_press_release(release_of(
+        "The draft was rejected by 13 votes to 1, with 1 abstention, after a vote."), url="u")
+    assert release.votes == []
+    assert [(f.kind, f.message) for f in release.findings] == [(
+        "press_count_unread", "the release speaks of a vote in words the tracker does not "
+        "read ('The draft was rejected by 13 votes to 1, with 1 abstention, after a vote.'): "
+        "nothing of it was stored")]
+
+
+def test_names_with_parentheses_inside_and_every_outcome_wording() -> None:
+    [vote] = votes("By 11 in favour to 2 against (Russian Federation, China), with 2 "
+                   "abstentions (United Republic of Tanzania, Bolivia (Plurinational State "
+                   "of)), the draft failed to be adopted.")
+    assert (vote.named["A"], vote.outcome) == (("TZA", "BOL"), "failed")
+    [vote] = votes("With 9 in favour to 3 against (China, Russian Federation, South Africa) "
+                   "and 3 abstentions (Congo, Indonesia, Qatar), the draft failed.")
+    assert vote.outcome == "failed"

@@ -975,8 +975,9 @@ def statements(
         return
     lines = _heading(f"{record}: statements ({len(frame)})")
     for row in frame.head(limit).itertuples() if limit is not None else frame.itertuples():
-        when = "after the vote" if row.after_vote else "before the vote"
-        lines += [f"{row.member_code} {row.member_name} — {row.speaker} ({when}):",
+        when = ("" if row.after_vote is None
+                else " (after the vote)" if row.after_vote else " (before the vote)")
+        lines += [f"{row.member_code} {row.member_name} — {row.speaker}{when}:",
                   *_paragraphs(str(row.text)), ""]
     _emit(lines)
 

@@ -35,8 +35,9 @@ _MEETING = re.compile(r"\b(\d{1,5})(?:st|nd|rd|th)\s+meeting\b", re.IGNORECASE)
 _RELEASE = re.compile(r"\bSC/(\d{1,6})\b")
 _DATE = re.compile(r"\b\d{1,2}\s+[A-Za-z]+\s+(?:19|20)\d\d\b")
 _SENTENCE_END = re.compile(r"(?<=[.;])\s+(?=[A-Z])")
-_FAILED = re.compile(r"\b(?:rejected|defeated|fail(?:ed|s)?\s+to\s+adopt|not\s+adopted|"
-                     r"failed\s+to\s+(?:receive|obtain|pass)|vetoed)\b", re.IGNORECASE)
+_FAILED = re.compile(r"\b(?:rejected|defeated|fail(?:ed|s)?\s+to\s+(?:be\s+)?adopt(?:ed)?|"
+                     r"not\s+(?:been\s+)?adopted|failed\s+to\s+(?:receive|obtain|pass)|vetoed|"
+                     r"(?:draft|text|amendment)\s+failed)\b", re.IGNORECASE)
 _ADOPTED = re.compile(r"\badopted\b", re.IGNORECASE)
 _AMENDMENT = re.compile(r"\bamendments?\b", re.IGNORECASE)
 # "The representative of China said", "Speaking after the vote, the delegate of France
@@ -47,8 +48,9 @@ _VERBS = (r"said|says|stated|noted|observed|emphasi[sz]ed|stressed|recalled|welc
           r"condemned|insisted|maintained|declared|affirmed|echoed|spoke|thanked|told|"
           r"acknowledged|questioned|lamented|cautioned|objected|shared|appealed")
 _SPEAKER_OF = re.compile(
-    r"^(?:[^.]{0,60}?,\s*)?the\s+(?:representatives?|delegates?|speakers?|"
-    r"(?:permanent\s+)?representatives?|ambassadors?|delegations?)\s+(?:of|for)\s+"
+    r"^(?:[^.]{0,100}?,\s*(?:as\s+)?|[^.]{0,100}?\bas\s+)?the\s+(?:representatives?|delegates?|"
+    r"speakers?|(?:permanent\s+)?representatives?|ambassadors?|delegations?|"
+    r"(?:foreign\s+)?ministers?(?:\s+for\s+foreign\s+affairs)?)\s+(?:of|for)\s+"
     rf"(?P<name>.{{2,80}}?)(?:,|\s+(?:{_VERBS})\b)",
     re.IGNORECASE,
 )
@@ -64,6 +66,19 @@ _HEADING_OR_END = re.compile(r"^(?:The\s+meeting\s+(?:began|opened|rose|ended|wa
 
 
 _SPEAKER_END = re.compile(rf"(?:,|\s+(?:{_VERBS}))$")
+# A paragraph that goes on with the statement before it: the speaker again, as a pronoun
+# ("She added that ...", "In his view, ...", "... , he said."). Any other paragraph is no
+# one's words (the Secretary-General, "Also speaking were ...", background): not attributed.
+_GOES_ON = re.compile(
+    rf"^(?:(?:He|She|They)\b|(?:His|Her|Their)\s|In\s+(?:his|her|their)\s+view\b|"
+    rf"(?:Turning|Speaking|Regarding|On|As\s+for|Further|Moreover|However|Also|Finally|"
+    rf"Meanwhile|Nevertheless)\b[^.]{{0,80}}?,\s*(?:he|she|they)\s+(?:also\s+)?(?:{_VERBS})\b)"
+    rf"|,\s*(?:he|she|they)\s+(?:also\s+)?(?:{_VERBS})\b",
+)
+# A sentence that speaks of a vote's count in words the parser does not read
+_COUNT_WORDS = re.compile(r"\b(?:in\s+favou?r|against|abstentions?|abstaining|abstained)\b",
+                          re.IGNORECASE)
+_VOTE_WORDS = re.compile(r"\b(?:vote|voted|votes|voting)\b", re.IGNORECASE)
 _WHEN = re.compile(r"\b(before|after)\s+the\s+vot(?:e|ing)\b", re.IGNORECASE)
 
 
@@ -90,7 +105,7 @@ class PressStatement:
     member: str  # code
     speaker: str  # how the release names the speaker ("The representative of China")
     paragraphs: tuple[str, ...]
-    after_vote: bool  # 'speaking after the vote', or else placed after the first vote
+    after_vote: bool | None  # said "after the vote" / "before the vote"; None: not said
     paragraph: int
 
 
@@ -213,41 +228,47 @@ def parse_press_release(body: bytes, *, url: str) -> PressRelease:
     release = PressRelease(symbol=symbol, url=url, title=title, meeting=meeting, date=day)
 
     current: tuple[str, str, int, list[str]] | None = None
-    voted = False
 
     def close() -> None:
         nonlocal current
         if current is not None:
             member, speaker, start, said = current
             release.statements.append(PressStatement(member, speaker, tuple(said),
-                                                     voted_at_start[start], start))
+                                                     after_vote[start], start))
         current = None
 
-    voted_at_start: dict[int, bool] = {}
+    after_vote: dict[int, bool | None] = {}
+    context = ""  # the text since the last vote that is no one's statement (names the draft)
     for index, paragraph in enumerate(paragraphs):
-        before = "\n".join(paragraphs[max(0, index - 3): index]) + "\n"
-        votes: list[PressVote] = []
-        for sentence in _SENTENCE_END.split(paragraph):
-            found, findings = read_vote_sentence(
-                sentence, release=record, url=url, paragraph=index,
-                before=before + paragraph[: paragraph.find(sentence)])
-            votes += found
-            release.findings += findings
-        if votes:
-            close()
-            release.votes += votes
-            voted = True
-            continue
         if _HEADING_OR_END.search(paragraph) or not paragraph.rstrip().endswith(_ENDS):
             close()  # a heading, a dateline or "The meeting began at ...": no one's words
             continue
+        # A speaker's words come first: a count a speaker quotes is no vote of the Council.
         speaker = _speaker(paragraph)
         if speaker is not None:
             close()
             when = _WHEN.search(paragraph[:200])
-            voted_at_start[index] = when.group(1).lower() == "after" if when else voted
+            after_vote[index] = when.group(1).lower() == "after" if when else None
             current = (speaker[0], speaker[1], index, [paragraph])
-        elif current is not None:
+            continue
+        if current is not None and _GOES_ON.search(paragraph):
             current[3].append(paragraph)
+            continue
+        close()
+        votes: list[PressVote] = []
+        for sentence in _SENTENCE_END.split(paragraph):
+            found, findings = read_vote_sentence(
+                sentence, release=record, url=url, paragraph=index,
+                before=context + paragraph[: paragraph.find(sentence)])
+            votes += found
+            release.findings += findings
+            if (not found and not findings and _COUNT_WORDS.search(sentence)
+                    and _VOTE_WORDS.search(sentence) and re.search(r"\d|\bnone\b", sentence)):
+                release.findings.append(Finding(
+                    SOURCE_PRESS, record, "press_count_unread", Severity.WARNING,
+                    f"the release speaks of a vote in words the tracker does not read "
+                    f"({sentence!r}): nothing of it was stored", url))
+        release.votes += votes
+        context = "" if votes else context + paragraph + "\n"
     close()
     return release

@@ -41,7 +41,7 @@ def upgrade() -> None:
     sa.Column('position', sa.Integer(), nullable=False),
     sa.Column('speaker', sa.Text(), nullable=False),
     sa.Column('text', sa.Text(), nullable=False),
-    sa.Column('after_vote', sa.Boolean(), nullable=False),
+    sa.Column('after_vote', sa.Boolean(), nullable=True),
     sa.ForeignKeyConstraint(['meeting_id'], ['meeting.id'], ),
     sa.ForeignKeyConstraint(['member_code'], ['member.code'], ),
     sa.PrimaryKeyConstraint('id'),
