@@ -81,6 +81,11 @@ def derive_roll_call(tally: Tally, named: Mapping[str, Iterable[str]],
     member is left over beyond it (``tally.non_voting`` must be 0 or unknown-and-zero by
     the count: the count covers every seat).
     """
+    counts = {"Y": tally.yes, "N": tally.no, "A": tally.abstain}
+    if all(len(list(named.get(s, ()))) == counts[s] for s in SIDES) and len(
+            {c for codes in named.values() for c in codes}) == tally.cast:
+        # every side named in full: nothing to derive, whatever is known of the membership
+        return {c: side for side, codes in named.items() for c in codes}
     if membership is None:
         return Underived("the Council's membership that year is not known")
     if not membership.complete:
@@ -88,7 +93,6 @@ def derive_roll_call(tally: Tally, named: Mapping[str, Iterable[str]],
                          f"full ({len(membership.seats)} of "
                          f"{council_size(membership.year)} seats)")
     seats = council_size(membership.year)
-    counts = {"Y": tally.yes, "N": tally.no, "A": tally.abstain}
     if tally.cast != seats:
         return Underived(f"the count {tally} accounts for {tally.cast} of {seats} seats")
     votes: dict[str, str] = {}

@@ -20,7 +20,6 @@ from typing import Any
 from sqlalchemy import func, or_, select
 from sqlmodel import Session
 
-from council.members import PERMANENT_CODES
 from council.records import Finding as FindingRecord
 from council.records import Outcome, Severity, Tally
 from council.roll_calls import Membership, Underived, derive_roll_call, membership_by_year
@@ -42,7 +41,7 @@ from db.models import (
     Veto,
     VoteEvent,
 )
-from db.store import store_findings_of
+from db.store import page_of, store_findings_of
 from db.upsert import Counts, replace_set, scope_in, table_of, upsert
 
 SOURCE_PRESS = "press-releases"  # as scrapers.press.parse names it (db does not import it)
@@ -137,6 +136,12 @@ def store_press_release(session: Session, release: Any, *, url: str,
     veto_rows: list[dict[str, Any]] = []
     covered: list[int] = []
     prov = {"source_url": url, "fetched_at": fetched_at}
+    page = page_of(url)
+    # the votes this release gave before (it may no longer give them: replaced below, or
+    # removed when it does not)
+    owned = {int(i) for i, source_url in session.execute(
+        select(mv.c.vote_event_id, mv.c.source_url).join(ve, ve.c.id == mv.c.vote_event_id)
+        .where(ve.c.meeting_id == meeting_id)) if page_of(source_url or "") == page}
     amendments = _amendment_events(session, release, meeting_id, by_key, prov)
     for index, vote in enumerate(release.votes):
         if vote.amendment:
@@ -175,7 +180,7 @@ def store_press_release(session: Session, release: Any, *, url: str,
         others = session.execute(
             select(mv.c.member_code, mv.c.vote, mv.c.source_url)
             .where(mv.c.vote_event_id == event.id)).all()
-        if any(o.source_url != url for o in others):
+        if any(page_of(o.source_url or "") != page for o in others):
             disagree = sorted(
                 f"{o.member_code} {o.vote} there, {side} here" for o in others
                 for side, codes in vote.named.items() if o.member_code in codes
@@ -210,6 +215,7 @@ def store_press_release(session: Session, release: Any, *, url: str,
                 [(c, s) for c, s in completed.items()], yes=tally.yes, year=year or 2000):
             veto_rows.append({"vote_event_id": event.id, "member_code": code,
                               "source": "roll-call", **prov})
+    covered += sorted(owned - set(covered))  # what it gave before and no longer gives: removed
     if covered:
         counts += _set_roll_calls(session, covered, vote_rows, veto_rows)
 
@@ -254,16 +260,33 @@ def _amendment_events(session: Session, release: Any, meeting_id: int,
         ordinal[draft] += 1
         question = f"amendment {own[0]}" if own else f"amendment {ordinal[draft]}"
         tally, year = vote.tally, day.year
-        against = [c for c in vote.named.get("N", ()) if c in PERMANENT_CODES]
-        # No veto is recorded of an amendment (the Veto List counts drafts): one that had
-        # the votes and a permanent member's "no" failed, without saying more.
-        outcome = (Outcome.ADOPTED_WITH_VOTE if has_the_votes(tally.yes, year) and not against
-                   else failed_outcome(tally.yes, year))
+        # As the release says it ended; without its word, only the rule decides: short of
+        # votes is insufficient; with the votes, how it ended is not known (no veto is
+        # recorded of an amendment: the Veto List counts drafts).
+        outcome: Outcome | None
+        if vote.outcome == "adopted":
+            outcome = Outcome.ADOPTED_WITH_VOTE
+        elif vote.outcome == "failed" or not has_the_votes(tally.yes, year):
+            outcome = failed_outcome(tally.yes, year)
+        else:
+            outcome = None
         rows[index] = {"key": f"{draft} ({question})", "draft_id": draft_id,
                        "meeting_id": meeting_id, "date": day, "question": question,
-                       "outcome": outcome.value, "yes": tally.yes, "no": tally.no,
+                       "outcome": outcome.value if outcome else None, "yes": tally.yes,
+                       "no": tally.no,
                        "abstain": tally.abstain,
                        "non_voting": max(council_size(year) - tally.cast, 0), **prov}
+    # the amendments this release made votes of before and no longer counts: removed
+    mv, vt = table_of(MemberVote), table_of(Veto)
+    gone = [i for i, key, source_url in session.execute(
+        select(ve.c.id, ve.c.key, ve.c.source_url).where(
+            ve.c.meeting_id == meeting_id, ve.c.question.like("amendment %")))
+        if page_of(source_url or "") == page_of(prov["source_url"])
+        and key not in {r["key"] for r in rows.values()}]
+    if gone:
+        session.execute(mv.delete().where(mv.c.vote_event_id.in_(gone)))
+        session.execute(vt.delete().where(vt.c.vote_event_id.in_(gone)))
+        session.execute(ve.delete().where(ve.c.id.in_(gone)))
     if not rows:
         return {}
     ids, _ = upsert(session, VoteEvent, list(rows.values()), key="key")
@@ -273,17 +296,31 @@ def _amendment_events(session: Session, release: Any, meeting_id: int,
     return {index: events[row["key"]] for index, row in rows.items()}
 
 
+def _roll_call_sizes(session: Session) -> dict[int, tuple[int, int]]:
+    """{failed vote event: (its member votes stored, of which named by a source)}."""
+    ve, mv = table_of(VoteEvent), table_of(MemberVote)
+    return {int(i): (int(n), int(n) - int(d)) for i, n, d in session.execute(
+        select(mv.c.vote_event_id, func.count(mv.c.id), func.count(mv.c.derived))
+        .join(ve, ve.c.id == mv.c.vote_event_id)
+        .where(ve.c.outcome.in_(FAILED_STATUSES)).group_by(mv.c.vote_event_id))}
+
+
 def press_releases_wanted(session: Session, *, everything: bool) -> list[tuple[str, int]]:
-    """The press releases of meetings with a failed vote: all of them (``everything``), or
-    those of votes no roll call covers that were neither read nor found missing before."""
-    m, ve, mv, sr = (table_of(Meeting), table_of(VoteEvent), table_of(MemberVote),
-                     table_of(SourceRecord))
-    query = (select(m.c.press_release, m.c.date).join(ve, ve.c.meeting_id == m.c.id)
+    """The press releases of meetings with a failed vote: all of them (``everything``); or
+    those of votes whose roll call is not stored whole, not found missing before, and not
+    read before unless the year's membership is now known in full (a release read when it
+    was not can now complete its roll call)."""
+    m, ve, sr, cm = (table_of(Meeting), table_of(VoteEvent), table_of(SourceRecord),
+                     table_of(CouncilMember))
+    query = (select(m.c.press_release, m.c.date, ve.c.id).join(ve, ve.c.meeting_id == m.c.id)
              .where(m.c.press_release.is_not(None), m.c.date.is_not(None),
                     ve.c.outcome.in_(FAILED_STATUSES)))
-    if not everything:
-        query = query.where(ve.c.id.not_in(select(mv.c.vote_event_id)))
-    rows = session.execute(query).all()
+    sizes = {} if everything else _roll_call_sizes(session)
+    known_years = {int(y) for y, n in session.execute(
+        select(cm.c.year, func.count(cm.c.id)).group_by(cm.c.year))
+        if int(n) == council_size(int(y))}
+    rows = [(symbol, day) for symbol, day, event_id in session.execute(query)
+            if everything or sizes.get(int(event_id), (0, 0))[0] < council_size(day.year)]
     lookups = table_of(SymbolLookup)
     fetched = set() if everything else set(session.execute(
         select(sr.c.record_id).where(sr.c.source == SOURCE_PRESS)).scalars())
@@ -294,7 +331,8 @@ def press_releases_wanted(session: Session, *, everything: bool) -> list[tuple[s
     wanted: dict[str, int] = defaultdict(int)
     for symbol, day in rows:
         number = symbol.removeprefix("SC/")
-        if symbol not in fetched and f"{day.year}-sc{number}" not in missing:
+        if ((symbol not in fetched or day.year in known_years)
+                and f"{day.year}-sc{number}" not in missing):
             wanted[symbol] = day.year
     return sorted(wanted.items(), key=lambda w: (w[1], w[0]))
 
@@ -390,17 +428,15 @@ def meeting_records_wanted(session: Session, *, everything: bool) -> list[tuple[
     """The meeting records of failed votes: all of them (``everything``), or those of votes
     whose roll call no source names in full (none stored, or some of it derived) that were
     neither read nor found missing before."""
-    m, ve, mv, sr = (table_of(Meeting), table_of(VoteEvent), table_of(MemberVote),
-                     table_of(SourceRecord))
+    m, ve, sr = table_of(Meeting), table_of(VoteEvent), table_of(SourceRecord)
     lookups = table_of(SymbolLookup)
-    named_in_full = (select(mv.c.vote_event_id).group_by(mv.c.vote_event_id)
-                     .having(func.count(mv.c.derived) == 0))
-    query = (select(m.c.record, m.c.date).join(ve, ve.c.meeting_id == m.c.id)
+    query = (select(m.c.record, m.c.date, ve.c.id).join(ve, ve.c.meeting_id == m.c.id)
              .where(m.c.record.like("S/PV.%"), m.c.date.is_not(None),
                     ve.c.outcome.in_(FAILED_STATUSES)))
-    if not everything:
-        query = query.where(ve.c.id.not_in(named_in_full))
-    rows = session.execute(query).all()
+    sizes = {} if everything else _roll_call_sizes(session)
+    # a roll call named in full by a source (none of it derived, every seat) needs no record
+    rows = [(record, day) for record, day, event_id in session.execute(query)
+            if everything or sizes.get(int(event_id), (0, 0))[1] < council_size(day.year)]
     done: set[str] = set()
     if not everything:
         done = set(session.execute(select(sr.c.record_id).where(

@@ -16,7 +16,7 @@ from typing import Any
 import pandas as pd
 from sqlalchemy import Engine, select
 
-from council.rules import decided_outcome, format_tally
+from council.rules import council_size, decided_outcome, format_tally
 from db import tables
 
 # Whose vetoes a view shows when sources differ: the Library's Veto List, then the meetings
@@ -49,20 +49,27 @@ def vetoed_by(rows: Iterable[tuple[int, str, str]]) -> dict[int, list[str]]:
 
 
 def abstaining(engine: Engine, vote_event_ids: Iterable[int]) -> dict[int, list[str]]:
-    """Return, per vote event whose roll call is stored, the members that abstained (an
-    empty list: none did); a vote without a roll call is left out: not known."""
-    mv = tables.member_vote
+    """Return, per vote event whose roll call is stored whole (every seat), the members
+    that abstained (an empty list: none did); a vote without a roll call, or with one named
+    only in part, is left out: not known."""
+    mv, e = tables.member_vote, tables.vote_event
     ids = sorted({int(i) for i in vote_event_ids})
     found: dict[int, list[str]] = {}
+    rows: dict[int, int] = {}
+    seats: dict[int, int] = {}
     with engine.connect() as connection:
         for chunk in (ids[i:i + 500] for i in range(0, len(ids), 500)):
-            for event_id, code, vote in connection.execute(
-                    select(mv.c.vote_event_id, mv.c.member_code, mv.c.vote)
+            for event_id, code, vote, day in connection.execute(
+                    select(mv.c.vote_event_id, mv.c.member_code, mv.c.vote, e.c.date)
+                    .join(e, e.c.id == mv.c.vote_event_id)
                     .where(mv.c.vote_event_id.in_(chunk)).order_by(mv.c.member_code)):
-                codes = found.setdefault(int(event_id), [])
+                key = int(event_id)
+                codes = found.setdefault(key, [])
+                rows[key] = rows.get(key, 0) + 1
+                seats[key] = council_size(day.year) if day is not None else 15
                 if vote == "A":
                     codes.append(code)
-    return found
+    return {key: codes for key, codes in found.items() if rows[key] >= seats[key]}
 
 
 def tally(yes: Any, no: Any, abstain: Any) -> str | None:

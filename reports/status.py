@@ -13,7 +13,7 @@ from typing import Any, cast
 import pandas as pd
 from sqlalchemy import Engine, func, inspect, select
 
-from council.rules import FAILED_STATUSES
+from council.rules import FAILED_STATUSES, council_size
 from db import tables
 from db.engine import DatabaseLocked, run_lock
 from reports.formats import jsonable
@@ -97,6 +97,9 @@ def failed_roll_calls(engine: Engine) -> pd.DataFrame:
             select(mv.c.vote_event_id, mv.c.derived, mv.c.source_url)
             .join(e, e.c.id == mv.c.vote_event_id)
             .where(e.c.outcome.in_(FAILED_STATUSES))).all()
+        seats = {int(i): council_size(d.year) if d is not None else 15
+                 for i, d in connection.execute(select(e.c.id, e.c.date).where(
+                     e.c.outcome.in_(FAILED_STATUSES)))}
     by_event: dict[int, list[tuple[str | None, str]]] = {}
     for event_id, derived, url in votes:
         by_event.setdefault(int(event_id), []).append((derived, url or ""))
@@ -109,7 +112,7 @@ def failed_roll_calls(engine: Engine) -> pd.DataFrame:
             counted["meeting record"] += 1
         elif any(url.endswith(".doc.htm") for _, url in rows):
             counted["press release, the rest derived" if any(d for d, _ in rows)
-                    else "press release" if len(rows) >= 11
+                    else "press release" if len(rows) >= seats[int(event_id)]
                     else "press release, in part"] += 1
         else:
             counted["another source's record"] += 1

@@ -199,3 +199,34 @@ def test_the_five_real_meeting_records(shared_data: Path, name: str, symbol: str
     assert len(vote.named["Y"]) == tally.yes == votecounts(html)[0][0]
     assert len(vote.named_codes()) == 15
     assert vote.symbols == (symbol,)
+
+
+def test_a_pdf_that_would_cost_hours_is_refused_at_once() -> None:
+    """Ten pages sharing one content stream of 2 MB (a 12 kB file, deflated): each page
+    would be read whole; the first is refused by its size."""
+    import zlib
+
+    drawing = b"BT /F1 10 Tf 50 780 Td " + b"(x) Tj " * 300_000 + b"ET"
+    packed = zlib.compress(drawing, 9)
+    kids = " ".join(f"{3 + i} 0 R" for i in range(10))
+    objects = [b"<< /Type /Catalog /Pages 2 0 R >>",
+               f"<< /Type /Pages /Kids [{kids}] /Count 10 >>".encode()]
+    objects += [b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 842] /Contents 13 0 R "
+                b"/Resources << /Font << /F1 14 0 R >> >> >>"] * 10
+    objects += [f"<< /Length {len(packed)} /Filter /FlateDecode >>\nstream\n".encode()
+                + packed + b"\nendstream",
+                b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>"]
+    out = b"%PDF-1.4\n"
+    offsets = []
+    for number, body in enumerate(objects, start=1):
+        offsets.append(len(out))
+        out += f"{number} 0 obj\n".encode() + body + b"\nendobj\n"
+    xref = len(out)
+    out += f"xref\n0 {len(objects) + 1}\n0000000000 65535 f \n".encode()
+    out += b"".join(f"{o:010d} 00000 n \n".encode() for o in offsets)
+    out += (f"trailer\n<< /Size {len(objects) + 1} /Root 1 0 R >>\nstartxref\n{xref}\n"
+            "%%EOF\n").encode()
+    with pytest.raises(ParseError) as refused:
+        pdf_text(out, record="S/PV.1")
+    assert str(refused.value) == ("meeting-records: S/PV.1: page 1 of the PDF draws 2,100,025 "
+                                  "bytes, more than a meeting record's 1,000,000")

@@ -40,7 +40,12 @@ from scrapers.source import Unpublished
 from scrapers.text import vote_counts
 
 SOURCE_RECORDS = "meeting-records"
-MAX_PAGES = 2_000  # a meeting record runs to tens of pages; a file with more is refused
+# A meeting record runs to tens of pages of a few kilobytes of drawing each: a file with
+# more pages, a page that draws more, or more text than this is refused (a hostile PDF can
+# make its text cost hours: pages sharing one huge content stream)
+MAX_PAGES = 500
+MAX_PAGE_CONTENT = 1_000_000  # bytes of a page's decoded content stream
+MAX_TEXT = 5_000_000  # characters of text, all pages
 
 _BLOCK = re.compile(
     r"In\s+favou?r\s*:\s*(?P<Y>.*?)\s*Against\s*:\s*(?P<N>.*?)\s*Abstaining\s*:\s*"
@@ -96,7 +101,23 @@ def pdf_text(body: bytes, *, record: str) -> str:
         if len(reader.pages) > MAX_PAGES:
             raise ParseError(SOURCE_RECORDS, record, f"the PDF has {len(reader.pages)} pages, "
                              f"more than a meeting record's {MAX_PAGES}")
-        return "\n".join(page.extract_text() or "" for page in reader.pages)
+        texts: list[str] = []
+        size = 0
+        for number, page in enumerate(reader.pages, start=1):
+            contents = page.get_contents()
+            drawn = len(contents.get_data()) if contents is not None else 0
+            if drawn > MAX_PAGE_CONTENT:
+                raise ParseError(SOURCE_RECORDS, record, f"page {number} of the PDF draws "
+                                 f"{drawn:,} bytes, more than a meeting record's "
+                                 f"{MAX_PAGE_CONTENT:,}")
+            texts.append(page.extract_text() or "")
+            size += len(texts[-1])
+            if size > MAX_TEXT:
+                raise ParseError(SOURCE_RECORDS, record, f"the PDF's text runs past "
+                                 f"{MAX_TEXT:,} characters, more than a meeting record's")
+        return "\n".join(texts)
+    except ParseError:
+        raise
     except (PyPdfError, ValueError, KeyError, TypeError, AttributeError, IndexError,
             RecursionError) as exc:
         raise ParseError(SOURCE_RECORDS, record, f"the PDF cannot be read: {exc}") from None
