@@ -393,3 +393,21 @@ def test_a_release_that_disagrees_with_the_meeting_record_changes_nothing(
     assert press_findings(engine) == [
         ("press_roll_call_disagrees", "the release's roll call on S/2024/255 disagrees with "
          "the stored one (CHN Y there, A here); the stored one was kept")]
+
+
+def test_a_release_naming_another_vetoing_member_than_the_veto_list_is_a_finding(
+        replay: Replay, tmp_path: Path, roll_call_2024: bytes) -> None:
+    """The release's "no" of a permanent member on a draft with the votes is a veto by the
+    Charter's rule (source roll-call); where the Veto List names another, `tracker check`
+    says so."""
+    release = (FIXTURES / "press" / "sc15648.htm").read_bytes().replace(
+        b"1 against (Russian Federation), with 1 abstention (China)",
+        b"1 against (China), with 1 abstention (Russian Federation)")
+    serve(replay, roll_calls=[roll_call_2024], release=release)
+    engine, settings = run(replay, tmp_path)
+    env = {"TRACKER_DATA_DIR": str(settings.data_dir),
+           "TRACKER_DATABASE_URL": str(engine.url), "COLUMNS": "200"}
+    found = json.loads(cli(env, "check", "--format", "json"))
+    assert [(f["kind"], f["message"]) for f in found if f["record"] == "S/2024/255"] == [(
+        "veto_sources_disagree", "the sources disagree on the veto of S/2024/255: "
+        "dhl-meetings: RUS; dhl-veto-list: RUS; roll-call: CHN")]

@@ -98,3 +98,23 @@ def test_no_mandate_is_lapsed_without_evidence(history: tuple[Engine, dict[str, 
     # agenda item: each is expired, and a finding says so.
     assert {"unifil", "unmiss", "unficyp", "unama"} <= expired
     assert expired and all(any(slug in record for record in explained) for slug in expired)
+
+
+def test_the_failed_drafts_since_1994_get_their_roll_calls_from_the_releases(
+        history: tuple[Engine, dict[str, str]]) -> None:
+    """Against the replay of press releases for the failed drafts since 1994 (written from
+    the DPPA roll calls at the tables' release numbers), the sync stores their roll calls:
+    the counts the README gives, and each disagreement found is a finding."""
+    _, env = history
+    status = json.loads(CliRunner().invoke(app, ["status", "--format", "json"], env=env).stdout)
+    counted = {r["roll_call"]: r["failed_votes"] for r in status["roll_calls_of_failed_votes"]}
+    assert counted == {"meeting record": 0, "press release": 0,
+                       "press release, the rest derived": 46, "press release, in part": 4,
+                       "another source's record": 0, "none stored": 270}
+    found = json.loads(CliRunner().invoke(app, ["check", "--source", "press-releases",
+                                                "--format", "json"], env=env).stdout)
+    assert sorted((f["kind"], f["record"]) for f in found) == [
+        ("press_name_unknown", "SC/13362"), ("press_tally_mismatch", "SC/14066"),
+        ("press_tally_mismatch", "SC/6659"), ("press_vote_unmatched", "SC/13288"),
+        ("press_votes_not_derived", "SC/13362"), ("press_votes_not_derived", "SC/14838"),
+        ("press_votes_not_derived", "SC/14911"), ("press_votes_not_derived", "SC/7040")]
