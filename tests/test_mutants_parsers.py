@@ -10,8 +10,17 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+from lxml import etree
 
-from council.records import Finding, MemberVoteRecord, ParseError, Severity, Tally, VotingRecord
+from council.records import (
+    Finding,
+    MemberVoteRecord,
+    PageShapeError,
+    ParseError,
+    Severity,
+    Tally,
+    VotingRecord,
+)
 from scrapers.dhl.parse import (
     clean_text,
     decode_page,
@@ -21,7 +30,7 @@ from scrapers.dhl.parse import (
     parse_veto_list,
 )
 from scrapers.undl.dataset import SOURCE_DATASET, parse_dataset, read_rows
-from scrapers.undl.documents import parse_document_page, parse_document_xml
+from scrapers.undl.documents import not_a_draft, parse_document_page, parse_document_xml
 from scrapers.undl.parse import MARC, parse_record_xml, parse_search_page, record_url, xml_text
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
@@ -503,3 +512,242 @@ def test_the_veto_list_must_be_read_row_by_row() -> None:
     assert [(e.row, e.date, e.draft, e.draft_text, e.meeting, e.meeting_text, e.agenda,
              e.members, e.question, e.letters) for e in parsed.entries] == VETO_LIST_ROWS
     assert [e.vote_key for e in parsed.entries][2:4] == ["S/552 (preliminary question)", "S/552"]
+
+
+# --- the Veto List, page by page: pages written for the tests, in the Library's shape ---------
+
+VETO_HEADER = ("<tr><th>Date</th><th>Draft</th><th>Written Record</th><th>Agenda Item</th>"
+               "<th>Permanent Member Casting Negative Vote</th></tr>")
+
+
+def veto_page(*rows: tuple[str, ...] | str, header: str = VETO_HEADER) -> bytes:
+    """A Veto List page: its header row, then each row (cells' texts, or raw <tr> HTML)."""
+    trs = [r if isinstance(r, str) else "<tr>" + "".join(f"<td>{c}</td>" for c in r) + "</tr>"
+           for r in rows]
+    return f"<html><table>{header}{''.join(trs)}</table></html>".encode()
+
+
+SUEZ = ("30 October 1956", "S/3710", "S/PV.749", "The Palestine question", "France, UK")
+
+
+def test_a_veto_list_row_repeated_apart_must_be_counted_once_and_rows_that_differ_named() -> None:
+    """Three rows of one draft, not next to each other: the second repeats the first cell for
+    cell; the third names a third member and another record and draft text."""
+    other = ("1 January 2024", "S/2024/1", "S/PV.9999", "Another question", "USA")
+    third = ("30 October 1956", "S/3710 (as amended)", "S/PV.749 (Resumption 1)",
+             "The Palestine question", "France, UK, USA")
+    parsed = parse_veto_list(veto_page(SUEZ, other, SUEZ, third), url="u")
+    assert [(e.row, e.draft, e.members, e.meeting) for e in parsed.entries] == [
+        (1, "S/3710", ["FRA", "GBR"], "S/PV.749"), (2, "S/2024/1", ["USA"], "S/PV.9999")]
+    assert parsed.findings == [
+        Finding("dhl-veto-list", "row 3 (S/3710)", "repeated_row", Severity.WARNING,
+                "row 3 repeats row 1 cell for cell (30 October 1956 | S/3710 | S/PV.749 | "
+                "The Palestine question | FRA, GBR): one vote printed twice; counted once", "u"),
+        Finding("dhl-veto-list", "row 4 (S/3710 (as amended))", "rows_disagree", Severity.ERROR,
+                "rows 1 and 4 both give the veto of S/3710 and differ: draft 'S/3710' and "
+                "'S/3710 (as amended)'; written record 'S/PV.749' and 'S/PV.749 (Resumption 1)'; "
+                "members 'FRA, GBR' and 'FRA, GBR, USA'. Kept: row 1 (the first on the page), "
+                "with the members both name (FRA, GBR)", "u"),
+    ]
+    # the members every row names replace the first row's own
+    parsed = parse_veto_list(veto_page(("30 October 1956", "S/3710", "S/PV.749",
+                                        "The Palestine question", "France, UK, USA"), SUEZ))
+    assert [(e.row, e.members) for e in parsed.entries] == [(1, ["FRA", "GBR"])]
+    assert [f.kind for f in parsed.findings] == ["rows_disagree"]
+
+
+def test_a_repeated_veto_list_row_without_a_draft_must_be_named_by_its_date() -> None:
+    empty = ("12 June 2022", "", "S/PV.9060", "Question", "Russian Federation")
+    parsed = parse_veto_list(veto_page(empty, empty, SUEZ))
+    assert parsed.findings == [Finding(
+        "dhl-veto-list", "row 2 (12 June 2022)", "repeated_row", Severity.WARNING,
+        "row 2 repeats row 1 cell for cell (12 June 2022 |  | S/PV.9060 | Question | Russian "
+        "Federation): one vote printed twice; counted once")]
+    assert [str(e) for e in parsed.errors] == [
+        "dhl-veto-list: row 1 (12 June 2022): no draft symbol in ''"]
+    assert [e.draft for e in parsed.entries] == ["S/3710"]
+
+
+@pytest.mark.parametrize(("rows", "url", "message"), [
+    ((SUEZ, ("1", "2")), None,
+     "dhl-veto-list: veto list row 3: 2 cells where 5 were expected: ['1', '2']"),
+    ((SUEZ, ("1", "2", "3", "4")), "u",
+     "dhl-veto-list: u row 3: 4 cells where 5 were expected: ['1', '2', '3', '4']"),
+    ((), None, "dhl-veto-list: veto list: no vetoes found on the page"),
+    ((), "u", "dhl-veto-list: u: no vetoes found on the page"),
+    (((SUEZ[0], "no symbol", *SUEZ[2:]),), "u",
+     "dhl-veto-list: row 1 (no symbol): no draft symbol in 'no symbol'"),
+    (((*SUEZ[:2], "S/PV.x", *SUEZ[3:]),), None,
+     "dhl-veto-list: row 1 (S/3710): not a meeting record: 'S/PV.x'"),
+])
+def test_a_veto_list_it_cannot_read_must_be_refused_by_name(
+        rows: tuple, url: str | None, message: str) -> None:
+    """The page's rows are counted from its first <tr>, the header's; a page whose only
+    vote cannot be read is refused with that vote's own error."""
+    with pytest.raises(ParseError) as caught:
+        parse_veto_list(veto_page(*rows), url=url)
+    assert str(caught.value) == message
+
+
+@pytest.mark.parametrize(("url", "record"), [(None, "veto list"), ("u", "u")])
+def test_a_veto_list_with_other_columns_must_be_refused_by_name(url: str | None,
+                                                                record: str) -> None:
+    with pytest.raises(ParseError) as caught:
+        parse_veto_list(veto_page(SUEZ, header="<tr><th>Date</th><th>Draft</th></tr>"), url=url)
+    assert (caught.value.source, caught.value.record, caught.value.message) == (
+        "dhl-veto-list", record, "unexpected columns ['date', 'draft']")
+
+
+def test_a_veto_list_naming_an_unknown_member_must_be_refused_whole() -> None:
+    with pytest.raises(PageShapeError) as caught:
+        parse_veto_list(veto_page(SUEZ, (*SUEZ[:4], "Atlantis")))
+    assert (caught.value.source, caught.value.record) == ("dhl-veto-list", "row 2 (S/3710)")
+    assert caught.value.message == "unknown permanent member 'Atlantis' in 'Atlantis'"
+
+
+def test_a_veto_list_row_must_be_read_by_its_own_cells() -> None:
+    """A table inside a cell is part of that cell: its cells are not the row's."""
+    nested = ("<tr><td>30 October 1956</td><td>S/3710</td><td>S/PV.749</td>"
+              "<td><table><tr><td>The Palestine question</td></tr></table></td>"
+              "<td>France, UK</td></tr>")
+    parsed = parse_veto_list(veto_page(nested))
+    assert [(e.draft, e.agenda, e.members) for e in parsed.entries] == [
+        ("S/3710", "The Palestine question", ["FRA", "GBR"])]
+
+
+def test_a_veto_lists_written_record_cell_must_give_the_meeting_or_the_letters() -> None:
+    parsed = parse_veto_list(veto_page(
+        ("31 August 2020", "S/2020/852", "by written procedure", "Terrorism", "USA"),
+        # digits that are not ASCII digits are no symbol's
+        ("1 September 2020", "S/2020/853", "S/\u0662\u0660\u0662\u0660/870", "Terrorism", "USA"),
+        ("15 September 1947", "S/552", "S/PV.202", "The Greek question, Preliminary Question",
+         "USSR"),
+    ))
+    assert [(e.draft, e.meeting, e.letters, e.agenda, e.question, e.vote_key)
+            for e in parsed.entries] == [
+        ("S/552", "S/PV.202", [], "The Greek question", "preliminary question",
+         "S/552 (preliminary question)"),
+        ("S/2020/852", None, [], "Terrorism", None, "S/2020/852"),
+        ("S/2020/853", None, [], "Terrorism", None, "S/2020/853"),
+    ]
+
+
+# --- the voting dataset: the meeting, the year, the CSV the reader refuses ----------------------
+
+def test_a_dataset_record_must_keep_a_meeting_that_is_not_a_meeting_record_as_given() -> None:
+    records, errors = parse_dataset(dataset(
+        row(undl_id="1", meeting=""), row(undl_id="2", meeting="S/2020/870"),
+        row(undl_id="3", meeting="S/PV.2358 (Resumption 1)")))
+    assert errors == []
+    assert [(r.record_id, r.meeting) for r in records] == [
+        ("1", None), ("2", "S/2020/870"), ("3", "S/PV.2358 (Resumption 1)")]
+
+
+def test_a_dataset_councils_size_must_be_that_of_the_votes_date() -> None:
+    """Twelve members' rows are too many for a Council of 11 (before 1966), not for one of 15:
+    the date decides, the resolution's year only when there is no date."""
+    codes = ["CHN", "FRA", "GBR", "USA", "SUN", "JPN", "IND", "BRA", "EGY", "GHA", "IRL", "NOR"]
+    records, errors = parse_dataset(dataset(*(
+        row(code=c, date="1966-01-03", resolution="S/RES/210(1965)", totals="12,0,0,0,12")
+        for c in codes)))
+    assert (len(records), errors) == (1, [])
+    assert len(records[0].votes) == 12
+    records, errors = parse_dataset(dataset(*(
+        row(code=c, date="", resolution="S/RES/210(1965)", totals="12,0,0,0,12")
+        for c in codes)))
+    assert records == []
+    assert [(e.source, e.record, e.message) for e in errors] == [
+        (SOURCE_DATASET, "undl_id 278791", "12 members' rows on a Council of 11")]
+
+
+def test_a_dataset_total_left_empty_must_be_refused_as_empty() -> None:
+    records, errors = parse_dataset(dataset(row(totals="2,0,1,0,")))
+    assert records == []
+    assert [str(e) for e in errors] == [
+        "undl-dataset: undl_id 278791: total_ms is not a number: ''"]
+
+
+def test_a_csv_the_reader_cannot_read_must_be_refused_by_line() -> None:
+    """The line named is the one the reader could not read (the header is line 1)."""
+    huge = "a" * 200_000
+    with pytest.raises(ParseError) as caught:
+        list(read_rows([huge + ",b\n"]))
+    assert str(caught.value) == (
+        "undl-dataset: header: unreadable CSV: field larger than field limit (131072)")
+    with pytest.raises(ParseError) as caught:
+        list(read_rows([HEADER, row(), row(undl_id=huge)]))
+    assert str(caught.value) == (
+        "undl-dataset: line 3: unreadable CSV: field larger than field limit (131072)")
+
+
+# --- the Digital Library's document records: what is refused, and why ----------------------
+
+def _inner(xml: bytes) -> bytes:
+    """The <record> element of one record's MARCXML, for a page of several."""
+    return xml[xml.index(b"<record"):xml.rindex(b"</record>") + len(b"</record>")]
+
+
+def test_a_page_of_documents_must_name_each_record_it_skips_with_the_reason() -> None:
+    letter = marc(("191", {"a": "S/2022/1"}),
+                  ("245", {"a": "Letter dated 1 January 2022", "b": "from the Secretary-General"}),
+                  record_id="5")
+    report = marc(("191", {"a": "S/2022/2"}), ("089", {"b": "B01"}), ("089", {"b": "B16"}),
+                  record_id="6")
+    # an empty subfield, or one of white space only, before the title is no end of the field
+    memo = marc(("191", {"a": "S/2022/3"}), record_id="7").replace(
+        b"</record>", b'<datafield tag="245" ind1=" " ind2=" "><subfield code="c"/>'
+        b'<subfield code="c"> </subfield><subfield code="a">Note by the President</subfield>'
+        b"</datafield></record>")
+    draft = (FIXTURES / "undl" / "documents" / "document_3975193_S-2022-431.xml").read_bytes()
+    page = (b"<!-- Search-Engine-Total-Number-Of-Results: 4 -->" + f'<collection xmlns="{MARC}">'
+            .encode() + b"".join(_inner(x) for x in (letter, report, memo, draft))
+            + b"</collection>")
+    parsed = parse_document_page(page, url="page-1")
+    assert (parsed.total, parsed.skipped, parsed.errors) == (4, 3, [])
+    assert parsed.refused == {
+        "S/2022/1": "its title names another kind of document: "
+                    "'Letter dated 1 January 2022 from the Secretary-General'",
+        "S/2022/2": "its record type (089 $b) is B01, B16, not B02 (draft resolutions)",
+        "S/2022/3": "its title names another kind of document: 'Note by the President'",
+    }
+    # without a base address, the record's address is relative
+    assert [(r.symbol, r.url) for r in parsed.records] == [("S/2022/431", "record/3975193")]
+    one = parse_document_xml(draft)
+    assert one is not None and one.url == "record/3975193"
+    # the element itself is read as well as its fields
+    assert not_a_draft(etree.fromstring(_inner(letter).replace(
+        b"<record>", f'<record xmlns="{MARC}">'.encode()))) == (
+        "its title names another kind of document: "
+        "'Letter dated 1 January 2022 from the Secretary-General'")
+
+
+def test_a_document_record_alone_or_in_a_collection_must_be_read_alike() -> None:
+    draft = (FIXTURES / "undl" / "documents" / "document_3975193_S-2022-431.xml").read_bytes()
+    alone = _inner(draft).replace(b"<record>", f'<record xmlns="{MARC}">'.encode())
+    record = parse_document_xml(alone, base_url="https://l.example")
+    assert record is not None and (record.symbol, record.url) == (
+        "S/2022/431", "https://l.example/record/3975193")
+
+
+@pytest.mark.parametrize(("body", "message"), [
+    (b"<x><y></x>", "undl-documents: r: malformed XML: "),
+    (b"wall", "undl-documents: r: expected MARCXML, got HTML or text"),
+])
+def test_a_document_that_is_not_marcxml_must_be_refused_by_name(body: bytes,
+                                                                message: str) -> None:
+    with pytest.raises(ParseError) as caught:
+        parse_document_xml(body, record="r")
+    assert str(caught.value).startswith(message)
+
+
+def test_a_page_of_documents_without_its_total_must_be_refused_by_its_address() -> None:
+    with pytest.raises(ParseError) as caught:
+        parse_document_page(marc(("191", {"a": "S/2022/1"})), url="page-1")
+    assert str(caught.value) == (
+        "undl-documents: page-1: no Search-Engine-Total-Number-Of-Results comment")
+
+
+def test_a_voting_record_without_a_base_address_must_have_a_relative_address() -> None:
+    assert parse_record_xml(marc(RESOLUTION, DATE)).url == "record/99"
+    body = b"<!-- Search-Engine-Total-Number-Of-Results: 1 -->" + marc(RESOLUTION, DATE)
+    assert [r.url for r in parse_search_page(body, url="page-1").records] == ["record/99"]
