@@ -751,3 +751,65 @@ def test_a_voting_record_without_a_base_address_must_have_a_relative_address() -
     assert parse_record_xml(marc(RESOLUTION, DATE)).url == "record/99"
     body = b"<!-- Search-Engine-Total-Number-Of-Results: 1 -->" + marc(RESOLUTION, DATE)
     assert [r.url for r in parse_search_page(body, url="page-1").records] == ["record/99"]
+
+
+DRAFT_TITLE = ("245", {"a": "Draft resolution /"})
+
+
+def test_a_document_record_must_keep_what_its_fields_say() -> None:
+    record = parse_document_xml(marc(
+        ("191", {"a": "s/2022/9"}), DRAFT_TITLE, ("245", {"c": "France and Atlantis"}),
+        ("993", {"a": "S/2022/8"}), ("993", {"a": "S/RES/2627(2022)"}),
+        record_id="12", stamp=""), base_url="https://l.example")
+    assert record is not None
+    assert (record.record_id, record.modified, record.url, record.symbol, record.title) == (
+        "12", "", "https://l.example/record/12", "S/2022/9", "Draft resolution")
+    assert (record.sponsors_text, record.sponsors, record.resolution) == (
+        "France and Atlantis", ["FRA"], "S/RES/2627 (2022)")
+    assert record.findings == [Finding(
+        "undl-documents", "record 12", "unknown_sponsor", Severity.WARNING,
+        "S/2022/9: sponsor 'Atlantis' is not a member the tracker knows "
+        "(in 'France and Atlantis')")]
+    # no title at all, no link to a resolution: none is made up
+    record = parse_document_xml(marc(("191", {"a": "S/2022/9"}), ("089", {"b": "B02"})))
+    assert record is not None
+    assert (record.title, record.resolution, record.findings) == (None, None, [])
+
+
+@pytest.mark.parametrize(("fields", "message"), [
+    ((("191", {"a": "A/77/L.1"}), DRAFT_TITLE),
+     "undl-documents: record 99: not a Security Council document symbol: 'A/77/L.1'"),
+    ((("191", {"a": "S/PV.99999999999"}), DRAFT_TITLE),
+     "undl-documents: record 99: document symbol (191) 'S/PV.99999999999': meeting number "
+     "out of range"),
+])
+def test_a_document_record_it_cannot_read_must_be_refused_by_name(
+        fields: tuple, message: str) -> None:
+    with pytest.raises(ParseError) as caught:
+        parse_document_xml(marc(*fields))
+    assert str(caught.value) == message
+    with pytest.raises(ParseError) as caught:
+        parse_document_xml(marc(*fields, record_id="x"))
+    assert str(caught.value) == "undl-documents: record: record without a numeric id (001): 'x'"
+
+
+@pytest.mark.parametrize(("fields", "reason"), [
+    # the descriptive title (239) is a title too
+    ((("245", {"a": "Complaint by Cuba"}), ("239", {"a": "Draft resolution [on Cuba]"})), None),
+    ((("245", {"a": "Complaint by Cuba"}), ("239", {"a": "Letter dated 2 May 1962"})),
+     "its title names another kind of document: 'Letter dated 2 May 1962'"),
+    # a title after a subject
+    ((("245", {"a": "Complaint of bombing : draft resolution"}),), None),
+    # sponsors decide only when every one is a member the tracker knows
+    ((("245", {"a": "Complaint by Cuba", "c": "France and Atlantis"}),),
+     "neither its title ('Complaint by Cuba') nor its record type (089) nor its sponsors "
+     "(245 $c) say it is a draft resolution"),
+    ((("245", {"c": "France"}),), None),
+    ((), "neither its title ('') nor its record type (089) nor its sponsors (245 $c) say it is "
+         "a draft resolution"),
+])
+def test_a_document_must_be_a_draft_by_its_own_fields(fields: tuple, reason: str | None) -> None:
+    xml = marc(("191", {"a": "S/1"}), *fields)
+    assert not_a_draft(etree.fromstring(_inner(xml).replace(
+        b"<record>", f'<record xmlns="{MARC}">'.encode()))) == reason
+    assert (parse_document_xml(xml) is None) is (reason is not None)
