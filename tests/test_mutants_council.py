@@ -13,6 +13,7 @@ import pytest
 
 from council import mandates, members
 from council.dates import parse_day_month_year
+from council.mandate_status import Decision, Event, FailedDraft, derive
 from council.mandates import (
     MandateEntry,
     Registry,
@@ -452,3 +453,104 @@ def test_a_non_voting_count_the_source_gives_must_be_kept() -> None:
 def test_a_bodys_name_must_lose_its_closing_punctuation_only() -> None:
     assert body_name("the Office in Burundi.") == "Office in Burundi"
     assert body_name("UN Mission in X;") == "UN Mission in X"
+
+
+# --- derive(): bodies named by a draft's subjects, failed drafts, untitled resolutions ------
+
+TWO_FORCES = """
+[[mandate]]
+slug = "unifil"
+name = "UN Interim Force in Lebanon"
+kind = "peacekeeping_operation"
+established_by = "S/RES/425(1978)"
+aliases = ["UNIFIL"]
+
+[[mandate]]
+slug = "undof"
+name = "UN Disengagement Observer Force"
+kind = "peacekeeping_operation"
+established_by = "S/RES/350(1974)"
+aliases = ["UNDOF"]
+"""
+EXTENSION = "Security Council resolution {} [on extension of the mandate of {} until {}]"
+
+
+def test_derive_must_read_failed_drafts_draft_subjects_and_untitled_resolutions() -> None:
+    """A title naming no known body is matched by the one body its draft's subjects name
+    (two named: none); a failed draft naming a body (subjects or title) before the expiry in
+    force, with no extension after it, is a failed renewal (the mandate lapsed), else a
+    related failed draft; an expired mandate's finding counts the untitled resolutions
+    adopted after its last extension, up to today."""
+    decisions = [
+        Decision(1, "S/RES/425 (1978)", "Security Council resolution 425 (1978)",
+                 dt.date(1978, 3, 19), "u425"),
+        Decision(2, "S/RES/2591 (2021)", EXTENSION.format(
+            "2591 (2021)", "the UN Interim Force in Lebanon (UNIFIL)", "31 Aug. 2022"),
+            dt.date(2021, 8, 30), "u2591"),
+        Decision(3, "S/RES/2630 (2022)", EXTENSION.format("2630 (2022)", "the Force",
+                                                          "31 Dec. 2022"),
+                 None, "u2630", vote_date=dt.date(2022, 6, 29),
+                 draft_bodies="UN Disengagement Observer Force"),
+        Decision(4, "S/RES/2631 (2022)", EXTENSION.format("2631 (2022)", "the Mission",
+                                                          "31 Jan. 2023"),
+                 dt.date(2022, 7, 1), "u2631", draft_bodies="UNDOF; UNIFIL"),
+        # no title: counted when adopted after undof's last extension and by today
+        Decision(5, "S/RES/2632 (2022)", None, None, vote_date=dt.date(2022, 7, 2)),
+        Decision(6, "S/RES/2500 (2019)", None, dt.date(2019, 12, 1)),
+        Decision(7, "S/RES/2700 (2023)", "", dt.date(2023, 1, 5)),
+        Decision(8, "S/RES/2800 (2023)", None, dt.date(2023, 6, 1)),
+        Decision(9, "S/RES/2801 (2023)", None, None),
+    ]
+    failed = [
+        FailedDraft(10, "S/2022/600", None,
+                    "UN Interim Force in Lebanon; UN. Office of Legal Affairs; ", "d600", 80,
+                    dt.date(2022, 8, 25)),
+        FailedDraft(11, "S/2021/100", EXTENSION.format(
+            "x", "the UN Disengagement Observer Force", "1 Jan. 2022"), None, "d100", 90,
+            dt.date(2021, 5, 1)),
+    ]
+    derived = derive(parse_registry(TWO_FORCES), decisions=iter(decisions),
+                     failed_drafts=failed, today=dt.date(2023, 3, 1))
+    assert [(m.entry.slug, m.status, m.expiry, m.established_by_id)
+            for m in derived.mandates] == [
+        ("unifil", "lapsed", dt.date(2022, 8, 31), 1),
+        ("undof", "expired", dt.date(2022, 12, 31), None)]
+    not_yet = "the resolution is not in the database yet"
+    assert derived.events == {
+        "unifil": [
+            Event("unifil", "established", dt.date(1978, 3, 19), "S/RES/425 (1978)",
+                  resolution_id=1, source_url="u425"),
+            Event("unifil", "extended", dt.date(2021, 8, 30), "S/RES/2591 (2021)",
+                  resolution_id=2, new_expiry=dt.date(2022, 8, 31), source_url="u2591"),
+            Event("unifil", "renewal_failed", dt.date(2022, 8, 25), "S/2022/600", draft_id=10,
+                  vote_event_id=80, source_url="d600",
+                  note="would have renewed the mandate in force until 2022-08-31"),
+            Event("unifil", "lapsed", dt.date(2022, 8, 31), "expiry 2022-08-31",
+                  note="the renewal S/2022/600 failed on 2022-08-25; no extension was "
+                       "adopted by the expiry date"),
+        ],
+        "undof": [
+            Event("undof", "established", None, "S/RES/350 (1974)", note=not_yet),
+            Event("undof", "extended", dt.date(2022, 6, 29), "S/RES/2630 (2022)",
+                  resolution_id=3, new_expiry=dt.date(2022, 12, 31), source_url="u2630"),
+            Event("undof", "related_failed_draft", dt.date(2021, 5, 1), "S/2021/100",
+                  draft_id=11, vote_event_id=90, source_url="d100"),
+            Event("undof", "expired", dt.date(2022, 12, 31), "expiry 2022-12-31",
+                  note="the expiry passed; no renewal, termination or failed renewal was "
+                       "found in the sources"),
+        ],
+    }
+    assert derived.findings == [
+        Finding("mandates", "S/RES/2631 (2022)", "unknown_mandate", Severity.WARNING,
+                "S/RES/2631 (2022): the title says extended for 'Mission', a body the "
+                "mandate registry does not know, and the draft's corporate subjects name "
+                "none it knows; no mandate recorded (a mandate is a body the registry "
+                "names, not a phrase of a title)"),
+        Finding("mandates", "undof", "no_renewal_found", Severity.WARNING,
+                "undof: the last extension read, S/RES/2630 (2022) of 2022-06-29, ran it "
+                "until 2022-12-31; no later renewal, termination or failed renewal was found "
+                "in the sources; 2 resolution(s) adopted since 2022-06-29 have no title to "
+                "read, so a renewal may be among them. Status 'expired', not 'lapsed': a "
+                "lapse needs evidence (a failed renewal vote, a termination, or a source "
+                "that says so)"),
+    ]
