@@ -151,13 +151,12 @@ def test_a_file_that_is_not_the_dataset_must_be_refused_by_name() -> None:
     assert str(caught.value) == "undl-dataset: file: the dataset has no rows"
     with pytest.raises(ParseError) as caught:
         parse_dataset(b"undl_id,ms_code\n1,CHN\n")
-    assert caught.value.record == "header"
+    assert (caught.value.source, caught.value.record) == (SOURCE_DATASET, "header")
     assert caught.value.message.startswith(
         "not the Library's voting dataset: missing columns ['agenda', 'date', ")
     with pytest.raises(ParseError) as caught:
         list(read_rows([HEADER, row(), "x,y\n"]))
-    assert (caught.value.record, caught.value.message) == (
-        "line 3", "2 fields where 20 were expected")
+    assert str(caught.value) == "undl-dataset: line 3: 2 fields where 20 were expected"
     with pytest.raises(ParseError) as caught:
         list(read_rows([HEADER, "1,CHN\n"]))
     assert (caught.value.record, caught.value.message) == (
@@ -606,13 +605,17 @@ def test_a_veto_list_naming_an_unknown_member_must_be_refused_whole() -> None:
 
 
 def test_a_veto_list_row_must_be_read_by_its_own_cells() -> None:
-    """A table inside a cell is part of that cell: its cells are not the row's."""
+    """A table inside a cell is part of that cell: its cells are not the row's; a heading
+    cell (<th>) that numbers the row is none of its five cells either."""
     nested = ("<tr><td>30 October 1956</td><td>S/3710</td><td>S/PV.749</td>"
               "<td><table><tr><td>The Palestine question</td></tr></table></td>"
               "<td>France, UK</td></tr>")
-    parsed = parse_veto_list(veto_page(nested))
+    numbered = ("<tr><th>2</th><td>26 May 2022</td><td>S/2022/431</td><td>S/PV.9048</td>"
+                "<td>Non-proliferation</td><td>China, Russian Federation</td></tr>")
+    parsed = parse_veto_list(veto_page(numbered, nested))
     assert [(e.draft, e.agenda, e.members) for e in parsed.entries] == [
-        ("S/3710", "The Palestine question", ["FRA", "GBR"])]
+        ("S/3710", "The Palestine question", ["FRA", "GBR"]),
+        ("S/2022/431", "Non-proliferation", ["CHN", "RUS"])]
 
 
 def test_a_veto_lists_written_record_cell_must_give_the_meeting_or_the_letters() -> None:
