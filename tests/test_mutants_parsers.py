@@ -816,3 +816,19 @@ def test_a_document_must_be_a_draft_by_its_own_fields(fields: tuple, reason: str
     assert not_a_draft(etree.fromstring(_inner(xml).replace(
         b"<record>", f'<record xmlns="{MARC}">'.encode()))) == reason
     assert (parse_document_xml(xml) is None) is (reason is not None)
+
+
+def test_a_documents_link_to_its_resolution_must_be_read_in_any_spelling_or_named() -> None:
+    """The first link (993) that is a resolution's symbol, in any case and spacing, is the
+    resolution; one that cannot be read is a finding, and the record is kept without it."""
+    record = parse_document_xml(marc(("191", {"a": "S/2022/9"}), DRAFT_TITLE,
+                                     ("993", {"a": "s / res / 2627 (2022)"})))
+    assert record is not None and (record.resolution, record.findings) == (
+        "S/RES/2627 (2022)", [])
+    record = parse_document_xml(marc(("191", {"a": "S/2022/9"}), DRAFT_TITLE,
+                                     ("993", {"a": "S/RES/2627"}),
+                                     ("993", {"a": "S/RES/2628 (2022)"})))
+    assert record is not None and record.resolution is None
+    assert record.findings == [Finding(
+        "undl-documents", "record 99", "unreadable_link", Severity.WARNING,
+        "S/2022/9: linked document 'S/RES/2627' is not a resolution symbol")]
