@@ -773,6 +773,18 @@ def test_a_document_record_must_keep_what_its_fields_say() -> None:
         "undl-documents", "record 12", "unknown_sponsor", Severity.WARNING,
         "S/2022/9: sponsor 'Atlantis' is not a member the tracker knows "
         "(in 'France and Atlantis')")]
+    # the day as the Library writes it (yyyymmdd), the bodies and subjects; the raw XML
+    # kept is the record, which reads back the same
+    record = parse_document_xml(marc(
+        ("191", {"a": "S/2022/9"}), ("245", {"a": "Draft resolution on Annex X /"}),
+        ("269", {"a": "20220525"}), ("610", {"a": "UN. Panel of Experts"}),
+        ("650", {"a": "SANCTIONS"}), ("650", {"a": "NUCLEAR WEAPONS"})))
+    assert record is not None
+    assert (record.modified, record.date, record.title, record.bodies, record.subjects) == (
+        "20220405101500.0", "2022-05-25", "Draft resolution on Annex X",
+        ["UN. Panel of Experts"], ["SANCTIONS", "NUCLEAR WEAPONS"])
+    assert record.raw.startswith(b"<record")
+    assert parse_document_xml(record.raw) == record
     # no title at all, no link to a resolution: none is made up
     record = parse_document_xml(marc(("191", {"a": "S/2022/9"}), ("089", {"b": "B02"})))
     assert record is not None
