@@ -6,7 +6,9 @@ message, the waits asked of the sleep function), on a transport of its own.
 from __future__ import annotations
 
 import datetime as dt
+import errno
 import gzip
+import itertools
 import time
 import zlib
 from collections.abc import Callable
@@ -19,10 +21,13 @@ from scrapers.http import (
     DECODE_PIECE,
     MAX_RETRY_AFTER,
     FetchError,
+    HostUnreachable,
     NotFound,
     PoliteClient,
     TransientError,
+    _causes,
     _Deadline,
+    _DeadlineStream,
     _inflate,
     parse_retry_after,
 )
@@ -250,6 +255,7 @@ def test_a_deadline_must_cut_each_wait_to_what_remains() -> None:
 @pytest.mark.parametrize(("codings", "encode"), [
     (["gzip"], gzip.compress),
     (["deflate"], zlib.compress),
+    (["deflate"], lambda body: zlib.compress(body)[2:-4]),  # raw deflate, no zlib header
     (["gzip", "gzip"], lambda body: gzip.compress(gzip.compress(body))),
 ])
 def test_each_layer_must_inflate_a_bounded_piece_at_a_time(
@@ -259,3 +265,93 @@ def test_each_layer_must_inflate_a_bounded_piece_at_a_time(
     pieces = list(_inflate([encode(body)], codings))
     assert b"".join(pieces) == body
     assert max(len(p) for p in pieces) == DECODE_PIECE
+
+
+def test_a_refused_connection_must_make_the_host_unreachable_by_name() -> None:
+    def handler(request: httpx.Request) -> httpx.Response:
+        try:
+            raise ConnectionRefusedError(errno.ECONNREFUSED, "Connection refused")
+        except OSError as exc:
+            raise httpx.ConnectError("refused", request=request) from exc
+
+    polite, waits = client(handler)
+    with pytest.raises(HostUnreachable) as caught:
+        polite.get(URL)
+    lost = caught.value
+    assert (lost.url, lost.host, lost.why, lost.reason, str(lost)) == (
+        URL, "library.example", "connection refused",
+        "cannot reach library.example (connection refused)",
+        "cannot reach library.example (connection refused)")
+    assert polite.requests == 1 and waits == []
+
+
+def test_a_connection_dropped_before_any_answer_must_stay_worth_retrying() -> None:
+    """A server that closes the connection without answering was reached: after the page's
+    attempts it is a TransientError, and the host is not given up."""
+    def handler(request: httpx.Request) -> httpx.Response:
+        raise httpx.RemoteProtocolError("Server disconnected without sending a response.",
+                                        request=request)
+
+    polite, _ = client(handler, max_attempts=2, backoff_initial=0.0, backoff_max=0.0)
+    with pytest.raises(TransientError) as caught:
+        polite.get(URL)
+    assert type(caught.value) is TransientError
+    assert str(caught.value) == (
+        f"{URL}: connection failed: Server disconnected without sending a response.")
+    assert (caught.value.connecting, caught.value.name_server_silent) == (False, False)
+    assert polite.unreachable == {} and polite.requests == 2
+
+
+def test_the_causes_of_an_error_must_be_walked_once_each_even_in_a_cycle() -> None:
+    first, second = OSError("first"), OSError("second")
+    first.__context__, second.__context__ = second, first
+    assert list(itertools.islice(_causes(first), 5)) == [first, second]
+
+
+class _Socket(httpcore.NetworkStream):
+    """A socket stream that records the timeouts it is given."""
+
+    def __init__(self) -> None:
+        self.calls: list[tuple[object, ...]] = []
+
+    def read(self, max_bytes: int, timeout: float | None = None) -> bytes:
+        self.calls.append(("read", max_bytes, timeout))
+        return b"data"
+
+    def write(self, buffer: bytes, timeout: float | None = None) -> None:
+        self.calls.append(("write", buffer, timeout))
+
+    def close(self) -> None:
+        self.calls.append(("close",))
+
+    def start_tls(self, ssl_context: object, server_hostname: str | None = None,
+                  timeout: float | None = None) -> httpcore.NetworkStream:
+        self.calls.append(("start_tls", ssl_context, server_hostname, timeout))
+        self.tls = _Socket()
+        return self.tls
+
+
+def test_every_socket_operation_must_end_by_the_attempts_deadline() -> None:
+    """Reads, writes and the TLS handshake get their own timeout cut to what remains of the
+    attempt, and the TLS stream keeps the deadline."""
+    deadline = _Deadline()
+    plain = _Socket()
+    stream = _DeadlineStream(plain, deadline)
+    deadline.at = time.monotonic() + 100
+    assert stream.read(10, 5.0) == b"data"
+    stream.write(b"GET", 5.0)
+    tls = stream.start_tls("context", "library.example", 5.0)
+    assert plain.calls == [("read", 10, 5.0), ("write", b"GET", 5.0),
+                           ("start_tls", "context", "library.example", 5.0)]
+    assert isinstance(tls, _DeadlineStream)
+    tls.read(7, 5.0)
+    assert plain.tls.calls == [("read", 7, 5.0)]
+    deadline.at = time.monotonic() - 1
+    for late in (lambda: tls.read(7, 5.0), lambda: tls.write(b"x", 5.0),
+                 lambda: stream.start_tls("context", "library.example", 5.0)):
+        with pytest.raises(httpcore.ReadTimeout):
+            late()
+    deadline.at = None
+    stream.read(1, None)
+    stream.close()
+    assert plain.calls[-2:] == [("read", 1, None), ("close",)]
