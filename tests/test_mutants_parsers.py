@@ -30,7 +30,12 @@ from scrapers.dhl.parse import (
     parse_veto_list,
 )
 from scrapers.undl.dataset import SOURCE_DATASET, parse_dataset, read_rows
-from scrapers.undl.documents import not_a_draft, parse_document_page, parse_document_xml
+from scrapers.undl.documents import (
+    not_a_draft,
+    parse_document_page,
+    parse_document_xml,
+    sponsors_of,
+)
 from scrapers.undl.parse import MARC, parse_record_xml, parse_search_page, record_url, xml_text
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
@@ -844,3 +849,23 @@ def test_a_documents_link_to_its_resolution_must_be_read_in_any_spelling_or_name
     assert record.findings == [Finding(
         "undl-documents", "record 99", "unreadable_link", Severity.WARNING,
         "S/2022/9: linked document 'S/RES/2627' is not a resolution symbol")]
+
+
+@pytest.mark.parametrize(("text", "sponsors"), [
+    ("submitted by the representatives of France and Japan.", (["FRA", "JPN"], [])),
+    ("by the delegation of France; Japan;", (["FRA", "JPN"], [])),
+    ("France, Japan, at the 1234th meeting", (["FRA", "JPN"], [])),
+    ("France and Japan (S/1234)", (["FRA", "JPN"], [])),
+    ("France and Japan /", (["FRA", "JPN"], [])),
+    ("France and Atlantis", (["FRA"], ["Atlantis"])),
+])
+def test_a_drafts_sponsors_must_be_read_without_the_words_around_them(
+        text: str, sponsors: tuple[list[str], list[str]]) -> None:
+    assert sponsors_of(text) == sponsors
+
+
+def test_an_archived_document_record_must_keep_its_text_as_utf8() -> None:
+    record = parse_document_xml(marc(("191", {"a": "S/2022/9"}),
+                                     ("245", {"a": "Draft resolution", "c": "Côte d'Ivoire"})))
+    assert record is not None and record.sponsors == ["CIV"]
+    assert "Côte d'Ivoire".encode() in record.raw
