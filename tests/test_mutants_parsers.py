@@ -869,3 +869,49 @@ def test_an_archived_document_record_must_keep_its_text_as_utf8() -> None:
                                      ("245", {"a": "Draft resolution", "c": "Côte d'Ivoire"})))
     assert record is not None and record.sponsors == ["CIV"]
     assert "Côte d'Ivoire".encode() in record.raw
+
+
+def test_a_voting_records_fields_left_empty_must_be_read_as_absent() -> None:
+    """An empty 967 $d is no vote given; an empty 967 $c no member code; a 967 $a of six
+    digits or more is no sequence; no 952 is no meeting; an empty 005 an empty stamp."""
+    record = parse_record_xml(marc(RESOLUTION, DATE, ("967", {"c": "CHN", "d": ""}),
+                                   ("996", {"b": "0", "c": "0", "d": "0"})))
+    assert (record.without_vote, record.totals, record.findings) == (True, Tally(0, 0, 0, 0), [])
+    with pytest.raises(ParseError) as caught:
+        parse_record_xml(marc(RESOLUTION, DATE, ("967", {"c": "", "d": "Y"})))
+    assert str(caught.value) == (
+        "undl-votes: record 99: member code (967 $c) '' is not a three-letter code")
+    record = parse_record_xml(marc(RESOLUTION, DATE, ("967", {"a": "123456", "c": "GAB",
+                                                              "d": "a"}), stamp=""))
+    assert (record.modified, record.meeting, record.totals, record.total_members) == (
+        "", None, None, None)
+    assert record.votes == [MemberVoteRecord("GAB", "A", None, None, None)]
+    with pytest.raises(ParseError) as caught:
+        parse_record_xml(marc(RESOLUTION, DATE, record_id="x"))
+    assert str(caught.value) == "undl-votes: record: record without a numeric id (001): 'x'"
+
+
+def test_a_voting_records_meeting_that_is_not_a_meeting_record_must_be_kept_as_given() -> None:
+    record = parse_record_xml(marc(RESOLUTION, DATE, ("952", {"a": "S/2020/870"})))
+    assert record.meeting == "S/2020/870"
+
+
+def test_one_vote_counted_must_make_a_roll_call_of_no_votes_a_disagreement() -> None:
+    """A 996 that counts a vote is a vote, even when no 967 gives one: not an adoption
+    without a vote."""
+    record = parse_record_xml(marc(RESOLUTION, DATE, ("967", {"c": "CHN"}),
+                                   ("996", {"b": "1", "c": "0", "d": "0"})))
+    assert (record.without_vote, record.totals) == (False, Tally(1, 0, 0, 0))
+    assert [f.kind for f in record.findings] == ["roll_call_disagrees_with_totals"]
+
+
+def test_a_voting_records_council_size_must_be_that_of_the_votes_date() -> None:
+    """Twelve votes fit the Council of 15 of 1966, though the resolution is numbered in
+    1965; without a date, the resolution's year decides."""
+    record = parse_record_xml(marc(("791", {"a": "S/RES/210(1965)"}), ("269", {"a": "1966-01-03"}),
+                                   ("996", {"b": "12", "c": "0", "d": "0"})))
+    assert (record.totals, record.findings) == (Tally(12, 0, 0, 0), [])
+    record = parse_record_xml(marc(("791", {"a": "S/RES/210(1965)"}),
+                                   ("996", {"b": "12", "c": "0", "d": "0"})))
+    assert record.totals is None
+    assert [f.kind for f in record.findings] == ["tally_exceeds_council"]
