@@ -9,6 +9,7 @@ import datetime as dt
 import errno
 import gzip
 import itertools
+import socket
 import time
 import zlib
 from collections.abc import Callable
@@ -27,7 +28,9 @@ from scrapers.http import (
     TransientError,
     _causes,
     _Deadline,
+    _DeadlineBackend,
     _DeadlineStream,
+    _environment_proxies,
     _inflate,
     parse_retry_after,
 )
@@ -355,3 +358,112 @@ def test_every_socket_operation_must_end_by_the_attempts_deadline() -> None:
     stream.read(1, None)
     stream.close()
     assert plain.calls[-2:] == [("read", 1, None), ("close",)]
+
+
+def test_the_clients_defaults_must_be_polite() -> None:
+    """Two requests a second, 30 s for a whole attempt, five attempts, 50 MB, waits doubling
+    from 1 s (plus up to 1 s of jitter) to a minute."""
+    polite = PoliteClient(transport=httpx.MockTransport(lambda request: answer(200)))
+    assert (polite.min_interval, polite.timeout, polite.max_attempts, polite.max_bytes) == (
+        0.5, 30.0, 5, 50_000_000)
+    assert PoliteClient(requests_per_second=0.5).min_interval == 2.0
+    seen: list[httpx.Request] = []
+
+    def busy(request: httpx.Request) -> httpx.Response:
+        seen.append(request)
+        return answer(503)
+
+    waits: list[float] = []
+    polite = PoliteClient(transport=httpx.MockTransport(busy), sleep=waits.append,
+                          requests_per_second=0, max_attempts=8)
+    with pytest.raises(TransientError):
+        polite.get(URL)
+    assert len(waits) == 7
+    for wait, low in zip(waits, [1, 2, 4, 8, 16, 32, 60], strict=True):
+        assert low <= wait < low + 1
+    assert seen[0].extensions["timeout"] == {"connect": 30.0, "read": 30.0, "write": 30.0,
+                                             "pool": 30.0}
+
+
+def test_each_request_must_carry_the_clients_timeout() -> None:
+    seen: list[httpx.Request] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        seen.append(request)
+        return answer(200)
+
+    polite, _ = client(handler, timeout=12.5)
+    polite.get(URL)
+    assert seen[0].extensions["timeout"] == {"connect": 12.5, "read": 12.5, "write": 12.5,
+                                             "pool": 12.5}
+
+
+def test_a_redirect_loop_must_stop_after_five_redirects() -> None:
+    seen: list[str] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        seen.append(str(request.url))
+        return answer(302, headers={"Location": f"https://library.example/{len(seen)}"})
+
+    polite, _ = client(handler)
+    with pytest.raises(FetchError) as caught:
+        polite.get(URL)
+    assert str(caught.value) == (f"{URL}: redirect loop: more than 5 redirects (the last to "
+                                 "https://library.example/6)")
+    assert seen == [URL] + [f"https://library.example/{n}" for n in range(1, 6)]
+
+
+def test_the_jitter_must_be_up_to_the_first_wait() -> None:
+    """Backing off from 2 s (capped at 2 s): each wait is 2 s plus a jitter from 0 to 2 s."""
+    polite, waits = client(lambda request: answer(503), max_attempts=41,
+                           backoff_initial=2.0, backoff_max=2.0)
+    with pytest.raises(TransientError):
+        polite.get(URL)
+    jitters = [w - 2.0 for w in waits]
+    assert len(jitters) == 40 and all(0.0 <= j <= 2.0 for j in jitters)
+    # forty draws: some below 1 s, some above (each one-sided with odds of 2**-40)
+    assert min(jitters) < 1.0 < max(jitters)
+
+
+def test_a_deadline_not_yet_passed_must_leave_what_remains() -> None:
+    deadline = _Deadline()
+    deadline.at = time.monotonic() + 0.5
+    left = deadline.left(5.0)
+    assert left is not None and 0.0 < left <= 0.5
+
+
+def test_a_host_in_no_proxy_must_keep_the_clients_own_transport(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """Through a proxy httpx mounts a transport per pattern; a host excepted by NO_PROXY
+    is mounted with none, so the client's own (with the attempt's deadline) serves it."""
+    for name in ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "NO_PROXY",
+                 "http_proxy", "https_proxy", "all_proxy", "no_proxy"):
+        monkeypatch.delenv(name, raising=False)
+    assert _environment_proxies() is None
+    monkeypatch.setenv("HTTPS_PROXY", "http://proxy.example:3128")
+    monkeypatch.setenv("NO_PROXY", "library.example")
+    mounts = _environment_proxies()
+    assert mounts is not None and sorted(mounts) == ["all://*library.example", "https://"]
+    assert mounts["all://*library.example"] is None
+    assert isinstance(mounts["https://"], httpx.HTTPTransport)
+
+
+def test_a_connection_must_be_made_as_asked_and_keep_the_deadline() -> None:
+    """The socket is opened with the caller's timeout, local address and options; its
+    stream is the deadline's and gives the socket back."""
+    with socket.socket() as server:
+        server.bind(("127.0.0.1", 0))
+        server.listen()
+        port = server.getsockname()[1]
+        deadline = _Deadline()
+        stream = _DeadlineBackend(deadline).connect_tcp(
+            "127.0.0.1", port, 5.0, "127.0.0.2",
+            [(socket.SOL_SOCKET, socket.SO_KEEPALIVE, 1)])
+        assert isinstance(stream, _DeadlineStream)
+        sock = stream.get_extra_info("socket")
+        assert (sock.getsockname()[0], sock.gettimeout(),
+                sock.getsockopt(socket.SOL_SOCKET, socket.SO_KEEPALIVE)) == ("127.0.0.2", 5.0, 1)
+        stream.close()
+        deadline.at = time.monotonic() - 1
+        with pytest.raises(httpcore.ReadTimeout):
+            _DeadlineBackend(deadline).connect_tcp("127.0.0.1", port, 5.0)
