@@ -467,3 +467,61 @@ def test_a_connection_must_be_made_as_asked_and_keep_the_deadline() -> None:
         deadline.at = time.monotonic() - 1
         with pytest.raises(httpcore.ReadTimeout):
             _DeadlineBackend(deadline).connect_tcp("127.0.0.1", port, 5.0)
+
+
+def test_a_request_must_carry_exactly_the_headers_asked_for() -> None:
+    seen: list[httpx.Request] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        seen.append(request)
+        return answer(200)
+
+    polite, _ = client(handler, user_agent="tracker/1")
+    polite.get(URL)
+    assert dict(seen[0].headers) == {
+        "host": "library.example", "accept": "*/*", "accept-encoding": "gzip, deflate",
+        "connection": "keep-alive", "user-agent": "tracker/1"}
+
+
+def test_a_given_transport_must_serve_every_request_whatever_the_proxies(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("HTTPS_PROXY", "http://127.0.0.1:9")
+    monkeypatch.setenv("ALL_PROXY", "http://127.0.0.1:9")
+    polite, _ = client(lambda request: answer(200, content=b"mock"), max_attempts=1)
+    assert polite.get(URL).body == b"mock"
+
+
+@pytest.mark.parametrize(("error", "message"), [
+    (httpx.LocalProtocolError("Illegal header value b'a\\nb'"),
+     "the request could not be sent: one of its headers is not valid HTTP (a line break or "
+     "space in a setting such as TRACKER_UNDL_TOKEN?)"),
+    (httpx.UnsupportedProtocol("Request URL has an unsupported protocol 'ftp://'."),
+     "redirected to a URL the tracker cannot fetch: Request URL has an unsupported protocol "
+     "'ftp://'."),
+])
+def test_a_request_that_cannot_be_sent_must_be_refused_by_its_url(
+        error: Exception, message: str) -> None:
+    def handler(request: httpx.Request) -> httpx.Response:
+        raise error
+
+    polite, _ = client(handler)
+    with pytest.raises(FetchError) as caught:
+        polite.get(URL)
+    assert type(caught.value) is FetchError
+    assert (caught.value.url, caught.value.reason) == (URL, message)
+
+
+def test_a_host_given_up_must_be_named_with_each_url_asked_for() -> None:
+    def handler(request: httpx.Request) -> httpx.Response:
+        raise httpx.ConnectTimeout("slow", request=request)
+
+    polite, _ = client(handler, max_attempts=2, backoff_initial=0.0, backoff_max=0.0)
+    with pytest.raises(HostUnreachable) as caught:
+        polite.get(URL)
+    assert (caught.value.url, caught.value.reason) == (
+        URL, "cannot reach library.example (no connection within 30 s on 2 attempts)")
+    with pytest.raises(HostUnreachable) as caught:
+        polite.get(URL + "/2")
+    assert (caught.value.url, str(caught.value)) == (
+        URL + "/2", "cannot reach library.example (no connection within 30 s on 2 attempts)")
+    assert polite.requests == 2
