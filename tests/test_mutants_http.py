@@ -525,3 +525,17 @@ def test_a_host_given_up_must_be_named_with_each_url_asked_for() -> None:
     assert (caught.value.url, str(caught.value)) == (
         URL + "/2", "cannot reach library.example (no connection within 30 s on 2 attempts)")
     assert polite.requests == 2
+
+
+def test_a_refused_connection_that_names_no_request_must_blame_the_host_asked_for() -> None:
+    def handler(request: httpx.Request) -> httpx.Response:
+        try:
+            raise ConnectionRefusedError(errno.ECONNREFUSED, "Connection refused")
+        except OSError as exc:
+            raise httpx.ConnectError("refused") from exc
+
+    polite, _ = client(handler)
+    with pytest.raises(HostUnreachable) as caught:
+        polite.get(URL)
+    assert (caught.value.url, caught.value.host) == (URL, "library.example")
+    assert list(polite.unreachable) == ["library.example"]
