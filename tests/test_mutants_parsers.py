@@ -36,7 +36,14 @@ from scrapers.undl.documents import (
     parse_document_xml,
     sponsors_of,
 )
-from scrapers.undl.parse import MARC, parse_record_xml, parse_search_page, record_url, xml_text
+from scrapers.undl.parse import (
+    MARC,
+    parse_record_xml,
+    parse_search_page,
+    record_url,
+    split_search_page,
+    xml_text,
+)
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 HEADER = ("undl_id,ms_code,ms_name,permanent_member,ms_vote,date,resolution,draft,meeting,"
@@ -915,3 +922,85 @@ def test_a_voting_records_council_size_must_be_that_of_the_votes_date() -> None:
                                    ("996", {"b": "12", "c": "0", "d": "0"})))
     assert record.totals is None
     assert [f.kind for f in record.findings] == ["tally_exceeds_council"]
+
+
+THIRTEEN = ["CHN", "FRA", "GBR", "USA", "RUS", "ALB", "BRA", "GAB", "GHA", "IND", "IRL", "KEN",
+            "MEX"]
+
+
+def test_a_voting_record_must_be_an_adoption_without_a_vote_only_when_it_says_so() -> None:
+    """No roll call, or a roll call of votes given, with no totals: not without a vote."""
+    for fields in [(RESOLUTION, DATE), (RESOLUTION, DATE, vote(1, "CHN", "Y"))]:
+        record = parse_record_xml(marc(*fields))
+        assert (record.without_vote, [f.kind for f in record.findings]) == (False, ["no_totals"])
+
+
+def test_a_roll_call_must_agree_with_totals_that_give_no_count_of_members() -> None:
+    votes = (vote(1, "CHN", "Y"), vote(2, "FRA", "Y"))
+    for count, findings in [({}, 0), ({"f": "2"}, 0), ({"f": "3"}, 1)]:
+        record = parse_record_xml(marc(RESOLUTION, DATE, *votes, (
+            "996", {"b": "2", "c": "0", "d": "0", "e": "0", **count})))
+        assert len(record.findings) == findings
+
+
+def test_an_undated_voting_records_council_must_be_that_of_its_resolutions_year() -> None:
+    """Thirteen votes fit the Council of 15 of 2022; an undated draft is held to 15 seats."""
+    votes = [vote(n, code, "Y") for n, code in enumerate(THIRTEEN, 1)]
+    tally = ("996", {"b": "13", "c": "0", "d": "0", "e": "0"})
+    for symbol in [RESOLUTION, ("993", {"a": "S/2022/1"})]:
+        record = parse_record_xml(marc(symbol, *votes, tally))
+        assert (record.totals, record.findings) == (Tally(13, 0, 0, 0), [])
+
+
+@pytest.mark.parametrize(("body", "message"), [
+    (b"<!doctype x><x/>", "XML with a DOCTYPE or entity declarations is refused"),
+    (b'<!DOCTYPE x [<!ENTITY a "b">]><x>&c;</x>',
+     "XML with a DOCTYPE or entity declarations is refused"),
+    (b"<HTML><BODY>wall</BODY></HTML>",
+     "expected MARCXML, got HTML or text (a bot wall or an error page?)"),
+    (b"<!--\nx\n--><html>wall</html>",
+     "expected MARCXML, got HTML or text (a bot wall or an error page?)"),
+    (b"X<collection/>", "expected MARCXML, got HTML or text (a bot wall or an error page?)"),
+])
+def test_a_page_that_is_not_marcxml_must_be_refused_in_any_case(body: bytes,
+                                                                message: str) -> None:
+    with pytest.raises(ParseError) as caught:
+        parse_record_xml(body)
+    assert str(caught.value) == f"undl-votes: record: {message}"
+
+
+def test_marcxml_after_white_space_or_a_byte_order_mark_must_be_read() -> None:
+    text = marc(RESOLUTION, DATE).decode()
+    for body in [("\n  " + text).encode(), text.encode("utf-16")]:
+        assert parse_record_xml(body).resolution == "S/RES/2627 (2022)"
+
+
+def test_a_search_page_that_is_not_marcxml_must_be_refused_by_its_address() -> None:
+    with pytest.raises(ParseError) as caught:
+        parse_search_page(b"<!-- Search-Engine-Total-Number-Of-Results: 1 --><x/>",
+                          url="page-1")
+    assert str(caught.value) == "undl-votes: page-1: unexpected root element 'x'"
+    with pytest.raises(ParseError) as caught:
+        parse_search_page(b"<x", url="page-1")
+    assert str(caught.value).startswith("undl-votes: page-1: malformed XML: ")
+
+
+def test_a_search_page_must_be_split_into_records_kept_as_utf8_xml() -> None:
+    """Each record with its id, its change stamp and its XML (UTF-8, without the page's
+    indentation); a record with an empty id is refused by name."""
+    body = (b"<!-- Search-Engine-Total-Number-Of-Results: 2 -->" + marc(
+        RESOLUTION, vote(1, "CIV", "Y", "CÔTE D'IVOIRE")).replace(
+        b"<datafield", b"\n  <datafield").replace(
+        b"</collection>", b'<record><controlfield tag="001"></controlfield></record>'
+                          b"</collection>"))
+    page = split_search_page(body, source="undl-votes", url="page-1")
+    assert page.total == 2
+    assert [(r.record_id, r.modified) for r in page.records] == [("99", "20220405101500.0")]
+    raw = page.records[0].raw
+    assert raw.startswith(b'<record xmlns="http://www.loc.gov/MARC21/slim"><controlfield')
+    assert "CÔTE D'IVOIRE".encode() in raw and b"\n" not in raw
+    assert [str(e) for e in page.errors] == [
+        "undl-votes: record: record without a numeric id (001): ''"]
+    # the archived record reads back, and keeps the same XML
+    assert parse_record_xml(raw).raw == raw
+    assert record_url("https://mirror.example/DLX/", "7") == "https://mirror.example/DLX/record/7"
