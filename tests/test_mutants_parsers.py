@@ -225,6 +225,7 @@ def test_symbols_and_draft_keys_must_be_read_as_printed() -> None:
     assert first_symbol("see S/2022/431/Rev.1 and S/1") == "S/2022/431/Rev.1"
     assert first_symbol("S/PV.206 meeting") == "S/PV.206"
     assert first_symbol("the draft of 12 June") is None
+    assert first_symbol("S/\u0662\u0660\u0662\u0660/870") is None  # digits, but not ASCII
     assert draft_key("S/PV.206", vetoed=True, ordinal=2) == "S/PV.206 (vetoed draft 2)"
     assert draft_key("S/PV.206", vetoed=False, ordinal=1) == "S/PV.206 (draft not adopted 1)"
     assert draft_key("S/2022/431", vetoed=True, ordinal=3) == "S/2022/431"
