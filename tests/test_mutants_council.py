@@ -554,3 +554,81 @@ def test_derive_must_read_failed_drafts_draft_subjects_and_untitled_resolutions(
                 "lapse needs evidence (a failed renewal vote, a termination, or a source "
                 "that says so)"),
     ]
+
+
+UNMIT = """
+[[mandate]]
+slug = "unmit"
+name = "UN Integrated Mission in Timor-Leste"
+kind = "peacekeeping_operation"
+established_by = "S/RES/1704(2006)"
+aliases = ["UNMIT"]
+final_extension = "S/RES/2037(2012)"
+"""
+FINAL = Decision(3, "S/RES/2037 (2012)", EXTENSION.format(
+    "2037 (2012)", "the UN Integrated Mission in Timor-Leste (UNMIT)", "31 Dec. 2012"),
+    dt.date(2012, 2, 23), "u2037")
+
+
+def test_a_final_extension_must_end_the_mandate_on_the_expiry_it_set() -> None:
+    """The extension the registry calls final ends the mandate on its expiry, by that
+    decision; a failed draft after it (no extension) changes nothing."""
+    decisions = [
+        Decision(1, "S/RES/1704 (2006)", "Security Council resolution 1704 (2006)",
+                 dt.date(2006, 8, 25), "u1704"),
+        Decision(2, "S/RES/1969 (2011)", EXTENSION.format(
+            "1969 (2011)", "the UN Integrated Mission in Timor-Leste (UNMIT)",
+            "26 Feb. 2012"), dt.date(2011, 2, 24), "u1969"),
+        FINAL]
+    failed = [FailedDraft(9, "S/2013/1", None, "UNMIT", "d1", 90, dt.date(2013, 1, 5))]
+    derived = derive(parse_registry(UNMIT), decisions=decisions, failed_drafts=failed,
+                     today=dt.date(2013, 6, 1))
+    assert [(m.status, m.expiry) for m in derived.mandates] == [
+        ("terminated", dt.date(2012, 12, 31))]
+    assert derived.events["unmit"][-2:] == [
+        Event("unmit", "related_failed_draft", dt.date(2013, 1, 5), "S/2013/1", draft_id=9,
+              vote_event_id=90, source_url="d1"),
+        Event("unmit", "terminated", dt.date(2012, 12, 31), "S/RES/2037 (2012)",
+              resolution_id=3, source_url="u2037",
+              note="S/RES/2037 (2012) extended the mandate for a final period, until "
+                   "2012-12-31: it ended on that date by that decision")]
+    assert derived.findings == []
+
+
+def test_a_final_extension_of_a_body_with_no_other_event_must_end_that_body() -> None:
+    """A registry entry with no establishing resolution whose final extension is not stored:
+    the end is the entry's own, on a day no source gives."""
+    registry = parse_registry(UNMIT.replace('established_by = "S/RES/1704(2006)"\n', ""))
+    derived = derive(registry, decisions=[], failed_drafts=[], today=dt.date(2013, 6, 1))
+    assert derived.events == {"unmit": [Event(
+        "unmit", "terminated", None, "S/RES/2037 (2012)",
+        note="S/RES/2037 (2012) extended the mandate for a final period; its title gives no "
+             "readable expiry: it ended on a day no source read gives")]}
+    assert [(m.status, m.expiry) for m in derived.mandates] == [("terminated", None)]
+
+
+def test_an_expired_mandates_finding_must_name_its_last_extension_and_what_is_unread() -> None:
+    """The latest extension read is named; an untitled resolution adopted on its day, or
+    after today, is not counted; one adopted today is; with none, the finding says nothing
+    of them."""
+    registry = parse_registry(UNMIT.replace('final_extension = "S/RES/2037(2012)"\n', ""))
+    extensions = [
+        Decision(2, "S/RES/1969 (2011)", EXTENSION.format(
+            "1969 (2011)", "the UN Integrated Mission in Timor-Leste (UNMIT)",
+            "26 Feb. 2012"), dt.date(2011, 2, 24), "u1969"), FINAL]
+    today = dt.date(2013, 6, 1)
+    for untitled, gap in [
+        ([], ""),
+        ([dt.date(2012, 2, 23), dt.date(2013, 6, 1), dt.date(2013, 6, 2)],
+         "; 1 resolution(s) adopted since 2012-02-23 have no title to read, so a renewal may "
+         "be among them"),
+    ]:
+        decisions = [*extensions, *(Decision(10 + n, f"S/RES/{2100 + n} (2013)", None, day)
+                                    for n, day in enumerate(untitled))]
+        derived = derive(registry, decisions=decisions, failed_drafts=[], today=today)
+        assert derived.findings == [Finding(
+            "mandates", "unmit", "no_renewal_found", Severity.WARNING,
+            "unmit: the last extension read, S/RES/2037 (2012) of 2012-02-23, ran it until "
+            f"2012-12-31; no later renewal, termination or failed renewal was found in the "
+            f"sources{gap}. Status 'expired', not 'lapsed': a lapse needs evidence (a failed "
+            "renewal vote, a termination, or a source that says so)")]
