@@ -1005,3 +1005,10 @@ def test_a_search_page_must_be_split_into_records_kept_as_utf8_xml() -> None:
     # the archived record reads back, and keeps the same XML
     assert parse_record_xml(raw).raw == raw
     assert record_url("https://mirror.example/DLX/", "7") == "https://mirror.example/DLX/record/7"
+
+
+def test_a_page_of_documents_that_is_not_marcxml_must_be_refused_by_its_source() -> None:
+    with pytest.raises(ParseError) as caught:
+        parse_document_page(b"<!-- Search-Engine-Total-Number-Of-Results: 1 --><x/>",
+                            url="page-1")
+    assert str(caught.value) == "undl-documents: page-1: unexpected root element 'x'"
