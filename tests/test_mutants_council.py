@@ -632,3 +632,19 @@ def test_an_expired_mandates_finding_must_name_its_last_extension_and_what_is_un
             f"2012-12-31; no later renewal, termination or failed renewal was found in the "
             f"sources{gap}. Status 'expired', not 'lapsed': a lapse needs evidence (a failed "
             "renewal vote, a termination, or a source that says so)")]
+
+
+def test_a_final_extension_without_an_expiry_must_end_on_the_registrys_day() -> None:
+    registry = parse_registry(UNMIT + "ended = 2012-12-31\n")
+    final = Decision(3, "S/RES/2037 (2012)", "Security Council resolution 2037 (2012) [on "
+                     "extension of the mandate of the UN Integrated Mission in Timor-Leste "
+                     "(UNMIT)]", dt.date(2012, 2, 23), "u2037")
+    derived = derive(registry, decisions=[final], failed_drafts=[], today=dt.date(2013, 6, 1))
+    assert derived.events["unmit"][-1] == Event(
+        "unmit", "terminated", dt.date(2012, 12, 31), "S/RES/2037 (2012)", resolution_id=3,
+        source_url="u2037",
+        note="S/RES/2037 (2012) extended the mandate for a final period; its title gives no "
+             "readable expiry: it ended on 2012-12-31, the day the registry "
+             "(council/data/mandates.toml) gives from the public record")
+    # no extension read gives an expiry: none is made up
+    assert [(m.status, m.expiry) for m in derived.mandates] == [("terminated", None)]
