@@ -27,6 +27,7 @@ from scrapers.dhl.parse import (
     draft_key,
     first_symbol,
     parse_day,
+    parse_meetings_table,
     parse_veto_list,
 )
 from scrapers.undl.dataset import SOURCE_DATASET, parse_dataset, read_rows
@@ -1012,3 +1013,28 @@ def test_a_page_of_documents_that_is_not_marcxml_must_be_refused_by_its_source()
         parse_document_page(b"<!-- Search-Engine-Total-Number-Of-Results: 1 --><x/>",
                             url="page-1")
     assert str(caught.value) == "undl-documents: page-1: unexpected root element 'x'"
+
+
+def test_a_meetings_tables_rows_before_its_header_must_not_be_read() -> None:
+    """A title row, and a note row with a cell "Date", before the header row are not the
+    header: the meetings are read from the rows after it."""
+    rows = "".join(
+        f"<tr><td><a>S/PV.{n}</a></td><td>{d} December</td><td>Congo</td>"
+        f"<td>Draft resolution S/4733/Rev.1 not adopted<br>{t}</td></tr>"
+        for n, d, t in ((942, "13", "6-0-5"), (941, "12", "4-0-7")))
+    header = ("<tr><th>Meeting Record</th><th>Date</th><th>Topic</th>"
+              "<th>Security Council Outcome / Vote</th></tr>")
+    title = ('<tr><th colspan="4">Security Council meetings in 1961</th></tr>'
+             '<tr><td>Date</td><td colspan="3">as printed</td></tr>')
+    table = parse_meetings_table(f"<table>{title}{header}{rows}</table>".encode(), year=1961,
+                                 url="u")
+    assert [(m.record, m.date, m.topic, [d.vote_key for d in m.decisions])
+            for m in table.meetings] == [
+        ("S/PV.941", date(1961, 12, 12), "Congo", ["S/4733/Rev.1"]),
+        ("S/PV.942", date(1961, 12, 13), "Congo", ["S/4733/Rev.1 (vote at S/PV.942)"])]
+    assert (table.findings, table.errors) == ([], [])
+
+
+def test_an_xml_declaration_after_white_space_must_still_be_read() -> None:
+    text = '<?xml version="1.0" encoding="ISO-8859-1"?><x>Côte</x>'
+    assert xml_text(("\n " + text).encode("latin-1"), source="s", record="r") == "\n " + text
