@@ -648,3 +648,10 @@ def test_a_final_extension_without_an_expiry_must_end_on_the_registrys_day() -> 
              "(council/data/mandates.toml) gives from the public record")
     # no extension read gives an expiry: none is made up
     assert [(m.status, m.expiry) for m in derived.mandates] == [("terminated", None)]
+    # without the registry's day, the end is on a day not known
+    derived = derive(parse_registry(UNMIT), decisions=[final], failed_drafts=[],
+                     today=dt.date(2013, 6, 1))
+    assert derived.events["unmit"][-1] == Event(
+        "unmit", "terminated", None, "S/RES/2037 (2012)", resolution_id=3, source_url="u2037",
+        note="S/RES/2037 (2012) extended the mandate for a final period; its title gives no "
+             "readable expiry: it ended on a day no source read gives")
