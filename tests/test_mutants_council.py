@@ -655,3 +655,78 @@ def test_a_final_extension_without_an_expiry_must_end_on_the_registrys_day() -> 
         "unmit", "terminated", None, "S/RES/2037 (2012)", resolution_id=3, source_url="u2037",
         note="S/RES/2037 (2012) extended the mandate for a final period; its title gives no "
              "readable expiry: it ended on a day no source read gives")
+
+
+CLOSED = """
+[[mandate]]
+slug = "unmis"
+name = "UN Mission in the Sudan"
+kind = "peacekeeping_operation"
+terminated_by = "S/RES/1997 (2011)"
+ended = 2011-07-09
+
+[[mandate]]
+slug = "unomsil"
+name = "UN Observer Mission in Sierra Leone"
+kind = "peacekeeping_operation"
+ended = 1999-10-22
+"""
+
+
+def test_derive_must_read_titles_in_the_order_adopted_and_the_registrys_ends() -> None:
+    """Extensions in the order adopted (not their symbols' order); a termination of measures
+    names no body; an establishment is matched by its title only; a title's "final period"
+    ends the mandate; the registry's ends are events that say where they come from."""
+    registry = parse_registry(
+        TWO_FORCES + UNMIT.replace('final_extension = "S/RES/2037(2012)"\n', "") + CLOSED)
+    undof = "the UN Disengagement Observer Force (UNDOF)"
+    decisions = [
+        Decision(1, "S/RES/999 (1995)", EXTENSION.format("999 (1995)", undof, "30 Nov. 1995"),
+                 dt.date(1995, 6, 1), "u999"),
+        Decision(2, "S/RES/1000 (1995)", EXTENSION.format("1000 (1995)", undof, "31 May 1996"),
+                 dt.date(1995, 6, 10), "u1000"),
+        Decision(3, "S/RES/1001 (1995)", "Security Council resolution 1001 (1995) [on "
+                 "termination of the measures against Haiti]", dt.date(1995, 7, 1), "u1001"),
+        Decision(4, "S/RES/1002 (1995)", "Security Council resolution 1002 (1995) [on "
+                 "establishment of a Force]", dt.date(1995, 7, 2), "u1002",
+                 draft_bodies="UNDOF"),
+        Decision(5, "S/RES/2037 (2012)", "Security Council resolution 2037 (2012) [on "
+                 "extension of the mandate of the UN Integrated Mission in Timor-Leste (UNMIT) "
+                 "for a final period]", dt.date(2012, 2, 23), "u2037"),
+    ]
+    derived = derive(registry, decisions=decisions, failed_drafts=[], today=dt.date(2013, 6, 1))
+    assert [(m.entry.slug, m.status, m.expiry) for m in derived.mandates] == [
+        ("unifil", "unknown", None), ("undof", "expired", dt.date(1996, 5, 31)),
+        ("unmit", "terminated", None), ("unmis", "terminated", None),
+        ("unomsil", "ended", None)]
+    assert derived.events["undof"][1:3] == [
+        Event("undof", "extended", dt.date(1995, 6, 1), "S/RES/999 (1995)", resolution_id=1,
+              new_expiry=dt.date(1995, 11, 30), source_url="u999"),
+        Event("undof", "extended", dt.date(1995, 6, 10), "S/RES/1000 (1995)", resolution_id=2,
+              new_expiry=dt.date(1996, 5, 31), source_url="u1000")]
+    assert derived.events["unmit"][1:] == [
+        Event("unmit", "extended", dt.date(2012, 2, 23), "S/RES/2037 (2012)", resolution_id=5,
+              note="the title gives no new expiry", source_url="u2037"),
+        Event("unmit", "terminated", None, "S/RES/2037 (2012)", resolution_id=5,
+              source_url="u2037",
+              note="S/RES/2037 (2012) extended the mandate for a final period; its title gives "
+                   "no readable expiry: it ended on a day no source read gives")]
+    assert derived.events["unmis"] == [Event(
+        "unmis", "terminated", dt.date(2011, 7, 9), "S/RES/1997 (2011)",
+        note="ended on 2011-07-09 by S/RES/1997 (2011), as the registry "
+             "(council/data/mandates.toml) gives it from the public record")]
+    assert derived.events["unomsil"] == [Event(
+        "unomsil", "ended", dt.date(1999, 10, 22), "council/data/mandates.toml",
+        source_url="tracker:mandates",
+        note="the registry (council/data/mandates.toml) gives the day it ended, 1999-10-22, "
+             "from the public record of closed bodies; no decision read from the sources "
+             "ended it")]
+    assert [(f.record, f.kind) for f in derived.findings] == [
+        ("S/RES/1002 (1995)", "unknown_mandate"), ("S/RES/2037 (2012)", "no_expiry_in_title"),
+        ("undof", "no_renewal_found")]
+    assert derived.findings[0].message == (
+        "S/RES/1002 (1995): the title says established for 'Force', a body the mandate "
+        "registry does not know, and the draft's corporate subjects name none it knows; no "
+        "mandate recorded (a mandate is a body the registry names, not a phrase of a title)")
+    assert derived.findings[1].message == (
+        "S/RES/2037 (2012): extends unmit, but its title gives no new expiry")
