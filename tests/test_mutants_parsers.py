@@ -1038,3 +1038,43 @@ def test_a_meetings_tables_rows_before_its_header_must_not_be_read() -> None:
 def test_an_xml_declaration_after_white_space_must_still_be_read() -> None:
     text = '<?xml version="1.0" encoding="ISO-8859-1"?><x>Côte</x>'
     assert xml_text(("\n " + text).encode("latin-1"), source="s", record="r") == "\n " + text
+
+
+MEETINGS_HEADER = ("<tr><th>Meeting Record</th><th>Date</th><th>Topic</th>"
+                   "<th>Security Council Outcome / Vote</th></tr>")
+
+
+def test_a_meetings_tables_cells_must_be_read_with_their_spans_and_gaps() -> None:
+    """A date spanning three rows is each one's; an unreadable rowspan spans one row; a row
+    short of its outcome reads it as empty, with a finding; cells past the last column that
+    are empty or "--" are dropped; a one-cell note row is no meeting."""
+    rows = ('<tr><td>S/PV.942</td><td rowspan="3">13 December</td><td>Congo</td>'
+            "<td>S/RES/169 (1961) 9-0-2</td></tr>"
+            "<tr><td>S/PV.943</td><td>Cuba</td><td>--</td></tr>"
+            "<tr><td>S/PV.944</td><td>Laos</td></tr>"
+            '<tr><td>S/PV.945</td><td rowspan="x">14 December</td><td>Kuwait</td><td></td>'
+            "<td>--</td></tr>"
+            '<tr><td colspan="4">Document links will work once published</td></tr>')
+    table = parse_meetings_table(f"<table>{MEETINGS_HEADER}{rows}</table>".encode(),
+                                 year=1961, url="u")
+    assert [(m.record, m.date, m.topic, m.outcome_text, m.written_procedure,
+             [d.vote_key for d in m.decisions]) for m in table.meetings] == [
+        ("S/PV.945", date(1961, 12, 14), "Kuwait", "", False, []),
+        ("S/PV.944", date(1961, 12, 13), "Laos", "", False, []),
+        ("S/PV.943", date(1961, 12, 13), "Cuba", "--", False, []),
+        ("S/PV.942", date(1961, 12, 13), "Congo", "S/RES/169 (1961) 9-0-2", False,
+         ["S/RES/169 (1961)"])]
+    assert (table.findings, table.errors) == ([Finding(
+        "dhl-meetings", "u row 4", "missing_cells", Severity.INFO,
+        "3 cells for 4 columns: ['S/PV.944', '13 December', 'Laos']; the rest read as empty",
+        "u")], [])
+
+
+def test_a_meetings_table_row_with_more_cells_than_columns_must_refuse_the_table() -> None:
+    rows = "<tr><td>S/PV.946</td><td>15 December</td><td>Congo</td><td>x</td><td>y</td></tr>"
+    with pytest.raises(ParseError) as caught:
+        parse_meetings_table(f"<table>{MEETINGS_HEADER}{rows}</table>".encode(), year=1961,
+                             url="u")
+    assert str(caught.value) == (
+        "dhl-meetings: u row 2: 5 cells for 4 columns: ['S/PV.946', '15 December', 'Congo', "
+        "'x', 'y']")
