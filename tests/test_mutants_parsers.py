@@ -1045,13 +1045,18 @@ MEETINGS_HEADER = ("<tr><th>Meeting Record</th><th>Date</th><th>Topic</th>"
 
 
 def test_a_meetings_tables_cells_must_be_read_with_their_spans_and_gaps() -> None:
-    """A date spanning three rows is each one's; an unreadable rowspan spans one row; a row
+    """A date spanning four rows is each one's; an unreadable rowspan spans one row; a row
     short of its outcome reads it as empty, with a finding; cells past the last column that
-    are empty or "--" are dropped; a one-cell note row is no meeting."""
-    rows = ('<tr><td>S/PV.942</td><td rowspan="3">13 December</td><td>Congo</td>'
-            "<td>S/RES/169 (1961) 9-0-2</td></tr>"
+    are empty or "--" are dropped; a one-cell note row is no meeting; a meeting whose record
+    and date span two rows is one meeting, its rows in order."""
+    rows = ('<tr><td rowspan="2">S/PV.950</td><td rowspan="2">20 December</td><td>Congo</td>'
+            "<td>S/RES/170 (1961) 9-0-2</td></tr>"
+            "<tr><td>Cuba</td><td>S/RES/171 (1961) 11-0-0</td></tr>"
+            '<tr><td>S/PV.942</td><td rowspan="4">13 December</td><td>Congo</td>'
+            "<td>S/RES/169 (1961) 9-0-2</td><td></td></tr>"
             "<tr><td>S/PV.943</td><td>Cuba</td><td>--</td></tr>"
             "<tr><td>S/PV.944</td><td>Laos</td></tr>"
+            "<tr><td>S/PV.947</td><td>Lebanon</td><td></td></tr>"
             '<tr><td>S/PV.945</td><td rowspan="x">14 December</td><td>Kuwait</td><td></td>'
             "<td>--</td></tr>"
             '<tr><td colspan="4">Document links will work once published</td></tr>')
@@ -1060,12 +1065,16 @@ def test_a_meetings_tables_cells_must_be_read_with_their_spans_and_gaps() -> Non
     assert [(m.record, m.date, m.topic, m.outcome_text, m.written_procedure,
              [d.vote_key for d in m.decisions]) for m in table.meetings] == [
         ("S/PV.945", date(1961, 12, 14), "Kuwait", "", False, []),
+        ("S/PV.947", date(1961, 12, 13), "Lebanon", "", False, []),
         ("S/PV.944", date(1961, 12, 13), "Laos", "", False, []),
         ("S/PV.943", date(1961, 12, 13), "Cuba", "--", False, []),
         ("S/PV.942", date(1961, 12, 13), "Congo", "S/RES/169 (1961) 9-0-2", False,
-         ["S/RES/169 (1961)"])]
+         ["S/RES/169 (1961)"]),
+        ("S/PV.950", date(1961, 12, 20), "Congo / Cuba",
+         "S/RES/170 (1961) 9-0-2 S/RES/171 (1961) 11-0-0", False,
+         ["S/RES/170 (1961)", "S/RES/171 (1961)"])]
     assert (table.findings, table.errors) == ([Finding(
-        "dhl-meetings", "u row 4", "missing_cells", Severity.INFO,
+        "dhl-meetings", "u row 6", "missing_cells", Severity.INFO,
         "3 cells for 4 columns: ['S/PV.944', '13 December', 'Laos']; the rest read as empty",
         "u")], [])
 
