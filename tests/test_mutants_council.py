@@ -730,3 +730,73 @@ def test_derive_must_read_titles_in_the_order_adopted_and_the_registrys_ends() -
         "mandate recorded (a mandate is a body the registry names, not a phrase of a title)")
     assert derived.findings[1].message == (
         "S/RES/2037 (2012): extends unmit, but its title gives no new expiry")
+
+
+def test_derive_must_note_cut_titles_second_establishments_and_failed_renewals() -> None:
+    """A cut title keeps the expiry it still gives, or none; a second establishment is a
+    finding; a failed draft voted on the expiry day with no extension by then failed the
+    renewal; one before an extension adopted by the expiry, or with no vote day, is only
+    related; a final extension with no title to read ends the mandate by that decision."""
+    registry = parse_registry(TWO_FORCES + UNMIT + CLOSED)
+    unifil = "the UN Interim Force in Lebanon (UNIFIL)"
+    undof = "the UN Disengagement Observer Force (UNDOF)"
+    resolution = "Security Council resolution {} [on {}]"
+    unmit = "establishment of the UN Integrated Mission in Timor-Leste (UNMIT)"
+    cut_2650 = resolution.format(
+        "2650 (2022)", f"extension of the mandate of {unifil} until 31 Au[...]")[:-1]
+    cut_2630 = resolution.format(
+        "2630 (2022)", f"extension of the mandate of {undof} until 31 Dec. 2022 and on "
+        "the[...]")[:-1]
+    decisions = [
+        Decision(1, "S/RES/1704 (2006)", resolution.format("1704 (2006)", unmit),
+                 dt.date(2006, 8, 25), "u1704"),
+        Decision(2, "S/RES/1745 (2007)", resolution.format("1745 (2007)", unmit),
+                 dt.date(2007, 2, 22), "u1745"),
+        Decision(3, "S/RES/2037 (2012)", None, dt.date(2012, 2, 23), "u2037"),
+        Decision(4, "S/RES/2591 (2021)", EXTENSION.format("2591 (2021)", unifil,
+                                                          "31 Aug. 2022"),
+                 dt.date(2021, 8, 30), "u2591"),
+        Decision(5, "S/RES/2650 (2022)", cut_2650, dt.date(2022, 9, 1), "u2650"),
+        Decision(6, "S/RES/2613 (2021)", EXTENSION.format("2613 (2021)", undof, "30 June 2022"),
+                 dt.date(2021, 12, 20), "u2613"),
+        Decision(7, "S/RES/2630 (2022)", cut_2630, dt.date(2022, 6, 30), "u2630"),
+    ]
+    failed = [FailedDraft(20, "S/2022/650", None, "UNIFIL", "d650", 200, dt.date(2022, 8, 31)),
+              FailedDraft(21, "S/2022/500", None, "UNDOF", "d500", 210, dt.date(2022, 6, 29)),
+              FailedDraft(22, "S/2022/1", None, "UNDOF", "d1", None, None)]
+    derived = derive(registry, decisions=decisions, failed_drafts=failed,
+                     today=dt.date(2023, 6, 1))
+    assert derived.events["unifil"][1:] == [
+        Event("unifil", "extended", dt.date(2021, 8, 30), "S/RES/2591 (2021)", resolution_id=4,
+              new_expiry=dt.date(2022, 8, 31), source_url="u2591"),
+        Event("unifil", "extended", dt.date(2022, 9, 1), "S/RES/2650 (2022)", resolution_id=5,
+              note="the title was cut short: the new expiry is not known", source_url="u2650"),
+        Event("unifil", "renewal_failed", dt.date(2022, 8, 31), "S/2022/650", draft_id=20,
+              vote_event_id=200, source_url="d650",
+              note="would have renewed the mandate in force until 2022-08-31")]
+    assert derived.events["undof"][1:5] == [
+        Event("undof", "extended", dt.date(2021, 12, 20), "S/RES/2613 (2021)", resolution_id=6,
+              new_expiry=dt.date(2022, 6, 30), source_url="u2613"),
+        Event("undof", "extended", dt.date(2022, 6, 30), "S/RES/2630 (2022)", resolution_id=7,
+              new_expiry=dt.date(2022, 12, 31), source_url="u2630",
+              note="the title was cut short after its date: the new expiry is read, the rest "
+                   "of the title is not"),
+        Event("undof", "related_failed_draft", dt.date(2022, 6, 29), "S/2022/500", draft_id=21,
+              vote_event_id=210, source_url="d500"),
+        Event("undof", "related_failed_draft", None, "S/2022/1", draft_id=22, source_url="d1")]
+    assert derived.events["unmit"] == [
+        Event("unmit", "established", dt.date(2006, 8, 25), "S/RES/1704 (2006)",
+              resolution_id=1, source_url="u1704"),
+        Event("unmit", "terminated", None, "S/RES/2037 (2012)", resolution_id=3,
+              source_url="u2037",
+              note="S/RES/2037 (2012) extended the mandate for a final period; its title gives "
+                   "no readable expiry: it ended on a day no source read gives")]
+    assert [(f.record, f.kind, f.message) for f in derived.findings[:2]] == [
+        ("S/RES/1745 (2007)", "second_establishment",
+         "S/RES/1745 (2007): the title says it established unmit ('UN Integrated Mission in "
+         "Timor-Leste (UNMIT)'), which the registry says S/RES/1704 (2006) established: not "
+         "stored as an establishment (a body is established once; a later decision may "
+         "approve its plan or set up a part of it): 'Security Council resolution 1745 (2007) "
+         "[on establishment of the UN Integrated Mission in Timor-Leste (UNMIT)]'"),
+        ("S/RES/2650 (2022)", "cut_title",
+         f"S/RES/2650 (2022): extended unifil, but the title was cut short: {cut_2650!r}")]
