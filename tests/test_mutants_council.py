@@ -800,3 +800,30 @@ def test_derive_must_note_cut_titles_second_establishments_and_failed_renewals()
          "[on establishment of the UN Integrated Mission in Timor-Leste (UNMIT)]'"),
         ("S/RES/2650 (2022)", "cut_title",
          f"S/RES/2650 (2022): extended unifil, but the title was cut short: {cut_2650!r}")]
+
+
+def test_a_titles_unreadable_date_and_a_termination_must_be_kept_as_the_title_says() -> None:
+    """An extension whose date cannot be read keeps the title's words as its note (no
+    expiry); a termination "as of" a day is an end on the day adopted, with no new expiry."""
+    registry = parse_registry(TWO_FORCES + """
+[[mandate]]
+slug = "unamid"
+name = "AU/UN Hybrid Operation in Darfur"
+kind = "peacekeeping_operation"
+aliases = ["UNAMID"]
+""")
+    decisions = [
+        Decision(1, "S/RES/2591 (2021)", EXTENSION.format(
+            "2591 (2021)", "the UN Interim Force in Lebanon (UNIFIL)", "31 Foo. 2022"),
+            dt.date(2021, 8, 30), "u2591"),
+        Decision(2, "S/RES/2559 (2020)", "Security Council resolution 2559 (2020) [on "
+                 "termination of the mandate of the AU/UN Hybrid Operation in Darfur (UNAMID) "
+                 "as of 31 Dec. 2020]", dt.date(2020, 12, 22), "u2559"),
+    ]
+    derived = derive(registry, decisions=decisions, failed_drafts=[], today=dt.date(2023, 6, 1))
+    assert derived.events["unifil"][1:] == [Event(
+        "unifil", "extended", dt.date(2021, 8, 30), "S/RES/2591 (2021)", resolution_id=1,
+        note="unreadable date '31 Foo. 2022'", source_url="u2591")]
+    assert derived.events["unamid"] == [Event(
+        "unamid", "terminated", dt.date(2020, 12, 22), "S/RES/2559 (2020)", resolution_id=2,
+        source_url="u2559")]
