@@ -1087,3 +1087,61 @@ def test_a_meetings_table_row_with_more_cells_than_columns_must_refuse_the_table
     assert str(caught.value) == (
         "dhl-meetings: u row 2: 5 cells for 4 columns: ['S/PV.946', '15 December', 'Congo', "
         "'x', 'y']")
+
+
+def test_a_meetings_tables_outcomes_must_be_read_and_their_doubts_named() -> None:
+    """What a table's outcomes say, row by row: a resolution printed with another year, words
+    not understood, a resolution listed twice differently, a vote on the preliminary
+    question, meetings without a record numbered per day, and outcomes it cannot read
+    refused by meeting."""
+    rows = [
+        ("S/PV.2010", "10 March", "Cyprus", "S/RES/207 (1964) 11-0-0 and some words nobody reads"),
+        ("S/PV.2011", "11 March", "Cyprus", "S/RES/208 (1965) 11-0-0"),
+        ("S/PV.2012", "12 March", "Cyprus", "S/RES/208 (1965) 10-0-1"),
+        ("S/PV.2013", "13 March", "Congo",
+         "Draft resolution S/6000 (preliminary question) not adopted 7-2-2"),
+        ("S/PV.2014", "14 March", "Congo", "S/RES/0 (1965)"),
+        ("", "15 March", "Written", "S/RES/209 (1965) 11-0-0"),
+        ("", "15 March", "Written", "S/RES/210 (1965) 11-0-0"),
+        ("S/PV.2016", "16 March", "Congo", "S/RES/211 (1965) 99999999999-0-0"),
+    ]
+    body = (f"<table>{MEETINGS_HEADER}" + "".join(
+        "<tr>" + "".join(f"<td>{c}</td>" for c in r) + "</tr>" for r in rows) + "</table>")
+    table = parse_meetings_table(body.encode(), year=1965, url="u")
+    assert [(m.record, m.date, m.row, m.outcome_text,
+             [(d.kind, d.vote_key, d.question, d.also_printed_at, d.tally)
+              for d in m.decisions]) for m in table.meetings] == [
+        ("VTC 1965-03-15 #1", date(1965, 3, 15), 8, "S/RES/210 (1965) 11-0-0",
+         [("resolution", "S/RES/210 (1965)", None, [], Tally(11, 0, 0, 0))]),
+        ("VTC 1965-03-15 #2", date(1965, 3, 15), 7, "S/RES/209 (1965) 11-0-0",
+         [("resolution", "S/RES/209 (1965)", None, [], Tally(11, 0, 0, 0))]),
+        ("S/PV.2013", date(1965, 3, 13), 5,
+         "Draft resolution S/6000 (preliminary question) not adopted 7-2-2",
+         [("draft", "S/6000 (preliminary question)", "preliminary question", [],
+           Tally(7, 2, 2, 0))]),
+        ("S/PV.2012", date(1965, 3, 12), 4, "S/RES/208 (1965) 10-0-1",
+         [("resolution", "S/RES/208 (1965)", None, ["S/PV.2011"], Tally(10, 0, 1, 0))]),
+        ("S/PV.2011", date(1965, 3, 11), 3, "S/RES/208 (1965) 11-0-0", []),
+        ("S/PV.2010", date(1965, 3, 10), 2,
+         "S/RES/207 (1964) 11-0-0 and some words nobody reads",
+         [("resolution", "S/RES/207 (1965)", None, [], Tally(11, 0, 0, 0))]),
+    ]
+    assert table.findings == [
+        Finding("dhl-meetings", "S/PV.2013", "not_adopted_with_majority", Severity.INFO,
+                "draft S/6000 not adopted with 7 votes in favour (of 7 needed) and no veto "
+                "named", "u"),
+        Finding("dhl-meetings", "S/PV.2010", "resolution_year_mismatch", Severity.WARNING,
+                "S/RES/207 (1964) is printed on the 1965 page; stored as S/RES/207 (1965), the "
+                "year of its meeting", "u"),
+        Finding("dhl-meetings", "S/PV.2010", "unread_outcome", Severity.WARNING,
+                "outcome text not understood: 'and some words nobody reads'", "u"),
+        Finding("dhl-meetings", "S/PV.2011", "decision_listed_twice", Severity.WARNING,
+                "S/RES/208 (1965) is listed twice on the page, differently: "
+                "'S/RES/208 (1965) 10-0-1' and 'S/RES/208 (1965) 11-0-0'; the first is kept",
+                "u"),
+    ]
+    assert [(e.source, e.record, e.message) for e in table.errors] == [
+        ("dhl-meetings", "S/PV.2016", "a count of the tally '99999999999' is larger than "
+                                      "2147483647"),
+        ("dhl-meetings", "S/PV.2014", "resolution number 0 in 'S/RES/0 (1965)'"),
+    ]
