@@ -1145,3 +1145,43 @@ def test_a_meetings_tables_outcomes_must_be_read_and_their_doubts_named() -> Non
                                       "2147483647"),
         ("dhl-meetings", "S/PV.2014", "resolution number 0 in 'S/RES/0 (1965)'"),
     ]
+
+
+def test_a_meetings_tables_repeated_and_unnumbered_decisions_must_be_kept_apart() -> None:
+    """A draft put to the vote again with another result is a vote of its own (its question
+    kept); a decision printed twice in one meeting is one; unnumbered statements are each
+    kept; a draft known by its meeting record is keyed after a resolution in the same cell;
+    a tally over the Council's size is a finding naming the decision."""
+    rows = [
+        ("S/PV.2020", "20 March", "Congo",
+         "S/RES/212 (1965) 11-0-0 Draft resolution S/PV.2020 not adopted 5-0-6"),
+        ("S/PV.2021", "21 March", "Congo", "Draft resolution S/6001 (preliminary question) not "
+                                           "adopted 6-0-5 S/RES/213 (1965) 11-0-0"),
+        ("S/PV.2022", "22 March", "Congo", "Draft resolution S/6001 (preliminary question) not "
+                                           "adopted 5-0-6 S/RES/214 (1965) 11-0-0"),
+        ("S/PV.2023", "23 March", "Cyprus",
+         "PRST S/RES/215 (1965) 11-0-0 S/RES/215 (1965) 11-0-0 S/PV.2023 (PRST)"),
+        ("S/PV.2024", "24 March", "Cyprus", "PRST Note (S/1965/12) S/RES/216 (1965) 9-2-1"),
+    ]
+    body = (f"<table>{MEETINGS_HEADER}" + "".join(
+        "<tr>" + "".join(f"<td>{c}</td>" for c in r) + "</tr>" for r in rows) + "</table>")
+    table = parse_meetings_table(body.encode(), year=1965, url="u")
+    assert [(m.record, [(d.kind, d.vote_key, d.also_printed_at, d.tally) for d in m.decisions])
+            for m in table.meetings] == [
+        ("S/PV.2024", [("presidential_statement", None, [], None), ("other", None, [], None),
+                       ("resolution", "S/RES/216 (1965)", [], None)]),
+        ("S/PV.2023", [("presidential_statement", None, [], None),
+                       ("resolution", "S/RES/215 (1965)", [], Tally(11, 0, 0, 0)),
+                       ("presidential_statement", None, [], None)]),
+        ("S/PV.2022", [("draft", "S/6001 (preliminary question)", [], Tally(5, 0, 6, 0)),
+                       ("resolution", "S/RES/214 (1965)", [], Tally(11, 0, 0, 0))]),
+        ("S/PV.2021", [("draft", "S/6001 (preliminary question vote at S/PV.2021)", [],
+                        Tally(6, 0, 5, 0)),
+                       ("resolution", "S/RES/213 (1965)", [], Tally(11, 0, 0, 0))]),
+        ("S/PV.2020", [("resolution", "S/RES/212 (1965)", [], Tally(11, 0, 0, 0)),
+                       ("draft", "S/PV.2020 (draft not adopted 1)", [], Tally(5, 0, 6, 0))]),
+    ]
+    assert table.findings == [Finding(
+        "dhl-meetings", "S/PV.2024", "tally_exceeds_council", Severity.ERROR,
+        "S/RES/216 (1965): tally 9-2-1 counts 12 votes on a Council of 11; tally not stored",
+        "u")]
