@@ -1104,6 +1104,7 @@ def test_a_meetings_tables_outcomes_must_be_read_and_their_doubts_named() -> Non
         ("", "15 March", "Written", "S/RES/209 (1965) 11-0-0"),
         ("", "15 March", "Written", "S/RES/210 (1965) 11-0-0"),
         ("S/PV.2016", "16 March", "Congo", "S/RES/211 (1965) 99999999999-0-0"),
+        ("S/PV.2017", "17 March", "Congo", "S/RES/217 (1965) 11-0-0 then words S/RES/218 (1965)"),
     ]
     body = (f"<table>{MEETINGS_HEADER}" + "".join(
         "<tr>" + "".join(f"<td>{c}</td>" for c in r) + "</tr>" for r in rows) + "</table>")
@@ -1111,6 +1112,10 @@ def test_a_meetings_tables_outcomes_must_be_read_and_their_doubts_named() -> Non
     assert [(m.record, m.date, m.row, m.outcome_text,
              [(d.kind, d.vote_key, d.question, d.also_printed_at, d.tally)
               for d in m.decisions]) for m in table.meetings] == [
+        ("S/PV.2017", date(1965, 3, 17), 10, "S/RES/217 (1965) 11-0-0 then words S/RES/218 "
+                                             "(1965)",
+         [("resolution", "S/RES/217 (1965)", None, [], Tally(11, 0, 0, 0)),
+          ("resolution", "S/RES/218 (1965)", None, [], None)]),
         ("VTC 1965-03-15 #1", date(1965, 3, 15), 8, "S/RES/210 (1965) 11-0-0",
          [("resolution", "S/RES/210 (1965)", None, [], Tally(11, 0, 0, 0))]),
         ("VTC 1965-03-15 #2", date(1965, 3, 15), 7, "S/RES/209 (1965) 11-0-0",
@@ -1127,6 +1132,10 @@ def test_a_meetings_tables_outcomes_must_be_read_and_their_doubts_named() -> Non
          [("resolution", "S/RES/207 (1965)", None, [], Tally(11, 0, 0, 0))]),
     ]
     assert table.findings == [
+        Finding("dhl-meetings", "S/PV.2017", "unread_outcome", Severity.WARNING,
+                "outcome text not understood: 'then words'", "u"),
+        Finding("dhl-meetings", "S/PV.2017", "no_tally", Severity.INFO,
+                "S/RES/218 (1965): adopted, no tally given", "u"),
         Finding("dhl-meetings", "S/PV.2013", "not_adopted_with_majority", Severity.INFO,
                 "draft S/6000 not adopted with 7 votes in favour (of 7 needed) and no veto "
                 "named", "u"),
