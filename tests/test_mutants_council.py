@@ -13,7 +13,7 @@ import pytest
 
 from council import mandates, members
 from council.dates import parse_day_month_year
-from council.mandate_status import Decision, Event, FailedDraft, derive
+from council.mandate_status import Decision, Event, FailedDraft, derive, mandate_status
 from council.mandates import (
     MandateEntry,
     Registry,
@@ -827,3 +827,42 @@ aliases = ["UNAMID"]
     assert derived.events["unamid"] == [Event(
         "unamid", "terminated", dt.date(2020, 12, 22), "S/RES/2559 (2020)", resolution_id=2,
         source_url="u2559")]
+
+
+def test_a_mandates_status_must_count_each_day_as_the_rule_says() -> None:
+    """An extension counts from the day adopted; a mandate runs through its expiry and
+    through the day it ended; an undated end decided by an extension counts once that was
+    adopted; a renewal failed on the day of the last extension or on the expiry day makes
+    a lapse; the registry's end after the expiry is "ended"; a body with no time limit is
+    active once established."""
+    ext = Event("x", "extended", dt.date(2022, 1, 10), "S/RES/1 (2022)",
+                new_expiry=dt.date(2022, 6, 30))
+    assert mandate_status([ext], dt.date(2022, 1, 10))[:2] == ("active", dt.date(2022, 6, 30))
+    assert mandate_status([ext], dt.date(2022, 1, 9))[:2] == ("unknown", None)
+    assert mandate_status([ext], dt.date(2022, 6, 30))[0] == "active"
+    end = Event("x", "terminated", dt.date(2022, 3, 1), "S/RES/2 (2022)")
+    assert mandate_status([ext, end], dt.date(2022, 3, 1))[0] == "active"
+    assert mandate_status([ext, end], dt.date(2022, 3, 2))[0] == "terminated"
+    final_end = Event("x", "terminated", None, "S/RES/1 (2022)")
+    assert mandate_status([ext, final_end], dt.date(2022, 1, 10))[0] == "terminated"
+    assert mandate_status([ext, final_end], dt.date(2022, 1, 9))[0] == "unknown"
+    for failed_on in (dt.date(2022, 1, 10), dt.date(2022, 6, 30)):
+        failed = Event("x", "renewal_failed", failed_on, "S/2022/9")
+        status, expiry, lapse = mandate_status([ext, failed], dt.date(2022, 7, 1))
+        assert (status, expiry) == ("lapsed", dt.date(2022, 6, 30))
+        assert lapse == Event("x", "lapsed", dt.date(2022, 6, 30), "expiry 2022-06-30",
+                              note=f"the renewal S/2022/9 failed on {failed_on}; no extension "
+                                   "was adopted by the expiry date")
+    closed = Event("x", "ended", dt.date(2022, 7, 15), "council/data/mandates.toml")
+    assert mandate_status([ext, closed], dt.date(2022, 8, 1)) == (
+        "ended", dt.date(2022, 6, 30), None)
+    established = Event("x", "established", dt.date(2000, 1, 1), "S/RES/9 (2000)")
+    assert mandate_status([established], dt.date(2022, 1, 1), open_ended=True) == (
+        "active", None, None)
+    registry = parse_registry(UNMIT.replace('final_extension = "S/RES/2037(2012)"\n',
+                                            "open_ended = true\n"))
+    derived = derive(registry, decisions=[Decision(
+        1, "S/RES/1704 (2006)", "Security Council resolution 1704 (2006)",
+        dt.date(2006, 8, 25))], failed_drafts=[], today=dt.date(2022, 1, 1))
+    assert [(m.entry.slug, m.status, m.expiry) for m in derived.mandates] == [
+        ("unmit", "active", None)]
