@@ -1105,6 +1105,7 @@ def test_a_meetings_tables_outcomes_must_be_read_and_their_doubts_named() -> Non
         ("", "15 March", "Written", "S/RES/210 (1965) 11-0-0"),
         ("S/PV.2016", "16 March", "Congo", "S/RES/211 (1965) 99999999999-0-0"),
         ("S/PV.2017", "17 March", "Congo", "S/RES/217 (1965) 11-0-0 then words S/RES/218 (1965)"),
+        ("S/PV.2018", "18 March", "Congo", "S/RES/99999999999 (1965) 11-0-0"),
     ]
     body = (f"<table>{MEETINGS_HEADER}" + "".join(
         "<tr>" + "".join(f"<td>{c}</td>" for c in r) + "</tr>" for r in rows) + "</table>")
@@ -1150,6 +1151,8 @@ def test_a_meetings_tables_outcomes_must_be_read_and_their_doubts_named() -> Non
                 "u"),
     ]
     assert [(e.source, e.record, e.message) for e in table.errors] == [
+        ("dhl-meetings", "S/PV.2018", "resolution number in 'S/RES/99999999999 (1965) 11-0-0' "
+                                      "'99999999999' is larger than 2147483647"),
         ("dhl-meetings", "S/PV.2016", "a count of the tally '99999999999' is larger than "
                                       "2147483647"),
         ("dhl-meetings", "S/PV.2014", "resolution number 0 in 'S/RES/0 (1965)'"),
