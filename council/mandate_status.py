@@ -312,7 +312,7 @@ def derive(registry: Registry, *, decisions: Iterable[Decision],
 
     for slug, symbol in sorted(finals):
         row = by_symbol.get(symbol)
-        _end_by_final_extension(events[slug], symbol, entries[slug].ended,
+        _end_by_final_extension(events[slug], slug, symbol, entries[slug].ended,
                                 row.id if row else None, row.source_url if row else None)
 
     mandates = []
@@ -358,8 +358,9 @@ def _named_by_draft(registry: Registry, row: Decision) -> MandateEntry | None:
     return next(iter(named.values())) if len(named) == 1 else None
 
 
-def _end_by_final_extension(timeline: list[Event], symbol: str, ended: dt.date | None,
-                            resolution_id: int | None, source_url: str | None) -> None:
+def _end_by_final_extension(timeline: list[Event], slug: str, symbol: str,
+                            ended: dt.date | None, resolution_id: int | None,
+                            source_url: str | None) -> None:
     """Add the end of a mandate that an extension "for a final period" decided: on the
     expiry it set, else on the day the registry gives, else on a day not known.
 
@@ -371,7 +372,6 @@ def _end_by_final_extension(timeline: list[Event], symbol: str, ended: dt.date |
     if final is not None and any(e.date and final.date and e.date > final.date
                                  for e in extensions):
         return
-    slug = timeline[0].slug if timeline else ""
     if final is not None and final.new_expiry is not None:
         timeline.append(Event(
             slug, "terminated", final.new_expiry, symbol, resolution_id=final.resolution_id,

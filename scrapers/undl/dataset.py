@@ -61,8 +61,10 @@ def read_rows(text: Iterable[str]) -> Iterator[dict[str, str]]:
                                  f"where {len(reader.fieldnames or ())} were expected")
             yield row
     except csv.Error as exc:
-        raise ParseError(SOURCE_DATASET, f"line {reader.line_num}", f"unreadable CSV: {exc}"
-                         ) from None
+        # the DictReader's own line_num is set only once a row is read: the csv reader's
+        # counts the line that could not be read
+        raise ParseError(SOURCE_DATASET, f"line {reader.reader.line_num}",
+                         f"unreadable CSV: {exc}") from None
 
 
 def _int(row: dict[str, str], column: str, where: str) -> int:
