@@ -59,6 +59,7 @@ GROUPS: dict[str, Group] = {
             "tests/test_dhl_parse.py",
             "tests/test_undl_parse.py",
             "tests/test_mutants_council.py",
+            "tests/test_roll_calls.py",
             # seconds each, per mutant: they read source files or every real table; the
             # rules they hold are asserted value by value in test_rules_bite.py
             "--deselect=tests/test_council_rules.py::test_each_rule_is_defined_once",
@@ -73,6 +74,9 @@ GROUPS: dict[str, Group] = {
             "scrapers/undl/parse.py",
             "scrapers/undl/documents.py",
             "scrapers/undl/dataset.py",
+            "scrapers/press/parse.py",
+            "scrapers/verbatim/parse.py",
+            "scrapers/text.py",
         ],
         tests=[
             "tests/test_dhl_parse.py",
@@ -82,6 +86,8 @@ GROUPS: dict[str, Group] = {
             "tests/test_parse_paths.py",
             "tests/test_text_and_sponsors.py",
             "tests/test_mutants_parsers.py",
+            "tests/test_press_parse.py",
+            "tests/test_verbatim_parse.py",
         ],
         budget_s=7200,
     ),
@@ -96,7 +102,7 @@ GROUPS: dict[str, Group] = {
         budget_s=1200,
     ),
     "store": Group(
-        modules=["db/store.py"],
+        modules=["db/store.py", "db/roll_calls.py"],
         tests=[
             "tests/test_db.py",
             "tests/test_store_fast_paths.py",
@@ -107,6 +113,7 @@ GROUPS: dict[str, Group] = {
             "tests/test_trust_links.py",
             "tests/test_promises_bite.py",
             "tests/test_mutants_db.py",
+            "tests/test_press_sync.py",
         ],
         budget_s=5400,
     ),
