@@ -58,11 +58,12 @@ def serve(replay: Replay, *, roll_calls: list[bytes], release: bytes | None) -> 
         replay.pages[RELEASE] = release
 
 
-def run(replay: Replay, tmp_path: Path, *, full: bool = False) -> tuple[Engine, Settings]:
+def run(replay: Replay, tmp_path: Path, *, full: bool = False,
+        url: str | None = None) -> tuple[Engine, Settings]:
     settings = Settings(data_dir=tmp_path / "data", un_org_url=replay.url, undl_url=replay.url,
                         press_url=replay.url, docs_url=replay.url, requests_per_second=0,
                         max_attempts=1)
-    engine = make_engine(f"sqlite:///{tmp_path / 'tracker.sqlite'}")
+    engine = make_engine(url or f"sqlite:///{tmp_path / 'tracker.sqlite'}")
     summary = sync(engine, settings, today=dt.date(2024, 6, 1), until=2024, full=full,
                    sources=("meetings", "veto-list", "voting-records", "press-releases",
                             "meeting-records"))
@@ -411,3 +412,31 @@ def test_a_release_naming_another_vetoing_member_than_the_veto_list_is_a_finding
     assert [(f["kind"], f["message"]) for f in found if f["record"] == "S/2024/255"] == [(
         "veto_sources_disagree", "the sources disagree on the veto of S/2024/255: "
         "dhl-meetings: RUS; dhl-veto-list: RUS; roll-call: CHN")]
+
+
+def test_the_roll_calls_and_the_membership_on_both_backends(
+        replay: Replay, tmp_path: Path, roll_call_2024: bytes, database_url: str) -> None:
+    """The release, the amendment, the meeting record and the membership, stored alike on
+    SQLite and PostgreSQL (the year read from a date in SQL, the derived column, the
+    questions), and read again with --full to the same rows."""
+    amendment = (
+        b"<p>The Council first voted on an amendment (document S/2024/256). By a vote of 2 in "
+        b"favour (China, Russian Federation) to 11 against (Algeria, Ecuador, France, Guyana, "
+        b"Japan, Malta, Republic of Korea, Slovenia, Switzerland, United Kingdom, United "
+        b"States), with 2 abstentions (Mozambique, Sierra Leone), it was not adopted.</p>\n")
+    serve(replay, roll_calls=[roll_call_2024], release=(
+        FIXTURES / "press" / "sc15648.htm").read_bytes().replace(
+        b"<p>The Council rejected draft", amendment + b"<p>The Council rejected draft"))
+    engine, _ = run(replay, tmp_path, url=database_url)
+    first = {key: votes_on(engine, key)
+             for key in ("S/2024/255", "S/2024/255 (amendment S/2024/256)")}
+    assert first["S/2024/255"]["USA"] == (
+        "Y", "the Council's membership in 2024 (from 1 roll call) and the release's count "
+        "13-1-1")
+    assert len(first["S/2024/255 (amendment S/2024/256)"]) == 15
+    with engine.connect() as c:
+        assert c.execute(select(table_of(CouncilMember).c.member_code).where(
+            table_of(CouncilMember).c.year == 2024)).scalars().all().__len__() == 15
+    run(replay, tmp_path, url=database_url, full=True)
+    assert {key: votes_on(engine, key) for key in first} == first
+    assert press_findings(engine) == []

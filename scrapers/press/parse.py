@@ -40,6 +40,7 @@ _FAILED = re.compile(r"\b(?:rejected|defeated|fail(?:ed|s)?\s+to\s+(?:be\s+)?ado
                      r"(?:draft|text|amendment)\s+failed)\b", re.IGNORECASE)
 _ADOPTED = re.compile(r"\badopted\b", re.IGNORECASE)
 _AMENDMENT = re.compile(r"\bamendments?\b", re.IGNORECASE)
+_WHAT = re.compile(r"\b(?:draft\s+resolution|draft|text|amendments?)\b", re.IGNORECASE)
 # "The representative of China said", "Speaking after the vote, the delegate of France
 # stated", "The speaker for the Russian Federation", "the United States representative said"
 _VERBS = (r"said|says|stated|noted|observed|emphasi[sz]ed|stressed|recalled|welcomed|"
@@ -188,14 +189,19 @@ def read_vote_sentence(sentence: str, *, release: str, url: str, paragraph: int,
                 continue
             named[side] = codes
         symbols = tuple(dict.fromkeys(m.group(0) for m in _SYMBOL.finditer(sentence)))
+        amendment = bool(_AMENDMENT.search(sentence))
         if not symbols:
-            earlier = [m.group(0) for m in _SYMBOL.finditer(before)]
-            symbols = (earlier[-1],) if earlier else ()
+            earlier = list(_SYMBOL.finditer(before))
+            symbols = (earlier[-1].group(0),) if earlier else ()
+            if earlier and not amendment:  # "an amendment (document S/...). By a vote of ..."
+                said = list(_WHAT.finditer(before, max(0, earlier[-1].start() - 120),
+                                           earlier[-1].end() + 40))
+                amendment = bool(said) and said[-1].group(0).lower().startswith("amendment")
         outcome = ("failed" if _FAILED.search(sentence)
                    else "adopted" if _ADOPTED.search(sentence) else None)
         votes.append(PressVote(
             sentence=sentence, tally=Tally(counts["Y"], counts["N"], counts["A"]),
-            named=named, symbols=symbols, amendment=bool(_AMENDMENT.search(sentence)),
+            named=named, symbols=symbols, amendment=amendment,
             outcome=outcome, paragraph=paragraph))
     return votes, findings
 
