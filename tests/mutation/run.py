@@ -60,6 +60,8 @@ GROUPS: dict[str, Group] = {
             "tests/test_undl_parse.py",
             "tests/test_mutants_council.py",
             "tests/test_roll_calls.py",
+            # the names of votes and members, the outcome every view takes (issue 14)
+            "tests/test_names.py",
             # seconds each, per mutant: they read source files or every real table; the
             # rules they hold are asserted value by value in test_rules_bite.py
             "--deselect=tests/test_council_rules.py::test_each_rule_is_defined_once",
