@@ -17,7 +17,7 @@ from collections import defaultdict
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import bindparam, func, or_, select
 from sqlmodel import Session
 
 from council.records import Finding as FindingRecord
@@ -88,13 +88,19 @@ def _set_roll_calls(session: Session, covered: Sequence[int], vote_rows: Sequenc
                          scope=scope_in(MemberVote, "vote_event_id", covered))
     counts += replace_set(session, Veto, veto_rows, key=("vote_event_id", "member_code", "source"),
                           scope=scope_in(Veto, "vote_event_id", covered, source="roll-call"))
-    for row in vote_rows:
+    # rows kept by the replace (same member, same vote event) take the latest source's
+    # values: one statement for all of them
+    if vote_rows:
         session.execute(mv.update().where(
-            mv.c.vote_event_id == row["vote_event_id"], mv.c.member_code == row["member_code"],
-            or_(mv.c.vote != row["vote"], mv.c.source_url.is_distinct_from(row["source_url"]),
-                mv.c.derived.is_distinct_from(row["derived"]))).values(
-            vote=row["vote"], derived=row["derived"], source_url=row["source_url"],
-            fetched_at=row["fetched_at"]))
+            mv.c.vote_event_id == bindparam("b_event"), mv.c.member_code == bindparam("b_code"),
+            or_(mv.c.vote != bindparam("b_vote"),
+                mv.c.source_url.is_distinct_from(bindparam("b_url")),
+                mv.c.derived.is_distinct_from(bindparam("b_derived")))).values(
+            vote=bindparam("b_vote"), derived=bindparam("b_derived"),
+            source_url=bindparam("b_url"), fetched_at=bindparam("b_at")),
+            [{"b_event": r["vote_event_id"], "b_code": r["member_code"], "b_vote": r["vote"],
+              "b_derived": r["derived"], "b_url": r["source_url"], "b_at": r["fetched_at"]}
+             for r in vote_rows])
     return counts
 
 
@@ -143,6 +149,7 @@ def store_press_release(session: Session, release: Any, *, url: str,
         select(mv.c.vote_event_id, mv.c.source_url).join(ve, ve.c.id == mv.c.vote_event_id)
         .where(ve.c.meeting_id == meeting_id)) if page_of(source_url or "") == page}
     amendments = _amendment_events(session, release, meeting_id, by_key, prov)
+    memberships: dict[int, Membership | None] = {}
     for index, vote in enumerate(release.votes):
         if vote.amendment:
             event = amendments.get(index)
@@ -194,7 +201,9 @@ def store_press_release(session: Session, release: Any, *, url: str,
         covered.append(event.id)
         named = {side: codes for side, codes in vote.named.items()}
         year = event.date.year if event.date else None
-        membership = membership_of(session, [year]).get(year) if year else None
+        if year is not None and year not in memberships:  # read once a year per release
+            memberships[year] = membership_of(session, [year]).get(year)
+        membership = memberships.get(year) if year is not None else None
         completed = derive_roll_call(tally, named, membership)
         named_codes = {c for codes in named.values() for c in codes}
         if isinstance(completed, Underived):
