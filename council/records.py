@@ -10,7 +10,7 @@ from enum import StrEnum
 
 from council.errors import TrackerError
 from council.rules import Outcome, council_size, format_tally
-from council.symbols import SymbolError, meeting_number, parse_resolution_symbol
+from council.symbols import FIRST_YEAR, SymbolError, meeting_number, parse_resolution_symbol
 
 
 def nfc(text: str) -> str:
@@ -44,7 +44,6 @@ class PageShapeError(ParseError):
 # One home for them, so the Library's tables, its Veto List, its voting records, its
 # document records and its dataset refuse the same impossible values.
 
-FIRST_YEAR = 1946  # the Council first met on 17 January 1946
 INTEGER_MAX = 2**31 - 1  # the database's integer columns (PostgreSQL INTEGER, 32 bits)
 _DIGITS = re.compile(r"[0-9]+")  # ASCII only: "١٢" and "²" are digits to Python, not to SQL
 

@@ -59,6 +59,7 @@ GROUPS: dict[str, Group] = {
             "tests/test_dhl_parse.py",
             "tests/test_undl_parse.py",
             "tests/test_mutants_council.py",
+            "tests/test_mutants_council_names.py",
             "tests/test_roll_calls.py",
             # the names of votes and members, the outcome every view takes (issue 14)
             "tests/test_names.py",
