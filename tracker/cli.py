@@ -892,6 +892,75 @@ def export(
 
 
 @app.command(cls=_ReadableCommand)
+def feed(
+    out: Annotated[Path, typer.Option(
+        "--out", "-o", help="The Atom file to write (its folder must exist); rewritten only "
+        "when an entry changed.")],
+    limit: Annotated[int, typer.Option(
+        help="How many of the newest votes to include.", metavar="VOTES",
+        parser=lambda v: _whole_number("--limit", 1, "votes")(v))] = 50,
+    expiring_within: Annotated[int, typer.Option(
+        help="Include the active mandates whose expiry falls within this many days.",
+        metavar="DAYS", parser=lambda v: _whole_number("--expiring-within", 0, "days")(v))
+    ] = 90,
+    as_of: Annotated[str | None, typer.Option(
+        help="Mandates expiring as of this date (YYYY-MM-DD; default today).")] = None,
+    self_url: Annotated[str | None, typer.Option(
+        help="The address the feed will be published at (its rel=self link).")] = None,
+) -> None:
+    """Write an Atom feed of the newest votes (vetoes marked), and of mandates expiring soon.
+
+    Each entry's id is made from what it is about, so a feed reader shows each vote once
+    however often the feed is written.
+
+    Example: tracker feed --out feed.xml --expiring-within 60
+    """
+    from reports.feed import atom, feed_entries
+    from reports.files import write_if_changed
+
+    day = _parse_date(as_of, "--as-of")
+    entries = feed_entries(_engine(), today=day, limit=limit, expiring_within=expiring_within)
+    written = write_if_changed(out, atom(entries, self_url=self_url))
+    votes = int((entries["kind"] == "vote").sum())
+    _say(f"{'wrote' if written else 'unchanged:'} {out}: {votes} votes "
+         f"({int(entries['categories'].map(lambda c: 'veto' in c).sum())} vetoed), "
+         f"{len(entries) - votes} mandates expiring within {expiring_within} days")
+
+
+@app.command("datasette-metadata", cls=_ReadableCommand)
+def datasette_metadata(
+    out: Annotated[Path, typer.Option(
+        "--out", "-o", help="The metadata file to write (JSON), or - for standard output.")
+    ] = Path("metadata.json"),
+) -> None:
+    """Write the metadata that describes every table and column to Datasette.
+
+    Example: tracker datasette-metadata --out metadata.json, then
+    datasette ~/.local/share/unsc-tracker/tracker.sqlite --metadata metadata.json
+    """
+    import json
+    import shlex
+
+    from db.datasette import datasette_metadata as metadata
+    from db.engine import sqlite_path
+    from reports.files import write_if_changed
+
+    path = sqlite_path(_settings().resolved_database_url)
+    name = path.stem if path is not None else "tracker"
+    text = json.dumps(metadata(name), ensure_ascii=False, indent=2) + "\n"
+    if str(out) == "-":
+        sys.stdout.write(text)
+        return
+    write_if_changed(out, text.encode("utf-8"))
+    if path is None:
+        _say(f"wrote {out}; Datasette opens SQLite files, and the database is not one: "
+             "sync into SQLite (tracker --db sqlite:///tracker.sqlite sync) to browse it")
+        return
+    _say(f"wrote {out}; browse with: datasette {shlex.quote(str(path))} --metadata "
+         f"{shlex.quote(str(out))}")
+
+
+@app.command(cls=_ReadableCommand)
 def votes(
     symbol: Annotated[list[str], typer.Argument(
         help="A resolution (S/RES/2722 (2024), S/RES/2722, 2722), a draft (S/2024/255) or a "

@@ -1,0 +1,23 @@
+"""The metadata that lets the database be browsed in Datasette as it is: a title, the
+sources and their terms, and a description of every table and column
+(``db/data/datasette.json``, shipped in the wheel).
+
+Datasette names a database after its file ("tracker" for tracker.sqlite), so the tables'
+descriptions are filed under the name of the database they are for.
+"""
+
+from __future__ import annotations
+
+import json
+from importlib.resources import files
+from typing import Any
+
+
+def datasette_metadata(database: str = "tracker") -> dict[str, Any]:
+    """Return Datasette's metadata for the database Datasette calls ``database``."""
+    shipped = json.loads(files("db").joinpath("data/datasette.json").read_text("utf-8"))
+    common = shipped.pop("common_columns")
+    tables = shipped.pop("tables")
+    for table in tables.values():
+        table["columns"] = {**common, **table["columns"]}
+    return {**shipped, "databases": {database: {"tables": tables}}}
