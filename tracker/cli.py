@@ -927,6 +927,32 @@ def feed(
          f"{len(entries) - votes} mandates expiring within {expiring_within} days")
 
 
+@app.command(cls=_ReadableCommand)
+def site(
+    out: Annotated[Path, typer.Option(
+        "--out", "-o", help="The folder to write the site into (made if missing; its parent "
+        "must exist). Only the files whose content changed are rewritten.")],
+    as_of: Annotated[str | None, typer.Option(
+        help="Mandates' status and expiry as of this date (YYYY-MM-DD; default today).")
+    ] = None,
+) -> None:
+    """Write a static site: latest votes, vetoes, members, mandates, findings, and a feed.
+
+    The folder opens from disk or any static host: no server, nothing fetched from
+    elsewhere. Every fact links to the UN page it was read from.
+
+    Example: tracker site --out site && open site/index.html
+    """
+    from reports.site import build_site
+
+    day = _parse_date(as_of, "--as-of")
+    engine = _engine()
+    summary = build_site(engine, out, today=day, progress=None if _quiet() else _say)
+    _say(f"wrote {len(summary.written)} of {summary.pages} files in {out} "
+         f"({summary.unchanged} unchanged, {len(summary.removed)} removed, "
+         f"{summary.bytes / 1e6:.1f} MB); open {out / 'index.html'}")
+
+
 @app.command("datasette-metadata", cls=_ReadableCommand)
 def datasette_metadata(
     out: Annotated[Path, typer.Option(
