@@ -44,9 +44,7 @@ def write_if_changed(path: Path, data: bytes) -> bool:
     try:
         os.fchmod(handle, _published_mode(path))
         with os.fdopen(handle, "wb") as out:
-            out.write(data)
-            out.flush()
-            os.fsync(out.fileno())
+            out.write(data)  # no fsync: a page lost to a power cut is written by the next run
         os.replace(name, path)
     except BaseException:
         Path(name).unlink(missing_ok=True)

@@ -69,9 +69,13 @@ def page_name(key: str) -> str:
 
 
 def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
-    """The rows of a frame as dicts, a missing value as None (not NaN)."""
-    return [{str(k): v for k, v in row.items()}
-            for row in frame.astype(object).where(frame.notna(), None).to_dict(orient="records")]
+    """The rows of a frame as dicts, a missing value as None (not NaN, NaT or NA)."""
+    rows = [{str(k): v for k, v in row.items()} for row in frame.to_dict(orient="records")]
+    for row in rows:
+        for key, value in row.items():
+            if value is pd.NaT or value is pd.NA or (isinstance(value, float) and value != value):
+                row[key] = None
+    return rows
 
 
 def _environment() -> Any:
