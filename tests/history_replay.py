@@ -53,7 +53,7 @@ class LookupLibrary(DigitalLibrary):
 
     def search(self, handler: BaseHTTPRequestHandler) -> None:
         query = {k: v[0] for k, v in parse_qs(urlparse(handler.path).query).items()}
-        if "p" not in query or not self.by_symbol_only:
+        if not query.get("p", "").startswith("191__a:") or not self.by_symbol_only:
             super().search(handler)
             return
         self.searches.append(query)

@@ -48,6 +48,7 @@ BAD_SETTINGS: dict[str, tuple[str, str]] = {
     "max_attempts": ("many", "'many'"),
     "undl_page_size": ("500", "'500'"),
     "undl_documents_collection": ("", "''"),
+    "undl_drafts_query": ("", "''"),
     "max_response_bytes": ("-1", "'-1'"),
 }
 

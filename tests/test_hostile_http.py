@@ -291,6 +291,7 @@ def test_a_token_read_from_a_windows_file_is_stripped_and_sent(
     ``Token <key>`` (it failed as an invalid header, quoted in full in the error)."""
     library = serve_fixtures(replay)
     assert library is not None
+    library.api_token = SECRET  # the API search refuses any other
     env = {"TRACKER_DATA_DIR": str(tmp_path / "data"), "TRACKER_UNDL_URL": replay.url,
            "TRACKER_REQUESTS_PER_SECOND": "0", "TRACKER_UNDL_TOKEN": SECRET + "\r\n"}
     result = CliRunner().invoke(app, ["sync", "--source", "voting-records"], env=env)

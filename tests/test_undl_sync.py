@@ -157,19 +157,23 @@ def test_bot_wall_is_a_fetch_error_that_says_what_to_do(
 def test_token_is_sent_and_never_kept(engine: Engine, replay: Replay, settings: Settings) -> None:
     secret = "s3cr3t-token-value"
     library = DigitalLibrary([Record("7", "2022-03-25", "S/RES/2627(2022)", "t",
-                                     [Vote("CHN", "Y", "CHINA")], (1, 0, 0, 0, 1))])
+                                     [Vote("CHN", "Y", "CHINA")], (1, 0, 0, 0, 1))],
+                             api_token=secret)
     library.serve(replay)
     settings = settings.model_copy(update={"undl_url": replay.url, "press_url": replay.url,
                                            "docs_url": replay.url,
                                            "undl_token": SecretStr(secret)})
     assert run(engine, settings).ok
-    assert all(headers.get("Authorization") == f"Token {secret}"
-               for path, headers in replay.requests if path.startswith("/search"))
+    # The token goes to the API search only, never to the public pages.
+    asked = [(path, headers) for path, headers in replay.requests
+             if path.startswith(("/search", "/api/"))]
+    assert asked and all(path.startswith("/api/v1/search?") for path, _ in asked)
+    assert all(headers.get("Authorization") == f"Token {secret}" for _, headers in asked)
     for path in settings.raw_dir.rglob("*"):
         if path.is_file():
             assert secret.encode() not in path.read_bytes()
     # And an error message names the URL, not the token.
-    replay.pages["/search"] = _wall(403)
+    replay.pages["/api/v1/search"] = _wall(403)
     summary = run(engine, settings, full=True)
     assert summary.problems and secret not in " ".join(summary.problems)
 

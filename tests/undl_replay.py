@@ -185,10 +185,16 @@ def from_dataset_csv(body: bytes) -> list[Record]:
 class DigitalLibrary:
     """Serve ``/search`` (voting records with ``cc=Voting Data``, documents otherwise, or
     one document with ``p=191__a:"SYMBOL"``), paged newest first, and
-    ``/record/{id}/export/xm``."""
+    ``/record/{id}/export/xm``; and the API search ``/api/v1/search`` (the same searches,
+    paged by ``search_id``, for the token ``api_token``: any other Authorization is 401).
+
+    With ``strict``, a documents search answers what its pattern asks for: ``089__b:B02``
+    the documents of record type B02 only, no pattern every document of the collection;
+    else every document, whatever the pattern."""
 
     def __init__(self, records: Sequence[Record | tuple[str, str, bytes]],
-                 documents: Sequence[Document | tuple[str, str, bytes]] = ()) -> None:
+                 documents: Sequence[Document | tuple[str, str, bytes]] = (), *,
+                 strict: bool = False, api_token: str | None = None) -> None:
         self.items: list[tuple[str, str, bytes]] = [
             (r.date, r.record_id, r.xml().encode()) if isinstance(r, Record) else r
             for r in records]
@@ -196,26 +202,69 @@ class DigitalLibrary:
             (d.symbol, d.record_id, d.xml().encode()) if isinstance(d, Document) else d
             for d in documents]
         self.searches: list[dict[str, str]] = []
+        self.strict = strict
+        self.api_token = api_token
+        self.api_searches: dict[str, tuple[list[tuple[str, str, bytes]], int, int]] = {}
 
     def sorted_items(self) -> list[tuple[str, str, bytes]]:
         return sorted(self.items, key=lambda i: (i[0], int(i[1])), reverse=True)
 
+    def found(self, query: dict[str, str]) -> list[tuple[str, str, bytes]]:
+        """The records a search finds, newest first."""
+        pattern = query.get("p", "")
+        if pattern.startswith("191__a:"):
+            symbol = pattern.split(":", 1)[1].strip('"')
+            return [d for d in self.documents if d[0] == symbol]
+        if query.get("cc") == "Voting Data":
+            return self.sorted_items()
+        documents = self.documents
+        if self.strict and pattern == "089__b:B02":
+            documents = [d for d in documents
+                         if b'<datafield tag="089" ind1=" " ind2=" "><subfield code="b">B02<'
+                         in d[2]]
+        elif self.strict and pattern:
+            documents = []
+        return sorted(documents, key=lambda d: int(d[1]), reverse=True)
+
     def search(self, handler: BaseHTTPRequestHandler) -> None:
         query = {k: v[0] for k, v in parse_qs(urlparse(handler.path).query).items()}
         self.searches.append(query)
-        if "p" in query:
-            symbol = query["p"].split(":", 1)[1].strip('"')
-            items = [d for d in self.documents if d[0] == symbol]
-        elif query.get("cc") == "Voting Data":
-            items = self.sorted_items()
-        else:
-            items = sorted(self.documents, key=lambda d: int(d[1]), reverse=True)
+        items = self.found(query)
         jrec, rg = int(query.get("jrec", "1")), int(query.get("rg", "10"))
         page = items[jrec - 1 : jrec - 1 + rg]
         body = (b'<?xml version="1.0" encoding="UTF-8"?>\n'
                 + f"<!-- Search-Engine-Total-Number-Of-Results: {len(items)} -->\n".encode()
                 + b'<collection xmlns="http://www.loc.gov/MARC21/slim">\n'
                 + b"\n".join(_strip_declaration(x) for _, _, x in page) + b"\n</collection>\n")
+        send(handler, body)
+
+    def api_search(self, handler: BaseHTTPRequestHandler) -> None:
+        """Answer as the Library's API does: ``<response>`` with ``<total>``,
+        ``<search_id>`` and a ``<collection>`` of records; a new search without a
+        ``search_id``, the next page of one with it; an empty collection at the end."""
+        query = {k: v[0] for k, v in
+                 parse_qs(urlparse(handler.path).query, keep_blank_values=True).items()}
+        self.searches.append(query)
+        if handler.headers.get("Authorization") != f"Token {self.api_token}":
+            body = b'{"error": "Invalid token"}'
+            handler.send_response(401)
+            handler.send_header("Content-Length", str(len(body)))
+            handler.end_headers()
+            handler.wfile.write(body)
+            return
+        search_id = query.get("search_id", "")
+        if search_id:
+            items, start, rg = self.api_searches[search_id]
+        else:
+            items, start, rg = self.found(query), 0, int(query.get("rg", "10"))
+            search_id = f"search-{len(self.api_searches) + 1}"
+        page = items[start : start + rg]
+        self.api_searches[search_id] = (items, start + len(page), rg)
+        body = (b'<?xml version="1.0" encoding="UTF-8"?>\n<response>'
+                + f"<total>{len(items)}</total><search_id>{search_id}</search_id>".encode()
+                + b'<collection xmlns="http://www.loc.gov/MARC21/slim">\n'
+                + b"\n".join(_strip_declaration(x) for _, _, x in page)
+                + b"\n</collection></response>\n")
         send(handler, body)
 
     def record(self, handler: BaseHTTPRequestHandler) -> None:
@@ -231,6 +280,7 @@ class DigitalLibrary:
 
     def serve(self, replay: Replay) -> None:
         replay.pages["/search"] = self.search
+        replay.pages["/api/v1/search"] = self.api_search
         for _, rid, _ in [*self.items, *self.documents]:
             replay.pages[f"/record/{rid}/export/xm"] = self.record
 

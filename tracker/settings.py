@@ -145,6 +145,10 @@ class Settings(BaseSettings):
     undl_documents_collection: str = Field(
         default="Documents and Publications", min_length=1, description=(
             "the name of a Digital Library collection, such as Documents and Publications"))
+    # The search pattern (p) that finds the Council's drafts in that collection: record type
+    # (089 $b) B02, the Library's "Draft Resolutions and Decisions".
+    undl_drafts_query: str = Field(default="089__b:B02", min_length=1, description=(
+        "a Digital Library search pattern, such as 089__b:B02"))
     # Refuse response bodies larger than this (bytes).
     max_response_bytes: int = Field(default=50_000_000, ge=1, description=(
         "a whole number of bytes above 0 such as 50000000"))

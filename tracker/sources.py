@@ -60,7 +60,8 @@ REGISTRY: dict[str, Registered] = {r.name: r for r in (
     Registered(VotingRecordsSource, lambda s: VotingRecordsSource(
         s.undl_url, page_size=s.undl_page_size, token=_token(s)), store_voting_records),
     Registered(DocumentsSource, lambda s: DocumentsSource(
-        s.undl_url, collection=s.undl_documents_collection, page_size=s.undl_page_size,
+        s.undl_url, collection=s.undl_documents_collection, query=s.undl_drafts_query,
+        page_size=s.undl_page_size,
         token=_token(s)), store_documents),
     Registered(PressReleasesSource, lambda s: PressReleasesSource(s.press_url),
                store_press_release,

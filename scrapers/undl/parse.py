@@ -17,7 +17,10 @@ record of resolution 2722 (2024)):
   1691 (2006)). Both are read as without a vote: no roll call, no tally.
 
 Search pages wrap records in ``<collection>`` and give the total hits in the
-comment ``<!-- Search-Engine-Total-Number-Of-Results: N -->``.
+comment ``<!-- Search-Engine-Total-Number-Of-Results: N -->``. The API search
+(``/api/v1/search``, with a token) wraps the same records in ``<response>``:
+``<total>``, ``<search_id>`` (sent back for the next page) and a MARCXML
+``<collection>``, empty once the search has ended.
 
 XML is parsed with entity expansion, DTD loading and network access off; a
 document that declares a DOCTYPE or entities is refused before parsing.
@@ -327,11 +330,47 @@ def _records(root: etree._Element, *, source: str = SOURCE_VOTES, where: str = "
     return list(root.findall("m:record", _NS))
 
 
+@dataclass
+class ApiAnswer:
+    """One page of the Digital Library's API search (``/api/v1/search``): the total hits, the
+    ``search_id`` to send back for the next page (None when the answer gives none), and the
+    records of its ``<collection>`` (none: the search has ended)."""
+
+    total: int
+    search_id: str | None
+    elements: list[etree._Element]
+
+
+def read_api_answer(root: etree._Element, *, source: str, url: str) -> ApiAnswer:
+    """Read an API search answer (``<response>`` holding ``<total>``, ``<search_id>`` and a
+    MARCXML ``<collection>``, as the Library's own sync tool reads it); refuse one without a
+    whole-number total, or whose collection is not MARCXML."""
+    total_text = (root.findtext("total") or "").strip()
+    if not total_text.isdigit():
+        raise ParseError(source, url, f"the API answer gives no total (<total> is "
+                                      f"{total_text[:40]!r})")
+    search_id = (root.findtext("search_id") or "").strip() or None
+    collection = root.find("m:collection", _NS)
+    if collection is None:
+        if root.find("collection") is not None:
+            raise ParseError(source, url, "the API answer's <collection> is not MARCXML (no "
+                                          f"{MARC} namespace)")
+        elements: list[etree._Element] = []
+    else:
+        elements = list(collection.findall("m:record", _NS))
+    return ApiAnswer(int(total_text), search_id, elements)
+
+
 def search_elements(body: bytes, *, source: str, url: str) -> tuple[int, list[etree._Element]]:
     """Return a MARCXML search page's total number of results and its record elements;
-    refuse a page that is not MARCXML or gives no total."""
+    refuse a page that is not MARCXML or gives no total. A page of the public search gives
+    its total in a comment; an answer of the API search (root ``<response>``) in ``<total>``."""
+    root = safe_xml(body, source=source, record=url)
+    if root.tag == "response":
+        answer = read_api_answer(root, source=source, url=url)
+        return answer.total, answer.elements
     match = _TOTAL.search(body[:8192])
-    elements = _records(safe_xml(body, source=source, record=url), source=source, where=url)
+    elements = _records(root, source=source, where=url)
     if match is None:
         raise ParseError(source, url, "no Search-Engine-Total-Number-Of-Results comment")
     return int(match.group(1)), elements
@@ -368,6 +407,21 @@ def split_search_page(body: bytes, *, source: str, url: str) -> SplitPage:
     is archived. A page that is not MARCXML, or gives no total, is refused whole.
     """
     total, elements = search_elements(body, source=source, url=url)
+    return _split(total, elements, source=source)
+
+
+def split_api_page(body: bytes, *, source: str, url: str) -> tuple[SplitPage, str | None]:
+    """Split an answer of the API search into records, as ``split_search_page`` does, and
+    return the ``search_id`` that asks for the next page (None if the answer gives none)."""
+    root = safe_xml(body, source=source, record=url)
+    if root.tag != "response":
+        raise ParseError(source, url, "expected an answer of the API search (<response> with "
+                                      f"<total> and <search_id>), got <{root.tag}>")
+    answer = read_api_answer(root, source=source, url=url)
+    return _split(answer.total, answer.elements, source=source), answer.search_id
+
+
+def _split(total: int, elements: list[etree._Element], *, source: str) -> SplitPage:
     records: list[RawRecord] = []
     errors: list[ParseError] = []
     for element in elements:
