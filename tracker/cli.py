@@ -750,7 +750,9 @@ def doctor(fmt: FormatOption = Format.table) -> None:
     if fmt is Format.json:
         _echo_json([found.as_json() for found in checks])
     else:
-        show(pd.DataFrame([found.as_json() for found in checks]), fmt, title="Doctor",
+        frame = pd.DataFrame([found.as_json() for found in checks])
+        frame = frame.astype({"status": "Int64", "latency_ms": "Int64"})
+        show(frame, fmt, title="Doctor",
              table_columns=["check", "ok", "status", "latency_ms", "robots", "problem"])
     problems = [found for found in checks if not found.ok]
     if fmt is Format.table:

@@ -24,7 +24,7 @@ import os
 import tempfile
 import time
 from collections.abc import Callable
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -50,9 +50,10 @@ KNOWN_MEETING_RECORD = "S/PV.9591"
 class Check:
     """One line of the diagnosis: what was checked, what it answered, and what to do."""
 
-    check: str  # what was checked: a setting's sources, the database, the data folder
+    check: str  # what was checked: a base URL setting, the token, the database, the folder
     target: str  # the URL asked for, the database (password masked), the folder
     ok: bool
+    sources: list[str] = field(default_factory=list)  # the sources a base URL setting serves
     status: int | None = None  # the HTTP status of the answer
     latency_ms: int | None = None  # from sending the request to the whole answer
     bot_wall: bool | None = None  # the Digital Library only
@@ -173,7 +174,7 @@ def _robots(http: PoliteClient, robots: Robots, url: str, found: Check) -> bool:
 
 def _source_check(http: PoliteClient, robots: Robots, clock: _Clock, sources: str,
                   setting: str, url: str, ask: Callable[[], Response]) -> Check:
-    found = Check(f"{sources} ({setting})", url, ok=False)
+    found = Check(setting, url, ok=False, sources=sources.split(", "))
     library = setting == "TRACKER_UNDL_URL"
     if not _robots(http, robots, url, found):
         if found.robots == "disallowed":
@@ -228,7 +229,7 @@ def _token_check(http: PoliteClient, robots: Robots, clock: _Clock, undl: str, t
                  ) -> Check:
     url = f"{undl}/api/v1/search"
     shown = str(httpx.URL(url, params=TOKEN_QUERY))
-    found = Check("Digital Library API token (TRACKER_UNDL_TOKEN)", shown, ok=False)
+    found = Check("TRACKER_UNDL_TOKEN", shown, ok=False, sources=["voting-records", "documents"])
     if not _robots(http, robots, shown, found):
         if found.robots == "disallowed":
             found.advice = ("the Library's robots.txt disallows its API route too: import its "
@@ -311,7 +312,7 @@ def _database_check(settings: Settings) -> Check:
 
 
 def _data_folder_check(folder: Path) -> Check:
-    found = Check("data folder (TRACKER_DATA_DIR)", str(folder), ok=False)
+    found = Check("TRACKER_DATA_DIR", str(folder), ok=False)
     existing = folder.expanduser()
     while not existing.exists() and existing != existing.parent:
         existing = existing.parent
