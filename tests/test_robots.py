@@ -200,3 +200,33 @@ def test_a_robots_txt_answering_503_must_stop_the_host_unless_a_copy_is_archived
         http.get(f"{replay.url}/a")
     assert paths(replay)[2:] == ["/robots.txt", "/robots.txt", "/a", "/a"]
     assert time.sleeps[-1] == 7.0
+
+
+def test_the_advice_must_fit_each_host_and_the_token(settings: Settings) -> None:
+    """Per host, the sources and settings it serves; for the Library, the token route only
+    when no token is set (a token does not lift a robots.txt rule)."""
+    from pydantic import SecretStr
+
+    from tracker.sync import robots_advice
+
+    settings = settings.model_copy(update={"undl_url": "https://digitallibrary.un.org",
+                                           "press_url": "https://press.un.org",
+                                           "docs_url": "https://documents.un.org"})
+    assert robots_advice(settings) == {
+        "127.0.0.1:9": "the sources meetings, veto-list (TRACKER_UN_ORG_URL) cannot use it; "
+                       "point the setting at a mirror that allows it, or sync the other sources",
+        "digitallibrary.un.org": "the sources voting-records, documents (TRACKER_UNDL_URL) "
+                                 "cannot use it; set TRACKER_UNDL_TOKEN to use the Digital "
+                                 "Library's API route (/api/v1/search), or import the "
+                                 "Library's voting dataset instead: `tracker import "
+                                 "undl-dataset FILE` (record 4055387)",
+        "press.un.org": "the sources press-releases (TRACKER_PRESS_URL) cannot use it; point "
+                        "the setting at a mirror that allows it, or sync the other sources",
+        "documents.un.org": "the sources meeting-records (TRACKER_DOCS_URL) cannot use it; "
+                            "point the setting at a mirror that allows it, or sync the other "
+                            "sources"}
+    with_token = settings.model_copy(update={"undl_token": SecretStr("k")})
+    assert robots_advice(with_token)["digitallibrary.un.org"] == (
+        "the sources voting-records, documents (TRACKER_UNDL_URL) cannot use it; a token does "
+        "not lift it: import the Library's voting dataset instead: `tracker import "
+        "undl-dataset FILE` (record 4055387)")

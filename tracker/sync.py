@@ -339,7 +339,7 @@ def robots_advice(settings: Settings) -> dict[str, str]:
         sources = ", ".join(_SOURCES_OF_SETTING[name] for name, _ in named)
         text = f"the sources {sources} ({', '.join(name for name, _ in named)}) cannot use it"
         if any(name == "TRACKER_UNDL_URL" for name, _ in named):
-            text += ("; " + ("the token route is disallowed too: " if settings.undl_token else
+            text += ("; " + ("a token does not lift it: " if settings.undl_token else
                              "set TRACKER_UNDL_TOKEN to use the Digital Library's API route "
                              "(/api/v1/search), or ")
                      + "import the Library's voting dataset instead: `tracker import "
