@@ -35,6 +35,11 @@ class ArchivedPage:
     body: bytes
     validators: dict[str, str] | None = None  # ETag / Last-Modified, for conditional requests
     final_url: str | None = None  # the URL that answered, when a redirect led elsewhere
+    # The answer's status when it was not a page of content (a robots.txt answered 404).
+    status: int | None = None
+    # When the server last gave this same content: kept for pages whose freshness matters
+    # (robots.txt, reused for a day), and only when the caller says so (``checked_at``).
+    checked_at: dt.datetime | None = None
 
 
 def _safe(page_id: str) -> str:
@@ -101,9 +106,12 @@ class RawArchive:
         body = body_path.read_bytes()
         if hashlib.sha256(body).hexdigest() != meta["sha256"]:
             return None
+        checked_at = meta.get("checked_at")
         return ArchivedPage(source, page_id, meta["url"],
                             dt.datetime.fromisoformat(meta["fetched_at"]), meta["sha256"],
-                            body, meta.get("validators"), meta.get("final_url"))
+                            body, meta.get("validators"), meta.get("final_url"),
+                            meta.get("status"),
+                            dt.datetime.fromisoformat(checked_at) if checked_at else None)
 
     def _history_of(self, source: str) -> dict[str, list[Path]]:
         """{page id: its metadata files in ``history/``}."""
@@ -118,7 +126,8 @@ class RawArchive:
 
     def save(self, source: str, page_id: str, url: str, body: bytes,
              fetched_at: dt.datetime, validators: dict[str, str] | None = None,
-             final_url: str | None = None, *, history: bool = True
+             final_url: str | None = None, *, history: bool = True,
+             status: int | None = None, checked_at: dt.datetime | None = None
              ) -> tuple[ArchivedPage, bool]:
         """Keep a response body. Return the archived page and whether its content changed.
 
@@ -131,17 +140,23 @@ class RawArchive:
         body from another final URL is a new version. ``history=False`` keeps only the
         newest version: for pages whose content is kept elsewhere as well (a search page,
         whose records are archived one by one), which shift with every new record.
+        ``status`` keeps an answer that was not content (a robots.txt answered 404: kept
+        as an empty body with its status); ``checked_at`` records when the server last gave
+        this content, rewritten even when it is unchanged (robots.txt is reused for a day
+        after it was last asked for, not after it first changed).
         """
         final_url = final_url if final_url != url else None
         digest = hashlib.sha256(body).hexdigest()
         body_path, meta_path = self._paths(source, page_id)
         previous, whole = self._current(source, page_id)
         if (previous is not None and previous.sha256 == digest and previous.url == url
-                and previous.final_url == final_url):
+                and previous.final_url == final_url and previous.status == status):
             if not whole:  # read from the history: a save was cut short
                 _atomic_write(body_path, body)
-            if not whole or (validators and validators != previous.validators):
-                previous = replace(previous, validators=validators or previous.validators)
+            if (not whole or (validators and validators != previous.validators)
+                    or (checked_at and checked_at != previous.checked_at)):
+                previous = replace(previous, validators=validators or previous.validators,
+                                   checked_at=checked_at or previous.checked_at)
                 _atomic_write(meta_path, _metadata(previous))
             return previous, False
         body_path.parent.mkdir(parents=True, exist_ok=True)
@@ -151,7 +166,7 @@ class RawArchive:
             _atomic_write(old_body, previous.body)
             _atomic_write(old_meta, _metadata(previous))
         page = ArchivedPage(source, page_id, url, fetched_at, digest, body, validators or None,
-                            final_url)
+                            final_url, status, checked_at)
         _atomic_write(body_path, body)
         _atomic_write(meta_path, _metadata(page))
         return page, True
@@ -172,6 +187,10 @@ def _metadata(page: ArchivedPage) -> bytes:
             "validators": page.validators or None}
     if page.final_url:  # written only when a redirect led elsewhere: older archives read alike
         meta["final_url"] = page.final_url
+    if page.status is not None:  # written only when given (robots.txt): likewise
+        meta["status"] = page.status
+    if page.checked_at is not None:
+        meta["checked_at"] = page.checked_at.isoformat()
     return json.dumps(meta, indent=1).encode()
 
 

@@ -22,6 +22,11 @@ sync offline fails in seconds, once per host. A host that has not answered in th
 and could not be connected to on any attempt of a page (a network that drops packets,
 a name server that never answers) is unreachable too, after that one page's attempts.
 A host that has answered once is never given up: its connection failures are retried.
+
+Given a ``robots`` policy (``scrapers.robots.Robots``; the sync's client has one), the
+client reads each host's robots.txt before its first page, through itself, refuses a path
+the rules disallow, and never asks a host faster than its rules say, whatever
+``requests_per_second`` says: the slower of the two wins.
 """
 
 from __future__ import annotations
@@ -34,7 +39,7 @@ import time
 import zlib
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
 import httpcore
 import httpx
@@ -136,6 +141,14 @@ def unreachable_reason(exc: BaseException) -> str | None:
 
 # Told before a retry: the error, the seconds until the next attempt, the attempt that failed.
 RetryListener = Callable[["TransientError", float, int], None]
+
+
+class RobotsPolicy(Protocol):
+    """What a host's robots.txt allows (``scrapers.robots.Robots``)."""
+
+    def check(self, client: PoliteClient, url: str) -> float | None:
+        """Raise a FetchError if ``url`` may not be fetched; return the seconds its host
+        asks between two requests, or None."""
 
 
 @dataclass(frozen=True)
@@ -353,6 +366,7 @@ class PoliteClient:
         backoff_max: float = 60.0,
         transport: httpx.BaseTransport | None = None,
         user_agent: str = USER_AGENT,
+        robots: RobotsPolicy | None = None,
     ) -> None:
         self.min_interval = 1.0 / requests_per_second if requests_per_second > 0 else 0.0
         self.timeout = timeout
@@ -366,6 +380,8 @@ class PoliteClient:
         self._answered: set[str] = set()  # hosts that answered at least once
         self.on_retry: RetryListener | None = None
         self._last: dict[str, float] = {}
+        self.robots = robots
+        self._host_interval: dict[str, float] = {}  # a host's robots.txt pause, when longer
         self._wait = _WaitRetryAfter(backoff_initial, backoff_max)
         self._deadline = _Deadline()
         self._client = httpx.Client(
@@ -387,10 +403,15 @@ class PoliteClient:
     def close(self) -> None:
         self._client.close()
 
+    def interval(self, host: str) -> float:
+        """The seconds between two requests to a host: the settings' pause, or its
+        robots.txt's when that is longer."""
+        return max(self.min_interval, self._host_interval.get(host, 0.0))
+
     def _pace(self, host: str) -> None:
         last = self._last.get(host)
         if last is not None:
-            wait = self.min_interval - (self.clock() - last)
+            wait = self.interval(host) - (self.clock() - last)
             if wait > 0:
                 self.sleep(wait)
         self._last[host] = self.clock()
@@ -398,6 +419,12 @@ class PoliteClient:
     def get(self, url: str, *, params: Mapping[str, Any] | None = None,
             headers: Mapping[str, str] | None = None) -> Response:
         """GET a URL; retry what is worth retrying; raise FetchError on failure."""
+        if self.robots is not None:
+            target = self._client.build_request("GET", url, params=params).url
+            if target.path != "/robots.txt":
+                delay = self.robots.check(self, str(target))
+                if delay:
+                    self._host_interval[target.host] = float(delay)
         retrying = Retrying(
             stop=stop_after_attempt(self.max_attempts),
             wait=self._wait,

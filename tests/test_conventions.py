@@ -250,7 +250,7 @@ REPORTS: dict[str, list[str]] = {
     "mandates": [], "mandate": ["dprk-panel-of-experts"], "export": ["vetoes", "--out", "-"],
     "statements": ["S/PV.9591"],
 }
-WRITERS = {"sync", "rebuild", "import", "status"}
+WRITERS = {"sync", "rebuild", "import", "status", "doctor"}
 
 
 def test_every_report_is_tried_on_an_empty_database() -> None:

@@ -39,7 +39,7 @@ def client(time: FakeTime, **kwargs) -> PoliteClient:
 
 
 @respx.mock
-def test_user_agent_names_the_project() -> None:
+def test_user_agent_names_the_project(tmp_path) -> None:
     """The sync's client names the project, its version and its address in every request
     (scrapers take the User-Agent from tracker; they do not import it)."""
     from tracker import PROJECT_URL, __version__
@@ -47,10 +47,14 @@ def test_user_agent_names_the_project() -> None:
     from tracker.sync import polite_client
 
     with respx.mock(assert_all_called=True) as router:
+        robots = router.get("https://example.org/robots.txt").respond(404)
         route = router.get("https://example.org/x").respond(200, text="ok")
-        with polite_client(Settings(requests_per_second=0)) as http:
+        with polite_client(Settings(requests_per_second=0, data_dir=tmp_path)) as http:
             http.get("https://example.org/x")
     assert route.calls[0].request.headers["User-Agent"] == (
+        f"unsc-tracker/{__version__} (+{PROJECT_URL})")
+    # robots.txt is asked for through the same client, naming the tracker too
+    assert robots.calls[0].request.headers["User-Agent"] == (
         f"unsc-tracker/{__version__} (+{PROJECT_URL})")
 
 

@@ -114,8 +114,9 @@ def test_the_reachable_host_must_still_be_synced(
     assert errors == ["error: cannot reach nonexistent.invalid (name does not resolve): "
                       "nothing fetched from it (meetings, veto-list not synced)"]
     assert "What was fetched from the other hosts was stored (voting-records)." in result.stderr
+    # the replay: its robots.txt (none: no rules), then the one search page
     assert clients[0].requests_by_host == {"nonexistent.invalid": 1,
-                                           replay.url.removeprefix("http://"): 1}
+                                           replay.url.removeprefix("http://"): 2}
     engine = make_engine(env["TRACKER_DATABASE_URL"])
     rolls = {r["source"]: (r["state"], r["pages_fetched"], r["pages_failed"])
              for r in last_syncs(engine).to_dict(orient="records")}

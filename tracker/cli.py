@@ -464,12 +464,17 @@ def _secrets() -> list[str | None]:
     return known
 
 
-def _fail(message: str, code: int = 1, *, hint: str | None = None) -> NoReturn:
+def _tell(message: str, *, hint: str | None = None) -> None:
+    """Print an error and its hint, passwords and the token masked."""
     from tracker.settings import mask_passwords
 
     _error_line(f"error: {mask_passwords(message, *_secrets())}")
     if hint:
         typer.echo(f"hint: {mask_passwords(hint, *_secrets())}", err=True)
+
+
+def _fail(message: str, code: int = 1, *, hint: str | None = None) -> NoReturn:
+    _tell(message, hint=hint)
     raise typer.Exit(code)
 
 
@@ -714,8 +719,47 @@ def sync(
         reporter=reporter))
     _summarise(summary, fmt)
     if summary.unreachable is not None:  # one message per host, with what to check
-        raise summary.unreachable
-    if not summary.ok:
+        _tell(str(summary.unreachable), hint=summary.unreachable.hint)
+    if summary.unreachable is not None or not summary.ok:
+        typer.echo(f"hint: {SYNC_FAILED}", err=True)  # the last line of a failed sync
+        raise typer.Exit(1)
+
+
+# The last line of a failed sync's summary.
+SYNC_FAILED = "to see why (each source asked once, the database checked), run `tracker doctor`"
+
+
+@app.command(cls=_ReadableCommand)
+def doctor(fmt: FormatOption = Format.table) -> None:
+    """Say why a sync fails: each source asked once, the database and data folder checked.
+
+    For each base URL setting (TRACKER_UN_ORG_URL, TRACKER_UNDL_URL, TRACKER_PRESS_URL,
+    TRACKER_DOCS_URL): whether the host answers, its HTTP status and latency, what its
+    robots.txt allows (and the crawl delay it asks), the Digital Library's bot wall, and
+    whether it accepts TRACKER_UNDL_TOKEN (never shown); then whether the database opens
+    and its schema is current, and whether the data folder can be written. Each problem
+    comes with what to do. Exits 1 when any check finds a problem.
+
+    Example: tracker doctor --format json
+    """
+    import pandas as pd
+
+    from tracker.doctor import diagnose
+
+    checks = diagnose(_settings())
+    if fmt is Format.json:
+        _echo_json([found.as_json() for found in checks])
+    else:
+        frame = pd.DataFrame([found.as_json() for found in checks])
+        frame = frame.astype({"status": "Int64", "latency_ms": "Int64"})
+        show(frame, fmt, title="Doctor",
+             table_columns=["check", "ok", "status", "latency_ms", "robots", "problem"])
+    problems = [found for found in checks if not found.ok]
+    if fmt is Format.table:
+        for found in problems:
+            typer.echo(f"- {found.check}: {found.advice}")
+        _say(f"{len(problems)} problem(s)" if problems else "no problem found")
+    if problems:
         raise typer.Exit(1)
 
 

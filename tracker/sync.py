@@ -69,6 +69,7 @@ from scrapers.http import (
     Response,
     TransientError,
 )
+from scrapers.robots import Robots
 from scrapers.source import (
     LookupSource,
     Page,
@@ -314,11 +315,39 @@ def _fetch_failed(summary: SyncSummary, source_summary: SourceSummary, page_id: 
 
 
 def polite_client(settings: Settings) -> PoliteClient:
-    """Return the HTTP client of a sync: paced as the settings say, naming the tracker."""
+    """Return the HTTP client of a sync: paced as the settings say and as each host's
+    robots.txt asks (the slower wins), kept from what robots.txt disallows, naming the
+    tracker."""
     return PoliteClient(
         requests_per_second=settings.requests_per_second, timeout=settings.timeout_seconds,
         max_attempts=settings.max_attempts, max_bytes=settings.max_response_bytes,
-        user_agent=USER_AGENT)
+        user_agent=USER_AGENT,
+        robots=Robots(RawArchive(settings.raw_dir), advice=robots_advice(settings)))
+
+
+# The sources each base URL setting serves (tracker/sources.py builds them from these).
+_SOURCES_OF_SETTING = {"TRACKER_UN_ORG_URL": "meetings, veto-list",
+                       "TRACKER_UNDL_URL": "voting-records, documents",
+                       "TRACKER_PRESS_URL": "press-releases",
+                       "TRACKER_DOCS_URL": "meeting-records"}
+
+
+def robots_advice(settings: Settings) -> dict[str, str]:
+    """{host: what to do instead of a path its robots.txt disallows}."""
+    advice = {}
+    for host, named in _host_settings(settings).items():
+        sources = ", ".join(_SOURCES_OF_SETTING[name] for name, _ in named)
+        text = f"the sources {sources} ({', '.join(name for name, _ in named)}) cannot use it"
+        if any(name == "TRACKER_UNDL_URL" for name, _ in named):
+            text += ("; " + ("a token does not lift it: " if settings.undl_token else
+                             "set TRACKER_UNDL_TOKEN to use the Digital Library's API route "
+                             "(/api/v1/search), or ")
+                     + "import the Library's voting dataset instead: `tracker import "
+                       "undl-dataset FILE` (record 4055387)")
+        else:
+            text += "; point the setting at a mirror that allows it, or sync the other sources"
+        advice[host] = text
+    return advice
 
 
 def _validators(response: Response) -> dict[str, str] | None:
