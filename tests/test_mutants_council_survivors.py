@@ -125,7 +125,9 @@ def test_an_alias_that_names_nothing_must_match_nothing() -> None:
     registry = parse_registry(REGISTRY + '\n[[mandate]]\nslug = "un"\nname = "United Nations"\n'
                               'kind = "committee"\naliases = ["UN"]\n')
     assert registry.match("Panel of Experts on Libya") is None
-    assert registry.match("UNMIS").slug == "unmis"  # type: ignore[union-attr]
+    assert registry.match("Sanctions Committee (Libya)") is None
+    unmis = registry.match("UNMIS")
+    assert unmis is not None and unmis.slug == "unmis"
 
 
 # --- mandate_status and its finding ---------------------------------------------------------
