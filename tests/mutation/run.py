@@ -60,6 +60,8 @@ GROUPS: dict[str, Group] = {
             "tests/test_undl_parse.py",
             "tests/test_mutants_council.py",
             "tests/test_mutants_council_names.py",
+            # the survivors of the run of 2026-11-30, killed one by one
+            "tests/test_mutants_council_survivors.py",
             "tests/test_roll_calls.py",
             # the names of votes and members, the outcome every view takes (issue 14)
             "tests/test_names.py",
