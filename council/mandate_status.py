@@ -19,7 +19,8 @@ mandate made from a phrase.
   so, or the registry's ``final_extension``), which ends the mandate on its expiry;
 - renewal_failed: a failed draft naming the body (in its corporate subjects or
   title) when no extension was adopted between its vote and the expiry then in
-  force; otherwise it is a related_failed_draft on the timeline;
+  force (an extension adopted the same day counts: the mandate was renewed that day);
+  otherwise it is a related_failed_draft on the timeline;
 - ended: the registry's ``ended`` day for a closed body no decision read ended
   (the public record it was written from);
 - computed for a date (``mandate_status``), once the expiry in force has passed
@@ -116,7 +117,7 @@ def mandate_status(events: Sequence[Event], as_of: dt.date, *, open_ended: bool 
         extended = [e.date for e in past if e.kind == "extended" and e.date]
         since = max(extended) if extended else dt.date.min
         failed = sorted((e for e in past if e.kind == "renewal_failed" and e.date
-                         and since <= e.date <= expiry), key=lambda e: e.date or dt.date.min)
+                         and since < e.date <= expiry), key=lambda e: e.date or dt.date.min)
         if failed:
             return "lapsed", expiry, Event(
                 slug, "lapsed", expiry, f"expiry {expiry.isoformat()}",
@@ -299,8 +300,10 @@ def derive(registry: Registry, *, decisions: Iterable[Decision],
             timeline = events[slug]
             voted = draft.vote_date
             expiry, known = expiry_in_force(timeline, voted) if voted else (None, False)
+            # an extension adopted on the day of the vote or after it renewed the mandate:
+            # the draft that failed beside it ended nothing
             later = [e for e in timeline if e.kind == "extended" and e.date and voted
-                     and expiry and voted < e.date <= expiry]
+                     and expiry and voted <= e.date <= expiry]
             failed = known and expiry is not None and voted is not None and voted <= expiry \
                 and not later
             timeline.append(Event(

@@ -248,9 +248,10 @@ REPORTS: dict[str, list[str]] = {
     "vetoes": [], "check": [], "votes": ["S/2024/255"], "member": ["USA"], "agreement": [],
     "membership": ["--year", "2024"], "drafts": [], "sponsors": [], "draft": ["S/2024/255"],
     "mandates": [], "mandate": ["dprk-panel-of-experts"], "export": ["vetoes", "--out", "-"],
-    "statements": ["S/PV.9591"],
+    "statements": ["S/PV.9591"], "feed": ["--out", "feed.xml"], "site": ["--out", "site"],
 }
-WRITERS = {"sync", "rebuild", "import", "status", "doctor"}
+# commands that write to the database, read no record, or only describe it
+WRITERS = {"sync", "rebuild", "import", "status", "doctor", "datasette-metadata"}
 
 
 def test_every_report_is_tried_on_an_empty_database() -> None:

@@ -832,9 +832,9 @@ aliases = ["UNAMID"]
 def test_a_mandates_status_must_count_each_day_as_the_rule_says() -> None:
     """An extension counts from the day adopted; a mandate runs through its expiry and
     through the day it ended; an undated end decided by an extension counts once that was
-    adopted; a renewal failed on the day of the last extension or on the expiry day makes
-    a lapse; the registry's end after the expiry is "ended"; a body with no time limit is
-    active once established."""
+    adopted; a renewal failed after the day of the last extension, up to the expiry day,
+    makes a lapse (one on the extension's own day does not); the registry's end after the
+    expiry is "ended"; a body with no time limit is active once established."""
     ext = Event("x", "extended", dt.date(2022, 1, 10), "S/RES/1 (2022)",
                 new_expiry=dt.date(2022, 6, 30))
     assert mandate_status([ext], dt.date(2022, 1, 10))[:2] == ("active", dt.date(2022, 6, 30))
@@ -846,13 +846,17 @@ def test_a_mandates_status_must_count_each_day_as_the_rule_says() -> None:
     final_end = Event("x", "terminated", None, "S/RES/1 (2022)")
     assert mandate_status([ext, final_end], dt.date(2022, 1, 10))[0] == "terminated"
     assert mandate_status([ext, final_end], dt.date(2022, 1, 9))[0] == "unknown"
-    for failed_on in (dt.date(2022, 1, 10), dt.date(2022, 6, 30)):
+    for failed_on in (dt.date(2022, 1, 11), dt.date(2022, 6, 30)):
         failed = Event("x", "renewal_failed", failed_on, "S/2022/9")
         status, expiry, lapse = mandate_status([ext, failed], dt.date(2022, 7, 1))
         assert (status, expiry) == ("lapsed", dt.date(2022, 6, 30))
         assert lapse == Event("x", "lapsed", dt.date(2022, 6, 30), "expiry 2022-06-30",
                               note=f"the renewal S/2022/9 failed on {failed_on}; no extension "
                                    "was adopted by the expiry date")
+    # a draft that failed on the day the last extension was adopted did not fail to renew
+    # the mandate that extension set: its expiry passing is no lapse
+    same_day = Event("x", "renewal_failed", dt.date(2022, 1, 10), "S/2022/9")
+    assert mandate_status([ext, same_day], dt.date(2022, 7, 1))[0] == "expired"
     closed = Event("x", "ended", dt.date(2022, 7, 15), "council/data/mandates.toml")
     assert mandate_status([ext, closed], dt.date(2022, 8, 1)) == (
         "ended", dt.date(2022, 6, 30), None)

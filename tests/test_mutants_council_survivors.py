@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from council.mandate_status import Decision, Event, derive, mandate_status
+from council.mandate_status import Decision, Event, FailedDraft, derive, mandate_status
 from council.mandates import TitleAction, parse_mandate_title, parse_registry
 from council.records import Finding, Severity, Tally
 from council.roll_calls import Membership, Underived, derive_roll_call
@@ -193,3 +193,24 @@ def test_a_membership_short_of_the_councils_seats_must_derive_nothing_and_say_wh
     membership = Membership(2024, {c: frozenset({c}) for c in codes}, 1, True)
     assert derive_roll_call(Tally(14, 1, 0), {"N": ["USA"]}, membership) == Underived(
         "13 members are left for the 14 in favour")
+
+
+def test_a_draft_that_failed_on_the_day_an_extension_was_adopted_renewed_nothing_away() -> None:
+    """The rule for the same day (the lead's decision on x_derive__mutmut_266): the mandate
+    was renewed that day, so the draft that failed beside the extension is a related failed
+    draft, not a failed renewal; a draft that failed the day after the extension's expiry
+    was set, with no later extension, is one."""
+    decisions = [Decision(1, "S/RES/1870 (2009)", EXTENSION.format("1870 (2009)",
+                                                                   "30 Apr. 2010"),
+                          dt.date(2009, 4, 30))]
+    def kinds(voted: dt.date) -> list[tuple[str, dt.date | None]]:
+        draft = FailedDraft(9, "S/2009/9", None, "UNMIS", None, 90, voted)
+        derived = derive(parse_registry(REGISTRY), decisions=decisions,
+                         failed_drafts=[draft], today=dt.date(2010, 5, 10))
+        unmis = next(m for m in derived.mandates if m.entry.slug == "unmis")
+        return [(e.kind, e.date) for e in derived.events["unmis"]
+                if e.reference == "S/2009/9"] + [(unmis.status, unmis.expiry)]
+    assert kinds(dt.date(2009, 4, 30)) == [("related_failed_draft", dt.date(2009, 4, 30)),
+                                           ("expired", dt.date(2010, 4, 30))]
+    assert kinds(dt.date(2009, 5, 1)) == [("renewal_failed", dt.date(2009, 5, 1)),
+                                          ("lapsed", dt.date(2010, 4, 30))]
