@@ -219,6 +219,7 @@ def vetoes_by_year_chart(counts: pd.DataFrame, listed: pd.DataFrame, *,
         ax.set_title(title)
         ax.set_xlabel("Year")
         ax.set_ylabel("Vetoes (one per member and vetoed draft)")
+        ax.xaxis.set_major_locator(_whole_numbers())
         ax.yaxis.set_major_locator(_whole_numbers())
         ax.legend(loc="upper right", ncols=2)
         total = int(counts["vetoes"].sum())
@@ -259,6 +260,7 @@ def member_votes_chart(record: dict[str, Any]) -> Chart:
         ax.set_title(title)
         ax.set_xlabel("Year")
         ax.set_ylabel("Votes")
+        ax.xaxis.set_major_locator(_whole_numbers())
         ax.yaxis.set_major_locator(_whole_numbers())
         ax.legend(loc="upper left", ncols=4)
         failed = member.get("votes_on_failed_drafts") or 0
@@ -325,13 +327,9 @@ def agreement_chart(matrix: pd.DataFrame, *, newest: dt.date | None,
     n = len(order)
     side = min(max(4.0, 0.28 * n + 2.5), 24.0)
     with _style():
-        from matplotlib.colors import ListedColormap
-
         figure = _figure(side + 1.5, side)
         ax = figure.add_subplot()
-        colours = _matplotlib().colormaps["viridis"].resampled(256)
-        cmap = ListedColormap(colours(np.linspace(0, 1, 256)))
-        cmap.set_bad("#FFFFFF")
+        cmap = _matplotlib().colormaps["viridis"].with_extremes(bad="#FFFFFF")
         image = ax.imshow(np.ma.masked_invalid(share), cmap=cmap, vmin=low, vmax=1,
                           interpolation="nearest")
         ax.set_xticks(range(n), order, rotation=90, fontsize=7 if n > 30 else 9)
@@ -468,6 +466,7 @@ def draft_outcomes_chart(drafts: pd.DataFrame) -> Chart:
         ax.set_title(title)
         ax.set_xlabel("Year")
         ax.set_ylabel("Drafts")
+        ax.xaxis.set_major_locator(_whole_numbers())
         ax.yaxis.set_major_locator(_whole_numbers())
         ax.legend(loc="upper left", ncols=4)
         left_out = len(drafts) - len(voted)
@@ -604,7 +603,8 @@ def _accessible_svg(body: bytes, chart: Chart) -> bytes:
     rest = body[opening.end():]
     # matplotlib writes the <title> itself from the metadata's Title; the <desc> goes after.
     titled = _TITLE.match(rest)
-    title = titled.group(0) if titled else f"\n <title>{escape(chart.title, quote=False)}</title>".encode()
+    title = (titled.group(0) if titled
+             else f"\n <title>{escape(chart.title, quote=False)}</title>".encode())
     if titled:
         rest = rest[titled.end():]
     words = title + f"\n <desc>{escape(chart.description, quote=False)}</desc>".encode()
