@@ -127,6 +127,11 @@ def _whole_numbers() -> Any:
     return MaxNLocator(integer=True)
 
 
+def _legend_beside(ax: Any) -> None:
+    """Put the legend to the right of the plot, where it hides no bar."""
+    ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), borderaxespad=0.0)
+
+
 def _figure(width: float, height: float) -> Figure:
     _matplotlib()
     from matplotlib.figure import Figure
@@ -221,7 +226,7 @@ def vetoes_by_year_chart(counts: pd.DataFrame, listed: pd.DataFrame, *,
         ax.set_ylabel("Vetoes (one per member and vetoed draft)")
         ax.xaxis.set_major_locator(_whole_numbers())
         ax.yaxis.set_major_locator(_whole_numbers())
-        ax.legend(loc="upper right", ncols=2)
+        _legend_beside(ax)
         total = int(counts["vetoes"].sum())
         drafts = int(counts["vetoed_drafts"].sum())
         convention_note = (f"Counted as the Library's Veto List counts them ({convention}): "
@@ -262,7 +267,7 @@ def member_votes_chart(record: dict[str, Any]) -> Chart:
         ax.set_ylabel("Votes")
         ax.xaxis.set_major_locator(_whole_numbers())
         ax.yaxis.set_major_locator(_whole_numbers())
-        ax.legend(loc="upper left", ncols=4)
+        _legend_beside(ax)
         failed = member.get("votes_on_failed_drafts") or 0
         sources = [VOTING_SOURCES, *([FAILED_DRAFT_SOURCES] if failed else [])]
         terms: pd.DataFrame = record["terms"]
@@ -468,7 +473,7 @@ def draft_outcomes_chart(drafts: pd.DataFrame) -> Chart:
         ax.set_ylabel("Drafts")
         ax.xaxis.set_major_locator(_whole_numbers())
         ax.yaxis.set_major_locator(_whole_numbers())
-        ax.legend(loc="upper left", ncols=4)
+        _legend_beside(ax)
         left_out = len(drafts) - len(voted)
         note = ("Drafts stored, each counted once by the outcome of its deciding vote"
                 + (f"; not drawn: {left_out} drafts with no vote recorded or no date"
