@@ -274,7 +274,7 @@ def member_votes_chart(record: dict[str, Any]) -> Chart:
         text = caption(sources, _newest(terms["last_vote"]) if not terms.empty else None,
                        note=f"{member['votes']} votes"
                             + (f", {failed} of them on drafts that failed" if failed else "")
-                            + "; a year it was not on the Council has no bar.")
+                            + "; a year with no vote of it stored has no bar.")
         _finish(figure, title, text)
     totals = {v: int(by_year[v].sum()) for v in VOTE_LABELS}
     description = (f"Stacked bars: votes per year of {member['member_name']}, "
@@ -442,6 +442,8 @@ def _event_note(row: dict[str, Any]) -> str:
     expiry = _as_date(row.get("new_expiry"))
     if expiry is not None:
         parts.append(f"until {expiry}")
+    elif row.get("event") == "extended":  # the table's note says why (a title cut short)
+        parts.append("new expiry not known")
     return ", ".join(parts)
 
 
