@@ -179,7 +179,7 @@ def _as_date(value: Any) -> dt.date | None:
     return dt.date.fromisoformat(str(value)[:10])
 
 
-def _finish(figure: Figure, title: str, text: str) -> None:
+def _caption_under(figure: Figure, text: str) -> None:
     """Write the caption under the figure, wrapped to its width."""
     width = int(CAPTION_WIDTH * figure.get_figwidth() / 10)
     figure.text(0.0, -0.01, "\n".join(textwrap.wrap(text, width)), ha="left", va="top",
@@ -238,7 +238,7 @@ def vetoes_by_year_chart(counts: pd.DataFrame, listed: pd.DataFrame, *,
                        _newest(listed.get("date", [])),
                        note=f"{convention_note} {total} vetoes on {drafts} drafts, "
                             f"{years.min()}–{years.max()}.")
-        _finish(figure, title, text)
+        _caption_under(figure, text)
     description = (f"Stacked bars: vetoes per year from {years.min()} to {years.max()}, by "
                    f"member ({', '.join(members)}); {total} vetoes on {drafts} drafts. {text}")
     return Chart(figure, title, description)
@@ -275,7 +275,7 @@ def member_votes_chart(record: dict[str, Any]) -> Chart:
                        note=f"{member['votes']} votes"
                             + (f", {failed} of them on drafts that failed" if failed else "")
                             + "; a year with no vote of it stored has no bar.")
-        _finish(figure, title, text)
+        _caption_under(figure, text)
     totals = {v: int(by_year[v].sum()) for v in VOTE_LABELS}
     description = (f"Stacked bars: votes per year of {member['member_name']}, "
                    f"{years.min()}–{years.max()}: "
@@ -360,7 +360,7 @@ def agreement_chart(matrix: pd.DataFrame, *, newest: dt.date | None,
             + (f" Not drawn, too few votes shared with any member: {', '.join(blank)}."
                if blank else "")
             + ("" if include_failed else " Votes on adopted resolutions only.")))
-        _finish(figure, title, text)
+        _caption_under(figure, text)
     description = (f"Heatmap: the share of identical votes between {n} members "
                    f"({', '.join(order)}), from {low:.1f} to 1. {text}")
     return Chart(figure, title, description)
@@ -419,7 +419,7 @@ def mandate_timeline_chart(timeline: dict[str, Any]) -> Chart:
                           + "." for r in undated.to_dict(orient="records"))
         text = caption(source_names(events["source_url"]), _newest(stored["date"]),
                        note=f"{status} A bar runs from a renewal to the expiry it set.{missing}")
-        _finish(figure, title, text)
+        _caption_under(figure, text)
     description = (f"Timeline of {mandate['name']} ({mandate['slug']}): "
                    + "; ".join(f"{_as_date(r['date'])} {lab}" for r, lab in zip(
                        records, labels, strict=True))
@@ -481,7 +481,7 @@ def draft_outcomes_chart(drafts: pd.DataFrame) -> Chart:
                 + (f"; not drawn: {left_out} drafts with no vote recorded or no date"
                    if left_out else "") + ".")
         text = caption(source_names(drafts["source_url"]), _newest(voted["date"]), note=note)
-        _finish(figure, title, text)
+        _caption_under(figure, text)
     totals = {s: int(counts[s].sum()) for s in OUTCOME_LABELS}
     description = (f"Stacked bars: drafts per year, {x.min()}–{x.max()}, by outcome: "
                    + ", ".join(f"{totals[s]} {OUTCOME_LABELS[s].lower()}"

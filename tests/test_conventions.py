@@ -248,6 +248,7 @@ REPORTS: dict[str, list[str]] = {
     "membership": ["--year", "2024"], "drafts": [], "sponsors": [], "draft": ["S/2024/255"],
     "mandates": [], "mandate": ["dprk-panel-of-experts"], "export": ["vetoes", "--out", "-"],
     "statements": ["S/PV.9591"],
+    "chart": ["vetoes", "--out", "vetoes.svg"],  # refused before anything is drawn
 }
 WRITERS = {"sync", "rebuild", "import", "status"}
 
