@@ -249,6 +249,7 @@ REPORTS: dict[str, list[str]] = {
     "membership": ["--year", "2024"], "drafts": [], "sponsors": [], "draft": ["S/2024/255"],
     "mandates": [], "mandate": ["dprk-panel-of-experts"], "export": ["vetoes", "--out", "-"],
     "statements": ["S/PV.9591"], "feed": ["--out", "feed.xml"], "site": ["--out", "site"],
+    "chart": ["vetoes", "--out", "vetoes.svg"],  # refused before anything is drawn
 }
 # commands that write to the database, read no record, or only describe it
 WRITERS = {"sync", "rebuild", "import", "status", "doctor", "datasette-metadata"}

@@ -134,7 +134,7 @@ try:
 except SystemExit as exc:
     code = exc.code or 0
 unused = ("alembic", "rich", "typer.rich_utils", "sqlmodel", "sqlalchemy.orm", "filelock",
-          "db.models", "db.upsert", "tracker.sync", "scrapers", "httpx", "lxml")
+          "db.models", "db.upsert", "tracker.sync", "scrapers", "httpx", "lxml", "matplotlib")
 print("\\nPROBE", json.dumps({
     "reports": sorted(m for m in sys.modules if m.split(".")[0] == "reports"),
     "unused_loaded": sorted(m for m in unused if m in sys.modules),
@@ -176,7 +176,8 @@ def test_a_report_must_load_only_what_it_uses(small_database: dict[str, str],
                                               command: tuple[str, ...]) -> None:
     """A report must read through the Core tables generated from the models (no sqlmodel,
     pydantic models or ORM: about 0.1 s), load no rich (typer's help and progress bars), no
-    Alembic, no sync machinery and no report module it does not call; and Python's collector
+    Alembic, no sync machinery, no plotting library (only `tracker chart` draws) and no
+    report module it does not call; and Python's collector
     must not have walked the imports (paused while they load, then set aside by
     ``gc.freeze``), yet collect again for the command's own work."""
     loaded = _probe(small_database, *command)

@@ -1402,6 +1402,168 @@ def mandate(
                "vetoed_by", "abstained"])])
 
 
+# --- charts -----------------------------------------------------------------------------
+
+chart_app = typer.Typer(
+    help="Draw a report as a chart: an SVG or PNG file (by the suffix of --out), its caption "
+    "naming its sources and the date of its data. Needs the charts extra: pip install "
+    "'unsc-tracker\\[charts]'.\n\nExample: tracker chart vetoes --by year --out vetoes.svg",
+    no_args_is_help=True, cls=_HelpGroup)
+app.add_typer(chart_app, name="chart")
+
+
+class ChartGrouping(StrEnum):
+    year = "year"
+
+
+ChartOut = Annotated[Path, typer.Option(
+    "--out", "-o", help="The file to write: NAME.svg or NAME.png (its folder must exist).",
+    show_default=False)]
+ChartOverwrite = Annotated[bool, typer.Option("--overwrite", help="Replace an existing file.")]
+
+
+def _chart_format(out: Path) -> None:
+    """Refuse, before the database is opened, a file name whose suffix is not a chart's."""
+    from reports.charts import ChartError, chart_format
+
+    try:
+        chart_format(out)
+    except ChartError:
+        _bad_value("--out", str(out), "a file name ending in .svg or .png")
+
+
+def _write_chart(chart: Any, out: Path, overwrite: bool) -> None:
+    from reports.charts import write_chart
+
+    changed = write_chart(chart, out, overwrite=overwrite)
+    _say(f"wrote {out}" if changed else f"{out} is unchanged (the same chart)")
+
+
+@chart_app.command("vetoes", cls=_ReadableCommand)
+def chart_vetoes(
+    out: ChartOut,
+    by: Annotated[ChartGrouping, typer.Option(help="Count by year.")] = ChartGrouping.year,
+    merge_successors: Annotated[bool, typer.Option(
+        "--merge-successors", help="Count the USSR with the Russian Federation (by seat).")
+    ] = False,
+    convention: Annotated[Convention, typer.Option(
+        help="Which count: dhl-veto-list or dhl-meetings (as `tracker vetoes`).")
+    ] = Convention.dhl_veto_list,
+    since: Annotated[str | None, typer.Option(help="From this date (YYYY-MM-DD or YYYY).")
+                     ] = None,
+    until: Annotated[str | None, typer.Option(help="Up to this date (YYYY-MM-DD or YYYY).")
+                     ] = None,
+    overwrite: ChartOverwrite = False,
+) -> None:
+    """Draw the vetoes per year, stacked by member (the USSR and the Russian Federation
+    apart unless --merge-successors).
+
+    Example: tracker chart vetoes --by year --merge-successors --out vetoes.svg
+    """
+    from reports.charts import vetoes_chart
+
+    _chart_format(out)
+    span = _date_range(since, until)
+    _write_chart(vetoes_chart(_engine(), by=by.value, merge_successors=merge_successors,
+                              convention=convention.value, since=span[0], until=span[1]),
+                 out, overwrite)
+
+
+@chart_app.command("member", cls=_ReadableCommand)
+def chart_member(
+    code: Annotated[list[str], typer.Argument(
+        help="A member: code (RUS, SUN, DZA) or name (Russian Federation).")],
+    out: ChartOut,
+    since: Annotated[str | None, typer.Option(help="From this date (YYYY-MM-DD or YYYY).")
+                     ] = None,
+    until: Annotated[str | None, typer.Option(help="Up to this date (YYYY-MM-DD or YYYY).")
+                     ] = None,
+    overwrite: ChartOverwrite = False,
+) -> None:
+    """Draw a member's votes per year: yes, no, abstain, non-voting.
+
+    Example: tracker chart member RUS --out rus.svg
+    """
+    from reports.charts import member_chart
+
+    _chart_format(out)
+    span = _date_range(since, until)
+    _write_chart(member_chart(_engine(), " ".join(code), since=span[0], until=span[1]),
+                 out, overwrite)
+
+
+@chart_app.command("agreement", cls=_ReadableCommand)
+def chart_agreement(
+    out: ChartOut,
+    since: Annotated[str | None, typer.Option(help="From this date (YYYY-MM-DD or YYYY).")
+                     ] = None,
+    until: Annotated[str | None, typer.Option(help="Up to this date (YYYY-MM-DD or YYYY).")
+                     ] = None,
+    members: Annotated[str | None, typer.Option(
+        help="Only these members, comma-separated codes: USA,RUS,CHN.")] = None,
+    min_shared: Annotated[int, typer.Option(
+        help="Leave a pair blank when it shared fewer votes than this.", metavar="N",
+        parser=lambda v: _whole_number("--min-shared", 0, "votes")(v))] = 10,
+    include_failed: Annotated[bool, typer.Option(
+        "--include-failed", help="Count the votes on drafts that failed too.")] = False,
+    overwrite: ChartOverwrite = False,
+) -> None:
+    """Draw the agreement matrix as a heatmap, members ordered by similarity (as `tracker
+    agreement`).
+
+    Example: tracker chart agreement --since 2019 --out agreement.svg
+    """
+    from reports.charts import agreement_heatmap
+
+    _chart_format(out)
+    span = _date_range(since, until)
+    chosen = [m.strip() for m in members.split(",") if m.strip()] if members else None
+    _write_chart(agreement_heatmap(_engine(), since=span[0], until=span[1], members=chosen,
+                                   min_shared=min_shared, include_failed=include_failed),
+                 out, overwrite)
+
+
+@chart_app.command("mandate", cls=_ReadableCommand)
+def chart_mandate(
+    slug: Annotated[str, typer.Argument(help="The mandate's slug (see `tracker mandates`).")],
+    out: ChartOut,
+    as_of: Annotated[str | None, typer.Option(
+        help="The timeline as of this date (YYYY-MM-DD; default today).")] = None,
+    overwrite: ChartOverwrite = False,
+) -> None:
+    """Draw a mandate's timeline: establishment, each renewal to the expiry it set, failed
+    renewals with their votes, the end.
+
+    Example: tracker chart mandate dprk-panel-of-experts --out dprk.svg
+    """
+    from reports.charts import mandate_chart
+
+    _chart_format(out)
+    day = _parse_date(as_of, "--as-of")
+    _write_chart(mandate_chart(_engine(), slug, as_of=day), out, overwrite)
+
+
+@chart_app.command("drafts", cls=_ReadableCommand)
+def chart_drafts(
+    out: ChartOut,
+    by: Annotated[ChartGrouping, typer.Option(help="Count by year.")] = ChartGrouping.year,
+    since: Annotated[str | None, typer.Option(help="From this date (YYYY-MM-DD or YYYY).")
+                     ] = None,
+    until: Annotated[str | None, typer.Option(help="Up to this date (YYYY-MM-DD or YYYY).")
+                     ] = None,
+    overwrite: ChartOverwrite = False,
+) -> None:
+    """Draw the drafts' outcomes per year: adopted, vetoed, insufficient votes, not adopted.
+
+    Example: tracker chart drafts --by year --out drafts.png
+    """
+    from reports.charts import drafts_chart
+
+    _chart_format(out)
+    span = _date_range(since, until)
+    _write_chart(drafts_chart(_engine(), since=span[0], until=span[1]), out, overwrite)
+
+
 import_app = typer.Typer(
     help="Import a dataset file into the database.\n\n"
     "Example: tracker import undl-dataset 2026_02_06_sc_voting.csv",
