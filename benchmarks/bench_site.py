@@ -28,12 +28,14 @@ sys.path.insert(0, str(ROOT))
 from sqlalchemy import Engine  # noqa: E402
 
 from db.engine import make_engine  # noqa: E402
-from reports.site import SiteSummary, build_site  # noqa: E402
+from reports.site import SiteSummary, build_site, charts_available, timeline_svg  # noqa: E402
 
 
 def timed_build(engine: Engine, folder: Path, today: dt.date) -> tuple[float, float, SiteSummary]:
     wall, cpu = time.perf_counter(), time.process_time()
-    result = build_site(engine, folder, today=today)
+    # as `tracker site` does: the mandates' charts when matplotlib is installed
+    result = build_site(engine, folder, today=today,
+                        mandate_chart=timeline_svg if charts_available() else None)
     return time.perf_counter() - wall, time.process_time() - cpu, result
 
 

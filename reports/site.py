@@ -47,8 +47,9 @@ OUTCOME_WORDS = {
     "adopted_by_written_procedure": "adopted by written procedure", "vetoed": "vetoed",
     "insufficient_votes": "not adopted: insufficient votes",
     "not_adopted": "not adopted (the sources do not say why)"}
-# A chart of a mandate's timeline, as SVG bytes, or None when it cannot be drawn
-MandateChart = Callable[[Engine, str, dt.date], bytes | None]
+# A chart of a mandate's timeline (``mandate_timeline``'s answer) as SVG bytes, or None when
+# it cannot be drawn (no dated event)
+MandateChart = Callable[[dict[str, Any]], bytes | None]
 
 
 @dataclass
@@ -219,7 +220,7 @@ def site_pages(engine: Engine, *, today: dt.date,
 
     for row in mandate_rows:
         timeline = mandate_timeline(engine, row["slug"], as_of=today)
-        chart = mandate_chart(engine, row["slug"], today) if mandate_chart else None
+        chart = mandate_chart(timeline) if mandate_chart else None
         if chart is not None:
             pages[f"mandates/{row['slug']}.svg"] = chart
         render(f"mandates/{row['slug']}.html", "mandate.html", title=row["name"],
@@ -234,6 +235,24 @@ def site_pages(engine: Engine, *, today: dt.date,
     for asset in ("style.css", "filter.js"):
         pages[asset] = files("reports").joinpath("templates", asset).read_bytes()
     return pages
+
+
+def timeline_svg(timeline: dict[str, Any]) -> bytes | None:
+    """A mandate's timeline chart as SVG (``reports.charts``, matplotlib: the charts
+    extra), or None when no dated event of it is stored."""
+    from reports.charts import ChartError, mandate_timeline_chart, render
+
+    try:
+        return render(mandate_timeline_chart(timeline))
+    except ChartError:
+        return None
+
+
+def charts_available() -> bool:
+    """Whether the charts can be drawn here (matplotlib, the charts extra, is installed)."""
+    from importlib.util import find_spec
+
+    return find_spec("matplotlib") is not None
 
 
 def _voting_members(engine: Engine) -> list[str]:

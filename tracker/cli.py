@@ -991,7 +991,13 @@ def site(
 
     day = _parse_date(as_of, "--as-of")
     engine = _engine()
-    summary = build_site(engine, out, today=day, progress=None if _quiet() else _say)
+    from reports.site import charts_available, timeline_svg
+
+    if not charts_available():
+        _say("the mandates' timeline charts need matplotlib: pip install "
+             "'unsc-tracker[charts]' (the pages are written without them)")
+    summary = build_site(engine, out, today=day, progress=None if _quiet() else _say,
+                         mandate_chart=timeline_svg if charts_available() else None)
     _say(f"wrote {len(summary.written)} of {summary.pages} files in {out} "
          f"({summary.unchanged} unchanged, {len(summary.removed)} removed, "
          f"{summary.bytes / 1e6:.1f} MB); open {out / 'index.html'}")
