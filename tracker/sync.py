@@ -78,6 +78,7 @@ from scrapers.source import (
     Unpublished,
     lookup_page_id,
 )
+from scrapers.press.source import FEED_PAGE, PressReleasesSource
 from scrapers.undl import dataset as undl_dataset
 from tracker import PROJECT_URL, __version__
 from tracker.settings import Settings
@@ -461,6 +462,42 @@ def _run_pages(engine: Engine, archive: RawArchive, jobs: Iterable[_PageJob],
             reporter.advance(job.page.label)
 
 
+def _read_feed(engine: Engine, archive: RawArchive, source: PressReleasesSource,
+               summary: SyncSummary, client: PoliteClient, *, full: bool
+               ) -> list[tuple[str, int]]:
+    """Fetch, archive and read the press release feed; return the Council's releases it
+    lists that were published since the source's last clean sync began (all it lists on
+    the first sync and with ``full``), as (symbol, year). A feed that fails is a failed
+    page of the source, one not found (404) a note; the releases the tables ask for are
+    fetched all the same."""
+    source_summary = summary.sources.setdefault(source.name, SourceSummary(source.name))
+    with Session(engine) as session:
+        _, last_ok = sync_history(session, source.name)
+    if last_ok is not None and last_ok.tzinfo is None:  # stored in UTC
+        last_ok = last_ok.replace(tzinfo=dt.UTC)
+    try:
+        archived = archive.load(source.archive_name, FEED_PAGE)
+        response = source.fetch_feed(client, archived)
+        source_summary.pages_fetched += 1
+        if response.status == 304 and archived is not None:
+            page = archived  # not modified: the archived copy is current
+            source_summary.pages_not_modified += 1
+        else:
+            page, _ = archive.save(source.archive_name, FEED_PAGE, response.url, response.body,
+                                   response.fetched_at, _validators(response),
+                                   response.final_url)
+        feed = source.parse_feed(page.body, url=page.url)
+    except NotFound:
+        summary.notes.append(f"{source.feed_url()}: the press release feed was not found "
+                             "(404); only the releases the meetings tables name were asked for")
+        return []
+    except (FetchError, ParseError) as exc:
+        _fetch_failed(summary, source_summary, FEED_PAGE, exc)
+        return []
+    return [(item.symbol, item.year)
+            for item in source.news(feed, since=None if full else last_ok)]
+
+
 def _unexpected(source: str, page: str, exc: Exception) -> str:
     """Describe an error no parser or store foresaw, naming the source and the page."""
     text = " ".join(str(exc).split())[:300]
@@ -642,8 +679,11 @@ def sync(
                 assert isinstance(page_source, PageSource) and registered.wanted is not None
                 # what it is asked for comes from the database: ``--full`` asks again for
                 # what was read or not found before, a normal sync for what is new
+                news = (_read_feed(engine, archive, page_source, summary, http, full=full)
+                        if isinstance(page_source, PressReleasesSource) else [])
                 with Session(engine) as session:
-                    state = SyncState(everything=full, wanted=registered.wanted(session, full))
+                    state = SyncState(everything=full,
+                                      wanted=[*registered.wanted(session, full), *news])
                 plan = page_source.plan(state, since=since, until=until, today=today)
                 summary.sources[registered.name].complete = plan.complete
                 own_jobs = [_PageJob(page_source, page, registered.store) for page in plan.pages]
