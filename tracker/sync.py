@@ -69,6 +69,7 @@ from scrapers.http import (
     Response,
     TransientError,
 )
+from scrapers.press.source import FEED_PAGE, PressReleasesSource, release_page_id
 from scrapers.source import (
     LookupSource,
     Page,
@@ -78,7 +79,6 @@ from scrapers.source import (
     Unpublished,
     lookup_page_id,
 )
-from scrapers.press.source import FEED_PAGE, PressReleasesSource
 from scrapers.undl import dataset as undl_dataset
 from tracker import PROJECT_URL, __version__
 from tracker.settings import Settings
@@ -498,6 +498,51 @@ def _read_feed(engine: Engine, archive: RawArchive, source: PressReleasesSource,
             for item in source.news(feed, since=None if full else last_ok)]
 
 
+def _provisional_releases(engine: Engine) -> list[str]:
+    """The addresses of the press releases that gave provisional votes, before a sync."""
+    from db.roll_calls import provisional_releases
+
+    with Session(engine) as session:
+        return provisional_releases(session)
+
+
+def _confirm_provisional(engine: Engine, settings: Settings, archive: RawArchive,
+                         releases: list[str], summary: SyncSummary) -> None:
+    """Store again, from the raw archive, the releases that gave provisional votes before
+    this sync: a meetings table that now names their meeting holds them to its tallies (a
+    finding where they disagree), a roll call another source now gives to its roll call.
+    Their rows count with the press source's when it was synced, else in a note (no run of
+    the press source is recorded: its feed was not read)."""
+    registered = REGISTRY[PressReleasesSource.name]
+    source = registered.build(settings)
+    assert isinstance(source, PressReleasesSource)
+    counts = Counts()
+    for url in releases:
+        page_id = release_page_id(url)
+        loaded = archive.load(source.archive_name, page_id) if page_id else None
+        if page_id is None or loaded is None:
+            continue  # not archived (a database synced elsewhere): the next sync reads it
+        try:
+            parsed = source.parse(loaded.body, url=loaded.url,
+                                  page=source.archived([page_id])[0])
+            with session_scope(engine) as session:
+                counts += registered.store(session, parsed, url=loaded.url,
+                                           fetched_at=loaded.fetched_at)
+        except ParseError as exc:
+            summary.problems.append(str(exc))
+        except Exception as exc:  # one release never ends the whole sync
+            if storage_trouble(exc):
+                raise
+            summary.problems.append(_unexpected(source.archive_name, page_id, exc))
+    if source.name in summary.sources:
+        summary.sources[source.name].counts += counts
+    elif counts.new or counts.changed or counts.deleted:
+        summary.notes.append(
+            f"{source.name}: {_count(len(releases), 'release')} with provisional votes held to "
+            f"what came since ({_count(counts.new + counts.changed + counts.deleted, 'row')} "
+            "written)")
+
+
 def _unexpected(source: str, page: str, exc: Exception) -> str:
     """Describe an error no parser or store foresaw, naming the source and the page."""
     text = " ".join(str(exc).split())[:300]
@@ -655,6 +700,7 @@ def sync(
             else:
                 summary.sources[name].complete = state.everything
                 walks.append((source, state, registered.store))
+        pending = _provisional_releases(engine)  # confirmed, or not, by what comes now
         started = dt.datetime.now(dt.UTC)
         runs = _begin_runs(engine, summary, started)
         own_client = client is None
@@ -692,6 +738,10 @@ def sync(
                 _run_pages(engine, archive, own_jobs, summary, reporter, http)
                 _note_missing(engine, page_source, summary.sources[registered.name])
                 _phase(reporter, _phase_done(summary.sources[registered.name]))
+            if pending:
+                _phase(reporter, f"press-releases: holding {_count(len(pending), 'release')} "
+                       "with provisional votes to what came since…")
+                _confirm_provisional(engine, settings, archive, pending, summary)
             _phase(reporter, "deriving the resolution links and the mandates…")
             _settle_links(engine, summary)
             _derive_membership(engine, summary)

@@ -29,6 +29,7 @@ from scrapers.source import Page, PageSource, Plan, SyncState
 
 _SYMBOL = re.compile(r"^SC/(\d{1,6})$")
 _PAGE_ID = re.compile(r"^(\d{4})-sc(\d{1,6})$")
+_RELEASE_URL = re.compile(r"/en/(\d{4})/sc(\d{1,6})\.doc\.htm$", re.IGNORECASE)
 FEED_PAGE = "feed"  # the feed's id in the raw archive
 
 
@@ -37,6 +38,12 @@ def page_id(symbol: str, year: int) -> str | None:
     is no Council press release (the tables also cite SG/ releases)."""
     match = _SYMBOL.match(symbol.strip())
     return f"{year}-sc{int(match.group(1))}" if match else None
+
+
+def release_page_id(url: str) -> str | None:
+    """The raw archive's id of the release at an address ("2024-sc15648"), or None."""
+    match = _RELEASE_URL.search(url)
+    return f"{match.group(1)}-sc{int(match.group(2))}" if match else None
 
 
 def release_url(base_url: str, page: str) -> str:
