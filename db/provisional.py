@@ -17,6 +17,8 @@ no ORM.
 
 from __future__ import annotations
 
+import re
+
 from sqlalchemy import Select, and_, exists, select
 
 from db import tables
@@ -33,6 +35,12 @@ def provisional_events() -> Select[tuple[int]]:
         ~exists().where(and_(sr.c.vote_event_id == ve.c.id, sr.c.source != SOURCE_PRESS)),
         ~exists().where(and_(mv.c.vote_event_id == ve.c.id,
                              ~mv.c.source_url.like(RELEASE_PAGE))))
+
+
+def release_of(url: str | None) -> str | None:
+    """The symbol of the press release at an address ("SC/15648"), or None."""
+    match = re.search(r"/sc(\d{1,6})\.doc\.htm$", url or "", re.IGNORECASE)
+    return f"SC/{int(match.group(1))}" if match else None
 
 
 def provisional_meetings() -> Select[tuple[int]]:
