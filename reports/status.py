@@ -262,10 +262,12 @@ class DatabaseStatus:
             "database": self.database,
             "tables": [{c: jsonable(v) for c, v in r.items()} for r in self.tables],
             "sources": [{c: jsonable(v) for c, v in r.items()} for r in self.sources],
-            "roll_calls_of_failed_votes": self.roll_calls,
-            "freshness": [{c: jsonable(v) for c, v in r.items()} for r in self.freshness],
-            "latest_votes": [{c: jsonable(v) for c, v in r.items()}
-                             for r in self.latest_votes]}
+            "roll_calls_of_failed_votes": self.roll_calls}
+        if self.freshness:  # a database that exists (one not created yet has no sources)
+            payload["freshness"] = [{c: jsonable(v) for c, v in r.items()}
+                                    for r in self.freshness]
+            payload["latest_votes"] = [{c: jsonable(v) for c, v in r.items()}
+                                       for r in self.latest_votes]
         if self.note is not None:
             payload["note"] = self.note
         return payload
