@@ -292,3 +292,27 @@ def test_reports_say_a_vote_is_provisional(replay: Replay, tmp_path: Path) -> No
     assert (fresh["meetings"]["newest"], fresh["meetings"]["newest_item"]) == (
         dt.date(2024, 3, 28), "S/PV.9591")
     assert re.match(r"\d{4}-\d\d-\d\d", str(fresh["meetings"]["last_fetched"]))
+
+
+def test_sync_source_press_reads_the_feed_and_votes_show_provisional(
+        replay: Replay, tmp_path: Path) -> None:
+    """`tracker sync --source press` must sync the press releases (feed first), and
+    `tracker votes` must say the vote is provisional."""
+    from typer.testing import CliRunner
+
+    from tracker.cli import app
+
+    serve(replay)
+    env = {"TRACKER_DATA_DIR": str(tmp_path / "data"), "TRACKER_UN_ORG_URL": replay.url,
+           "TRACKER_UNDL_URL": replay.url, "TRACKER_PRESS_URL": replay.url,
+           "TRACKER_DOCS_URL": replay.url,
+           "TRACKER_DATABASE_URL": f"sqlite:///{tmp_path / 'tracker.sqlite'}",
+           "TRACKER_REQUESTS_PER_SECOND": "0", "TRACKER_MAX_ATTEMPTS": "1",
+           "COLUMNS": "200"}
+    result = CliRunner().invoke(app, ["sync", "--source", "press", "--format", "json"], env=env)
+    assert result.exit_code == 0, result.output
+    assert replay.requests[0][0] == "/en/rss.xml"
+    shown = CliRunner().invoke(app, ["votes", "S/2024/255"], env=env)
+    assert shown.exit_code == 0, shown.output
+    assert ("S/2024/255 (2024-03-28): vetoed by RUS, 13-1-1 (provisional: known only from "
+            "press release SC/15648)") in shown.output
