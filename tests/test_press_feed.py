@@ -173,7 +173,7 @@ def test_the_feed_stores_the_councils_votes_as_provisional(replay: Replay,
     counts as provisional: meeting, draft or resolution, outcome and count, and the members
     it names; a second sync must change nothing."""
     serve(replay)
-    engine, summary = run(replay, tmp_path, "press-releases")
+    engine, _ = run(replay, tmp_path, "press-releases")
     asked = [path for path, _ in replay.requests]
     assert asked == ["/en/rss.xml", "/en/2024/sc15626.doc.htm", "/en/2024/sc15648.doc.htm"]
     assert provisional(engine) == {"S/2024/255": ("vetoed", "13-1-1"),
