@@ -25,11 +25,11 @@ from council.records import Outcome, Severity, Tally
 from council.roll_calls import Membership, Underived, derive_roll_call, membership_by_year
 from council.rules import (
     FAILED_STATUSES,
-    PERMANENT_CODES,
     council_size,
     draft_status,
     failed_outcome,
     has_the_votes,
+    roll_call_outcome,
     vetoes_in_roll_call,
 )
 from council.symbols import meeting_number, parse_resolution_symbol
@@ -353,8 +353,8 @@ def _provisional_event(session: Session, vote: Any, *, meeting_id: int, day: dt.
             provenance=prov, secondary=True)
         event |= {"resolution_id": ids[key], "outcome": Outcome.ADOPTED_WITH_VOTE.value}
     else:
-        vetoed_by = [c for c in vote.named.get("N", ()) if c in PERMANENT_CODES]
-        outcome = failed_outcome(tally.yes, year, vetoed_by=vetoed_by)
+        outcome = roll_call_outcome([(c, side) for side, codes in vote.named.items()
+                                     for c in codes], yes=tally.yes, year=year)
         ids, _ = upsert(session, Draft, [{"symbol": key, "date": day,
                                           "status": draft_status(outcome.value)}],
                         key="symbol", fill_only=("date", "status"), provenance=prov,

@@ -28,7 +28,7 @@ from scrapers.press.source import PressReleasesSource
 from tests.conftest import Replay
 from tests.undl_replay import DigitalLibrary
 from tracker.settings import Settings
-from tracker.sync import SyncSummary, sync
+from tracker.sync import SyncSummary, rebuild, sync
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 FEED = (FIXTURES / "press" / "rss.xml").read_bytes()
@@ -199,6 +199,12 @@ def test_the_feed_stores_the_councils_votes_as_provisional(replay: Replay,
     totals = again.totals()
     assert (totals.new, totals.changed, totals.deleted) == (0, 0, 0)
     assert [path for path, _ in replay.requests] == ["/en/rss.xml"]  # nothing new since
+
+    # the raw archive gives the same provisional votes, with no network
+    settings = Settings(data_dir=tmp_path / "data", press_url="http://127.0.0.1:9")
+    assert rebuild(engine, settings).ok
+    assert provisional(engine) == {"S/2024/255": ("vetoed", "13-1-1"),
+                                   "S/RES/2727 (2024)": ("adopted_with_vote", "14-0-1")}
 
 
 def test_the_meetings_table_confirms_the_provisional_votes(replay: Replay,
