@@ -132,11 +132,12 @@ def serve(replay: Replay, *, adopted: bytes = ADOPTED, feed: bytes = FEED) -> No
         FIXTURES / "dhl" / "scact2024_table_en.htm").read_bytes()
 
 
-def run(replay: Replay, tmp_path: Path, *sources: str) -> tuple[Engine, SyncSummary]:
+def run(replay: Replay, tmp_path: Path, *sources: str,
+        url: str | None = None) -> tuple[Engine, SyncSummary]:
     settings = Settings(data_dir=tmp_path / "data", un_org_url=replay.url, undl_url=replay.url,
                         press_url=replay.url, docs_url=replay.url, requests_per_second=0,
                         max_attempts=1)
-    engine = make_engine(f"sqlite:///{tmp_path / 'tracker.sqlite'}")
+    engine = make_engine(url or f"sqlite:///{tmp_path / 'tracker.sqlite'}")
     summary = sync(engine, settings, today=dt.date(2024, 6, 1), since=2024, until=2024,
                    sources=sources)
     assert summary.ok, summary.problems
@@ -322,3 +323,21 @@ def test_sync_source_press_reads_the_feed_and_votes_show_provisional(
     assert shown.exit_code == 0, shown.output
     assert ("S/2024/255 (2024-03-28): vetoed by RUS, 13-1-1 (provisional: known only from "
             "press release SC/15648)") in shown.output
+
+
+def test_provisional_votes_and_freshness_on_both_backends(
+        replay: Replay, tmp_path: Path, database_url: str) -> None:
+    """The provisional votes, their confirmation and the freshness must read alike on
+    SQLite and PostgreSQL."""
+    serve(replay)
+    engine, _ = run(replay, tmp_path, "press-releases", url=database_url)
+    assert provisional(engine) == {"S/2024/255": ("vetoed", "13-1-1"),
+                                   "S/RES/2727 (2024)": ("adopted_with_vote", "14-0-1")}
+    status = database_status(engine, database="test")
+    assert status.parts()["Latest votes"]["provisional"].tolist() == [True, True]
+    run(replay, tmp_path, "meetings", url=database_url)
+    assert provisional(engine) == {}
+    fresh = {r["source"]: (r["newest"], r["newest_item"])
+             for r in database_status(engine, database="test").freshness}
+    assert fresh["meetings"] == (dt.date(2024, 3, 28), "S/PV.9591")
+    assert fresh["press-releases"] == (dt.date(2024, 3, 28), "SC/15648")
