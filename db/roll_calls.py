@@ -26,21 +26,26 @@ from council.roll_calls import Membership, Underived, derive_roll_call, membersh
 from council.rules import (
     FAILED_STATUSES,
     council_size,
+    draft_status,
     failed_outcome,
     has_the_votes,
+    roll_call_outcome,
     vetoes_in_roll_call,
 )
+from council.symbols import meeting_number, parse_resolution_symbol
 from db.models import (
     CouncilMember,
     Draft,
     Meeting,
     MemberVote,
+    Resolution,
     SourceRecord,
     Statement,
     SymbolLookup,
     Veto,
     VoteEvent,
 )
+from db.provisional import provisional_events, provisional_meetings
 from db.store import page_of, store_findings_of
 from db.upsert import Counts, replace_set, scope_in, table_of, upsert
 
@@ -112,11 +117,19 @@ def _finding(release: str, kind: str, severity: Severity, message: str,
 def store_press_release(session: Session, release: Any, *, url: str,
                         fetched_at: dt.datetime) -> Counts:
     """Store one press release (``scrapers.press.parse.PressRelease``): its roll calls on
-    failed drafts, named and derived, and its statements."""
+    failed drafts, named and derived, and its statements.
+
+    A release of a meeting no meetings table names yet (the release appears the same day,
+    the table days later) stores its meeting and its votes on drafts and resolutions as
+    *provisional* (``db.provisional``): what the release says, and nothing more. Once a
+    meeting table names the meeting, the release is stored again (``tracker.sync``) and held
+    to the table like any other."""
     counts = Counts()
     name = release.symbol or url
     findings: list[FindingRecord] = list(release.findings)
     m, ve, mv = table_of(Meeting), table_of(VoteEvent), table_of(MemberVote)
+    prov = {"source_url": url, "fetched_at": fetched_at}
+    page = page_of(url)
     meeting_id = None
     if release.meeting:
         meeting_id = session.execute(select(m.c.id).where(m.c.record == release.meeting)
@@ -125,13 +138,25 @@ def store_press_release(session: Session, release: Any, *, url: str,
         found = session.execute(select(m.c.id).where(m.c.press_release == release.symbol)
                                 ).scalars().all()
         meeting_id = found[0] if len(found) == 1 else None
-    if meeting_id is None:
+    provisional = meeting_id is None or page_of(session.execute(
+        select(m.c.source_url).where(m.c.id == meeting_id)).scalar_one() or "") == page
+    if provisional and (release.meeting is None or release.date is None):
         findings.append(_finding(
             name, "press_meeting_unknown", Severity.WARNING,
             f"the release is of meeting {release.meeting or '(not named)'}, which no meetings "
-            "table names; nothing of it was stored", url))
+            "table names, and it does not give "
+            f"{'its date' if release.meeting else 'the meeting'} (its votes cannot be stored "
+            "as provisional); nothing of it was stored", url))
         counts += store_findings_of(session, SOURCE_PRESS, {url: (findings, fetched_at)})
         return counts
+    if provisional:
+        ids, c = upsert(session, Meeting, [{
+            "record": release.meeting, "number": meeting_number(release.meeting),
+            "date": release.date, "press_release": release.symbol}], key="record",
+            provenance=prov)
+        counts += c
+        meeting_id = ids[release.meeting]
+    assert meeting_id is not None
 
     events = session.execute(
         select(ve.c.id, ve.c.key, ve.c.date, ve.c.outcome, ve.c.yes, ve.c.no, ve.c.abstain,
@@ -141,14 +166,13 @@ def store_press_release(session: Session, release: Any, *, url: str,
     vote_rows: list[dict[str, Any]] = []
     veto_rows: list[dict[str, Any]] = []
     covered: list[int] = []
-    prov = {"source_url": url, "fetched_at": fetched_at}
-    page = page_of(url)
     # the votes this release gave before (it may no longer give them: replaced below, or
     # removed when it does not)
     owned = {int(i) for i, source_url in session.execute(
         select(mv.c.vote_event_id, mv.c.source_url).join(ve, ve.c.id == mv.c.vote_event_id)
         .where(ve.c.meeting_id == meeting_id)) if page_of(source_url or "") == page}
-    amendments = _amendment_events(session, release, meeting_id, by_key, prov)
+    amendments = ({} if provisional else
+                  _amendment_events(session, release, meeting_id, by_key, prov))
     memberships: dict[int, Membership | None] = {}
     for index, vote in enumerate(release.votes):
         if vote.amendment:
@@ -160,9 +184,24 @@ def store_press_release(session: Session, release: Any, *, url: str,
                     f"({', '.join(vote.symbols) or 'no symbol'}, {vote.tally}) to no draft "
                     "the tables record at that meeting: not stored", url))
                 continue
+        elif provisional:
+            event = _provisional_event(session, vote, meeting_id=meeting_id,
+                                       day=release.date, prov=prov)
+            if event is None:
+                findings.append(_finding(
+                    name, "press_vote_unmatched", Severity.WARNING,
+                    f"the release counts a vote ({vote.tally}) on "
+                    f"{', '.join(vote.symbols) or 'a text it does not name'} and "
+                    + ("does not say which resolution it adopted"
+                       if vote.outcome == "adopted" else
+                       "does not say that it failed" if vote.outcome is None else
+                       "names no one draft") + "; no meetings table names the meeting yet: "
+                    "the vote was not stored", url))
+                continue
         else:
-            event = next((by_key[s] for s in vote.symbols if s in by_key), None)
-        if event is None:  # the meeting's one failed vote on a draft (not a question on it)
+            keys = [vote.resolution, *vote.symbols] if vote.resolution else vote.symbols
+            event = next((by_key[s] for s in keys if s in by_key), None)
+        if event is None and vote.outcome != "adopted":  # the meeting's one failed vote
             failed = [e for e in events if (e.outcome or "") in FAILED_STATUSES
                       and e.question is None]
             event = failed[0] if len(failed) == 1 and not vote.symbols else None
@@ -173,57 +212,38 @@ def store_press_release(session: Session, release: Any, *, url: str,
                 f"{', '.join(vote.symbols) or 'a text it does not name'}, which is no vote "
                 "the tables record at that meeting; it was not stored", url))
             continue
-        if not vote.amendment and (event.outcome or "") not in FAILED_STATUSES:
-            continue  # adopted resolutions' roll calls come from the voting records
         tally = vote.tally
-        if event.yes is not None and (event.yes, event.no, event.abstain) != (
-                tally.yes, tally.no, tally.abstain):
+        counted = (Tally(event.yes, event.no or 0, event.abstain or 0)
+                   if event.yes is not None else None)
+        adoption = not vote.amendment and (event.outcome or "") not in FAILED_STATUSES
+        if adoption:
+            if counted is not None and counted != tally:
+                findings.append(_finding(
+                    name, "press_tally_mismatch", Severity.ERROR,
+                    f"the release counts the adoption of {event.key} {tally}, the stored tally "
+                    f"is {counted}; the stored tally was kept", url))
+            else:
+                findings += _disagreements(session, name, url, event, vote, page) or []
+            continue  # adopted resolutions' roll calls come from the voting records
+        if counted is not None and counted != tally:
             findings.append(_finding(
                 name, "press_tally_mismatch", Severity.ERROR,
                 f"the release counts {event.key} {tally}, the meetings table "
-                f"{Tally(event.yes, event.no or 0, event.abstain or 0)}; the release's roll "
-                "call was not stored", url))
+                f"{counted}; the release's roll call was not stored", url))
             continue
-        others = session.execute(
-            select(mv.c.member_code, mv.c.vote, mv.c.source_url)
-            .where(mv.c.vote_event_id == event.id)).all()
-        if any(page_of(o.source_url or "") != page for o in others):
-            disagree = sorted(
-                f"{o.member_code} {o.vote} there, {side} here" for o in others
-                for side, codes in vote.named.items() if o.member_code in codes
-                and o.vote != side)
-            if disagree:
-                findings.append(_finding(
-                    name, "press_roll_call_disagrees", Severity.ERROR,
-                    f"the release's roll call on {event.key} disagrees with the stored one "
-                    f"({'; '.join(disagree)}); the stored one was kept", url))
+        disagree = _disagreements(session, name, url, event, vote, page)
+        if disagree is not None:
+            findings += disagree
             continue
         covered.append(event.id)
-        named = {side: codes for side, codes in vote.named.items()}
         year = event.date.year if event.date else None
         if year is not None and year not in memberships:  # read once a year per release
             memberships[year] = membership_of(session, [year]).get(year)
         membership = memberships.get(year) if year is not None else None
-        completed = derive_roll_call(tally, named, membership)
-        named_codes = {c for codes in named.values() for c in codes}
-        if isinstance(completed, Underived):
-            findings.append(_finding(
-                name, "press_votes_not_derived", Severity.INFO,
-                f"the release names {len(named_codes)} of the members on {event.key}; the "
-                f"others' votes were not derived: {completed.reason}", url))
-            completed = {c: side for side, codes in named.items() for c in codes}
-        calls = membership.roll_calls if membership else 0
-        basis = (f"the Council's membership in {year} (from {calls} roll "
-                 f"call{'' if calls == 1 else 's'}) and the release's count {tally}"
-                 if membership else None)
-        for code, side in completed.items():
-            vote_rows.append({"vote_event_id": event.id, "member_code": code, "vote": side,
-                              "name_at_time": None,
-                              "derived": None if code in named_codes else basis, **prov})
-        for code in () if vote.amendment else vetoes_in_roll_call(
-                [(c, s) for c, s in completed.items()], yes=tally.yes, year=year or 2000):
-            veto_rows.append({"vote_event_id": event.id, "member_code": code,
-                              "source": "roll-call", **prov})
+        rows, vetoes, said = _release_roll_call(name, url, event, vote, year, membership, prov)
+        vote_rows += rows
+        veto_rows += vetoes
+        findings += said
     covered += sorted(owned - set(covered))  # what it gave before and no longer gives: removed
     if covered:
         counts += _set_roll_calls(session, covered, vote_rows, veto_rows)
@@ -242,6 +262,117 @@ def store_press_release(session: Session, release: Any, *, url: str,
         key=("source", "record_id"), new_ids=False)
     counts += c
     return counts
+
+
+def _disagreements(session: Session, name: str, url: str, event: Any, vote: Any,
+                   page: str) -> list[FindingRecord] | None:
+    """None when no other source gives a roll call of the vote; else the findings where the
+    release names a member's vote, or counts the vote, otherwise than that roll call (empty
+    when they agree)."""
+    mv = table_of(MemberVote)
+    others = [o for o in session.execute(
+        select(mv.c.member_code, mv.c.vote, mv.c.source_url)
+        .where(mv.c.vote_event_id == event.id)) if page_of(o.source_url or "") != page]
+    if not others:
+        return None
+    disagree = sorted(
+        f"{o.member_code} {o.vote} there, {side} here" for o in others
+        for side, codes in vote.named.items() if o.member_code in codes and o.vote != side)
+    there = Tally(*(sum(1 for o in others if o.vote == s) for s in ("Y", "N", "A")))
+    if there != vote.tally and len(others) >= council_size(event.date.year if event.date
+                                                           else 2000):
+        disagree.append(f"it counts {there} there, {vote.tally} here")
+    if not disagree:
+        return []
+    return [_finding(
+        name, "press_roll_call_disagrees", Severity.ERROR,
+        f"the release's roll call on {event.key} disagrees with the stored one "
+        f"({'; '.join(disagree)}); the stored one was kept", url)]
+
+
+def _release_roll_call(name: str, url: str, event: Any, vote: Any, year: int | None,
+                       membership: Membership | None, prov: dict[str, Any]
+                       ) -> tuple[list[dict[str, Any]], list[dict[str, Any]], list[FindingRecord]]:
+    """The member votes a release gives on a failed vote (named, and derived where the
+    derivation rule allows), the vetoes they cast, and the finding when none could be
+    derived."""
+    tally = vote.tally
+    named = {side: codes for side, codes in vote.named.items()}
+    completed = derive_roll_call(tally, named, membership)
+    named_codes = {c for codes in named.values() for c in codes}
+    findings = []
+    if isinstance(completed, Underived):
+        findings.append(_finding(
+            name, "press_votes_not_derived", Severity.INFO,
+            f"the release names {len(named_codes)} of the members on {event.key}; the "
+            f"others' votes were not derived: {completed.reason}", url))
+        completed = {c: side for side, codes in named.items() for c in codes}
+    calls = membership.roll_calls if membership else 0
+    basis = (f"the Council's membership in {year} (from {calls} roll "
+             f"call{'' if calls == 1 else 's'}) and the release's count {tally}"
+             if membership else None)
+    vote_rows = [{"vote_event_id": event.id, "member_code": code, "vote": side,
+                  "name_at_time": None, "derived": None if code in named_codes else basis,
+                  **prov} for code, side in completed.items()]
+    vetoes = () if vote.amendment else vetoes_in_roll_call(
+        list(completed.items()), yes=tally.yes, year=year or 2000)
+    veto_rows = [{"vote_event_id": event.id, "member_code": code, "source": "roll-call", **prov}
+                 for code in vetoes]
+    return vote_rows, veto_rows, findings
+
+
+def _provisional_event(session: Session, vote: Any, *, meeting_id: int, day: dt.date,
+                       prov: dict[str, Any]) -> Any:
+    """The vote event of a vote a release counts at a meeting no meetings table names yet:
+    the one stored already under its key (a resolution or draft symbol), or one made of
+    what the release says (its count, how it ended, the resolution it adopted or the one
+    draft it names), with the release as its source. None when the release does not say
+    enough to key it: an adoption without the resolution, a failure without the draft, or
+    a count without its end."""
+    ve = table_of(VoteEvent)
+    tally, year = vote.tally, day.year
+    if vote.outcome == "adopted" and vote.resolution:
+        key = vote.resolution
+    elif vote.outcome == "failed" and len(vote.symbols) == 1:
+        key = vote.symbols[0]
+    else:
+        return None
+    columns = (ve.c.id, ve.c.key, ve.c.date, ve.c.outcome, ve.c.yes, ve.c.no, ve.c.abstain,
+               ve.c.question, ve.c.source_url)
+    stored = session.execute(select(*columns).where(ve.c.key == key)).first()
+    if stored is not None and page_of(stored.source_url or "") != page_of(prov["source_url"]):
+        return stored  # another source states it: the release is held to it
+    event: dict[str, Any] = {"key": key, "meeting_id": meeting_id, "date": day,
+                             "yes": tally.yes, "no": tally.no, "abstain": tally.abstain,
+                             "non_voting": max(council_size(year) - tally.cast, 0)}
+    if key == vote.resolution:
+        number, resolution_year = parse_resolution_symbol(key)
+        ids, _ = upsert(session, Resolution, [{
+            "symbol": key, "number": number, "year": resolution_year, "date": day,
+            "meeting_id": meeting_id}], key="symbol", fill_only=("date", "meeting_id"),
+            provenance=prov, secondary=True)
+        event |= {"resolution_id": ids[key], "outcome": Outcome.ADOPTED_WITH_VOTE.value}
+    else:
+        outcome = roll_call_outcome([(c, side) for side, codes in vote.named.items()
+                                     for c in codes], yes=tally.yes, year=year)
+        ids, _ = upsert(session, Draft, [{"symbol": key, "date": day,
+                                          "status": draft_status(outcome.value)}],
+                        key="symbol", fill_only=("date", "status"), provenance=prov,
+                        secondary=True)
+        event |= {"draft_id": ids[key], "outcome": outcome.value}
+    upsert(session, VoteEvent, [event], key="key", provenance=prov)
+    return session.execute(select(*columns).where(ve.c.key == key)).first()
+
+
+def provisional_releases(session: Session) -> list[str]:
+    """The addresses of the press releases that gave a provisional vote or meeting
+    (``db.provisional``): to be stored again once another source names them."""
+    ve, m = table_of(VoteEvent), table_of(Meeting)
+    urls = set(session.execute(select(ve.c.source_url).where(
+        ve.c.id.in_(provisional_events()))).scalars())
+    urls |= set(session.execute(select(m.c.source_url).where(
+        m.c.id.in_(provisional_meetings()))).scalars())
+    return sorted(u for u in urls if u)
 
 
 def _amendment_events(session: Session, release: Any, meeting_id: int,

@@ -103,16 +103,19 @@ FINDING_KINDS: dict[str, str] = {
     "tracker knows: that side's names are not stored",
     "press_count_incomplete": "a press release counts a vote without its abstentions: the "
     "count is not completed by guessing, and not stored",
-    "press_meeting_unknown": "a press release of a meeting no meetings table names: nothing of "
+    "press_meeting_unknown": "a press release of a meeting no meetings table names that does "
+    "not give the meeting or its date (its votes cannot be stored as provisional): nothing of "
     "it is stored",
     "press_vote_unmatched": "a press release counts a vote on a text that is no vote the "
-    "tables record at its meeting: not stored",
+    "tables record at its meeting, or (at a meeting no table names yet) a vote it does not tie "
+    "to one draft or resolution or whose end it does not say: not stored",
     "press_amendment_not_stored": "a press release counts a vote on an amendment to no draft "
     "the tables record at that meeting (the draft voted on next): not stored",
     "press_tally_mismatch": "a press release's count of a vote differs from the tally the "
-    "meetings table gives: the release's roll call is not stored",
-    "press_roll_call_disagrees": "a press release names a member's vote otherwise than the "
-    "roll call another source gives: the stored one is kept",
+    "meetings table gives: the release's roll call is not stored (on an adoption, or a "
+    "provisional vote the table now names, the table's tally is kept)",
+    "press_roll_call_disagrees": "a press release names a member's vote, or counts the vote, "
+    "otherwise than the (complete) roll call another source gives: the stored one is kept",
     "record_name_unknown": "a meeting record's roll call names a name that is no member the "
     "tracker knows: the roll call is not stored",
     "record_member_twice": "a meeting record's roll call names a member on two sides: the roll "

@@ -16,6 +16,7 @@ from sqlalchemy import Engine, select
 
 from council.rules import Outcome, council_size
 from db import tables
+from db.provisional import provisional_events, release_of
 from reports.formats import joined, jsonable, nullable_integers, records
 from reports.outcomes import vote_facts
 from reports.rollcalls import find_vote_event, member_record
@@ -49,10 +50,13 @@ class RollCallProfile:
 
     @property
     def heading(self) -> str:
-        """Return the line naming the vote: ``S/2024/255 (2024-03-28): vetoed, 13-1-1``."""
+        """Return the line naming the vote: ``S/2024/255 (2024-03-28): vetoed, 13-1-1``, and
+        when it is provisional, from which release it is known."""
         e = self.event
         vetoed = f" by {', '.join(e['vetoed_by'])}" if e["vetoed_by"] else ""
-        return f"{e['key']} ({e['date']}): {e['outcome']}{vetoed}, {self.tally}"
+        known = (f" (provisional: known only from press release {e['provisional']})"
+                 if e.get("provisional") else "")
+        return f"{e['key']} ({e['date']}): {e['outcome']}{vetoed}, {self.tally}{known}"
 
     @property
     def no_roll_call(self) -> str | None:
@@ -98,6 +102,7 @@ class RollCallProfile:
             "not_stored": e["not_stored"], "meeting": e.get("meeting"),
             "draft": e.get("draft"), "resolution": e.get("resolution"),
             "question": e["question"], "agenda": e["agenda"], "source_url": e["source_url"],
+            "provisional": bool(e.get("provisional")),
             "roll_call": records(self.votes), "no_roll_call": self.no_roll_call})
 
 
@@ -111,8 +116,11 @@ def rollcall_profile(engine: Engine, symbol: str, *, explain: bool = False) -> R
             m.c.id == event["meeting_id"])).scalar_one_or_none()
         resolution = connection.execute(select(r.c.symbol).where(
             r.c.id == event["resolution_id"])).scalar_one_or_none()
+        provisional = connection.execute(provisional_events().where(
+            tables.vote_event.c.id == event["id"])).first() is not None
     return RollCallProfile(
         event={**event, "meeting": meeting, "resolution": resolution,
+               "provisional": release_of(event["source_url"]) if provisional else None,
                **{k: jsonable(facts[k]) for k in ("outcome", "tally", "vetoed_by", "draft",
                                                   "not_stored")}},
         votes=roll_call(engine, symbol, explain=explain))

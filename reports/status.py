@@ -13,9 +13,10 @@ from typing import Any, cast
 import pandas as pd
 from sqlalchemy import Engine, func, inspect, select
 
-from council.rules import FAILED_STATUSES, council_size
+from council.rules import FAILED_STATUSES, council_size, format_tally
 from db import tables
 from db.engine import DatabaseLocked, run_lock
+from db.provisional import provisional_events
 from reports.formats import jsonable
 
 COUNTED = ("member", "meeting", "draft", "resolution", "presidential_statement", "vote_event",
@@ -119,6 +120,70 @@ def failed_roll_calls(engine: Engine) -> pd.DataFrame:
     return pd.DataFrame({"roll_call": list(counted), "failed_votes": list(counted.values())})
 
 
+# What each source gives that has a date, and how to find the newest of it: (its name,
+# its date), from the rows that source stated.
+def _newest_queries() -> dict[str, Any]:
+    m, ve, vt, sr, d = (tables.meeting, tables.vote_event, tables.veto, tables.source_record,
+                        tables.draft)
+    return {
+        "meetings": select(m.c.record, m.c.date).where(m.c.source_url.like("%scact%")),
+        "veto-list": select(ve.c.key, ve.c.date).join(vt, vt.c.vote_event_id == ve.c.id)
+        .where(vt.c.source == "dhl-veto-list"),
+        "voting-records": select(ve.c.key, ve.c.date).join(sr, sr.c.vote_event_id == ve.c.id)
+        .where(sr.c.source == "undl-votes"),
+        "documents": select(d.c.symbol, d.c.date).where(d.c.source_url.like("%/record/%")),
+        "press-releases": select(sr.c.record_id, m.c.date)
+        .join(m, m.c.press_release == sr.c.record_id).where(sr.c.source == "press-releases"),
+        "meeting-records": select(m.c.record, m.c.date).join(sr, sr.c.record_id == m.c.record)
+        .where(sr.c.source == "meeting-records"),
+    }
+
+
+def freshness(engine: Engine) -> pd.DataFrame:
+    """Return how fresh each source is: the newest meeting, vote or draft it gave (its date,
+    ``newest``, and what it is, ``newest_item``) and when it was last fetched (the start of
+    its last sync that fetched a page). Press releases appear the day of the meeting, the
+    meetings tables and the Digital Library days later."""
+    present = set(inspect(engine).get_table_names())
+    runs = tables.sync_run
+    rows = []
+    with engine.connect() as connection:
+        for source, query in _newest_queries().items():
+            newest = (connection.execute(
+                query.where(query.selected_columns[1].is_not(None))
+                .order_by(query.selected_columns[1].desc(), query.selected_columns[0].desc())
+                .limit(1)).first() if "source_record" in present else None)
+            fetched = (connection.execute(select(func.max(runs.c.started_at)).where(
+                runs.c.source == source, runs.c.pages_fetched > 0)).scalar()
+                if "sync_run" in present else None)
+            rows.append({"source": source, "newest": newest[1] if newest else None,
+                         "newest_item": newest[0] if newest else None,
+                         "last_fetched": fetched})
+    return pd.DataFrame(rows, columns=["source", "newest", "newest_item", "last_fetched"],
+                        dtype=object)  # a source never fetched: None, not NaT
+
+
+def latest_votes(engine: Engine, *, limit: int = 5) -> pd.DataFrame:
+    """Return the latest votes stored (newest first): the vote, its date, outcome and
+    tally, and whether it is provisional (known only from a press release: no meetings
+    table nor Digital Library record gives it yet, ``db.provisional``)."""
+    ve = tables.vote_event
+    columns = ["vote", "date", "outcome", "tally", "provisional"]
+    if not inspect(engine).has_table("vote_event"):
+        return pd.DataFrame(columns=columns)
+    with engine.connect() as connection:
+        found = connection.execute(
+            select(ve.c.id, ve.c.key, ve.c.date, ve.c.outcome, ve.c.yes, ve.c.no,
+                   ve.c.abstain).where(ve.c.date.is_not(None))
+            .order_by(ve.c.date.desc(), ve.c.id.desc()).limit(limit)).all()
+        provisional = set(connection.execute(provisional_events().where(
+            ve.c.id.in_([f.id for f in found]))).scalars())
+    return pd.DataFrame([
+        {"vote": f.key, "date": f.date, "outcome": f.outcome,
+         "tally": format_tally(f.yes, f.no or 0, f.abstain or 0) if f.yes is not None
+         else None, "provisional": f.id in provisional} for f in found], columns=columns)
+
+
 ROLL_CALL_SOURCES = ("meeting record", "press release", "press release, the rest derived",
                      "press release, in part", "another source's record", "none stored")
 
@@ -132,6 +197,8 @@ def status(engine: Engine) -> dict[str, Any]:
         "tables": row_counts(engine).to_dict(orient="records"),
         "sources": sources,
         "roll_calls_of_failed_votes": failed_roll_calls(engine).to_dict(orient="records"),
+        "freshness": freshness(engine).to_dict(orient="records"),
+        "latest_votes": latest_votes(engine).to_dict(orient="records"),
         "note": interrupted_note(sources),
     }
 
@@ -146,6 +213,8 @@ class DatabaseStatus:
     sources: list[dict[str, Any]] = field(default_factory=list)
     roll_calls: list[dict[str, Any]] = field(default_factory=list)  # of failed votes
     note: str | None = None
+    freshness: list[dict[str, Any]] = field(default_factory=list)  # of each source
+    latest_votes: list[dict[str, Any]] = field(default_factory=list)  # provisional or not
 
     @property
     def heading(self) -> str:
@@ -156,7 +225,13 @@ class DatabaseStatus:
         """Return the row counts and the last syncs as two tables, by title."""
         return {"Rows": pd.DataFrame(self.tables),
                 "Last sync per source": pd.DataFrame(self.sources),
-                "Roll calls of failed votes": pd.DataFrame(self.roll_calls)}
+                "Roll calls of failed votes": pd.DataFrame(self.roll_calls),
+                "Freshness of each source": pd.DataFrame(
+                    self.freshness, columns=["source", "newest", "newest_item",
+                                             "last_fetched"]),
+                "Latest votes": pd.DataFrame(
+                    self.latest_votes,
+                    columns=["vote", "date", "outcome", "tally", "provisional"])}
 
     def as_table(self) -> pd.DataFrame:
         """Return the row counts and the last syncs as one table (section, name, value)."""
@@ -170,6 +245,15 @@ class DatabaseStatus:
                  for r in self.sources]
         rows += [{"section": "roll_calls_of_failed_votes", "name": r["roll_call"],
                   "value": r["failed_votes"]} for r in self.roll_calls]
+        rows += [{"section": "newest", "name": r["source"],
+                  "value": f"{jsonable(r['newest'])} {r['newest_item']}"
+                  if r["newest"] is not None else None} for r in self.freshness]
+        rows += [{"section": "last_fetched", "name": r["source"],
+                  "value": jsonable(r["last_fetched"])} for r in self.freshness]
+        rows += [{"section": "latest_votes", "name": r["vote"],
+                  "value": f"{jsonable(r['date'])} {r['outcome']} {r['tally'] or ''}".rstrip()
+                  + (" (provisional)" if r["provisional"] else "")}
+                 for r in self.latest_votes]
         return pd.DataFrame(rows)
 
     def as_json(self) -> dict[str, Any]:
@@ -179,6 +263,11 @@ class DatabaseStatus:
             "tables": [{c: jsonable(v) for c, v in r.items()} for r in self.tables],
             "sources": [{c: jsonable(v) for c, v in r.items()} for r in self.sources],
             "roll_calls_of_failed_votes": self.roll_calls}
+        if self.freshness:  # a database that exists (one not created yet has no sources)
+            payload["freshness"] = [{c: jsonable(v) for c, v in r.items()}
+                                    for r in self.freshness]
+            payload["latest_votes"] = [{c: jsonable(v) for c, v in r.items()}
+                                       for r in self.latest_votes]
         if self.note is not None:
             payload["note"] = self.note
         return payload
@@ -192,4 +281,5 @@ def database_status(engine: Engine | None, *, database: str) -> DatabaseStatus:
     result = status(engine)
     return DatabaseStatus(database=result["database"], tables=result["tables"],
                           sources=result["sources"],
-                          roll_calls=result["roll_calls_of_failed_votes"], note=result["note"])
+                          roll_calls=result["roll_calls_of_failed_votes"], note=result["note"],
+                          freshness=result["freshness"], latest_votes=result["latest_votes"])

@@ -188,7 +188,8 @@ def test_status_must_give_the_rows_and_last_syncs_in_every_shape(
     assert table[table["section"] == "last_sync"]["name"].tolist() == [
         "documents", "mandates", "meeting-records", "meetings", "press-releases", "veto-list",
         "voting-records"]
-    assert list(status.parts()) == ["Rows", "Last sync per source", "Roll calls of failed votes"]
+    assert list(status.parts()) == ["Rows", "Last sync per source", "Roll calls of failed votes",
+                                    "Freshness of each source", "Latest votes"]  # issue 16
     shown = json.loads(runner.invoke(app, ["status", "--format", "json"], env=env).stdout)
     assert shown == json.loads(json.dumps(status.as_json()))
     assert "note" not in shown

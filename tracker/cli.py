@@ -677,7 +677,8 @@ def sync(
         # Written out, not read from the registry (importing it would slow every command's
         # start); tests/test_thin_cli.py holds this list to the registry's.
         help="Only this source (repeatable): meetings, veto-list, voting-records, documents, "
-        "press-releases, meeting-records."
+        "press-releases, meeting-records. `press` is press-releases (its feed, then the "
+        "releases of the Council it lists and those the tables name)."
     )] = None,
     since: Annotated[int | None, typer.Option(help="First year of meetings tables to fetch.",
                                               metavar="YEAR",
@@ -699,6 +700,8 @@ def sync(
     fetched before the failure is kept, and the next sync completes it.
 
     Example: tracker sync --source meetings --since 1990 --until 1999
+
+    Example: tracker sync --source press
     """
     from tracker.sync import SOURCES
     from tracker.sync import sync as run_sync
@@ -708,8 +711,10 @@ def sync(
         raise typer.BadParameter(f"{since} is after --until {until}", param_hint="--since")
     from tracker.sources import archive_names
 
-    # The name findings and the archive once used (dhl-meetings) still names its source.
-    chosen = [{a: n for n, a in archive_names().items()}.get(n, n) for n in source or ()]
+    # The name findings and the archive once used (dhl-meetings) still names its source;
+    # `press` is short for press-releases (issue 16).
+    aliases = {a: n for n, a in archive_names().items()} | {"press": "press-releases"}
+    chosen = list(dict.fromkeys(aliases.get(n, n) for n in source or ()))
     for name in chosen:
         if name not in SOURCES:
             _bad_value("--source", name, f"a source: {', '.join(SOURCES)}")

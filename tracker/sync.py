@@ -69,6 +69,7 @@ from scrapers.http import (
     Response,
     TransientError,
 )
+from scrapers.press.source import FEED_PAGE, PressReleasesSource, release_page_id
 from scrapers.robots import Robots
 from scrapers.source import (
     LookupSource,
@@ -490,6 +491,87 @@ def _run_pages(engine: Engine, archive: RawArchive, jobs: Iterable[_PageJob],
             reporter.advance(job.page.label)
 
 
+def _read_feed(engine: Engine, archive: RawArchive, source: PressReleasesSource,
+               summary: SyncSummary, client: PoliteClient, *, full: bool
+               ) -> list[tuple[str, int]]:
+    """Fetch, archive and read the press release feed; return the Council's releases it
+    lists that were published since the source's last clean sync began (all it lists on
+    the first sync and with ``full``), as (symbol, year). A feed that fails is a failed
+    page of the source, one not found (404) a note; the releases the tables ask for are
+    fetched all the same."""
+    source_summary = summary.sources.setdefault(source.name, SourceSummary(source.name))
+    with Session(engine) as session:
+        _, last_ok = sync_history(session, source.name)
+    if last_ok is not None and last_ok.tzinfo is None:  # stored in UTC
+        last_ok = last_ok.replace(tzinfo=dt.UTC)
+    try:
+        archived = archive.load(source.archive_name, FEED_PAGE)
+        response = source.fetch_feed(client, archived)
+        source_summary.pages_fetched += 1
+        if response.status == 304 and archived is not None:
+            page = archived  # not modified: the archived copy is current
+            source_summary.pages_not_modified += 1
+        else:
+            page, _ = archive.save(source.archive_name, FEED_PAGE, response.url, response.body,
+                                   response.fetched_at, _validators(response),
+                                   response.final_url)
+        feed = source.parse_feed(page.body, url=page.url)
+    except NotFound:
+        summary.notes.append(f"{source.feed_url()}: the press release feed was not found "
+                             "(404); only the releases the meetings tables name were asked for")
+        return []
+    except (FetchError, ParseError) as exc:
+        _fetch_failed(summary, source_summary, FEED_PAGE, exc)
+        return []
+    return [(item.symbol, item.year)
+            for item in source.news(feed, since=None if full else last_ok)]
+
+
+def _provisional_releases(engine: Engine) -> list[str]:
+    """The addresses of the press releases that gave provisional votes, before a sync."""
+    from db.roll_calls import provisional_releases
+
+    with Session(engine) as session:
+        return provisional_releases(session)
+
+
+def _confirm_provisional(engine: Engine, settings: Settings, archive: RawArchive,
+                         releases: list[str], summary: SyncSummary) -> None:
+    """Store again, from the raw archive, the releases that gave provisional votes before
+    this sync: a meetings table that now names their meeting holds them to its tallies (a
+    finding where they disagree), a roll call another source now gives to its roll call.
+    Their rows count with the press source's when it was synced, else in a note (no run of
+    the press source is recorded: its feed was not read)."""
+    registered = REGISTRY[PressReleasesSource.name]
+    source = registered.build(settings)
+    assert isinstance(source, PressReleasesSource)
+    counts = Counts()
+    for url in releases:
+        page_id = release_page_id(url)
+        loaded = archive.load(source.archive_name, page_id) if page_id else None
+        if page_id is None or loaded is None:
+            continue  # not archived (a database synced elsewhere): the next sync reads it
+        try:
+            parsed = source.parse(loaded.body, url=loaded.url,
+                                  page=source.archived([page_id])[0])
+            with session_scope(engine) as session:
+                counts += registered.store(session, parsed, url=loaded.url,
+                                           fetched_at=loaded.fetched_at)
+        except ParseError as exc:
+            summary.problems.append(str(exc))
+        except Exception as exc:  # one release never ends the whole sync
+            if storage_trouble(exc):
+                raise
+            summary.problems.append(_unexpected(source.archive_name, page_id, exc))
+    if source.name in summary.sources:
+        summary.sources[source.name].counts += counts
+    elif counts.new or counts.changed or counts.deleted:
+        summary.notes.append(
+            f"{source.name}: {_count(len(releases), 'release')} with provisional votes held to "
+            f"what came since ({_count(counts.new + counts.changed + counts.deleted, 'row')} "
+            "written)")
+
+
 def _unexpected(source: str, page: str, exc: Exception) -> str:
     """Describe an error no parser or store foresaw, naming the source and the page."""
     text = " ".join(str(exc).split())[:300]
@@ -647,6 +729,7 @@ def sync(
             else:
                 summary.sources[name].complete = state.everything
                 walks.append((source, state, registered.store))
+        pending = _provisional_releases(engine)  # confirmed, or not, by what comes now
         started = dt.datetime.now(dt.UTC)
         runs = _begin_runs(engine, summary, started)
         own_client = client is None
@@ -671,8 +754,11 @@ def sync(
                 assert isinstance(page_source, PageSource) and registered.wanted is not None
                 # what it is asked for comes from the database: ``--full`` asks again for
                 # what was read or not found before, a normal sync for what is new
+                news = (_read_feed(engine, archive, page_source, summary, http, full=full)
+                        if isinstance(page_source, PressReleasesSource) else [])
                 with Session(engine) as session:
-                    state = SyncState(everything=full, wanted=registered.wanted(session, full))
+                    state = SyncState(everything=full,
+                                      wanted=[*registered.wanted(session, full), *news])
                 plan = page_source.plan(state, since=since, until=until, today=today)
                 summary.sources[registered.name].complete = plan.complete
                 own_jobs = [_PageJob(page_source, page, registered.store) for page in plan.pages]
@@ -681,6 +767,10 @@ def sync(
                 _run_pages(engine, archive, own_jobs, summary, reporter, http)
                 _note_missing(engine, page_source, summary.sources[registered.name])
                 _phase(reporter, _phase_done(summary.sources[registered.name]))
+            if pending:
+                _phase(reporter, f"press-releases: holding {_count(len(pending), 'release')} "
+                       "with provisional votes to what came since…")
+                _confirm_provisional(engine, settings, archive, pending, summary)
             _phase(reporter, "deriving the resolution links and the mandates…")
             _settle_links(engine, summary)
             _derive_membership(engine, summary)

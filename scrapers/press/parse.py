@@ -26,6 +26,7 @@ from council.dates import parse_day_month_year
 from council.members import split_member_names
 from council.records import Finding, ParseError, Severity, Tally
 from council.roll_calls import SIDE_WORDS
+from council.symbols import resolution_symbol
 from scrapers.text import VOTE_CLAUSE, clean_text, vote_counts
 
 SOURCE_PRESS = "press-releases"
@@ -39,6 +40,13 @@ _FAILED = re.compile(r"\b(?:rejected|defeated|fail(?:ed|s)?\s+to\s+(?:be\s+)?ado
                      r"not\s+(?:been\s+)?adopted|failed\s+to\s+(?:receive|obtain|pass)|vetoed|"
                      r"(?:draft|text|amendment)\s+failed)\b", re.IGNORECASE)
 _ADOPTED = re.compile(r"\badopted\b", re.IGNORECASE)
+# The resolution a vote adopted, as releases name it: "adopted resolution 2727 (2024)",
+# "Adopting resolution 2727 (2024) by a vote of ...", "unanimously adopted resolution ...",
+# "resolution 2727 (2024) was adopted"
+_RESOLUTION_ADOPTED = re.compile(
+    r"\badopt(?:ed|ing|s)?\s+(?:\w+\s+){0,2}?resolutions?\s+(?P<a>\d{1,5})\s*\((?P<ay>\d{4})\)"
+    r"|\bresolution\s+(?P<b>\d{1,5})\s*\((?P<by>\d{4})\)[^.;]{0,60}?\b(?:was|is)\s+adopted",
+    re.IGNORECASE)
 _AMENDMENT = re.compile(r"\bamendments?\b", re.IGNORECASE)
 _WHAT = re.compile(r"\b(?:draft\s+resolution|draft|text|amendments?)\b", re.IGNORECASE)
 # "The representative of China said", "Speaking after the vote, the delegate of France
@@ -94,6 +102,9 @@ class PressVote:
     amendment: bool  # the sentence speaks of an amendment
     outcome: str | None  # "adopted", "failed" or None (the sentence does not say)
     paragraph: int  # index of its paragraph, in order
+    # The resolution the sentence says the vote adopted ("S/RES/2727 (2024)"), when it
+    # names exactly one; None otherwise
+    resolution: str | None = None
 
     def named_codes(self) -> set[str]:
         return {c for codes in self.named.values() for c in codes}
@@ -199,10 +210,15 @@ def read_vote_sentence(sentence: str, *, release: str, url: str, paragraph: int,
                 amendment = bool(said) and said[-1].group(0).lower().startswith("amendment")
         outcome = ("failed" if _FAILED.search(sentence)
                    else "adopted" if _ADOPTED.search(sentence) else None)
+        adopted = {resolution_symbol(int(m.group("a") or m.group("b")),
+                                     int(m.group("ay") or m.group("by")))
+                   for m in _RESOLUTION_ADOPTED.finditer(sentence)}
+        resolution = adopted.pop() if outcome != "failed" and len(adopted) == 1 else None
         votes.append(PressVote(
             sentence=sentence, tally=Tally(counts["Y"], counts["N"], counts["A"]),
             named=named, symbols=symbols, amendment=amendment,
-            outcome=outcome, paragraph=paragraph))
+            outcome="adopted" if resolution else outcome, paragraph=paragraph,
+            resolution=resolution))
     return votes, findings
 
 

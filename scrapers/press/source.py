@@ -6,6 +6,13 @@ fetched yet; ``--full``: all of them), and this source fetches each from
 ``{TRACKER_PRESS_URL}/en/{YEAR}/sc{NUMBER}.doc.htm``. A release that does not exist (404)
 is noted, not a failure, as for a year's table. The tables also link releases under
 ``/press/en/...`` on un.org, which redirect to the same pages (the client follows).
+
+The releases appear the same day, the tables and the Library days later: each sync of this
+source also reads the feed (``{TRACKER_PRESS_URL}/en/rss.xml``, ``scrapers.press.feed``)
+and fetches the Council's releases it lists that were published since the source's last
+clean sync (all it lists on the first sync and with ``--full``). The feed is archived as
+the page ``feed`` (each version kept); a rebuild does not read it (the releases it led to
+are archived on their own).
 """
 
 from __future__ import annotations
@@ -16,11 +23,14 @@ from collections.abc import Sequence
 
 from scrapers.archive import ArchivedPage
 from scrapers.http import PoliteClient, Response, conditional_headers
+from scrapers.press.feed import FeedItem, PressFeed, parse_press_feed
 from scrapers.press.parse import SOURCE_PRESS, PressRelease, parse_press_release
 from scrapers.source import Page, PageSource, Plan, SyncState
 
 _SYMBOL = re.compile(r"^SC/(\d{1,6})$")
 _PAGE_ID = re.compile(r"^(\d{4})-sc(\d{1,6})$")
+_RELEASE_URL = re.compile(r"/en/(\d{4})/sc(\d{1,6})\.doc\.htm$", re.IGNORECASE)
+FEED_PAGE = "feed"  # the feed's id in the raw archive
 
 
 def page_id(symbol: str, year: int) -> str | None:
@@ -28,6 +38,12 @@ def page_id(symbol: str, year: int) -> str | None:
     is no Council press release (the tables also cite SG/ releases)."""
     match = _SYMBOL.match(symbol.strip())
     return f"{year}-sc{int(match.group(1))}" if match else None
+
+
+def release_page_id(url: str) -> str | None:
+    """The raw archive's id of the release at an address ("2024-sc15648"), or None."""
+    match = _RELEASE_URL.search(url)
+    return f"{match.group(1)}-sc{int(match.group(2))}" if match else None
 
 
 def release_url(base_url: str, page: str) -> str:
@@ -73,3 +89,23 @@ class PressReleasesSource(PageSource):
 
     def parse(self, body: bytes, *, url: str, page: Page) -> PressRelease:
         return parse_press_release(body, url=url)
+
+    def feed_url(self) -> str:
+        return f"{self.base_url.rstrip('/')}/en/rss.xml"
+
+    def fetch_feed(self, client: PoliteClient, archived: ArchivedPage | None) -> Response:
+        """Fetch the feed (conditionally, when the archived copy has validators)."""
+        headers = (conditional_headers(archived.validators)
+                   if archived is not None and archived.validators else None)
+        return client.get(self.feed_url(), headers=headers)
+
+    def parse_feed(self, body: bytes, *, url: str) -> PressFeed:
+        return parse_press_feed(body, url=url)
+
+    @staticmethod
+    def news(feed: PressFeed, *, since: dt.datetime | None) -> list[FeedItem]:
+        """The Council's releases the feed lists that were published after ``since`` (all of
+        them when None); one whose date the feed does not give is taken (not read is not
+        old)."""
+        return [item for item in feed.items
+                if since is None or item.published is None or item.published > since]

@@ -1,0 +1,49 @@
+"""Provisional votes: the one home of the rule that says which stored votes are known only
+from a press release (issue 16).
+
+A press release appears the day of the meeting; the meetings tables and the Digital
+Library days later. A vote read from a release whose meeting no meetings table names yet
+is stored at once, and is *provisional*: its vote event's own provenance is the release
+(``source_url`` a ``.doc.htm`` page), it is a vote on a draft or a resolution (not on an
+amendment, which only releases and meeting records give), and no other source has named
+it yet: no record of another source (a voting record, a meeting record) points to it, and
+no member's vote on it comes from another source. The meetings table takes the vote
+event over when it arrives (it owns vote events: their provenance moves to it), a voting
+or meeting record links it: either way the mark is gone, and nothing has to clear it.
+
+Read with the Core tables only (``db.tables``), so the reports that show the mark load
+no ORM.
+"""
+
+from __future__ import annotations
+
+import re
+
+from sqlalchemy import Select, and_, exists, select
+
+from db import tables
+
+SOURCE_PRESS = "press-releases"  # as scrapers.press.parse names it
+RELEASE_PAGE = "%.doc.htm"  # a press release's address ends so (``/en/2024/sc15648.doc.htm``)
+
+
+def provisional_events() -> Select[tuple[int]]:
+    """Return a query of the ids of the provisional vote events."""
+    ve, mv, sr = tables.vote_event, tables.member_vote, tables.source_record
+    return select(ve.c.id).where(
+        ve.c.source_url.like(RELEASE_PAGE), ve.c.question.is_(None),
+        ~exists().where(and_(sr.c.vote_event_id == ve.c.id, sr.c.source != SOURCE_PRESS)),
+        ~exists().where(and_(mv.c.vote_event_id == ve.c.id,
+                             ~mv.c.source_url.like(RELEASE_PAGE))))
+
+
+def release_of(url: str | None) -> str | None:
+    """The symbol of the press release at an address ("SC/15648"), or None."""
+    match = re.search(r"/sc(\d{1,6})\.doc\.htm$", url or "", re.IGNORECASE)
+    return f"SC/{int(match.group(1))}" if match else None
+
+
+def provisional_meetings() -> Select[tuple[int]]:
+    """Return a query of the ids of the meetings no source but a press release names yet."""
+    m = tables.meeting
+    return select(m.c.id).where(m.c.source_url.like(RELEASE_PAGE))
