@@ -18,6 +18,7 @@ links to the UN page it was read from.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import json
 import re
 from collections import defaultdict
@@ -168,11 +169,24 @@ def _decade_table(engine: Engine) -> pd.DataFrame:
     return counted[["decade", *members, "vetoes", "vetoed_drafts"]]
 
 
-def site_pages(engine: Engine, *, today: dt.date,
-               mandate_chart: MandateChart | None = None) -> dict[str, bytes]:
-    """Return every page of the site as {relative path: bytes}."""
+def _fingerprint(timeline: dict[str, Any]) -> str:
+    """What a mandate's chart is drawn from, and the code that draws it, as one hash: the
+    same hash, the same chart (a rebuild draws only the charts whose mandate changed)."""
+    drawn = json.dumps([timeline["mandate"], _records(timeline["timeline"])], default=str,
+                       sort_keys=True)
+    code = files("reports").joinpath("charts.py").read_bytes()
+    return hashlib.sha256(drawn.encode() + code).hexdigest()
+
+
+def site_pages(engine: Engine, *, today: dt.date, mandate_chart: MandateChart | None = None,
+               drawn: dict[str, tuple[str, bytes | None]] | None = None
+               ) -> tuple[dict[str, bytes], dict[str, str]]:
+    """Return every page of the site as {relative path: bytes}, and the fingerprint of each
+    chart. ``drawn`` gives the charts drawn before ({path: (fingerprint, bytes)}): a chart
+    whose fingerprint is the same is taken from there, not drawn again."""
     environment = _environment()
     pages: dict[str, bytes] = {}
+    fingerprints: dict[str, str] = {}
 
     def render(path: str, template: str, **values: Any) -> None:
         depth = path.count("/")
@@ -220,9 +234,15 @@ def site_pages(engine: Engine, *, today: dt.date,
 
     for row in mandate_rows:
         timeline = mandate_timeline(engine, row["slug"], as_of=today)
-        chart = mandate_chart(timeline) if mandate_chart else None
-        if chart is not None:
-            pages[f"mandates/{row['slug']}.svg"] = chart
+        chart: bytes | None = None
+        path = f"mandates/{row['slug']}.svg"
+        if mandate_chart is not None:
+            fingerprint = _fingerprint(timeline)
+            before = (drawn or {}).get(path)
+            chart = before[1] if before and before[0] == fingerprint else mandate_chart(timeline)
+            fingerprints[path] = fingerprint  # drawn, or found not drawable (no dated event)
+            if chart is not None:
+                pages[path] = chart
         render(f"mandates/{row['slug']}.html", "mandate.html", title=row["name"],
                mandate=row, timeline=_records(timeline["timeline"]),
                chart=f"{row['slug']}.svg" if chart is not None else None, pages=by_key)
@@ -234,7 +254,7 @@ def site_pages(engine: Engine, *, today: dt.date,
     pages["feed.xml"] = atom(feed_entries(engine, today=today), site_url=None)
     for asset in ("style.css", "filter.js"):
         pages[asset] = files("reports").joinpath("templates", asset).read_bytes()
-    return pages
+    return pages, fingerprints
 
 
 def timeline_svg(timeline: dict[str, Any]) -> bytes | None:
@@ -276,10 +296,20 @@ def build_site(engine: Engine, out: Path, *, today: dt.date | None = None,
     out.mkdir(exist_ok=True)
     if progress:
         progress("reading the database")
-    pages = site_pages(engine, today=today, mandate_chart=mandate_chart)
-    summary = SiteSummary(out, pages=len(pages))
     manifest = out / MANIFEST
-    before = set(json.loads(manifest.read_text())) if manifest.exists() else set()
+    kept = json.loads(manifest.read_text()) if manifest.exists() else {}
+    if isinstance(kept, list):  # the manifest of a version that drew no chart
+        kept = {"files": kept, "charts": {}}
+    before = set(kept.get("files", []))
+    drawn: dict[str, tuple[str, bytes | None]] = {}
+    for path, fingerprint in kept.get("charts", {}).items():
+        if path not in before:  # no chart could be drawn from that timeline
+            drawn[path] = (fingerprint, None)
+        elif (out / path).is_file():
+            drawn[path] = (fingerprint, (out / path).read_bytes())
+    pages, fingerprints = site_pages(engine, today=today, mandate_chart=mandate_chart,
+                                     drawn=drawn)
+    summary = SiteSummary(out, pages=len(pages))
     if progress:
         progress(f"writing {len(pages)} files")
     for path, body in sorted(pages.items()):
@@ -295,7 +325,8 @@ def build_site(engine: Engine, out: Path, *, today: dt.date | None = None,
             continue  # a manifest edited by hand never removes a file outside the site
         (out / path).unlink(missing_ok=True)
         summary.removed.append(path)
-    write_if_changed(manifest, (json.dumps(sorted(pages), indent=0) + "\n").encode())
+    listed = {"files": sorted(pages), "charts": dict(sorted(fingerprints.items()))}
+    write_if_changed(manifest, (json.dumps(listed, indent=0) + "\n").encode())
     return summary
 
 

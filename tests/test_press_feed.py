@@ -176,7 +176,9 @@ def test_the_feed_stores_the_councils_votes_as_provisional(replay: Replay,
     serve(replay)
     engine, _ = run(replay, tmp_path, "press-releases")
     asked = [path for path, _ in replay.requests]
-    assert asked == ["/en/rss.xml", "/en/2024/sc15626.doc.htm", "/en/2024/sc15648.doc.htm"]
+    # the host's robots.txt first (none: no rules), once
+    assert asked == ["/robots.txt", "/en/rss.xml", "/en/2024/sc15626.doc.htm",
+                     "/en/2024/sc15648.doc.htm"]
     assert provisional(engine) == {"S/2024/255": ("vetoed", "13-1-1"),
                                    "S/RES/2727 (2024)": ("adopted_with_vote", "14-0-1")}
     assert votes_on(engine, "S/2024/255") == {"RUS": "N", "CHN": "A"}
@@ -199,7 +201,8 @@ def test_the_feed_stores_the_councils_votes_as_provisional(replay: Replay,
     _, again = run(replay, tmp_path, "press-releases")
     totals = again.totals()
     assert (totals.new, totals.changed, totals.deleted) == (0, 0, 0)
-    assert [path for path, _ in replay.requests] == ["/en/rss.xml"]  # nothing new since
+    # nothing new since; the host's robots.txt (a 404: no rules) is kept for the day
+    assert [path for path, _ in replay.requests] == ["/en/rss.xml"]
 
     # the raw archive gives the same provisional votes, with no network
     settings = Settings(data_dir=tmp_path / "data", press_url="http://127.0.0.1:9")
@@ -318,7 +321,7 @@ def test_sync_source_press_reads_the_feed_and_votes_show_provisional(
            "COLUMNS": "200"}
     result = CliRunner().invoke(app, ["sync", "--source", "press", "--format", "json"], env=env)
     assert result.exit_code == 0, result.output
-    assert replay.requests[0][0] == "/en/rss.xml"
+    assert next(p for p, _ in replay.requests if p != "/robots.txt") == "/en/rss.xml"
     shown = CliRunner().invoke(app, ["votes", "S/2024/255"], env=env)
     assert shown.exit_code == 0, shown.output
     assert ("S/2024/255 (2024-03-28): vetoed by RUS, 13-1-1 (provisional: known only from "

@@ -18,7 +18,7 @@ from typer.testing import CliRunner
 
 from db.engine import make_engine
 from reports.files import OutputError
-from reports.site import MANIFEST, build_site, missing_links, page_name
+from reports.site import MANIFEST, build_site, missing_links, page_name, timeline_svg
 from tests.conftest import sync_small_fixtures
 from tracker.cli import app
 
@@ -53,7 +53,7 @@ def built(synced: tuple[Path, dict[str, str]], tmp_path_factory: pytest.TempPath
           ) -> Path:
     engine = make_engine(f"sqlite:///{synced[0]}")
     out = tmp_path_factory.mktemp("built") / "site"
-    build_site(engine, out, today=TODAY)
+    build_site(engine, out, today=TODAY, mandate_chart=timeline_svg)
     engine.dispose()
     return out
 
@@ -65,8 +65,9 @@ def test_page_names_are_file_names() -> None:
 
 
 def test_every_page_kind_is_written_and_every_local_link_resolves(built: Path) -> None:
-    pages = json.loads((built / MANIFEST).read_text())
-    for page in [*PAGE_KINDS, "feed.xml", "style.css", "filter.js"]:
+    pages = json.loads((built / MANIFEST).read_text())["files"]
+    for page in [*PAGE_KINDS, "feed.xml", "style.css", "filter.js",
+                 "mandates/dprk-panel-of-experts.svg"]:
         assert page in pages and (built / page).is_file(), page
     assert len([p for p in pages if p.startswith("votes/")]) == 24  # every vote stored
     assert missing_links(built, pages) == []
@@ -175,6 +176,29 @@ def test_regenerating_rewrites_only_what_changed_and_removes_what_is_gone(
     assert (out / "README.txt").read_text() == "mine"
 
 
+def test_a_mandates_chart_is_drawn_again_only_when_its_timeline_changed(
+        engine: Engine, tmp_path: Path) -> None:
+    drawn: list[str] = []
+
+    def chart(timeline: dict[str, object]) -> bytes | None:
+        drawn.append(timeline["mandate"]["slug"])  # type: ignore[index]
+        return timeline_svg(timeline)  # type: ignore[arg-type]
+
+    out = tmp_path / "site"
+    build_site(engine, out, today=TODAY, mandate_chart=chart)
+    assert len(drawn) == 157 and (out / "mandates/dprk-panel-of-experts.svg").is_file()
+    drawn.clear()
+    build_site(engine, out, today=TODAY, mandate_chart=chart)
+    assert drawn == []  # every chart's timeline the same: none drawn again
+    with engine.begin() as connection:
+        connection.execute(text("UPDATE mandate_event SET note = 'read again' WHERE kind = "
+                                "'established' AND mandate_id = (SELECT id FROM mandate "
+                                "WHERE slug = 'dprk-panel-of-experts')"))
+    changed = build_site(engine, out, today=TODAY, mandate_chart=chart)
+    assert drawn == ["dprk-panel-of-experts"]
+    assert "mandates/dprk-panel-of-experts.html" in changed.written
+
+
 def test_the_site_refuses_a_file_or_a_missing_parent(engine: Engine, tmp_path: Path) -> None:
     (tmp_path / "file").write_text("x")
     with pytest.raises(OutputError, match="is a file; give a folder"):
@@ -189,9 +213,10 @@ def test_tracker_site_says_what_it_wrote(synced: tuple[Path, dict[str, str]],
     out = tmp_path / "site"
     first = runner.invoke(app, ["site", "--out", str(out), "--as-of", "2024-03-01"], env=env)
     assert first.exit_code == 0, first.output
-    assert f"wrote 209 of 209 files in {out} (0 unchanged, 0 removed" in first.output
+    # the pages, and a timeline chart for each of the 72 mandates with a dated event
+    assert f"wrote 281 of 281 files in {out} (0 unchanged, 0 removed" in first.output
     again = runner.invoke(app, ["site", "--out", str(out), "--as-of", "2024-03-01"], env=env)
-    assert f"wrote 0 of 209 files in {out} (209 unchanged" in again.output
+    assert f"wrote 0 of 281 files in {out} (281 unchanged" in again.output
 
 
 def _chromium() -> str | None:
