@@ -132,6 +132,13 @@ class SearchSource(ABC):
         """The folder of its search pages in the raw archive."""
         return f"{self.archive_name}-search"
 
+    @property
+    def newest_first(self) -> bool:
+        """Whether its pages are known to come newest first, so that a normal sync may stop
+        at the first page with nothing new; a source whose order is not known is read
+        whole every time."""
+        return True
+
     @abstractmethod
     def fetch_page(self, client: PoliteClient, jrec: int) -> Response:
         """Fetch the search page that starts at record ``jrec`` (1-based)."""

@@ -980,11 +980,13 @@ def _walk_search(engine: Engine, raw: RawArchive, records: RecordArchive,
     Each page is archived, then split into records; each new or changed record (id and
     last-change stamp) is archived on its own, then parsed and stored. A page with no
     new or changed record stored ends a normal sync; ``state.everything`` walks every
-    page, and so does a walk after one that stopped part-way. A page that fails ends the
-    walk with a problem; a record the parser refuses is named (and stays archived: a
-    rebuild stores it once the parser reads it) and the rest of the page is stored.
+    page, and so does a walk after one that stopped part-way, and a walk of a search whose
+    order is not known to be newest first (the Digital Library's API route). A page that
+    fails ends the walk with a problem; a record the parser refuses is named (and stays
+    archived: a rebuild stores it once the parser reads it) and the rest of the page is
+    stored.
     """
-    everything = state.everything
+    everything = state.everything or not source.newest_first
     if records.walk_interrupted() and not everything:
         # The last walk stopped part-way: the records past where it stopped may be
         # new although the first pages are not, so this walk goes to the end.

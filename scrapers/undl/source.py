@@ -67,6 +67,13 @@ class _LibrarySearch(SearchSource):
     def record_url(self, record_id: str) -> str:
         return undl_parse.record_url(self.base_url, record_id)
 
+    @property
+    def newest_first(self) -> bool:
+        """The public search sorts newest first (``so=d``). The API route is asked the same,
+        but no public code shows that it honours the sort (the Library's own tool reads
+        every page): a walk through it reads every page, so that nothing new is missed."""
+        return not self._token
+
 
 class VotingRecordsSource(_LibrarySearch):
     """The Council's roll calls (the ``Voting Data`` collection)."""
