@@ -26,6 +26,7 @@ from sqlmodel import Session
 
 from council.records import Finding, Severity
 from council.rules import FAILED_STATUSES
+from council.sources import SOURCE_DOCUMENTS
 from council.symbols import draft_preference
 from db.models import Draft, Resolution, SourceRecord, SymbolLookup, VoteEvent
 from db.models import Finding as FindingRow
@@ -34,7 +35,7 @@ from db.upsert import Counts, table_of
 
 SOURCE = "draft-links"
 BY_RECORD, BY_LINK = "voting-record", "draft-link"  # resolution.draft_named_by
-DOCUMENTS = "undl-documents"
+DOCUMENTS = SOURCE_DOCUMENTS
 _DRAFT_YEAR = re.compile(r"^S/(\d{4})/\d")  # "S/2019/880"; not "S/2298/Rev.1"
 
 

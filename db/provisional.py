@@ -21,9 +21,9 @@ import re
 
 from sqlalchemy import Select, and_, exists, select
 
+from council.sources import SOURCE_PRESS
 from db import tables
 
-SOURCE_PRESS = "press-releases"  # as scrapers.press.parse names it
 RELEASE_PAGE = "%.doc.htm"  # a press release's address ends so (``/en/2024/sc15648.doc.htm``)
 
 

@@ -32,6 +32,7 @@ from council.rules import (
     roll_call_outcome,
     vetoes_in_roll_call,
 )
+from council.sources import SOURCE_PRESS, SOURCE_RECORDS, VETO_FROM_ROLL_CALL
 from council.symbols import meeting_number, parse_resolution_symbol
 from db.models import (
     CouncilMember,
@@ -48,8 +49,6 @@ from db.models import (
 from db.provisional import provisional_events, provisional_meetings
 from db.store import page_of, store_findings_of
 from db.upsert import Counts, replace_set, scope_in, table_of, upsert
-
-SOURCE_PRESS = "press-releases"  # as scrapers.press.parse names it (db does not import it)
 
 
 def membership_of(session: Session, years: Sequence[int] | None = None) -> dict[int, Membership]:
@@ -92,7 +91,8 @@ def _set_roll_calls(session: Session, covered: Sequence[int], vote_rows: Sequenc
     counts = replace_set(session, MemberVote, vote_rows, key=("vote_event_id", "member_code"),
                          scope=scope_in(MemberVote, "vote_event_id", covered))
     counts += replace_set(session, Veto, veto_rows, key=("vote_event_id", "member_code", "source"),
-                          scope=scope_in(Veto, "vote_event_id", covered, source="roll-call"))
+                          scope=scope_in(Veto, "vote_event_id", covered,
+                                         source=VETO_FROM_ROLL_CALL))
     # rows kept by the replace (same member, same vote event) take the latest source's
     # values: one statement for all of them
     if vote_rows:
@@ -316,8 +316,8 @@ def _release_roll_call(name: str, url: str, event: Any, vote: Any, year: int | N
                   **prov} for code, side in completed.items()]
     vetoes = () if vote.amendment else vetoes_in_roll_call(
         list(completed.items()), yes=tally.yes, year=year or 2000)
-    veto_rows = [{"vote_event_id": event.id, "member_code": code, "source": "roll-call", **prov}
-                 for code in vetoes]
+    veto_rows = [{"vote_event_id": event.id, "member_code": code,
+                  "source": VETO_FROM_ROLL_CALL, **prov} for code in vetoes]
     return vote_rows, veto_rows, findings
 
 
@@ -477,7 +477,6 @@ def press_releases_wanted(session: Session, *, everything: bool) -> list[tuple[s
     return sorted(wanted.items(), key=lambda w: (w[1], w[0]))
 
 
-SOURCE_RECORDS = "meeting-records"  # as scrapers.verbatim.parse names it
 
 
 def _record_finding(record: str, kind: str, severity: Severity, message: str,
@@ -543,9 +542,10 @@ def store_meeting_record(session: Session, record: Any, *, url: str,
                        "name_at_time": None, "derived": None, **prov}
                       for code, side in named.items()]
         year = event.date.year if event.date else 2000
-        veto_rows += [{"vote_event_id": event.id, "member_code": code, "source": "roll-call",
-                       **prov} for code in (() if vote.amendment else vetoes_in_roll_call(
-                           list(named.items()), yes=counted.yes, year=year))]
+        vetoing = () if vote.amendment else vetoes_in_roll_call(
+            list(named.items()), yes=counted.yes, year=year)
+        veto_rows += [{"vote_event_id": event.id, "member_code": code,
+                       "source": VETO_FROM_ROLL_CALL, **prov} for code in vetoing]
     if covered:
         # the record's roll call replaces whatever was stored (a release's, derived or not)
         counts += _set_roll_calls(session, covered, vote_rows, veto_rows)

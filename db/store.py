@@ -35,6 +35,7 @@ from council.records import (
 )
 from council.records import Finding as FindingRecord
 from council.rules import ADOPTED_WITH_A_VOTE, roll_call_outcome, vetoes_in_roll_call
+from council.sources import SOURCE_MEETINGS, SOURCE_VETO_LIST, VETO_FROM_ROLL_CALL
 from council.symbols import draft_base, meeting_number, parse_resolution_symbol
 from db.models import (
     Draft,
@@ -227,14 +228,14 @@ def store_meetings_table(session: Session, page: MeetingsTable, *, url: str,
                                 Tally(row["yes"], row["no"], row["abstain"])
                                 if row["yes"] is not None else None)
         for row in events if row.get("resolution_id")})
-    veto_rows = [{"vote_event_id": event_ids[k], "member_code": code, "source": "dhl-meetings"}
+    veto_rows = [{"vote_event_id": event_ids[k], "member_code": code, "source": SOURCE_MEETINGS}
                  for k, code in vetoes]
     counts += _replace_set(session, Veto, veto_rows, key=("vote_event_id", "member_code", "source"),
                            scope=scope_in(Veto, "vote_event_id", list(event_ids.values()),
-                                          source="dhl-meetings"),
+                                          source=SOURCE_MEETINGS),
                            provenance=prov)
     counts += reconcile_same_votes(session, list(meeting_ids.values()), seen_at=fetched_at)
-    counts += store_findings(session, "dhl-meetings", url,
+    counts += store_findings(session, SOURCE_MEETINGS, url,
                              [*page.findings, *_printed_twice(page)], seen_at=fetched_at)
     return counts
 
@@ -283,7 +284,7 @@ def _printed_twice(page: MeetingsTable) -> list[FindingRecord]:
                     "date) is kept, else the first" if d.kind == "resolution"
                     else "the first is kept")
             findings.append(FindingRecord(
-                "dhl-meetings", m.record, "decision_printed_twice", Severity.WARNING,
+                SOURCE_MEETINGS, m.record, "decision_printed_twice", Severity.WARNING,
                 f"{d.symbol} is printed at two meetings, {where}; {kept}"))
     return findings
 
@@ -372,12 +373,12 @@ def store_veto_list(session: Session, page: VetoList, *, url: str,
                           provenance=prov, secondary=True)
     counts += c
     veto_rows = [{"vote_event_id": event_ids[same.get(e.vote_key, e.vote_key)],
-                  "member_code": code, "source": "dhl-veto-list"}
+                  "member_code": code, "source": SOURCE_VETO_LIST}
                  for e in page.entries for code in e.members]
     # A page with rows it could not read replaces only the vetoes of the rows it read: the
     # vetoes stored from an unreadable row are kept, never removed for their absence.
-    scope = (scope_in(Veto, "vote_event_id", list(event_ids.values()), source="dhl-veto-list")
-             if page.errors else scope_in(Veto, "source", None, source="dhl-veto-list"))
+    scope = (scope_in(Veto, "vote_event_id", list(event_ids.values()), source=SOURCE_VETO_LIST)
+             if page.errors else scope_in(Veto, "source", None, source=SOURCE_VETO_LIST))
     counts += _replace_set(session, Veto, veto_rows, key=("vote_event_id", "member_code", "source"),
                            scope=scope, provenance=prov)
     counts += reconcile_same_votes(session, list(meeting_ids.values()), seen_at=fetched_at)
@@ -386,7 +387,7 @@ def store_veto_list(session: Session, page: VetoList, *, url: str,
             {e.draft for e in page.entries if not e.question}))))}
     reconciled = [_same_vote_finding(e.draft, printed[e.draft], e.meeting or "", e.members, url)
                   for e in page.entries if not e.question and e.draft in printed]
-    counts += store_findings(session, "dhl-veto-list", url, [*page.findings, *reconciled],
+    counts += store_findings(session, SOURCE_VETO_LIST, url, [*page.findings, *reconciled],
                              seen_at=fetched_at)
     return counts
 
@@ -394,7 +395,7 @@ def store_veto_list(session: Session, page: VetoList, *, url: str,
 def _same_vote_finding(printed: str, voted: str, meeting: str, members: Sequence[str],
                        url: str | None) -> FindingRecord:
     return FindingRecord(
-        "dhl-veto-list", printed, "same_vote_two_symbols", Severity.INFO,
+        SOURCE_VETO_LIST, printed, "same_vote_two_symbols", Severity.INFO,
         f"{printed} (the Veto List) and {voted} (the meetings table) are one vote at {meeting}, "
         f"vetoed by {', '.join(sorted(members))}: counted once, as the vote on {voted}; "
         f"{printed} is kept as the symbol the Veto List prints for it", url)
@@ -424,18 +425,18 @@ def reconcile_same_votes(session: Session, meeting_ids: Sequence[int], *,
             select(v.c.vote_event_id, v.c.member_code, v.c.source, v.c.source_url)
             .where(v.c.vote_event_id.in_([x[0] for x in events]))):
         named.setdefault((event_id, source), set()).add(code)
-        if source == "dhl-veto-list":
+        if source == SOURCE_VETO_LIST:
             urls[event_id] = url
-    tables_only = [x for x in events if (x[0], "dhl-meetings") in named
-                   and (x[0], "dhl-veto-list") not in named]
-    list_only = [x for x in events if (x[0], "dhl-veto-list") in named
-                 and (x[0], "dhl-meetings") not in named]
+    tables_only = [x for x in events if (x[0], SOURCE_MEETINGS) in named
+                   and (x[0], SOURCE_VETO_LIST) not in named]
+    list_only = [x for x in events if (x[0], SOURCE_VETO_LIST) in named
+                 and (x[0], SOURCE_MEETINGS) not in named]
     findings: list[FindingRecord] = []
     for a_id, meeting, question, agenda, _, a_symbol, record in tables_only:
         for b_id, b_meeting, b_question, b_agenda, b_draft, b_symbol, _ in list_only:
             if (b_meeting != meeting or b_question != question or b_symbol == a_symbol
                     or draft_base(b_symbol) != draft_base(a_symbol)
-                    or named[(a_id, "dhl-meetings")] != named[(b_id, "dhl-veto-list")]):
+                    or named[(a_id, SOURCE_MEETINGS)] != named[(b_id, SOURCE_VETO_LIST)]):
                 continue
             session.execute(v.update().where(v.c.vote_event_id == b_id).values(
                 vote_event_id=a_id))
@@ -448,7 +449,7 @@ def reconcile_same_votes(session: Session, meeting_ids: Sequence[int], *,
             counts.changed += 1
             counts.deleted += 1
             found = _same_vote_finding(b_symbol, a_symbol, record,
-                                       sorted(named[(b_id, "dhl-veto-list")]), urls.get(b_id))
+                                       sorted(named[(b_id, SOURCE_VETO_LIST)]), urls.get(b_id))
             findings.append(found)
             list_only = [x for x in list_only if x[0] != b_id]
             break
@@ -615,10 +616,11 @@ def store_voting_records(session: Session, records: Sequence[VotingRecord], *, s
         if not r.resolution:  # a draft's roll call: its vetoes, by the Charter's rule
             cast, yes, voted_in = _roll_call(r)
             veto_rows.extend({"vote_event_id": event_ids[r.vote_key], "member_code": code,
-                              "source": "roll-call", **prov(r)}
+                              "source": VETO_FROM_ROLL_CALL, **prov(r)}
                              for code in vetoes_in_roll_call(cast, yes=yes, year=voted_in))
     counts += _replace_set(session, Veto, veto_rows, key=("vote_event_id", "member_code", "source"),
-                           scope=scope_in(Veto, "vote_event_id", covered, source="roll-call"))
+                           scope=scope_in(Veto, "vote_event_id", covered,
+                                          source=VETO_FROM_ROLL_CALL))
 
     counts += store_findings_of(session, source, {r.url: (settled[r.record_id], when(r))
                                                   for r in records})

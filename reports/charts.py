@@ -37,6 +37,7 @@ from sqlalchemy import Engine, func, select
 from council.errors import TrackerError
 from council.members import known_members, name_at
 from council.rules import FAILED_STATUSES
+from council.sources import SOURCE_VETO_LIST
 from db import tables
 
 if TYPE_CHECKING:
@@ -200,7 +201,7 @@ def _member_label(code: str, merged: bool) -> str:
 
 
 def vetoes_by_year_chart(counts: pd.DataFrame, listed: pd.DataFrame, *,
-                         convention: str = "dhl-veto-list",
+                         convention: str = SOURCE_VETO_LIST,
                          merge_successors: bool = False) -> Chart:
     """Draw the vetoes per year, stacked by member, from ``vetoes(by="year")`` (``counts``)
     and the listed vetoes of the same options (``listed``: their sources and dates)."""
@@ -231,7 +232,7 @@ def vetoes_by_year_chart(counts: pd.DataFrame, listed: pd.DataFrame, *,
         drafts = int(counts["vetoed_drafts"].sum())
         convention_note = (f"Counted as the Library's Veto List counts them ({convention}): "
                            "one veto for each permanent member casting the negative vote on "
-                           "a draft." if convention == "dhl-veto-list" else
+                           "a draft." if convention == SOURCE_VETO_LIST else
                            f"Counted as the yearly meetings tables print \"vetoed by\" "
                            f"({convention}).")
         text = caption(source_names(listed.get("source_url", [])),
@@ -493,7 +494,7 @@ def draft_outcomes_chart(drafts: pd.DataFrame) -> Chart:
 
 
 def vetoes_chart(engine: Engine, *, by: str = "year", merge_successors: bool = False,
-                 convention: str = "dhl-veto-list", since: dt.date | None = None,
+                 convention: str = SOURCE_VETO_LIST, since: dt.date | None = None,
                  until: dt.date | None = None) -> Chart:
     """Draw the vetoes counted ``by`` year (the ``vetoes`` report's options)."""
     from reports.vetoes import vetoes

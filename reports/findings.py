@@ -8,6 +8,15 @@ import pandas as pd
 from sqlalchemy import Engine, case, func, select
 
 from council.rules import council_size, format_tally
+from council.sources import (
+    SOURCE_DOCUMENTS,
+    SOURCE_MEETINGS,
+    SOURCE_PRESS,
+    SOURCE_RECORDS,
+    SOURCE_VETO_LIST,
+    SOURCE_VOTES,
+    VETO_FROM_ROLL_CALL,
+)
 from db import tables
 
 SEVERITIES = ("error", "warning", "info")
@@ -17,12 +26,12 @@ SEVERITIES = ("error", "warning", "info")
 # stored under. A mapping, not a migration: stored rows keep their name, and the old names
 # still work in `--source`. tests/test_conventions.py holds this to the registry.
 SOURCE_NAMES: dict[str, str] = {
-    "dhl-meetings": "meetings",
-    "dhl-veto-list": "veto-list",
-    "undl-votes": "voting-records",
-    "undl-documents": "documents",
-    "press-releases": "press-releases",
-    "meeting-records": "meeting-records",
+    SOURCE_MEETINGS: "meetings",
+    SOURCE_VETO_LIST: "veto-list",
+    SOURCE_VOTES: "voting-records",
+    SOURCE_DOCUMENTS: "documents",
+    SOURCE_PRESS: "press-releases",
+    SOURCE_RECORDS: "meeting-records",
 }
 
 
@@ -200,7 +209,7 @@ def veto_disagreements(engine: Engine) -> pd.DataFrame:
     sources = sorted(set(rows["source"]))
     out = []
     for event_id, key in keys.sort_values().items():
-        compared = [s for s in sources if s != "roll-call" or event_id in with_roll_call]
+        compared = [s for s in sources if s != VETO_FROM_ROLL_CALL or event_id in with_roll_call]
         present = {s: sets.get((event_id, s)) for s in compared}
         if len({m for m in present.values()}) <= 1:
             continue

@@ -17,12 +17,13 @@ import pandas as pd
 from sqlalchemy import Engine, select
 
 from council.rules import council_size, decided_outcome, format_tally
+from council.sources import SOURCE_MEETINGS, SOURCE_VETO_LIST, VETO_FROM_ROLL_CALL
 from db import tables
 
 # Whose vetoes a view shows when sources differ: the Library's Veto List, then the meetings
 # tables, then those read from a roll call. The first two are the vetoes report's
 # conventions (``reports.vetoes.CONVENTIONS``).
-VETO_PRECEDENCE = ("dhl-veto-list", "dhl-meetings", "roll-call")
+VETO_PRECEDENCE = (SOURCE_VETO_LIST, SOURCE_MEETINGS, VETO_FROM_ROLL_CALL)
 # A document symbol a finding's message names: "S/2022/431", "S/RES/120 (1956)",
 # "S/PV.49 (vetoed draft 2)".
 _NAMED_SYMBOL = re.compile(r"S/[A-Za-z0-9./-]*[A-Za-z0-9](?: \((?:[0-9]{4}|vetoed draft [0-9]+|"

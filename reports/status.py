@@ -14,6 +14,7 @@ import pandas as pd
 from sqlalchemy import Engine, func, inspect, select
 
 from council.rules import FAILED_STATUSES, council_size, format_tally
+from council.sources import SOURCE_PRESS, SOURCE_RECORDS, SOURCE_VETO_LIST, SOURCE_VOTES
 from db import tables
 from db.engine import DatabaseLocked, run_lock
 from db.provisional import provisional_events
@@ -128,14 +129,14 @@ def _newest_queries() -> dict[str, Any]:
     return {
         "meetings": select(m.c.record, m.c.date).where(m.c.source_url.like("%scact%")),
         "veto-list": select(ve.c.key, ve.c.date).join(vt, vt.c.vote_event_id == ve.c.id)
-        .where(vt.c.source == "dhl-veto-list"),
+        .where(vt.c.source == SOURCE_VETO_LIST),
         "voting-records": select(ve.c.key, ve.c.date).join(sr, sr.c.vote_event_id == ve.c.id)
-        .where(sr.c.source == "undl-votes"),
+        .where(sr.c.source == SOURCE_VOTES),
         "documents": select(d.c.symbol, d.c.date).where(d.c.source_url.like("%/record/%")),
         "press-releases": select(sr.c.record_id, m.c.date)
-        .join(m, m.c.press_release == sr.c.record_id).where(sr.c.source == "press-releases"),
+        .join(m, m.c.press_release == sr.c.record_id).where(sr.c.source == SOURCE_PRESS),
         "meeting-records": select(m.c.record, m.c.date).join(sr, sr.c.record_id == m.c.record)
-        .where(sr.c.source == "meeting-records"),
+        .where(sr.c.source == SOURCE_RECORDS),
     }
 
 

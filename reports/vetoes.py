@@ -25,6 +25,7 @@ from council.members import (
     split_permanent_members,
 )
 from council.members import member as lookup_member
+from council.sources import SOURCE_VETO_LIST
 from db import tables
 from reports.outcomes import VETO_PRECEDENCE, abstaining, not_stored, tally
 
@@ -133,7 +134,7 @@ def vetoes(
     until: dt.date | None = None,
     by: Grouping | None = None,
     merge_successors: bool = False,
-    convention: str = "dhl-veto-list",
+    convention: str = SOURCE_VETO_LIST,
 ) -> pd.DataFrame:
     """Return the vetoes, one row per vetoed draft, or counted ``by`` a grouping.
 

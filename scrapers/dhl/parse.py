@@ -61,11 +61,9 @@ from council.records import (
     whole_number,
 )
 from council.rules import adoption_threshold, failed_outcome, has_the_votes
+from council.sources import SOURCE_MEETINGS, SOURCE_VETO_LIST
 from council.symbols import SymbolError, normalise_meeting_record, resolution_symbol
 from scrapers.text import clean_text, decode_page
-
-SOURCE_VETO_LIST = "dhl-veto-list"
-SOURCE_MEETINGS = "dhl-meetings"
 
 _DATE = re.compile(
     r"^(?P<day>\d{1,2})(?:\s*[-/+–]\s*\d{1,2})?\s+(?P<month>[A-Za-z]+)\.?(?:\s+(?P<year>\d{2,4}))?$",

@@ -26,10 +26,9 @@ from council.dates import parse_day_month_year
 from council.members import split_member_names
 from council.records import Finding, ParseError, Severity, Tally
 from council.roll_calls import SIDE_WORDS
+from council.sources import SOURCE_PRESS
 from council.symbols import resolution_symbol
 from scrapers.text import VOTE_CLAUSE, clean_text, vote_counts
-
-SOURCE_PRESS = "press-releases"
 
 _SYMBOL = re.compile(r"\bS/(?:\d{4}/\d+|\d+)(?:/Rev\.\s?\d+)?", re.IGNORECASE)
 _MEETING = re.compile(r"\b(\d{1,5})(?:st|nd|rd|th)\s+meeting\b", re.IGNORECASE)

@@ -31,10 +31,10 @@ from council.records import (
     whole_number,
 )
 from council.rules import council_size
+from council.sources import SOURCE_DATASET
 from council.symbols import SymbolError, normalise_meeting_record
 from scrapers.undl.parse import VOTES, check_roll_call
 
-SOURCE_DATASET = "undl-dataset"
 COLUMNS = ("undl_id", "ms_code", "ms_name", "permanent_member", "ms_vote", "date", "resolution",
            "draft", "meeting", "description", "agenda", "subjects", "vote_note", "total_yes",
            "total_no", "total_abstentions", "total_non_voting", "total_ms", "modality",

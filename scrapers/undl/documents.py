@@ -42,11 +42,11 @@ from council.records import (
     iso_date,
     nfc,
 )
+from council.sources import SOURCE_DOCUMENTS
 from council.symbols import SymbolError, normalise_document_symbol
 from scrapers.source import RawRecord
 from scrapers.undl.parse import _NS, MARC, record_url, safe_xml, split_search_page
 
-SOURCE_DOCUMENTS = "undl-documents"
 # A title part (245 $a $b, 239 $a, split at ":") that calls the document a draft resolution,
 # in the forms the Library's records use: "Draft resolution", "Joint draft resolution",
 # "[Revised] draft resolution", "Second revised draft proposal", "Projet de résolution",

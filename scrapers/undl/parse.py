@@ -51,10 +51,10 @@ from council.records import (
     whole_number,
 )
 from council.rules import council_size
+from council.sources import SOURCE_VOTES
 from council.symbols import SymbolError, normalise_meeting_record
 from scrapers.source import RawRecord, SplitPage
 
-SOURCE_VOTES = "undl-votes"
 MARC = "http://www.loc.gov/MARC21/slim"
 _NS = {"m": MARC}
 _TOTAL = re.compile(rb"<!--\s*Search-Engine-Total-Number-Of-Results:\s*(\d+)\s*-->")

@@ -36,10 +36,10 @@ from dataclasses import dataclass, field
 from council.members import split_member_names
 from council.records import Finding, ParseError, Severity, Tally
 from council.roll_calls import SIDE_WORDS
+from council.sources import SOURCE_RECORDS
 from scrapers.source import Unpublished
 from scrapers.text import vote_counts
 
-SOURCE_RECORDS = "meeting-records"
 # A meeting record runs to tens of pages of a few kilobytes of drawing each: a file with
 # more pages, a page that draws more, or more text than this is refused (a hostile PDF can
 # make its text cost hours: pages sharing one huge content stream)
