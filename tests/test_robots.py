@@ -12,7 +12,7 @@ from sqlalchemy import Engine
 
 from scrapers.archive import RawArchive
 from scrapers.http import PoliteClient
-from scrapers.robots import Disallowed, Robots, RobotsUnavailable
+from scrapers.robots import Disallowed, Robots, RobotsRules, RobotsUnavailable
 from tests.conftest import Replay
 from tracker.settings import Settings
 from tracker.sync import polite_client, sync
@@ -230,3 +230,43 @@ def test_the_advice_must_fit_each_host_and_the_token(settings: Settings) -> None
         "the sources voting-records, documents (TRACKER_UNDL_URL) cannot use it; a token does "
         "not lift it: import the Library's voting dataset instead: `tracker import "
         "undl-dataset FILE` (record 4055387)")
+
+
+@pytest.mark.parametrize(("rules", "url", "allowed"), [
+    # the longest matching rule wins, whatever the order (RFC 9309 2.2.2)
+    ("Allow: /\nDisallow: /search\n", "https://h/search?p=x", False),
+    ("Disallow: /search\nAllow: /search/public\n", "https://h/search/public?p=x", True),
+    # "*" matches any run of characters, "$" the end of the path
+    ("Disallow: /*?ln=\n", "https://h/search?ln=en", False),
+    ("Disallow: /record/*/export\n", "https://h/record/123/export/xm", False),
+    ("Disallow: /record/*/export\n", "https://h/record/123/files/x.csv", True),
+    ("Disallow: /*.htm$\n", "https://h/en/2024/sc15648.doc.htm", False),
+    ("Disallow: /*.htm$\n", "https://h/en/2024/sc15648.doc.html", True),
+    # a tie between Allow and Disallow goes to Allow
+    ("Disallow: /en/\nAllow: /en/\n", "https://h/en/rss.xml", True),
+])
+def test_the_rules_are_matched_as_rfc_9309_says(rules: str, url: str, allowed: bool) -> None:
+    found = RobotsRules("https://h/robots.txt", 200, f"User-agent: *\n{rules}".encode())
+    assert found.allows(url) is allowed
+
+
+def test_a_fraction_of_a_second_and_a_request_rate_are_read() -> None:
+    half = RobotsRules("https://h/robots.txt", 200, b"User-agent: *\nCrawl-delay: 0.5\n")
+    assert half.crawl_delay == 0.5
+    rate = RobotsRules("https://h/robots.txt", 200,
+                       b"User-agent: *\nCrawl-delay: 2\nRequest-rate: 1/10s\n")
+    assert rate.crawl_delay == 10.0  # the larger of the two
+
+
+def test_a_crawl_delay_of_hours_is_refused_not_slept(replay: Replay, tmp_path: Path) -> None:
+    replay.pages["/robots.txt"] = b"User-agent: *\nCrawl-delay: 3600\n"
+    replay.pages["/page"] = b"ok"
+    time = FakeTime()
+    with client(time, tmp_path, advice={f"127.0.0.1:{replay.url.rsplit(':', 1)[1]}":
+                                        "import the dataset instead"}) as polite:
+        with pytest.raises(Disallowed) as refused:
+            polite.get(replay.url + "/page")
+    assert str(refused.value).endswith(
+        "robots.txt asks 3600 s between two requests (more than 60 s), too slow to sync; "
+        "import the dataset instead")
+    assert paths(replay) == ["/robots.txt"] and time.sleeps == []
