@@ -15,9 +15,15 @@ from typing import Any
 
 def datasette_metadata(database: str = "tracker") -> dict[str, Any]:
     """Return Datasette's metadata for the database Datasette calls ``database``."""
+    from db import tables as schema
+
     shipped = json.loads(files("db").joinpath("data/datasette.json").read_text("utf-8"))
     common = shipped.pop("common_columns")
     tables = shipped.pop("tables")
-    for table in tables.values():
-        table["columns"] = {**common, **table["columns"]}
+    for name, table in tables.items():
+        # the columns every table may have, described only where a table has them
+        has = ({c.name for c in schema.metadata.tables[name].columns}
+               if name in schema.metadata.tables else set())
+        table["columns"] = {**{c: d for c, d in common.items() if c in has},
+                            **table["columns"]}
     return {**shipped, "databases": {database: {"tables": tables}}}

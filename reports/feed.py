@@ -20,6 +20,7 @@ from sqlalchemy import Engine, select
 
 from council.members import name_at
 from db import tables
+from db.provisional import provisional_events, release_of
 from reports.mandates import mandates
 from reports.outcomes import vote_facts
 
@@ -27,7 +28,8 @@ from reports.outcomes import vote_facts
 # uuid5(FEED_NAMESPACE, "vote:" + its key), whatever database or machine makes the feed.
 FEED_NAMESPACE = uuid.uuid5(uuid.NAMESPACE_URL, "https://github.com/unsc-tracker/unsc-tracker")
 FEED_TITLE = "UN Security Council: votes, vetoes and expiring mandates"
-ENTRY_COLUMNS = ["id", "kind", "title", "updated", "link", "summary", "categories", "subject"]
+ENTRY_COLUMNS = ["id", "kind", "title", "updated", "published", "link", "summary",
+                 "categories", "subject"]
 _OUTCOME_WORDS = {
     "adopted_with_vote": "adopted", "adopted_without_vote": "adopted without a vote",
     "adopted_by_written_procedure": "adopted by written procedure", "vetoed": "vetoed",
@@ -43,9 +45,12 @@ def entry_id(kind: str, *parts: object) -> str:
 def latest_votes(engine: Engine, *, limit: int = 50) -> pd.DataFrame:
     """Return the newest vote events (by date, then as stored), newest first: key, date,
     draft, resolution, meeting, agenda (the vote's own, else the meeting's topic), outcome
-    (``council.rules.decided_outcome``), tally, vetoed_by, source_url, not_stored."""
+    (``council.rules.decided_outcome``), tally, vetoed_by, source_url, not_stored,
+    provisional (the press release a vote is known only from, ``db.provisional``; None once
+    another source names it), and fetched_at (when the tracker last read the vote's row:
+    it changes when the vote's facts do)."""
     e, m, r = tables.vote_event, tables.meeting, tables.resolution
-    query = (select(e.c.id, e.c.date, e.c.agenda, e.c.source_url,
+    query = (select(e.c.id, e.c.date, e.c.agenda, e.c.source_url, e.c.fetched_at,
                     m.c.record.label("meeting"), m.c.topic, r.c.symbol.label("resolution"))
              .outerjoin(m, m.c.id == e.c.meeting_id)
              .outerjoin(r, r.c.id == e.c.resolution_id)
@@ -54,8 +59,11 @@ def latest_votes(engine: Engine, *, limit: int = 50) -> pd.DataFrame:
              .limit(limit))
     with engine.connect() as connection:
         rows = [dict(row) for row in connection.execute(query).mappings()]
+        provisional = set(connection.execute(provisional_events().where(
+            e.c.id.in_([row["id"] for row in rows]))).scalars())
     columns = ["vote_event_id", "key", "date", "draft", "resolution", "meeting", "agenda",
-               "outcome", "tally", "vetoed_by", "source_url", "not_stored"]
+               "outcome", "tally", "vetoed_by", "source_url", "not_stored", "provisional",
+               "fetched_at"]
     if not rows:
         return pd.DataFrame(columns=columns)
     facts = {fact["vote_event_id"]: fact for fact in _records(
@@ -68,7 +76,9 @@ def latest_votes(engine: Engine, *, limit: int = 50) -> pd.DataFrame:
             "draft": fact["draft"], "resolution": row["resolution"], "meeting": row["meeting"],
             "agenda": row["agenda"] or row["topic"], "outcome": fact["outcome"],
             "tally": fact["tally"], "vetoed_by": fact["vetoed_by"],
-            "source_url": row["source_url"], "not_stored": fact["not_stored"]})
+            "source_url": row["source_url"], "not_stored": fact["not_stored"],
+            "provisional": release_of(row["source_url"]) if row["id"] in provisional else None,
+            "fetched_at": row["fetched_at"]})
     return pd.DataFrame(out, columns=columns)
 
 
@@ -92,6 +102,8 @@ def _vote_title(vote: dict[str, Any]) -> str:
     title = f"{vote['key']} {words}" + (f", {vote['tally']}" if vote["tally"] else "")
     if vote["draft"] and vote["draft"] != vote["key"]:
         title += f" (draft {vote['draft']})"
+    if vote["provisional"]:
+        title += f" (provisional: press release {vote['provisional']})"
     return title
 
 
@@ -104,9 +116,18 @@ def _vote_summary(vote: dict[str, Any]) -> str:
         parts.append(f"In favour, against, abstaining: {vote['tally']}.")
     if vote["not_stored"]:
         parts.append(f"Not stored: {vote['not_stored']}.")
-    if vote["source_url"]:
+    if vote["provisional"]:
+        parts.append(f"Provisional: known only from press release {vote['provisional']} "
+                     "until the meetings table or the Digital Library names it.")
+    if _web(vote["source_url"]):
         parts.append(f"Source: {vote['source_url']}")
     return " ".join(parts)
+
+
+def _web(url: str | None) -> str | None:
+    """A source's address if it is a web page's (http or https), else None: a link a
+    reader follows is never a script or a file."""
+    return url if url and url.startswith(("https://", "http://")) else None
 
 
 def _day(value: dt.date) -> dt.datetime:
@@ -124,9 +145,17 @@ def feed_entries(engine: Engine, *, today: dt.date | None = None, limit: int = 5
         categories = [vote["outcome"]] if vote["outcome"] else []
         if vote["outcome"] == "vetoed":
             categories.append("veto")
+        # updated: when the tracker last read the vote's facts (a tally a later source
+        # corrected, a provisional vote confirmed), never before the vote's day
+        read = vote["fetched_at"]
+        updated = _day(vote["date"])
+        if read is not None:
+            read = read if read.tzinfo else read.replace(tzinfo=dt.UTC)
+            updated = max(updated, read.replace(microsecond=0))
         entries.append({
             "id": entry_id("vote", vote["key"]), "kind": "vote", "title": _vote_title(vote),
-            "updated": _day(vote["date"]), "link": vote["source_url"],
+            "updated": updated, "published": _day(vote["date"]),
+            "link": _web(vote["source_url"]),
             "summary": _vote_summary(vote), "categories": categories, "subject": vote["key"]})
     due = mandates(engine, expiring_within=expiring_within, as_of=today)
     if not due.empty:
@@ -145,8 +174,8 @@ def feed_entries(engine: Engine, *, today: dt.date | None = None, limit: int = 5
             entries.append({
                 "id": entry_id("mandate-expiry", mandate["slug"], expiry),
                 "kind": "mandate", "title": f"{mandate['name']} expires on {expiry:%d %B %Y}",
-                "updated": _day(noticed),
-                "link": url if url and url.startswith(("http://", "https://")) else None,
+                "updated": _day(noticed), "published": _day(noticed),
+                "link": _web(url),
                 "summary": (f"The mandate of {mandate['name']} ({mandate['kind']}) runs until "
                             f"{expiry:%d %B %Y} unless the Council renews it; last action: "
                             f"{mandate['last_action'] or 'none stored'}."),
@@ -154,7 +183,7 @@ def feed_entries(engine: Engine, *, today: dt.date | None = None, limit: int = 5
     frame = pd.DataFrame(entries, columns=ENTRY_COLUMNS)
     if frame.empty:
         return frame
-    return frame.sort_values(["updated", "id"], ascending=[False, True],
+    return frame.sort_values(["published", "id"], ascending=[False, True],
                              kind="stable").reset_index(drop=True)
 
 
@@ -189,7 +218,7 @@ def atom(entries: pd.DataFrame, *, title: str = FEED_TITLE, self_url: str | None
         item.id(entry["id"])
         item.title(entry["title"])
         item.updated(entry["updated"])
-        item.published(entry["updated"])
+        item.published(entry["published"])
         if entry["link"]:
             item.link(href=entry["link"], rel="alternate")
         item.content(entry["summary"], type="text")  # an entry with no link has its text

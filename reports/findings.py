@@ -168,8 +168,9 @@ def findings(engine: Engine, *, source: str | None = None, severity: str | None 
     """Return the findings, most severe first; filter by source, least severity, or kind."""
     t = tables.finding
     rank = case({"error": 0, "warning": 1, "info": 2}, value=t.c.severity, else_=3)
+    # a total order (message and page last), so that SQLite and PostgreSQL list alike
     query = select(t.c.severity, t.c.kind, t.c.source, t.c.record, t.c.message, t.c.url).order_by(
-        rank, t.c.source, t.c.record, t.c.kind)
+        rank, t.c.source, t.c.record, t.c.kind, t.c.message, t.c.url)
     if source:
         query = query.where(t.c.source.in_(stored_sources(source)))
     if severity:

@@ -174,7 +174,7 @@ def member_record(engine: Engine, member: str, *, since: dt.date | None = None,
                        sources=("source", lambda s: sorted(set(s)))))
     dissent = frame[frame["vote"].isin(["N", "A"])
                     & frame["outcome"].fillna("").str.startswith("adopted")]
-    dissent = (dissent.sort_values("date")
+    dissent = (dissent.sort_values(["date", "key"], kind="stable")
                .assign(date=lambda f: f["date"].dt.date)
                [["date", "key", "vote", "title"]].rename(columns={"key": "resolution"})
                .reset_index(drop=True))

@@ -33,6 +33,7 @@ from sqlalchemy import Engine, select
 
 from council.members import PERMANENT_CODES, name_at
 from db import tables
+from db.provisional import provisional_events, release_of
 from reports.feed import atom, feed_entries, latest_votes
 from reports.files import OutputError, write_if_changed
 from reports.findings import findings
@@ -133,6 +134,7 @@ def _vote_pages(engine: Engine) -> tuple[dict[str, dict[str, Any]], dict[int, st
         for draft_id, code in connection.execute(select(sp.c.draft_id, sp.c.member_code)
                                                  .order_by(sp.c.member_code)):
             sponsors[draft_id].append(code)
+        provisional = set(connection.execute(provisional_events()).scalars())
         said: dict[int, list[dict[str, Any]]] = defaultdict(list)
         for row in connection.execute(select(st).order_by(st.c.meeting_id, st.c.source,
                                                           st.c.position)).mappings():
@@ -159,7 +161,8 @@ def _vote_pages(engine: Engine) -> tuple[dict[str, dict[str, Any]], dict[int, st
             "veto_sources": veto_sources.get(event_id, []),
             "sponsors": [(c, name_at(c, day)) for c in sponsors.get(event["draft_id"], [])],
             "statements": said.get(event["meeting_id"], []) if event["meeting_id"] else [],
-            "derived": any(cast["derived"] for cast in votes)}
+            "derived": any(cast["derived"] for cast in votes),
+            "provisional": release_of(event["source_url"]) if event_id in provisional else None}
     return pages, names
 
 

@@ -169,6 +169,8 @@ def vetoes(
                                    ignore_index=True)
     if by in ("year", "decade", "agenda"):
         per_draft = rows.drop_duplicates(["vote_event_id", "member_code"])
+        if per_draft.empty:  # nothing to count: the columns every count has, no row
+            return pd.DataFrame(columns=[by, "vetoed_drafts", "vetoes"])
         if by == "agenda":
             group = per_draft["agenda"].fillna(per_draft["topic"]).fillna("(unknown)")
         else:

@@ -35,6 +35,7 @@ import datetime as dt
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+
 import httpx
 from protego import Protego
 

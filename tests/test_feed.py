@@ -6,15 +6,17 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
 
 import feedparser
 import pytest
 from lxml import etree
-from sqlalchemy import Engine
+from sqlalchemy import Engine, text
 from typer.testing import CliRunner
 
+from db.engine import make_engine
 from reports.feed import atom, entry_id, feed_entries, latest_votes
 from tests.conftest import sync_small_fixtures
 from tracker.cli import app
@@ -58,7 +60,7 @@ def test_a_veto_and_an_expiring_mandate_are_entries_in_date_order(
     ]
     panel = entries.iloc[2]
     # news from the day the expiry came within 90 days; linked to the renewal that set it
-    assert panel["updated"] == dt.datetime(2024, 1, 31, tzinfo=dt.UTC)
+    assert panel["updated"] == panel["published"] == dt.datetime(2024, 1, 31, tzinfo=dt.UTC)
     assert panel["link"].endswith("/record/4007327")
     assert "last action: extended S/RES/2680 (2023)" in panel["summary"]
     assert entries.iloc[0]["summary"].startswith(
@@ -96,7 +98,9 @@ def test_the_feed_is_atom_and_the_same_bytes_every_time(
     parsed = feedparser.parse(body)
     assert (parsed.bozo, parsed.version) == (0, "atom10")
     assert parsed.feed.title == "UN Security Council: votes, vetoes and expiring mandates"
-    assert parsed.feed.updated == "2024-03-28T00:00:00+00:00"  # the newest entry's day
+    # the feed's time is its newest entry's: when the tracker last read a vote's facts
+    assert parsed.feed.updated == max(entries["updated"]).isoformat()
+    assert parsed.entries[0].published == "2024-03-28T00:00:00+00:00"  # the vote's day
     assert [e.id for e in parsed.entries] == entries["id"].tolist()
     assert [e.title for e in parsed.entries] == entries["title"].tolist()
     assert [t.term for t in parsed.entries[0].tags] == ["vetoed", "veto"]
@@ -142,3 +146,43 @@ def test_tracker_feed_refuses_what_it_cannot_do(small: tuple[Engine, dict[str, s
     none = runner.invoke(app, ["feed", "--out", str(tmp_path / "f.xml"), "--limit", "0"],
                          env=env)
     assert none.exit_code == 2 and "--limit" in none.output
+
+
+@pytest.fixture
+def copy(small: tuple[Engine, dict[str, str]], tmp_path: Path) -> Iterator[Engine]:
+    """A copy of the synced database, for a test that changes it."""
+    source = small[0].url.database
+    assert source is not None
+    with sqlite3.connect(source) as live, sqlite3.connect(tmp_path / "copy.sqlite") as kept:
+        live.backup(kept)  # the write-ahead log's pages too
+    engine = make_engine(f"sqlite:///{tmp_path / 'copy.sqlite'}")
+    yield engine
+    engine.dispose()
+
+
+def test_a_provisional_vote_says_so_and_its_correction_is_an_update(copy: Engine) -> None:
+    """A vote known only from a press release says so in its title; when a later source
+    rewrites its facts, the entry keeps its id and its published day, and its updated time
+    moves, so a feed reader shows the correction."""
+    before = feed_entries(copy, today=dt.date(2024, 3, 1), limit=1, expiring_within=0)
+    with copy.begin() as connection:
+        connection.execute(text(
+            "UPDATE vote_event SET source_url = 'https://press.un.org/en/2024/sc15648.doc.htm',"
+            " fetched_at = '2030-01-02 03:04:05.678' WHERE key = 'S/2024/255'"))
+    after = feed_entries(copy, today=dt.date(2024, 3, 1), limit=1, expiring_within=0)
+    assert after.loc[0, "title"] == ("S/2024/255 vetoed by Russian Federation, 13-1-1 "
+                                     "(provisional: press release SC/15648)")
+    assert "Provisional: known only from press release SC/15648" in after.loc[0, "summary"]
+    assert after.loc[0, "id"] == before.loc[0, "id"]
+    assert after.loc[0, "published"] == before.loc[0, "published"]
+    assert after.loc[0, "updated"] == dt.datetime(2030, 1, 2, 3, 4, 5, tzinfo=dt.UTC)
+
+
+def test_a_link_that_is_not_a_web_page_is_not_published(copy: Engine) -> None:
+    with copy.begin() as connection:
+        connection.execute(text("UPDATE vote_event SET source_url = 'javascript:alert(1)' "
+                                "WHERE key = 'S/2024/255'"))
+    entries = feed_entries(copy, today=dt.date(2024, 3, 1), limit=1, expiring_within=0)
+    assert entries.loc[0, "link"] is None
+    body = atom(entries)
+    assert b"javascript:" not in body

@@ -262,10 +262,10 @@ def test_a_crawl_delay_of_hours_is_refused_not_slept(replay: Replay, tmp_path: P
     replay.pages["/robots.txt"] = b"User-agent: *\nCrawl-delay: 3600\n"
     replay.pages["/page"] = b"ok"
     time = FakeTime()
-    with client(time, tmp_path, advice={f"127.0.0.1:{replay.url.rsplit(':', 1)[1]}":
-                                        "import the dataset instead"}) as polite:
-        with pytest.raises(Disallowed) as refused:
-            polite.get(replay.url + "/page")
+    advice = {f"127.0.0.1:{replay.url.rsplit(':', 1)[1]}": "import the dataset instead"}
+    with client(time, tmp_path, advice=advice) as polite, \
+            pytest.raises(Disallowed) as refused:
+        polite.get(replay.url + "/page")
     assert str(refused.value).endswith(
         "robots.txt asks 3600 s between two requests (more than 60 s), too slow to sync; "
         "import the dataset instead")

@@ -283,3 +283,32 @@ def test_the_veto_list_filters_by_member_and_decade(built: Path, browser: object
     assert page.locator(f"{visible} td:nth-child(2)").all_inner_texts() == [
         "S/2020/852", "S/2022/431", "S/2024/255"]
     page.close()
+
+
+def test_a_database_with_no_veto_still_makes_a_site(engine: Engine, tmp_path: Path) -> None:
+    with engine.begin() as connection:
+        connection.execute(text("DELETE FROM veto"))
+    build_site(engine, tmp_path / "site", today=TODAY)
+    page = html.fromstring((tmp_path / "site/index.html").read_bytes())
+    decades = page.get_element_by_id("decades").getparent()
+    assert decades.findtext("p") == "No veto is stored."
+    vetoes = html.fromstring((tmp_path / "site/vetoes.html").read_bytes())
+    assert vetoes.findall(".//tbody/tr") == []
+
+
+def test_a_provisional_vote_says_so_on_its_page_and_the_home_page(engine: Engine,
+                                                                   tmp_path: Path) -> None:
+    with engine.begin() as connection:
+        connection.execute(text(
+            "UPDATE vote_event SET source_url = 'https://press.un.org/en/2024/sc15648.doc.htm'"
+            " WHERE key = 'S/2024/255'"))
+    build_site(engine, tmp_path / "site", today=TODAY)
+    page = html.fromstring((tmp_path / "site/votes/S-2024-255.html").read_bytes())
+    note = page.find(".//p[@class='provisional']")
+    assert note.text_content() == (
+        "Provisional: known only from press release SC/15648 until the meetings table or the "
+        "Digital Library names it (press releases are not an official record).")
+    assert note.find("a").get("href") == "https://press.un.org/en/2024/sc15648.doc.htm"
+    home = html.fromstring((tmp_path / "site/index.html").read_bytes())
+    first = home.findall(".//table")[0].findall("tbody/tr")[0]
+    assert first.findall("td")[2].text_content() == "vetoed (provisional)"
