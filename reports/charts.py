@@ -128,6 +128,23 @@ def _whole_numbers() -> Any:
     return MaxNLocator(integer=True)
 
 
+def _stacked_by_year(figure: Figure, title: str, years: Any,
+                     series: Sequence[tuple[str, Any, str]], counted: str) -> None:
+    """Draw one bar per year, its parts stacked in the order given: (label, values,
+    colour) each; whole numbers on both axes, the legend beside the plot."""
+    ax = figure.add_subplot()
+    bottom = np.zeros(len(years))
+    for label, values, colour in series:
+        ax.bar(years, values, bottom=bottom, width=0.85, label=label, color=colour)
+        bottom += values
+    ax.set_title(title)
+    ax.set_xlabel("Year")
+    ax.set_ylabel(counted)
+    ax.xaxis.set_major_locator(_whole_numbers())
+    ax.yaxis.set_major_locator(_whole_numbers())
+    _legend_beside(ax)
+
+
 def _legend_beside(ax: Any) -> None:
     """Put the legend to the right of the plot, where it hides no bar."""
     ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), borderaxespad=0.0)
@@ -255,20 +272,10 @@ def member_votes_chart(record: dict[str, Any]) -> Chart:
     title = f"Votes of {member['member_name']} ({member['member_code']}) per year"
     with _style():
         figure = _figure(10, 4.5)
-        ax = figure.add_subplot()
         years = by_year["year"].astype(int).to_numpy()
-        bottom = np.zeros(len(years))
-        for vote, label in VOTE_LABELS.items():
-            values = by_year[vote].astype(int).to_numpy()
-            ax.bar(years, values, bottom=bottom, width=0.85, label=label,
-                   color=VOTE_COLOURS[vote])
-            bottom += values
-        ax.set_title(title)
-        ax.set_xlabel("Year")
-        ax.set_ylabel("Votes")
-        ax.xaxis.set_major_locator(_whole_numbers())
-        ax.yaxis.set_major_locator(_whole_numbers())
-        _legend_beside(ax)
+        _stacked_by_year(figure, title, years,
+                         [(label, by_year[vote].astype(int).to_numpy(), VOTE_COLOURS[vote])
+                          for vote, label in VOTE_LABELS.items()], "Votes")
         failed = member.get("votes_on_failed_drafts") or 0
         sources = [VOTING_SOURCES, *([FAILED_DRAFT_SOURCES] if failed else [])]
         terms: pd.DataFrame = record["terms"]
@@ -463,20 +470,10 @@ def draft_outcomes_chart(drafts: pd.DataFrame) -> Chart:
     title = "Draft resolutions per year, by outcome"
     with _style():
         figure = _figure(10, 4.5)
-        ax = figure.add_subplot()
         x = counts.index.to_numpy()
-        bottom = np.zeros(len(x))
-        for status, label in OUTCOME_LABELS.items():
-            values = counts[status].to_numpy()
-            ax.bar(x, values, bottom=bottom, width=0.85, label=label,
-                   color=OUTCOME_COLOURS[status])
-            bottom += values
-        ax.set_title(title)
-        ax.set_xlabel("Year")
-        ax.set_ylabel("Drafts")
-        ax.xaxis.set_major_locator(_whole_numbers())
-        ax.yaxis.set_major_locator(_whole_numbers())
-        _legend_beside(ax)
+        _stacked_by_year(figure, title, x,
+                         [(label, counts[status].to_numpy(), OUTCOME_COLOURS[status])
+                          for status, label in OUTCOME_LABELS.items()], "Drafts")
         left_out = len(drafts) - len(voted)
         note = ("Drafts stored, each counted once by the outcome of its deciding vote"
                 + (f"; not drawn: {left_out} drafts with no vote recorded or no date"

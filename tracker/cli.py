@@ -315,6 +315,13 @@ app = typer.Typer(
 _state: dict[str, Any] = {}
 
 FormatOption = Annotated[Format, typer.Option("--format", "-f", help="Output: table, csv or json.")]
+SinceOption = Annotated[str | None, typer.Option(help="From this date (YYYY-MM-DD or YYYY).")]
+UntilOption = Annotated[str | None, typer.Option(help="Up to this date (YYYY-MM-DD or YYYY).")]
+MembersOption = Annotated[str | None, typer.Option(
+    help="Only these members, comma-separated codes: USA,RUS,CHN.")]
+MinSharedOption = Annotated[int, typer.Option(
+    help="Leave a pair blank when it shared fewer votes than this.", metavar="N",
+    parser=lambda v: _whole_number("--min-shared", 0, "votes")(v))]
 LimitOption = Annotated[int | None, typer.Option(
     "--limit", "-n", metavar="N", help="Show only the first N rows (every format).",
     show_default=False, parser=lambda v: _whole_number("--limit", 1, "rows")(v))]
@@ -795,10 +802,8 @@ def rebuild(fmt: FormatOption = Format.table) -> None:
 def vetoes(
     member: Annotated[str | None, typer.Option(
         help="Only vetoes cast by this member: a code (RUS, SUN, USA) or a name.")] = None,
-    since: Annotated[str | None, typer.Option(help="From this date (YYYY-MM-DD or YYYY).")
-                     ] = None,
-    until: Annotated[str | None, typer.Option(help="Up to this date (YYYY-MM-DD or YYYY).")
-                     ] = None,
+    since: SinceOption = None,
+    until: UntilOption = None,
     by: Annotated[VetoGrouping | None, typer.Option(
         help="Count instead of list: by member, year, decade or agenda.")] = None,
     merge_successors: Annotated[bool, typer.Option(
@@ -1136,10 +1141,8 @@ def statements(
 def member(
     code: Annotated[list[str], typer.Argument(
         help="A member: code (RUS, SUN, DZA) or name (Russian Federation); quotes are optional.")],
-    since: Annotated[str | None, typer.Option(help="From this date (YYYY-MM-DD or YYYY).")
-                     ] = None,
-    until: Annotated[str | None, typer.Option(help="Up to this date (YYYY-MM-DD or YYYY).")
-                     ] = None,
+    since: SinceOption = None,
+    until: UntilOption = None,
     fmt: FormatOption = Format.table,
     limit: LimitOption = None,
 ) -> None:
@@ -1172,15 +1175,10 @@ def member(
 
 @app.command(cls=_ReadableCommand)
 def agreement(
-    since: Annotated[str | None, typer.Option(help="From this date (YYYY-MM-DD or YYYY).")
-                     ] = None,
-    until: Annotated[str | None, typer.Option(help="Up to this date (YYYY-MM-DD or YYYY).")
-                     ] = None,
-    members: Annotated[str | None, typer.Option(
-        help="Only these members, comma-separated codes: USA,RUS,CHN.")] = None,
-    min_shared: Annotated[int, typer.Option(
-        help="Leave a pair blank when it shared fewer votes than this.", metavar="N",
-        parser=lambda v: _whole_number("--min-shared", 0, "votes")(v))] = 10,
+    since: SinceOption = None,
+    until: UntilOption = None,
+    members: MembersOption = None,
+    min_shared: MinSharedOption = 10,
     include_failed: Annotated[bool, typer.Option(
         "--include-failed", help="Count the votes on drafts that failed too (their roll "
         "calls come from press releases and meeting records).")] = False,
@@ -1233,10 +1231,8 @@ def drafts(
     ] = None,
     status: Annotated[DraftStatus | None, typer.Option(
         help="adopted, vetoed, or failed (too few votes, or not adopted).")] = None,
-    since: Annotated[str | None, typer.Option(help="From this date (YYYY-MM-DD or YYYY).")
-                     ] = None,
-    until: Annotated[str | None, typer.Option(help="Up to this date (YYYY-MM-DD or YYYY).")
-                     ] = None,
+    since: SinceOption = None,
+    until: UntilOption = None,
     agenda: Annotated[str | None, typer.Option(
         help="Only drafts whose agenda item or title contains this text.")] = None,
     fmt: FormatOption = Format.table,
@@ -1259,10 +1255,8 @@ def drafts(
 
 @app.command(cls=_ReadableCommand)
 def sponsors(
-    since: Annotated[str | None, typer.Option(help="From this date (YYYY-MM-DD or YYYY).")
-                     ] = None,
-    until: Annotated[str | None, typer.Option(help="Up to this date (YYYY-MM-DD or YYYY).")
-                     ] = None,
+    since: SinceOption = None,
+    until: UntilOption = None,
     fmt: FormatOption = Format.table,
     limit: LimitOption = None,
 ) -> None:
@@ -1460,10 +1454,8 @@ def chart_vetoes(
     convention: Annotated[Convention, typer.Option(
         help="Which count: dhl-veto-list or dhl-meetings (as `tracker vetoes`).")
     ] = Convention.dhl_veto_list,
-    since: Annotated[str | None, typer.Option(help="From this date (YYYY-MM-DD or YYYY).")
-                     ] = None,
-    until: Annotated[str | None, typer.Option(help="Up to this date (YYYY-MM-DD or YYYY).")
-                     ] = None,
+    since: SinceOption = None,
+    until: UntilOption = None,
     overwrite: ChartOverwrite = False,
 ) -> None:
     """Draw the vetoes per year, stacked by member (the USSR and the Russian Federation
@@ -1485,10 +1477,8 @@ def chart_member(
     code: Annotated[list[str], typer.Argument(
         help="A member: code (RUS, SUN, DZA) or name (Russian Federation).")],
     out: ChartOut,
-    since: Annotated[str | None, typer.Option(help="From this date (YYYY-MM-DD or YYYY).")
-                     ] = None,
-    until: Annotated[str | None, typer.Option(help="Up to this date (YYYY-MM-DD or YYYY).")
-                     ] = None,
+    since: SinceOption = None,
+    until: UntilOption = None,
     overwrite: ChartOverwrite = False,
 ) -> None:
     """Draw a member's votes per year: yes, no, abstain, non-voting.
@@ -1506,15 +1496,10 @@ def chart_member(
 @chart_app.command("agreement", cls=_ReadableCommand)
 def chart_agreement(
     out: ChartOut,
-    since: Annotated[str | None, typer.Option(help="From this date (YYYY-MM-DD or YYYY).")
-                     ] = None,
-    until: Annotated[str | None, typer.Option(help="Up to this date (YYYY-MM-DD or YYYY).")
-                     ] = None,
-    members: Annotated[str | None, typer.Option(
-        help="Only these members, comma-separated codes: USA,RUS,CHN.")] = None,
-    min_shared: Annotated[int, typer.Option(
-        help="Leave a pair blank when it shared fewer votes than this.", metavar="N",
-        parser=lambda v: _whole_number("--min-shared", 0, "votes")(v))] = 10,
+    since: SinceOption = None,
+    until: UntilOption = None,
+    members: MembersOption = None,
+    min_shared: MinSharedOption = 10,
     include_failed: Annotated[bool, typer.Option(
         "--include-failed", help="Count the votes on drafts that failed too.")] = False,
     overwrite: ChartOverwrite = False,
@@ -1558,10 +1543,8 @@ def chart_mandate(
 def chart_drafts(
     out: ChartOut,
     by: Annotated[ChartGrouping, typer.Option(help="Count by year.")] = ChartGrouping.year,
-    since: Annotated[str | None, typer.Option(help="From this date (YYYY-MM-DD or YYYY).")
-                     ] = None,
-    until: Annotated[str | None, typer.Option(help="Up to this date (YYYY-MM-DD or YYYY).")
-                     ] = None,
+    since: SinceOption = None,
+    until: UntilOption = None,
     overwrite: ChartOverwrite = False,
 ) -> None:
     """Draw the drafts' outcomes per year: adopted, vetoed, insufficient votes, not adopted.

@@ -127,9 +127,15 @@ def _checked(client: PoliteClient, url: str, params: Mapping[str, str | int] | N
             raise BotWallError(exc.url, f"answered {exc.status}: {BOT_WALL_HELP}",
                                exc.status) from None
         raise
+    return _walled_or_bounded(response, most, BOT_WALL_HELP)
+
+
+def _walled_or_bounded(response: Response, most: int, wall_help: str) -> Response:
+    """An empty answer (or a 202) is the bot wall (``wall_help`` says what to do); an answer
+    holding more records than were asked for is refused before it is parsed."""
     if response.status == 202 or not response.body.strip():
         raise BotWallError(response.url, f"answered {response.status} with an empty body: "
-                                         f"{BOT_WALL_HELP}", response.status)
+                                         f"{wall_help}", response.status)
     if _at_most(response.body, most):
         return response
     found = sum(1 for _ in islice(_RECORD_TAG.finditer(response.body), most + 1))
@@ -155,16 +161,7 @@ def _checked_api(client: PoliteClient, url: str, params: Mapping[str, str | int]
             raise TokenRefused(exc.url, f"answered {exc.status}: {TOKEN_REFUSED_HELP}",
                                exc.status) from None
         raise
-    if response.status == 202 or not response.body.strip():
-        raise BotWallError(response.url, f"answered {response.status} with an empty body: "
-                                         f"{API_WALL_HELP}", response.status)
-    if _at_most(response.body, most):
-        return response
-    found = sum(1 for _ in islice(_RECORD_TAG.finditer(response.body), most + 1))
-    if found > most:
-        raise FetchError(response.url, f"the answer holds more than {most} record(s), the most "
-                                       "that was asked for: refused before parsing")
-    return response
+    return _walled_or_bounded(response, most, API_WALL_HELP)
 
 
 def fetch_api_page(client: PoliteClient, base_url: str, *, token: str, query: str,
