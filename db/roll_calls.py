@@ -124,7 +124,8 @@ def store_press_release(session: Session, release: Any, *, url: str,
     the table days later) stores its meeting and its votes on drafts and resolutions as
     *provisional* (``db.provisional``): what the release says, and nothing more. Once a
     meeting table names the meeting, the release is stored again (``tracker.sync``) and held
-    to the table like any other."""
+    to the table like any other: a provisional vote of it the table does not record is
+    removed (``press_vote_unmatched``), as is one a release read again no longer gives."""
     counts = Counts()
     name = release.symbol or url
     findings: list[FindingRecord] = list(release.findings)

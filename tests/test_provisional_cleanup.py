@@ -129,7 +129,7 @@ def contents(engine: Engine) -> dict[str, list[tuple[Any, ...]]]:
                 continue
             refs = {fk.parent.name: fk.column.table.name for fk in t.foreign_keys
                     if fk.column.name == "id"}
-            names = [c.name for c in t.c if c.name not in _TIMES]
+            names = [column.name for column in t.c if column.name not in _TIMES]
             out[t.name] = sorted(
                 (tuple(repr(natural[refs[n]].get(row[n]) if n in refs else row[n])
                        for n in names))
