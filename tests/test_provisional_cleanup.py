@@ -20,7 +20,7 @@ from sqlalchemy import Engine, select
 from sqlmodel import SQLModel
 
 from db.engine import make_engine
-from db.models import Finding, Meeting, Resolution, Statement, VoteEvent
+from db.models import Draft, Finding, Meeting, Resolution, Statement, Veto, VoteEvent
 from db.provisional import provisional_events
 from db.upsert import table_of
 from tests.conftest import Replay
@@ -106,7 +106,9 @@ def findings(engine: Engine, kind: str) -> list[tuple[str, str]]:
 
 
 _NATURAL = ("record", "symbol", "key", "code", "slug")
-_NOT_COMPARED = {"sync_run"}  # when each run began: a rebuild is a run of its own
+# when each run began (a rebuild is a run of its own); the mandates' state on "today" (a
+# sync here is told the day, a rebuild reads the clock)
+_NOT_COMPARED = {"sync_run", "mandate"}
 # ids, and when a row was fetched or first seen: an unchanged row keeps the time of the
 # fetch that first stated it, a rebuild reads the latest version's
 _TIMES = ("id", "fetched_at", "first_seen")
@@ -229,3 +231,89 @@ def test_a_feed_item_dated_before_the_last_sync_is_fetched_when_not_archived(
     run(replay, tmp_path, "press-releases")
     assert [path for path, _ in replay.requests] == ["/en/rss.xml", "/en/2024/sc15626.doc.htm"]
     assert provisional(engine)["S/RES/2727 (2024)"] == ("adopted_with_vote", "14-0-1")
+
+
+# --- on the real 2022 pages: the meetings table and the Veto List -----------------------
+
+TABLES = Path("un_org_dhl_html")
+SENTENCE_2024 = (b"draft resolution S/2024/255 by a vote of 13 in favour to 1 against (Russian "
+                 b"Federation), with 1 abstention (China)")
+
+
+def release_14911(draft: bytes) -> bytes:
+    """The release of S/PV.9048 (26 May 2022, SC/14911) in the real ones' shape, counting
+    the vote on a draft: 13 in favour, 2 against (China, Russian Federation)."""
+    return (FAILED.replace(b"2024/sc15648", b"2022/sc14911")
+            .replace(b"28 March 2024", b"26 May 2022")
+            .replace(b"9591st Meeting (AM)", b"9048th Meeting (PM)")
+            .replace(b"SC/15648", b"SC/14911")
+            .replace(SENTENCE_2024, b"draft resolution " + draft + b" by a vote of 13 in "
+                     b"favour to 2 against (China, Russian Federation), with no abstentions"))
+
+
+def serve_2022(replay: Replay, shared_data: Path, draft: bytes) -> None:
+    replay.pages["/en/rss.xml"] = FEED_WITHOUT_15626.replace(
+        b"2024/sc15648", b"2022/sc14911")
+    replay.pages["/en/2022/sc14911.doc.htm"] = release_14911(draft)
+    real = shared_data / TABLES
+    replay.pages["/depts/dhl/resguide/scact2022_table_en.html"] = (
+        real / "scact_tables" / "scact2022_table_en.html").read_bytes()
+    replay.pages["/depts/dhl/resguide/scact_veto_table_en.html"] = (
+        real / "scact_veto_table_en.html").read_bytes()
+
+
+def run_2022(replay: Replay, tmp_path: Path, *sources: str, full: bool = False) -> Engine:
+    engine = make_engine(f"sqlite:///{tmp_path / 'tracker.sqlite'}")
+    summary = sync(engine, settings_for(replay, tmp_path), today=dt.date(2022, 12, 31),
+                   since=2022, until=2022, sources=sources, full=full)
+    assert summary.ok, summary.problems
+    return engine
+
+
+def test_the_real_2022_table_removes_a_misread_draft(replay: Replay, tmp_path: Path,
+                                                     shared_data: Path) -> None:
+    """The real 2022 table names S/PV.9048 with the vote on S/2022/431: a release that
+    misread the draft (S/2022/432) must leave no vote, no draft of that symbol once the
+    table is synced, and say so; `tracker rebuild` must give the same database."""
+    serve_2022(replay, shared_data, b"S/2022/432")
+    engine = run_2022(replay, tmp_path, "press-releases")
+    assert provisional(engine) == {"S/2022/432": ("vetoed", "13-2-0")}
+
+    run_2022(replay, tmp_path, "meetings")
+    assert provisional(engine) == {}
+    assert votes_at(engine)["S/PV.9048"] == ["S/2022/431"]
+    with engine.connect() as c:
+        d = table_of(Draft)
+        assert c.execute(select(d.c.id).where(d.c.symbol == "S/2022/432")).first() is None
+    assert findings(engine, "press_vote_unmatched") == [(
+        "press_vote_unmatched",
+        "the release counts a vote (13-2-0) on S/2022/432, which is no vote the tables "
+        "record at that meeting (they record S/2022/431); it is not stored, and a "
+        "provisional vote stored from the release before the tables named the meeting is "
+        "removed")]
+    assert_rebuild_agrees(replay, tmp_path, engine)
+
+
+def test_a_vote_the_veto_list_names_is_neither_provisional_nor_removed(
+        replay: Replay, tmp_path: Path, shared_data: Path) -> None:
+    """The real Veto List names the veto of S/2022/431 at S/PV.9048: a vote a release
+    stored as provisional is no longer provisional once the Veto List names it (it adds its
+    vetoes without taking the vote over), and a release read again that no longer counts
+    it must not remove it."""
+    serve_2022(replay, shared_data, b"S/2022/431")
+    engine = run_2022(replay, tmp_path, "press-releases")
+    assert provisional(engine) == {"S/2022/431": ("vetoed", "13-2-0")}
+    run_2022(replay, tmp_path, "veto-list")
+    assert provisional(engine) == {}
+
+    # the release read again counts the vote on no draft it names: the Veto List's stays
+    replay.pages["/en/2022/sc14911.doc.htm"] = release_14911(b"S/2022/431").replace(
+        b"draft resolution S/2022/431 by", b"a draft resolution by")
+    run_2022(replay, tmp_path, "press-releases", full=True)
+    assert votes_at(engine)["S/PV.9048"] == ["S/2022/431"]
+    v, ve = table_of(Veto), table_of(VoteEvent)
+    with engine.connect() as c:
+        assert sorted(c.execute(select(v.c.member_code, v.c.source)
+                                .join(ve, ve.c.id == v.c.vote_event_id)
+                                .where(ve.c.key == "S/2022/431"))) == [
+            ("CHN", "dhl-veto-list"), ("RUS", "dhl-veto-list")]
