@@ -222,9 +222,9 @@ def store_press_release(session: Session, release: Any, *, url: str,
                 name, "press_vote_unmatched", Severity.WARNING,
                 f"the release counts a vote ({vote.tally}) on "
                 f"{', '.join(_said(vote)) or 'a text it does not name'}, which is no vote "
-                f"the tables record at that meeting (they record {', '.join(recorded)}); it "
-                "is not stored, and a provisional vote stored from the release before the "
-                "tables named the meeting is removed", url))
+                f"the tables record at that meeting (they record {', '.join(recorded)}); the "
+                "release's vote is not kept (not stored or, stored from the release before "
+                "the tables named the meeting, removed)", url))
             continue
         tally = vote.tally
         counted = (Tally(event.yes, event.no or 0, event.abstain or 0)

@@ -42,9 +42,9 @@ FEED_WITHOUT_15626 = FEED[:FEED.index(b"    <item>\n  <title>Security Council Ex
 UNMATCHED_2728 = (
     "press_vote_unmatched",
     "the release counts a vote (14-0-1) on S/RES/2728 (2024), which is no vote the tables "
-    "record at that meeting (they record S/RES/2727 (2024)); it is not stored, and a "
-    "provisional vote stored from the release before the tables named the meeting is "
-    "removed")
+    "record at that meeting (they record S/RES/2727 (2024)); the release's vote is not "
+    "kept (not stored or, stored from the release before the tables named the meeting, "
+    "removed)")
 
 
 def serve(replay: Replay, *, adopted: bytes = ADOPTED, feed: bytes = FEED) -> None:
@@ -288,9 +288,9 @@ def test_the_real_2022_table_removes_a_misread_draft(replay: Replay, tmp_path: P
     assert findings(engine, "press_vote_unmatched") == [(
         "press_vote_unmatched",
         "the release counts a vote (13-2-0) on S/2022/432, which is no vote the tables "
-        "record at that meeting (they record S/2022/431); it is not stored, and a "
-        "provisional vote stored from the release before the tables named the meeting is "
-        "removed")]
+        "record at that meeting (they record S/2022/431); the release's vote is not kept "
+        "(not stored or, stored from the release before the tables named the meeting, "
+        "removed)")]
     assert_rebuild_agrees(replay, tmp_path, engine)
 
 
