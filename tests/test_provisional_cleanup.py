@@ -317,3 +317,20 @@ def test_a_vote_the_veto_list_names_is_neither_provisional_nor_removed(
                                 .join(ve, ve.c.id == v.c.vote_event_id)
                                 .where(ve.c.key == "S/2022/431"))) == [
             ("CHN", "dhl-veto-list"), ("RUS", "dhl-veto-list")]
+
+
+def test_removal_on_both_backends(replay: Replay, tmp_path: Path, database_url: str) -> None:
+    """What no later source confirms must be removed alike on SQLite and PostgreSQL: the
+    corrected release's earlier meeting, and the vote the table does not record."""
+    serve(replay, adopted=MISREAD_MEETING)
+    engine, _ = run(replay, tmp_path, "press-releases", url=database_url)
+    serve(replay, adopted=MISREAD)
+    run(replay, tmp_path, "press-releases", full=True, url=database_url)
+    assert votes_at(engine) == {"S/PV.9573": ["S/RES/2728 (2024)"],
+                                "S/PV.9591": ["S/2024/255"]}
+    run(replay, tmp_path, "meetings", url=database_url)
+    assert provisional(engine) == {}
+    assert votes_at(engine) == {"S/PV.9573": ["S/RES/2727 (2024)"],
+                                "S/PV.9591": ["S/2024/255"]}
+    assert resolutions(engine) == ["S/RES/2727 (2024)"]
+    assert findings(engine, "press_vote_unmatched") == [UNMATCHED_2728]
