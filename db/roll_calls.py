@@ -14,10 +14,10 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from typing import Any
 
-from sqlalchemy import bindparam, func, or_, select
+from sqlalchemy import Table, bindparam, func, or_, select
 from sqlmodel import Session
 
 from council.records import Finding as FindingRecord
@@ -37,6 +37,7 @@ from council.symbols import meeting_number, parse_resolution_symbol
 from db.models import (
     CouncilMember,
     Draft,
+    MandateEvent,
     Meeting,
     MemberVote,
     Resolution,
@@ -123,7 +124,8 @@ def store_press_release(session: Session, release: Any, *, url: str,
     the table days later) stores its meeting and its votes on drafts and resolutions as
     *provisional* (``db.provisional``): what the release says, and nothing more. Once a
     meeting table names the meeting, the release is stored again (``tracker.sync``) and held
-    to the table like any other."""
+    to the table like any other: a provisional vote of it the table does not record is
+    removed (``press_vote_unmatched``), as is one a release read again no longer gives."""
     counts = Counts()
     name = release.symbol or url
     findings: list[FindingRecord] = list(release.findings)
@@ -147,6 +149,7 @@ def store_press_release(session: Session, release: Any, *, url: str,
             "table names, and it does not give "
             f"{'its date' if release.meeting else 'the meeting'} (its votes cannot be stored "
             "as provisional); nothing of it was stored", url))
+        counts += _remove_unconfirmed(session, page, kept=set(), meeting_id=None)[1]
         counts += store_findings_of(session, SOURCE_PRESS, {url: (findings, fetched_at)})
         return counts
     if provisional:
@@ -162,7 +165,15 @@ def store_press_release(session: Session, release: Any, *, url: str,
         select(ve.c.id, ve.c.key, ve.c.date, ve.c.outcome, ve.c.yes, ve.c.no, ve.c.abstain,
                ve.c.question)
         .where(ve.c.meeting_id == meeting_id)).all()
+    if not provisional:
+        # a meeting a table names: the release is held to the votes the sources record there,
+        # not to provisional ones (a release's own, stored before the table came, go below)
+        unconfirmed = set(session.execute(select(ve.c.id).where(
+            ve.c.meeting_id == meeting_id, ve.c.id.in_(provisional_events()))).scalars())
+        events = [e for e in events if e.id not in unconfirmed]
     by_key = {e.key: e for e in events}
+    recorded = sorted(e.key for e in events if e.question is None) or ["no vote"]
+    given: set[int] = set()  # the provisional vote events this release gives now
     vote_rows: list[dict[str, Any]] = []
     veto_rows: list[dict[str, Any]] = []
     covered: list[int] = []
@@ -198,6 +209,7 @@ def store_press_release(session: Session, release: Any, *, url: str,
                        "names no one draft") + "; no meetings table names the meeting yet: "
                     "the vote was not stored", url))
                 continue
+            given.add(event.id)
         else:
             keys = [vote.resolution, *vote.symbols] if vote.resolution else vote.symbols
             event = next((by_key[s] for s in keys if s in by_key), None)
@@ -209,8 +221,10 @@ def store_press_release(session: Session, release: Any, *, url: str,
             findings.append(_finding(
                 name, "press_vote_unmatched", Severity.WARNING,
                 f"the release counts a vote ({vote.tally}) on "
-                f"{', '.join(vote.symbols) or 'a text it does not name'}, which is no vote "
-                "the tables record at that meeting; it was not stored", url))
+                f"{', '.join(_said(vote)) or 'a text it does not name'}, which is no vote "
+                f"the tables record at that meeting (they record {', '.join(recorded)}); the "
+                "release's vote is not kept (not stored or, stored from the release before "
+                "the tables named the meeting, removed)", url))
             continue
         tally = vote.tally
         counted = (Tally(event.yes, event.no or 0, event.abstain or 0)
@@ -244,6 +258,9 @@ def store_press_release(session: Session, release: Any, *, url: str,
         vote_rows += rows
         veto_rows += vetoes
         findings += said
+    removed, c = _remove_unconfirmed(session, page, kept=given, meeting_id=meeting_id)
+    counts += c
+    owned -= removed
     covered += sorted(owned - set(covered))  # what it gave before and no longer gives: removed
     if covered:
         counts += _set_roll_calls(session, covered, vote_rows, veto_rows)
@@ -362,6 +379,74 @@ def _provisional_event(session: Session, vote: Any, *, meeting_id: int, day: dt.
         event |= {"draft_id": ids[key], "outcome": outcome.value}
     upsert(session, VoteEvent, [event], key="key", provenance=prov)
     return session.execute(select(*columns).where(ve.c.key == key)).first()
+
+
+def _said(vote: Any) -> list[str]:
+    """The texts a release names in a vote: the resolution it says was adopted, then the
+    drafts."""
+    return list(dict.fromkeys([vote.resolution, *vote.symbols] if vote.resolution
+                              else vote.symbols))
+
+
+def _delete(session: Session, table: Table, where: Any) -> int:
+    """Delete the rows of ``table`` that match; return how many."""
+    return session.connection().execute(table.delete().where(where)).rowcount
+
+
+def _unreferenced(session: Session, model: type[Any], ids: Iterable[int]) -> list[int]:
+    """The ids among ``ids`` that no row of any table refers to (by a foreign key)."""
+    target = table_of(model)
+    left = set(ids)
+    for table in target.metadata.sorted_tables:
+        for fk in table.foreign_keys:
+            if left and fk.column.table is target:
+                left -= set(session.execute(select(fk.parent).where(
+                    fk.parent.in_(sorted(left)))).scalars())
+    return sorted(left)
+
+
+def _remove_unconfirmed(session: Session, page: str, *, kept: set[int],
+                        meeting_id: int | None) -> tuple[set[int], Counts]:
+    """Remove what a press release stored as provisional before and no longer gives: its
+    provisional vote events (``db.provisional``) other than ``kept``, with their member
+    votes and vetoes (the release's own: a provisional vote has no other source's), and
+    their resolutions and drafts no other source stated; and its provisional meetings other
+    than ``meeting_id``, with its statements there, when nothing else refers to them. A
+    release read again (corrected) that no longer says it, or a meetings table that names
+    the meeting and not the vote, leaves nothing standing on the release's word alone.
+    Return the ids of the vote events removed."""
+    ve, m, mv, vt = table_of(VoteEvent), table_of(Meeting), table_of(MemberVote), table_of(Veto)
+    sr, st, me = table_of(SourceRecord), table_of(Statement), table_of(MandateEvent)
+    counts = Counts()
+    gone = {int(i): (r, d) for i, url, r, d in session.execute(
+        select(ve.c.id, ve.c.source_url, ve.c.resolution_id, ve.c.draft_id)
+        .where(ve.c.id.in_(provisional_events())))
+        if page_of(url or "") == page and int(i) not in kept}
+    if gone:
+        ids = sorted(gone)
+        counts.deleted += _delete(session, mv, mv.c.vote_event_id.in_(ids))
+        counts.deleted += _delete(session, vt, vt.c.vote_event_id.in_(ids))
+        # a release's record of its fetch stays; it no longer points to the vote. A mandate's
+        # events are derived again at the end of the sync.
+        session.execute(sr.update().where(sr.c.vote_event_id.in_(ids)).values(vote_event_id=None))
+        session.execute(me.delete().where(me.c.vote_event_id.in_(ids)))
+        counts.deleted += _delete(session, ve, ve.c.id.in_(ids))
+        for model, column in ((Resolution, 0), (Draft, 1)):
+            t = table_of(model)
+            own = [i for i, url in session.execute(select(t.c.id, t.c.source_url).where(
+                t.c.id.in_({x[column] for x in gone.values() if x[column] is not None})))
+                if page_of(url or "") == page]
+            counts.deleted += _delete(session, t, t.c.id.in_(_unreferenced(session, model, own)))
+    meetings = [int(i) for i, url in session.execute(
+        select(m.c.id, m.c.source_url).where(m.c.id.in_(provisional_meetings())))
+        if page_of(url or "") == page and int(i) != meeting_id]
+    if meetings:
+        for i, url in session.execute(select(st.c.id, st.c.source_url)
+                                      .where(st.c.meeting_id.in_(meetings))).all():
+            if page_of(url or "") == page:
+                counts.deleted += _delete(session, st, st.c.id == i)
+        counts.deleted += _delete(session, m, m.c.id.in_(_unreferenced(session, Meeting, meetings)))
+    return set(gone), counts
 
 
 def provisional_releases(session: Session) -> list[str]:

@@ -95,16 +95,16 @@ def test_a_feed_that_is_no_feed_is_a_parse_error(body: bytes, says: str) -> None
         parse_press_feed(body, url="u")
 
 
-def test_the_feed_gives_what_was_published_since_the_last_sync() -> None:
-    """Only the releases published after the last clean sync began are new; one the feed
-    does not date is taken (not read is not old)."""
+def test_the_feed_gives_what_is_not_archived_yet() -> None:
+    """The releases the feed lists that are not archived yet are new, whatever their
+    dates; with nothing archived (or ``--full``), all of them."""
     feed = parse_press_feed(FEED, url="u")
-    since = dt.datetime(2024, 3, 20, tzinfo=dt.UTC)
-    assert [i.symbol for i in PressReleasesSource.news(feed, since=since)] == ["SC/15648"]
-    assert [i.symbol for i in PressReleasesSource.news(feed, since=None)] == [
+    assert [i.symbol for i in PressReleasesSource.news(feed, archived={"2024-sc15626"})] == [
+        "SC/15648"]
+    assert [i.symbol for i in PressReleasesSource.news(feed, archived=set())] == [
         "SC/15648", "SC/15626"]
     feed.items.append(FeedItem("SC/1", 2024, "u", None, None))
-    assert "SC/1" in [i.symbol for i in PressReleasesSource.news(feed, since=since)]
+    assert "SC/1" in [i.symbol for i in PressReleasesSource.news(feed, archived={"2024-sc15626"})]
 
 
 def test_a_release_names_the_resolution_it_adopted() -> None:

@@ -495,15 +495,12 @@ def _read_feed(engine: Engine, archive: RawArchive, source: PressReleasesSource,
                summary: SyncSummary, client: PoliteClient, *, full: bool
                ) -> list[tuple[str, int]]:
     """Fetch, archive and read the press release feed; return the Council's releases it
-    lists that were published since the source's last clean sync began (all it lists on
-    the first sync and with ``full``), as (symbol, year). A feed that fails is a failed
-    page of the source, one not found (404) a note; the releases the tables ask for are
-    fetched all the same."""
+    lists that are not in the raw archive yet (all it lists with ``full``), as (symbol,
+    year). Not those published since the last sync by the feed's dates: an item can appear
+    after a sync began with an earlier date, and would be skipped for good. A feed that
+    fails is a failed page of the source, one not found (404) a note; the releases the
+    tables ask for are fetched all the same."""
     source_summary = summary.sources.setdefault(source.name, SourceSummary(source.name))
-    with Session(engine) as session:
-        _, last_ok = sync_history(session, source.name)
-    if last_ok is not None and last_ok.tzinfo is None:  # stored in UTC
-        last_ok = last_ok.replace(tzinfo=dt.UTC)
     try:
         archived = archive.load(source.archive_name, FEED_PAGE)
         response = source.fetch_feed(client, archived)
@@ -523,8 +520,8 @@ def _read_feed(engine: Engine, archive: RawArchive, source: PressReleasesSource,
     except (FetchError, ParseError) as exc:
         _fetch_failed(summary, source_summary, FEED_PAGE, exc)
         return []
-    return [(item.symbol, item.year)
-            for item in source.news(feed, since=None if full else last_ok)]
+    archived_pages = set() if full else set(archive.page_ids(source.archive_name))
+    return [(item.symbol, item.year) for item in source.news(feed, archived=archived_pages)]
 
 
 def _provisional_releases(engine: Engine) -> list[str]:

@@ -9,8 +9,9 @@ is noted, not a failure, as for a year's table. The tables also link releases un
 
 The releases appear the same day, the tables and the Library days later: each sync of this
 source also reads the feed (``{TRACKER_PRESS_URL}/en/rss.xml``, ``scrapers.press.feed``)
-and fetches the Council's releases it lists that were published since the source's last
-clean sync (all it lists on the first sync and with ``--full``). The feed is archived as
+and fetches the Council's releases it lists that are not archived yet (all it lists with
+``--full``; not those its dates put before the last sync: a feed's dates are not the order
+its items appear in). The feed is archived as
 the page ``feed`` (each version kept); a rebuild does not read it (the releases it led to
 are archived on their own).
 """
@@ -19,7 +20,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 
 from scrapers.archive import ArchivedPage
 from scrapers.http import PoliteClient, Response, conditional_headers
@@ -103,9 +104,11 @@ class PressReleasesSource(PageSource):
         return parse_press_feed(body, url=url)
 
     @staticmethod
-    def news(feed: PressFeed, *, since: dt.datetime | None) -> list[FeedItem]:
-        """The Council's releases the feed lists that were published after ``since`` (all of
-        them when None); one whose date the feed does not give is taken (not read is not
-        old)."""
+    def news(feed: PressFeed, *, archived: Collection[str]) -> list[FeedItem]:
+        """The Council's releases the feed lists whose pages are not in the raw archive yet
+        (``archived``: its page ids; empty to take them all). Not the feed's dates: an item
+        can appear after a sync began with an earlier ``pubDate`` (a cached feed; a release
+        dated when it was written, listed when it was published), and the feed holds about
+        ten items, so asking for each one not read yet misses none and costs little."""
         return [item for item in feed.items
-                if since is None or item.published is None or item.published > since]
+                if page_id(item.symbol, item.year) not in archived]
