@@ -117,7 +117,8 @@ FINDING_KINDS: dict[str, str] = {
     "it is stored",
     "press_vote_unmatched": "a press release counts a vote on a text that is no vote the "
     "tables record at its meeting, or (at a meeting no table names yet) a vote it does not tie "
-    "to one draft or resolution or whose end it does not say: not stored",
+    "to one draft or resolution or whose end it does not say: not stored (and removed, if it "
+    "was stored as provisional before the tables named the meeting)",
     "press_amendment_not_stored": "a press release counts a vote on an amendment to no draft "
     "the tables record at that meeting (the draft voted on next): not stored",
     "press_tally_mismatch": "a press release's count of a vote differs from the tally the "
