@@ -539,3 +539,16 @@ def test_a_refused_connection_that_names_no_request_must_blame_the_host_asked_fo
         polite.get(URL)
     assert (caught.value.url, caught.value.host) == (URL, "library.example")
     assert list(polite.unreachable) == ["library.example"]
+
+
+def test_an_archived_responses_validators_are_asked_with_exactly_their_headers() -> None:
+    """A page archived with its ETag and Last-Modified is asked again with both, under the
+    names HTTP gives them; a validator not kept is not sent."""
+    from scrapers.http import conditional_headers
+
+    both = conditional_headers({"etag": '"v1"', "last_modified": "Wed, 21 Oct 2015 07:28:00 GMT"})
+    assert both == {"If-None-Match": '"v1"', "If-Modified-Since": "Wed, 21 Oct 2015 07:28:00 GMT"}
+    assert list(both) == ["If-None-Match", "If-Modified-Since"]
+    assert conditional_headers({"last_modified": "Wed, 21 Oct 2015 07:28:00 GMT"}) == {
+        "If-Modified-Since": "Wed, 21 Oct 2015 07:28:00 GMT"}
+    assert conditional_headers({"etag": "", "last_modified": ""}) == {}

@@ -123,9 +123,11 @@ GROUPS: dict[str, Group] = {
         budget_s=5400,
     ),
     "http": Group(
-        modules=["scrapers/http.py"],
+        modules=["scrapers/http.py", "scrapers/robots.py"],
         tests=[
             "tests/test_http.py",
+            # robots.txt's pace and rules, through the client (issue 16)
+            "tests/test_robots.py",
             "tests/test_hostile_http.py",
             "tests/test_offline.py",
             "tests/test_promises_bite.py",
