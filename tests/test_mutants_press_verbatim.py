@@ -424,3 +424,85 @@ def test_every_roll_call_and_finding_of_a_record_must_be_kept_whole() -> None:
                 "the roll call names 12-2-0 but the President announced 13-1-1; the names "
                 "were stored as the record gives them"),
     ])
+
+
+FIFTEEN = ("In favour: Bolivia (Plurinational State of), China, Côte d'Ivoire, Equatorial "
+           "Guinea, Ethiopia, France, Kazakhstan, Kuwait, Netherlands, Peru, Poland, Sweden, "
+           "United Kingdom of Great Britain and Northern Ireland, United States of America "
+           "Against: Russian Federation Abstaining: None")
+ALL_BUT_RUSSIA = ("BOL", "CHN", "CIV", "GNQ", "ETH", "FRA", "KAZ", "KWT", "NLD", "PER", "POL",
+                  "SWE", "GBR", "USA")
+
+
+COUNT_AFTER = " The President: The text{} received 14 votes in favour and 1 against"
+
+
+@pytest.mark.parametrize(("end", "tally"), [
+    (None, Tally(14, 1, 0)),  # no abstention said: none
+    # the count is read in the 400 characters after the block: "against" ends at the 400th
+    # character, or at the 401st (cut: no count)
+    (400, Tally(14, 1, 0)),
+    (401, None),
+])
+def test_the_presidents_count_after_the_block_is_read_within_400_characters(
+        end: int | None, tally: Tally | None) -> None:
+    filler = end - len(COUNT_AFTER.format("")) if end else 0
+    after = COUNT_AFTER.format(" " + "x" * (filler - 1) if filler else "")
+    assert end is None or len(after) == end
+    [vote] = read_vote_blocks(f"{FIFTEEN}{after}.", record="S/PV.1").votes
+    assert vote == RecordVote(named={"Y": ALL_BUT_RUSSIA, "N": ("RUS",), "A": ()}, tally=tally,
+                              symbols=(), amendment=False, block=FIFTEEN)
+
+
+def put_to_the_vote(before: str) -> tuple[tuple[str, ...], bool]:
+    [vote] = read_vote_blocks(f"{before} {FIFTEEN}", record="S/PV.1").votes
+    return vote.symbols, vote.amendment
+
+
+def test_the_word_that_makes_a_symbol_an_amendment_is_read_within_120_and_80_characters(
+) -> None:
+    """"amendment" up to 120 characters before the symbol, or ending within 80 after it."""
+    assert put_to_the_vote("amendment " + "x" * 110 + " S/2018/999.") == (
+        ("S/2018/999",), False)
+    assert put_to_the_vote("amendment " + "x" * 109 + " S/2018/999.") == (
+        ("S/2018/999",), True)
+    assert put_to_the_vote("S/2018/999 " + "x" * 70 + " amendment.") == (
+        ("S/2018/999",), False)
+    assert put_to_the_vote("S/2018/999 " + "x" * 69 + " amendment.") == (
+        ("S/2018/999",), True)
+
+
+# The real meeting record S/PV.4248 (the undemocracy project's rendering, ../shared/data): the
+# roll call written out in the record's own layout, with the words spoken before it.
+_AS_PRINTED = {"Russia": "Russian Federation", "United States": "United States of America",
+               "United Kingdom": "United Kingdom of Great Britain and Northern Ireland"}
+
+
+def printed_record(html: bytes) -> tuple[str, dict[str, list[str]]]:
+    soup = BeautifulSoup(html, "lxml")
+    parts: list[str] = []
+    sides: dict[str, list[str]] = {"favour": [], "against": [], "abstain": []}
+    for div in soup.find_all("div", class_=["recvote", "spoken"]):
+        if "recvote" in div["class"]:
+            for span in div.select("p.votelist span"):
+                name = span.get_text(" ", strip=True)
+                sides[span["class"][0]].append(_AS_PRINTED.get(name, name))
+            parts += ["A vote was taken by show of hands.",
+                      "In favour:", ", ".join(sides["favour"]) or "None",
+                      "Against:", ", ".join(sides["against"]) or "None",
+                      "Abstaining:", ", ".join(sides["abstain"]) or "None"]
+        else:
+            parts.append(" ".join(p.get_text(" ", strip=True) for p in div.find_all("p")))
+    return "\n".join(parts), sides
+
+
+def test_the_roll_call_of_s_pv_4248_is_kept_as_the_record_prints_it(shared_data: Path) -> None:
+    html = (shared_data / "undemocracy_pv_html" / "S-PV-4248.excerpt.html").read_bytes()
+    text, sides = printed_record(html)
+    result = read_vote_blocks(text, record="S/PV.4248")
+    block = (f"In favour: {', '.join(sides['favour'])} Against: None Abstaining: "
+             f"{', '.join(sides['abstain'])}")
+    assert result == MeetingRecordVotes("S/PV.4248", votes=[RecordVote(
+        named={"Y": ("BGD", "CHN", "JAM", "MYS", "MLI", "NAM", "TUN", "UKR"), "N": (),
+               "A": ("ARG", "CAN", "FRA", "NLD", "RUS", "GBR", "USA")},
+        tally=Tally(8, 0, 7), symbols=("S/2000/1171",), amendment=False, block=block)])
