@@ -93,6 +93,7 @@ GROUPS: dict[str, Group] = {
             "tests/test_mutants_parsers.py",
             "tests/test_press_parse.py",
             "tests/test_verbatim_parse.py",
+            "tests/test_mutants_press_verbatim.py",
         ],
         budget_s=7200,
     ),
