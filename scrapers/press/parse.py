@@ -277,10 +277,13 @@ def parse_press_release(body: bytes, *, url: str) -> PressRelease:
             continue
         close()
         votes: list[PressVote] = []
-        for sentence in _SENTENCE_END.split(paragraph):
+        at = 0  # where the sentence read next starts: a sentence repeated word for word is
+        for sentence in _SENTENCE_END.split(paragraph):  # found after the one before it
+            at = max(paragraph.find(sentence, at), at)
             found, findings = read_vote_sentence(
                 sentence, release=record, url=url, paragraph=index,
-                before=context + paragraph[: paragraph.find(sentence)])
+                before=context + paragraph[:at])
+            at += len(sentence)
             votes += found
             release.findings += findings
             if (not found and not findings and _COUNT_WORDS.search(sentence)
