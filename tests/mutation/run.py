@@ -82,6 +82,7 @@ GROUPS: dict[str, Group] = {
             "scrapers/press/parse.py",
             "scrapers/verbatim/parse.py",
             "scrapers/text.py",
+            "scrapers/press/feed.py",
         ],
         tests=[
             "tests/test_dhl_parse.py",
@@ -94,6 +95,10 @@ GROUPS: dict[str, Group] = {
             "tests/test_press_parse.py",
             "tests/test_verbatim_parse.py",
             "tests/test_mutants_press_verbatim.py",
+            # the API route's answers, the drafts query, the press feed (issue 16)
+            "tests/test_undl_api.py",
+            "tests/test_drafts_query.py",
+            "tests/test_press_feed.py",
         ],
         budget_s=7200,
     ),
