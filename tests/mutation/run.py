@@ -92,6 +92,7 @@ GROUPS: dict[str, Group] = {
             "tests/test_parse_paths.py",
             "tests/test_text_and_sponsors.py",
             "tests/test_mutants_parsers.py",
+            "tests/test_mutants_dhl_parse.py",
             "tests/test_press_parse.py",
             "tests/test_verbatim_parse.py",
             "tests/test_mutants_press_verbatim.py",
