@@ -164,18 +164,22 @@ def test_a_provisional_vote_says_so_and_its_correction_is_an_update(copy: Engine
     """A vote known only from a press release says so in its title; when a later source
     rewrites its facts, the entry keeps its id and its published day, and its updated time
     moves, so a feed reader shows the correction."""
-    before = feed_entries(copy, today=dt.date(2024, 3, 1), limit=1, expiring_within=0)
+    def adoption(engine: Engine) -> dict[str, object]:
+        entries = feed_entries(engine, today=dt.date(2024, 3, 1), limit=2, expiring_within=0)
+        return entries[entries["subject"] == "S/RES/2727 (2024)"].iloc[0].to_dict()
+
+    before = adoption(copy)
     with copy.begin() as connection:
         connection.execute(text(
-            "UPDATE vote_event SET source_url = 'https://press.un.org/en/2024/sc15648.doc.htm',"
-            " fetched_at = '2030-01-02 03:04:05.678' WHERE key = 'S/2024/255'"))
-    after = feed_entries(copy, today=dt.date(2024, 3, 1), limit=1, expiring_within=0)
-    assert after.loc[0, "title"] == ("S/2024/255 vetoed by Russian Federation, 13-1-1 "
-                                     "(provisional: press release SC/15648)")
-    assert "Provisional: known only from press release SC/15648" in after.loc[0, "summary"]
-    assert after.loc[0, "id"] == before.loc[0, "id"]
-    assert after.loc[0, "published"] == before.loc[0, "published"]
-    assert after.loc[0, "updated"] == dt.datetime(2030, 1, 2, 3, 4, 5, tzinfo=dt.UTC)
+            "UPDATE vote_event SET source_url = 'https://press.un.org/en/2024/sc15626.doc.htm',"
+            " fetched_at = '2030-01-02 03:04:05.678' WHERE key = 'S/RES/2727 (2024)'"))
+    after = adoption(copy)
+    assert after["title"] == ("S/RES/2727 (2024) adopted, 14-0-1 "
+                              "(provisional: press release SC/15626)")
+    assert "Provisional: known only from press release SC/15626" in str(after["summary"])
+    assert after["id"] == before["id"]
+    assert after["published"] == before["published"]
+    assert after["updated"] == dt.datetime(2030, 1, 2, 3, 4, 5, tzinfo=dt.UTC)
 
 
 def test_a_link_that_is_not_a_web_page_is_not_published(copy: Engine) -> None:

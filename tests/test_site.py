@@ -300,15 +300,19 @@ def test_a_provisional_vote_says_so_on_its_page_and_the_home_page(engine: Engine
                                                                    tmp_path: Path) -> None:
     with engine.begin() as connection:
         connection.execute(text(
-            "UPDATE vote_event SET source_url = 'https://press.un.org/en/2024/sc15648.doc.htm'"
-            " WHERE key = 'S/2024/255'"))
+            "UPDATE vote_event SET source_url = 'https://press.un.org/en/2024/sc15626.doc.htm'"
+            " WHERE key = 'S/RES/2727 (2024)'"))
     build_site(engine, tmp_path / "site", today=TODAY)
-    page = html.fromstring((tmp_path / "site/votes/S-2024-255.html").read_bytes())
+    page = html.fromstring((tmp_path / "site/votes/S-RES-2727-2024.html").read_bytes())
     note = page.find(".//p[@class='provisional']")
     assert note.text_content() == (
-        "Provisional: known only from press release SC/15648 until the meetings table or the "
+        "Provisional: known only from press release SC/15626 until the meetings table or the "
         "Digital Library names it (press releases are not an official record).")
-    assert note.find("a").get("href") == "https://press.un.org/en/2024/sc15648.doc.htm"
+    assert note.find("a").get("href") == "https://press.un.org/en/2024/sc15626.doc.htm"
     home = html.fromstring((tmp_path / "site/index.html").read_bytes())
+    second = home.findall(".//table")[0].findall("tbody/tr")[1]
+    assert [c.text_content() for c in second.findall("td")[1:3]] == [
+        "S/RES/2727 (2024)", "adopted (provisional)"]
+    # a vote the Veto List names is not provisional, whatever its own provenance
     first = home.findall(".//table")[0].findall("tbody/tr")[0]
-    assert first.findall("td")[2].text_content() == "vetoed (provisional)"
+    assert first.findall("td")[2].text_content() == "vetoed"
