@@ -21,6 +21,7 @@ from sqlalchemy import Engine, select
 from council.members import name_at
 from db import tables
 from db.provisional import provisional_events, release_of
+from reports.formats import OUTCOME_WORDS, rows
 from reports.mandates import mandates
 from reports.outcomes import vote_facts
 
@@ -30,10 +31,6 @@ FEED_NAMESPACE = uuid.uuid5(uuid.NAMESPACE_URL, "https://github.com/unsc-tracker
 FEED_TITLE = "UN Security Council: votes, vetoes and expiring mandates"
 ENTRY_COLUMNS = ["id", "kind", "title", "updated", "published", "link", "summary",
                  "categories", "subject"]
-_OUTCOME_WORDS = {
-    "adopted_with_vote": "adopted", "adopted_without_vote": "adopted without a vote",
-    "adopted_by_written_procedure": "adopted by written procedure", "vetoed": "vetoed",
-    "insufficient_votes": "not adopted (insufficient votes)", "not_adopted": "not adopted"}
 
 
 def entry_id(kind: str, *parts: object) -> str:
@@ -58,18 +55,18 @@ def latest_votes(engine: Engine, *, limit: int = 50) -> pd.DataFrame:
              .order_by(e.c.date.desc(), e.c.id.desc())
              .limit(limit))
     with engine.connect() as connection:
-        rows = [dict(row) for row in connection.execute(query).mappings()]
+        events = [dict(row) for row in connection.execute(query).mappings()]
         provisional = set(connection.execute(provisional_events().where(
-            e.c.id.in_([row["id"] for row in rows]))).scalars())
+            e.c.id.in_([row["id"] for row in events]))).scalars())
     columns = ["vote_event_id", "key", "date", "draft", "resolution", "meeting", "agenda",
                "outcome", "tally", "vetoed_by", "source_url", "not_stored", "provisional",
                "fetched_at"]
-    if not rows:
+    if not events:
         return pd.DataFrame(columns=columns)
-    facts = {fact["vote_event_id"]: fact for fact in _records(
-        vote_facts(engine, [row["id"] for row in rows]))}
+    facts = {fact["vote_event_id"]: fact for fact in rows(
+        vote_facts(engine, [row["id"] for row in events]))}
     out = []
-    for row in rows:
+    for row in events:
         fact = facts[row["id"]]
         out.append({
             "vote_event_id": row["id"], "key": fact["key"], "date": row["date"],
@@ -82,12 +79,6 @@ def latest_votes(engine: Engine, *, limit: int = 50) -> pd.DataFrame:
     return pd.DataFrame(out, columns=columns)
 
 
-def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
-    """The rows of a frame as dicts, a missing value as None (not NaN)."""
-    return [{str(k): v for k, v in row.items()}
-            for row in frame.astype(object).where(frame.notna(), None).to_dict(orient="records")]
-
-
 def _listed(names: list[str]) -> str:
     """"France", "France and China", "France, China and the USSR"."""
     return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]}"
@@ -96,7 +87,7 @@ def _listed(names: list[str]) -> str:
 def _vote_title(vote: dict[str, Any]) -> str:
     """"S/2024/255 vetoed by Russian Federation, 13-1-1"; "S/RES/2722 (2024) adopted,
     11-0-4 (draft S/2024/37)"."""
-    words = _OUTCOME_WORDS.get(vote["outcome"] or "", vote["outcome"] or "outcome not known")
+    words = OUTCOME_WORDS.get(vote["outcome"] or "", vote["outcome"] or "outcome not known")
     if vote["outcome"] == "vetoed" and vote["vetoed_by"]:
         words += " by " + _listed([name_at(c, vote["date"]) for c in vote["vetoed_by"]])
     title = f"{vote['key']} {words}" + (f", {vote['tally']}" if vote["tally"] else "")
@@ -141,7 +132,7 @@ def feed_entries(engine: Engine, *, today: dt.date | None = None, limit: int = 5
     within ``expiring_within`` days of ``today`` (today's date if None)."""
     today = today or dt.date.today()
     entries = []
-    for vote in _records(latest_votes(engine, limit=limit)):
+    for vote in rows(latest_votes(engine, limit=limit)):
         categories = [vote["outcome"]] if vote["outcome"] else []
         if vote["outcome"] == "vetoed":
             categories.append("veto")
@@ -164,8 +155,8 @@ def feed_entries(engine: Engine, *, today: dt.date | None = None, limit: int = 5
         with engine.connect() as connection:
             urls = dict(connection.execute(select(r.c.symbol, r.c.source_url).where(
                 r.c.symbol.in_([m["last_action"].split(" ", 1)[-1]
-                                for m in _records(due) if m["last_action"]]))).all())
-        for mandate in _records(due):
+                                for m in rows(due) if m["last_action"]]))).all())
+        for mandate in rows(due):
             expiry, decided = mandate["expiry"], mandate["last_action_date"]
             # news from the day the expiry came within the window (or was decided, if later)
             noticed = max(d for d in (decided, expiry - dt.timedelta(days=expiring_within))
@@ -213,7 +204,7 @@ def atom(entries: pd.DataFrame, *, title: str = FEED_TITLE, self_url: str | None
         generator.link(href=site_url, rel="alternate", type="text/html")
     newest = entries["updated"].max() if not entries.empty else _day(dt.date(1946, 1, 17))
     generator.updated(newest)
-    for entry in _records(entries):
+    for entry in rows(entries):
         item = generator.add_entry(order="append")
         item.id(entry["id"])
         item.title(entry["title"])

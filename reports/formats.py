@@ -13,9 +13,26 @@ from typing import Any
 
 import pandas as pd
 
+# How a vote ended, in the words a reader of a page or a feed is given.
+OUTCOME_WORDS = {
+    "adopted_with_vote": "adopted", "adopted_without_vote": "adopted without a vote",
+    "adopted_by_written_procedure": "adopted by written procedure", "vetoed": "vetoed",
+    "insufficient_votes": "not adopted (insufficient votes)", "not_adopted": "not adopted"}
+
 # A spreadsheet runs a cell that begins with one of these as a formula (CSV injection).
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 _NUMBER = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?")
+
+
+def rows(frame: pd.DataFrame) -> list[dict[str, Any]]:
+    """The rows of a frame as dicts with string keys, a missing value as None (not NaN,
+    NaT or NA): what a template or a feed entry reads."""
+    out = [{str(k): v for k, v in row.items()} for row in frame.to_dict(orient="records")]
+    for row in out:
+        for key, value in row.items():
+            if value is pd.NaT or value is pd.NA or (isinstance(value, float) and value != value):
+                row[key] = None
+    return out
 
 
 def jsonable(value: Any) -> Any:

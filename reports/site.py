@@ -37,6 +37,7 @@ from db.provisional import provisional_events, release_of
 from reports.feed import atom, feed_entries, latest_votes
 from reports.files import OutputError, write_if_changed
 from reports.findings import findings
+from reports.formats import OUTCOME_WORDS, rows
 from reports.mandates import mandate_timeline, mandates
 from reports.outcomes import vote_facts
 from reports.rollcalls import member_record
@@ -44,11 +45,6 @@ from reports.vetoes import vetoes
 
 MANIFEST = ".tracker-site.json"
 VOTE_WORDS = {"Y": "in favour", "N": "against", "A": "abstaining", "X": "not voting"}
-OUTCOME_WORDS = {
-    "adopted_with_vote": "adopted", "adopted_without_vote": "adopted without a vote",
-    "adopted_by_written_procedure": "adopted by written procedure", "vetoed": "vetoed",
-    "insufficient_votes": "not adopted: insufficient votes",
-    "not_adopted": "not adopted (the sources do not say why)"}
 # A chart of a mandate's timeline (``mandate_timeline``'s answer) as SVG bytes, or None when
 # it cannot be drawn (no dated event)
 MandateChart = Callable[[dict[str, Any]], bytes | None]
@@ -69,16 +65,6 @@ class SiteSummary:
 def page_name(key: str) -> str:
     """The file name of a vote's page: "S/RES/2722 (2024)" -> "S-RES-2722-2024.html"."""
     return re.sub(r"[^A-Za-z0-9.]+", "-", key).strip("-.") + ".html"
-
-
-def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
-    """The rows of a frame as dicts, a missing value as None (not NaN, NaT or NA)."""
-    rows = [{str(k): v for k, v in row.items()} for row in frame.to_dict(orient="records")]
-    for row in rows:
-        for key, value in row.items():
-            if value is pd.NaT or value is pd.NA or (isinstance(value, float) and value != value):
-                row[key] = None
-    return rows
 
 
 def _environment() -> Any:
@@ -139,7 +125,7 @@ def _vote_pages(engine: Engine) -> tuple[dict[str, dict[str, Any]], dict[int, st
         for row in connection.execute(select(st).order_by(st.c.meeting_id, st.c.source,
                                                           st.c.position)).mappings():
             said[row["meeting_id"]].append(dict(row))
-    facts = {f["vote_event_id"]: f for f in _records(vote_facts(engine))}
+    facts = {f["vote_event_id"]: f for f in rows(vote_facts(engine))}
     names: dict[int, str] = {}
     taken: dict[str, int] = {}
     for event_id in sorted(events):
@@ -175,7 +161,7 @@ def _decade_table(engine: Engine) -> pd.DataFrame:
 def _fingerprint(timeline: dict[str, Any]) -> str:
     """What a mandate's chart is drawn from, and the code that draws it, as one hash: the
     same hash, the same chart (a rebuild draws only the charts whose mandate changed)."""
-    drawn = json.dumps([timeline["mandate"], _records(timeline["timeline"])], default=str,
+    drawn = json.dumps([timeline["mandate"], rows(timeline["timeline"])], default=str,
                        sort_keys=True)
     code = files("reports").joinpath("charts.py").read_bytes()
     return hashlib.sha256(drawn.encode() + code).hexdigest()
@@ -204,18 +190,18 @@ def site_pages(engine: Engine, *, today: dt.date, mandate_chart: MandateChart | 
     for name, page in vote_pages.items():
         render(f"votes/{name}", "vote.html", vote=page, title=page["key"])
 
-    latest = _records(latest_votes(engine, limit=20))
+    latest = rows(latest_votes(engine, limit=20))
     for row in latest:
         row["page"] = names[row["vote_event_id"]]
-    mandate_rows = _records(mandates(engine, as_of=today))
-    due = _records(mandates(engine, as_of=today, expiring_within=90))
+    mandate_rows = rows(mandates(engine, as_of=today))
+    due = rows(mandates(engine, as_of=today, expiring_within=90))
     decades = _decade_table(engine)
     render("index.html", "index.html", title="UN Security Council votes", latest=latest,
-           decades=_records(decades), decade_columns=list(decades.columns), due=due,
+           decades=rows(decades), decade_columns=list(decades.columns), due=due,
            today=today, newest=newest, counts={
                "votes": len(vote_pages), "mandates": len(mandate_rows)})
 
-    listed = _records(vetoes(engine))
+    listed = rows(vetoes(engine))
     by_key = {p["key"]: n for n, p in vote_pages.items()}
     for row in listed:
         row["page"] = by_key.get(row["draft"])
@@ -230,9 +216,9 @@ def site_pages(engine: Engine, *, today: dt.date, mandate_chart: MandateChart | 
         record = member_record(engine, code)
         members.append(record["member"])
         render(f"members/{code}.html", "member.html", title=record["member"]["member_name"],
-               record=record["member"], terms=_records(record["terms"]),
-               by_year=_records(record["votes_by_year"]), vetoes=_records(record["vetoes"]),
-               dissent=_records(record["against_or_abstained"]), pages=by_key)
+               record=record["member"], terms=rows(record["terms"]),
+               by_year=rows(record["votes_by_year"]), vetoes=rows(record["vetoes"]),
+               dissent=rows(record["against_or_abstained"]), pages=by_key)
     render("members/index.html", "members.html", title="Members", members=members)
 
     for row in mandate_rows:
@@ -247,13 +233,13 @@ def site_pages(engine: Engine, *, today: dt.date, mandate_chart: MandateChart | 
             if chart is not None:
                 pages[path] = chart
         render(f"mandates/{row['slug']}.html", "mandate.html", title=row["name"],
-               mandate=row, timeline=_records(timeline["timeline"]),
+               mandate=row, timeline=rows(timeline["timeline"]),
                chart=f"{row['slug']}.svg" if chart is not None else None, pages=by_key)
     render("mandates/index.html", "mandates.html", title="Mandates", mandates=mandate_rows,
            today=today)
 
     render("findings.html", "findings.html", title="Data-quality findings",
-           findings=_records(findings(engine)))
+           findings=rows(findings(engine)))
     pages["feed.xml"] = atom(feed_entries(engine, today=today), site_url=None)
     for asset in ("style.css", "filter.js"):
         pages[asset] = files("reports").joinpath("templates", asset).read_bytes()
