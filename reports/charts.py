@@ -19,9 +19,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-import os
 import re
-import tempfile
 import textwrap
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
@@ -628,20 +626,11 @@ def write_chart(chart: Chart, path: Path, *, overwrite: bool = False) -> bool:
         raise ChartError(f"cannot write {path}: the folder {path.parent} does not exist; "
                          "create it first, or give another file name")
     body = render(chart, fmt)
-    if path.exists():
-        if path.read_bytes() == body:
-            return False
-        if not overwrite:
-            raise ChartError(f"{path} exists; pass --overwrite to replace it")
-    handle, name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    if path.exists() and path.read_bytes() != body and not overwrite:
+        raise ChartError(f"{path} exists; pass --overwrite to replace it")
+    from reports.files import OutputError, write_if_changed
+
     try:
-        with os.fdopen(handle, "wb") as stream:
-            stream.write(body)
-        mask = os.umask(0)
-        os.umask(mask)
-        os.chmod(name, 0o666 & ~mask)
-        os.replace(name, path)
-    except OSError as exc:
-        Path(name).unlink(missing_ok=True)
-        raise ChartError(f"cannot write {path}: {exc.strerror or exc}") from exc
-    return True
+        return write_if_changed(path, body)
+    except OutputError as exc:
+        raise ChartError(str(exc)) from exc

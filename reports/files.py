@@ -46,6 +46,9 @@ def write_if_changed(path: Path, data: bytes) -> bool:
         with os.fdopen(handle, "wb") as out:
             out.write(data)  # no fsync: a page lost to a power cut is written by the next run
         os.replace(name, path)
+    except OSError as exc:  # a full disk, a folder not writable: said, not a traceback
+        Path(name).unlink(missing_ok=True)
+        raise OutputError(f"cannot write {path}: {exc.strerror or exc}") from exc
     except BaseException:
         Path(name).unlink(missing_ok=True)
         raise
