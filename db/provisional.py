@@ -23,11 +23,9 @@ no ORM.
 
 from __future__ import annotations
 
-import re
-
 from sqlalchemy import Select, and_, exists, or_, select
 
-from council.sources import SOURCE_PRESS
+from council.sources import PRESS_RELEASE_PATH, SOURCE_PRESS
 from db import tables
 
 RELEASE_PAGE = "%.doc.htm"  # a press release's address ends so (``/en/2024/sc15648.doc.htm``)
@@ -49,8 +47,8 @@ def provisional_events() -> Select[tuple[int]]:
 
 def release_of(url: str | None) -> str | None:
     """The symbol of the press release at an address ("SC/15648"), or None."""
-    match = re.search(r"/sc(\d{1,6})\.doc\.htm$", url or "", re.IGNORECASE)
-    return f"SC/{int(match.group(1))}" if match else None
+    match = PRESS_RELEASE_PATH.search(url or "")
+    return f"SC/{int(match.group(2))}" if match else None
 
 
 def provisional_meetings() -> Select[tuple[int]]:

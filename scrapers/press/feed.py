@@ -20,7 +20,6 @@ Parsed with entity expansion, DTDs and the network off, as the Digital Library's
 from __future__ import annotations
 
 import datetime as dt
-import re
 from dataclasses import dataclass, field
 from email.utils import parsedate_to_datetime
 from urllib.parse import urljoin, urlparse
@@ -28,13 +27,13 @@ from urllib.parse import urljoin, urlparse
 from lxml import etree
 
 from council.records import ParseError
+from council.sources import PRESS_RELEASE_PATH
 from scrapers.press.parse import SOURCE_PRESS
 
 _PARSER = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False,
                           dtd_validation=False, huge_tree=False)
 _XML_BASE = "{http://www.w3.org/XML/1998/namespace}base"
 # A Council release's page: /en/2024/sc15648.doc.htm (2018: /press/en/2018/sc13296.doc.htm)
-_COUNCIL_RELEASE = re.compile(r"/en/(\d{4})/sc(\d{1,6})\.doc\.htm$", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -98,7 +97,7 @@ def parse_press_feed(body: bytes, *, url: str) -> PressFeed:
     for item in items:
         link = _text(item, "link") or _text(item, "guid")
         address = urljoin(base if base.endswith("/") else base + "/", link) if link else ""
-        match = _COUNCIL_RELEASE.search(urlparse(address).path)
+        match = PRESS_RELEASE_PATH.search(urlparse(address).path)
         if match is None:
             feed.other_items += 1
             continue

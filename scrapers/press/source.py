@@ -22,6 +22,7 @@ import datetime as dt
 import re
 from collections.abc import Collection, Sequence
 
+from council.sources import PRESS_RELEASE_PATH
 from scrapers.archive import ArchivedPage
 from scrapers.http import PoliteClient, Response, conditional_headers
 from scrapers.press.feed import FeedItem, PressFeed, parse_press_feed
@@ -30,7 +31,6 @@ from scrapers.source import Page, PageSource, Plan, SyncState
 
 _SYMBOL = re.compile(r"^SC/(\d{1,6})$")
 _PAGE_ID = re.compile(r"^(\d{4})-sc(\d{1,6})$")
-_RELEASE_URL = re.compile(r"/en/(\d{4})/sc(\d{1,6})\.doc\.htm$", re.IGNORECASE)
 FEED_PAGE = "feed"  # the feed's id in the raw archive
 
 
@@ -43,7 +43,7 @@ def page_id(symbol: str, year: int) -> str | None:
 
 def release_page_id(url: str) -> str | None:
     """The raw archive's id of the release at an address ("2024-sc15648"), or None."""
-    match = _RELEASE_URL.search(url)
+    match = PRESS_RELEASE_PATH.search(url)
     return f"{match.group(1)}-sc{int(match.group(2))}" if match else None
 
 
