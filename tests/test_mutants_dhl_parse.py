@@ -327,12 +327,29 @@ def test_a_sentences_vote_must_be_counted_side_by_side() -> None:
         "A": CountedSide("A", 0, None)}]
 
 
-@pytest.mark.xfail(strict=True, reason="real bug, left to the lead (no source edits in this "
-                   "round): parse_outcome strips ' ,()' from both ends of a draft's note, so "
-                   "a note ending in a bracketed phrase loses its closing bracket")
 def test_a_drafts_note_must_keep_its_brackets_balanced(shared_data: Path) -> None:
     """1947, S/PV.202: "Draft resolution S/552 , S/202 (preliminary question) vetoed by USSR
     8-2-1" must keep the note "S/202 (preliminary question)", not "S/202 (preliminary
     question"."""
     tables = real_table(shared_data, "scact1947_table_en.html", 1947)
     assert decisions_of(tables, "S/PV.202")[1].note == "S/202 (preliminary question)"
+
+
+@pytest.mark.parametrize(("cell", "note"), [
+    # the one pair of brackets around the whole note goes, with the separators
+    ("Draft resolution S/1 (Ireland) vetoed by USSR 9-1-1", "Ireland"),
+    ("Draft resolution S/1 , (preliminary question) vetoed by USSR 9-1-1",
+     "preliminary question"),
+    # a bracket that closes something inside the note stays (S/PV.202, 1947)
+    ("Draft resolution S/1 , S/2 (preliminary question) vetoed by USSR 9-1-1",
+     "S/2 (preliminary question)"),
+    # two bracketed phrases are not one pair around the whole
+    ("Draft resolution S/1 (a) and (b) vetoed by USSR 9-1-1", "(a) and (b)"),
+    # a bracket left unmatched (the symbol's own) is no note
+    ("Draft resolution (S/1) vetoed by USSR 9-1-1", None),
+    ("Draft resolution S/1 ( vetoed by USSR 9-1-1", None),
+    ("Draft resolution S/1 vetoed by USSR 9-1-1", None),
+])
+def test_a_drafts_note_loses_only_its_enclosing_brackets(cell: str, note: str | None) -> None:
+    decisions, _ = parse_outcome(cell, year=1947, record="S/PV.1", url="u")
+    assert [(d.symbol, d.note) for d in decisions] == [("S/1", note)]

@@ -419,6 +419,31 @@ def _check_tally(
     return checked
 
 
+def _draft_note(rest: str) -> str | None:
+    """What a table prints after a draft's symbol, without the separators around it, a
+    bracket left unmatched, and the one pair of brackets that encloses all of it: "(Ireland)"
+    is "Ireland", but ", S/202 (preliminary question)" keeps its bracket (S/PV.202, 1947)."""
+    note = clean_text(rest).strip(" ,")
+    # a bracket left over from the symbol's own ("Draft resolution (S/2013/660)")
+    while note.endswith(")") and note.count(")") > note.count("("):
+        note = note[:-1].strip(" ,")
+    while note.startswith("(") and note.count("(") > note.count(")"):
+        note = note[1:].strip(" ,")
+    if note.startswith("(") and note.endswith(")") and _encloses(note):
+        note = note[1:-1].strip(" ,")
+    return note or None
+
+
+def _encloses(text: str) -> bool:
+    """Whether the bracket that opens the text is the one that closes it."""
+    depth = 0
+    for position, char in enumerate(text):
+        depth += {"(": 1, ")": -1}.get(char, 0)
+        if depth == 0:
+            return position == len(text) - 1
+    return False
+
+
 def parse_outcome(
     text: str, *, year: int, record: str, url: str, written_procedure: bool = False
 ) -> tuple[list[DecisionRecord], list[Finding]]:
@@ -473,7 +498,7 @@ def parse_outcome(
             decisions.append(DecisionRecord("presidential_statement", prst_symbol, item))
         elif match.group("draft"):
             symbol = match.group("draft_sym")
-            rest = clean_text(match.group("draft_rest") or "").strip(" ,()") or None
+            rest = _draft_note(match.group("draft_rest") or "")
             tally = _tally(match, "d_", record)
             what = f"draft {symbol}"
             vetoed_by: list[str] = []
