@@ -265,7 +265,41 @@ def report(name: str, folder: Path) -> list[dict[str, object]]:
                            capture_output=True, text=True)
     (folder / "survivors.txt").write_text(diffs.stdout + diffs.stderr)
     print(f"\nsurvivors ({survivors.count(chr(10))}): {folder / 'survivors.txt'}")
+    listed = sorted_survivors((ROOT / "tests" / "mutation" / "SURVIVORS.md").read_text())
+    left = [f"{r['module']} {s}" for r in rows for s in r["survivors"]  # type: ignore[attr-defined]
+            if s.rpartition(".")[2] not in listed.get(str(r["module"]), set())]
+    if left:
+        print(f"not sorted in tests/mutation/SURVIVORS.md ({len(left)}):")
+        print("".join(f"  {name}\n" for name in left), end="")
     return rows
+
+
+def sorted_survivors(text: str) -> dict[str, set[str]]:
+    """The mutants SURVIVORS.md lists per module (its `### path.py` headings) as equivalent
+    or accepted: full names, `_N` for the previous name's function with another number, and
+    ranges "`a` to `_N`". Those under a reason that begins "Killed" are not survivors."""
+    listed: dict[str, set[str]] = {}
+    names: set[str] = set()
+    killed = False
+    for line in text.splitlines():
+        if line.startswith("### "):
+            names = listed.setdefault(line[4:].strip(), set())
+            continue
+        if line[:1] not in ("", "-", " "):  # a reason's first line
+            killed = line.startswith("Killed")
+        if killed:
+            continue
+        prefix = ""
+        for token, until in re.findall(r"`([^`]+)`(?:\s+to\s+`_(\d+)`)?", line):
+            if re.fullmatch(r"_\d+", token) and prefix:
+                token = prefix + token[1:]
+            match = re.fullmatch(r"(.+__mutmut_)(\d+)", token)
+            if not match:
+                continue
+            prefix = match.group(1)
+            last = int(until) if until else int(match.group(2))
+            names.update(f"{prefix}{n}" for n in range(int(match.group(2)), last + 1))
+    return listed
 
 
 def retest_survivors(folder: Path) -> int:
