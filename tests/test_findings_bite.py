@@ -13,16 +13,18 @@ record's total (996 $f).
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine, func, select
 from sqlmodel import Session
 
 from council.records import Severity, Tally
 from db.engine import upgrade
 from db.models import Finding as FindingRow
-from db.models import Mandate, MandateEvent, MemberVote, Veto, VoteEvent
+from db.models import Mandate, MandateEvent, Meeting, MemberVote, Veto, VoteEvent
+from db.roll_calls import store_press_release
 from db.store import (
     ensure_members,
     store_meetings_table,
@@ -32,6 +34,7 @@ from db.store import (
 from db.upsert import table_of
 from reports.findings import resolution_gaps, tally_disagreements, veto_disagreements
 from scrapers.dhl.parse import parse_meetings_table, parse_outcome, parse_veto_list
+from scrapers.press.parse import PressRelease, parse_press_release
 from scrapers.undl.documents import parse_document_xml
 from scrapers.undl.parse import parse_record_xml
 from tests.conftest import FIXTURES
@@ -591,3 +594,97 @@ def test_the_real_veto_list_and_tables_disagree_on_one_veto_of_1946(
         "warning", "veto_sources_disagree", "check", "S/PV.49 (vetoed draft 2)",
         "the sources disagree on the veto of S/PV.49 (vetoed draft 2): dhl-meetings: SUN; "
         "dhl-veto-list: FRA, SUN", None]]
+
+
+# --- the press releases' findings (issue 15) ----------------------------------------------
+
+RELEASE_URL = "https://press.un.org/en/2024/sc15648.doc.htm"
+TABLE_2024 = "https://www.un.org/depts/dhl/resguide/scact2024_table_en.htm"
+AMENDMENT = (
+    b"<p>The Council first voted on an amendment (document S/2024/256) proposed by the "
+    b"Russian Federation. By a vote of 2 in favour (China, Russian Federation) to 11 "
+    b"against (Algeria, Ecuador, France, Guyana, Japan, Malta, Republic of Korea, "
+    b"Slovenia, Switzerland, United Kingdom, United States), with 2 abstentions "
+    b"(Mozambique, Sierra Leone), the amendment was not adopted.</p>\n")
+
+
+NOT_DERIVED = (
+    "press_votes_not_derived",
+    "the release names 2 of the members on S/2024/255; the others' votes were not derived: "
+    "the Council's membership that year is not known")
+
+
+def _release(*, amendment: bool = False) -> PressRelease:
+    body = (FIXTURES / "press" / "sc15648.htm").read_bytes()
+    if amendment:
+        body = body.replace(b"<p>The Council rejected draft",
+                            AMENDMENT + b"<p>The Council rejected draft")
+    return parse_press_release(body, url=RELEASE_URL)
+
+
+def _store_release(db: Engine, release: PressRelease, *, table: bool) -> list[tuple[str, str]]:
+    """Store the 2024 table (or not) and the release; return the release's findings."""
+    with Session(db) as session:
+        ensure_members(session)
+        if table:
+            page = parse_meetings_table((FIXTURES / "dhl" / "scact2024_table_en.htm")
+                                        .read_bytes(), year=2024, url=TABLE_2024)
+            store_meetings_table(session, page, url=TABLE_2024, fetched_at=WHEN)
+        store_press_release(session, release, url=RELEASE_URL, fetched_at=WHEN)
+        session.commit()
+    f = table_of(FindingRow)
+    with db.connect() as connection:
+        return [tuple(r) for r in connection.execute(  # type: ignore[misc]
+            select(f.c.kind, f.c.message).where(f.c.source == "press-releases")
+            .order_by(f.c.kind))]
+
+
+def _events(db: Engine) -> list[tuple[str, int]]:
+    ve, mv = table_of(VoteEvent), table_of(MemberVote)
+    with db.connect() as connection:
+        return [tuple(r) for r in connection.execute(  # type: ignore[misc]
+            select(ve.c.key, func.count(mv.c.id)).outerjoin(mv, mv.c.vote_event_id == ve.c.id)
+            .group_by(ve.c.key).order_by(ve.c.key))]
+
+
+@pytest.mark.parametrize(("meeting", "day", "missing"), [
+    (None, None, "the meeting"), ("S/PV.9591", None, "its date")])
+def test_a_release_of_a_meeting_no_table_names_that_does_not_say_which_stores_nothing(
+        db: Engine, meeting: str | None, day: dt.date | None, missing: str) -> None:
+    release = replace(_release(), meeting=meeting, date=day)
+    assert _store_release(db, release, table=False) == [(
+        "press_meeting_unknown",
+        f"the release is of meeting {meeting or '(not named)'}, which no meetings table "
+        f"names, and it does not give {missing} (its votes cannot be stored as provisional);"
+        " nothing of it was stored")]
+    assert _events(db) == []
+    with db.connect() as connection:
+        assert connection.execute(select(table_of(Meeting).c.record)).all() == []
+
+
+def test_a_release_that_names_its_meeting_and_day_is_stored_as_provisional(db: Engine) -> None:
+    release = _release()
+    assert (release.meeting, release.date) == ("S/PV.9591", dt.date(2024, 3, 28))
+    # no press_meeting_unknown: the one finding is that the others' votes are not derived
+    assert _store_release(db, release, table=False) == [NOT_DERIVED]
+    assert _events(db) == [("S/2024/255", 2)]  # the members it names: Russia and China
+
+
+def test_a_release_counting_a_vote_on_an_amendment_to_no_recorded_draft_says_so(
+        db: Engine) -> None:
+    release = _release(amendment=True)
+    amendment = [v for v in release.votes if v.amendment]
+    assert len(amendment) == 1
+    assert _store_release(db, replace(release, votes=amendment), table=True) == [(
+        "press_amendment_not_stored",
+        "the release counts a vote on an amendment (S/2024/256, 2-11-2) to no draft the "
+        "tables record at that meeting: not stored")]
+    # the table's votes, nothing of the release
+    assert _events(db) == [("S/2024/255", 0), ("S/RES/2727 (2024)", 0)]
+
+
+def test_a_release_counting_a_vote_on_an_amendment_to_a_recorded_draft_stores_it(
+        db: Engine) -> None:
+    assert _store_release(db, _release(amendment=True), table=True) == [NOT_DERIVED]
+    assert _events(db) == [("S/2024/255", 2), ("S/2024/255 (amendment S/2024/256)", 15),
+                           ("S/RES/2727 (2024)", 0)]
