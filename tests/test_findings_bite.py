@@ -634,7 +634,7 @@ def _store_release(db: Engine, release: PressRelease, *, table: bool) -> list[tu
         session.commit()
     f = table_of(FindingRow)
     with db.connect() as connection:
-        return [tuple(r) for r in connection.execute(  # type: ignore[misc]
+        return [tuple(r) for r in connection.execute(
             select(f.c.kind, f.c.message).where(f.c.source == "press-releases")
             .order_by(f.c.kind))]
 
@@ -642,7 +642,7 @@ def _store_release(db: Engine, release: PressRelease, *, table: bool) -> list[tu
 def _events(db: Engine) -> list[tuple[str, int]]:
     ve, mv = table_of(VoteEvent), table_of(MemberVote)
     with db.connect() as connection:
-        return [tuple(r) for r in connection.execute(  # type: ignore[misc]
+        return [tuple(r) for r in connection.execute(
             select(ve.c.key, func.count(mv.c.id)).outerjoin(mv, mv.c.vote_event_id == ve.c.id)
             .group_by(ve.c.key).order_by(ve.c.key))]
 
