@@ -256,3 +256,23 @@ def test_names_with_parentheses_inside_and_every_outcome_wording() -> None:
     [vote] = votes("With 9 in favour to 3 against (China, Russian Federation, South Africa) "
                    "and 3 abstentions (Congo, Indonesia, Qatar), the draft failed.")
     assert vote.outcome == "failed"
+
+
+COUNT_13_0_2 = ("By 13 votes in favour to none against, with 2 abstentions (China, Russian "
+                "Federation), the Council ")
+
+
+@pytest.mark.parametrize(("rest", "resolution"), [
+    # a resolution named in passing is not the one the vote adopted
+    ("renewed until 1 June 2025 the measures adopted in resolution 2664 (2022).", None),
+    ("extended the measures adopted under resolution 2664 (2022).", None),
+    ("adopted resolution 2800 (2025), renewing the measures adopted in resolution 2664 "
+     "(2022).", "S/RES/2800 (2025)"),
+    ("adopted today resolution 2800 (2025).", "S/RES/2800 (2025)"),
+])
+def test_the_resolution_a_vote_adopted_is_not_one_it_names_in_passing(
+        rest: str, resolution: str | None) -> None:
+    [vote], findings = read_vote_sentence(COUNT_13_0_2 + rest, release="SC/1", url="u",
+                                          paragraph=1)
+    assert (vote.tally, vote.outcome, vote.resolution, findings) == (
+        Tally(13, 0, 2), "adopted", resolution, [])

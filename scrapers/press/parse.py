@@ -41,9 +41,12 @@ _FAILED = re.compile(r"\b(?:rejected|defeated|fail(?:ed|s)?\s+to\s+(?:be\s+)?ado
 _ADOPTED = re.compile(r"\badopted\b", re.IGNORECASE)
 # The resolution a vote adopted, as releases name it: "adopted resolution 2727 (2024)",
 # "Adopting resolution 2727 (2024) by a vote of ...", "unanimously adopted resolution ...",
-# "resolution 2727 (2024) was adopted"
+# "resolution 2727 (2024) was adopted"; not a resolution named in passing ("the measures
+# adopted in resolution 2664 (2022)", "adopted under resolution ...")
 _RESOLUTION_ADOPTED = re.compile(
-    r"\badopt(?:ed|ing|s)?\s+(?:\w+\s+){0,2}?resolutions?\s+(?P<a>\d{1,5})\s*\((?P<ay>\d{4})\)"
+    r"\badopt(?:ed|ing|s)?\s+"
+    r"(?:(?!(?:in|under|through|pursuant|per|of|from|since|with|by|on|to|at|for)\b)\w+\s+)"
+    r"{0,2}?resolutions?\s+(?P<a>\d{1,5})\s*\((?P<ay>\d{4})\)"
     r"|\bresolution\s+(?P<b>\d{1,5})\s*\((?P<by>\d{4})\)[^.;]{0,60}?\b(?:was|is)\s+adopted",
     re.IGNORECASE)
 _AMENDMENT = re.compile(r"\bamendments?\b", re.IGNORECASE)
