@@ -65,6 +65,8 @@ GROUPS: dict[str, Group] = {
             "tests/test_roll_calls.py",
             # the names of votes and members, the outcome every view takes (issue 14)
             "tests/test_names.py",
+            # the survivors of the fifth round, killed (council, upsert, http)
+            "tests/test_mutants_core_r5.py",
             # seconds each, per mutant: they read source files or every real table; the
             # rules they hold are asserted value by value in test_rules_bite.py
             "--deselect=tests/test_council_rules.py::test_each_rule_is_defined_once",
@@ -112,6 +114,7 @@ GROUPS: dict[str, Group] = {
             "tests/test_db.py",
             "tests/test_store_fast_paths.py",
             "tests/test_mutants_db.py",
+            "tests/test_mutants_core_r5.py",
         ],
         budget_s=1200,
     ),
@@ -144,6 +147,7 @@ GROUPS: dict[str, Group] = {
             "tests/test_offline.py",
             "tests/test_promises_bite.py",
             "tests/test_mutants_http.py",
+            "tests/test_mutants_core_r5.py",
         ],
         budget_s=1800,
     ),
