@@ -290,15 +290,17 @@ def sorted_survivors(text: str) -> dict[str, set[str]]:
     listed: dict[str, set[str]] = {}
     names: set[str] = set()
     killed = False
+    previous = prefix = ""
     for line in text.splitlines():
         if line.startswith("### "):
             names = listed.setdefault(line[4:].strip(), set())
-            continue
-        if line[:1] not in ("", "-", " "):  # a reason's first line
+        elif not previous.strip() and line[:1] not in ("", "-", " "):  # a reason begins
             killed = line.startswith("Killed")
-        if killed:
+        if not line.startswith((" ", "-")):
+            prefix = ""  # `_N` continues a list across its lines, not past it
+        previous = line
+        if killed or line.startswith("#"):
             continue
-        prefix = ""
         for token, until in re.findall(r"`([^`]+)`(?:\s+to\s+`_(\d+)`)?", line):
             if re.fullmatch(r"_\d+", token) and prefix:
                 token = prefix + token[1:]
