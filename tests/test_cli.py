@@ -83,8 +83,17 @@ def test_check_lists_the_contradiction(env: dict[str, str]) -> None:
     result = invoke(env, "check", "--format", "json")
     assert result.exit_code == 0
     findings = json.loads(result.stdout)
-    assert any("S/2022/431" in f["message"] for f in findings)
-    assert any(f["kind"] == "veto_sources_disagree" for f in findings)
+    assert [(f["kind"], f["record"], f["message"]) for f in findings
+            if "S/2022/431" in f["message"]] == [
+        ("veto_without_negative_vote", "S/PV.9048",
+         "draft S/2022/431 printed as vetoed by CHN, RUS with tally 13-0-2, which has no "
+         "negative vote; tally not stored")]
+    # The fixtures' meetings tables and Veto List agree on S/PV.49 (vetoed draft 2),
+    # S/2020/852, S/2022/431 and S/2024/255 only.
+    assert sorted(f["record"] for f in findings if f["kind"] == "veto_sources_disagree") == [
+        "S/16077/Rev.1", "S/17769/Rev.1", "S/2022/155", "S/3710", "S/552",
+        "S/552 (preliminary question)", "S/PV.23 (vetoed draft 1)", "S/PV.49 (vetoed draft 1)",
+        "S/PV.57 (vetoed draft 1)", "S/PV.57 (vetoed draft 2)"]
 
 
 def test_status_is_one_object(env: dict[str, str]) -> None:
@@ -192,7 +201,12 @@ def test_export_json_has_plain_dates_and_integers(env: dict[str, str], tmp_path:
     rows = json.loads(out.read_text())
     dated = next(r for r in rows if r["date"])
     assert len(dated["date"]) == 10  # 2022-05-26, not a timestamp
-    assert any(r["resolution_id"] is None for r in rows)
+    # The vote events that made no resolution: the vetoed and failed drafts of the fixtures.
+    assert sorted(r["key"] for r in rows if r["resolution_id"] is None) == [
+        "S/16077/Rev.1", "S/17769/Rev.1", "S/2020/852", "S/2022/155", "S/2022/231",
+        "S/2022/431", "S/2024/255", "S/3710", "S/552", "S/552 (preliminary question)",
+        "S/PV.23 (vetoed draft 1)", "S/PV.49 (vetoed draft 1)", "S/PV.49 (vetoed draft 2)",
+        "S/PV.57 (vetoed draft 1)", "S/PV.57 (vetoed draft 2)"]
     assert all(isinstance(r["yes"], int) for r in rows if r["yes"] is not None)
     csv_out = tmp_path / "events.csv"
     invoke(env, "export", "vote_event", "--out", str(csv_out))

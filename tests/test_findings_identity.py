@@ -85,7 +85,14 @@ def test_a_sync_against_another_address_stores_the_same_findings(
     with engine.connect() as c:
         once = sorted(c.execute(select(Finding.source, Finding.page, Finding.record,  # type: ignore[call-overload]
                                        Finding.kind, Finding.message)).all())
-    assert once
+    assert once == [
+        ("dhl-meetings", "depts/dhl/resguide/scact1946_table_en.html", "S/PV.49",
+         "tally_exceeds_council",
+         "S/RES/7 (1946): tally 9-0-3 counts 12 votes on a Council of 11; tally not stored"),
+        ("dhl-meetings", "depts/dhl/resguide/scact2022_table_en.html", "S/PV.9048",
+         "veto_without_negative_vote",
+         "draft S/2022/431 printed as vetoed by CHN, RUS with tally 13-0-2, which has no "
+         "negative vote; tally not stored")]
     other = replay.url.replace("127.0.0.1", "localhost")
     second = settings.model_copy(update={"un_org_url": other, "undl_url": other,
                                           "press_url": other, "docs_url": other})

@@ -123,7 +123,12 @@ def test_a_write_that_fails_after_some_bytes_leaves_no_partial_file(
     digests = {hashlib.sha256(OLD).hexdigest(), hashlib.sha256(NEW).hexdigest()}
     folder = tmp_path / "undl-search"
     kept = sorted(p for p in folder.rglob("*") if p.is_file() and p.suffix != ".tmp")
-    assert kept  # the page's body and metadata, and its history's
+    # The page's body and metadata, and its history's (the old version, fetched at T1) as
+    # far as it was written before the tear: writes 1 and 2 are the history's.
+    history_kept = [".body", ".json"][: torn_at - 1] if history else []
+    assert [p.relative_to(folder).as_posix() for p in kept] == [
+        *(f"history/search-1.20240101T000000{suffix}" for suffix in history_kept),
+        "search-1.body", "search-1.json"]
     for path in kept:
         if path.suffix == ".body":
             assert path.read_bytes() in (OLD, NEW), path

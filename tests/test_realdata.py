@@ -52,7 +52,11 @@ def test_real_pages_sync_vetoes_check_and_rebuild(real_env: dict[str, str]) -> N
         assert (res.yes, res.no, res.abstain) == (15, 0, 0)
 
     check = json.loads(runner.invoke(app, ["check", "--format", "json"], env=real_env).stdout)
-    assert any("S/2022/431" in f["message"] for f in check)
+    assert [(f["kind"], f["record"], f["message"]) for f in check
+            if "S/2022/431" in f["message"]] == [
+        ("veto_without_negative_vote", "S/PV.9048",
+         "draft S/2022/431 printed as vetoed by CHN, RUS with tally 13-0-2, which has no "
+         "negative vote; tally not stored")]
 
     again = json.loads(runner.invoke(app, ["sync", *DHL_ONLY, "--full", "--until", "2022",
                                            "--format", "json"], env=real_env).stdout)

@@ -173,7 +173,8 @@ def test_a_failing_page_fails_the_sync_and_keeps_the_rest(
     summary = run(engine, served)
     assert not summary.ok
     assert summary.sources["meetings"].pages_failed == ["2022"]
-    assert any("scact2022_table_en.html" in p and "500" in p for p in summary.problems)
+    assert summary.problems == [
+        f"{replay.url}{RESGUIDE}/scact2022_table_en.html: server answered 500"]
     assert count(engine, Resolution) > 0  # the other pages are stored
     # Fixed: the next sync completes (the first run never succeeded, so it is full again).
     replay.pages[f"{RESGUIDE}/scact2022_table_en.html"] = good
