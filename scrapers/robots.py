@@ -67,9 +67,12 @@ def robots_url(url: str) -> str:
 
 
 def origin_id(url: str) -> str:
-    """Return a raw-archive page id for a URL's origin (``https_digitallibrary.un.org``)."""
+    """Return a raw-archive page id for a URL's origin (``https_digitallibrary.un.org``). An
+    international host name is taken in its ASCII (IDNA) form, so that two hosts differing
+    only in non-ASCII letters keep apart (``https_xn--tda.example``)."""
     parsed = httpx.URL(url)
-    origin = f"{parsed.scheme}_{parsed.host}" + (f"_{parsed.port}" if parsed.port else "")
+    host = parsed.raw_host.decode("ascii")
+    origin = f"{parsed.scheme}_{host}" + (f"_{parsed.port}" if parsed.port else "")
     return re.sub(r"[^A-Za-z0-9._-]+", "_", origin).strip("._")
 
 

@@ -12,6 +12,7 @@ import json
 from collections.abc import Callable
 from http.server import BaseHTTPRequestHandler
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 
@@ -92,6 +93,10 @@ def kept(archive: Path, replay: Replay) -> tuple[object, ...]:
     ("http://[::1]:8080/a", "http__1_8080"),
     # a fully qualified name's final dot is stripped: the same host, the same id (_8)
     ("https://digitallibrary.un.org./search", "https_digitallibrary.un.org"),
+    # an international name in its ASCII form: two hosts differing only in non-ASCII letters
+    # keep apart (both were "https__.example")
+    ("https://ü.example/a", "https_xn--tda.example"),
+    ("https://ö.example/a", "https_xn--nda.example"),
 ])
 def test_the_archive_id_of_an_origin_is_safe_and_names_its_port_only_when_given(
         url: str, expected: str) -> None:
@@ -337,3 +342,22 @@ def test_a_crawl_delay_over_the_cap_is_refused_naming_the_url_and_the_advice(
         http.get(f"{replay.url}/a")
     assert str(refused.value) == slow
     assert paths(replay) == ["/robots.txt"] and time.sleeps == []
+
+
+def test_two_hosts_differing_only_in_non_ascii_letters_each_have_their_own_rules() -> None:
+    """ü.example forbids everything, ö.example nothing: each host's robots.txt is asked for,
+    and ö.example is not judged by ü.example's rules (one archive id for both did that)."""
+    asked: list[str] = []
+
+    class Client:
+        def get(self, url: str) -> SimpleNamespace:
+            asked.append(url)
+            body = (b"User-agent: *\nDisallow: /\n" if "xn--tda" in url
+                    else b"User-agent: *\nAllow: /\n")
+            return SimpleNamespace(status=200, body=body)
+
+    robots = Robots(None)
+    with pytest.raises(Disallowed):
+        robots.check(Client(), "https://ü.example/a")  # type: ignore[arg-type]
+    robots.check(Client(), "https://ö.example/a")  # type: ignore[arg-type]
+    assert asked == ["https://xn--tda.example/robots.txt", "https://xn--nda.example/robots.txt"]
