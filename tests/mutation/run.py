@@ -140,6 +140,9 @@ GROUPS: dict[str, Group] = {
             "--deselect=tests/test_hostile_storage.py::test_two_users_syncing_into_one_database_take_turns",
             "--deselect=tests/test_hostile_storage.py::test_two_processes_creating_one_schema_both_succeed",
             "--deselect=tests/test_hostile_storage.py::test_a_rebuild_killed_midway_leaves_the_old_database",
+            # the survivors of the fifth round, killed
+            "tests/test_mutants_roll_calls_r5.py",
+            "tests/test_mutants_store_r5.py",
         ],
         budget_s=5400,
     ),
@@ -154,6 +157,7 @@ GROUPS: dict[str, Group] = {
             "tests/test_promises_bite.py",
             "tests/test_mutants_http.py",
             "tests/test_mutants_core_r5.py",
+            "tests/test_mutants_robots_r5.py",
         ],
         budget_s=1800,
     ),
