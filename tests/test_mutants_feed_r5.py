@@ -195,3 +195,25 @@ def test_an_answer_that_is_no_rss_feed_is_refused_naming_its_root(body: bytes,
 
 def test_a_feed_that_lists_no_item_is_refused() -> None:
     assert refusal(feed()) == (SOURCE, "feed", "the press release feed lists no item")
+
+
+def test_without_xml_base_a_relative_link_is_read_against_the_feeds_own_address() -> None:
+    """RFC 3986: "2024/sc15626.doc.htm" in https://press.un.org/en/rss.xml is
+    https://press.un.org/en/2024/sc15626.doc.htm (it was read under ".../rss.xml/" and lost)."""
+    body = (b'<rss version="2.0"><channel><item><title>t</title>'
+            b"<link>2024/sc15626.doc.htm</link></item></channel></rss>")
+    feed = parse_press_feed(body, url="https://press.un.org/en/rss.xml")
+    assert [(i.symbol, i.url) for i in feed.items] == [
+        ("SC/15626", "https://press.un.org/en/2024/sc15626.doc.htm")]
+    assert feed.other_items == 0
+
+
+@pytest.mark.parametrize("date", [
+    "Fri, 31 Dec 9999 23:00:00 -0400",  # past the year 9999 once in UTC
+    "Thu, 28 Mar 99999999999999999999 13:02:11 -0400",  # a year too large for C
+])
+def test_a_date_out_of_range_is_no_date_and_the_item_is_kept(date: str) -> None:
+    body = (b'<rss version="2.0"><channel><item><link>https://press.un.org/en/2024/sc1.doc.htm'
+            b"</link><pubDate>" + date.encode() + b"</pubDate></item></channel></rss>")
+    assert [(i.symbol, i.published) for i in parse_press_feed(body, url="u").items] == [
+        ("SC/1", None)]

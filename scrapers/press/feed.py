@@ -70,11 +70,14 @@ def _published(text: str | None) -> dt.datetime | None:
         return None
     try:
         when = parsedate_to_datetime(text)
-    except (TypeError, ValueError, IndexError):
+    except (TypeError, ValueError, IndexError, OverflowError):
         return None
     if when.tzinfo is None:  # RFC 822 "-0000": the offset is not known
         return None
-    return when.astimezone(dt.UTC)
+    try:
+        return when.astimezone(dt.UTC)
+    except OverflowError:  # past the year 9999 in UTC: no date, not a failed sync
+        return None
 
 
 def parse_press_feed(body: bytes, *, url: str) -> PressFeed:
@@ -91,12 +94,15 @@ def parse_press_feed(body: bytes, *, url: str) -> PressFeed:
     items = channel.findall("item")
     if not items:  # an empty feed is a fault of the answer, not "nothing new"
         raise ParseError(SOURCE_PRESS, "feed", "the press release feed lists no item")
-    base = root.get(_XML_BASE) or channel.get(_XML_BASE) or url
+    # the feed's xml:base names a folder ("https://press.un.org/en", no closing slash);
+    # without one, a relative link is resolved against the feed's own address (RFC 3986)
+    declared = root.get(_XML_BASE) or channel.get(_XML_BASE)
+    base = (declared if declared.endswith("/") else declared + "/") if declared else url
     feed = PressFeed(url=url)
     seen: set[str] = set()
     for item in items:
         link = _text(item, "link") or _text(item, "guid")
-        address = urljoin(base if base.endswith("/") else base + "/", link) if link else ""
+        address = urljoin(base, link) if link else ""
         match = PRESS_RELEASE_PATH.search(urlparse(address).path)
         if match is None:
             feed.other_items += 1
