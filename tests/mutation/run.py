@@ -104,6 +104,7 @@ GROUPS: dict[str, Group] = {
             "tests/test_press_feed.py",
             # the survivors of the run of 2026-11-30 (the API's answers, the releases)
             "tests/test_mutants_parsers_r5.py",
+            "tests/test_mutants_feed_r5.py",
         ],
         budget_s=7200,
     ),
