@@ -1,0 +1,407 @@
+"""The meeting records' roll calls at the store (``db.roll_calls.store_meeting_record``), and
+the provisional votes of a press release (``_provisional_event``): what the mutation run of
+db/roll_calls.py found untested (issue "Tests that bite", fifth round).
+
+Each test stores a small meetings table in the real page's shape (and a release, where the
+case needs one), then a meeting record's votes as ``scrapers.verbatim.parse`` gives them, and
+asserts the exact rows: member votes, vetoes, findings and the record's ``source_record``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import replace
+from typing import Any
+
+import pytest
+from sqlalchemy import Engine, select
+from sqlmodel import Session
+
+from council.records import Tally
+from db.engine import upgrade
+from db.models import Draft, Meeting, MemberVote, Resolution, SourceRecord, Veto, VoteEvent
+from db.models import Finding as FindingRow
+from db.roll_calls import store_meeting_record, store_press_release
+from db.store import ensure_members, store_meetings_table
+from db.upsert import Counts, table_of, upsert
+from scrapers.dhl.parse import parse_meetings_table
+from scrapers.press.parse import PressRelease, parse_press_release
+from scrapers.verbatim.parse import MeetingRecordVotes, RecordVote, parse_meeting_record
+from tests.conftest import FIXTURES
+from tests.test_findings_bite import RELEASE_URL, TABLE_2024, WHEN, _release, _table
+from tests.test_verbatim_parse import IN_FAVOUR_2024, S_PV_9591, tiny_pdf
+
+DOCS = "https://documents.un.org/api/symbol/access?s={}&l=en&t=pdf"
+RECORD_URL = DOCS.format("S%2FPV.9591")
+TABLE_2023 = "https://www.un.org/depts/dhl/resguide/scact2023_table_en.htm"
+TABLE_1950 = "https://www.un.org/depts/dhl/resguide/scact1950_table_en.htm"
+COUNCIL_2023 = ("ALB", "BRA", "CHN", "ECU", "FRA", "GAB", "GHA", "GBR", "JPN", "MLT", "MOZ",
+                "RUS", "ARE", "USA", "CHE")
+MEMBERS_1950 = ("CHN", "FRA", "GBR", "USA", "SUN", "CUB", "ECU", "EGY", "IND", "NOR", "YUG")
+# S/PV.9591 as the record names it: 13 in favour, Russia against, China abstaining
+NAMED_9591 = {"Y": IN_FAVOUR_2024, "N": ("RUS",), "A": ("CHN",)}
+
+
+@pytest.fixture
+def db(sqlite_engine: Engine) -> Engine:
+    upgrade(sqlite_engine)
+    return sqlite_engine
+
+
+def _vote(named: dict[str, tuple[str, ...]], symbols: tuple[str, ...] = (), *,
+          amendment: bool = False) -> RecordVote:
+    tally = Tally(len(named["Y"]), len(named["N"]), len(named["A"]))
+    return RecordVote(named=named, tally=tally, symbols=symbols, amendment=amendment, block="")
+
+
+def _tables(db: Engine, rows: list[tuple[str, str, str]], year: int, url: str) -> None:
+    """Store a yearly meetings table of (record, date, outcome) rows."""
+    with Session(db) as session:
+        ensure_members(session)
+        page = parse_meetings_table(_table(rows, year), year=year, url=url)
+        store_meetings_table(session, page, url=url, fetched_at=WHEN)
+        session.commit()
+
+
+def _table_2024(db: Engine) -> None:
+    _tables(db, [("S/PV.9591", "28 March",
+                  "Draft resolution S/2024/255 vetoed by Russian Federation 13-1-1")],
+            2024, TABLE_2024)
+
+
+def _press(db: Engine, release: PressRelease) -> None:
+    with Session(db) as session:
+        ensure_members(session)
+        store_press_release(session, release, url=RELEASE_URL, fetched_at=WHEN)
+        session.commit()
+
+
+def _record(db: Engine, record: str, votes: list[RecordVote], *,
+            url: str | None = None) -> Counts:
+    with Session(db) as session:
+        ensure_members(session)
+        counts = store_meeting_record(
+            session, MeetingRecordVotes(record, votes=votes),
+            url=url or DOCS.format(record.replace("/", "%2F")), fetched_at=WHEN)
+        session.commit()
+    return counts
+
+
+def _rows(db: Engine, model: Any, *columns: str) -> list[tuple[Any, ...]]:
+    t, ve = table_of(model), table_of(VoteEvent)
+    with db.connect() as connection:
+        return sorted(tuple(r) for r in connection.execute(
+            select(ve.c.key, *(t.c[c] for c in columns)).join(ve, ve.c.id == t.c.vote_event_id)))
+
+
+def _votes(db: Engine) -> list[tuple[Any, ...]]:
+    """(vote key, member, vote, derived, source url) of every member vote."""
+    return _rows(db, MemberVote, "member_code", "vote", "derived", "source_url")
+
+
+def _vetoes(db: Engine) -> list[tuple[Any, ...]]:
+    return _rows(db, Veto, "member_code", "source")
+
+
+def _findings(db: Engine) -> list[tuple[Any, ...]]:
+    f = table_of(FindingRow)
+    with db.connect() as connection:
+        return sorted(tuple(r) for r in connection.execute(
+            select(f.c.source, f.c.record, f.c.kind, f.c.severity, f.c.message, f.c.url)
+            .where(f.c.source != "dhl-meetings")))
+
+
+def _source_records(db: Engine) -> list[tuple[Any, ...]]:
+    sr, ve = table_of(SourceRecord), table_of(VoteEvent)
+    with db.connect() as connection:
+        return sorted(tuple(r) for r in connection.execute(
+            select(sr.c.source, sr.c.record_id, ve.c.key, sr.c.source_url)
+            .outerjoin(ve, ve.c.id == sr.c.vote_event_id)))
+
+
+def _rolled(key: str, named: dict[str, tuple[str, ...]], url: str) -> list[tuple[Any, ...]]:
+    return sorted((key, c, side, None, url) for side, codes in named.items() for c in codes)
+
+
+# --- the record's roll call replaces a release's ---------------------------------------------
+
+def test_the_records_roll_call_replaces_the_releases_and_gives_the_veto(db: Engine) -> None:
+    """S/PV.9591: the release names Russia and China (the others not derived: the membership
+    of 2024 is not known); the record names all fifteen, and replaces the release's."""
+    _table_2024(db)
+    _press(db, _release())
+    assert _votes(db) == [("S/2024/255", "CHN", "A", None, RELEASE_URL),
+                          ("S/2024/255", "RUS", "N", None, RELEASE_URL)]
+    record = parse_meeting_record(tiny_pdf(S_PV_9591), record="S/PV.9591")
+    with Session(db) as session:
+        counts = store_meeting_record(session, record, url=RECORD_URL, fetched_at=WHEN)
+        session.commit()
+    assert _votes(db) == _rolled("S/2024/255", NAMED_9591, RECORD_URL)
+    # the table's veto, and the one the record's roll call shows
+    assert _vetoes(db) == [("S/2024/255", "RUS", "dhl-meetings"),
+                           ("S/2024/255", "RUS", "roll-call")]
+    assert [f for f in _findings(db) if f[0] == "meeting-records"] == []
+    assert _source_records(db) == [
+        ("meeting-records", "S/PV.9591", "S/2024/255", RECORD_URL),
+        ("press-releases", "SC/15648", "S/2024/255", RELEASE_URL)]
+    # 13 member votes and the record's source row new; the release's two votes and its veto
+    # of Russia kept
+    assert counts == Counts(new=14, changed=0, unchanged=3, deleted=0)
+
+
+def test_a_record_that_differs_from_the_release_and_the_table_is_kept_with_two_findings(
+        db: Engine) -> None:
+    """A record whose block misses China (14 named): the release named China abstaining, the
+    table counts 13-1-1; the record's roll call is kept, and both differences are findings."""
+    _table_2024(db)
+    _press(db, _release())
+    named = {"Y": IN_FAVOUR_2024, "N": ("RUS",), "A": ()}
+    _record(db, "S/PV.9591", [_vote(named, ("S/2024/255",))])
+    assert _votes(db) == _rolled("S/2024/255", named, RECORD_URL)
+    assert [f for f in _findings(db) if f[0] == "meeting-records"] == [
+        ("meeting-records", "S/PV.9591", "record_disagrees_with_press", "warning",
+         "the meeting record's roll call on S/2024/255 differs from the one stored before "
+         "(CHN A there, not named here); the record's was kept", RECORD_URL),
+        ("meeting-records", "S/PV.9591", "record_disagrees_with_tally", "error",
+         "the meeting record's roll call on S/2024/255 counts 13-1-0, the meetings table "
+         "13-1-1; the record's roll call was stored (it is the official account)", RECORD_URL)]
+
+
+@pytest.mark.parametrize(("printed", "named", "message"), [
+    # S/2024/900-like: 2 in favour, none against, 13 abstaining; the record reads one
+    # abstention as a vote against
+    ("Draft resolution S/2024/900 not adopted 2-0-13", {"Y": ("CHN", "RUS"), "N": ("USA",)},
+     "counts 2-1-12, the meetings table 2-0-13"),
+    # 13-2-0: the record misses one vote against and names it abstaining
+    ("Draft resolution S/2024/900 vetoed by Russian Federation, China 13-2-0",
+     {"Y": IN_FAVOUR_2024, "N": ("RUS",), "A": ("CHN",)},
+     "counts 13-1-1, the meetings table 13-2-0"),
+])
+def test_a_table_tally_with_none_against_or_abstaining_is_written_with_its_zero(
+        db: Engine, printed: str, named: dict[str, tuple[str, ...]], message: str) -> None:
+    _tables(db, [("S/PV.9600", "10 April", printed)], 2024, TABLE_2024)
+    council = set(IN_FAVOUR_2024) | {"RUS", "CHN"}
+    given = {"N": (), "A": (), **named}
+    given["A"] = given["A"] or tuple(sorted(council - {c for s in named.values() for c in s}))
+    _record(db, "S/PV.9600", [_vote(given, ("S/2024/900",))])
+    [(kind, text)] = [(f[2], f[4]) for f in _findings(db) if f[0] == "meeting-records"]
+    assert (kind, text) == (
+        "record_disagrees_with_tally",
+        f"the meeting record's roll call on S/2024/900 {message}; the record's roll call was "
+        "stored (it is the official account)")
+
+
+def test_a_record_read_again_replaces_its_own_roll_call_and_findings(db: Engine) -> None:
+    """Read first with China misread as against (13-2-0: a tally finding), then read again
+    right: China abstaining, no finding at all (its own earlier roll call is no other
+    source's), the first reading's finding gone."""
+    _table_2024(db)
+    wrong = {"Y": IN_FAVOUR_2024, "N": ("RUS", "CHN"), "A": ()}
+    _record(db, "S/PV.9591", [_vote(wrong, ("S/2024/255",))], url=RECORD_URL)
+    assert [f[2] for f in _findings(db)] == ["record_disagrees_with_tally"]
+    assert _vetoes(db) == [("S/2024/255", "CHN", "roll-call"),
+                           ("S/2024/255", "RUS", "dhl-meetings"),
+                           ("S/2024/255", "RUS", "roll-call")]
+    counts = _record(db, "S/PV.9591", [_vote(NAMED_9591, ("S/2024/255",))], url=RECORD_URL)
+    assert _findings(db) == []
+    assert _votes(db) == _rolled("S/2024/255", NAMED_9591, RECORD_URL)
+    assert _vetoes(db) == [("S/2024/255", "RUS", "dhl-meetings"),
+                           ("S/2024/255", "RUS", "roll-call")]
+    # China's veto and the finding deleted; the 15 votes (China's changed), Russia's veto and
+    # the source row kept (China's vote changed by the update after the replace, which
+    # counts it unchanged: the sum is pinned)
+    assert (counts.new, counts.changed + counts.unchanged, counts.deleted) == (0, 17, 2)
+
+
+# --- which vote of the meeting the record's roll call is of ----------------------------------
+
+TABLE_9600 = [("S/PV.9600", "10 April",
+               "S/RES/2728 (2024) 14-0-1 Draft resolution S/2024/900 vetoed by Russian "
+               "Federation 13-1-1")]
+
+
+def test_the_one_failed_vote_of_the_meeting_is_taken_when_the_record_names_no_symbol(
+        db: Engine) -> None:
+    """A meeting that adopts a resolution (its draft S/2024/899, by its roll call) and then
+    fails a draft the record does not name before its vote: the second roll call is the
+    failed draft's, the first is no one's (an adoption's roll call is the voting records')."""
+    _tables(db, TABLE_9600, 2024, TABLE_2024)
+    adopted = {"Y": tuple(sorted(set(IN_FAVOUR_2024) | {"CHN"})), "N": (), "A": ("RUS",)}
+    _record(db, "S/PV.9600", [_vote(adopted, ("S/2024/899",)), _vote(NAMED_9591)])
+    url = DOCS.format("S%2FPV.9600")
+    assert _votes(db) == _rolled("S/2024/900", NAMED_9591, url)
+    assert _vetoes(db) == [("S/2024/900", "RUS", "dhl-meetings"),
+                           ("S/2024/900", "RUS", "roll-call")]
+    assert _source_records(db) == [("meeting-records", "S/PV.9600", "S/2024/900", url)]
+
+
+def test_a_vote_naming_no_symbol_at_a_meeting_of_two_failed_drafts_is_no_ones(
+        db: Engine) -> None:
+    _tables(db, [("S/PV.9453", "25 October",
+                  "Draft resolution S/2023/792 vetoed by China, Russian Federation 10-3-2 "
+                  "Draft resolution S/2023/795 not adopted 4-2-9")], 2023, TABLE_2023)
+    y, n = ("ALB", "ECU", "FRA", "GAB", "GBR", "JPN", "MLT", "CHE", "USA", "GHA"), ("CHN", "RUS",
+                                                                                  "ARE")
+    _record(db, "S/PV.9453", [_vote({"Y": y, "N": n, "A": ("BRA", "MOZ")})])
+    assert _votes(db) == []
+    assert _source_records(db) == [("meeting-records", "S/PV.9453", None, DOCS.format(
+        "S%2FPV.9453"))]
+
+
+def test_two_failed_drafts_of_one_meeting_keep_both_roll_calls_and_other_meetings_theirs(
+        db: Engine) -> None:
+    """S/PV.9453 (25 October 2023): the United States' draft vetoed by China and Russia, then
+    Russia's short of votes. Both roll calls and the first one's vetoes are stored; the
+    record of S/PV.9591 stored before keeps its own."""
+    _table_2024(db)
+    _record(db, "S/PV.9591", [_vote(NAMED_9591, ("S/2024/255",))], url=RECORD_URL)
+    _tables(db, [("S/PV.9453", "25 October",
+                  "Draft resolution S/2023/792 vetoed by China, Russian Federation 10-3-2 "
+                  "Draft resolution S/2023/795 not adopted 4-2-9")], 2023, TABLE_2023)
+    first = {"Y": ("ALB", "ECU", "FRA", "GAB", "GBR", "JPN", "MLT", "CHE", "USA", "GHA"),
+             "N": ("CHN", "RUS", "ARE"), "A": ("BRA", "MOZ")}
+    second = {"Y": ("CHN", "GAB", "RUS", "ARE"), "N": ("GBR", "USA"),
+              "A": ("ALB", "BRA", "ECU", "FRA", "GHA", "JPN", "MLT", "MOZ", "CHE")}
+    url = DOCS.format("S%2FPV.9453")
+    counts = _record(db, "S/PV.9453", [_vote(first, ("S/2023/792",)),
+                                       _vote(second, ("S/2023/795",))])
+    assert _votes(db) == sorted([*_rolled("S/2023/792", first, url),
+                                 *_rolled("S/2023/795", second, url),
+                                 *_rolled("S/2024/255", NAMED_9591, RECORD_URL)])
+    assert [v for v in _vetoes(db) if v[2] == "roll-call"] == [
+        ("S/2023/792", "CHN", "roll-call"), ("S/2023/792", "RUS", "roll-call"),
+        ("S/2024/255", "RUS", "roll-call")]
+    assert _source_records(db) == [("meeting-records", "S/PV.9453", None, url),
+                                   ("meeting-records", "S/PV.9591", "S/2024/255", RECORD_URL)]
+    assert counts == Counts(new=33, changed=0, unchanged=0, deleted=0)
+
+
+def test_a_veto_of_1950_is_held_to_the_council_of_eleven(db: Engine) -> None:
+    """8 of 11 in favour had the votes in 1950 (seven needed): the USSR's "no" is a veto."""
+    _tables(db, [("S/PV.496", "12 September", "Draft resolution S/1894 vetoed by USSR 8-1-2")],
+            1950, TABLE_1950)
+    named = {"Y": ("CHN", "CUB", "ECU", "EGY", "FRA", "GBR", "NOR", "USA"), "N": ("SUN",),
+             "A": ("IND", "YUG")}
+    _record(db, "S/PV.496", [_vote(named, ("S/1894",))])
+    assert _vetoes(db) == [("S/1894", "SUN", "dhl-meetings"), ("S/1894", "SUN", "roll-call")]
+
+
+# --- amendments ------------------------------------------------------------------------------
+
+# 22 December 2023 (resolution 2720): Russia's amendment had 10 votes and failed by the
+# United States' vote against; here put to the vote at S/PV.9591 before S/2024/255
+AMENDMENT_VETOED = (
+    b"<p>The Council first voted on an amendment (document S/2024/256) proposed by the "
+    b"Russian Federation. By a vote of 10 in favour (Algeria, China, Ecuador, Guyana, "
+    b"Malta, Mozambique, Russian Federation, Sierra Leone, Slovenia, Switzerland) to 1 "
+    b"against (United States), with 4 abstentions (France, Japan, Republic of Korea, "
+    b"United Kingdom), the amendment was not adopted.</p>\n")
+AMENDMENT_NAMED = {"Y": ("DZA", "CHN", "ECU", "GUY", "MLT", "MOZ", "RUS", "SLE", "SVN", "CHE"),
+                   "N": ("USA",), "A": ("FRA", "JPN", "KOR", "GBR")}
+
+
+def test_the_record_replaces_the_roll_call_of_an_amendment_a_release_counted_with_no_veto(
+        db: Engine) -> None:
+    _table_2024(db)
+    page = (FIXTURES / "press" / "sc15648.htm").read_bytes().replace(
+        b"<p>The Council rejected draft", AMENDMENT_VETOED + b"<p>The Council rejected draft")
+    _press(db, parse_press_release(page, url=RELEASE_URL))
+    key = "S/2024/255 (amendment S/2024/256)"
+    assert _rows(db, MemberVote, "source_url") == sorted(
+        [(key, RELEASE_URL)] * 15 + [("S/2024/255", RELEASE_URL)] * 2)
+    _record(db, "S/PV.9591", [_vote(AMENDMENT_NAMED, ("S/2024/256",), amendment=True),
+                              _vote(NAMED_9591, ("S/2024/255",))], url=RECORD_URL)
+    assert _votes(db) == sorted([*_rolled(key, AMENDMENT_NAMED, RECORD_URL),
+                                 *_rolled("S/2024/255", NAMED_9591, RECORD_URL)])
+    # no veto of an amendment: the United States' "no" is not one
+    assert _vetoes(db) == [("S/2024/255", "RUS", "dhl-meetings"),
+                           ("S/2024/255", "RUS", "roll-call")]
+
+
+def test_an_amendment_no_release_counted_is_not_stored_and_the_draft_after_it_is(
+        db: Engine) -> None:
+    _table_2024(db)
+    _record(db, "S/PV.9591", [_vote(AMENDMENT_NAMED, ("S/2024/256",), amendment=True),
+                              _vote(NAMED_9591, ("S/2024/255",))], url=RECORD_URL)
+    assert _votes(db) == _rolled("S/2024/255", NAMED_9591, RECORD_URL)
+    with db.connect() as connection:
+        assert connection.execute(select(table_of(VoteEvent).c.key)).scalars().all() == [
+            "S/2024/255"]
+
+
+# --- a release's provisional votes -----------------------------------------------------------
+
+def _event(db: Engine, key: str) -> tuple[Any, ...]:
+    ve = table_of(VoteEvent)
+    with db.connect() as connection:
+        return tuple(connection.execute(
+            select(ve.c.outcome, ve.c.yes, ve.c.no, ve.c.abstain, ve.c.non_voting,
+                   ve.c.source_url).where(ve.c.key == key)).one())
+
+
+def test_a_provisional_failed_vote_of_fifteen_has_no_one_not_voting(db: Engine) -> None:
+    _press(db, _release())
+    assert _event(db, "S/2024/255") == ("vetoed", 13, 1, 1, 0, RELEASE_URL)
+
+
+def test_a_provisional_adoption_that_does_not_name_its_resolution_is_not_stored(
+        db: Engine) -> None:
+    release = _release()
+    [vote] = release.votes
+    adopted = replace(vote, outcome="adopted", resolution=None, symbols=("S/2024/255",),
+                      tally=Tally(15, 0, 0), named={"Y": (), "N": (), "A": ()})
+    with Session(db) as session:
+        ensure_members(session)
+        store_press_release(session, replace(release, votes=[adopted]), url=RELEASE_URL,
+                            fetched_at=WHEN)
+        session.commit()
+    assert [(f[2], f[4]) for f in _findings(db)] == [(
+        "press_vote_unmatched",
+        "the release counts a vote (15-0-0) on S/2024/255 and does not say which resolution "
+        "it adopted; no meetings table names the meeting yet: the vote was not stored")]
+    with db.connect() as connection:
+        assert connection.execute(select(table_of(VoteEvent).c.key)).all() == []
+
+
+UNDL_URL = "https://digitallibrary.un.org/record/4043907"
+
+
+def test_a_provisional_adoption_of_a_resolution_another_source_states_leaves_its_provenance(
+        db: Engine) -> None:
+    """The Digital Library states S/RES/2728 (2024) before any meetings table names its
+    meeting: a release that counts its adoption adds the date and meeting to it, and the
+    resolution stays the Library's."""
+    with Session(db) as session:
+        upsert(session, Resolution, [{"symbol": "S/RES/2728 (2024)", "number": 2728,
+                                      "year": 2024, "title": "Resolution 2728 (2024)"}],
+               key="symbol", provenance={"source_url": UNDL_URL, "fetched_at": WHEN})
+        session.commit()
+    release = _release()
+    [vote] = release.votes
+    adopted = replace(vote, outcome="adopted", resolution="S/RES/2728 (2024)",
+                      symbols=("S/2024/899",), tally=Tally(14, 0, 1),
+                      named={"Y": (), "N": (), "A": ("USA",)})
+    _press(db, replace(release, votes=[adopted]))
+    r, m = table_of(Resolution), table_of(Meeting)
+    with db.connect() as connection:
+        assert connection.execute(select(r.c.date, m.c.record, r.c.source_url).join(
+            m, m.c.id == r.c.meeting_id)).all() == [(dt.date(2024, 3, 28), "S/PV.9591", UNDL_URL)]
+    assert _event(db, "S/RES/2728 (2024)")[:5] == ("adopted_with_vote", 14, 0, 1, 0)
+
+
+def test_a_provisional_release_is_held_to_a_vote_another_source_stored_under_its_key(
+        db: Engine) -> None:
+    """The Digital Library's voting record of S/2024/255 (no meeting) is stored before any
+    table names S/PV.9591: the release's vote is that one, not made again from its words."""
+    with Session(db) as session:
+        ids, _ = upsert(session, Draft, [{"symbol": "S/2024/255"}], key="symbol")
+        upsert(session, VoteEvent, [{
+            "key": "S/2024/255", "draft_id": ids["S/2024/255"], "date": dt.date(2024, 3, 28),
+            "outcome": "vetoed", "yes": 13, "no": 1, "abstain": 1, "non_voting": 0}],
+            key="key", provenance={"source_url": UNDL_URL, "fetched_at": WHEN})
+        session.commit()
+    _press(db, _release())
+    ve = table_of(VoteEvent)
+    with db.connect() as connection:
+        assert connection.execute(select(ve.c.key, ve.c.meeting_id, ve.c.source_url)).all() == [
+            ("S/2024/255", None, UNDL_URL)]
