@@ -405,3 +405,92 @@ def test_a_provisional_release_is_held_to_a_vote_another_source_stored_under_its
     with db.connect() as connection:
         assert connection.execute(select(ve.c.key, ve.c.meeting_id, ve.c.source_url)).all() == [
             ("S/2024/255", None, UNDL_URL)]
+
+
+UNDL_DRAFT_URL = "https://digitallibrary.un.org/record/4043905"
+
+
+def test_a_provisional_failed_vote_on_a_draft_another_source_states_leaves_it_its_own(
+        db: Engine) -> None:
+    """The Digital Library states the draft S/2024/255, dated the day it was issued (27 March)
+    and of no known status, before any table names S/PV.9591: a release that counts its
+    failure adds its status; the draft keeps its date and stays the Library's."""
+    with Session(db) as session:
+        upsert(session, Draft, [{"symbol": "S/2024/255", "date": dt.date(2024, 3, 27)}],
+               key="symbol", provenance={"source_url": UNDL_DRAFT_URL, "fetched_at": WHEN})
+        session.commit()
+    _press(db, _release())
+    d = table_of(Draft)
+    with db.connect() as connection:
+        assert connection.execute(select(d.c.symbol, d.c.date, d.c.status, d.c.source_url)
+                                  ).all() == [("S/2024/255", dt.date(2024, 3, 27), "vetoed",
+                                               UNDL_DRAFT_URL)]
+    assert _event(db, "S/2024/255") == ("vetoed", 13, 1, 1, 0, RELEASE_URL)
+
+
+def test_a_provisional_adoption_keeps_the_date_another_source_gives_its_resolution(
+        db: Engine) -> None:
+    """A resolution the Library dates otherwise (the day its document was issued) keeps that
+    date: the release only fills what no source gave."""
+    with Session(db) as session:
+        upsert(session, Resolution, [{"symbol": "S/RES/2728 (2024)", "number": 2728,
+                                      "year": 2024, "date": dt.date(2024, 3, 29)}],
+               key="symbol", provenance={"source_url": UNDL_URL, "fetched_at": WHEN})
+        session.commit()
+    release = _release()
+    [vote] = release.votes
+    _press(db, replace(release, votes=[replace(
+        vote, outcome="adopted", resolution="S/RES/2728 (2024)", symbols=("S/2024/899",),
+        tally=Tally(14, 0, 1), named={"Y": (), "N": (), "A": ("USA",)})]))
+    r, m = table_of(Resolution), table_of(Meeting)
+    with db.connect() as connection:
+        assert connection.execute(select(r.c.date, m.c.record, r.c.source_url).join(
+            m, m.c.id == r.c.meeting_id)).all() == [(dt.date(2024, 3, 29), "S/PV.9591", UNDL_URL)]
+
+
+def test_a_record_of_a_meeting_not_stored_stores_no_roll_call(db: Engine) -> None:
+    """The Library's voting record of S/2024/255 is stored, not linked to any meeting; the
+    record of S/PV.9591, a meeting no source stored, is of no vote: nothing of it is kept but
+    the note that it was read."""
+    with Session(db) as session:
+        ids, _ = upsert(session, Draft, [{"symbol": "S/2024/255"}], key="symbol")
+        upsert(session, VoteEvent, [{
+            "key": "S/2024/255", "draft_id": ids["S/2024/255"], "date": dt.date(2024, 3, 28),
+            "outcome": "vetoed", "yes": 13, "no": 1, "abstain": 1, "non_voting": 0}],
+            key="key", provenance={"source_url": UNDL_URL, "fetched_at": WHEN})
+        session.commit()
+    _record(db, "S/PV.9591", [_vote(NAMED_9591, ("S/2024/255",))], url=RECORD_URL)
+    assert _votes(db) == []
+    assert _source_records(db) == [("meeting-records", "S/PV.9591", None, RECORD_URL)]
+
+
+def _keys(db: Engine) -> list[str]:
+    with db.connect() as connection:
+        return sorted(connection.execute(select(table_of(VoteEvent).c.key)).scalars())
+
+
+@pytest.mark.parametrize(("order", "keys"), [
+    # a draft failed first, then the amendment to the next draft and that draft
+    (["S/2024/254", "amendment", "S/2024/255"],
+     ["S/2024/254", "S/2024/255", "S/2024/255 (amendment S/2024/256)"]),
+    # an amendment to a draft the table does not record at the meeting (not stored), then
+    # the amendment to S/2024/255
+    (["amendment S/2024/257", "S/2024/253", "amendment", "S/2024/255"],
+     ["S/2024/254", "S/2024/255", "S/2024/255 (amendment S/2024/256)"]),
+])
+def test_an_amendment_is_of_the_draft_voted_next_wherever_it_comes_in_the_release(
+        db: Engine, order: list[str], keys: list[str]) -> None:
+    _tables(db, [("S/PV.9591", "28 March",
+                  "Draft resolution S/2024/254 not adopted 2-0-13 Draft resolution S/2024/255 "
+                  "vetoed by Russian Federation 13-1-1")], 2024, TABLE_2024)
+    amendment, draft = _release(amendment=True).votes
+    votes = {"amendment": amendment, "S/2024/255": draft,
+             "amendment S/2024/257": replace(amendment, symbols=("S/2024/257",)),
+             "S/2024/253": replace(draft, symbols=("S/2024/253",)),
+             "S/2024/254": replace(draft, symbols=("S/2024/254",), tally=Tally(2, 0, 13),
+                                   named={"N": (), "A": ()})}
+    _press(db, replace(_release(), votes=[votes[v] for v in order]))
+    assert _keys(db) == keys
+    assert [f[4] for f in _findings(db) if f[2] == "press_amendment_not_stored"] == (
+        ["the release counts a vote on an amendment (S/2024/257, 2-11-2) to no draft the "
+         "tables record at that meeting: not stored"] if "S/2024/253" in order else [])
