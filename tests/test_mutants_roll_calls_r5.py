@@ -19,9 +19,24 @@ from sqlmodel import Session
 
 from council.records import Tally
 from db.engine import upgrade
-from db.models import Draft, Meeting, MemberVote, Resolution, SourceRecord, Veto, VoteEvent
+from db.models import (
+    CouncilMember,
+    Draft,
+    Meeting,
+    MemberVote,
+    Resolution,
+    SourceRecord,
+    SymbolLookup,
+    Veto,
+    VoteEvent,
+)
 from db.models import Finding as FindingRow
-from db.roll_calls import store_meeting_record, store_press_release
+from db.roll_calls import (
+    meeting_records_wanted,
+    press_releases_wanted,
+    store_meeting_record,
+    store_press_release,
+)
 from db.store import ensure_members, store_meetings_table
 from db.upsert import Counts, table_of, upsert
 from scrapers.dhl.parse import parse_meetings_table
@@ -494,3 +509,90 @@ def test_an_amendment_is_of_the_draft_voted_next_wherever_it_comes_in_the_releas
     assert [f[4] for f in _findings(db) if f[2] == "press_amendment_not_stored"] == (
         ["the release counts a vote on an amendment (S/2024/257, 2-11-2) to no draft the "
          "tables record at that meeting: not stored"] if "S/2024/253" in order else [])
+
+
+# --- which press releases and meeting records are wanted -------------------------------------
+
+COUNCIL_2022 = ("ALB", "BRA", "CHN", "FRA", "GAB", "GHA", "GBR", "IND", "IRL", "KEN", "MEX",
+                "NOR", "RUS", "ARE", "USA")
+# (record, release, date, outcome, member votes stored: named, derived)
+MEETINGS = [
+    ("S/PV.9000", "SC/15000", dt.date(2022, 5, 26), "vetoed", 2, 13),   # derived in part
+    ("S/PV.9001", "SC/15001", dt.date(2022, 5, 27), "vetoed", 15, 0),   # named in full
+    ("S/PV.9400", "SC/15100", dt.date(2023, 8, 30), "vetoed", 2, 0),    # both read before
+    ("S/PV.9401", "SC/15400", dt.date(2023, 9, 1), "insufficient_votes", 0, 0),
+    ("S/PV.9450", "SC/15450", dt.date(2023, 10, 16), "adopted_with_vote", 0, 0),  # adopted
+    ("S/PV.9500", "SC/15300", dt.date(2024, 1, 10), "vetoed", 0, 0),    # both not found
+    ("S/PV.9550", "SC/15200", dt.date(2024, 2, 20), "vetoed", 2, 0),    # both read before
+    ("S/PV.9591", "SC/15648", dt.date(2024, 3, 28), "vetoed", 0, 0),
+    ("S/PV.9600", None, dt.date(2024, 4, 10), "vetoed", 0, 0),          # no release
+    ("S/2024/300", "SC/15700", dt.date(2024, 4, 18), "vetoed", 0, 0),   # a letter: no record
+    # (a written procedure's vote; its release is wanted)
+    ("S/PV.9650", "SC/15750", None, "vetoed", 0, 0),                    # no date
+]
+
+
+def _wanted_db(db: Engine) -> None:
+    prov = {"source_url": "https://example.org/", "fetched_at": WHEN}
+    with Session(db) as session:
+        ensure_members(session)
+        meetings, _ = upsert(session, Meeting, [
+            {"record": r, "press_release": p, "date": d} for r, p, d, *_ in MEETINGS],
+            key="record", provenance=prov)
+        events, _ = upsert(session, VoteEvent, [
+            {"key": f"draft of {r}", "meeting_id": meetings[r], "date": d, "outcome": o}
+            for r, _, d, o, *_ in MEETINGS], key="key", provenance=prov)
+        rows = []
+        for r, _, d, _, named, derived in MEETINGS:
+            council = COUNCIL_2022 if d and d.year == 2022 else COUNCIL_2023
+            rows += [{"vote_event_id": events[f"draft of {r}"], "member_code": c, "vote": "Y",
+                      "derived": None if i < named else "the membership"}
+                     for i, c in enumerate(council[:named + derived])]
+        upsert(session, MemberVote, rows, key=("vote_event_id", "member_code"), provenance=prov)
+        # the Council of 2024 is known in full; 2023's lacks a member
+        upsert(session, CouncilMember, [
+            *({"year": 2024, "member_code": c, "roll_calls": 3} for c in (
+                *IN_FAVOUR_2024, "RUS", "CHN")),
+            *({"year": 2023, "member_code": c, "roll_calls": 3} for c in COUNCIL_2023[:14])],
+            key=("year", "member_code"))
+        upsert(session, SourceRecord, [
+            {"source": source, "record_id": record, **prov}
+            for source, record in (("press-releases", "SC/15100"), ("press-releases", "SC/15200"),
+                                   ("meeting-records", "S/PV.9400"),
+                                   ("meeting-records", "S/PV.9550"))],
+            key=("source", "record_id"))
+        upsert(session, SymbolLookup, [
+            {"source": "press-releases", "symbol": "2024-sc15300", "record_id": None},
+            {"source": "press-releases", "symbol": "2024-sc15648", "record_id": "found"},
+            {"source": "meeting-records", "symbol": "S_2FPV.9500", "record_id": None},
+            {"source": "meeting-records", "symbol": "S_2FPV.9591", "record_id": "found"}],
+            key=("source", "symbol"))
+        session.commit()
+
+
+@pytest.mark.parametrize(("everything", "wanted"), [
+    # not named in full (none stored, or some derived), neither read nor found missing before
+    (False, [("S/PV.9000", 2022), ("S/PV.9401", 2023), ("S/PV.9591", 2024),
+             ("S/PV.9600", 2024)]),
+    (True, [("S/PV.9000", 2022), ("S/PV.9001", 2022), ("S/PV.9400", 2023), ("S/PV.9401", 2023),
+            ("S/PV.9500", 2024), ("S/PV.9550", 2024), ("S/PV.9591", 2024), ("S/PV.9600", 2024)]),
+])
+def test_the_meeting_records_wanted(db: Engine, everything: bool,
+                                    wanted: list[tuple[str, int]]) -> None:
+    _wanted_db(db)
+    with Session(db) as session:
+        assert meeting_records_wanted(session, everything=everything) == wanted
+
+
+@pytest.mark.parametrize(("everything", "wanted"), [
+    # fewer votes stored than seats (derived ones count), not found missing before, and not
+    # read before unless the year's membership is now known in full (2024's, not 2023's)
+    (False, [("SC/15400", 2023), ("SC/15200", 2024), ("SC/15648", 2024), ("SC/15700", 2024)]),
+    (True, [("SC/15000", 2022), ("SC/15001", 2022), ("SC/15100", 2023), ("SC/15400", 2023),
+            ("SC/15200", 2024), ("SC/15300", 2024), ("SC/15648", 2024), ("SC/15700", 2024)]),
+])
+def test_the_press_releases_wanted(db: Engine, everything: bool,
+                                   wanted: list[tuple[str, int]]) -> None:
+    _wanted_db(db)
+    with Session(db) as session:
+        assert press_releases_wanted(session, everything=everything) == wanted
