@@ -322,6 +322,8 @@ def test_the_record_replaces_the_roll_call_of_an_amendment_a_release_counted_wit
         b"<p>The Council rejected draft", AMENDMENT_VETOED + b"<p>The Council rejected draft")
     _press(db, parse_press_release(page, url=RELEASE_URL))
     key = "S/2024/255 (amendment S/2024/256)"
+    # failed with the votes to pass: not adopted (no veto is recorded of an amendment)
+    assert _event(db, key) == ("not_adopted", 10, 1, 4, 0, RELEASE_URL)
     assert _rows(db, MemberVote, "source_url") == sorted(
         [(key, RELEASE_URL)] * 15 + [("S/2024/255", RELEASE_URL)] * 2)
     _record(db, "S/PV.9591", [_vote(AMENDMENT_NAMED, ("S/2024/256",), amendment=True),
@@ -596,3 +598,22 @@ def test_the_press_releases_wanted(db: Engine, everything: bool,
     _wanted_db(db)
     with Session(db) as session:
         assert press_releases_wanted(session, everything=everything) == wanted
+
+
+@pytest.mark.parametrize(("amendment", "outcome"), [
+    (b"", "insufficient_votes"),   # 2-11-2: short of the votes, whatever the release says
+    (AMENDMENT_VETOED, None),      # 10-1-4: with the votes, how it ended is not known
+])
+def test_an_amendment_the_release_does_not_say_ended_is_held_to_the_rule(
+        db: Engine, amendment: bytes, outcome: str | None) -> None:
+    _table_2024(db)
+    page = (FIXTURES / "press" / "sc15648.htm").read_bytes()
+    if amendment:
+        page = page.replace(b"<p>The Council rejected draft", amendment
+                            + b"<p>The Council rejected draft")
+        release = parse_press_release(page, url=RELEASE_URL)
+    else:
+        release = _release(amendment=True)
+    first, draft = release.votes
+    _press(db, replace(release, votes=[replace(first, outcome=None), draft]))
+    assert _event(db, "S/2024/255 (amendment S/2024/256)")[0] == outcome
