@@ -630,3 +630,36 @@ def test_an_amendment_the_release_does_not_say_ended_is_held_to_the_rule(
     first, draft = release.votes
     _press(db, replace(release, votes=[replace(first, outcome=None), draft]))
     assert _event(db, "S/2024/255 (amendment S/2024/256)")[0] == outcome
+
+
+def test_a_release_read_again_without_its_amendment_removes_the_amendments_vote(
+        db: Engine) -> None:
+    _table_2024(db)
+    _press(db, _release(amendment=True))
+    assert _keys(db) == ["S/2024/255", "S/2024/255 (amendment S/2024/256)"]
+    _press(db, _release())  # corrected: no amendment
+    assert _keys(db) == ["S/2024/255"]
+    assert _rows(db, MemberVote, "member_code") == [("S/2024/255", "CHN"), ("S/2024/255", "RUS")]
+
+
+def test_a_provisional_adoption_the_table_does_not_record_is_removed_with_its_resolution(
+        db: Engine) -> None:
+    """The release counted the adoption of S/RES/2728 (2024) and the failure of S/2024/255 at
+    S/PV.9591 before any table named it; the table records only S/2024/255. The release read
+    again leaves no vote, resolution or draft on its word alone."""
+    release = _release()
+    [draft] = release.votes
+    adopted = replace(draft, outcome="adopted", resolution="S/RES/2728 (2024)",
+                      symbols=("S/2024/899",), tally=Tally(14, 0, 1),
+                      named={"Y": (), "N": (), "A": ("USA",)})
+    release = replace(release, votes=[adopted, draft])
+    _press(db, release)
+    assert _keys(db) == ["S/2024/255", "S/RES/2728 (2024)"]
+    _table_2024(db)
+    _press(db, release)
+    assert _keys(db) == ["S/2024/255"]
+    r, d = table_of(Resolution), table_of(Draft)
+    with db.connect() as connection:
+        assert connection.execute(select(r.c.symbol)).all() == []
+        assert connection.execute(select(d.c.symbol, d.c.source_url)).all() == [
+            ("S/2024/255", TABLE_2024)]
