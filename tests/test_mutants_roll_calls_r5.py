@@ -516,6 +516,9 @@ def test_an_amendment_is_of_the_draft_voted_next_wherever_it_comes_in_the_releas
                                    named={"N": (), "A": ()})}
     _press(db, replace(_release(), votes=[votes[v] for v in order]))
     assert _keys(db) == keys
+    # the votes after an amendment not stored are read on: S/2024/255's roll call is stored
+    assert [r for r in _rows(db, MemberVote, "member_code") if r[0] == "S/2024/255"] == [
+        ("S/2024/255", "CHN"), ("S/2024/255", "RUS")]
     assert [f[4] for f in _findings(db) if f[2] == "press_amendment_not_stored"] == (
         ["the release counts a vote on an amendment (S/2024/257, 2-11-2) to no draft the "
          "tables record at that meeting: not stored"] if "S/2024/253" in order else [])
@@ -639,7 +642,9 @@ def test_a_release_read_again_without_its_amendment_removes_the_amendments_vote(
     assert _keys(db) == ["S/2024/255", "S/2024/255 (amendment S/2024/256)"]
     _press(db, _release())  # corrected: no amendment
     assert _keys(db) == ["S/2024/255"]
-    assert _rows(db, MemberVote, "member_code") == [("S/2024/255", "CHN"), ("S/2024/255", "RUS")]
+    mv = table_of(MemberVote)
+    with db.connect() as connection:  # the amendment's 15 member votes gone with it
+        assert sorted(connection.execute(select(mv.c.member_code)).scalars()) == ["CHN", "RUS"]
 
 
 def test_a_provisional_adoption_the_table_does_not_record_is_removed_with_its_resolution(
@@ -663,3 +668,42 @@ def test_a_provisional_adoption_the_table_does_not_record_is_removed_with_its_re
         assert connection.execute(select(r.c.symbol)).all() == []
         assert connection.execute(select(d.c.symbol, d.c.source_url)).all() == [
             ("S/2024/255", TABLE_2024)]
+
+
+def test_a_release_is_stored_at_the_meeting_it_names_among_the_tables_meetings(
+        db: Engine) -> None:
+    """The real 2024 table's page names S/PV.9573 and S/PV.9591: the release of S/PV.9591
+    gives the roll call of S/2024/255, at that meeting and nowhere else."""
+    with Session(db) as session:
+        ensure_members(session)
+        page = parse_meetings_table((FIXTURES / "dhl" / "scact2024_table_en.htm").read_bytes(),
+                                    year=2024, url=TABLE_2024)
+        store_meetings_table(session, page, url=TABLE_2024, fetched_at=WHEN)
+        session.commit()
+    _press(db, _release())
+    assert _votes(db) == [("S/2024/255", "CHN", "A", None, RELEASE_URL),
+                          ("S/2024/255", "RUS", "N", None, RELEASE_URL)]
+    assert [f[2] for f in _findings(db) if f[0] == "press-releases"] == [
+        "press_votes_not_derived"]
+
+
+def test_a_release_read_again_without_its_date_removes_what_it_stored_as_provisional(
+        db: Engine) -> None:
+    _press(db, _release())
+    assert _keys(db) == ["S/2024/255"]
+    _press(db, replace(_release(), date=None))
+    assert _keys(db) == []
+    with db.connect() as connection:
+        assert connection.execute(select(table_of(Meeting).c.record)).all() == []
+        assert connection.execute(select(table_of(MemberVote).c.id)).all() == []
+
+
+def test_a_provisional_count_without_its_end_is_not_stored(db: Engine) -> None:
+    release = _release()
+    [vote] = release.votes
+    _press(db, replace(release, votes=[replace(vote, outcome=None)]))
+    assert [(f[2], f[4]) for f in _findings(db)] == [(
+        "press_vote_unmatched",
+        "the release counts a vote (13-1-1) on S/2024/255 and does not say that it failed; no "
+        "meetings table names the meeting yet: the vote was not stored")]
+    assert _keys(db) == []
