@@ -707,3 +707,47 @@ def test_a_provisional_count_without_its_end_is_not_stored(db: Engine) -> None:
         "the release counts a vote (13-1-1) on S/2024/255 and does not say that it failed; no "
         "meetings table names the meeting yet: the vote was not stored")]
     assert _keys(db) == []
+
+
+def test_a_provisional_failure_naming_no_draft_is_not_stored(db: Engine) -> None:
+    release = _release()
+    [vote] = release.votes
+    _press(db, replace(release, votes=[replace(vote, symbols=())]))
+    assert [(f[2], f[4]) for f in _findings(db)] == [(
+        "press_vote_unmatched",
+        "the release counts a vote (13-1-1) on a text it does not name and names no one draft; "
+        "no meetings table names the meeting yet: the vote was not stored")]
+    assert _keys(db) == []
+
+
+def test_a_releases_failed_vote_naming_no_draft_is_the_meetings_one_failed_vote(
+        db: Engine) -> None:
+    """S/PV.9600 adopts S/RES/2728 (2024) and fails S/2024/900; the release names the
+    resolution it adopted, and not the draft that failed."""
+    _tables(db, TABLE_9600, 2024, TABLE_2024)
+    release = _release()
+    [draft] = release.votes
+    adopted = replace(draft, outcome="adopted", resolution="S/RES/2728 (2024)",
+                      symbols=("S/2024/899",), tally=Tally(14, 0, 1),
+                      named={"Y": (), "N": (), "A": ("RUS",)})
+    _press(db, replace(release, meeting="S/PV.9600", date=dt.date(2024, 4, 10),
+                       votes=[adopted, replace(draft, symbols=())]))
+    assert _votes(db) == [("S/2024/900", "CHN", "A", None, RELEASE_URL),
+                          ("S/2024/900", "RUS", "N", None, RELEASE_URL)]
+    assert [f[2] for f in _findings(db) if f[0] == "press-releases"] == [
+        "press_votes_not_derived"]
+
+
+def test_a_release_vote_on_a_draft_the_tables_do_not_record_is_not_kept_and_the_next_is(
+        db: Engine) -> None:
+    _table_2024(db)
+    release = _release()
+    [draft] = release.votes
+    _press(db, replace(release, votes=[replace(draft, symbols=("S/2024/253",)), draft]))
+    assert [(f[2], f[4]) for f in _findings(db) if f[2] == "press_vote_unmatched"] == [(
+        "press_vote_unmatched",
+        "the release counts a vote (13-1-1) on S/2024/253, which is no vote the tables record "
+        "at that meeting (they record S/2024/255); the release's vote is not kept (not stored "
+        "or, stored from the release before the tables named the meeting, removed)")]
+    assert _votes(db) == [("S/2024/255", "CHN", "A", None, RELEASE_URL),
+                          ("S/2024/255", "RUS", "N", None, RELEASE_URL)]
