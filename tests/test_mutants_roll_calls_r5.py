@@ -751,3 +751,31 @@ def test_a_release_vote_on_a_draft_the_tables_do_not_record_is_not_kept_and_the_
         "or, stored from the release before the tables named the meeting, removed)")]
     assert _votes(db) == [("S/2024/255", "CHN", "A", None, RELEASE_URL),
                           ("S/2024/255", "RUS", "N", None, RELEASE_URL)]
+
+
+def test_a_release_of_two_failed_drafts_stores_both_roll_calls_and_the_first_ones_vetoes(
+        db: Engine) -> None:
+    """S/PV.9453 (25 October 2023): the United States' draft vetoed by China and Russia, then
+    Russia's short of votes; the release names those against and abstaining on each."""
+    _tables(db, [("S/PV.9453", "25 October",
+                  "Draft resolution S/2023/792 vetoed by China, Russian Federation 10-3-2 "
+                  "Draft resolution S/2023/795 not adopted 4-2-9")], 2023, TABLE_2023)
+    release = _release()
+    [draft] = release.votes
+    first = replace(draft, symbols=("S/2023/792",), tally=Tally(10, 3, 2),
+                    named={"N": ("CHN", "RUS", "ARE"), "A": ("BRA", "MOZ")})
+    second = replace(draft, symbols=("S/2023/795",), tally=Tally(4, 2, 9),
+                     named={"N": ("GBR", "USA"), "A": ("ALB", "BRA", "ECU", "FRA", "GHA", "JPN",
+                                                     "MLT", "MOZ", "CHE")})
+    with Session(db) as session:
+        ensure_members(session)
+        counts = store_press_release(
+            session, replace(release, symbol="SC/15462", meeting="S/PV.9453",
+                             date=dt.date(2023, 10, 25), votes=[first, second], statements=[]),
+            url=RELEASE_URL, fetched_at=WHEN)
+        session.commit()
+    assert [v for v in _vetoes(db) if v[2] == "roll-call"] == [
+        ("S/2023/792", "CHN", "roll-call"), ("S/2023/792", "RUS", "roll-call")]
+    assert len(_votes(db)) == 5 + 11
+    # 16 member votes, 2 vetoes, 2 findings (not derived), the release's source row
+    assert counts == Counts(new=21, changed=0, unchanged=0, deleted=0)
