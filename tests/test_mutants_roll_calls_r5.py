@@ -32,8 +32,11 @@ from db.models import (
 )
 from db.models import Finding as FindingRow
 from db.roll_calls import (
+    derive_membership,
     meeting_records_wanted,
+    membership_of,
     press_releases_wanted,
+    provisional_releases,
     store_meeting_record,
     store_press_release,
 )
@@ -779,3 +782,72 @@ def test_a_release_of_two_failed_drafts_stores_both_roll_calls_and_the_first_one
     assert len(_votes(db)) == 5 + 11
     # 16 member votes, 2 vetoes, 2 findings (not derived), the release's source row
     assert counts == Counts(new=21, changed=0, unchanged=0, deleted=0)
+
+
+# --- the membership the complete roll calls show, and the votes derived from it --------------
+
+COUNCIL_2024 = (*IN_FAVOUR_2024, "RUS", "CHN")
+LATER = dt.datetime(2024, 5, 1, tzinfo=dt.UTC)
+
+
+def test_the_membership_is_read_from_complete_roll_calls_named_by_a_source(db: Engine) -> None:
+    """S/PV.9591's record names all fifteen; an amendment's roll call, a release's derived one
+    and one naming fourteen do not count."""
+    _table_2024(db)
+    _record(db, "S/PV.9591", [_vote(NAMED_9591, ("S/2024/255",))], url=RECORD_URL)
+    with Session(db) as session:
+        memberships = membership_of(session)
+        assert list(memberships) == [2024]
+        assert (sorted(memberships[2024].members), memberships[2024].roll_calls,
+                memberships[2024].complete) == (sorted(COUNCIL_2024), 1, True)
+        assert membership_of(session, [2023]) == {}
+        assert derive_membership(session) == Counts(new=15, changed=0, unchanged=0, deleted=0)
+        session.commit()
+    cm = table_of(CouncilMember)
+    with db.connect() as connection:
+        assert sorted(connection.execute(select(cm.c.year, cm.c.member_code, cm.c.roll_calls))
+                      ) == sorted((2024, c, 1) for c in COUNCIL_2024)
+
+
+def test_a_release_derives_the_votes_in_favour_from_the_years_membership_until_a_record(
+        db: Engine) -> None:
+    """With 2024's membership known from S/PV.9591's record, the release of S/PV.9600 names
+    Russia against and China abstaining on S/2024/900: the thirteen others are derived in
+    favour, with the basis in words; the record of S/PV.9600, read later, names them all."""
+    _table_2024(db)
+    _record(db, "S/PV.9591", [_vote(NAMED_9591, ("S/2024/255",))], url=RECORD_URL)
+    _tables(db, TABLE_9600, 2024, TABLE_2024)
+    release = _release()
+    [draft] = release.votes
+    _press(db, replace(release, meeting="S/PV.9600", date=dt.date(2024, 4, 10), votes=[
+        replace(draft, symbols=("S/2024/900",))]))
+    basis = ("the Council's membership in 2024 (from 1 roll call) and the release's count "
+             "13-1-1")
+    assert [v for v in _votes(db) if v[0] == "S/2024/900"] == sorted(
+        [("S/2024/900", c, "Y", basis, RELEASE_URL) for c in IN_FAVOUR_2024]
+        + [("S/2024/900", "CHN", "A", None, RELEASE_URL),
+           ("S/2024/900", "RUS", "N", None, RELEASE_URL)])
+    url = DOCS.format("S%2FPV.9600")
+    with Session(db) as session:
+        store_meeting_record(session, MeetingRecordVotes("S/PV.9600", votes=[
+            _vote(NAMED_9591, ("S/2024/900",))]), url=url, fetched_at=LATER)
+        session.commit()
+    mv, ve = table_of(MemberVote), table_of(VoteEvent)
+    with db.connect() as connection:
+        assert sorted(connection.execute(
+            select(mv.c.member_code, mv.c.vote, mv.c.derived, mv.c.source_url, mv.c.fetched_at)
+            .join(ve, ve.c.id == mv.c.vote_event_id).where(ve.c.key == "S/2024/900"))) == sorted(
+            (c, side, None, url, LATER) for side, codes in NAMED_9591.items()
+            for c in codes)
+
+
+def test_the_releases_to_read_again_are_those_that_gave_a_provisional_vote(db: Engine) -> None:
+    with Session(db) as session:
+        assert provisional_releases(session) == []
+    _press(db, _release())
+    with Session(db) as session:
+        assert provisional_releases(session) == [RELEASE_URL]
+    _table_2024(db)
+    _press(db, _release())
+    with Session(db) as session:
+        assert provisional_releases(session) == []
