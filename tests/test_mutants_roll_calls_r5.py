@@ -95,11 +95,12 @@ def _table_2024(db: Engine) -> None:
             2024, TABLE_2024)
 
 
-def _press(db: Engine, release: PressRelease) -> None:
+def _press(db: Engine, release: PressRelease) -> Counts:
     with Session(db) as session:
         ensure_members(session)
-        store_press_release(session, release, url=RELEASE_URL, fetched_at=WHEN)
+        counts = store_press_release(session, release, url=RELEASE_URL, fetched_at=WHEN)
         session.commit()
+    return counts
 
 
 def _record(db: Engine, record: str, votes: list[RecordVote], *,
@@ -694,8 +695,11 @@ def test_a_release_read_again_without_its_date_removes_what_it_stored_as_provisi
         db: Engine) -> None:
     _press(db, _release())
     assert _keys(db) == ["S/2024/255"]
-    _press(db, replace(_release(), date=None))
+    counts = _press(db, replace(_release(), date=None))
     assert _keys(db) == []
+    # its 2 member votes, Russia's veto, the vote, its draft, the 4 statements and the meeting
+    # deleted, its finding replaced (press_votes_not_derived by press_meeting_unknown)
+    assert counts == Counts(new=1, changed=0, unchanged=0, deleted=11)
     with db.connect() as connection:
         assert connection.execute(select(table_of(Meeting).c.record)).all() == []
         assert connection.execute(select(table_of(MemberVote).c.id)).all() == []
