@@ -700,6 +700,8 @@ def test_a_release_read_again_without_its_date_removes_what_it_stored_as_provisi
     # its 2 member votes, Russia's veto, the vote, its draft, the 4 statements and the meeting
     # deleted, its finding replaced (press_votes_not_derived by press_meeting_unknown)
     assert counts == Counts(new=1, changed=0, unchanged=0, deleted=11)
+    # the release's record of its first fetch stays, and no longer points to the vote
+    assert _source_records(db) == [("press-releases", "SC/15648", None, RELEASE_URL)]
     with db.connect() as connection:
         assert connection.execute(select(table_of(Meeting).c.record)).all() == []
         assert connection.execute(select(table_of(MemberVote).c.id)).all() == []
