@@ -857,3 +857,50 @@ def test_the_releases_to_read_again_are_those_that_gave_a_provisional_vote(db: E
     _press(db, _release())
     with Session(db) as session:
         assert provisional_releases(session) == []
+
+
+def test_a_release_read_again_gives_its_derived_votes_the_basis_of_now(db: Engine) -> None:
+    """Read first when one complete roll call of 2024 was stored, then again (``--full``) when
+    two were: the votes derived keep their vote and take the new basis."""
+    _table_2024(db)
+    _record(db, "S/PV.9591", [_vote(NAMED_9591, ("S/2024/255",))], url=RECORD_URL)
+    _tables(db, [*TABLE_9600, ("S/PV.9620", "30 April",
+                               "Draft resolution S/2024/950 vetoed by Russian Federation 13-1-1")],
+            2024, TABLE_2024)
+    release = _release()
+    [draft] = release.votes
+    release = replace(release, meeting="S/PV.9600", date=dt.date(2024, 4, 10),
+                      votes=[replace(draft, symbols=("S/2024/900",))])
+    _press(db, release)
+    _record(db, "S/PV.9620", [_vote(NAMED_9591, ("S/2024/950",))])
+    _press(db, release)
+    basis = ("the Council's membership in 2024 (from 2 roll calls) and the release's count "
+             "13-1-1")
+    assert [v for v in _votes(db) if v[0] == "S/2024/900"] == sorted(
+        [("S/2024/900", c, "Y", basis, RELEASE_URL) for c in IN_FAVOUR_2024]
+        + [("S/2024/900", "CHN", "A", None, RELEASE_URL),
+           ("S/2024/900", "RUS", "N", None, RELEASE_URL)])
+
+
+def test_a_release_read_again_unchanged_leaves_its_votes_as_they_were_fetched(
+        db: Engine) -> None:
+    """The member votes a release read again gives as before, named or derived, are not
+    written again: they keep when they were first fetched (like every row an upsert finds
+    unchanged)."""
+    _table_2024(db)
+    _record(db, "S/PV.9591", [_vote(NAMED_9591, ("S/2024/255",))], url=RECORD_URL)
+    _tables(db, TABLE_9600, 2024, TABLE_2024)
+    release = _release()
+    [draft] = release.votes
+    release = replace(release, meeting="S/PV.9600", date=dt.date(2024, 4, 10),
+                      votes=[replace(draft, symbols=("S/2024/900",))])
+    _press(db, release)
+    with Session(db) as session:
+        store_press_release(session, release, url=RELEASE_URL, fetched_at=LATER)
+        session.commit()
+    mv, ve = table_of(MemberVote), table_of(VoteEvent)
+    with db.connect() as connection:
+        fetched = connection.execute(select(mv.c.fetched_at).join(
+            ve, ve.c.id == mv.c.vote_event_id).where(ve.c.key == "S/2024/900")).scalars().all()
+    assert len(fetched) == 15
+    assert {f.replace(tzinfo=None) for f in fetched} == {WHEN.replace(tzinfo=None)}
