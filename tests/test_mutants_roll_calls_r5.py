@@ -336,6 +336,8 @@ def test_the_record_replaces_the_roll_call_of_an_amendment_a_release_counted_wit
     key = "S/2024/255 (amendment S/2024/256)"
     # failed with the votes to pass: not adopted (no veto is recorded of an amendment)
     assert _event(db, key) == ("not_adopted", 10, 1, 4, 0, RELEASE_URL)
+    assert _vetoes(db) == [("S/2024/255", "RUS", "dhl-meetings"),
+                           ("S/2024/255", "RUS", "roll-call")]
     assert _rows(db, MemberVote, "source_url") == sorted(
         [(key, RELEASE_URL)] * 15 + [("S/2024/255", RELEASE_URL)] * 2)
     _record(db, "S/PV.9591", [_vote(AMENDMENT_NAMED, ("S/2024/256",), amendment=True),
