@@ -95,9 +95,9 @@ def _set_roll_calls(session: Session, covered: Sequence[int], vote_rows: Sequenc
                           scope=scope_in(Veto, "vote_event_id", covered,
                                          source=VETO_FROM_ROLL_CALL))
     # rows kept by the replace (same member, same vote event) take the latest source's
-    # values: one statement for all of them
+    # values: one statement for all of them; those it changes are changed, not unchanged
     if vote_rows:
-        session.execute(mv.update().where(
+        updated = session.execute(mv.update().where(
             mv.c.vote_event_id == bindparam("b_event"), mv.c.member_code == bindparam("b_code"),
             or_(mv.c.vote != bindparam("b_vote"),
                 mv.c.source_url.is_distinct_from(bindparam("b_url")),
@@ -107,6 +107,9 @@ def _set_roll_calls(session: Session, covered: Sequence[int], vote_rows: Sequenc
             [{"b_event": r["vote_event_id"], "b_code": r["member_code"], "b_vote": r["vote"],
               "b_derived": r["derived"], "b_url": r["source_url"], "b_at": r["fetched_at"]}
              for r in vote_rows])
+        changed = max(getattr(updated, "rowcount", 0), 0)  # -1: the driver does not say
+        counts.changed += changed
+        counts.unchanged -= changed
     return counts
 
 
