@@ -349,6 +349,14 @@ def test_a_drafts_note_must_keep_its_brackets_balanced(shared_data: Path) -> Non
     ("Draft resolution (S/1) vetoed by USSR 9-1-1", None),
     ("Draft resolution S/1 ( vetoed by USSR 9-1-1", None),
     ("Draft resolution S/1 vetoed by USSR 9-1-1", None),
+    # the separators go wherever a bracket was taken away, and only they ("X" is a letter)
+    ("Draft resolution S/1 ( , Annex X , ) vetoed by USSR 9-1-1", "Annex X"),
+    ("Draft resolution S/1 Annex X , ) vetoed by USSR 9-1-1", "Annex X"),
+    ("Draft resolution S/1 ( , X-ray question vetoed by USSR 9-1-1", "X-ray question"),
+    ("Draft resolution S/1 X-ray question vetoed by USSR 9-1-1", "X-ray question"),
+    # one bracket taken away, not two characters
+    ("Draft resolution S/1 S/2) vetoed by USSR 9-1-1", "S/2"),
+    ("Draft resolution S/1 (S/2 vetoed by USSR 9-1-1", "S/2"),
 ])
 def test_a_drafts_note_loses_only_its_enclosing_brackets(cell: str, note: str | None) -> None:
     decisions, _ = parse_outcome(cell, year=1947, record="S/PV.1", url="u")
