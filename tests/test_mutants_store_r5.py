@@ -14,16 +14,41 @@ import pytest
 from sqlalchemy import Engine, select
 from sqlmodel import Session
 
-from council.records import DocumentRecord, Severity
+from council.records import DocumentRecord, Severity, VotingRecord
 from council.records import Finding as FindingRecord
 from db.engine import make_engine, upgrade
-from db.models import Draft, Finding, SourceRecord, Sponsorship
-from db.store import ensure_members, store_documents
+from db.models import (
+    Draft,
+    Finding,
+    Meeting,
+    MemberVote,
+    Resolution,
+    SourceRecord,
+    Sponsorship,
+    Veto,
+    VoteEvent,
+)
+from db.store import (
+    ensure_members,
+    store_documents,
+    store_meetings_table,
+    store_veto_list,
+    store_voting_records,
+)
 from db.upsert import Counts
+from scrapers.dhl.parse import parse_meetings_table, parse_veto_list
+from scrapers.undl.parse import parse_record_xml
+from tests.conftest import FIXTURES
+from tests.undl_replay import Record, Vote
 
 T1 = dt.datetime(2024, 1, 2, 3, 4, 5, tzinfo=dt.UTC)
 T2 = dt.datetime(2024, 2, 3, 4, 5, 6, tzinfo=dt.UTC)
 LIBRARY = "https://digitallibrary.un.org/record"
+TABLE_URL = "https://www.un.org/depts/dhl/resguide/scact2022_table_en.html"
+LIST_URL = "https://www.un.org/depts/dhl/resguide/scact_veto_table_en.htm"
+MARC = '<collection xmlns="http://www.loc.gov/MARC21/slim">{}</collection>'
+COUNCIL_2022 = ("CHN", "FRA", "RUS", "GBR", "USA", "ALB", "BRA", "GAB", "GHA", "IND", "IRL",
+                "KEN", "MEX", "NOR", "ARE")
 
 
 @pytest.fixture
@@ -74,3 +99,152 @@ def test_a_document_record_must_give_a_new_draft_its_date_and_count_every_row(
     assert sponsors == ["ALB", "USA"]
     assert [tuple(f) for f in findings] == [("record/3975193", "unreadable_date")]
     assert sources == ["3975193", "3975200"]
+
+
+# --- the counts each store returns -----------------------------------------------------------
+
+def _table(rows: list[tuple[str, str, str]]) -> bytes:
+    """A 2022 meetings table in the real page's shape: (record, date, outcome) rows."""
+    body = "".join(
+        f'<tr><td><a href="https://undocs.org/en/{r}">{r}</a></td><td>{d}</td>'
+        f"<td>Topic</td><td>{o}</td></tr>" for r, d, o in rows)
+    return ("<html><body><table><tr><th>Meeting Record</th><th>Date</th><th>Topic</th>"
+            f"<th>Security Council Outcome / Vote</th></tr>{body}</table></body></html>"
+            ).encode()
+
+
+def _link(number: int) -> str:
+    return (f'<a href="https://undocs.org/en/S/RES/{number}(2022)">S/RES/{number} (2022)</a>')
+
+
+def _voting_record(record: Record) -> VotingRecord:
+    return parse_record_xml(MARC.format(record.xml()).encode(),
+                            base_url="https://digitallibrary.un.org")
+
+
+def _adoption(record_id: str, number: int, date: str, meeting: str | None) -> VotingRecord:
+    """A voting record of resolution ``number`` (2022) adopted 15-0-0."""
+    return _voting_record(Record(
+        record_id=record_id, date=date, resolution=f"S/RES/{number}(2022)",
+        title=f"Security Council resolution {number} (2022)",
+        votes=[Vote(c, "Y", c) for c in COUNCIL_2022], totals=(15, 0, 0, 0, 15),
+        meeting=meeting))
+
+
+def _veto_list() -> bytes:
+    """The Veto List in the real page's shape (its header from the fixture), one row."""
+    page = (FIXTURES / "dhl" / "veto_list.html").read_text()
+    head = page[:page.index("<tr><td>28 March 2024")]
+    return (head + "<tr><td>26 May 2022</td>\n"
+            '<td><a target="_top" href="https://undocs.org/en/S/2022/431">S/2022/431</a></td>\n'
+            '<td><a target="_top" href="https://undocs.org/en/S/PV.9048">S/PV.9048</a></td>\n'
+            "<td>Non-proliferation - Democratic People's Republic of Korea</td>\n"
+            "<td>China</br>Russian Federation</td></tr></table></html>").encode()
+
+
+def test_each_store_must_return_the_count_of_every_row_it_writes(tracker: Engine) -> None:
+    """A sync reports what each page and record changed: the counts of a store are those of
+    every table it writes, summed. Stored again, the same pages change nothing."""
+    page = parse_meetings_table(_table([
+        ("S/PV.9048", "26 May",
+         "Draft resolution S/2022/431 vetoed by China, Russian Federation 13-2-0"),
+        ("S/PV.9050", "27 May", f"{_link(2636)} 15-0-0"),
+        ("S/PV.9051", "30 May", "S/PRST/2022/5")]), year=2022, url=TABLE_URL)
+    vetoed = _voting_record(Record(
+        record_id="3974999", date="2022-05-26", resolution=None, draft="S/2022/431",
+        title="Draft resolution S/2022/431",
+        votes=[Vote(c, "N" if c in ("CHN", "RUS") else "Y", c) for c in COUNCIL_2022],
+        totals=(13, 2, 0, 0, 15), meeting="S/PV.9048"))
+    records = [_adoption("3975000", 2636, "2022-05-27", "S/PV.9050"), vetoed]
+    veto_list = parse_veto_list(_veto_list(), url=LIST_URL)
+    with Session(tracker) as session:
+        ensure_members(session)
+        tables = [store_meetings_table(session, page, url=TABLE_URL, fetched_at=t)
+                  for t in (T1, T2)]
+        votes = [store_voting_records(session, records, source="undl-votes", fetched_at=t)
+                 for t in (T1, T2)]
+        vetoes = [store_veto_list(session, veto_list, url=LIST_URL, fetched_at=t)
+                  for t in (T1, T2)]
+        session.commit()
+    # 3 meetings, a resolution, a draft, a statement, 2 vote events, 2 vetoes (CHN, RUS)
+    assert tables == [Counts(new=10), Counts(unchanged=10)]
+    # 30 member votes, 2 vetoes from the draft's roll call, 2 source records new; the
+    # draft's vote event gains the record's agenda; 2 meetings, the resolution, the draft
+    # and the resolution's event found as the tables stated them
+    assert votes == [Counts(new=34, changed=1, unchanged=5), Counts(unchanged=40)]
+    # the Veto List's 2 vetoes new; its agenda item added to the vote; the meeting and
+    # the draft as stated
+    assert vetoes == [Counts(new=2, changed=1, unchanged=2), Counts(unchanged=5)]
+    with tracker.connect() as connection:
+        named = connection.execute(select(Veto.member_code, Veto.source)
+                                   .order_by(Veto.source, Veto.member_code)).all()
+    assert [tuple(v) for v in named] == [
+        ("CHN", "dhl-meetings"), ("RUS", "dhl-meetings"), ("CHN", "dhl-veto-list"),
+        ("RUS", "dhl-veto-list"), ("CHN", "roll-call"), ("RUS", "roll-call")]
+
+
+def test_adoptions_the_tables_call_without_a_vote_must_each_name_their_own_roll_call(
+        tracker: Engine) -> None:
+    """Two roll calls stored before the tables call both adoptions without a vote: both are
+    removed, and each finding counts its own record's votes once (15-0-0, not 30)."""
+    page = parse_meetings_table(_table([
+        ("S/PV.9050", "27 May", f"{_link(2631)} without vote"),
+        ("S/PV.9047", "25 May", f"{_link(2630)} without vote")]), year=2022, url=TABLE_URL)
+    with Session(tracker) as session:
+        ensure_members(session)
+        store_voting_records(session, [_adoption("1", 2630, "2022-05-25", "S/PV.9047"),
+                                       _adoption("2", 2631, "2022-05-27", "S/PV.9050")],
+                             source="undl-votes", fetched_at=T1)
+        counts = store_meetings_table(session, page, url=TABLE_URL, fetched_at=T1)
+        session.commit()
+    assert counts == Counts(new=2, changed=6, deleted=30)
+    with tracker.connect() as connection:
+        found = connection.execute(select(Finding.record, Finding.message)
+                                   .order_by(Finding.record)).all()
+        votes = connection.execute(select(MemberVote.id)).all()
+    assert votes == []
+    assert [tuple(f) for f in found] == [(
+        f"S/RES/{n} (2022)",
+        f"S/RES/{n} (2022): the meetings table says adopted without a vote; the Digital "
+        f"Library's voting record {record_id} gives a roll call of 15-0-0 (0 not voting). "
+        "Kept: adopted without a vote, with no tally and no roll call (the tables own outcomes "
+        "and tallies; the Library codes adoptions without a vote as all in favour)")
+        for n, record_id in ((2630, "1"), (2631, "2"))]
+
+
+def test_each_resolution_printed_twice_must_move_to_the_meeting_its_record_confirms(
+        tracker: Engine) -> None:
+    """Three resolutions the table prints at S/PV.9050 and S/PV.9052: the first's record
+    names the meeting kept (nothing moves), the second's names the other meeting, the
+    third's gives no meeting but the other meeting's date. Both of those move, with their
+    votes, whatever came before them."""
+    outcome = "<br/>".join(f"{_link(n)} 15-0-0" for n in (2631, 2632, 2633))
+    page = parse_meetings_table(_table([("S/PV.9052", "31 May", outcome),
+                                        ("S/PV.9050", "27 May", outcome)]),
+                                year=2022, url=TABLE_URL)
+    records = [_adoption("1", 2631, "2022-05-27", "S/PV.9050"),
+               _adoption("2", 2632, "2022-05-31", "S/PV.9052"),
+               _adoption("3", 2633, "2022-05-31", None)]
+    with Session(tracker) as session:
+        ensure_members(session)
+        store_meetings_table(session, page, url=TABLE_URL, fetched_at=T1)
+        counts = store_voting_records(session, records, source="undl-votes", fetched_at=T1)
+        session.commit()
+    # 45 member votes and 3 source records new; the 3 resolutions given their titles, and 2
+    # of them moved; the 2 meetings and 3 vote events as the table stated them
+    assert counts == Counts(new=48, changed=5, unchanged=5)
+    with tracker.connect() as connection:
+        meetings = dict(connection.execute(select(Meeting.id, Meeting.record)).all())
+        held = connection.execute(select(Resolution.symbol, Resolution.meeting_id,
+                                         Resolution.printed_also_at_id, Resolution.date)
+                                  .order_by(Resolution.symbol)).all()
+        events = connection.execute(select(VoteEvent.key, VoteEvent.meeting_id, VoteEvent.date)
+                                    .order_by(VoteEvent.key)).all()
+    may27, may31 = dt.date(2022, 5, 27), dt.date(2022, 5, 31)
+    assert [(s, meetings[m], meetings[o], d) for s, m, o, d in held] == [
+        ("S/RES/2631 (2022)", "S/PV.9050", "S/PV.9052", may27),
+        ("S/RES/2632 (2022)", "S/PV.9052", "S/PV.9050", may31),
+        ("S/RES/2633 (2022)", "S/PV.9052", "S/PV.9050", may31)]
+    assert [(k, meetings[m], d) for k, m, d in events] == [
+        ("S/RES/2631 (2022)", "S/PV.9050", may27), ("S/RES/2632 (2022)", "S/PV.9052", may31),
+        ("S/RES/2633 (2022)", "S/PV.9052", may31)]
