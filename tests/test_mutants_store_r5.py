@@ -31,6 +31,7 @@ from db.models import (
 from db.store import (
     ensure_members,
     store_documents,
+    store_findings_of,
     store_meetings_table,
     store_veto_list,
     store_voting_records,
@@ -186,10 +187,12 @@ def test_each_store_must_return_the_count_of_every_row_it_writes(tracker: Engine
 def test_adoptions_the_tables_call_without_a_vote_must_each_name_their_own_roll_call(
         tracker: Engine) -> None:
     """Two roll calls stored before the tables call both adoptions without a vote: both are
-    removed, and each finding counts its own record's votes once (15-0-0, not 30)."""
+    removed, and each finding counts its own record's votes once (15-0-0, not 30); an
+    earlier resolution of the page with no record stored changes nothing of that."""
     page = parse_meetings_table(_table([
         ("S/PV.9050", "27 May", f"{_link(2631)} without vote"),
-        ("S/PV.9047", "25 May", f"{_link(2630)} without vote")]), year=2022, url=TABLE_URL)
+        ("S/PV.9047", "25 May", f"{_link(2630)} without vote"),
+        ("S/PV.9040", "20 May", f"{_link(2629)} without vote")]), year=2022, url=TABLE_URL)
     with Session(tracker) as session:
         ensure_members(session)
         store_voting_records(session, [_adoption("1", 2630, "2022-05-25", "S/PV.9047"),
@@ -197,7 +200,7 @@ def test_adoptions_the_tables_call_without_a_vote_must_each_name_their_own_roll_
                              source="undl-votes", fetched_at=T1)
         counts = store_meetings_table(session, page, url=TABLE_URL, fetched_at=T1)
         session.commit()
-    assert counts == Counts(new=2, changed=6, deleted=30)
+    assert counts == Counts(new=5, changed=6, deleted=30)
     with tracker.connect() as connection:
         found = connection.execute(select(Finding.record, Finding.message)
                                    .order_by(Finding.record)).all()
@@ -248,3 +251,28 @@ def test_each_resolution_printed_twice_must_move_to_the_meeting_its_record_confi
     assert [(k, meetings[m], d) for k, m, d in events] == [
         ("S/RES/2631 (2022)", "S/PV.9050", may27), ("S/RES/2632 (2022)", "S/PV.9052", may31),
         ("S/RES/2633 (2022)", "S/PV.9052", may31)]
+
+
+# --- findings ---------------------------------------------------------------------------------
+
+def test_findings_read_again_elsewhere_must_all_name_where_they_were_last_read(
+        tracker: Engine) -> None:
+    """More pages than one statement updates (500) read again from another address: the
+    finding of every page, the 501st too, names the address it was last read from."""
+    def pages(base: str, when: dt.datetime) -> dict[str, tuple[list[FindingRecord], dt.datetime]]:
+        return {f"{base}/record/{n}": ([FindingRecord(
+            "undl-votes", str(n), "no_totals", Severity.WARNING, f"record {n}: no totals")],
+            when) for n in range(501)}
+
+    with Session(tracker) as session:
+        first = store_findings_of(session, "undl-votes", pages("https://a.example", T1))
+        again = store_findings_of(session, "undl-votes", pages("https://b.example", T2))
+        session.commit()
+    assert (first, again) == (Counts(new=501), Counts(unchanged=501))
+    with tracker.connect() as connection:
+        found = connection.execute(select(Finding.page, Finding.url, Finding.first_seen)
+                                   .order_by(Finding.id)).all()
+    assert len(found) == 501
+    assert [tuple(f) for f in found if not f.url.startswith("https://b.example/")] == []
+    assert found[500].page == "record/500" and found[500].url == "https://b.example/record/500"
+    assert {f.first_seen.replace(tzinfo=dt.UTC) for f in found} == {T1}
