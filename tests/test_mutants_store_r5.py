@@ -179,9 +179,13 @@ def test_each_store_must_return_the_count_of_every_row_it_writes(tracker: Engine
     with tracker.connect() as connection:
         named = connection.execute(select(Veto.member_code, Veto.source)
                                    .order_by(Veto.source, Veto.member_code)).all()
+        listed = connection.execute(select(Veto.source_url, Veto.fetched_at)
+                                    .where(Veto.source == "dhl-veto-list")).all()
     assert [tuple(v) for v in named] == [
         ("CHN", "dhl-meetings"), ("RUS", "dhl-meetings"), ("CHN", "dhl-veto-list"),
         ("RUS", "dhl-veto-list"), ("CHN", "roll-call"), ("RUS", "roll-call")]
+    # the Veto List's own rows carry its address and when it was first read
+    assert [tuple(v) for v in listed] == [(LIST_URL, T1), (LIST_URL, T1)]
 
 
 def test_adoptions_the_tables_call_without_a_vote_must_each_name_their_own_roll_call(
