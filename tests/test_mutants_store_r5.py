@@ -132,15 +132,25 @@ def _adoption(record_id: str, number: int, date: str, meeting: str | None) -> Vo
         meeting=meeting))
 
 
-def _veto_list() -> bytes:
-    """The Veto List in the real page's shape (its header from the fixture), one row."""
+VETO_2022 = ("<tr><td>26 May 2022</td>\n"
+             '<td><a target="_top" href="https://undocs.org/en/S/2022/431">S/2022/431</a></td>\n'
+             '<td><a target="_top" href="https://undocs.org/en/S/PV.9048">S/PV.9048</a></td>\n'
+             "<td>Non-proliferation - Democratic People's Republic of Korea</td>\n"
+             "<td>China</br>Russian Federation</td></tr>")
+
+
+def _veto_row(date: str, draft: str, record: str, members: str) -> str:
+    return (f"<tr><td>{date}</td>\n<td>{draft}</td>\n<td>{record}</td>\n"
+            f"<td>Non-proliferation - Democratic People's Republic of Korea</td>\n"
+            f"<td>{members}</td></tr>")
+
+
+def _veto_list(*rows: str) -> bytes:
+    """The Veto List in the real page's shape (its header from the fixture) with these rows,
+    by default the veto of S/2022/431."""
     page = (FIXTURES / "dhl" / "veto_list.html").read_text()
     head = page[:page.index("<tr><td>28 March 2024")]
-    return (head + "<tr><td>26 May 2022</td>\n"
-            '<td><a target="_top" href="https://undocs.org/en/S/2022/431">S/2022/431</a></td>\n'
-            '<td><a target="_top" href="https://undocs.org/en/S/PV.9048">S/PV.9048</a></td>\n'
-            "<td>Non-proliferation - Democratic People's Republic of Korea</td>\n"
-            "<td>China</br>Russian Federation</td></tr></table></html>").encode()
+    return (head + "".join(rows or (VETO_2022,)) + "</table></html>").encode()
 
 
 def test_each_store_must_return_the_count_of_every_row_it_writes(tracker: Engine) -> None:
@@ -280,3 +290,112 @@ def test_findings_read_again_elsewhere_must_all_name_where_they_were_last_read(
     assert [tuple(f) for f in found if not f.url.startswith("https://b.example/")] == []
     assert found[500].page == "record/500" and found[500].url == "https://b.example/record/500"
     assert {f.first_seen.replace(tzinfo=dt.UTC) for f in found} == {T1}
+
+
+# --- the Veto List ----------------------------------------------------------------------------
+
+def test_the_veto_list_must_leave_the_tables_status_and_outcome_of_a_draft(
+        shared_data: Path, tracker: Engine) -> None:
+    """S/5407 (1963): the meetings table prints it "not adopted" (first of the two ways it
+    prints it), the Veto List lists it as vetoed by the USSR. The tables own draft status and
+    outcomes: the list adds its veto, not its word on how the vote failed."""
+    pages = shared_data / "un_org_dhl_html"
+    table_url = "https://www.un.org/depts/dhl/resguide/scact1963_table_en.html"
+    table = parse_meetings_table(
+        (pages / "scact_tables" / "scact1963_table_en.html").read_bytes(), year=1963,
+        url=table_url)
+    veto_list = parse_veto_list((pages / "scact_veto_table_en.html").read_bytes(), url=LIST_URL)
+    with Session(tracker) as session:
+        ensure_members(session)
+        store_meetings_table(session, table, url=table_url, fetched_at=T1)
+        store_veto_list(session, veto_list, url=LIST_URL, fetched_at=T2)
+        session.commit()
+    with tracker.connect() as connection:
+        draft = connection.execute(select(Draft.status, Draft.source_url)
+                                   .where(Draft.symbol == "S/5407")).one()
+        event = connection.execute(select(VoteEvent.outcome, VoteEvent.id)
+                                   .where(VoteEvent.key == "S/5407")).one()
+        named = connection.execute(select(Veto.member_code, Veto.source)
+                                   .where(Veto.vote_event_id == event.id)).all()
+    assert tuple(draft) == ("not_adopted", table_url)
+    assert event.outcome == "not_adopted"
+    assert [tuple(v) for v in named] == [("SUN", "dhl-veto-list")]
+
+
+def test_a_veto_by_written_procedure_must_join_the_letter_the_tables_keyed_it_by(
+        tracker: Engine) -> None:
+    """S/2020/852 (2020, written procedure): the tables key the vote by its outcome letter
+    S/2020/870, the Veto List cites both letters. Stored after the tables, the list joins that
+    letter (found, unchanged) and names it as the vote's meeting; stored first, it creates
+    no meeting for a letter."""
+    table_url = "https://www.un.org/depts/dhl/resguide/scact2020_covid_table_en.html"
+    table = parse_meetings_table((FIXTURES / "dhl" / "scact2020_covid_table_en.html")
+                                 .read_bytes(), year=2020, url=table_url)
+    page = (FIXTURES / "dhl" / "veto_list.html").read_text()
+    row = page[page.index("<tr><td>31 August 2020"):page.index("<tr><td>27-28 October 1983")]
+    veto_list = _veto_list(row)
+    with Session(tracker) as session:
+        ensure_members(session)
+        first = store_veto_list(session, parse_veto_list(veto_list, url=LIST_URL),
+                                url=LIST_URL, fetched_at=T1)
+        alone = session.execute(select(Meeting.record)).scalars().all()
+        store_meetings_table(session, table, url=table_url, fetched_at=T1)
+        again = store_veto_list(session, parse_veto_list(veto_list, url=LIST_URL),
+                                url=LIST_URL, fetched_at=T2)
+        session.commit()
+    # first: the draft, its vote and the USA's veto, and no meeting
+    assert (first, alone) == (Counts(new=3), [])
+    # again: the letter's meeting, the draft, the vote and the veto, as stated
+    assert again == Counts(unchanged=4)
+    with tracker.connect() as connection:
+        held = connection.execute(select(Meeting.record).join(
+            VoteEvent, VoteEvent.meeting_id == Meeting.id).where(
+            VoteEvent.key == "S/2020/852")).scalars().all()
+    assert held == ["S/2020/870"]
+
+
+def test_a_veto_list_with_an_unreadable_row_must_replace_only_its_own_vetoes_of_the_rows_read(
+        tracker: Engine) -> None:
+    """Read whole, then with the row of S/2024/255 unreadable (no draft symbol): the vetoes
+    stored from that row are kept, and so are the tables' and the roll call's vetoes of
+    S/2022/431; the list states its own veto of S/2022/431 again. A draft only the list
+    states carries the list's provenance."""
+    page = parse_meetings_table(_table([
+        ("S/PV.9048", "26 May",
+         "Draft resolution S/2022/431 vetoed by China, Russian Federation 13-2-0")]),
+        year=2022, url=TABLE_URL)
+    vetoed = _voting_record(Record(
+        record_id="3974999", date="2022-05-26", resolution=None, draft="S/2022/431",
+        title="Draft resolution S/2022/431",
+        votes=[Vote(c, "N" if c in ("CHN", "RUS") else "Y", c) for c in COUNCIL_2022],
+        totals=(13, 2, 0, 0, 15), meeting="S/PV.9048"))
+    russia = ('<a target="_top" href="https://undocs.org/en/S/PV.9591">S/PV.9591</a>',
+              "Russian Federation")
+    whole = parse_veto_list(_veto_list(
+        _veto_row("28 March 2024",
+                  '<a target="_top" href="https://undocs.org/en/S/2024/255">S/2024/255</a>',
+                  *russia), VETO_2022), url=LIST_URL)
+    unreadable = parse_veto_list(_veto_list(
+        _veto_row("28 March 2024", "&mdash;", *russia), VETO_2022), url=LIST_URL)
+    assert (len(whole.errors), len(unreadable.errors)) == (0, 1)
+    with Session(tracker) as session:
+        ensure_members(session)
+        store_meetings_table(session, page, url=TABLE_URL, fetched_at=T1)
+        store_voting_records(session, [vetoed], source="undl-votes", fetched_at=T1)
+        store_veto_list(session, whole, url=LIST_URL, fetched_at=T1)
+        counts = store_veto_list(session, unreadable, url=LIST_URL, fetched_at=T2)
+        session.commit()
+    # the meeting, draft, vote and list's 2 vetoes of S/2022/431, as stated
+    assert counts == Counts(unchanged=5)
+    with tracker.connect() as connection:
+        named = connection.execute(select(VoteEvent.key, Veto.member_code, Veto.source).join(
+            VoteEvent, VoteEvent.id == Veto.vote_event_id).order_by(
+            VoteEvent.key, Veto.source, Veto.member_code)).all()
+        draft = connection.execute(select(Draft.status, Draft.source_url, Draft.fetched_at)
+                                   .where(Draft.symbol == "S/2024/255")).one()
+    assert [tuple(v) for v in named] == [
+        ("S/2022/431", "CHN", "dhl-meetings"), ("S/2022/431", "RUS", "dhl-meetings"),
+        ("S/2022/431", "CHN", "dhl-veto-list"), ("S/2022/431", "RUS", "dhl-veto-list"),
+        ("S/2022/431", "CHN", "roll-call"), ("S/2022/431", "RUS", "roll-call"),
+        ("S/2024/255", "RUS", "dhl-veto-list")]
+    assert tuple(draft) == ("vetoed", LIST_URL, T1)
