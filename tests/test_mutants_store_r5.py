@@ -36,7 +36,7 @@ from db.store import (
     store_veto_list,
     store_voting_records,
 )
-from db.upsert import Counts
+from db.upsert import Counts, upsert
 from scrapers.dhl.parse import parse_meetings_table, parse_veto_list
 from scrapers.undl.parse import parse_record_xml
 from tests.conftest import FIXTURES
@@ -399,3 +399,28 @@ def test_a_veto_list_with_an_unreadable_row_must_replace_only_its_own_vetoes_of_
         ("S/2022/431", "CHN", "roll-call"), ("S/2022/431", "RUS", "roll-call"),
         ("S/2024/255", "RUS", "dhl-veto-list")]
     assert tuple(draft) == ("vetoed", LIST_URL, T1)
+
+
+# --- the draft a voting record names ----------------------------------------------------------
+
+def test_the_draft_a_voting_record_names_must_replace_the_one_a_link_gave_its_resolution(
+        tracker: Engine) -> None:
+    """Resolution 2636 (2022) linked, before its voting record came, to draft S/2022/400 (as
+    ``db.links`` may accept a document record's link): the voting record names S/2022/435,
+    and that is the resolution's draft, named by the voting record."""
+    with Session(tracker) as session:
+        ensure_members(session)
+        draft_ids, _ = upsert(session, Draft, [{"symbol": "S/2022/400"}], key="symbol")
+        upsert(session, Resolution, [{"symbol": "S/RES/2636 (2022)", "number": 2636,
+                                      "year": 2022, "draft_id": draft_ids["S/2022/400"],
+                                      "draft_named_by": "draft-link"}], key="symbol")
+        record = _voting_record(Record(
+            record_id="3975000", date="2022-05-27", resolution="S/RES/2636(2022)",
+            draft="S/2022/435", title="Security Council resolution 2636 (2022)",
+            votes=[Vote(c, "Y", c) for c in COUNCIL_2022], totals=(15, 0, 0, 0, 15)))
+        store_voting_records(session, [record], source="undl-votes", fetched_at=T1)
+        session.commit()
+    with tracker.connect() as connection:
+        named = connection.execute(select(Draft.symbol, Resolution.draft_named_by).join(
+            Resolution, Resolution.draft_id == Draft.id)).all()
+    assert [tuple(n) for n in named] == [("S/2022/435", "voting-record")]
