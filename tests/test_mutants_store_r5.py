@@ -267,6 +267,29 @@ def test_each_resolution_printed_twice_must_move_to_the_meeting_its_record_confi
         ("S/RES/2633 (2022)", "S/PV.9052", may31)]
 
 
+
+def test_a_resolution_printed_at_two_meetings_of_one_day_must_stay_at_the_one_its_record_names(
+        tracker: Engine) -> None:
+    """Two meetings the same day print resolution 2634: its record names the meeting kept.
+    A record that names a meeting confirms that one, whatever the date the two share."""
+    page = parse_meetings_table(_table([("S/PV.9054", "1 June", f"{_link(2634)} 15-0-0"),
+                                        ("S/PV.9053", "1 June", f"{_link(2634)} 15-0-0")]),
+                                year=2022, url=TABLE_URL)
+    with Session(tracker) as session:
+        ensure_members(session)
+        store_meetings_table(session, page, url=TABLE_URL, fetched_at=T1)
+        kept = session.execute(select(Meeting.record).join(
+            Resolution, Resolution.meeting_id == Meeting.id)).scalars().all()
+        store_voting_records(session, [_adoption("4", 2634, "2022-06-01", kept[0])],
+                             source="undl-votes", fetched_at=T1)
+        session.commit()
+        held = session.execute(select(Meeting.record).join(
+            Resolution, Resolution.meeting_id == Meeting.id)).scalars().all()
+        voted = session.execute(select(Meeting.record).join(
+            VoteEvent, VoteEvent.meeting_id == Meeting.id)).scalars().all()
+    assert kept == ["S/PV.9053"]  # the first printed, the page being in reverse order
+    assert (held, voted) == (kept, kept)
+
 # --- findings ---------------------------------------------------------------------------------
 
 def test_findings_read_again_elsewhere_must_all_name_where_they_were_last_read(
