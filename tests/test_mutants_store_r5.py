@@ -447,3 +447,56 @@ def test_the_draft_a_voting_record_names_must_replace_the_one_a_link_gave_its_re
         named = connection.execute(select(Draft.symbol, Resolution.draft_named_by).join(
             Resolution, Resolution.draft_id == Draft.id)).all()
     assert [tuple(n) for n in named] == [("S/2022/435", "voting-record")]
+
+
+# --- two records of one source giving one vote ------------------------------------------------
+
+def _claims(tracker: Engine) -> tuple[list[tuple[object, ...]], list[tuple[object, ...]]]:
+    with tracker.connect() as connection:
+        found = connection.execute(select(Finding.source, Finding.page, Finding.record,
+                                          Finding.kind, Finding.message, Finding.url)
+                                   .order_by(Finding.page)).all()
+        held = connection.execute(select(SourceRecord.record_id, VoteEvent.key).outerjoin(
+            VoteEvent, VoteEvent.id == SourceRecord.vote_event_id)
+            .order_by(SourceRecord.record_id)).all()
+    return [tuple(f) for f in found], [tuple(h) for h in held]
+
+
+def test_a_second_record_of_a_vote_in_one_batch_must_be_named_and_not_stored(
+        tracker: Engine) -> None:
+    """Records 3975000 and 3975100 both give resolution 2636 (2022): the first the Library
+    made keeps the vote; the other is named in a finding of the source and holds no vote."""
+    owner = _adoption("3975000", 2636, "2022-05-27", "S/PV.9050")
+    other = _adoption("3975100", 2636, "2022-05-27", "S/PV.9050")
+    with Session(tracker) as session:
+        ensure_members(session)
+        store_voting_records(session, [other, owner], source="undl-votes", fetched_at=T1)
+        session.commit()
+    found, held = _claims(tracker)
+    assert found == [(
+        "undl-votes", "record/3975100", "S/RES/2636 (2022)", "vote_claimed_by_two_records",
+        "S/RES/2636 (2022): the Digital Library's voting records 3975000 and 3975100 both give "
+        "this vote. Kept: the roll call of record 3975000, the one the Library made first; "
+        "record 3975100 (a roll call of 15-0-0) is not stored, so it cannot overwrite the vote",
+        f"{LIBRARY}/3975100")]
+    assert held == [("3975000", "S/RES/2636 (2022)"), ("3975100", None)]
+
+
+def test_a_record_made_first_read_later_must_take_the_vote_and_name_the_one_displaced(
+        tracker: Engine) -> None:
+    """Record 3975100 stored alone first holds the vote; record 3975000, read later, was
+    made first: it takes the vote, and the displaced record is named."""
+    with Session(tracker) as session:
+        ensure_members(session)
+        store_voting_records(session, [_adoption("3975100", 2636, "2022-05-27", "S/PV.9050")],
+                             source="undl-votes", fetched_at=T1)
+        store_voting_records(session, [_adoption("3975000", 2636, "2022-05-27", "S/PV.9050")],
+                             source="undl-votes", fetched_at=T2)
+        session.commit()
+    found, held = _claims(tracker)
+    assert found == [(
+        "undl-votes", "record/3975100", "S/RES/2636 (2022)", "vote_claimed_by_two_records",
+        "S/RES/2636 (2022): the Digital Library's voting records 3975000 and 3975100 both give "
+        "this vote. Kept: the roll call of record 3975000, the one the Library made first; "
+        "record 3975100's is no longer stored", f"{LIBRARY}/3975100")]
+    assert held == [("3975000", "S/RES/2636 (2022)"), ("3975100", None)]
