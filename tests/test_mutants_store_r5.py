@@ -500,3 +500,5 @@ def test_a_record_made_first_read_later_must_take_the_vote_and_name_the_one_disp
         "this vote. Kept: the roll call of record 3975000, the one the Library made first; "
         "record 3975100's is no longer stored", f"{LIBRARY}/3975100")]
     assert held == [("3975000", "S/RES/2636 (2022)"), ("3975100", None)]
+    with tracker.connect() as connection:  # first seen when the record made first was read
+        assert connection.execute(select(Finding.first_seen)).scalars().all() == [T2]
