@@ -191,9 +191,14 @@ def test_each_store_must_return_the_count_of_every_row_it_writes(tracker: Engine
                                    .order_by(Veto.source, Veto.member_code)).all()
         listed = connection.execute(select(Veto.source_url, Veto.fetched_at)
                                     .where(Veto.source == "dhl-veto-list")).all()
+        stated = {url for table in (Meeting, Draft, Resolution) for url in connection.execute(
+            select(table.source_url)).scalars()}  # type: ignore[attr-defined]
     assert [tuple(v) for v in named] == [
         ("CHN", "dhl-meetings"), ("RUS", "dhl-meetings"), ("CHN", "dhl-veto-list"),
         ("RUS", "dhl-veto-list"), ("CHN", "roll-call"), ("RUS", "roll-call")]
+    # the records and the list add to the meetings, drafts and resolutions the tables
+    # state: their provenance stays the tables'
+    assert stated == {TABLE_URL}
     # the Veto List's own rows carry its address and when it was first read
     assert [tuple(v) for v in listed] == [(LIST_URL, T1), (LIST_URL, T1)]
 
@@ -444,9 +449,9 @@ def test_the_draft_a_voting_record_names_must_replace_the_one_a_link_gave_its_re
         store_voting_records(session, [record], source="undl-votes", fetched_at=T1)
         session.commit()
     with tracker.connect() as connection:
-        named = connection.execute(select(Draft.symbol, Resolution.draft_named_by).join(
-            Resolution, Resolution.draft_id == Draft.id)).all()
-    assert [tuple(n) for n in named] == [("S/2022/435", "voting-record")]
+        named = connection.execute(select(Draft.symbol, Draft.status, Resolution.draft_named_by)
+                                   .join(Resolution, Resolution.draft_id == Draft.id)).all()
+    assert [tuple(n) for n in named] == [("S/2022/435", "adopted", "voting-record")]
 
 
 # --- two records of one source giving one vote ------------------------------------------------
