@@ -322,21 +322,29 @@ def test_findings_read_again_elsewhere_must_all_name_where_they_were_last_read(
 
 # --- the Veto List ----------------------------------------------------------------------------
 
-def test_the_veto_list_must_leave_the_tables_status_and_outcome_of_a_draft(
+def test_the_veto_list_and_a_record_must_leave_the_tables_status_and_outcome_of_a_draft(
         shared_data: Path, tracker: Engine) -> None:
     """S/5407 (1963): the meetings table prints it "not adopted" (first of the two ways it
-    prints it), the Veto List lists it as vetoed by the USSR. The tables own draft status and
-    outcomes: the list adds its veto, not its word on how the vote failed."""
+    prints it), the Veto List lists it as vetoed by the USSR, and so does its roll call. The
+    tables own draft status and outcomes: the list and the record add their vetoes, not their
+    word on how the vote failed."""
     pages = shared_data / "un_org_dhl_html"
     table_url = "https://www.un.org/depts/dhl/resguide/scact1963_table_en.html"
     table = parse_meetings_table(
         (pages / "scact_tables" / "scact1963_table_en.html").read_bytes(), year=1963,
         url=table_url)
     veto_list = parse_veto_list((pages / "scact_veto_table_en.html").read_bytes(), url=LIST_URL)
+    # its voting record's roll call (the USSR against, 8 in favour of the 7 needed) is a veto
+    members = ("BRA", "CHN", "FRA", "GBR", "GHA", "MAR", "NOR", "PHL", "SUN", "USA", "VEN")
+    record = _voting_record(Record(
+        record_id="573001", date="1963-09-03", resolution=None, draft="S/5407",
+        title="Draft resolution S/5407", totals=(8, 2, 1, 0, 11), meeting="S/PV.1063",
+        votes=[Vote(c, {"SUN": "N", "MAR": "N", "VEN": "A"}.get(c, "Y"), c) for c in members]))
     with Session(tracker) as session:
         ensure_members(session)
         store_meetings_table(session, table, url=table_url, fetched_at=T1)
         store_veto_list(session, veto_list, url=LIST_URL, fetched_at=T2)
+        store_voting_records(session, [record], source="undl-votes", fetched_at=T2)
         session.commit()
     with tracker.connect() as connection:
         draft = connection.execute(select(Draft.status, Draft.source_url)
@@ -347,7 +355,7 @@ def test_the_veto_list_must_leave_the_tables_status_and_outcome_of_a_draft(
                                    .where(Veto.vote_event_id == event.id)).all()
     assert tuple(draft) == ("not_adopted", table_url)
     assert event.outcome == "not_adopted"
-    assert [tuple(v) for v in named] == [("SUN", "dhl-veto-list")]
+    assert sorted(tuple(v) for v in named) == [("SUN", "dhl-veto-list"), ("SUN", "roll-call")]
 
 
 def test_a_veto_by_written_procedure_must_join_the_letter_the_tables_keyed_it_by(
