@@ -295,6 +295,29 @@ def test_a_resolution_printed_at_two_meetings_of_one_day_must_stay_at_the_one_it
     assert kept == ["S/PV.9053"]  # the first printed, the page being in reverse order
     assert (held, voted) == (kept, kept)
 
+
+def test_a_voting_record_must_only_fill_what_the_tables_left_empty_of_a_resolution(
+        tracker: Engine) -> None:
+    """The table adopts resolution 2636 at S/PV.9050 on 27 May; its voting record dates it 28
+    May and names S/PV.9051: the table's date and meeting stay, the record adds its title, and
+    the row's provenance stays the table's."""
+    page = parse_meetings_table(_table([("S/PV.9050", "27 May", f"{_link(2636)} 15-0-0"),
+                                        ("S/PV.9051", "28 May", "S/PRST/2022/5")]),
+                                year=2022, url=TABLE_URL)
+    with Session(tracker) as session:
+        ensure_members(session)
+        store_meetings_table(session, page, url=TABLE_URL, fetched_at=T1)
+        store_voting_records(session, [_adoption("3975000", 2636, "2022-05-28", "S/PV.9051")],
+                             source="undl-votes", fetched_at=T2)
+        session.commit()
+    with tracker.connect() as connection:
+        row = connection.execute(select(
+            Resolution.number, Resolution.year, Resolution.date, Meeting.record,
+            Resolution.title, Resolution.source_url).join(
+            Meeting, Meeting.id == Resolution.meeting_id)).one()
+    assert tuple(row) == (2636, 2022, dt.date(2022, 5, 27), "S/PV.9050",
+                          "Security Council resolution 2636 (2022)", TABLE_URL)
+
 # --- findings ---------------------------------------------------------------------------------
 
 def test_findings_read_again_elsewhere_must_all_name_where_they_were_last_read(
