@@ -191,12 +191,13 @@ def test_each_store_must_return_the_count_of_every_row_it_writes(tracker: Engine
                                    .order_by(Veto.source, Veto.member_code)).all()
         listed = connection.execute(select(Veto.source_url, Veto.fetched_at)
                                     .where(Veto.source == "dhl-veto-list")).all()
-        stated = {url for table in (Meeting, Draft, Resolution) for url in connection.execute(
+        stated = {url for table in (Meeting, Draft, Resolution, VoteEvent)
+                  for url in connection.execute(
             select(table.source_url)).scalars()}  # type: ignore[attr-defined]
     assert [tuple(v) for v in named] == [
         ("CHN", "dhl-meetings"), ("RUS", "dhl-meetings"), ("CHN", "dhl-veto-list"),
         ("RUS", "dhl-veto-list"), ("CHN", "roll-call"), ("RUS", "roll-call")]
-    # the records and the list add to the meetings, drafts and resolutions the tables
+    # the records and the list add to the meetings, drafts, resolutions and votes the tables
     # state: their provenance stays the tables'
     assert stated == {TABLE_URL}
     # the Veto List's own rows carry its address and when it was first read
@@ -516,6 +517,13 @@ def test_a_second_record_of_a_vote_in_one_batch_must_be_named_and_not_stored(
         "record 3975100 (a roll call of 15-0-0) is not stored, so it cannot overwrite the vote",
         f"{LIBRARY}/3975100")]
     assert held == [("3975000", "S/RES/2636 (2022)"), ("3975100", None)]
+    with tracker.connect() as connection:
+        event = connection.execute(select(
+            VoteEvent.date, Meeting.record, VoteEvent.outcome, VoteEvent.yes, VoteEvent.no,
+            VoteEvent.abstain, VoteEvent.non_voting, VoteEvent.source_url).join(
+            Meeting, Meeting.id == VoteEvent.meeting_id)).one()
+    assert tuple(event) == (dt.date(2022, 5, 27), "S/PV.9050", "adopted_with_vote", 15, 0, 0,
+                            0, f"{LIBRARY}/3975000")
 
 
 def test_a_record_made_first_read_later_must_take_the_vote_and_name_the_one_displaced(
@@ -538,3 +546,32 @@ def test_a_record_made_first_read_later_must_take_the_vote_and_name_the_one_disp
     assert held == [("3975000", "S/RES/2636 (2022)"), ("3975100", None)]
     with tracker.connect() as connection:  # first seen when the record made first was read
         assert connection.execute(select(Finding.first_seen)).scalars().all() == [T2]
+
+
+
+def test_a_roll_call_read_again_without_a_veto_must_lose_the_veto_it_gave(
+        tracker: Engine) -> None:
+    """A failed draft's record read again with Russia abstaining instead of voting against:
+    the veto its roll call gave is removed, and only that source's."""
+    def failed(russia: str) -> VotingRecord:
+        return _voting_record(Record(
+            record_id="4043907", date="2022-05-26", resolution=None, draft="S/2022/431",
+            title="Draft resolution S/2022/431", meeting="S/PV.9048",
+            votes=[Vote(c, {"CHN": "N", "RUS": russia}.get(c, "Y"), c) for c in COUNCIL_2022],
+            totals=(13, 2 if russia == "N" else 1, 0 if russia == "N" else 1, 0, 15)))
+
+    page = parse_meetings_table(_table([
+        ("S/PV.9048", "26 May",
+         "Draft resolution S/2022/431 vetoed by China, Russian Federation 13-2-0")]),
+        year=2022, url=TABLE_URL)
+    with Session(tracker) as session:
+        ensure_members(session)
+        store_meetings_table(session, page, url=TABLE_URL, fetched_at=T1)
+        store_voting_records(session, [failed("N")], source="undl-votes", fetched_at=T1)
+        store_voting_records(session, [failed("A")], source="undl-votes", fetched_at=T2)
+        session.commit()
+    with tracker.connect() as connection:
+        named = connection.execute(select(Veto.member_code, Veto.source)
+                                   .order_by(Veto.source, Veto.member_code)).all()
+    assert [tuple(v) for v in named] == [("CHN", "dhl-meetings"), ("RUS", "dhl-meetings"),
+                                         ("CHN", "roll-call")]
