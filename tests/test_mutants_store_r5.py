@@ -529,21 +529,31 @@ def test_a_second_record_of_a_vote_in_one_batch_must_be_named_and_not_stored(
 def test_a_record_made_first_read_later_must_take_the_vote_and_name_the_one_displaced(
         tracker: Engine) -> None:
     """Record 3975100 stored alone first holds the vote; record 3975000, read later, was
-    made first: it takes the vote, and the displaced record is named."""
+    made first: it takes the vote, and the displaced record is named. The same record of
+    another source (the Library's dataset, which shares the record ids) keeps its vote."""
     with Session(tracker) as session:
         ensure_members(session)
+        store_voting_records(session, [_adoption("3975100", 2636, "2022-05-27", "S/PV.9050")],
+                             source="undl-dataset", fetched_at=T1)
         store_voting_records(session, [_adoption("3975100", 2636, "2022-05-27", "S/PV.9050")],
                              source="undl-votes", fetched_at=T1)
         store_voting_records(session, [_adoption("3975000", 2636, "2022-05-27", "S/PV.9050")],
                              source="undl-votes", fetched_at=T2)
         session.commit()
-    found, held = _claims(tracker)
+    found, _ = _claims(tracker)
     assert found == [(
         "undl-votes", "record/3975100", "S/RES/2636 (2022)", "vote_claimed_by_two_records",
         "S/RES/2636 (2022): the Digital Library's voting records 3975000 and 3975100 both give "
         "this vote. Kept: the roll call of record 3975000, the one the Library made first; "
         "record 3975100's is no longer stored", f"{LIBRARY}/3975100")]
-    assert held == [("3975000", "S/RES/2636 (2022)"), ("3975100", None)]
+    with tracker.connect() as connection:
+        held = connection.execute(select(
+            SourceRecord.source, SourceRecord.record_id, VoteEvent.key).outerjoin(
+            VoteEvent, VoteEvent.id == SourceRecord.vote_event_id)
+            .order_by(SourceRecord.source, SourceRecord.record_id)).all()
+    assert [tuple(h) for h in held] == [
+        ("undl-dataset", "3975100", "S/RES/2636 (2022)"),
+        ("undl-votes", "3975000", "S/RES/2636 (2022)"), ("undl-votes", "3975100", None)]
     with tracker.connect() as connection:  # first seen when the record made first was read
         assert connection.execute(select(Finding.first_seen)).scalars().all() == [T2]
 
