@@ -585,3 +585,19 @@ def test_a_roll_call_read_again_without_a_veto_must_lose_the_veto_it_gave(
                                    .order_by(Veto.source, Veto.member_code)).all()
     assert [tuple(v) for v in named] == [("CHN", "dhl-meetings"), ("RUS", "dhl-meetings"),
                                          ("CHN", "roll-call")]
+
+
+
+def test_a_record_made_later_read_later_must_not_take_the_vote_stored(tracker: Engine) -> None:
+    """Record 3975000 stored first holds the vote; record 3975100, made later and read
+    later, claims it: the stored one keeps it, the later one is named and not stored."""
+    with Session(tracker) as session:
+        ensure_members(session)
+        store_voting_records(session, [_adoption("3975000", 2636, "2022-05-27", "S/PV.9050")],
+                             source="undl-votes", fetched_at=T1)
+        store_voting_records(session, [_adoption("3975100", 2636, "2022-05-27", "S/PV.9050")],
+                             source="undl-votes", fetched_at=T2)
+        session.commit()
+    found, held = _claims(tracker)
+    assert [(f[1], f[3]) for f in found] == [("record/3975100", "vote_claimed_by_two_records")]
+    assert held == [("3975000", "S/RES/2636 (2022)"), ("3975100", None)]
