@@ -601,3 +601,33 @@ def test_a_record_made_later_read_later_must_not_take_the_vote_stored(tracker: E
     found, held = _claims(tracker)
     assert [(f[1], f[3]) for f in found] == [("record/3975100", "vote_claimed_by_two_records")]
     assert held == [("3975000", "S/RES/2636 (2022)"), ("3975100", None)]
+
+
+
+def test_an_adoption_the_tables_print_without_a_tally_must_not_be_held_to_a_tally(
+        tracker: Engine) -> None:
+    """S/RES/15 (1946), "adopted unanimously" with no tally in the table; its voting record
+    gives no vote. Stored before the table, the record is held to no tally: no finding, and
+    the vote keeps no count."""
+    members = ("AUS", "BRA", "CHN", "EGY", "FRA", "MEX", "NLD", "POL", "SUN", "GBR", "USA")
+    record = _voting_record(Record(
+        record_id="111000", date="1946-12-19", resolution="S/RES/15(1946)",
+        title="Security Council resolution 15 (1946)", votes=[Vote(c, "X", c) for c in members],
+        totals=(0, 0, 0, 11, 11), meeting="S/PV.87"))
+    assert record.without_vote
+    table_url = "https://www.un.org/depts/dhl/resguide/scact1946_table_en.html"
+    page = parse_meetings_table((FIXTURES / "dhl" / "scact1946_table_en.html").read_bytes(),
+                                year=1946, url=table_url)
+    with Session(tracker) as session:
+        ensure_members(session)
+        store_voting_records(session, [record], source="undl-votes", fetched_at=T1)
+        store_meetings_table(session, page, url=table_url, fetched_at=T1)
+        session.commit()
+    with tracker.connect() as connection:
+        event = connection.execute(select(VoteEvent.outcome, VoteEvent.yes, VoteEvent.no,
+                                          VoteEvent.abstain, VoteEvent.note)
+                                   .where(VoteEvent.key == "S/RES/15 (1946)")).one()
+        found = connection.execute(select(Finding.kind).where(
+            Finding.record == "S/RES/15 (1946)")).scalars().all()
+    assert tuple(event) == ("adopted_with_vote", None, None, None, "adopted unanimously")
+    assert found == []
