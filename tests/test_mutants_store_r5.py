@@ -631,3 +631,29 @@ def test_an_adoption_the_tables_print_without_a_tally_must_not_be_held_to_a_tall
             Finding.record == "S/RES/15 (1946)")).scalars().all()
     assert tuple(event) == ("adopted_with_vote", None, None, None, "adopted unanimously")
     assert found == []
+
+
+
+def test_a_record_read_again_with_a_roll_call_must_not_be_held_to_its_own_earlier_outcome(
+        tracker: Engine) -> None:
+    """Resolution 2636's record first gave no vote (an adoption without a vote), then, read
+    again, a roll call of 15-0-0: its own earlier outcome is not another source's, so the
+    roll call is stored, with no finding."""
+    def adoption(vote: str, totals: tuple[int, int, int, int, int]) -> VotingRecord:
+        return _voting_record(Record(
+            record_id="3975000", date="2022-05-27", resolution="S/RES/2636(2022)",
+            title="Security Council resolution 2636 (2022)", totals=totals,
+            votes=[Vote(c, vote, c) for c in COUNCIL_2022], meeting="S/PV.9050"))
+
+    with Session(tracker) as session:
+        ensure_members(session)
+        store_voting_records(session, [adoption("X", (0, 0, 0, 15, 15))], source="undl-votes",
+                             fetched_at=T1)
+        store_voting_records(session, [adoption("Y", (15, 0, 0, 0, 15))], source="undl-votes",
+                             fetched_at=T2)
+        session.commit()
+    with tracker.connect() as connection:
+        event = connection.execute(select(VoteEvent.outcome, VoteEvent.yes)).one()
+        votes = connection.execute(select(MemberVote.vote)).scalars().all()
+        found = connection.execute(select(Finding.kind)).scalars().all()
+    assert (tuple(event), votes, found) == (("adopted_with_vote", 15), ["Y"] * 15, [])
