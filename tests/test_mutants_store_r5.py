@@ -657,3 +657,24 @@ def test_a_record_read_again_with_a_roll_call_must_not_be_held_to_its_own_earlie
         votes = connection.execute(select(MemberVote.vote)).scalars().all()
         found = connection.execute(select(Finding.kind)).scalars().all()
     assert (tuple(event), votes, found) == (("adopted_with_vote", 15), ["Y"] * 15, [])
+
+
+
+def test_the_tables_must_only_fill_the_date_of_a_draft_its_document_record_dated(
+        tracker: Engine) -> None:
+    """The document record dates draft S/2022/431 25 May (when it was circulated); the table
+    votes it on 26 May: the draft keeps its document's date, the vote has the meeting's."""
+    with Session(tracker) as session:
+        ensure_members(session)
+        store_documents(session, [document("3975193", "S/2022/431", date="2022-05-25",
+                                           sponsors=["USA"])],
+                        source="undl-documents", fetched_at=T1)
+        store_meetings_table(session, parse_meetings_table(_table([
+            ("S/PV.9048", "26 May",
+             "Draft resolution S/2022/431 vetoed by China, Russian Federation 13-2-0")]),
+            year=2022, url=TABLE_URL), url=TABLE_URL, fetched_at=T2)
+        session.commit()
+    with tracker.connect() as connection:
+        dates = connection.execute(select(Draft.date, Draft.status, VoteEvent.date).join(
+            VoteEvent, VoteEvent.draft_id == Draft.id)).one()
+    assert tuple(dates) == (dt.date(2022, 5, 25), "vetoed", dt.date(2022, 5, 26))
