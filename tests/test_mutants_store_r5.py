@@ -22,6 +22,7 @@ from db.models import (
     Finding,
     Meeting,
     MemberVote,
+    PresidentialStatement,
     Resolution,
     SourceRecord,
     Sponsorship,
@@ -191,7 +192,7 @@ def test_each_store_must_return_the_count_of_every_row_it_writes(tracker: Engine
                                    .order_by(Veto.source, Veto.member_code)).all()
         listed = connection.execute(select(Veto.source_url, Veto.fetched_at)
                                     .where(Veto.source == "dhl-veto-list")).all()
-        stated = {url for table in (Meeting, Draft, Resolution, VoteEvent)
+        stated = {url for table in (Meeting, Draft, Resolution, VoteEvent, PresidentialStatement)
                   for url in connection.execute(
             select(table.source_url)).scalars()}  # type: ignore[attr-defined]
     assert [tuple(v) for v in named] == [
@@ -678,3 +679,26 @@ def test_the_tables_must_only_fill_the_date_of_a_draft_its_document_record_dated
         dates = connection.execute(select(Draft.date, Draft.status, VoteEvent.date).join(
             VoteEvent, VoteEvent.draft_id == Draft.id)).one()
     assert tuple(dates) == (dt.date(2022, 5, 25), "vetoed", dt.date(2022, 5, 26))
+
+
+
+def test_a_statement_printed_before_a_vote_at_one_meeting_must_not_hide_the_vote(
+        tracker: Engine) -> None:
+    """A meeting whose outcome cell gives a presidential statement, then a resolution adopted
+    by a vote: both are stored, the vote with its tally."""
+    page = parse_meetings_table(_table([
+        ("S/PV.9050", "27 May", f"S/PRST/2022/5<br/>{_link(2636)} 13-0-2")]),
+        year=2022, url=TABLE_URL)
+    assert [d.kind for m in page.meetings for d in m.decisions] == [
+        "presidential_statement", "resolution"]
+    with Session(tracker) as session:
+        ensure_members(session)
+        store_meetings_table(session, page, url=TABLE_URL, fetched_at=T1)
+        session.commit()
+    with tracker.connect() as connection:
+        events = connection.execute(select(VoteEvent.key, VoteEvent.yes, VoteEvent.abstain)
+                                    ).all()
+        statements = connection.execute(select(PresidentialStatement.symbol,
+                                               PresidentialStatement.source_url)).all()
+    assert [tuple(e) for e in events] == [("S/RES/2636 (2022)", 13, 2)]
+    assert [tuple(s) for s in statements] == [("S/PRST/2022/5", TABLE_URL)]
