@@ -702,3 +702,29 @@ def test_a_statement_printed_before_a_vote_at_one_meeting_must_not_hide_the_vote
                                                PresidentialStatement.source_url)).all()
     assert [tuple(e) for e in events] == [("S/RES/2636 (2022)", 13, 2)]
     assert [tuple(s) for s in statements] == [("S/PRST/2022/5", TABLE_URL)]
+
+
+
+def test_a_tally_the_tables_print_on_an_adoption_whose_record_gave_no_vote_must_be_named(
+        tracker: Engine) -> None:
+    """Resolution 2636's record gives no vote; the table, stored after it, prints 13-0-2: the
+    table's tally is kept and the finding names it."""
+    record = _voting_record(Record(
+        record_id="3975000", date="2022-05-27", resolution="S/RES/2636(2022)",
+        title="Security Council resolution 2636 (2022)", totals=(0, 0, 0, 15, 15),
+        votes=[Vote(c, "X", c) for c in COUNCIL_2022], meeting="S/PV.9050"))
+    page = parse_meetings_table(_table([("S/PV.9050", "27 May", f"{_link(2636)} 13-0-2")]),
+                                year=2022, url=TABLE_URL)
+    with Session(tracker) as session:
+        ensure_members(session)
+        store_voting_records(session, [record], source="undl-votes", fetched_at=T1)
+        store_meetings_table(session, page, url=TABLE_URL, fetched_at=T2)
+        session.commit()
+    with tracker.connect() as connection:
+        found = connection.execute(select(Finding.kind, Finding.message)).all()
+    assert [tuple(f) for f in found] == [(
+        "tally_on_adoption_without_vote",
+        "S/RES/2636 (2022): the Digital Library's voting record 3975000 gives no member's vote "
+        "and no votes counted (an adoption without a vote); the meetings table prints a vote of "
+        "13-0-2. Kept: the table's 13-0-2 (the tables own outcomes and tallies), with no roll "
+        "call")]
