@@ -728,3 +728,26 @@ def test_a_tally_the_tables_print_on_an_adoption_whose_record_gave_no_vote_must_
         "and no votes counted (an adoption without a vote); the meetings table prints a vote of "
         "13-0-2. Kept: the table's 13-0-2 (the tables own outcomes and tallies), with no roll "
         "call")]
+
+
+
+def test_a_resolution_moved_by_its_record_must_stay_when_the_table_is_read_again(
+        tracker: Engine) -> None:
+    """Two meetings the same day print resolution 2634; its record names the second, S/PV.9054,
+    and moves it there. The table read again keeps it at the meeting the record confirmed,
+    not the first of the two with that date."""
+    page = parse_meetings_table(_table([("S/PV.9054", "1 June", f"{_link(2634)} 15-0-0"),
+                                        ("S/PV.9053", "1 June", f"{_link(2634)} 15-0-0")]),
+                                year=2022, url=TABLE_URL)
+    with Session(tracker) as session:
+        ensure_members(session)
+        store_meetings_table(session, page, url=TABLE_URL, fetched_at=T1)
+        store_voting_records(session, [_adoption("4", 2634, "2022-06-01", "S/PV.9054")],
+                             source="undl-votes", fetched_at=T1)
+        store_meetings_table(session, page, url=TABLE_URL, fetched_at=T2)
+        session.commit()
+        held = session.execute(select(Meeting.record).join(
+            Resolution, Resolution.meeting_id == Meeting.id)).scalars().all()
+        voted = session.execute(select(Meeting.record).join(
+            VoteEvent, VoteEvent.meeting_id == Meeting.id)).scalars().all()
+    assert (held, voted) == (["S/PV.9054"], ["S/PV.9054"])
