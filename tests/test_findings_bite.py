@@ -22,8 +22,8 @@ from sqlmodel import Session
 
 from council.records import Severity, Tally
 from db.engine import upgrade
+from db.models import Draft, Mandate, MandateEvent, Meeting, MemberVote, Veto, VoteEvent
 from db.models import Finding as FindingRow
-from db.models import Mandate, MandateEvent, Meeting, MemberVote, Veto, VoteEvent
 from db.roll_calls import store_press_release
 from db.store import (
     ensure_members,
@@ -31,7 +31,7 @@ from db.store import (
     store_veto_list,
     store_voting_records,
 )
-from db.upsert import table_of
+from db.upsert import Counts, table_of
 from reports.findings import resolution_gaps, tally_disagreements, veto_disagreements
 from scrapers.dhl.parse import parse_meetings_table, parse_outcome, parse_veto_list
 from scrapers.press.parse import PressRelease, parse_press_release
@@ -553,12 +553,30 @@ def test_the_tables_stored_after_the_veto_list_name_one_vote_under_two_symbols(
         store_veto_list(session, veto_list, url=list_url, fetched_at=WHEN)
         session.commit()
     with Session(db) as session:
-        store_meetings_table(session, table, url=table_url, fetched_at=WHEN)
+        counts = store_meetings_table(session, table, url=table_url, fetched_at=WHEN)
         session.commit()
-    f = table_of(FindingRow)
+    f, e, d, m = table_of(FindingRow), table_of(VoteEvent), table_of(Draft), table_of(Meeting)
     with db.connect() as connection:
         found = connection.execute(select(f.c.source, f.c.record, f.c.severity, f.c.message)
                                    .where(f.c.kind == "same_vote_two_symbols")).all()
+        at_2686 = connection.execute(
+            select(e.c.key, e.c.printed_as, e.c.outcome).join(m, m.c.id == e.c.meeting_id)
+            .where(m.c.record == "S/PV.2686").order_by(e.c.key)).all()
+        statuses = connection.execute(select(d.c.symbol, d.c.status).where(
+            d.c.symbol.in_(["S/18087", "S/18087/Rev.1"])).order_by(d.c.symbol)).all()
+        vetoes = connection.execute(select(e.c.key, table_of(Veto).c.source).join(
+            table_of(Veto)).join(m, m.c.id == e.c.meeting_id)
+            .where(m.c.record == "S/PV.2686").order_by(table_of(Veto).c.member_code,
+                                                       table_of(Veto).c.source)).all()
+    # one vote: the tables' draft, the Veto List's symbol kept as printed; the Veto List's
+    # draft has no status of its own; its vetoes moved to the one vote
+    assert [tuple(r) for r in at_2686] == [("S/18087", "S/18087/Rev.1", "vetoed")]
+    assert [tuple(r) for r in statuses] == [("S/18087", "vetoed"), ("S/18087/Rev.1", None)]
+    assert [tuple(r) for r in vetoes] == [
+        ("S/18087", "dhl-meetings"), ("S/18087", "dhl-veto-list"),
+        ("S/18087", "dhl-meetings"), ("S/18087", "dhl-veto-list")]
+    # the 1986 page whole: the one vote made of two is one changed and one deleted
+    assert counts == Counts(new=129, changed=23, unchanged=0, deleted=1)
     assert [tuple(r) for r in found] == [(
         "dhl-veto-list", "S/18087/Rev.1", "info",
         "S/18087/Rev.1 (the Veto List) and S/18087 (the meetings table) are one vote at "
