@@ -27,27 +27,7 @@ from scrapers.robots import (
     robots_url,
 )
 from tests.conftest import Replay
-
-DAY_ONE = dt.datetime(2026, 3, 1, 9, 0, tzinfo=dt.UTC)
-
-
-class FakeTime:
-    """The client's pause and clock, and the archive's date: no real waiting."""
-
-    def __init__(self) -> None:
-        self.now = 0.0
-        self.sleeps: list[float] = []
-        self.date = DAY_ONE
-
-    def sleep(self, seconds: float) -> None:
-        self.sleeps.append(seconds)
-        self.now += seconds
-
-    def clock(self) -> float:
-        return self.now
-
-    def today(self) -> dt.datetime:
-        return self.date
+from tests.test_robots import DAY_ONE, FakeTime
 
 
 def polite(time: FakeTime, archive: Path | None, *, agent: str = AGENT,

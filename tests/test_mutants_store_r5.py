@@ -41,6 +41,7 @@ from db.upsert import Counts, upsert
 from scrapers.dhl.parse import parse_meetings_table, parse_veto_list
 from scrapers.undl.parse import parse_record_xml
 from tests.conftest import FIXTURES
+from tests.test_findings_bite import _table as table_of_year
 from tests.undl_replay import Record, Vote
 
 T1 = dt.datetime(2024, 1, 2, 3, 4, 5, tzinfo=dt.UTC)
@@ -107,12 +108,7 @@ def test_a_document_record_must_give_a_new_draft_its_date_and_count_every_row(
 
 def _table(rows: list[tuple[str, str, str]]) -> bytes:
     """A 2022 meetings table in the real page's shape: (record, date, outcome) rows."""
-    body = "".join(
-        f'<tr><td><a href="https://undocs.org/en/{r}">{r}</a></td><td>{d}</td>'
-        f"<td>Topic</td><td>{o}</td></tr>" for r, d, o in rows)
-    return ("<html><body><table><tr><th>Meeting Record</th><th>Date</th><th>Topic</th>"
-            f"<th>Security Council Outcome / Vote</th></tr>{body}</table></body></html>"
-            ).encode()
+    return table_of_year(rows, 2022)
 
 
 def _link(number: int) -> str:
