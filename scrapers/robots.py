@@ -150,18 +150,20 @@ class Robots:
         rules ask between two requests (seconds), or None."""
         found = self.rules(client, url)
         if not found.allows(url):
-            host = _host(url)
-            instead = self.advice.get(host) or self.advice.get(httpx.URL(url).host)
             raise Disallowed(url, f"not fetched: {found.url} disallows this path for "
-                                  f"{self.agent}" + (f"; {instead}" if instead else ""))
+                                  f"{self.agent}" + self._instead(url))
         delay = found.crawl_delay
         if delay is not None and delay > MOST_CRAWL_DELAY:
             # obeyed, a sync of the host would take days: say so rather than sleep
-            instead = self.advice.get(_host(url)) or self.advice.get(httpx.URL(url).host)
             raise Disallowed(url, f"not fetched: {found.url} asks {delay:g} s between two "
                                   f"requests (more than {MOST_CRAWL_DELAY} s), too slow to "
-                                  "sync" + (f"; {instead}" if instead else ""))
+                                  "sync" + self._instead(url))
         return delay
+
+    def _instead(self, url: str) -> str:
+        """What to do instead of fetching a URL of this host ("; ..."), if anything is known."""
+        instead = self.advice.get(_host(url)) or self.advice.get(httpx.URL(url).host)
+        return f"; {instead}" if instead else ""
 
     def _archived(self, page_id: str) -> ArchivedPage | None:
         return self.archive.load(ARCHIVE_SOURCE, page_id) if self.archive else None
