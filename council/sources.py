@@ -18,6 +18,7 @@ SOURCE_RECORDS = "meeting-records"  # the verbatim meeting records (S/PV)
 # pass), beside the two sources that print vetoes
 VETO_FROM_ROLL_CALL = "roll-call"
 
-# The path of a Council press release: /en/{year}/sc{number}.doc.htm (press.un.org), its
-# year and number; the feed lists them, the source fetches them, provenance names them.
+# The path of a Council press release: /en/{year}/sc{number}.doc.htm (press.un.org; 2018:
+# /press/en/2018/sc13296.doc.htm), its year and number; the feed lists them, the source
+# fetches them, provenance names them.
 PRESS_RELEASE_PATH = re.compile(r"/en/(\d{4})/sc(\d{1,6})\.doc\.htm$", re.IGNORECASE)

@@ -35,7 +35,6 @@ from db.upsert import Counts, table_of
 
 SOURCE = "draft-links"
 BY_RECORD, BY_LINK = "voting-record", "draft-link"  # resolution.draft_named_by
-DOCUMENTS = SOURCE_DOCUMENTS
 _DRAFT_YEAR = re.compile(r"^S/(\d{4})/\d")  # "S/2019/880"; not "S/2298/Rev.1"
 
 
@@ -106,7 +105,7 @@ def settle_resolution_links(session: Session, *, seen_at: dt.datetime) -> Counts
         select(lookup.c.symbol, record.c.source_url).select_from(lookup.join(
             record, (record.c.record_id == lookup.c.record_id)
             & (record.c.source == lookup.c.source)))
-        .where(lookup.c.source == DOCUMENTS))}
+        .where(lookup.c.source == SOURCE_DOCUMENTS))}
 
     findings: dict[str, list[Finding]] = {}
     candidates: dict[str, list[Any]] = {}  # resolution symbol -> drafts whose link may hold

@@ -27,13 +27,11 @@ from urllib.parse import urljoin, urlparse
 from lxml import etree
 
 from council.records import ParseError
-from council.sources import PRESS_RELEASE_PATH
-from scrapers.press.parse import SOURCE_PRESS
+from council.sources import PRESS_RELEASE_PATH, SOURCE_PRESS
 
 _PARSER = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False,
                           dtd_validation=False, huge_tree=False)
 _XML_BASE = "{http://www.w3.org/XML/1998/namespace}base"
-# A Council release's page: /en/2024/sc15648.doc.htm (2018: /press/en/2018/sc13296.doc.htm)
 
 
 @dataclass(frozen=True)
@@ -70,13 +68,9 @@ def _published(text: str | None) -> dt.datetime | None:
         return None
     try:
         when = parsedate_to_datetime(text)
-    except (TypeError, ValueError, IndexError, OverflowError):
-        return None
-    if when.tzinfo is None:  # RFC 822 "-0000": the offset is not known
-        return None
-    try:
-        return when.astimezone(dt.UTC)
-    except OverflowError:  # past the year 9999 in UTC: no date, not a failed sync
+        # RFC 822 "-0000": the offset is not known
+        return when.astimezone(dt.UTC) if when.tzinfo is not None else None
+    except (TypeError, ValueError, IndexError, OverflowError):  # OverflowError: past 9999
         return None
 
 
