@@ -444,10 +444,10 @@ def _remove_unconfirmed(session: Session, page: str, *, kept: set[int],
         select(m.c.id, m.c.source_url).where(m.c.id.in_(provisional_meetings())))
         if page_of(url or "") == page and int(i) != meeting_id]
     if meetings:
-        for i, url in session.execute(select(st.c.id, st.c.source_url)
-                                      .where(st.c.meeting_id.in_(meetings))).all():
-            if page_of(url or "") == page:
-                counts.deleted += _delete(session, st, st.c.id == i)
+        said = [i for i, url in session.execute(select(st.c.id, st.c.source_url)
+                                                .where(st.c.meeting_id.in_(meetings)))
+                if page_of(url or "") == page]
+        counts.deleted += _delete(session, st, st.c.id.in_(said))
         counts.deleted += _delete(session, m, m.c.id.in_(_unreferenced(session, Meeting, meetings)))
     return set(gone), counts
 
