@@ -35,6 +35,7 @@ from scrapers.verbatim.parse import (
     pdf_text,
     read_vote_blocks,
 )
+from tests.test_verbatim_parse import pdf
 
 URL = "https://press.un.org/en/2018/sc13288.doc.htm"
 
@@ -302,42 +303,6 @@ def test_a_page_without_paragraph_elements_is_split_at_blank_lines() -> None:
 
 
 # --- meeting records: the PDF -----------------------------------------------------------
-
-
-def pdf(*pages: list[str] | None) -> bytes:
-    """A PDF whose pages show ``pages``' lines one under the other (Helvetica); a page given
-    as None draws nothing (it has no content stream)."""
-    def escape(text: str) -> str:
-        return text.replace("\\", "\\\\").replace("(", "\\(").replace(")", "\\)")
-
-    objects = ["<< /Type /Catalog /Pages 2 0 R >>", "",
-               "<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica "
-               "/Encoding /WinAnsiEncoding >>"]
-    kids = []
-    for lines in pages:
-        number = len(objects) + 1
-        kids.append(f"{number} 0 R")
-        if lines is None:
-            objects.append("<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 842] "
-                           "/Resources << /Font << /F1 3 0 R >> >> >>")
-            continue
-        stream = "BT /F1 10 Tf 12 TL 50 780 Td " + " ".join(
-            f"({escape(line)}) Tj T*" for line in lines) + " ET"
-        objects.append(f"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 842] "
-                       f"/Contents {number + 1} 0 R /Resources << /Font << /F1 3 0 R >> >> >>")
-        objects.append(f"<< /Length {len(stream)} >>\nstream\n{stream}\nendstream")
-    objects[1] = f"<< /Type /Pages /Kids [{' '.join(kids)}] /Count {len(kids)} >>"
-    out = b"%PDF-1.4\n"
-    offsets = []
-    for number, body in enumerate(objects, start=1):
-        offsets.append(len(out))
-        out += f"{number} 0 obj\n{body}\nendobj\n".encode("latin-1")
-    xref = len(out)
-    out += f"xref\n0 {len(objects) + 1}\n0000000000 65535 f \n".encode()
-    out += b"".join(f"{o:010d} 00000 n \n".encode() for o in offsets)
-    out += (f"trailer\n<< /Size {len(objects) + 1} /Root 1 0 R >>\nstartxref\n{xref}\n"
-            "%%EOF\n").encode()
-    return out
 
 
 def test_each_refusal_of_a_meeting_records_answer_must_name_the_record() -> None:

@@ -22,21 +22,29 @@ from scrapers.verbatim.parse import (
 PV = Path("undemocracy_pv_html")
 
 
-def tiny_pdf(lines: list[str]) -> bytes:
-    """A one-page PDF whose text is ``lines``, one under the other (Helvetica)."""
+def pdf(*pages: list[str] | None) -> bytes:
+    """A PDF whose pages show ``pages``' lines one under the other (Helvetica); a page given
+    as None draws nothing (it has no content stream)."""
     def escape(text: str) -> str:
         return text.replace("\\", "\\\\").replace("(", "\\(").replace(")", "\\)")
 
-    stream = "BT /F1 10 Tf 12 TL 50 780 Td " + " ".join(
-        f"({escape(line)}) Tj T*" for line in lines) + " ET"
-    objects = [
-        "<< /Type /Catalog /Pages 2 0 R >>",
-        "<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
-        "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 842] /Contents 4 0 R "
-        "/Resources << /Font << /F1 5 0 R >> >> >>",
-        f"<< /Length {len(stream.encode('latin-1'))} >>\nstream\n{stream}\nendstream",
-        "<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding /WinAnsiEncoding >>",
-    ]
+    objects = ["<< /Type /Catalog /Pages 2 0 R >>", "",
+               "<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica "
+               "/Encoding /WinAnsiEncoding >>"]
+    kids = []
+    for lines in pages:
+        number = len(objects) + 1
+        kids.append(f"{number} 0 R")
+        if lines is None:
+            objects.append("<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 842] "
+                           "/Resources << /Font << /F1 3 0 R >> >> >>")
+            continue
+        stream = "BT /F1 10 Tf 12 TL 50 780 Td " + " ".join(
+            f"({escape(line)}) Tj T*" for line in lines) + " ET"
+        objects.append(f"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 842] "
+                       f"/Contents {number + 1} 0 R /Resources << /Font << /F1 3 0 R >> >> >>")
+        objects.append(f"<< /Length {len(stream)} >>\nstream\n{stream}\nendstream")
+    objects[1] = f"<< /Type /Pages /Kids [{' '.join(kids)}] /Count {len(kids)} >>"
     out = b"%PDF-1.4\n"
     offsets = []
     for number, body in enumerate(objects, start=1):
@@ -48,6 +56,11 @@ def tiny_pdf(lines: list[str]) -> bytes:
     out += (f"trailer\n<< /Size {len(objects) + 1} /Root 1 0 R >>\nstartxref\n{xref}\n"
             "%%EOF\n").encode()
     return out
+
+
+def tiny_pdf(lines: list[str]) -> bytes:
+    """A one-page PDF whose text is ``lines``, one under the other (Helvetica)."""
+    return pdf(lines)
 
 
 S_PV_9591 = [
