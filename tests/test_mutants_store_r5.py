@@ -31,13 +31,14 @@ from db.models import (
 )
 from db.store import (
     ensure_members,
+    reconcile_same_votes,
     store_documents,
     store_findings_of,
     store_meetings_table,
     store_veto_list,
     store_voting_records,
 )
-from db.upsert import Counts, upsert
+from db.upsert import Counts, table_of, upsert
 from scrapers.dhl.parse import parse_meetings_table, parse_veto_list
 from scrapers.undl.parse import parse_record_xml
 from tests.conftest import FIXTURES
@@ -747,3 +748,178 @@ def test_a_resolution_moved_by_its_record_must_stay_when_the_table_is_read_again
         voted = session.execute(select(Meeting.record).join(
             VoteEvent, VoteEvent.meeting_id == Meeting.id)).scalars().all()
     assert (held, voted) == (["S/PV.9054"], ["S/PV.9054"])
+
+
+# --- one vote under two symbols, settled by reconcile_same_votes itself -----------------------
+# The real pages have one such pair (S/18087 and S/18087/Rev.1 at S/PV.2686, in
+# tests/test_findings_bite.py). These are small fixtures of the cases the real data does not
+# show: exactly two vetoed votes, pairs that differ in one respect, a candidate passed over
+# before the one that matches, two pairs at one meeting, two tables' votes for one list vote.
+
+VETO_LIST_PAGE = LIST_URL
+VetoedVote = tuple[str, str, "str | None", str, tuple[str, ...], "str | None"]
+
+
+def _vetoed(tracker: Engine, votes: list[VetoedVote]) -> list[int]:
+    """Store vetoed votes as the sources leave them before they are reconciled: (meeting
+    record, draft symbol, question, the source that names the vetoes, the vetoing members,
+    agenda item). Return the ids of the meetings, in the order first named."""
+    meetings: dict[str, int] = {}
+    with Session(tracker) as session:
+        ensure_members(session)
+        for record, symbol, question, source, members, agenda in votes:
+            if record not in meetings:
+                meeting = Meeting(record=record, number=int(record.split(".")[1]),
+                                  date=dt.date(1986, 8, 1), source_url=TABLE_URL, fetched_at=T1)
+                session.add(meeting)
+                session.flush()
+                assert meeting.id is not None
+                meetings[record] = meeting.id
+            draft = Draft(symbol=symbol, status="vetoed", source_url=TABLE_URL, fetched_at=T1)
+            session.add(draft)
+            session.flush()
+            key = f"{symbol} ({question})" if question else symbol
+            event = VoteEvent(key=key, draft_id=draft.id, meeting_id=meetings[record],
+                              question=question, agenda=agenda, outcome="vetoed",
+                              source_url=TABLE_URL, fetched_at=T1)
+            session.add(event)
+            session.flush()
+            assert event.id is not None
+            url = VETO_LIST_PAGE if source == "dhl-veto-list" else TABLE_URL
+            session.add_all(Veto(vote_event_id=event.id, member_code=code, source=source,
+                                 source_url=url, fetched_at=T1) for code in members)
+        session.commit()
+    return list(meetings.values())
+
+
+def _reconcile(tracker: Engine, meeting_ids: list[int]) -> Counts:
+    with Session(tracker) as session:
+        counts = reconcile_same_votes(session, meeting_ids, seen_at=T2)
+        session.commit()
+    return counts
+
+
+def _votes_after(tracker: Engine) -> list[tuple[object, ...]]:
+    """Each vote left: its key, the symbol the Veto List prints for it, its agenda item, its
+    vetoes (member, source)."""
+    e, v = table_of(VoteEvent), table_of(Veto)
+    with tracker.connect() as connection:
+        events = connection.execute(select(e.c.id, e.c.key, e.c.printed_as, e.c.agenda)
+                                    .order_by(e.c.key)).all()
+        vetoes = connection.execute(select(v.c.vote_event_id, v.c.member_code, v.c.source)
+                                    .order_by(v.c.member_code, v.c.source)).all()
+    return [(key, printed, agenda, [(c, s) for i, c, s in vetoes if i == event_id])
+            for event_id, key, printed, agenda in events]
+
+
+def _same_vote_findings(tracker: Engine) -> list[tuple[object, ...]]:
+    f = table_of(Finding)
+    with tracker.connect() as connection:
+        return [tuple(r) for r in connection.execute(
+            select(f.c.record, f.c.message).where(f.c.kind == "same_vote_two_symbols")
+            .order_by(f.c.record))]
+
+
+TABLES, LIST = "dhl-meetings", "dhl-veto-list"
+
+
+def test_a_meeting_with_exactly_two_vetoed_votes_must_have_them_made_one(
+        tracker: Engine) -> None:
+    """The tables' S/100 and the Veto List's S/100/Rev.1, the only vetoed votes of the meeting:
+    one vote, the list's symbol kept as printed, its vetoes joined, its agenda item taken
+    where the tables gave none, one finding."""
+    ids = _vetoed(tracker, [("S/PV.2686", "S/100", None, TABLES, ("USA",), None),
+                            ("S/PV.2686", "S/100/Rev.1", None, LIST, ("USA",), "Libya")])
+    counts = _reconcile(tracker, ids)
+    assert counts == Counts(new=1, changed=1, deleted=1)
+    assert _votes_after(tracker) == [
+        ("S/100", "S/100/Rev.1", "Libya", [("USA", TABLES), ("USA", LIST)])]
+    assert _same_vote_findings(tracker) == [(
+        "S/100/Rev.1", "S/100/Rev.1 (the Veto List) and S/100 (the meetings table) are one "
+        "vote at S/PV.2686, vetoed by USA: counted once, as the vote on S/100; S/100/Rev.1 is "
+        "kept as the symbol the Veto List prints for it")]
+
+
+def test_the_tables_agenda_item_must_stay_when_two_symbols_are_made_one_vote(
+        tracker: Engine) -> None:
+    ids = _vetoed(tracker, [("S/PV.2686", "S/100", None, TABLES, ("USA",), "Libyan complaint"),
+                            ("S/PV.2686", "S/100/Rev.1", None, LIST, ("USA",), "Libya")])
+    _reconcile(tracker, ids)
+    assert [(k, a) for k, _, a, _ in _votes_after(tracker)] == [("S/100", "Libyan complaint")]
+
+
+@pytest.mark.parametrize("list_vote", [
+    # vetoed by other members
+    ("S/PV.2686", "S/100/Rev.1", None, LIST, ("GBR",), None),
+    # on another question
+    ("S/PV.2686", "S/100/Rev.1", "preliminary question", LIST, ("USA",), None),
+    # at another meeting
+    ("S/PV.2687", "S/100/Rev.1", None, LIST, ("USA",), None),
+    # another draft altogether
+    ("S/PV.2686", "S/101/Rev.1", None, LIST, ("USA",), None),
+], ids=["other-members", "other-question", "other-meeting", "other-draft"])
+def test_a_draft_and_its_revision_differing_in_one_respect_must_stay_two_votes(
+        tracker: Engine, list_vote: VetoedVote) -> None:
+    ids = _vetoed(tracker, [("S/PV.2686", "S/100", None, TABLES, ("USA",), None), list_vote])
+    before = _votes_after(tracker)
+    assert _reconcile(tracker, ids) == Counts()
+    assert _votes_after(tracker) == before and len(before) == 2
+    assert _same_vote_findings(tracker) == []
+
+
+@pytest.mark.parametrize("skipped_first", [True, False])
+def test_a_list_vote_passed_over_must_not_stop_the_search_for_the_one_that_matches(
+        tracker: Engine, skipped_first: bool) -> None:
+    """The Veto List's S/200/Rev.1 (another draft) is passed over, in whichever order the
+    votes are read, and S/100/Rev.1 still joins the tables' S/100."""
+    skipped = ("S/PV.2686", "S/200/Rev.1", None, LIST, ("USA",), None)
+    matching = ("S/PV.2686", "S/100/Rev.1", None, LIST, ("USA",), None)
+    ids = _vetoed(tracker, [("S/PV.2686", "S/100", None, TABLES, ("USA",), None),
+                            *([skipped, matching] if skipped_first else [matching, skipped])])
+    assert _reconcile(tracker, ids) == Counts(new=1, changed=1, deleted=1)
+    assert [(k, p) for k, p, _, _ in _votes_after(tracker)] == [
+        ("S/100", "S/100/Rev.1"), ("S/200/Rev.1", None)]
+
+
+def test_two_pairs_at_one_meeting_must_each_be_made_one_vote_and_counted(
+        tracker: Engine) -> None:
+    ids = _vetoed(tracker, [("S/PV.2686", "S/100", None, TABLES, ("USA",), None),
+                            ("S/PV.2686", "S/200", None, TABLES, ("GBR", "USA"), None),
+                            ("S/PV.2686", "S/200/Rev.1", None, LIST, ("GBR", "USA"), None),
+                            ("S/PV.2686", "S/100/Rev.1", None, LIST, ("USA",), None)])
+    assert _reconcile(tracker, ids) == Counts(new=2, changed=2, deleted=2)
+    assert [(k, p) for k, p, _, _ in _votes_after(tracker)] == [
+        ("S/100", "S/100/Rev.1"), ("S/200", "S/200/Rev.1")]
+    assert [r for r, _ in _same_vote_findings(tracker)] == ["S/100/Rev.1", "S/200/Rev.1"]
+
+
+def test_one_list_vote_must_join_only_one_of_two_tables_votes_it_could_be(
+        tracker: Engine) -> None:
+    """The tables name S/100 and S/100/Rev.2 vetoed at one meeting, the Veto List only
+    S/100/Rev.1: the list's vote joins one of them, once; the other stays as it was."""
+    ids = _vetoed(tracker, [("S/PV.2686", "S/100", None, TABLES, ("USA",), None),
+                            ("S/PV.2686", "S/100/Rev.2", None, TABLES, ("USA",), None),
+                            ("S/PV.2686", "S/100/Rev.1", None, LIST, ("USA",), None)])
+    assert _reconcile(tracker, ids) == Counts(new=1, changed=1, deleted=1)
+    after = _votes_after(tracker)
+    assert sorted(str(p) for _, p, _, _ in after) == ["None", "S/100/Rev.1"]
+    assert sorted(len(vetoes) for *_, vetoes in after) == [1, 2]
+    assert len(_same_vote_findings(tracker)) == 1
+
+
+def test_findings_read_again_elsewhere_must_move_only_the_pages_read(tracker: Engine) -> None:
+    """Two pages' findings stored from one address; one page read again from another
+    address: only its findings name the new address."""
+    def page(base: str, n: int) -> dict[str, tuple[list[FindingRecord], dt.datetime]]:
+        return {f"{base}/record/{n}": ([FindingRecord(
+            "undl-votes", str(n), "no_totals", Severity.WARNING, f"record {n}: no totals")], T1)}
+
+    with Session(tracker) as session:
+        store_findings_of(session, "undl-votes", {**page("https://a.example", 1),
+                                                  **page("https://a.example", 2)})
+        store_findings_of(session, "undl-votes", page("https://b.example", 1))
+        session.commit()
+    with tracker.connect() as connection:
+        found = connection.execute(select(Finding.page, Finding.url).order_by(Finding.page)).all()
+    assert [tuple(f) for f in found] == [("record/1", "https://b.example/record/1"),
+                                         ("record/2", "https://a.example/record/2")]
