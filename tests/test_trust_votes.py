@@ -20,7 +20,7 @@ from db.models import Finding, MemberVote, VoteEvent
 from db.store import ensure_members, store_meetings_table, store_voting_records
 from scrapers.dhl.parse import parse_meetings_table
 from scrapers.undl.parse import parse_record_xml
-from tests.undl_replay import P5, Record, Vote, _strip_declaration, from_scrape_csv
+from tests.undl_replay import Record, Vote, _strip_declaration, from_scrape_csv
 
 
 @pytest.fixture
@@ -167,7 +167,6 @@ def test_real_adoptions_without_a_vote(shared_data: Path, db: Engine) -> None:
     assert votes == []
     assert kinds == [("S/RES/1018 (1995)", "roll_call_on_adoption_without_vote"),
                      ("S/RES/726 (1992)", "tally_on_adoption_without_vote")]
-    assert P5  # the replay's permanent members, used by Record.xml
 
 
 def _store_veto_pages(db: Engine, shared_data: Path, *, list_first: bool) -> None:
