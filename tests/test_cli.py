@@ -99,7 +99,8 @@ def test_check_lists_the_contradiction(env: dict[str, str]) -> None:
 def test_status_is_one_object(env: dict[str, str]) -> None:
     invoke(env, "sync", "--until", "2024")
     status = json.loads(invoke(env, "status", "--format", "json").stdout)
-    assert {t["table"]: t["rows"] for t in status["tables"]}["veto"] > 0
+    rows = {t["table"]: t["rows"] for t in status["tables"]}
+    assert (rows["meeting"], rows["vote_event"], rows["veto"]) == (21, 24, 25)
     assert {s["source"] for s in status["sources"]} == {
         "meetings", "veto-list", "voting-records", "documents", "press-releases",
         "meeting-records", "mandates"}

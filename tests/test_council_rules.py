@@ -85,7 +85,9 @@ def test_the_dhl_tables_are_held_to_the_councils_rule(shared_data: Path) -> None
                 yes = d.tally.yes if d.tally else None
                 assert d.outcome is failed_outcome(yes, year), (meeting.record, d.text)
                 seen[d.outcome.value] = seen.get(d.outcome.value, 0) + 1
-    assert seen["insufficient_votes"] > 0 and seen["not_adopted"] > 0
+    # the real tables' failed drafts not printed as vetoed: 103 short of the votes, 5 with
+    # enough votes in favour
+    assert seen == {"insufficient_votes": 103, "not_adopted": 5}
 
 
 _TALLY_FORMAT = re.compile(r"\{[^{}]*(?:yes|\by\b)[^{}]*\}-\{[^{}]*\}-\{[^{}]*\}")
