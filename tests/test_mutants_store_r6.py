@@ -14,15 +14,35 @@ import pytest
 from sqlalchemy import Engine, select, text
 from sqlmodel import Session
 
+from council.records import VetoList
 from db.engine import make_engine, upgrade
-from db.models import Draft, Sponsorship, SymbolLookup
-from db.store import drafts_to_look_up, ensure_members, store_documents
+from db.models import Draft, Meeting, Sponsorship, SymbolLookup, Veto, VoteEvent
+from db.store import (
+    drafts_to_look_up,
+    ensure_members,
+    store_documents,
+    store_meetings_table,
+    store_veto_list,
+)
 from db.upsert import Counts, table_of, upsert
-from tests.test_mutants_store_r5 import document
+from scrapers.dhl.parse import parse_meetings_table, parse_veto_list
+from tests.test_mutants_store_r5 import (
+    LIBRARY,
+    LIST_URL,
+    TABLE_URL,
+    _table,
+    _veto_list,
+    _veto_row,
+    document,
+)
 
 T1 = dt.datetime(2024, 1, 2, 3, 4, 5, tzinfo=dt.UTC)
 T2 = dt.datetime(2024, 2, 3, 4, 5, 6, tzinfo=dt.UTC)
 DOCUMENTS = "undl-documents"
+_DRAFT, _MEETING_T, _EVENT, _VETO = (table_of(Draft), table_of(Meeting), table_of(VoteEvent),
+                                     table_of(Veto))
+_MEETING = (_MEETING_T.c.record, _MEETING_T.c.number, _MEETING_T.c.date,
+            _MEETING_T.c.source_url, _MEETING_T.c.fetched_at)
 
 
 @pytest.fixture
@@ -105,3 +125,96 @@ def test_the_drafts_to_look_up_must_come_in_symbol_order_whatever_order_the_rows
         session.execute(text("PRAGMA reverse_unordered_selects = ON"))
         assert drafts_to_look_up(session, DOCUMENTS, retry_misses=False) == [
             "S/1990/5", "S/2022/10", "S/2022/9"]
+
+
+# --- the Veto List ----------------------------------------------------------------------------
+
+VETO_431 = ("26 May 2022",
+            '<a target="_top" href="https://undocs.org/en/S/2022/431">S/2022/431</a>',
+            '<a target="_top" href="https://undocs.org/en/S/PV.9048">S/PV.9048</a>',
+            "China</br>Russian Federation")
+VETO_431_REV_1 = ("26 May 2022",
+                  '<a target="_top" href="https://undocs.org/en/S/2022/431/Rev.1">'
+                  "S/2022/431/Rev.1</a>", *VETO_431[2:])
+TABLE_431 = ("S/PV.9048", "26 May",
+             "Draft resolution S/2022/431 vetoed by China, Russian Federation 13-2-0")
+
+
+def _list_of(*rows: tuple[str, str, str, str]) -> VetoList:
+    return parse_veto_list(_veto_list(*(_veto_row(*row) for row in rows)), url=LIST_URL)
+
+
+def test_a_meeting_only_the_veto_list_names_yet_must_carry_the_lists_provenance(
+        tracker: Engine) -> None:
+    """The Veto List read before the year's table (a veto the tables do not print yet): the
+    meeting it names is stored with its number, date and the list's page and time; the table
+    read later claims the meeting."""
+    with Session(tracker) as session:
+        ensure_members(session)
+        store_veto_list(session, _list_of(VETO_431), url=LIST_URL, fetched_at=T1)
+        session.commit()
+        alone = session.execute(select(*_MEETING)).all()
+        store_meetings_table(session, parse_meetings_table(_table([TABLE_431]), year=2022,
+                                                           url=TABLE_URL),
+                             url=TABLE_URL, fetched_at=T2)
+        session.commit()
+        claimed = session.execute(select(*_MEETING)).all()
+    assert [tuple(r) for r in alone] == [
+        ("S/PV.9048", 9048, dt.date(2022, 5, 26), LIST_URL, T1)]
+    assert [tuple(r) for r in claimed] == [
+        ("S/PV.9048", 9048, dt.date(2022, 5, 26), TABLE_URL, T2)]
+
+
+def test_the_veto_list_must_leave_the_date_a_document_record_gave_a_draft(
+        tracker: Engine) -> None:
+    """S/2022/431 is dated 25 May by its document record (the day it was issued) and vetoed
+    on 26 May: the Veto List only fills what is empty, its status, and leaves the date and
+    the record's provenance."""
+    with Session(tracker) as session:
+        ensure_members(session)
+        store_documents(session, [document("3975193", "S/2022/431", date="2022-05-25",
+                                           sponsors=["USA"])],
+                        source=DOCUMENTS, fetched_at=T1)
+        store_veto_list(session, _list_of(VETO_431), url=LIST_URL, fetched_at=T2)
+        session.commit()
+        draft = session.execute(select(_DRAFT.c.symbol, _DRAFT.c.date, _DRAFT.c.status,
+                                       _DRAFT.c.source_url, _DRAFT.c.fetched_at)).all()
+    assert [tuple(r) for r in draft] == [
+        ("S/2022/431", dt.date(2022, 5, 25), "vetoed", f"{LIBRARY}/3975193", T1)]
+
+
+def test_the_veto_list_read_again_must_find_the_vote_it_was_made_one_with_unchanged(
+        tracker: Engine) -> None:
+    """The table's S/2022/431 and the list's S/2022/431/Rev.1 are one vote (see
+    reconcile_same_votes). Read again, the list finds its draft printed on the tables' vote
+    and states that vote again: nothing new, nothing changed, nothing deleted, and the one
+    vote stays as it was."""
+    with Session(tracker) as session:
+        ensure_members(session)
+        store_meetings_table(session, parse_meetings_table(_table([TABLE_431]), year=2022,
+                                                           url=TABLE_URL),
+                             url=TABLE_URL, fetched_at=T1)
+        store_veto_list(session, _list_of(VETO_431_REV_1), url=LIST_URL, fetched_at=T1)
+        session.commit()
+        before = _one_vote(session)
+        again = store_veto_list(session, _list_of(VETO_431_REV_1), url=LIST_URL, fetched_at=T2)
+        session.commit()
+        after = _one_vote(session)
+    # the meeting, the vote, the list's two vetoes and its finding
+    assert again == Counts(unchanged=5)
+    assert after == before == [
+        ("S/2022/431", "S/2022/431/Rev.1", "vetoed",
+         ["CHN dhl-meetings", "CHN dhl-veto-list", "RUS dhl-meetings", "RUS dhl-veto-list"]),
+        ("S/2022/431", "vetoed"), ("S/2022/431/Rev.1", None)]
+
+
+def _one_vote(session: Session) -> list[tuple[object, ...]]:
+    """The vetoed votes (key, symbol printed, outcome, vetoes), then the drafts' statuses."""
+    votes: list[tuple[object, ...]] = [
+        (key, printed, outcome, sorted(f"{c} {s}" for i, c, s in session.execute(
+            select(_VETO.c.vote_event_id, _VETO.c.member_code, _VETO.c.source)) if i == e_id))
+        for e_id, key, printed, outcome in session.execute(
+            select(_EVENT.c.id, _EVENT.c.key, _EVENT.c.printed_as, _EVENT.c.outcome)
+            .order_by(_EVENT.c.key))]
+    return votes + [tuple(r) for r in session.execute(
+        select(_DRAFT.c.symbol, _DRAFT.c.status).order_by(_DRAFT.c.symbol))]
