@@ -43,6 +43,7 @@ _DRAFT, _MEETING_T, _EVENT, _VETO = (table_of(Draft), table_of(Meeting), table_o
                                      table_of(Veto))
 _MEETING = (_MEETING_T.c.record, _MEETING_T.c.number, _MEETING_T.c.date,
             _MEETING_T.c.source_url, _MEETING_T.c.fetched_at)
+_VOTE = (_EVENT.c.key, _EVENT.c.outcome, _EVENT.c.source_url, _EVENT.c.fetched_at)
 
 
 @pytest.fixture
@@ -147,22 +148,25 @@ def _list_of(*rows: tuple[str, str, str, str]) -> VetoList:
 def test_a_meeting_only_the_veto_list_names_yet_must_carry_the_lists_provenance(
         tracker: Engine) -> None:
     """The Veto List read before the year's table (a veto the tables do not print yet): the
-    meeting it names is stored with its number, date and the list's page and time; the table
-    read later claims the meeting."""
+    meeting it names and the vote are stored with the list's page and time (the meeting with
+    its number and date); the table read later claims both."""
     with Session(tracker) as session:
         ensure_members(session)
         store_veto_list(session, _list_of(VETO_431), url=LIST_URL, fetched_at=T1)
         session.commit()
-        alone = session.execute(select(*_MEETING)).all()
+        alone = session.execute(select(*_MEETING)).all() + session.execute(select(*_VOTE)).all()
         store_meetings_table(session, parse_meetings_table(_table([TABLE_431]), year=2022,
                                                            url=TABLE_URL),
                              url=TABLE_URL, fetched_at=T2)
         session.commit()
-        claimed = session.execute(select(*_MEETING)).all()
+        claimed = (session.execute(select(*_MEETING)).all()
+                   + session.execute(select(*_VOTE)).all())
     assert [tuple(r) for r in alone] == [
-        ("S/PV.9048", 9048, dt.date(2022, 5, 26), LIST_URL, T1)]
+        ("S/PV.9048", 9048, dt.date(2022, 5, 26), LIST_URL, T1),
+        ("S/2022/431", "vetoed", LIST_URL, T1)]
     assert [tuple(r) for r in claimed] == [
-        ("S/PV.9048", 9048, dt.date(2022, 5, 26), TABLE_URL, T2)]
+        ("S/PV.9048", 9048, dt.date(2022, 5, 26), TABLE_URL, T2),
+        ("S/2022/431", "vetoed", TABLE_URL, T2)]
 
 
 def test_the_veto_list_must_leave_the_date_a_document_record_gave_a_draft(
