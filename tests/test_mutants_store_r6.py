@@ -16,13 +16,23 @@ from sqlmodel import Session
 
 from council.records import VetoList
 from db.engine import make_engine, upgrade
-from db.models import Draft, Meeting, Sponsorship, SymbolLookup, Veto, VoteEvent
+from db.models import (
+    Draft,
+    Finding,
+    Meeting,
+    SourceRecord,
+    Sponsorship,
+    SymbolLookup,
+    Veto,
+    VoteEvent,
+)
 from db.store import (
     drafts_to_look_up,
     ensure_members,
     store_documents,
     store_meetings_table,
     store_veto_list,
+    store_voting_records,
 )
 from db.upsert import Counts, table_of, upsert
 from scrapers.dhl.parse import parse_meetings_table, parse_veto_list
@@ -30,6 +40,8 @@ from tests.test_mutants_store_r5 import (
     LIBRARY,
     LIST_URL,
     TABLE_URL,
+    _adoption,
+    _link,
     _table,
     _veto_list,
     _veto_row,
@@ -43,6 +55,7 @@ _DRAFT, _MEETING_T, _EVENT, _VETO = (table_of(Draft), table_of(Meeting), table_o
                                      table_of(Veto))
 _MEETING = (_MEETING_T.c.record, _MEETING_T.c.number, _MEETING_T.c.date,
             _MEETING_T.c.source_url, _MEETING_T.c.fetched_at)
+_FINDING, _RECORD = table_of(Finding), table_of(SourceRecord)
 _VOTE = (_EVENT.c.key, _EVENT.c.outcome, _EVENT.c.source_url, _EVENT.c.fetched_at)
 
 
@@ -137,6 +150,11 @@ VETO_431 = ("26 May 2022",
 VETO_431_REV_1 = ("26 May 2022",
                   '<a target="_top" href="https://undocs.org/en/S/2022/431/Rev.1">'
                   "S/2022/431/Rev.1</a>", *VETO_431[2:])
+VETO_255 = ("28 March 2024",
+            '<a target="_top" href="https://undocs.org/en/S/2024/255">S/2024/255</a>',
+            '<a target="_top" href="https://undocs.org/en/S/PV.9591">S/PV.9591</a>',
+            "Russian Federation")
+LIST = "dhl-veto-list"
 TABLE_431 = ("S/PV.9048", "26 May",
              "Draft resolution S/2022/431 vetoed by China, Russian Federation 13-2-0")
 
@@ -154,13 +172,12 @@ def test_a_meeting_only_the_veto_list_names_yet_must_carry_the_lists_provenance(
         ensure_members(session)
         store_veto_list(session, _list_of(VETO_431), url=LIST_URL, fetched_at=T1)
         session.commit()
-        alone = session.execute(select(*_MEETING)).all() + session.execute(select(*_VOTE)).all()
+        alone = [*session.execute(select(*_MEETING)), *session.execute(select(*_VOTE))]
         store_meetings_table(session, parse_meetings_table(_table([TABLE_431]), year=2022,
                                                            url=TABLE_URL),
                              url=TABLE_URL, fetched_at=T2)
         session.commit()
-        claimed = (session.execute(select(*_MEETING)).all()
-                   + session.execute(select(*_VOTE)).all())
+        claimed = [*session.execute(select(*_MEETING)), *session.execute(select(*_VOTE))]
     assert [tuple(r) for r in alone] == [
         ("S/PV.9048", 9048, dt.date(2022, 5, 26), LIST_URL, T1),
         ("S/2022/431", "vetoed", LIST_URL, T1)]
@@ -204,8 +221,11 @@ def test_the_veto_list_read_again_must_find_the_vote_it_was_made_one_with_unchan
         again = store_veto_list(session, _list_of(VETO_431_REV_1), url=LIST_URL, fetched_at=T2)
         session.commit()
         after = _one_vote(session)
+        found = _findings(session)
     # the meeting, the vote, the list's two vetoes and its finding
     assert again == Counts(unchanged=5)
+    # first seen when the list made the two one vote
+    assert found == [(LIST, "S/2022/431/Rev.1", "same_vote_two_symbols", T1)]
     assert after == before == [
         ("S/2022/431", "S/2022/431/Rev.1", "vetoed",
          ["CHN dhl-meetings", "CHN dhl-veto-list", "RUS dhl-meetings", "RUS dhl-veto-list"]),
@@ -222,3 +242,160 @@ def _one_vote(session: Session) -> list[tuple[object, ...]]:
             .order_by(_EVENT.c.key))]
     return votes + [tuple(r) for r in session.execute(
         select(_DRAFT.c.symbol, _DRAFT.c.status).order_by(_DRAFT.c.symbol))]
+
+
+def _findings(session: Session) -> list[tuple[object, ...]]:
+    return [tuple(r) for r in session.execute(
+        select(_FINDING.c.source, _FINDING.c.record, _FINDING.c.kind, _FINDING.c.first_seen)
+        .order_by(_FINDING.c.source, _FINDING.c.record))]
+
+
+def test_the_veto_list_read_whole_again_without_a_row_must_lose_that_rows_vetoes(
+        tracker: Engine) -> None:
+    """A row gone from the list (its draft symbol corrected, say) takes its vetoes with it
+    when the list is read whole again; the vote and the draft the list stated stay."""
+    with Session(tracker) as session:
+        ensure_members(session)
+        store_veto_list(session, _list_of(VETO_431, VETO_255), url=LIST_URL, fetched_at=T1)
+        again = store_veto_list(session, _list_of(VETO_431), url=LIST_URL, fetched_at=T2)
+        session.commit()
+        vetoes = session.execute(select(_EVENT.c.key, _VETO.c.member_code).join(
+            _EVENT, _EVENT.c.id == _VETO.c.vote_event_id).order_by(
+            _EVENT.c.key, _VETO.c.member_code)).all()
+    # S/2022/431's meeting, draft, vote and two vetoes as stated; S/2024/255's veto deleted
+    assert again == Counts(unchanged=5, deleted=1)
+    assert [tuple(v) for v in vetoes] == [("S/2022/431", "CHN"), ("S/2022/431", "RUS")]
+
+
+def test_the_veto_lists_own_findings_must_be_first_seen_when_read_and_go_with_the_row(
+        tracker: Engine) -> None:
+    """A row printed twice is a finding of the list, first seen when the list was read; read
+    again without the repeat, the finding goes."""
+    with Session(tracker) as session:
+        ensure_members(session)
+        first = store_veto_list(session, _list_of(VETO_431, VETO_431), url=LIST_URL,
+                                fetched_at=T1)
+        session.commit()
+        found = _findings(session)
+        again = store_veto_list(session, _list_of(VETO_431), url=LIST_URL, fetched_at=T2)
+        session.commit()
+        left = _findings(session)
+    # the meeting, the draft, the vote, two vetoes and the finding
+    assert first == Counts(new=6)
+    assert found == [(LIST, "row 2 (S/2022/431)", "repeated_row", T1)]
+    assert again == Counts(unchanged=5, deleted=1)
+    assert left == []
+
+
+def test_the_tables_own_a_meetings_date_and_a_votes_meeting_and_date(tracker: Engine) -> None:
+    """The tables put the veto of S/2022/431 at S/PV.9048 on 26 May and resolution 2636 at
+    S/PV.9050 on 27 May. A Veto List putting the veto at S/PV.9049 on 27 May, and a voting
+    record dating S/PV.9050 a day later, add to them and move nothing: the list's meeting is
+    stored as its own, the tables' meetings and vote keep their dates and meeting."""
+    page = parse_meetings_table(_table([TABLE_431, ("S/PV.9050", "27 May",
+                                                    f"{_link(2636)} 15-0-0")]),
+                                year=2022, url=TABLE_URL)
+    elsewhere = ("27 May 2022", VETO_431[1],
+                 '<a target="_top" href="https://undocs.org/en/S/PV.9049">S/PV.9049</a>',
+                 VETO_431[3])
+    with Session(tracker) as session:
+        ensure_members(session)
+        store_meetings_table(session, page, url=TABLE_URL, fetched_at=T1)
+        store_veto_list(session, _list_of(elsewhere), url=LIST_URL, fetched_at=T2)
+        store_voting_records(session, [_adoption("3975000", 2636, "2022-05-28", "S/PV.9050")],
+                             source="undl-votes", fetched_at=T2)
+        session.commit()
+        meetings = session.execute(select(_MEETING_T.c.record, _MEETING_T.c.date,
+                                          _MEETING_T.c.source_url)
+                                   .order_by(_MEETING_T.c.record)).all()
+        vote = session.execute(select(_EVENT.c.key, _MEETING_T.c.record, _EVENT.c.date).join(
+            _MEETING_T, _MEETING_T.c.id == _EVENT.c.meeting_id)
+            .where(_EVENT.c.key == "S/2022/431")).all()
+    assert [tuple(m) for m in meetings] == [
+        ("S/PV.9048", dt.date(2022, 5, 26), TABLE_URL),
+        ("S/PV.9049", dt.date(2022, 5, 27), LIST_URL),
+        ("S/PV.9050", dt.date(2022, 5, 27), TABLE_URL)]
+    assert [tuple(v) for v in vote] == [("S/2022/431", "S/PV.9048", dt.date(2022, 5, 26))]
+
+
+# --- two records of one source giving one vote ------------------------------------------------
+
+VOTES = "undl-votes"
+
+
+def _held(session: Session) -> list[tuple[object, ...]]:
+    """Each record stored: its id, last-change stamp, the vote it holds, when it was read."""
+    return [tuple(r) for r in session.execute(
+        select(_RECORD.c.record_id, _RECORD.c.modified, _EVENT.c.key, _RECORD.c.fetched_at)
+        .select_from(_RECORD.outerjoin(_EVENT, _EVENT.c.id == _RECORD.c.vote_event_id))
+        .order_by(_RECORD.c.record_id))]
+
+
+def test_two_votes_each_given_by_two_records_in_one_batch_must_each_name_the_second(
+        tracker: Engine) -> None:
+    """Resolutions 2634 and 2636 each given by two records in one batch, each record read at
+    its own time: each second record is stored without its vote, with its stamp and time, and
+    named in a finding first seen when it was read; the counts are every row's. Read again,
+    nothing changes."""
+    batch = [_adoption("3975100", 2636, "2022-05-27", "S/PV.9050"),
+             _adoption("3975000", 2636, "2022-05-27", "S/PV.9050"),
+             _adoption("3974100", 2634, "2022-05-26", "S/PV.9047"),
+             _adoption("3974000", 2634, "2022-05-26", "S/PV.9047")]
+    read = {"3975100": T2, "3975000": T1, "3974100": T1, "3974000": T2}
+    with Session(tracker) as session:
+        ensure_members(session)
+        first = store_voting_records(session, batch, source=VOTES, fetched_at=read)
+        session.commit()
+        held, found = _held(session), _findings(session)
+        again = store_voting_records(session, batch, source=VOTES, fetched_at=read)
+        session.commit()
+    # 2 findings and 2 source records of the second records; of the first: 2 meetings,
+    # 2 resolutions, 2 votes, 30 member votes, 2 source records
+    assert first == Counts(new=42)
+    assert again == Counts(unchanged=42)
+    stamp = "20240101000000.0"
+    assert held == [("3974000", stamp, "S/RES/2634 (2022)", T2), ("3974100", stamp, None, T1),
+                    ("3975000", stamp, "S/RES/2636 (2022)", T1), ("3975100", stamp, None, T2)]
+    assert found == [(VOTES, "S/RES/2634 (2022)", "vote_claimed_by_two_records", T1),
+                     (VOTES, "S/RES/2636 (2022)", "vote_claimed_by_two_records", T2)]
+
+
+def test_a_record_holding_a_vote_read_again_with_one_made_before_it_must_let_it_go(
+        tracker: Engine) -> None:
+    """Record 3975100 stored alone holds resolution 2636's vote; read again in a batch with
+    3975000, made first, it holds no vote any more."""
+    with Session(tracker) as session:
+        ensure_members(session)
+        store_voting_records(session, [_adoption("3975100", 2636, "2022-05-27", "S/PV.9050")],
+                             source=VOTES, fetched_at=T1)
+        store_voting_records(session, [_adoption("3975000", 2636, "2022-05-27", "S/PV.9050"),
+                                       _adoption("3975100", 2636, "2022-05-27", "S/PV.9050")],
+                             source=VOTES, fetched_at=T2)
+        session.commit()
+        held = _held(session)
+    assert held == [("3975000", "20240101000000.0", "S/RES/2636 (2022)", T2),
+                    ("3975100", "20240101000000.0", None, T2)]
+
+
+def test_a_batch_that_displaces_a_stored_record_and_names_a_second_one_must_count_both(
+        tracker: Engine) -> None:
+    """Record 3975100 stored alone holds resolution 2636's vote. A batch of 3975000 (made
+    before it: it takes the vote) and of two records of resolution 2634: the displaced record
+    and the second record of 2634 are both named, and every row is counted."""
+    with Session(tracker) as session:
+        ensure_members(session)
+        store_voting_records(session, [_adoption("3975100", 2636, "2022-05-27", "S/PV.9050")],
+                             source=VOTES, fetched_at=T1)
+        counts = store_voting_records(session, [
+            _adoption("3975000", 2636, "2022-05-27", "S/PV.9050"),
+            _adoption("3974000", 2634, "2022-05-26", "S/PV.9047"),
+            _adoption("3974100", 2634, "2022-05-26", "S/PV.9047")], source=VOTES, fetched_at=T2)
+        session.commit()
+        found = _findings(session)
+    assert found == [(VOTES, "S/RES/2634 (2022)", "vote_claimed_by_two_records", T2),
+                     (VOTES, "S/RES/2636 (2022)", "vote_claimed_by_two_records", T2)]
+    # new: 2 findings, 3974100's and 3975000's source records, 2634's meeting, resolution,
+    # vote, 15 member votes and 3974000's source record; changed: 2636's 15 member votes (the
+    # record's URL); unchanged: 2636's meeting, resolution and vote (moved to the record's URL
+    # with the displaced one)
+    assert counts == Counts(new=23, changed=15, unchanged=3)
