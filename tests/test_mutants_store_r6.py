@@ -20,6 +20,7 @@ from db.models import (
     Draft,
     Finding,
     Meeting,
+    Resolution,
     SourceRecord,
     Sponsorship,
     SymbolLookup,
@@ -51,6 +52,7 @@ from tests.test_mutants_store_r5 import (
 T1 = dt.datetime(2024, 1, 2, 3, 4, 5, tzinfo=dt.UTC)
 T2 = dt.datetime(2024, 2, 3, 4, 5, 6, tzinfo=dt.UTC)
 DOCUMENTS = "undl-documents"
+VOTES = "undl-votes"
 _DRAFT, _MEETING_T, _EVENT, _VETO = (table_of(Draft), table_of(Meeting), table_of(VoteEvent),
                                      table_of(Veto))
 _MEETING = (_MEETING_T.c.record, _MEETING_T.c.number, _MEETING_T.c.date,
@@ -289,14 +291,14 @@ def test_the_veto_lists_own_findings_must_be_first_seen_when_read_and_go_with_th
 
 def test_the_tables_own_a_meetings_date_and_a_votes_meeting_and_date(tracker: Engine) -> None:
     """The tables put the veto of S/2022/431 at S/PV.9048 on 26 May and resolution 2636 at
-    S/PV.9050 on 27 May. A Veto List putting the veto at S/PV.9049 on 27 May, and a voting
-    record dating S/PV.9050 a day later, add to them and move nothing: the list's meeting is
-    stored as its own, the tables' meetings and vote keep their dates and meeting."""
+    S/PV.9050 on 27 May. A Veto List putting the veto at S/PV.9050 on 28 May, and a voting
+    record dating S/PV.9050 a day later, add to them and move nothing: the tables' meetings
+    and vote keep their dates and meeting."""
     page = parse_meetings_table(_table([TABLE_431, ("S/PV.9050", "27 May",
                                                     f"{_link(2636)} 15-0-0")]),
                                 year=2022, url=TABLE_URL)
-    elsewhere = ("27 May 2022", VETO_431[1],
-                 '<a target="_top" href="https://undocs.org/en/S/PV.9049">S/PV.9049</a>',
+    elsewhere = ("28 May 2022", VETO_431[1],
+                 '<a target="_top" href="https://undocs.org/en/S/PV.9050">S/PV.9050</a>',
                  VETO_431[3])
     with Session(tracker) as session:
         ensure_members(session)
@@ -313,14 +315,44 @@ def test_the_tables_own_a_meetings_date_and_a_votes_meeting_and_date(tracker: En
             .where(_EVENT.c.key == "S/2022/431")).all()
     assert [tuple(m) for m in meetings] == [
         ("S/PV.9048", dt.date(2022, 5, 26), TABLE_URL),
-        ("S/PV.9049", dt.date(2022, 5, 27), LIST_URL),
         ("S/PV.9050", dt.date(2022, 5, 27), TABLE_URL)]
     assert [tuple(v) for v in vote] == [("S/2022/431", "S/PV.9048", dt.date(2022, 5, 26))]
 
 
-# --- two records of one source giving one vote ------------------------------------------------
+def test_a_batch_of_voting_records_must_leave_a_resolution_printed_twice_it_does_not_hold(
+        tracker: Engine) -> None:
+    """The table prints resolution 2632 at S/PV.9050 and S/PV.9052 (and keeps it at the
+    first, S/PV.9050, until a second source confirms one). A batch of records without 2632's
+    leaves it there; the batch with its record naming S/PV.9052 moves it."""
+    page = parse_meetings_table(_table([
+        ("S/PV.9052", "31 May", f"{_link(2632)} 15-0-0"),
+        ("S/PV.9050", "27 May", f"{_link(2631)} 15-0-0<br/>{_link(2632)} 15-0-0")]),
+        year=2022, url=TABLE_URL)
 
-VOTES = "undl-votes"
+    def held(session: Session) -> list[tuple[object, ...]]:
+        r = table_of(Resolution)
+        return [tuple(row) for row in session.execute(
+            select(r.c.symbol, _MEETING_T.c.record).join(
+                _MEETING_T, _MEETING_T.c.id == r.c.meeting_id).order_by(r.c.symbol))]
+
+    with Session(tracker) as session:
+        ensure_members(session)
+        store_meetings_table(session, page, url=TABLE_URL, fetched_at=T1)
+        before = held(session)
+        first = store_voting_records(session, [_adoption("1", 2631, "2022-05-27", "S/PV.9050")],
+                                     source=VOTES, fetched_at=T1)
+        between = held(session)
+        store_voting_records(session, [_adoption("2", 2632, "2022-05-31", "S/PV.9052")],
+                             source=VOTES, fetched_at=T1)
+        after = held(session)
+    # 15 member votes and a source record new; 2631 given its title; its meeting and vote
+    assert first == Counts(new=16, changed=1, unchanged=2)
+    assert before == between == [("S/RES/2631 (2022)", "S/PV.9050"),
+                                 ("S/RES/2632 (2022)", "S/PV.9050")]
+    assert after == [("S/RES/2631 (2022)", "S/PV.9050"), ("S/RES/2632 (2022)", "S/PV.9052")]
+
+
+# --- two records of one source giving one vote ------------------------------------------------
 
 
 def _held(session: Session) -> list[tuple[object, ...]]:
