@@ -14,7 +14,7 @@ import pytest
 from sqlalchemy import Engine, select, text
 from sqlmodel import Session
 
-from council.records import VetoList
+from council.records import VetoList, VotingRecord
 from db.engine import make_engine, upgrade
 from db.models import (
     Draft,
@@ -38,6 +38,7 @@ from db.store import (
 from db.upsert import Counts, table_of, upsert
 from scrapers.dhl.parse import parse_meetings_table, parse_veto_list
 from tests.test_mutants_store_r5 import (
+    COUNCIL_2022,
     LIBRARY,
     LIST_URL,
     TABLE_URL,
@@ -46,8 +47,10 @@ from tests.test_mutants_store_r5 import (
     _table,
     _veto_list,
     _veto_row,
+    _voting_record,
     document,
 )
+from tests.undl_replay import Record, Vote
 
 T1 = dt.datetime(2024, 1, 2, 3, 4, 5, tzinfo=dt.UTC)
 T2 = dt.datetime(2024, 2, 3, 4, 5, 6, tzinfo=dt.UTC)
@@ -431,3 +434,68 @@ def test_a_batch_that_displaces_a_stored_record_and_names_a_second_one_must_coun
     # record's URL); unchanged: 2636's meeting, resolution and vote (moved to the record's URL
     # with the displaced one)
     assert counts == Counts(new=23, changed=15, unchanged=3)
+
+
+# --- what voting records add to drafts and resolutions ---------------------------------------
+
+def _failed_431() -> VotingRecord:
+    """The record of S/2022/431's vote, 26 May 2022: China and Russia against, 13-2-0."""
+    return _voting_record(Record(
+        record_id="3974999", date="2022-05-26", resolution=None, draft="S/2022/431",
+        title="Draft resolution S/2022/431", meeting="S/PV.9048",
+        votes=[Vote(c, "N" if c in ("CHN", "RUS") else "Y", c) for c in COUNCIL_2022],
+        totals=(13, 2, 0, 0, 15)))
+
+
+def test_voting_records_must_give_drafts_and_resolutions_only_they_state_their_date_and_meeting(
+        tracker: Engine) -> None:
+    """No table read yet: the record of S/2022/431's vote gives the draft its status, and
+    leaves the date its document record gave (25 May); the record of resolution 2636 naming
+    its draft S/2022/440 gives the draft its date and status, and the resolution its meeting,
+    date and draft."""
+    adoption = _voting_record(Record(
+        record_id="3975000", date="2022-05-27", resolution="S/RES/2636(2022)",
+        draft="S/2022/440", title="Security Council resolution 2636 (2022)",
+        votes=[Vote(c, "Y", c) for c in COUNCIL_2022], totals=(15, 0, 0, 0, 15),
+        meeting="S/PV.9050"))
+    with Session(tracker) as session:
+        ensure_members(session)
+        store_documents(session, [document("3975193", "S/2022/431", date="2022-05-25",
+                                           sponsors=[])], source=DOCUMENTS, fetched_at=T1)
+        store_voting_records(session, [_failed_431(), adoption], source=VOTES, fetched_at=T2)
+        session.commit()
+        drafts = session.execute(select(_DRAFT.c.symbol, _DRAFT.c.date, _DRAFT.c.status,
+                                        _DRAFT.c.source_url).order_by(_DRAFT.c.symbol)).all()
+        r = table_of(Resolution)
+        resolutions = session.execute(
+            select(r.c.symbol, _MEETING_T.c.record, r.c.date, _DRAFT.c.symbol)
+            .join(_MEETING_T, _MEETING_T.c.id == r.c.meeting_id)
+            .join(_DRAFT, _DRAFT.c.id == r.c.draft_id)).all()
+    assert [tuple(d) for d in drafts] == [
+        ("S/2022/431", dt.date(2022, 5, 25), "vetoed", f"{LIBRARY}/3975193"),
+        ("S/2022/440", dt.date(2022, 5, 27), "adopted", f"{LIBRARY}/3975000")]
+    assert [tuple(r) for r in resolutions] == [
+        ("S/RES/2636 (2022)", "S/PV.9050", dt.date(2022, 5, 27), "S/2022/440")]
+
+
+def test_a_voting_record_naming_no_draft_must_leave_the_draft_a_link_gave_its_resolution(
+        tracker: Engine) -> None:
+    """Resolution 2636, stated by the table, linked to draft S/2022/440 (as ``db.links``
+    accepts a document record's link); its voting record names no draft (as records before
+    1998 do not): the link stays."""
+    page = parse_meetings_table(_table([("S/PV.9050", "27 May", f"{_link(2636)} 15-0-0")]),
+                                year=2022, url=TABLE_URL)
+    with Session(tracker) as session:
+        ensure_members(session)
+        store_meetings_table(session, page, url=TABLE_URL, fetched_at=T1)
+        draft_ids, _ = upsert(session, Draft, [{"symbol": "S/2022/440"}], key="symbol")
+        upsert(session, Resolution, [{"symbol": "S/RES/2636 (2022)", "number": 2636,
+                                      "year": 2022, "draft_id": draft_ids["S/2022/440"],
+                                      "draft_named_by": "draft-link"}], key="symbol")
+        store_voting_records(session, [_adoption("3975000", 2636, "2022-05-27", "S/PV.9050")],
+                             source=VOTES, fetched_at=T2)
+        session.commit()
+        r = table_of(Resolution)
+        named = session.execute(select(r.c.symbol, _DRAFT.c.symbol, r.c.draft_named_by)
+                                .join(_DRAFT, _DRAFT.c.id == r.c.draft_id)).all()
+    assert [tuple(n) for n in named] == [("S/RES/2636 (2022)", "S/2022/440", "draft-link")]
