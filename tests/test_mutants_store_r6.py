@@ -462,7 +462,8 @@ def test_voting_records_must_give_drafts_and_resolutions_only_they_state_their_d
         ensure_members(session)
         store_documents(session, [document("3975193", "S/2022/431", date="2022-05-25",
                                            sponsors=[])], source=DOCUMENTS, fetched_at=T1)
-        store_voting_records(session, [_failed_431(), adoption], source=VOTES, fetched_at=T2)
+        counts = store_voting_records(session, [_failed_431(), adoption], source=VOTES,
+                                      fetched_at=T2)
         session.commit()
         drafts = session.execute(select(_DRAFT.c.symbol, _DRAFT.c.date, _DRAFT.c.status,
                                         _DRAFT.c.source_url).order_by(_DRAFT.c.symbol)).all()
@@ -471,6 +472,9 @@ def test_voting_records_must_give_drafts_and_resolutions_only_they_state_their_d
             select(r.c.symbol, _MEETING_T.c.record, r.c.date, _DRAFT.c.symbol)
             .join(_MEETING_T, _MEETING_T.c.id == r.c.meeting_id)
             .join(_DRAFT, _DRAFT.c.id == r.c.draft_id)).all()
+    # new: 2 meetings, S/2022/440, the resolution, 2 votes, 30 member votes, the roll call's 2
+    # vetoes, 2 source records; changed: S/2022/431's status, the resolution's draft named
+    assert counts == Counts(new=40, changed=2)
     assert [tuple(d) for d in drafts] == [
         ("S/2022/431", dt.date(2022, 5, 25), "vetoed", f"{LIBRARY}/3975193"),
         ("S/2022/440", dt.date(2022, 5, 27), "adopted", f"{LIBRARY}/3975000")]
