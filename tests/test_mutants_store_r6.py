@@ -11,7 +11,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from sqlalchemy import Engine, select, text
+from sqlalchemy import Engine, func, select, text
 from sqlmodel import Session
 
 from council.records import VetoList, VotingRecord
@@ -20,6 +20,7 @@ from db.models import (
     Draft,
     Finding,
     Meeting,
+    MemberVote,
     Resolution,
     SourceRecord,
     Sponsorship,
@@ -503,3 +504,102 @@ def test_a_voting_record_naming_no_draft_must_leave_the_draft_a_link_gave_its_re
         named = session.execute(select(r.c.symbol, _DRAFT.c.symbol, r.c.draft_named_by)
                                 .join(_DRAFT, _DRAFT.c.id == r.c.draft_id)).all()
     assert [tuple(n) for n in named] == [("S/RES/2636 (2022)", "S/2022/440", "draft-link")]
+
+
+# --- roll calls -------------------------------------------------------------------------------
+
+def _without_vote(record_id: str, number: int) -> VotingRecord:
+    """The record of resolution ``number`` (2022), adopted without a vote on 31 May: no
+    member's vote, no totals (a finding of the record's own)."""
+    return _voting_record(Record(
+        record_id=record_id, date="2022-05-31", resolution=f"S/RES/{number}(2022)",
+        title=f"Security Council resolution {number} (2022)", note="Adopted without vote",
+        votes=[Vote(c, "X", c) for c in COUNCIL_2022], totals=None, meeting="S/PV.9052"))
+
+
+def _votes(session: Session) -> list[tuple[object, ...]]:
+    """Each vote: its key, outcome, draft and how many member votes it holds."""
+    mv = table_of(MemberVote)
+    held = dict(session.execute(select(mv.c.vote_event_id, func.count(mv.c.id))
+                                .group_by(mv.c.vote_event_id)).all())
+    return [(key, outcome, draft, held.get(e_id, 0)) for e_id, key, outcome, draft in
+            session.execute(select(_EVENT.c.id, _EVENT.c.key, _EVENT.c.outcome, _DRAFT.c.symbol)
+                            .select_from(_EVENT.outerjoin(_DRAFT, _DRAFT.c.id == _EVENT.c.draft_id))
+                            .order_by(_EVENT.c.key))]
+
+
+def test_a_batch_must_store_each_records_roll_call_after_an_adoption_without_a_vote(
+        tracker: Engine) -> None:
+    """No table read yet: resolution 2637's record (adopted without a vote, first in the
+    batch) and S/2022/431's. The adoption is stored without a vote and no roll call, with the
+    record's finding first seen when read; the draft's vote holds its draft and its fifteen
+    member votes. Read again, nothing changes."""
+    batch = [_without_vote("3975300", 2637), _failed_431()]
+    with Session(tracker) as session:
+        ensure_members(session)
+        store_voting_records(session, batch, source=VOTES, fetched_at=T1)
+        session.commit()
+        votes, found = _votes(session), _findings(session)
+        again = store_voting_records(session, batch, source=VOTES, fetched_at=T2)
+        session.commit()
+    assert votes == [("S/2022/431", "vetoed", "S/2022/431", 15),
+                     ("S/RES/2637 (2022)", "adopted_without_vote", None, 0)]
+    assert found == [(VOTES, "record 3975300", "no_totals", T1)]
+    # 2 meetings, the draft, the resolution, 2 votes, 15 member votes, 2 vetoes, the finding,
+    # 2 source records
+    assert again == Counts(unchanged=26)
+
+
+def test_records_of_failed_drafts_stored_in_two_batches_must_each_keep_their_vetoes(
+        tracker: Engine) -> None:
+    """The roll calls of S/2022/431 (China and Russia against) and S/2022/720 (Russia
+    against), stored in two batches: the second batch's vetoes are added to the first's."""
+    s720 = _voting_record(Record(
+        record_id="3990000", date="2022-09-30", resolution=None, draft="S/2022/720",
+        title="Draft resolution S/2022/720", meeting="S/PV.9143",
+        votes=[Vote(c, {"RUS": "N", "CHN": "A", "GAB": "A", "IND": "A", "BRA": "A"}.get(c, "Y"),
+                    c) for c in COUNCIL_2022], totals=(10, 1, 4, 0, 15)))
+    with Session(tracker) as session:
+        ensure_members(session)
+        store_voting_records(session, [_failed_431()], source=VOTES, fetched_at=T1)
+        store_voting_records(session, [s720], source=VOTES, fetched_at=T2)
+        session.commit()
+        vetoes = session.execute(select(_EVENT.c.key, _VETO.c.member_code, _VETO.c.source).join(
+            _EVENT, _EVENT.c.id == _VETO.c.vote_event_id).order_by(
+            _EVENT.c.key, _VETO.c.member_code)).all()
+    assert [tuple(v) for v in vetoes] == [("S/2022/431", "CHN", "roll-call"),
+                                          ("S/2022/431", "RUS", "roll-call"),
+                                          ("S/2022/720", "RUS", "roll-call")]
+
+
+def test_a_batch_must_count_a_second_records_old_finding_and_a_vote_no_longer_given_deleted(
+        tracker: Engine) -> None:
+    """Records 3975000 and 3975100 of resolution 2636, read again: 3975000 no longer gives
+    the United States' vote, and 3975100 (the second record, set aside) now counts the United
+    Arab Emirates abstaining. Its old finding and the vote no longer given are both counted
+    deleted."""
+    def adoption(record_id: str, changes: dict[str, str]) -> VotingRecord:
+        votes = [Vote(c, changes.get(c, "Y"), c) for c in COUNCIL_2022
+                 if changes.get(c) != "-"]
+        counted = [v.vote for v in votes]
+        return _voting_record(Record(
+            record_id=record_id, date="2022-05-27", resolution="S/RES/2636(2022)",
+            title="Security Council resolution 2636 (2022)", votes=votes, meeting="S/PV.9050",
+            totals=(counted.count("Y"), 0, counted.count("A"), 0, 15)))
+
+    with Session(tracker) as session:
+        ensure_members(session)
+        store_voting_records(session, [adoption("3975000", {}), adoption("3975100", {})],
+                             source=VOTES, fetched_at=T1)
+        again = store_voting_records(session, [adoption("3975000", {"USA": "-"}),
+                                               adoption("3975100", {"ARE": "A"})],
+                                     source=VOTES, fetched_at=T2)
+        session.commit()
+        found = _findings(session)
+    # new: 3975100's finding (a roll call of 14-0-1) and 3975000's (its roll call of 14 members
+    # against its totals of 15); changed: the vote's tally; unchanged: the meeting, the
+    # resolution, 14 member votes, 2 source records; deleted: 3975100's old finding and the
+    # United States' vote
+    assert again == Counts(new=2, changed=1, unchanged=18, deleted=2)
+    assert found == [(VOTES, "S/RES/2636 (2022)", "vote_claimed_by_two_records", T2),
+                     (VOTES, "record 3975000", "roll_call_disagrees_with_totals", T2)]
