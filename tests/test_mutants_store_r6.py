@@ -603,3 +603,25 @@ def test_a_batch_must_count_a_second_records_old_finding_and_a_vote_no_longer_gi
     assert again == Counts(new=2, changed=1, unchanged=18, deleted=2)
     assert found == [(VOTES, "S/RES/2636 (2022)", "vote_claimed_by_two_records", T2),
                      (VOTES, "record 3975000", "roll_call_disagrees_with_totals", T2)]
+
+
+def test_a_record_must_not_be_set_aside_for_another_sources_record_of_the_vote(
+        tracker: Engine) -> None:
+    """The Library's dataset holds resolution 2636's vote under record 3975000; the scraped
+    records give it under 3975100 (the Library has two records of the vote): one record of
+    each source, neither set aside, no finding."""
+    with Session(tracker) as session:
+        ensure_members(session)
+        store_voting_records(session, [_adoption("3975000", 2636, "2022-05-27", "S/PV.9050")],
+                             source="undl-dataset", fetched_at=T1)
+        store_voting_records(session, [_adoption("3975100", 2636, "2022-05-27", "S/PV.9050")],
+                             source=VOTES, fetched_at=T2)
+        session.commit()
+        held = session.execute(select(_RECORD.c.source, _RECORD.c.record_id, _EVENT.c.key)
+                               .select_from(_RECORD.outerjoin(
+                                   _EVENT, _EVENT.c.id == _RECORD.c.vote_event_id))
+                               .order_by(_RECORD.c.source)).all()
+        found = _findings(session)
+    assert [tuple(h) for h in held] == [("undl-dataset", "3975000", "S/RES/2636 (2022)"),
+                                        (VOTES, "3975100", "S/RES/2636 (2022)")]
+    assert found == []
