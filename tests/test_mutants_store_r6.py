@@ -625,3 +625,49 @@ def test_a_record_must_not_be_set_aside_for_another_sources_record_of_the_vote(
     assert [tuple(h) for h in held] == [("undl-dataset", "3975000", "S/RES/2636 (2022)"),
                                         (VOTES, "3975100", "S/RES/2636 (2022)")]
     assert found == []
+
+
+def test_the_record_made_first_must_keep_the_vote_by_number_not_by_text(
+        tracker: Engine) -> None:
+    """Records 574090 (an old record) and 4002210 (made decades later) both give resolution
+    2636: the one made first is the lower number, 574090, though "4002210" < "574090" as
+    text."""
+    with Session(tracker) as session:
+        ensure_members(session)
+        store_voting_records(session, [_adoption("4002210", 2636, "2022-05-27", "S/PV.9050"),
+                                       _adoption("574090", 2636, "2022-05-27", "S/PV.9050")],
+                             source=VOTES, fetched_at=T1)
+        session.commit()
+        held = _held(session)
+    assert held == [("4002210", "20240101000000.0", None, T1),
+                    ("574090", "20240101000000.0", "S/RES/2636 (2022)", T1)]
+
+
+def test_a_record_taking_a_vote_from_a_stored_one_must_take_only_that_votes_rows(
+        tracker: Engine) -> None:
+    """Records 3975100 (resolution 2636) and 3974000 (2634) stored; then a batch of 3975000
+    (made before 3975100: it takes 2636's vote) and 3973000 (2633). The displaced record
+    alone lets its vote go, and 2636's vote and resolution alone pass to 3975000's page;
+    every other record keeps its vote and every other row its page."""
+    with Session(tracker) as session:
+        ensure_members(session)
+        store_voting_records(session, [_adoption("3975100", 2636, "2022-05-27", "S/PV.9050"),
+                                       _adoption("3974000", 2634, "2022-05-26", "S/PV.9047")],
+                             source=VOTES, fetched_at=T1)
+        store_voting_records(session, [_adoption("3975000", 2636, "2022-05-27", "S/PV.9050"),
+                                       _adoption("3973000", 2633, "2022-05-25", "S/PV.9046")],
+                             source=VOTES, fetched_at=T2)
+        session.commit()
+        held = [(record_id, key) for record_id, _, key, _ in _held(session)]
+        r = table_of(Resolution)
+        pages = [tuple(row) for row in session.execute(
+            select(_EVENT.c.key, _EVENT.c.source_url, r.c.source_url)
+            .join(r, r.c.id == _EVENT.c.resolution_id).order_by(_EVENT.c.key))]
+        found = _findings(session)
+    assert held == [("3973000", "S/RES/2633 (2022)"), ("3974000", "S/RES/2634 (2022)"),
+                    ("3975000", "S/RES/2636 (2022)"), ("3975100", None)]
+    assert pages == [
+        ("S/RES/2633 (2022)", f"{LIBRARY}/3973000", f"{LIBRARY}/3973000"),
+        ("S/RES/2634 (2022)", f"{LIBRARY}/3974000", f"{LIBRARY}/3974000"),
+        ("S/RES/2636 (2022)", f"{LIBRARY}/3975000", f"{LIBRARY}/3975000")]
+    assert found == [(VOTES, "S/RES/2636 (2022)", "vote_claimed_by_two_records", T2)]
