@@ -38,6 +38,7 @@ from db.store import (
 )
 from db.upsert import Counts, table_of, upsert
 from scrapers.dhl.parse import parse_meetings_table, parse_veto_list
+from tests.conftest import FIXTURES
 from tests.test_mutants_store_r5 import (
     COUNCIL_2022,
     LIBRARY,
@@ -671,3 +672,30 @@ def test_a_record_taking_a_vote_from_a_stored_one_must_take_only_that_votes_rows
         ("S/RES/2634 (2022)", f"{LIBRARY}/3974000", f"{LIBRARY}/3974000"),
         ("S/RES/2636 (2022)", f"{LIBRARY}/3975000", f"{LIBRARY}/3975000")]
     assert found == [(VOTES, "S/RES/2636 (2022)", "vote_claimed_by_two_records", T2)]
+
+
+def test_a_record_giving_no_vote_must_not_be_held_to_a_tally_the_tables_do_not_print(
+        tracker: Engine) -> None:
+    """S/RES/15 (1946), "adopted unanimously" with no tally in the table; its voting record,
+    read after the table, gives no vote: there is no tally to hold it to, so no finding, and
+    the vote keeps no count."""
+    members = ("AUS", "BRA", "CHN", "EGY", "FRA", "MEX", "NLD", "POL", "SUN", "GBR", "USA")
+    record = _voting_record(Record(
+        record_id="111000", date="1946-12-19", resolution="S/RES/15(1946)",
+        title="Security Council resolution 15 (1946)", votes=[Vote(c, "X", c) for c in members],
+        totals=(0, 0, 0, 11, 11), meeting="S/PV.87"))
+    table_url = "https://www.un.org/depts/dhl/resguide/scact1946_table_en.html"
+    page = parse_meetings_table((FIXTURES / "dhl" / "scact1946_table_en.html").read_bytes(),
+                                year=1946, url=table_url)
+    with Session(tracker) as session:
+        ensure_members(session)
+        store_meetings_table(session, page, url=table_url, fetched_at=T1)
+        store_voting_records(session, [record], source=VOTES, fetched_at=T1)
+        session.commit()
+        event = session.execute(select(_EVENT.c.outcome, _EVENT.c.yes, _EVENT.c.no,
+                                       _EVENT.c.abstain)
+                                .where(_EVENT.c.key == "S/RES/15 (1946)")).one()
+        found = session.execute(select(_FINDING.c.kind).where(
+            _FINDING.c.record == "S/RES/15 (1946)")).scalars().all()
+    assert tuple(event) == ("adopted_with_vote", None, None, None)
+    assert found == []
