@@ -699,3 +699,18 @@ def test_a_record_giving_no_vote_must_not_be_held_to_a_tally_the_tables_do_not_p
             _FINDING.c.record == "S/RES/15 (1946)")).scalars().all()
     assert tuple(event) == ("adopted_with_vote", None, None, None)
     assert found == []
+
+
+def test_a_table_must_give_its_meetings_their_topic_and_outcome_as_printed(
+        tracker: Engine) -> None:
+    with Session(tracker) as session:
+        ensure_members(session)
+        store_meetings_table(session, parse_meetings_table(_table([TABLE_431]), year=2022,
+                                                           url=TABLE_URL),
+                             url=TABLE_URL, fetched_at=T1)
+        session.commit()
+        meetings = session.execute(select(_MEETING_T.c.record, _MEETING_T.c.topic,
+                                          _MEETING_T.c.outcome_text)).all()
+    assert [tuple(m) for m in meetings] == [(
+        "S/PV.9048", "Topic",
+        "Draft resolution S/2022/431 vetoed by China, Russian Federation 13-2-0")]
