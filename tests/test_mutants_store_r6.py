@@ -714,3 +714,59 @@ def test_a_table_must_give_its_meetings_their_topic_and_outcome_as_printed(
     assert [tuple(m) for m in meetings] == [(
         "S/PV.9048", "Topic",
         "Draft resolution S/2022/431 vetoed by China, Russian Federation 13-2-0")]
+
+
+def test_a_table_must_give_a_vote_the_question_it_names(shared_data: Path,
+                                                         tracker: Engine) -> None:
+    """The real 1947 table: S/552 vetoed at S/PV.202 on the preliminary question."""
+    url = "https://www.un.org/depts/dhl/resguide/scact1947_table_en.html"
+    page = parse_meetings_table((shared_data / "un_org_dhl_html" / "scact_tables"
+                                 / "scact1947_table_en.html").read_bytes(), year=1947, url=url)
+    with Session(tracker) as session:
+        ensure_members(session)
+        store_meetings_table(session, page, url=url, fetched_at=T1)
+        session.commit()
+        asked = session.execute(select(_EVENT.c.key, _EVENT.c.question, _EVENT.c.outcome)
+                                .where(_EVENT.c.question.is_not(None))).all()
+    assert [tuple(a) for a in asked] == [
+        ("S/552 (preliminary question)", "preliminary question", "vetoed")]
+
+
+def test_the_tables_stored_after_the_list_must_date_the_one_vote_finding_when_read(
+        tracker: Engine) -> None:
+    """The list's S/2022/431/Rev.1 stored first, then the table's S/2022/431: the table's
+    store makes them one vote, its finding first seen when the table was read."""
+    with Session(tracker) as session:
+        ensure_members(session)
+        store_veto_list(session, _list_of(VETO_431_REV_1), url=LIST_URL, fetched_at=T1)
+        store_meetings_table(session, parse_meetings_table(_table([TABLE_431]), year=2022,
+                                                           url=TABLE_URL),
+                             url=TABLE_URL, fetched_at=T2)
+        session.commit()
+        found = _findings(session)
+    assert found == [(LIST, "S/2022/431/Rev.1", "same_vote_two_symbols", T2)]
+
+
+def test_a_resolution_a_record_dated_must_be_held_at_the_printed_meeting_of_that_date(
+        tracker: Engine) -> None:
+    """Resolution 2632's record, naming no meeting, dates it 31 May; the table read later
+    prints it at S/PV.9050 (27 May) and S/PV.9052 (31 May): it is held at S/PV.9052, and the
+    table's finding is first seen when the table was read."""
+    page = parse_meetings_table(_table([
+        ("S/PV.9052", "31 May", f"{_link(2632)} 15-0-0"),
+        ("S/PV.9050", "27 May", f"{_link(2631)} 15-0-0<br/>{_link(2632)} 15-0-0")]),
+        year=2022, url=TABLE_URL)
+    with Session(tracker) as session:
+        ensure_members(session)
+        store_voting_records(session, [_adoption("2", 2632, "2022-05-31", None)],
+                             source=VOTES, fetched_at=T1)
+        store_meetings_table(session, page, url=TABLE_URL, fetched_at=T2)
+        session.commit()
+        r = table_of(Resolution)
+        held = session.execute(select(r.c.symbol, _MEETING_T.c.record).join(
+            _MEETING_T, _MEETING_T.c.id == r.c.meeting_id).order_by(r.c.symbol)).all()
+        found = _findings(session)
+    assert [tuple(h) for h in held] == [("S/RES/2631 (2022)", "S/PV.9050"),
+                                        ("S/RES/2632 (2022)", "S/PV.9052")]
+    assert [(s, k, t) for s, _, k, t in found] == [
+        ("dhl-meetings", "decision_printed_twice", T2)]
