@@ -770,3 +770,21 @@ def test_a_resolution_a_record_dated_must_be_held_at_the_printed_meeting_of_that
                                         ("S/RES/2632 (2022)", "S/PV.9052")]
     assert [(s, k, t) for s, _, k, t in found] == [
         ("dhl-meetings", "decision_printed_twice", T2)]
+
+
+def test_a_draft_the_real_1974_table_prints_twice_must_be_named_with_the_first_kept(
+        shared_data: Path, tracker: Engine) -> None:
+    """The real 1974 table prints S/11400 at S/PV.1788 and S/PV.1808: a draft's first printing
+    is kept (a resolution's is settled by a second source)."""
+    url = "https://www.un.org/depts/dhl/resguide/scact1974_table_en.html"
+    page = parse_meetings_table((shared_data / "un_org_dhl_html" / "scact_tables"
+                                 / "scact1974_table_en.html").read_bytes(), year=1974, url=url)
+    with Session(tracker) as session:
+        ensure_members(session)
+        store_meetings_table(session, page, url=url, fetched_at=T1)
+        session.commit()
+        found = session.execute(select(_FINDING.c.record, _FINDING.c.message).where(
+            _FINDING.c.kind == "decision_printed_twice")).all()
+    assert [tuple(f) for f in found] == [(
+        "S/PV.1788", "S/11400 is printed at two meetings, S/PV.1788 (1974-07-31) and S/PV.1808 "
+        "(1974-10-30); the first is kept")]
