@@ -788,3 +788,30 @@ def test_a_draft_the_real_1974_table_prints_twice_must_be_named_with_the_first_k
     assert [tuple(f) for f in found] == [(
         "S/PV.1788", "S/11400 is printed at two meetings, S/PV.1788 (1974-07-31) and S/PV.1808 "
         "(1974-10-30); the first is kept")]
+
+
+def test_the_findings_the_tables_settle_about_records_stored_before_must_name_their_pages(
+        tracker: Engine) -> None:
+    """Records stored before the tables: 3975000 gives 2631 a roll call the table calls
+    adopted without a vote, and 3975300 gives 2637 no vote where the table prints 15-0-0.
+    Each finding is of its record's page, with its URL."""
+    page = parse_meetings_table(_table([
+        ("S/PV.9050", "27 May", f"{_link(2631)} without vote"),
+        ("S/PV.9052", "31 May", f"{_link(2637)} 15-0-0")]), year=2022, url=TABLE_URL)
+    with Session(tracker) as session:
+        ensure_members(session)
+        store_voting_records(session, [_adoption("3975000", 2631, "2022-05-27", "S/PV.9050"),
+                                       _without_vote("3975300", 2637)],
+                             source=VOTES, fetched_at=T1)
+        store_meetings_table(session, page, url=TABLE_URL, fetched_at=T2)
+        session.commit()
+        found = session.execute(select(_FINDING.c.page, _FINDING.c.record, _FINDING.c.kind,
+                                       _FINDING.c.url)
+                                .where(_FINDING.c.source == VOTES)
+                                .order_by(_FINDING.c.page, _FINDING.c.kind)).all()
+    assert [tuple(f) for f in found] == [
+        ("record/3975000", "S/RES/2631 (2022)", "roll_call_on_adoption_without_vote",
+         f"{LIBRARY}/3975000"),
+        ("record/3975300", "record 3975300", "no_totals", f"{LIBRARY}/3975300"),
+        ("record/3975300", "S/RES/2637 (2022)", "tally_on_adoption_without_vote",
+         f"{LIBRARY}/3975300")]
