@@ -804,14 +804,17 @@ def test_the_findings_the_tables_settle_about_records_stored_before_must_name_th
                                        _without_vote("3975300", 2637)],
                              source=VOTES, fetched_at=T1)
         store_meetings_table(session, page, url=TABLE_URL, fetched_at=T2)
+        # read again later: the tally finding is settled again, and keeps when it was first seen
+        store_meetings_table(session, page, url=TABLE_URL,
+                             fetched_at=dt.datetime(2024, 3, 4, tzinfo=dt.UTC))
         session.commit()
         found = session.execute(select(_FINDING.c.page, _FINDING.c.record, _FINDING.c.kind,
-                                       _FINDING.c.url)
+                                       _FINDING.c.url, _FINDING.c.first_seen)
                                 .where(_FINDING.c.source == VOTES)
                                 .order_by(_FINDING.c.page, _FINDING.c.kind)).all()
     assert [tuple(f) for f in found] == [
         ("record/3975000", "S/RES/2631 (2022)", "roll_call_on_adoption_without_vote",
-         f"{LIBRARY}/3975000"),
-        ("record/3975300", "record 3975300", "no_totals", f"{LIBRARY}/3975300"),
+         f"{LIBRARY}/3975000", T2),
+        ("record/3975300", "record 3975300", "no_totals", f"{LIBRARY}/3975300", T1),
         ("record/3975300", "S/RES/2637 (2022)", "tally_on_adoption_without_vote",
-         f"{LIBRARY}/3975300")]
+         f"{LIBRARY}/3975300", T2)]
