@@ -144,6 +144,9 @@ GROUPS: dict[str, Group] = {
             # the survivors of the fifth round, killed
             "tests/test_mutants_roll_calls_r5.py",
             "tests/test_mutants_store_r5.py",
+            # the survivors of the store group's first whole run (2026-11-30), killed
+            "tests/test_mutants_roll_calls_r6.py",
+            "tests/test_mutants_store_r6.py",
         ],
         budget_s=5400,
     ),
