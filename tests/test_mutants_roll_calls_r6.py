@@ -29,7 +29,6 @@ from tests.test_mutants_roll_calls_r5 import (
     _record,
     _rolled,
     _table_2024,
-    _vetoes,
     _vote,
     _votes,
     _wanted_db,
@@ -86,19 +85,6 @@ def test_a_release_read_again_after_the_record_keeps_the_records_amendment_roll_
     _press(db, _release(amendment=True))
     assert _keys(db) == ["S/2024/255", AMENDMENT_KEY]
     assert _votes(db) == records
-
-
-def test_a_release_read_again_without_its_amendment_leaves_the_other_votes_vetoes(
-        db: Engine) -> None:
-    """Removing the amendment's vote removes its vetoes only: the table's veto of S/2024/255
-    by Russia, and the one the release's roll call shows, stay."""
-    _table_2024(db)
-    _press(db, _release(amendment=True))
-    vetoes = [("S/2024/255", "RUS", "dhl-meetings"), ("S/2024/255", "RUS", "roll-call")]
-    assert _vetoes(db) == vetoes
-    _press(db, _release())  # corrected: no amendment
-    assert _keys(db) == ["S/2024/255"]
-    assert _vetoes(db) == vetoes
 
 
 # --- LIKE held case-sensitive, as on PostgreSQL ----------------------------------------------
