@@ -11,6 +11,7 @@ on SQLite (``"AMENDMENT %"``, ``"s/pv.%"``) fails here as it would on PostgreSQL
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterator
 from dataclasses import replace
 from typing import Any
@@ -19,15 +20,20 @@ import pytest
 from sqlalchemy import Engine, event
 from sqlmodel import Session
 
+from council.records import Tally
 from db.engine import make_engine, upgrade
 from db.roll_calls import meeting_records_wanted, provisional_releases
 from db.store import ensure_members, store_meetings_table
+from db.upsert import Counts
 from scrapers.dhl.parse import parse_meetings_table
 from tests.conftest import FIXTURES
 from tests.test_findings_bite import RELEASE_URL, TABLE_2024, WHEN, _release
 from tests.test_mutants_roll_calls_r5 import (
+    DOCS,
     NAMED_9591,
     RECORD_URL,
+    TABLE_2023,
+    TABLE_9600,
     _findings,
     _keys,
     _press,
@@ -143,19 +149,6 @@ def test_a_release_that_does_not_name_its_meeting_is_of_the_meeting_the_table_gi
         assert provisional_releases(session) == []
 
 
-def test_a_release_of_a_meeting_where_the_table_records_no_vote_is_not_kept(db: Engine) -> None:
-    """The table names S/PV.9591 with a presidential statement and no vote: the release's
-    vote is no vote the tables record there, and the finding says they record none."""
-    _tables(db, [("S/PV.9591", "28 March", "S/PRST/2024/2")], 2024, TABLE_2024)
-    _press(db, _release())
-    assert [(f[2], f[4]) for f in _findings(db) if f[0] == "press-releases"] == [(
-        "press_vote_unmatched",
-        "the release counts a vote (13-1-1) on S/2024/255, which is no vote the tables record "
-        "at that meeting (they record no vote); the release's vote is not kept (not stored "
-        "or, stored from the release before the tables named the meeting, removed)")]
-    assert _votes(db) == []
-
-
 # --- amendments of a release -----------------------------------------------------------------
 
 def test_a_provisional_release_read_again_stores_no_amendment(db: Engine) -> None:
@@ -204,3 +197,177 @@ def test_a_release_naming_two_members_otherwise_than_the_record_says_both(db: En
         "the release's roll call on S/2024/255 disagrees with the stored one (CHN A there, N "
         "here; RUS N there, A here); the stored one was kept")]
     assert _votes(db) == _rolled("S/2024/255", NAMED_9591, RECORD_URL)
+
+
+# --- the votes a release counts that the tables do not record --------------------------------
+
+def test_a_provisional_failure_naming_two_drafts_is_not_stored_and_the_next_vote_is(
+        db: Engine) -> None:
+    """Before any table names S/PV.9591: a failed vote on two drafts names no one draft to
+    key it by (not stored, with the finding naming both); the vote after it is read on."""
+    release = _release()
+    [draft] = release.votes
+    _press(db, replace(release, votes=[replace(draft, symbols=("S/2024/255", "S/2024/256")),
+                                       draft]))
+    assert [(f[2], f[4]) for f in _findings(db) if f[2] == "press_vote_unmatched"] == [(
+        "press_vote_unmatched",
+        "the release counts a vote (13-1-1) on S/2024/255, S/2024/256 and names no one draft; "
+        "no meetings table names the meeting yet: the vote was not stored")]
+    assert _keys(db) == ["S/2024/255"]
+    assert _votes(db) == [("S/2024/255", "CHN", "A", None, RELEASE_URL),
+                          ("S/2024/255", "RUS", "N", None, RELEASE_URL)]
+
+
+def _release_9600(*votes: Any) -> Any:
+    return replace(_release(), meeting="S/PV.9600", date=dt.date(2024, 4, 10), votes=list(votes))
+
+
+def _unmatched(said: str, recorded: str) -> tuple[str, str]:
+    return ("press_vote_unmatched",
+            f"the release counts a vote ({{}}) on {said}, which is no vote the tables record "
+            f"at that meeting (they record {recorded}); the release's vote is not kept (not "
+            "stored or, stored from the release before the tables named the meeting, removed)")
+
+
+def test_votes_the_tables_do_not_record_are_named_as_the_release_names_them(
+        db: Engine) -> None:
+    """S/PV.9600 adopts S/RES/2728 (2024) and fails S/2024/900. The release counts the
+    adoption of a resolution the table does not record there (naming no draft: it is not the
+    meeting's one failed vote, which an adoption never is), a failure of two drafts the table
+    does not record, and S/2024/900's: the first two are not kept, and their findings name
+    what the release names and every vote the table records."""
+    _tables(db, TABLE_9600, 2024, TABLE_2024)
+    [draft] = _release().votes
+    adopted = replace(draft, outcome="adopted", resolution="S/RES/2729 (2024)", symbols=(),
+                      tally=Tally(14, 0, 1), named={"Y": (), "N": (), "A": ("RUS",)})
+    _press(db, _release_9600(adopted, replace(draft, symbols=("S/2024/253", "S/2024/254")),
+                             replace(draft, symbols=("S/2024/900",))))
+    recorded = "S/2024/900, S/RES/2728 (2024)"
+    kind, text = _unmatched("S/RES/2729 (2024)", recorded)
+    kind2, text2 = _unmatched("S/2024/253, S/2024/254", recorded)
+    assert [(f[2], f[4]) for f in _findings(db) if f[2] == "press_vote_unmatched"] == sorted([
+        (kind, text.format("14-0-1")), (kind2, text2.format("13-1-1"))], key=lambda f: f[1])
+    assert _votes(db) == [("S/2024/900", "CHN", "A", None, RELEASE_URL),
+                          ("S/2024/900", "RUS", "N", None, RELEASE_URL)]
+
+
+@pytest.mark.parametrize(("symbols", "said"), [
+    (("S/2024/255",), "S/2024/255"),
+    ((), "a text it does not name"),  # and no failed vote there to be its one
+])
+def test_a_release_of_a_meeting_where_the_table_records_no_vote_is_not_kept(
+        db: Engine, symbols: tuple[str, ...], said: str) -> None:
+    """The table names S/PV.9591 with a presidential statement and no vote: the release's
+    vote is no vote the tables record there, and the finding says they record none."""
+    _tables(db, [("S/PV.9591", "28 March", "S/PRST/2024/2")], 2024, TABLE_2024)
+    release = _release()
+    [draft] = release.votes
+    _press(db, replace(release, votes=[replace(draft, symbols=symbols)]))
+    kind, text = _unmatched(said, "no vote")
+    assert [(f[2], f[4]) for f in _findings(db) if f[0] == "press-releases"] == [
+        (kind, text.format("13-1-1"))]
+    assert _votes(db) == []
+
+
+# --- the release's count held to the table's -------------------------------------------------
+
+@pytest.mark.parametrize(("printed", "tally", "named"), [
+    # no tally printed: nothing to hold the release's count to
+    ("Draft resolution S/2024/255 vetoed by Russian Federation", Tally(13, 1, 1),
+     {"N": ("RUS",), "A": ("CHN",)}),
+    # none abstaining: 13-2-0 is 13-2-0
+    ("Draft resolution S/2024/255 vetoed by Russian Federation, China 13-2-0", Tally(13, 2, 0),
+     {"N": ("CHN", "RUS"), "A": ()}),
+])
+def test_a_release_whose_count_the_table_does_not_contradict_is_stored(
+        db: Engine, printed: str, tally: Tally, named: dict[str, tuple[str, ...]]) -> None:
+    _tables(db, [("S/PV.9591", "28 March", printed)], 2024, TABLE_2024)
+    release = _release()
+    [draft] = release.votes
+    _press(db, replace(release, votes=[replace(draft, tally=tally, named=named)]))
+    assert _votes(db) == _rolled("S/2024/255", named, RELEASE_URL)
+    assert [f[2] for f in _findings(db) if f[0] == "press-releases"] == [
+        "press_votes_not_derived"]
+
+
+# --- a release's votes read on after one not stored, its findings kept -----------------------
+
+TABLE_9453 = [("S/PV.9453", "25 October",
+               "Draft resolution S/2023/792 vetoed by China, Russian Federation 10-3-2 "
+               "Draft resolution S/2023/795 not adopted 4-2-9")]
+NAMED_792 = {"Y": ("ALB", "ECU", "FRA", "GAB", "GBR", "JPN", "MLT", "CHE", "USA", "GHA"),
+             "N": ("CHN", "RUS", "ARE"), "A": ("BRA", "MOZ")}
+NAMED_795 = {"N": ("GBR", "USA"),
+             "A": ("ALB", "BRA", "ECU", "FRA", "GHA", "JPN", "MLT", "MOZ", "CHE")}
+
+
+def _release_9453(*votes: Any) -> Any:
+    return replace(_release(), symbol="SC/15462", meeting="S/PV.9453",
+                   date=dt.date(2023, 10, 25), votes=list(votes), statements=[])
+
+
+def _draft(symbol: str, tally: Tally, named: dict[str, tuple[str, ...]]) -> Any:
+    [draft] = _release().votes
+    return replace(draft, symbols=(symbol,), tally=tally,
+                   named={s: c for s, c in named.items() if s != "Y"})
+
+
+def test_the_vote_after_one_whose_count_the_table_contradicts_is_stored(db: Engine) -> None:
+    _tables(db, TABLE_9453, 2023, TABLE_2023)
+    wrong = {"N": ("CHN", "RUS"), "A": ("BRA", "MOZ", "ARE")}
+    _press(db, _release_9453(_draft("S/2023/792", Tally(10, 2, 3), wrong),
+                             _draft("S/2023/795", Tally(4, 2, 9), NAMED_795)))
+    assert [(f[2], f[4]) for f in _findings(db) if f[2] == "press_tally_mismatch"] == [(
+        "press_tally_mismatch",
+        "the release counts S/2023/792 10-2-3, the meetings table 10-3-2; the release's roll "
+        "call was not stored")]
+    assert _votes(db) == _rolled("S/2023/795", NAMED_795, RELEASE_URL)
+
+
+def test_the_vote_after_one_the_record_gives_is_stored_and_the_findings_before_kept(
+        db: Engine) -> None:
+    """The record of S/PV.9453 gives S/2023/792's roll call (and so 2023's membership). The
+    release counts a vote on a draft the table does not record (a finding), S/2023/792 as
+    the record does (nothing stored over it), then S/2023/795: its roll call is stored, the
+    four in favour derived; the finding is kept."""
+    _tables(db, TABLE_9453, 2023, TABLE_2023)
+    record_url = DOCS.format("S%2FPV.9453")
+    _record(db, "S/PV.9453", [_vote(NAMED_792, ("S/2023/792",))], url=record_url)
+    _press(db, _release_9453(_draft("S/2023/790", Tally(10, 3, 2), NAMED_792),
+                             _draft("S/2023/792", Tally(10, 3, 2), NAMED_792),
+                             _draft("S/2023/795", Tally(4, 2, 9), NAMED_795)))
+    kind, text = _unmatched("S/2023/790", "S/2023/792, S/2023/795")
+    assert [(f[2], f[4]) for f in _findings(db) if f[0] == "press-releases"] == [
+        (kind, text.format("10-3-2"))]
+    basis = ("the Council's membership in 2023 (from 1 roll call) and the release's count "
+             "4-2-9")
+    assert _votes(db) == sorted([
+        *_rolled("S/2023/792", NAMED_792, record_url),
+        *_rolled("S/2023/795", NAMED_795, RELEASE_URL),
+        *(("S/2023/795", c, "Y", basis, RELEASE_URL) for c in ("ARE", "CHN", "GAB", "RUS"))])
+
+
+def test_a_release_adoption_that_agrees_keeps_the_findings_before_it(db: Engine) -> None:
+    """S/PV.9600: the release counts a vote on a draft the table does not record there (a
+    finding), then the adoption of S/RES/2728 (2024) as the table counts it (nothing to
+    store: an adoption's roll call is the voting records'); the finding is kept."""
+    _tables(db, TABLE_9600, 2024, TABLE_2024)
+    [draft] = _release().votes
+    adopted = replace(draft, outcome="adopted", resolution="S/RES/2728 (2024)",
+                      symbols=("S/2024/899",), tally=Tally(14, 0, 1),
+                      named={"Y": (), "N": (), "A": ("RUS",)})
+    _press(db, _release_9600(replace(draft, symbols=("S/2024/253",)), adopted))
+    kind, text = _unmatched("S/2024/253", "S/2024/900, S/RES/2728 (2024)")
+    assert [(f[2], f[4]) for f in _findings(db) if f[0] == "press-releases"] == [
+        (kind, text.format("13-1-1"))]
+    assert _votes(db) == []
+
+
+# --- the counts a release returns ------------------------------------------------------------
+
+def test_the_counts_of_a_provisional_release_include_its_meeting(db: Engine) -> None:
+    """Stored before any table names S/PV.9591: the meeting, its 2 member votes, Russia's
+    veto, the 4 statements, the finding (not derived) and the release's source row are new
+    (the provisional vote event and its draft, made by ``_provisional_event``, are not
+    counted)."""
+    assert _press(db, _release()) == Counts(new=10, changed=0, unchanged=0, deleted=0)
