@@ -17,14 +17,15 @@ from dataclasses import replace
 from typing import Any
 
 import pytest
-from sqlalchemy import Engine, event
+from sqlalchemy import Engine, event, select
 from sqlmodel import Session
 
 from council.records import Tally
 from db.engine import make_engine, upgrade
+from db.models import Draft, Mandate, MandateEvent, VoteEvent
 from db.roll_calls import meeting_records_wanted, provisional_releases
 from db.store import ensure_members, store_meetings_table
-from db.upsert import Counts
+from db.upsert import Counts, table_of, upsert
 from scrapers.dhl.parse import parse_meetings_table
 from tests.conftest import FIXTURES
 from tests.test_findings_bite import RELEASE_URL, TABLE_2024, WHEN, _release
@@ -371,3 +372,30 @@ def test_the_counts_of_a_provisional_release_include_its_meeting(db: Engine) -> 
     (the provisional vote event and its draft, made by ``_provisional_event``, are not
     counted)."""
     assert _press(db, _release()) == Counts(new=10, changed=0, unchanged=0, deleted=0)
+
+
+# --- what a release no longer gives is removed -----------------------------------------------
+
+def test_a_provisional_vote_removed_takes_its_mandate_events_with_it(db: Engine) -> None:
+    """The sync derived a mandate event of the provisional failed vote on S/2024/255 (a
+    draft related to a mandate). The release read again without its date removes the vote,
+    its draft and the mandate event (derived again at the end of the sync); the mandate
+    stays."""
+    _press(db, _release())
+    ve, me, mandate = table_of(VoteEvent), table_of(MandateEvent), table_of(Mandate)
+    with Session(db) as session:
+        event_id, draft_id = session.execute(select(ve.c.id, ve.c.draft_id).where(
+            ve.c.key == "S/2024/255")).one()
+        ids, _ = upsert(session, Mandate, [{"slug": "unmiss", "name": "UNMISS",
+                                            "kind": "operation"}], key="slug")
+        upsert(session, MandateEvent, [{
+            "mandate_id": ids["unmiss"], "kind": "related_failed_draft", "reference": "S/2024/255",
+            "draft_id": draft_id, "vote_event_id": event_id, "date": dt.date(2024, 3, 28)}],
+            key=("mandate_id", "kind", "reference"))
+        session.commit()
+    _press(db, replace(_release(), date=None))
+    assert _keys(db) == []
+    with db.connect() as connection:
+        assert connection.execute(select(me.c.id)).all() == []
+        assert connection.execute(select(mandate.c.slug)).scalars().all() == ["unmiss"]
+        assert connection.execute(select(table_of(Draft).c.symbol)).all() == []
