@@ -22,19 +22,26 @@ from sqlmodel import Session
 
 from council.records import Tally
 from db.engine import make_engine, upgrade
-from db.models import Draft, Mandate, MandateEvent, VoteEvent
-from db.roll_calls import meeting_records_wanted, provisional_releases
+from db.models import CouncilMember, Draft, Mandate, MandateEvent, MemberVote, VoteEvent
+from db.roll_calls import (
+    derive_membership,
+    meeting_records_wanted,
+    membership_of,
+    provisional_releases,
+)
 from db.store import ensure_members, store_meetings_table
 from db.upsert import Counts, table_of, upsert
 from scrapers.dhl.parse import parse_meetings_table
 from tests.conftest import FIXTURES
 from tests.test_findings_bite import RELEASE_URL, TABLE_2024, WHEN, _release
 from tests.test_mutants_roll_calls_r5 import (
+    COUNCIL_2024,
     DOCS,
     NAMED_9591,
     RECORD_URL,
     TABLE_2023,
     TABLE_9600,
+    UNDL_URL,
     _findings,
     _keys,
     _press,
@@ -399,3 +406,81 @@ def test_a_provisional_vote_removed_takes_its_mandate_events_with_it(db: Engine)
         assert connection.execute(select(me.c.id)).all() == []
         assert connection.execute(select(mandate.c.slug)).scalars().all() == ["unmiss"]
         assert connection.execute(select(table_of(Draft).c.symbol)).all() == []
+
+
+# --- the membership, and the releases to read again ------------------------------------------
+
+def test_an_amendments_complete_roll_call_gives_no_membership(db: Engine) -> None:
+    """The release of S/PV.9591 names all fifteen on the amendment S/2024/256: the roll call
+    of a question (an amendment) is not the Council's membership, which must not depend on
+    what releases stored before."""
+    _table_2024(db)
+    _press(db, _release(amendment=True))
+    assert len([v for v in _votes(db) if v[0] == AMENDMENT_KEY]) == 15
+    with Session(db) as session:
+        assert membership_of(session) == {}
+
+
+def test_an_undated_roll_call_gives_no_membership(db: Engine) -> None:
+    """A vote no source dates (a voting record without its date), with fifteen members'
+    votes, is of no year: it gives no membership, and the dated one does."""
+    _table_2024(db)
+    _record(db, "S/PV.9591", [_vote(NAMED_9591, ("S/2024/255",))], url=RECORD_URL)
+    prov = {"source_url": UNDL_URL, "fetched_at": WHEN}
+    with Session(db) as session:
+        ids, _ = upsert(session, VoteEvent, [{"key": "S/2024/999", "outcome": "vetoed"}],
+                        key="key", provenance=prov)
+        upsert(session, MemberVote, [
+            {"vote_event_id": ids["S/2024/999"], "member_code": c, "vote": "Y"}
+            for c in COUNCIL_2024], key=("vote_event_id", "member_code"), provenance=prov)
+        session.commit()
+        assert {y: (sorted(m.members), m.roll_calls) for y, m in membership_of(session).items()
+                } == {2024: (sorted(COUNCIL_2024), 1)}
+
+
+def test_a_release_whose_provisional_vote_the_table_does_not_record_is_to_read_again(
+        db: Engine) -> None:
+    """The release counted the adoption of S/RES/2728 (2024) and the failure of S/2024/255 at
+    S/PV.9591 before any table named it. The table, read since (in a sync of the tables
+    alone), names the meeting and S/2024/255 only: the meeting is no longer provisional, the
+    adoption still is, and the release is still to be read again."""
+    release = _release()
+    [draft] = release.votes
+    adopted = replace(draft, outcome="adopted", resolution="S/RES/2728 (2024)",
+                      symbols=("S/2024/899",), tally=Tally(14, 0, 1),
+                      named={"Y": (), "N": (), "A": ("USA",)})
+    _press(db, replace(release, votes=[adopted, draft]))
+    _table_2024(db)
+    with Session(db) as session:
+        assert provisional_releases(session) == [RELEASE_URL]
+
+
+def test_a_provisional_meeting_whose_votes_were_not_stored_is_to_read_again(
+        db: Engine) -> None:
+    """A release before any table names its meeting, counting a vote without saying how it
+    ended: its meeting is stored as provisional, its vote is not; the release is to be read
+    again for its meeting alone."""
+    release = _release()
+    [draft] = release.votes
+    _press(db, replace(release, votes=[replace(draft, outcome=None)]))
+    assert _keys(db) == []
+    with Session(db) as session:
+        assert provisional_releases(session) == [RELEASE_URL]
+
+
+def test_the_membership_derived_again_is_the_same_rows_and_one_no_longer_shown_is_removed(
+        db: Engine) -> None:
+    """Derived again from the same roll calls, the fifteen members of 2024 are unchanged; a
+    year whose complete roll call is gone (here, 2024's record's votes made derived) loses
+    its members."""
+    _table_2024(db)
+    _record(db, "S/PV.9591", [_vote(NAMED_9591, ("S/2024/255",))], url=RECORD_URL)
+    with Session(db) as session:
+        assert derive_membership(session) == Counts(new=15, changed=0, unchanged=0, deleted=0)
+        assert derive_membership(session) == Counts(new=0, changed=0, unchanged=15, deleted=0)
+        mv = table_of(MemberVote)
+        session.execute(mv.update().values(derived="the membership"))
+        assert derive_membership(session) == Counts(new=0, changed=0, unchanged=0, deleted=15)
+        session.commit()
+    with db.connect() as connection:
+        assert connection.execute(select(table_of(CouncilMember).c.id)).all() == []
