@@ -923,3 +923,14 @@ def test_findings_read_again_elsewhere_must_move_only_the_pages_read(tracker: En
         found = connection.execute(select(Finding.page, Finding.url).order_by(Finding.page)).all()
     assert [tuple(f) for f in found] == [("record/1", "https://b.example/record/1"),
                                          ("record/2", "https://a.example/record/2")]
+
+
+def test_only_the_meetings_given_must_have_their_votes_made_one(tracker: Engine) -> None:
+    """A draft and its revision at S/PV.2686 stay two votes when only another meeting is
+    reconciled: each store settles the meetings it wrote."""
+    ids = _vetoed(tracker, [("S/PV.2686", "S/100", None, TABLES, ("USA",), None),
+                            ("S/PV.2686", "S/100/Rev.1", None, LIST, ("USA",), None),
+                            ("S/PV.2687", "S/300", None, TABLES, ("USA",), None)])
+    before = _votes_after(tracker)
+    assert _reconcile(tracker, ids[1:]) == Counts()
+    assert _votes_after(tracker) == before and len(before) == 3
