@@ -934,3 +934,19 @@ def test_only_the_meetings_given_must_have_their_votes_made_one(tracker: Engine)
     before = _votes_after(tracker)
     assert _reconcile(tracker, ids[1:]) == Counts()
     assert _votes_after(tracker) == before and len(before) == 3
+
+
+@pytest.mark.parametrize("votes", [
+    [("S/PV.2686", "S/100", None, "roll-call", ("USA",), None),
+     ("S/PV.2686", "S/100/Rev.1", None, LIST, ("USA",), None)],
+    [("S/PV.2686", "S/100", None, TABLES, ("USA",), None),
+     ("S/PV.2686", "S/100/Rev.1", None, "roll-call", ("USA",), None)],
+], ids=["roll-call-and-list", "tables-and-roll-call"])
+def test_a_vote_only_a_roll_call_names_vetoed_must_not_be_made_one_with_another(
+        tracker: Engine, votes: list[VetoedVote]) -> None:
+    """A voting record's veto is neither the tables' nor the Veto List's: a vote that only a
+    roll call names as vetoed is no candidate, and its neighbour stays as it was."""
+    ids = _vetoed(tracker, votes)
+    before = _votes_after(tracker)
+    assert _reconcile(tracker, ids) == Counts()
+    assert _votes_after(tracker) == before and len(before) == 2
