@@ -43,6 +43,8 @@ from tests.test_mutants_store_r5 import (
     COUNCIL_2022,
     LIBRARY,
     LIST_URL,
+    T1,
+    T2,
     TABLE_URL,
     _adoption,
     _link,
@@ -54,8 +56,6 @@ from tests.test_mutants_store_r5 import (
 )
 from tests.undl_replay import Record, Vote
 
-T1 = dt.datetime(2024, 1, 2, 3, 4, 5, tzinfo=dt.UTC)
-T2 = dt.datetime(2024, 2, 3, 4, 5, 6, tzinfo=dt.UTC)
 DOCUMENTS = "undl-documents"
 VOTES = "undl-votes"
 _DRAFT, _MEETING_T, _EVENT, _VETO = (table_of(Draft), table_of(Meeting), table_of(VoteEvent),
