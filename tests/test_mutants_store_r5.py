@@ -950,3 +950,24 @@ def test_a_vote_only_a_roll_call_names_vetoed_must_not_be_made_one_with_another(
     before = _votes_after(tracker)
     assert _reconcile(tracker, ids) == Counts()
     assert _votes_after(tracker) == before and len(before) == 2
+
+
+def test_two_sources_findings_of_pages_with_one_path_must_stay_apart(tracker: Engine) -> None:
+    """A voting record and a document record of the Library can share a page path
+    (``record/1``) read from different addresses: each source's findings stay its own, at its
+    own address."""
+    def finding(source: str) -> FindingRecord:
+        return FindingRecord(source, "1", "no_totals", Severity.WARNING, "record 1: no totals")
+
+    with Session(tracker) as session:
+        store_findings_of(session, "undl-votes",
+                          {"https://a.example/record/1": ([finding("undl-votes")], T1)})
+        store_findings_of(session, "undl-documents",
+                          {"https://b.example/record/1": ([finding("undl-documents")], T2)})
+        session.commit()
+    with tracker.connect() as connection:
+        found = connection.execute(select(Finding.source, Finding.page, Finding.url)
+                                   .order_by(Finding.source)).all()
+    assert [tuple(f) for f in found] == [
+        ("undl-documents", "record/1", "https://b.example/record/1"),
+        ("undl-votes", "record/1", "https://a.example/record/1")]
