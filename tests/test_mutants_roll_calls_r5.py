@@ -675,16 +675,21 @@ def test_a_provisional_adoption_the_table_does_not_record_is_removed_with_its_re
             ("S/2024/255", TABLE_2024)]
 
 
-def test_a_release_is_stored_at_the_meeting_it_names_among_the_tables_meetings(
-        db: Engine) -> None:
-    """The real 2024 table's page names S/PV.9573 and S/PV.9591: the release of S/PV.9591
-    gives the roll call of S/2024/255, at that meeting and nowhere else."""
+def _real_table_2024(db: Engine) -> None:
+    """The real 2024 table's page: it names S/PV.9591's release, SC/15648."""
     with Session(db) as session:
         ensure_members(session)
         page = parse_meetings_table((FIXTURES / "dhl" / "scact2024_table_en.htm").read_bytes(),
                                     year=2024, url=TABLE_2024)
         store_meetings_table(session, page, url=TABLE_2024, fetched_at=WHEN)
         session.commit()
+
+
+def test_a_release_is_stored_at_the_meeting_it_names_among_the_tables_meetings(
+        db: Engine) -> None:
+    """The real 2024 table's page names S/PV.9573 and S/PV.9591: the release of S/PV.9591
+    gives the roll call of S/2024/255, at that meeting and nowhere else."""
+    _real_table_2024(db)
     _press(db, _release())
     assert _votes(db) == [("S/2024/255", "CHN", "A", None, RELEASE_URL),
                           ("S/2024/255", "RUS", "N", None, RELEASE_URL)]

@@ -29,10 +29,7 @@ from db.roll_calls import (
     membership_of,
     provisional_releases,
 )
-from db.store import ensure_members, store_meetings_table
 from db.upsert import Counts, table_of, upsert
-from scrapers.dhl.parse import parse_meetings_table
-from tests.conftest import FIXTURES
 from tests.test_findings_bite import RELEASE_URL, TABLE_2024, WHEN, _release
 from tests.test_mutants_roll_calls_r5 import (
     COUNCIL_2024,
@@ -45,6 +42,7 @@ from tests.test_mutants_roll_calls_r5 import (
     _findings,
     _keys,
     _press,
+    _real_table_2024,
     _record,
     _rolled,
     _table_2024,
@@ -131,16 +129,6 @@ def test_the_meeting_records_wanted_where_like_minds_case(case_sensitive: Engine
 
 
 # --- which meeting a release is of -----------------------------------------------------------
-
-def _real_table_2024(db: Engine) -> None:
-    """The real 2024 table's page: it names S/PV.9591's release, SC/15648."""
-    with Session(db) as session:
-        ensure_members(session)
-        page = parse_meetings_table((FIXTURES / "dhl" / "scact2024_table_en.htm").read_bytes(),
-                                    year=2024, url=TABLE_2024)
-        store_meetings_table(session, page, url=TABLE_2024, fetched_at=WHEN)
-        session.commit()
-
 
 def test_a_release_that_does_not_name_its_meeting_is_of_the_meeting_the_table_gives_it(
         db: Engine) -> None:
